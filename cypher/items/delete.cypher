@@ -1,0 +1,2 @@
+MATCH (n:Item {id: $id})
+DETACH DELETE n

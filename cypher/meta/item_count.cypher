@@ -1,0 +1,2 @@
+MATCH (n:Item)
+RETURN count(n) AS items

@@ -1,0 +1,115 @@
+"""The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
+GraphiQL, /healthz and /readyz, and the vendored static assets."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from neo4j import AsyncDriver
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from strawberry.asgi import GraphQL
+
+from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
+from graphsvc.db.migrate import expected_version, schema_version
+from graphsvc.graphql.context import Context
+from graphsvc.graphql.ide import render_graphiql
+from graphsvc.graphql.schema import build_schema
+from graphsvc.settings import Settings, get_settings
+
+__all__ = ["EXAMPLE_QUERY", "create_app"]
+
+log = logging.getLogger("graphsvc")
+
+EXAMPLE_QUERY = """# Welcome to graphsvc. Press the run button (or Ctrl-Enter) to run this query.
+# What runs in the London data centre, who owns it, and what depends on it?
+query BrowseConfigurationItems($after: String) {
+  configurationItems(first: 10, after: $after, filter: {type: DATABASE}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id name type status criticality monthlyCost
+        site { id name }
+        owner { id name }
+        dependents { id name }
+      }
+    }
+  }
+}
+"""
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
+
+    def __init__(self, state: dict[str, Any], settings: Settings) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql", allow_queries_via_get=True)
+        self.state = state
+        self.settings = settings
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        driver: AsyncDriver = self.state["driver"]
+        return Context.create(driver, self.state["database"], self.settings, request=request, response=response)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))
+
+
+def create_app(settings: Settings | None = None, connection: Connection | None = None) -> Starlette:
+    """The ASGI app. Without `connection`, the one settings describe is used (the managed server by default)."""
+    settings = settings or get_settings()
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        conn = connection or resolve_connection(settings)
+        state["connection"] = conn
+        state["database"] = conn.database
+        state["driver"] = open_async_driver(conn)
+        log.info("graphsvc connected to %s (database %s)", conn.uri, conn.database)
+        try:
+            yield
+        finally:
+            await state["driver"].close()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        driver: AsyncDriver | None = state.get("driver")
+        if driver is None:
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            version = await schema_version(driver, state["database"])
+        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+            return JSONResponse(
+                {"status": "unavailable", "neo4j": f"unreachable: {type(exc).__name__}"}, status_code=503
+            )
+        want = expected_version()
+        if version < want:
+            return JSONResponse(
+                {"status": "unavailable", "schemaVersion": version, "expected": want, "hint": "run `graphsvc migrate`"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ready", "schemaVersion": version})
+
+    async def index(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    graphql_app = GraphQLApp(state, settings)
+    routes = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,284 @@
+"""`graphsvc ...`: the managed database, schema, import/export, seeds, the synthetic generator and the server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from graphsvc.neo4j_local import LocalNeo4jError
+from graphsvc.settings import Settings
+
+__all__ = ["main"]
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="graphsvc: a CMDB kept as a graph in Neo4j, with impact analysis over GraphQL.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The managed local Neo4j server (used when NEO4J_URI is not set).", no_args_is_help=True)
+seed_app = typer.Typer(help="Load a shipped seed CMDB.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="managed Neo4j data directory [env GRAPHSVC_DATA_DIR; default .graphsvc]"),
+]
+BoltPort = Annotated[
+    int | None,
+    typer.Option("--bolt-port", help="Bolt port of the managed Neo4j [env GRAPHSVC_BOLT_PORT; default 7687]"),
+]
+
+
+def _settings(data_dir: Path | None = None, bolt_port: int | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if bolt_port is not None:
+        overrides["bolt_port"] = bolt_port
+    return Settings(**overrides)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def _with_driver(settings: Settings, work: Callable[[Any, str], Awaitable[T]]) -> T:
+    """Run `work(driver, database)` against the configured Neo4j (starting the managed one if needed)."""
+    from graphsvc.db.connection import open_async_driver, resolve_connection
+
+    try:
+        conn = resolve_connection(settings)
+    except LocalNeo4jError as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+    async def run() -> T:
+        driver = open_async_driver(conn)
+        try:
+            return await work(driver, conn.database)
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+# -- db ----------------------------------------------------------------------------------------------------------
+@db_app.command("start")
+def db_start(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
+    """Start the managed Neo4j (a no-op if it runs) and print its Bolt URI."""
+    from graphsvc.db.connection import local_server
+
+    server = local_server(_settings(data_dir, bolt_port))
+    was_running = server.status().running
+    try:
+        uri = server.start()
+    except LocalNeo4jError as exc:
+        _fail(str(exc))
+    typer.echo(f"{'Neo4j already running' if was_running else 'Neo4j started'} at {uri} (data in {server.data_dir})")
+
+
+@db_app.command("stop")
+def db_stop(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
+    """Stop the managed Neo4j."""
+    from graphsvc.db.connection import local_server
+
+    stopped = local_server(_settings(data_dir, bolt_port)).stop()
+    typer.echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@db_app.command("status")
+def db_status(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
+    """Say whether the managed Neo4j runs, with its pid, URI and data directory."""
+    from graphsvc.db.connection import local_server
+
+    st = local_server(_settings(data_dir, bolt_port)).status()
+    state = f"running (pid {st.pid})" if st.running else "stopped"
+    typer.echo(f"Neo4j {st.version}: {state}\nuri: {st.uri}\ndata: {st.data_dir}")
+    raise typer.Exit(0 if st.running else 3)
+
+
+@db_app.command("reset")
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="really delete everything")] = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Stop the managed Neo4j and delete its data directory (the whole database)."""
+    from graphsvc.db.connection import local_server
+
+    server = local_server(_settings(data_dir, bolt_port))
+    if not yes:
+        _fail(f"this deletes {server.data_dir} and every item in it; pass --yes to confirm")
+    server.reset()
+    typer.echo(f"deleted {server.data_dir}")
+
+
+# -- schema, import, export ------------------------------------------------------------------------------------
+@app.command("migrate")
+def migrate(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
+    """Apply the schema migrations (constraints, indexes, full-text index) not yet applied."""
+    from graphsvc.db.migrate import apply_migrations, expected_version
+
+    applied = _with_driver(_settings(data_dir, bolt_port), apply_migrations)
+    for m in applied:
+        typer.echo(f"applied {m.version:04d} {m.name}")
+    typer.echo(f"schema at version {expected_version()}")
+
+
+def _import(settings: Settings, document: Any, label: str) -> None:
+    from tqdm import tqdm
+
+    from graphsvc.db.importer import import_document
+    from graphsvc.domain.validation import DocumentInvalid
+
+    bar = tqdm(total=0, unit="row", desc=f"importing {label}", disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    started = time.perf_counter()
+    try:
+        summary = _with_driver(
+            settings,
+            lambda drv, db: import_document(
+                drv, db, document, batch_size=settings.import_batch_size, progress=progress
+            ),
+        )
+    except DocumentInvalid as exc:
+        bar.close()
+        _fail(str(exc))
+        return
+    bar.close()
+    elapsed = time.perf_counter() - started
+    items = summary.created + summary.updated + summary.unchanged
+    typer.echo(
+        f"{label}: {summary.created} created, {summary.updated} updated, {summary.unchanged} unchanged, "
+        f"{summary.relationships} relationships written in {elapsed:.1f} s "
+        f"({(items + summary.relationships) / max(elapsed, 1e-9):,.0f} items+relationships/s)"
+    )
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="exchange document (JSON); - for stdin")],
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Validate an exchange document and upsert it; an invalid one writes nothing and lists every problem."""
+    try:
+        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        document = json.loads(text)
+    except FileNotFoundError:
+        _fail(f"no such file: {file}")
+    except json.JSONDecodeError as exc:
+        _fail(f"{file} is not valid JSON: {exc}")
+    _import(_settings(data_dir, bolt_port), document, str(file))
+
+
+@app.command("export")
+def export_cmd(
+    file: Annotated[Path | None, typer.Argument(help="output file (default: stdout)")] = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Write the whole CMDB in the exchange format."""
+    from graphsvc.db.exporter import export_document
+
+    doc = _with_driver(_settings(data_dir, bolt_port), export_document)
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if file is None:
+        sys.stdout.write(text)
+    else:
+        file.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {file}", err=True)
+
+
+@seed_app.command("demo")
+def seed_demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="only into an empty database")] = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Load the demo CMDB (an online retailer)."""
+    from graphsvc.db.cypher import cypher
+    from graphsvc.resources import resource_dir
+
+    settings = _settings(data_dir, bolt_port)
+    if if_empty:
+
+        async def count(driver: Any, database: str) -> int:
+            records, _, _ = await driver.execute_query(cypher("meta/item_count"), database_=database)
+            return int(records[0]["items"])
+
+        if _with_driver(settings, count) > 0:
+            typer.echo("the database is not empty: demo not loaded")
+            return
+    document = json.loads(resource_dir("seeds").joinpath("demo.json").read_text(encoding="utf-8"))
+    _import(settings, document, "demo CMDB")
+
+
+@app.command("generate")
+def generate(
+    cis: Annotated[int, typer.Option("--cis", min=1, help="number of configuration items")],
+    seed: Annotated[int, typer.Option("--seed", help="random seed: same seed, same CMDB")] = 1,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file (default: stdout)")] = None,
+) -> None:
+    """Generate a deterministic synthetic CMDB of any size (exchange format)."""
+    from tqdm import tqdm
+
+    from graphsvc.synth import generate_cmdb
+
+    with tqdm(total=cis, unit="CI", desc="generating", disable=None, file=sys.stderr) as bar:
+
+        def progress(done: int) -> None:
+            bar.n = min(done, cis)
+            bar.refresh()
+
+        doc = generate_cmdb(cis, seed, progress=progress)
+    text = json.dumps(doc, separators=(",", ":"))
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output} ({len(text) / 1e6:.1f} MB)", err=True)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address [env GRAPHSVC_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [env GRAPHSVC_PORT]")] = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql)."""
+    import uvicorn
+
+    from graphsvc.app import create_app
+
+    settings = _settings(data_dir, bolt_port)
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"graphsvc serving http://{host}:{port}/graphql")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Which Neo4j to use, and opening drivers to it.
+
+`NEO4J_URI` (+ `NEO4J_USER`, `NEO4J_PASSWORD`, `NEO4J_DATABASE`) when set; otherwise the managed local server,
+started on demand. The same choice serves the API server, the CLI and the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+
+from graphsvc.neo4j_local import LocalNeo4j
+from graphsvc.settings import Neo4jSettings, Settings
+
+__all__ = ["Connection", "local_server", "open_async_driver", "open_driver", "resolve_connection"]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where a Neo4j is and how to log in."""
+
+    uri: str
+    user: str
+    password: str
+    database: str
+    managed: bool
+
+    def __repr__(self) -> str:  # never print the password
+        return f"Connection(uri={self.uri!r}, user={self.user!r}, database={self.database!r})"
+
+
+def local_server(settings: Settings) -> LocalNeo4j:
+    """The managed local server that `settings` describe."""
+    return LocalNeo4j(
+        settings.data_dir,
+        bolt_port=settings.bolt_port,
+        version=settings.neo4j_version,
+        cache_dir=settings.resolved_cache_dir(),
+        heap_size=settings.heap_size,
+        pagecache_size=settings.pagecache_size,
+    )
+
+
+def resolve_connection(settings: Settings, neo4j: Neo4jSettings | None = None, *, start: bool = True) -> Connection:
+    """The connection to use; starts the managed server if `NEO4J_URI` is unset and `start` is true."""
+    neo4j = neo4j or Neo4jSettings()
+    if neo4j.uri:
+        return Connection(neo4j.uri, neo4j.user, neo4j.password.get_secret_value(), neo4j.database, False)
+    server = local_server(settings)
+    uri = server.start() if start else server.uri
+    return Connection(uri, server.user, server.password(), "neo4j", True)
+
+
+def open_driver(conn: Connection) -> Driver:
+    """A synchronous driver (CLI, tests)."""
+    return GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF")
+
+
+def open_async_driver(conn: Connection, *, max_pool_size: int = 50) -> AsyncDriver:
+    """The process's one AsyncDriver (the API server)."""
+    return AsyncGraphDatabase.driver(
+        conn.uri,
+        auth=(conn.user, conn.password),
+        max_connection_pool_size=max_pool_size,
+        connection_acquisition_timeout=10.0,
+        notifications_min_severity="OFF",
+    )

@@ -1,0 +1,43 @@
+"""The Cypher registry: every statement the service runs is a named file under `cypher/`.
+
+A statement may name a label or relationship type as `{{label}}` / `{{rel}}`; those are filled only from the
+vocabulary enums, never from request text. Values always travel as `$parameters`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import LiteralString, cast
+
+from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.resources import resource_dir
+
+__all__ = ["cypher"]
+
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+@cache
+def _load(name: str) -> str:
+    folder = resource_dir("cypher")
+    path = folder
+    for part in f"{name}.cypher".split("/"):
+        path = path / part
+    text = path.read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
+
+
+def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None) -> LiteralString:
+    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary."""
+    text = _load(name)
+    values = {"label": label.label if label else None, "rel": rel.value if rel else None}
+
+    def fill(match: re.Match[str]) -> str:
+        value = values.get(match.group(1))
+        if value is None:
+            raise KeyError(f"{name}.cypher needs {match.group(1)!r}")
+        return value
+
+    # The filled-in names come from enums, so the result is as trusted as the file itself.
+    return cast(LiteralString, _PLACEHOLDER.sub(fill, text))

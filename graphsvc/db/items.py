@@ -1,0 +1,135 @@
+"""Read repository for items: by id, pages with filters, relationships in batches, full-text search.
+
+Every read is routed READ so a cluster's secondaries can serve it. Results are plain property dicts (the node's
+stored properties, with Neo4j temporal values turned into `datetime`); the GraphQL layer maps them to types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from neo4j import AsyncDriver, RoutingControl
+
+from graphsvc.db.cypher import cypher
+from graphsvc.domain.vocabulary import Kind, Rel
+
+__all__ = ["ItemRepository", "Page", "Related", "lucene_query"]
+
+Props = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Related:
+    """One end of a relationship as seen from an item: the other item and the relationship's properties."""
+
+    item: Props
+    rel: Props
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Props]
+    has_next: bool
+
+
+def _native(props: Mapping[str, Any]) -> Props:
+    out = {}
+    for key, value in props.items():
+        if hasattr(value, "to_native"):
+            value = value.to_native()
+        out[key] = value
+    return out
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+def lucene_query(text: str) -> str:
+    """Turn free text into a safe Lucene query: every term escaped, prefix-matched, all terms optional."""
+    terms = [t for t in re.split(r"\s+", text.strip()) if t][:16]
+    escaped = [_LUCENE_SPECIAL.sub(r"\\\1", t) for t in terms]
+    words = [t for t in escaped if t.lower() not in {"and", "or", "not", "to"}]
+    return " ".join(f"{w} OR {w}*" for w in words)
+
+
+class ItemRepository:
+    """Reads over one database through the process's AsyncDriver."""
+
+    def __init__(self, driver: AsyncDriver, database: str, *, timeout: float | None = None) -> None:
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout
+        self.round_trips = 0  # counted so tests can catch N+1 query patterns
+
+    async def _read(self, statement: Any, **params: Any) -> list[Any]:
+        self.round_trips += 1
+        records, _, _ = await self.driver.execute_query(
+            statement, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+        )
+        return list(records)
+
+    async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:
+        """Items in the order of `ids` (None where an id is unknown)."""
+        records = await self._read(cypher("items/by_ids"), ids=list(ids))
+        found = {r["id"]: _native(r["props"]) for r in records}
+        return [found.get(i) for i in ids]
+
+    async def page(
+        self,
+        kind: Kind,
+        *,
+        first: int,
+        after: str | None,
+        props: Mapping[str, Any],
+        site: str | None = None,
+        owner: str | None = None,
+    ) -> Page:
+        """Up to `first` items of `kind` after the id `after`, in id order."""
+        records = await self._read(
+            cypher("items/page", label=kind),
+            after=after,
+            props=dict(props),
+            site=site,
+            owner=owner,
+            limit=first + 1,
+        )
+        items = [_native(r["props"]) for r in records]
+        return Page(items[:first], len(items) > first)
+
+    async def count(
+        self, kind: Kind, *, props: Mapping[str, Any], site: str | None = None, owner: str | None = None
+    ) -> int:
+        records = await self._read(cypher("items/count", label=kind), props=dict(props), site=site, owner=owner)
+        return int(records[0]["total"])
+
+    async def related(self, rel: Rel, ids: Sequence[str], *, outgoing: bool) -> list[list[Related]]:
+        """For each id: the items at the other end of its `rel` relationships."""
+        name = "items/related_out" if outgoing else "items/related_in"
+        records = await self._read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
+        grouped: dict[str, list[Related]] = defaultdict(list)
+        for r in records:
+            grouped[r["id"]].append(Related(_native(r["props"]), dict(r["rel"])))
+        return [grouped.get(i, []) for i in ids]
+
+    async def search(self, text: str, *, limit: int) -> list[tuple[Props, float]]:
+        """Items whose id, name, title or description matches `text`, best first."""
+        query = lucene_query(text)
+        if not query:
+            return []
+        records = await self._read(cypher("items/search"), query=query, limit=limit)
+        return [(_native(r["props"]), float(r["score"])) for r in records]
+
+
+def as_datetime(value: Any) -> datetime | None:
+    """A stored temporal value as an aware `datetime`."""
+    if value is None:
+        return None
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    assert isinstance(value, datetime)
+    return value

@@ -1,0 +1,74 @@
+"""Schema migrations: the ordered, idempotent files under `schema/`, applied once each and recorded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import LiteralString, cast
+
+from neo4j import AsyncDriver, RoutingControl
+
+from graphsvc.db.cypher import cypher
+from graphsvc.resources import resource_dir
+
+__all__ = ["Migration", "apply_migrations", "expected_version", "migrations", "schema_version"]
+
+_NAME = re.compile(r"^(\d{4})_([\w-]+)\.cypher$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def migrations() -> list[Migration]:
+    """Every migration shipped, in version order."""
+    found = []
+    for entry in resource_dir("schema").iterdir():
+        match = _NAME.match(entry.name)
+        if not match:
+            continue
+        text = "\n".join(ln for ln in entry.read_text().splitlines() if not ln.lstrip().startswith("//"))
+        statements = tuple(s.strip() for s in text.split(";") if s.strip())
+        found.append(Migration(int(match.group(1)), match.group(2), statements))
+    return sorted(found, key=lambda m: m.version)
+
+
+def expected_version() -> int:
+    """The schema version this graphsvc needs."""
+    return max((m.version for m in migrations()), default=0)
+
+
+async def schema_version(driver: AsyncDriver, database: str) -> int:
+    """The highest migration applied to the database (0 if none)."""
+    records, _, _ = await driver.execute_query(
+        cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
+    )
+    return max((int(r["version"]) for r in records), default=0)
+
+
+async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration]:
+    """Apply the migrations not yet recorded; returns those applied. Each statement is idempotent."""
+    applied = []
+    done = {
+        int(r["version"])
+        for r in (
+            await driver.execute_query(
+                cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
+            )
+        )[0]
+    }
+    for migration in migrations():
+        if migration.version in done:
+            continue
+        for statement in migration.statements:
+            # Schema statements come from the shipped files, never from a request.
+            await driver.execute_query(cast(LiteralString, statement), database_=database)
+        await driver.execute_query(
+            cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
+        )
+        applied.append(migration)
+    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    return applied

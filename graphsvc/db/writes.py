@@ -1,0 +1,198 @@
+"""Single-item writes behind the mutations: create, checked update, delete, dependencies.
+
+Each runs in one transaction. Updates take the item's write lock before comparing versions, so two clients
+updating the same version cannot both succeed (optimistic concurrency without lost updates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+from pydantic import BaseModel
+
+from graphsvc.db.cypher import cypher
+from graphsvc.db.importer import existing_kinds
+from graphsvc.db.items import Props, _native
+from graphsvc.domain.exchange import Dependency, ExchangeDocument
+from graphsvc.domain.rows import content_hash, dependency_props, item_props, owned_relationships
+from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel, owned_fields
+
+__all__ = [
+    "DuplicateIdError",
+    "NotFoundError",
+    "StaleVersionError",
+    "StillReferencedError",
+    "WriteError",
+    "add_dependency",
+    "create_item",
+    "current_refs",
+    "delete_item",
+    "remove_dependency",
+    "update_item",
+]
+
+
+class WriteError(Exception):
+    """A write a user asked for that cannot be done; nothing was written."""
+
+
+@dataclass
+class NotFoundError(WriteError):
+    id: str
+
+
+@dataclass
+class DuplicateIdError(WriteError):
+    id: str
+    existing_kind: Kind
+
+
+@dataclass
+class StaleVersionError(WriteError):
+    id: str
+    expected: int
+    actual: int
+
+
+@dataclass
+class StillReferencedError(WriteError):
+    id: str
+    total: int
+    sample: list[tuple[str, str]]
+
+
+async def _check_refs(driver: AsyncDriver, database: str, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
+    existing = await existing_kinds(driver, database, referenced_ids(doc) - new_ids)
+    check_references(doc, {k: v["kind"] for k, v in existing.items()})
+
+
+async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, *, replace: bool) -> None:
+    for rel, targets in owned_relationships(kind, item):
+        if replace:
+            await (await tx.run(cypher("import/delete_owned_rels", rel=rel.type), ids=[item.id])).consume()  # type: ignore[attr-defined]
+        rows = [{"from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets)]  # type: ignore[attr-defined]
+        if rows:
+            await (await tx.run(cypher("import/create_rels", rel=rel.type), rows=rows)).consume()
+
+
+async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel) -> Props:
+    """Create one item; DuplicateIdError if the id is taken, DocumentInvalid for unresolved references."""
+    item_id: str = item.id  # type: ignore[attr-defined]
+    doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
+    found = await existing_kinds(driver, database, [item_id])
+    if item_id in found:
+        raise DuplicateIdError(item_id, found[item_id]["kind"])
+    await _check_refs(driver, database, doc, new_ids={item_id})
+
+    async def work(tx: AsyncManagedTransaction) -> Props:
+        row = {"id": item_id, "kind": kind.value, "hash": content_hash(item), "props": item_props(kind, item)}
+        await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
+        await _write_rels(tx, kind, item, replace=False)
+        result = await tx.run(cypher("items/by_ids"), ids=[item_id])
+        record = await result.single(strict=True)
+        return _native(record["props"])
+
+    async with driver.session(database=database) as session:
+        try:
+            return await session.execute_write(work)
+        except ConstraintError:
+            raise DuplicateIdError(item_id, kind) from None
+
+
+async def current_refs(driver: AsyncDriver, database: str, kind: Kind, item_id: str) -> dict[str, list[str]]:
+    """The ids an item lists, field by field (to merge a patch into)."""
+    out: dict[str, list[str]] = {}
+    for rel in owned_fields(kind):
+        assert rel.field is not None
+        records, _, _ = await driver.execute_query(
+            cypher("items/owned_refs", rel=rel.type), id=item_id, database_=database
+        )
+        out[rel.field] = [r["id"] for r in records]
+    return out
+
+
+async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, version: int) -> Props:
+    """Replace an item's fields and owned relationships if its version is still `version`."""
+    item_id: str = item.id  # type: ignore[attr-defined]
+    doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
+    await _check_refs(driver, database, doc, new_ids=set())
+
+    async def work(tx: AsyncManagedTransaction) -> Props:
+        record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
+        if record is None or record["kind"] != kind.value:
+            raise NotFoundError(item_id)
+        if record["version"] != version:
+            raise StaleVersionError(item_id, version, int(record["version"]))
+        result = await tx.run(cypher("items/replace_props"), id=item_id, props=item_props(kind, item))
+        props = _native((await result.single(strict=True))["props"])
+        await _write_rels(tx, kind, item, replace=True)
+        return props
+
+    async with driver.session(database=database) as session:
+        return await session.execute_write(work)
+
+
+async def delete_item(driver: AsyncDriver, database: str, item_id: str, version: int | None, *, detach: bool) -> Kind:
+    """Delete an item; refuses while others refer to it unless `detach`."""
+
+    async def work(tx: AsyncManagedTransaction) -> Kind:
+        record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
+        if record is None:
+            raise NotFoundError(item_id)
+        if version is not None and record["version"] != version:
+            raise StaleVersionError(item_id, version, int(record["version"]))
+        refs = await (await tx.run(cypher("items/incoming"), id=item_id)).single(strict=True)
+        if refs["total"] and not detach:
+            raise StillReferencedError(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
+        await (await tx.run(cypher("items/delete"), id=item_id)).consume()
+        return Kind(record["kind"])
+
+    async with driver.session(database=database) as session:
+        return await session.execute_write(work)
+
+
+async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) -> int:
+    """Add (or update) one dependency; returns the dependent's new version."""
+    if dep.from_ == dep.to:
+        raise DocumentInvalid([Problem("from", f"{dep.from_!r} cannot depend on itself")])
+    found = await existing_kinds(driver, database, [dep.from_, dep.to])
+    problems = []
+    for field, value in (("from", dep.from_), ("to", dep.to)):
+        if value not in found:
+            problems.append(Problem(field, f"unknown id {value!r}"))
+        elif found[value]["kind"] not in DEPENDABLE:
+            problems.append(
+                Problem(
+                    field,
+                    f"{value!r} is a {found[value]['kind'].value}; "
+                    "expected a CONFIGURATION_ITEM or REDUNDANCY_GROUP or SERVICE",
+                )
+            )
+    if problems:
+        raise DocumentInvalid(problems)
+
+    async def work(tx: AsyncManagedTransaction) -> int:
+        rows = [{"from": dep.from_, "to": dep.to, "props": dependency_props(dep, 1_000_000)}]
+        await (await tx.run(cypher("import/merge_rels", rel=Rel.DEPENDS_ON), rows=rows)).consume()
+        record = await (await tx.run(cypher("items/bump_version"), id=dep.from_)).single(strict=True)
+        return int(record["version"])
+
+    async with driver.session(database=database) as session:
+        return await session.execute_write(work)
+
+
+async def remove_dependency(driver: AsyncDriver, database: str, source: str, target: str) -> bool:
+    """Remove one dependency; False if there was none."""
+
+    async def work(tx: AsyncManagedTransaction) -> bool:
+        record = await (await tx.run(cypher("items/remove_dependency"), {"from": source, "to": target})).single()
+        removed = bool(record and record["removed"])
+        if removed:
+            await (await tx.run(cypher("items/bump_version"), id=source)).consume()
+        return removed
+
+    async with driver.session(database=database) as session:
+        return await session.execute_write(work)

@@ -1,0 +1,1 @@
+"""Domain models and the graph vocabulary: no neo4j, no strawberry."""

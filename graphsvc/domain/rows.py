@@ -1,0 +1,118 @@
+"""Mapping between exchange items and what is stored in the graph: node properties and owned relationships.
+
+Pure functions, used by the importer (item -> rows) and the exporter (rows -> item), so that
+import(export(x)) round-trips exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from graphsvc.domain.exchange import Consumption, Dependency
+from graphsvc.domain.vocabulary import Kind, Relationship, owned_fields
+
+__all__ = ["content_hash", "dependency_props", "item_from_props", "item_props", "to_rfc3339"]
+
+# Stored on every item by the importer; not part of the exchange format.
+SYSTEM_PROPS = frozenset({"id", "kind", "hash", "version", "createdAt", "updatedAt", "ruleType"})
+_JSON_PROPS = frozenset({"attributes", "rule"})
+# Stored under another name where the exchange field would clash with a system property.
+_RENAMED = {"version": "releaseVersion"}
+_UNRENAMED = {v: k for k, v in _RENAMED.items()}
+
+
+def _ref_fields(kind: Kind) -> set[str]:
+    return {r.field for r in owned_fields(kind) if r.field}
+
+
+def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
+    """The node properties of an item (its scalar fields; references become relationships)."""
+    refs = _ref_fields(kind)
+    props: dict[str, Any] = {}
+    for name in type(item).model_fields:
+        if name in refs or name == "id":
+            continue
+        value = getattr(item, name)
+        if value is None:
+            continue
+        if isinstance(value, Decimal):
+            value = str(value)
+        elif isinstance(value, BaseModel):
+            value = value.model_dump(mode="json", by_alias=True)
+        if name in _JSON_PROPS:
+            if name == "rule":
+                props["ruleType"] = value["type"]
+            value = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        elif isinstance(value, list):
+            value = list(value)
+        props[_RENAMED.get(name, name)] = value
+    return props
+
+
+def owned_relationships(kind: Kind, item: BaseModel) -> list[tuple[Relationship, list[str]]]:
+    """The relationships an item lists, each with its target ids in listing order."""
+    out = []
+    for rel in owned_fields(kind):
+        assert rel.field is not None
+        value = getattr(item, rel.field)
+        targets = value if isinstance(value, list) else [value] if value is not None else []
+        out.append((rel, list(targets)))
+    return out
+
+
+def dependency_props(dep: Dependency, index: int) -> dict[str, Any]:
+    return {"i": index, "kind": dep.kind, "strength": dep.strength, "weight": dep.weight}
+
+
+def consumption_props(con: Consumption, index: int) -> dict[str, Any]:
+    return {"i": index, "share": con.share}
+
+
+def content_hash(
+    item: BaseModel, dependencies: list[Dependency] | None = None, consumption: list[Consumption] | None = None
+) -> str:
+    """A hash of everything the document says about an item, to tell changed items from unchanged ones."""
+    payload = {
+        "item": item.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "deps": [d.model_dump(mode="json", by_alias=True) for d in dependencies or []],
+        "cons": [c.model_dump(mode="json") for c in consumption or []],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def to_rfc3339(value: Any) -> str:
+    """A stored timestamp as RFC 3339 in UTC (`2026-11-20T10:00:00Z`)."""
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    assert isinstance(value, datetime)
+    text = value.astimezone(UTC).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def item_from_props(kind: Kind, props: Mapping[str, Any], refs: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The exchange form of a stored item: its properties plus the ids of its owned relationships."""
+    out: dict[str, Any] = {"id": props["id"]}
+    for name, value in props.items():
+        if name in SYSTEM_PROPS:
+            continue
+        if name in _JSON_PROPS:
+            value = json.loads(value)
+        elif hasattr(value, "to_native") or isinstance(value, datetime):
+            value = to_rfc3339(value)
+        out[_UNRENAMED.get(name, name)] = value
+    for rel in owned_fields(kind):
+        assert rel.field is not None
+        targets = refs.get(rel.field, [])
+        if rel.many:
+            if targets:
+                out[rel.field] = list(targets)
+        elif targets:
+            out[rel.field] = targets[0]
+    return out

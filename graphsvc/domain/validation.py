@@ -1,0 +1,238 @@
+"""Validation of an exchange document before anything is written.
+
+`validate_structure` checks the document against the pydantic models; `check_references` resolves every
+reference against the document itself and the ids already in the database. Each problem is one `Problem`, named by
+its JSON path (`services[3].owner: unknown id 'T-9'`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from graphsvc.domain.exchange import ExchangeDocument
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, relationship
+
+__all__ = ["DocumentInvalid", "Problem", "check_references", "document_items", "validate_structure"]
+
+_RULE_TAGS = {
+    "CHANGE_FREEZE",
+    "MAINTENANCE_WINDOW",
+    "CAB_APPROVAL",
+    "NO_SINGLE_POINT_OF_FAILURE",
+    "RECOVERY_OBJECTIVES_MET",
+    "OWNER_REQUIRED",
+    "CAPACITY_HEADROOM",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a document: where (a JSON path) and what."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class DocumentInvalid(ValueError):
+    """The document was rejected; nothing was written. `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"the document is invalid ({len(problems)} problem(s)); nothing was written:\n{shown}{more}")
+
+
+def json_path(loc: Iterable[int | str]) -> str:
+    """`("services", 3, "owner")` -> `services[3].owner`."""
+    out = ""
+    parts = list(loc)
+    for i, part in enumerate(parts):
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in _RULE_TAGS and i > 0 and parts[i - 1] == "rule":
+            continue  # pydantic adds the union tag to the location; the document has no such level
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def validate_structure(raw: Any) -> ExchangeDocument:
+    """Parse a decoded JSON document; raises DocumentInvalid with one Problem per structural error."""
+    if not isinstance(raw, dict):
+        raise DocumentInvalid([Problem("", f"the document must be a JSON object, got {type(raw).__name__}")])
+    try:
+        return ExchangeDocument.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            msg = err["msg"]
+            if err["type"] in {"literal_error", "string_pattern_mismatch", "enum"}:
+                msg = f"{msg} (got {err['input']!r})"
+            problems.append(Problem(json_path(err["loc"]), msg))
+        raise DocumentInvalid(problems) from None
+
+
+def document_items(doc: ExchangeDocument) -> Iterable[tuple[Kind, int, Any]]:
+    """Every item of the document with its kind and index in its list."""
+    for kind in Kind:
+        for index, item in enumerate(getattr(doc, kind.collection)):
+            yield kind, index, item
+
+
+def document_ids(doc: ExchangeDocument) -> tuple[dict[str, Kind], list[Problem]]:
+    """The ids the document defines, and a Problem for each id defined twice."""
+    ids: dict[str, Kind] = {}
+    where: dict[str, str] = {}
+    problems = []
+    for kind, index, item in document_items(doc):
+        path = f"{kind.collection}[{index}].id"
+        if item.id in ids:
+            problems.append(Problem(path, f"duplicate id {item.id!r} (already used at {where[item.id]})"))
+        else:
+            ids[item.id] = kind
+            where[item.id] = path
+    return ids, problems
+
+
+def referenced_ids(doc: ExchangeDocument) -> set[str]:
+    """Every id the document refers to (to be looked up in the database)."""
+    refs: set[str] = set()
+    for kind, _index, item in document_items(doc):
+        refs.add(item.id)
+        for field in _REF_FIELDS.get(kind, ()):
+            value = getattr(item, field)
+            refs.update(value if isinstance(value, list) else [value] if value else [])
+    for dep in doc.dependencies:
+        refs.update((dep.from_, dep.to))
+    for con in doc.consumption:
+        refs.update((con.businessUnit, con.service))
+    return refs
+
+
+def check_references(doc: ExchangeDocument, existing: Mapping[str, Kind]) -> None:
+    """Raise DocumentInvalid unless every reference resolves to an item of an allowed kind.
+
+    `existing` maps ids already in the database to their kind (only the ids the document mentions are needed).
+    """
+    defined, problems = document_ids(doc)
+    for item_id, kind in defined.items():
+        old = existing.get(item_id)
+        if old is not None and old is not kind:
+            path = _path_of(doc, item_id)
+            problems.append(Problem(path, f"id {item_id!r} already exists as a {old.value}, not a {kind.value}"))
+    known = {**existing, **defined}
+
+    def ref(path: str, target: str, allowed: Iterable[Kind]) -> None:
+        found = known.get(target)
+        allowed = frozenset(allowed)
+        if found is None:
+            problems.append(Problem(path, f"unknown id {target!r}"))
+        elif found not in allowed:
+            names = " or ".join(sorted(k.value for k in allowed))
+            problems.append(Problem(path, f"{target!r} is a {found.value}; expected a {names}"))
+
+    for kind, index, item in document_items(doc):
+        base = f"{kind.collection}[{index}]"
+        for field in _REF_FIELDS.get(kind, ()):
+            rel = relationship(kind, field)
+            value = getattr(item, field)
+            if isinstance(value, list):
+                seen: set[str] = set()
+                for i, target in enumerate(value):
+                    if target in seen:
+                        problems.append(Problem(f"{base}.{field}[{i}]", f"{target!r} is listed twice"))
+                    seen.add(target)
+                    ref(f"{base}.{field}[{i}]", target, rel.target)
+            elif value is not None:
+                ref(f"{base}.{field}", value, rel.target)
+        problems.extend(_item_rules(kind, base, item))
+
+    seen_edges: set[tuple[str, str]] = set()
+    for i, dep in enumerate(doc.dependencies):
+        base = f"dependencies[{i}]"
+        ref(f"{base}.from", dep.from_, DEPENDABLE)
+        ref(f"{base}.to", dep.to, DEPENDABLE)
+        if dep.from_ == dep.to:
+            problems.append(Problem(base, f"{dep.from_!r} cannot depend on itself"))
+        if (dep.from_, dep.to) in seen_edges:
+            problems.append(Problem(base, f"the dependency {dep.from_!r} -> {dep.to!r} is listed twice"))
+        seen_edges.add((dep.from_, dep.to))
+    seen_edges = set()
+    for i, con in enumerate(doc.consumption):
+        base = f"consumption[{i}]"
+        ref(f"{base}.businessUnit", con.businessUnit, {Kind.BUSINESS_UNIT})
+        ref(f"{base}.service", con.service, {Kind.SERVICE})
+        if (con.businessUnit, con.service) in seen_edges:
+            problems.append(Problem(base, f"{con.businessUnit!r} consuming {con.service!r} is listed twice"))
+        seen_edges.add((con.businessUnit, con.service))
+    if problems:
+        raise DocumentInvalid(problems)
+
+
+_REF_FIELDS: dict[Kind, tuple[str, ...]] = {
+    Kind.REQUIREMENT: ("refines", "raisedBy"),
+    Kind.METRIC: ("requirement",),
+    Kind.SERVICE: ("owner", "satisfies"),
+    Kind.CONFIGURATION_ITEM: ("site", "owner"),
+    Kind.REDUNDANCY_GROUP: ("members",),
+    Kind.SLA: ("service", "businessUnit"),
+    Kind.POLICY: ("governs",),
+    Kind.PROCESS: ("interfacesWith",),
+    Kind.INCIDENT: ("affects", "problem"),
+    Kind.PROBLEM: ("causedBy",),
+    Kind.CHANGE: ("modifies", "release", "resolves"),
+}
+
+
+def _item_rules(kind: Kind, base: str, item: Any) -> list[Problem]:
+    """Checks on one item that the JSON Schema cannot express."""
+    out = []
+    if kind is Kind.REDUNDANCY_GROUP and item.minHealthy > len(item.members):
+        out.append(
+            Problem(
+                f"{base}.minHealthy", f"minHealthy {item.minHealthy} exceeds the group's {len(item.members)} member(s)"
+            )
+        )
+    if kind in (Kind.REQUIREMENT, Kind.PROCESS):
+        field = "refines" if kind is Kind.REQUIREMENT else "interfacesWith"
+        if item.id in getattr(item, field):
+            out.append(Problem(f"{base}.{field}", f"{item.id!r} cannot refer to itself"))
+    if kind is Kind.CHANGE and item.plannedStart and item.plannedEnd and item.plannedEnd <= item.plannedStart:
+        out.append(Problem(f"{base}.plannedEnd", "plannedEnd must be after plannedStart"))
+    if kind is Kind.INCIDENT and item.resolvedAt is not None and item.resolvedAt < item.openedAt:
+        out.append(Problem(f"{base}.resolvedAt", "resolvedAt must not be before openedAt"))
+    if kind is Kind.POLICY and item.rule is not None:
+        rule = item.rule
+        if rule.type == "CHANGE_FREEZE" and rule.to <= rule.from_:
+            out.append(Problem(f"{base}.rule.to", "the freeze must end after it starts"))
+        if rule.type == "MAINTENANCE_WINDOW":
+            if rule.endHour <= rule.startHour:
+                out.append(Problem(f"{base}.rule.endHour", "endHour must be after startHour"))
+            if not _known_timezone(rule.timezone):
+                out.append(Problem(f"{base}.rule.timezone", f"unknown time zone {rule.timezone!r}"))
+    return out
+
+
+def _known_timezone(name: str) -> bool:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _path_of(doc: ExchangeDocument, item_id: str) -> str:
+    for kind, index, item in document_items(doc):
+        if item.id == item_id:
+            return f"{kind.collection}[{index}].id"
+    return ""

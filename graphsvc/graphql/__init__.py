@@ -1,0 +1,1 @@
+"""The GraphQL layer (strawberry): types, loaders, query and mutation roots. No Cypher here."""

@@ -1,0 +1,53 @@
+"""The per-request context: the repository over the process's driver and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncDriver
+from strawberry.dataloader import DataLoader
+
+from graphsvc.db.items import ItemRepository, Props, Related
+from graphsvc.domain.vocabulary import Rel
+from graphsvc.settings import Settings
+
+__all__ = ["Context", "Loaders"]
+
+
+class Loaders:
+    """DataLoaders for one request: items by id, and each relationship type in each direction."""
+
+    def __init__(self, repo: ItemRepository) -> None:
+        self.repo = repo
+        self.item: DataLoader[str, Props | None] = DataLoader(load_fn=repo.by_ids)
+        self._rels: dict[tuple[Rel, bool], DataLoader[str, list[Related]]] = {}
+
+    def rel(self, rel: Rel, *, outgoing: bool) -> DataLoader[str, list[Related]]:
+        key = (rel, outgoing)
+        if key not in self._rels:
+
+            async def load(ids: list[str]) -> list[list[Related]]:
+                return await self.repo.related(rel, ids, outgoing=outgoing)
+
+            self._rels[key] = DataLoader(load_fn=load)
+        return self._rels[key]
+
+
+@dataclass
+class Context:
+    """What every resolver can reach through `info.context`."""
+
+    driver: AsyncDriver
+    database: str
+    settings: Settings
+    repo: ItemRepository
+    loaders: Loaders
+    request: Any = None
+    response: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:
+        repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
+        return cls(driver, database, settings, repo, Loaders(repo), **kwargs)

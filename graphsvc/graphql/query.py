@@ -1,0 +1,205 @@
+"""The Query root: every kind readable by id and as a paginated, filterable list; full-text search."""
+
+# No `from __future__ import annotations` here: the resolver factories below annotate with closure variables.
+
+import dataclasses
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import enums as e
+from graphsvc.graphql import types as t
+from graphsvc.graphql.context import Context
+from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+
+__all__ = ["Query"]
+
+
+@strawberry.input(description="Filters on configuration items; an absent field means no restriction.")
+class ConfigurationItemFilter:
+    type: e.CIType | None = None
+    environment: e.CIEnvironment | None = None
+    status: e.CIStatus | None = None
+    criticality: int | None = None
+    site: strawberry.ID | None = strawberry.field(default=None, description="id of the site")
+    owner: strawberry.ID | None = strawberry.field(default=None, description="id of the owning team")
+
+
+@strawberry.input
+class ServiceFilter:
+    tier: e.ServiceTier | None = None
+    status: e.ServiceStatus | None = None
+    criticality: int | None = None
+    owner: strawberry.ID | None = None
+
+
+@strawberry.input
+class RequirementFilter:
+    kind: e.RequirementKind | None = None
+
+
+@strawberry.input
+class PolicyFilter:
+    kind: e.PolicyKind | None = None
+    rule_type: e.RuleType | None = None
+
+
+@strawberry.input
+class ProcessFilter:
+    area: e.ProcessArea | None = None
+
+
+@strawberry.input
+class IncidentFilter:
+    status: e.IncidentStatus | None = None
+    priority: e.IncidentPriority | None = None
+
+
+@strawberry.input
+class ProblemFilter:
+    status: e.ProblemStatus | None = None
+
+
+@strawberry.input
+class ChangeFilter:
+    status: e.ChangeStatus | None = None
+    type: e.ChangeType | None = None
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
+    """Property filters as a {stored name: value} map, plus the site and owner relationship filters."""
+    if flt is None:
+        return {}, None, None
+    props: dict[str, Any] = {}
+    site = owner = None
+    for f in dataclasses.fields(flt):
+        value = getattr(flt, f.name)
+        if value is None:
+            continue
+        if f.name == "site":
+            site = str(value)
+        elif f.name == "owner":
+            owner = str(value)
+        else:
+            props[_camel(f.name)] = value.value if isinstance(value, Enum) else value
+    return props, site, owner
+
+
+async def _get(info: Info[Context, None], item_id: str, kind: Kind) -> Any:
+    props = await info.context.loaders.item.load(item_id)
+    if props is None or props.get("kind") != kind.value:
+        return None
+    return t.item_from_props(props)
+
+
+def _by_id(kind: Kind, type_: type) -> Any:
+    async def resolve(info: Info[Context, None], id: strawberry.ID) -> type_ | None:  # type: ignore[valid-type]
+        return await _get(info, str(id), kind)
+
+    resolve.__name__ = f"resolve_{kind.value.lower()}"
+    return strawberry.field(resolver=resolve, description=f"one {kind.value} by id (null if there is none)")
+
+
+def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
+    async def page(info: Info[Context, None], first: int, after: str | None, flt: Any) -> Any:
+        ctx = info.context
+        size = page_size(first, ctx.settings.max_page_size)
+        props, site, owner = _filter_params(flt)
+        result = await ctx.repo.page(kind, first=size, after=decode_cursor(after), props=props, site=site, owner=owner)
+        total = await ctx.repo.count(kind, props=props, site=site, owner=owner)
+        edges = [Edge(cursor=encode_cursor(p["id"]), node=t.item_from_props(p)) for p in result.items]
+        for p in result.items:
+            info.context.loaders.item.prime(p["id"], p)
+        return Connection(
+            total_count=total,
+            edges=edges,
+            page_info=PageInfo(has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None),
+        )
+
+    if filter_type is None:
+
+        async def resolve(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
+            return await page(info, first, after, None)  # type: ignore[no-any-return]
+    else:
+
+        async def resolve(
+            info: Info[Context, None],
+            first: int = 50,
+            after: str | None = None,  # type: ignore[misc]
+            filter: filter_type | None = None,
+        ) -> Connection[type_]:  # type: ignore[valid-type]
+            return await page(info, first, after, filter)  # type: ignore[no-any-return]
+
+    resolve.__name__ = f"resolve_{kind.collection}"
+    return strawberry.field(resolver=resolve, description=f"{kind.value} items in id order, a page at a time")
+
+
+@strawberry.type(description="A full-text search hit.")
+class SearchHit:
+    id: strawberry.ID
+    kind: e.ItemKind = strawberry.field(description="the type of the item found")
+    name: str
+    score: float
+    item: t.Item
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="any item by id, whatever its kind")
+    async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
+        props = await info.context.loaders.item.load(str(id))
+        return t.item_from_props(props) if props else None
+
+    @strawberry.field(description="items whose id, name, title, description or statement match the text, best first")
+    async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit]:
+        size = page_size(first, info.context.settings.max_page_size)
+        hits = await info.context.repo.search(text, limit=size)
+        return [
+            SearchHit(
+                id=strawberry.ID(p["id"]),
+                kind=Kind(p["kind"]),
+                name=p.get("name") or p.get("title") or p["id"],
+                score=score,
+                item=t.item_from_props(p),
+            )
+            for p, score in hits
+        ]
+
+    business_unit = _by_id(Kind.BUSINESS_UNIT, t.BusinessUnit)
+    business_units = _listing(Kind.BUSINESS_UNIT, t.BusinessUnit, None)
+    team = _by_id(Kind.TEAM, t.Team)
+    teams = _listing(Kind.TEAM, t.Team, None)
+    site = _by_id(Kind.SITE, t.Site)
+    sites = _listing(Kind.SITE, t.Site, None)
+    requirement = _by_id(Kind.REQUIREMENT, t.Requirement)
+    requirements = _listing(Kind.REQUIREMENT, t.Requirement, RequirementFilter)
+    metric = _by_id(Kind.METRIC, t.Metric)
+    metrics = _listing(Kind.METRIC, t.Metric, None)
+    service = _by_id(Kind.SERVICE, t.Service)
+    services = _listing(Kind.SERVICE, t.Service, ServiceFilter)
+    configuration_item = _by_id(Kind.CONFIGURATION_ITEM, t.ConfigurationItem)
+    configuration_items = _listing(Kind.CONFIGURATION_ITEM, t.ConfigurationItem, ConfigurationItemFilter)
+    redundancy_group = _by_id(Kind.REDUNDANCY_GROUP, t.RedundancyGroup)
+    redundancy_groups = _listing(Kind.REDUNDANCY_GROUP, t.RedundancyGroup, None)
+    sla = _by_id(Kind.SLA, t.Sla)
+    slas = _listing(Kind.SLA, t.Sla, None)
+    policy = _by_id(Kind.POLICY, t.Policy)
+    policies = _listing(Kind.POLICY, t.Policy, PolicyFilter)
+    process = _by_id(Kind.PROCESS, t.Process)
+    processes = _listing(Kind.PROCESS, t.Process, ProcessFilter)
+    incident = _by_id(Kind.INCIDENT, t.Incident)
+    incidents = _listing(Kind.INCIDENT, t.Incident, IncidentFilter)
+    problem = _by_id(Kind.PROBLEM, t.Problem)
+    problems = _listing(Kind.PROBLEM, t.Problem, ProblemFilter)
+    change = _by_id(Kind.CHANGE, t.Change)
+    changes = _listing(Kind.CHANGE, t.Change, ChangeFilter)
+    release = _by_id(Kind.RELEASE, t.Release)
+    releases = _listing(Kind.RELEASE, t.Release, None)

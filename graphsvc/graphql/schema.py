@@ -1,0 +1,35 @@
+"""The strawberry schema: Query and Mutation roots with the server's extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import MaskErrors
+
+from graphsvc.graphql.mutation import Mutation
+from graphsvc.graphql.query import Query
+from graphsvc.graphql.types import TYPES
+
+__all__ = ["build_schema"]
+
+
+def _expected(error: Exception) -> bool:
+    """Errors a user caused keep their message; anything else is masked."""
+    from graphql import GraphQLError
+
+    original = getattr(error, "original_error", None)
+    return original is None or isinstance(original, GraphQLError)
+
+
+def build_schema() -> strawberry.Schema:
+    """The API schema."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=list(TYPES.values()),
+        extensions=[
+            MaskErrors(
+                should_mask_error=lambda err: not _expected(err),
+                error_message="Unexpected error: the server logged the details.",
+            )
+        ],
+    )

@@ -1,0 +1,426 @@
+"""The managed local Neo4j server: resolve, configure, start, wait, stop.
+
+Neo4j Community is resolved from Maven Central (`org.neo4j:neo4j`, pinned) into a cache directory and run on
+Java 17 as a child process whose entry point is `org.neo4j.server.CommunityEntryPoint`. Its data, config, logs,
+pid file and generated password live in one data directory, so nothing is lost across restarts:
+
+    <data_dir>/conf/neo4j.conf   written on every start
+    <data_dir>/data/             the store
+    <data_dir>/logs/             neo4j.log, debug.log, console.log
+    <data_dir>/server.pid       pid of the running server and the Bolt port it listens on
+    <data_dir>/password          generated on first start, mode 0600
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
+
+_ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+
+# The JVM options the packaged neo4j.conf lists under server.jvm.additional; without the boot launcher we pass them.
+_JVM_OPTIONS = (
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-XX:+UseG1GC",
+    "-XX:ParallelGCThreads=2",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+)
+
+_POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>graphsvc.local</groupId>
+  <artifactId>neo4j-runtime</artifactId>
+  <version>1</version>
+  <dependencies>
+    <dependency><groupId>org.neo4j</groupId><artifactId>neo4j</artifactId><version>{version}</version></dependency>
+  </dependencies>
+</project>
+"""
+
+
+class LocalNeo4jError(RuntimeError):
+    """The managed server could not be resolved, started or reached; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What `graphsvc db status` reports."""
+
+    running: bool
+    pid: int | None
+    uri: str
+    data_dir: Path
+    version: str
+
+
+class LocalNeo4j:
+    """One managed Neo4j server, identified by its data directory."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        bolt_port: int = 7687,
+        version: str = "5.26.30",
+        cache_dir: Path | None = None,
+        heap_size: str = "1g",
+        pagecache_size: str = "512m",
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.bolt_port = bolt_port
+        self.version = version
+        self.cache_dir = (cache_dir or Path.home() / ".cache" / "graphsvc" / "neo4j").resolve()
+        self.heap_size = heap_size
+        self.pagecache_size = pagecache_size
+
+    # -- paths -------------------------------------------------------------------------------------------------
+    @property
+    def lib_dir(self) -> Path:
+        return self.cache_dir / self.version / "lib"
+
+    @property
+    def _pid_file(self) -> Path:
+        return self.data_dir / "server.pid"
+
+    @property
+    def _password_file(self) -> Path:
+        return self.data_dir / "password"
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self._running_port() or self.bolt_port}"
+
+    @property
+    def user(self) -> str:
+        return "neo4j"
+
+    def password(self) -> str:
+        """The generated password (created on the first start)."""
+        try:
+            return self._password_file.read_text().strip()
+        except FileNotFoundError:
+            raise LocalNeo4jError(
+                f"no password file at {self._password_file}: start the server first (`graphsvc db start`)"
+            ) from None
+
+    # -- resolve -----------------------------------------------------------------------------------------------
+    def resolve(self) -> Path:
+        """Make sure the Neo4j jars are in the cache; returns the lib directory."""
+        marker = self.lib_dir / ".complete"
+        if marker.exists():
+            return self.lib_dir
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise LocalNeo4jError(
+                "Maven (`mvn`) is needed once to fetch Neo4j from Maven Central into "
+                f"{self.cache_dir}: install it (apt-get install maven) or set NEO4J_URI to an existing Neo4j."
+            )
+        work = self.cache_dir / self.version
+        work.mkdir(parents=True, exist_ok=True)
+        (work / "pom.xml").write_text(_POM.format(version=self.version))
+        tmp_lib = work / "lib.partial"
+        shutil.rmtree(tmp_lib, ignore_errors=True)
+        proc = subprocess.run(
+            [
+                mvn,
+                "-B",
+                "-q",
+                "-f",
+                str(work / "pom.xml"),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={tmp_lib}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if proc.returncode != 0 or not any(tmp_lib.glob(f"neo4j-{self.version}.jar")):
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
+            raise LocalNeo4jError(
+                f"Maven could not resolve org.neo4j:neo4j:{self.version} from Maven Central:\n{tail}\n"
+                "Check network access to Maven Central, or set GRAPHSVC_NEO4J_VERSION to another 5.26.x."
+            )
+        shutil.rmtree(self.lib_dir, ignore_errors=True)
+        tmp_lib.rename(self.lib_dir)
+        marker.write_text(self.version)
+        return self.lib_dir
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+    def status(self) -> ServerStatus:
+        pid = self._live_pid()
+        return ServerStatus(pid is not None, pid, self.uri, self.data_dir, self.version)
+
+    def start(self, *, timeout: float = 180.0) -> str:
+        """Start the server if it is not running, wait until Bolt answers, and return its URI."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock():
+            if self._live_pid() is not None:
+                self._wait_ready(timeout)
+                return self.uri
+            self._pid_file.unlink(missing_ok=True)  # stale: the process is gone
+            java = _find_java()
+            lib = self.resolve()
+            if not _port_free(self.bolt_port):
+                raise LocalNeo4jError(
+                    f"port {self.bolt_port} on 127.0.0.1 is in use by another process: stop it, or pick another "
+                    "port with --bolt-port (or GRAPHSVC_BOLT_PORT)."
+                )
+            first_start = not self._password_file.exists()
+            if first_start and (self.data_dir / "data" / "dbms").exists():
+                raise LocalNeo4jError(
+                    f"{self.data_dir} holds a database but its password file is missing; "
+                    "`graphsvc db reset --yes` wipes it and starts afresh."
+                )
+            for sub in ("conf", "data", "logs", "run"):
+                (self.data_dir / sub).mkdir(exist_ok=True)
+            self._write_config()
+            console = (self.data_dir / "logs" / "console.log").open("ab")
+            heap = self.heap_size
+            cmd = [
+                java,
+                f"-Xms{heap}",
+                f"-Xmx{heap}",
+                *_JVM_OPTIONS,
+                "-cp",
+                f"{lib}/*",
+                _ENTRY_POINT,
+                f"--home-dir={self.data_dir}",
+                f"--config-dir={self.data_dir / 'conf'}",
+            ]
+            proc = subprocess.Popen(
+                cmd,
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                cwd=self.data_dir,
+            )
+            console.close()
+            self._pid_file.write_text(json.dumps({"pid": proc.pid, "bolt_port": self.bolt_port}))
+            try:
+                self._wait_bolt(proc, timeout)
+                if first_start:
+                    self._set_initial_password()
+                self._wait_ready(timeout)
+            except BaseException:
+                self._terminate(proc.pid)
+                self._pid_file.unlink(missing_ok=True)
+                raise
+            return self.uri
+
+    def stop(self, *, timeout: float = 60.0) -> bool:
+        """Stop the server; returns False if it was not running."""
+        with self._lock():
+            pid = self._live_pid()
+            if pid is None:
+                self._pid_file.unlink(missing_ok=True)
+                return False
+            self._terminate(pid, timeout)
+            self._pid_file.unlink(missing_ok=True)
+            return True
+
+    def reset(self) -> None:
+        """Stop the server and delete its data directory (the database and its password)."""
+        self.stop()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # -- internals ---------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with (self.data_dir / ".lock").open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _pid_record(self) -> dict[str, int] | None:
+        try:
+            record = json.loads(self._pid_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return record if isinstance(record, dict) else None
+
+    def _running_port(self) -> int | None:
+        record = self._pid_record()
+        if record is None or self._live_pid() is None:
+            return None
+        return int(record.get("bolt_port", self.bolt_port))
+
+    def _live_pid(self) -> int | None:
+        record = self._pid_record()
+        if record is None:
+            return None
+        pid = int(record["pid"])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        cmdline = Path(f"/proc/{pid}/cmdline")
+        if cmdline.exists() and _ENTRY_POINT.encode() not in cmdline.read_bytes():
+            return None  # the pid was reused by an unrelated process
+        if Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+            return None
+        return pid
+
+    def _write_config(self) -> None:
+        d = self.data_dir
+        lines = {
+            "server.default_listen_address": "127.0.0.1",
+            "server.bolt.listen_address": f"127.0.0.1:{self.bolt_port}",
+            "server.bolt.advertised_address": f"127.0.0.1:{self.bolt_port}",
+            "server.http.enabled": "false",
+            "server.https.enabled": "false",
+            "dbms.security.auth_enabled": "true",
+            "dbms.usage_report.enabled": "false",
+            "server.directories.data": str(d / "data"),
+            "server.directories.logs": str(d / "logs"),
+            "server.directories.run": str(d / "run"),
+            "server.directories.import": str(d / "import"),
+            "server.memory.heap.initial_size": self.heap_size,
+            "server.memory.heap.max_size": self.heap_size,
+            "server.memory.pagecache.size": self.pagecache_size,
+            "db.tx_log.rotation.retention_policy": "2 files",
+            "server.threads.worker_count": "8",
+        }
+        text = "# written by graphsvc on every start; edit settings through GRAPHSVC_* instead\n"
+        text += "".join(f"{k}={v}\n" for k, v in lines.items())
+        (d / "conf" / "neo4j.conf").write_text(text)
+
+    def _wait_bolt(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise LocalNeo4jError(
+                    f"Neo4j exited during start (code {proc.returncode}).\n{self._log_tail()}\n"
+                    f"If the data directory {self.data_dir} is corrupt, `graphsvc db reset --yes` wipes it."
+                )
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.bolt_port), 0.5):
+                return
+            time.sleep(0.25)
+        raise LocalNeo4jError(
+            f"Neo4j did not open Bolt on port {self.bolt_port} within {timeout:.0f} s.\n{self._log_tail()}"
+        )
+
+    def _set_initial_password(self) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+
+        password = secrets.token_urlsafe(24)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with GraphDatabase.driver(f"bolt://127.0.0.1:{self.bolt_port}", auth=("neo4j", "neo4j")) as drv:
+                    drv.execute_query(
+                        "ALTER CURRENT USER SET PASSWORD FROM 'neo4j' TO $new", new=password, database_="system"
+                    )
+                break
+            except AuthError as exc:
+                raise LocalNeo4jError(
+                    f"the server in {self.data_dir} already has a password that graphsvc does not know ({exc}); "
+                    "`graphsvc db reset --yes` wipes it."
+                ) from exc
+            except ServiceUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        fd = os.open(self._password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password + "\n")
+        os.chmod(self._password_file, 0o600)
+
+    def _wait_ready(self, timeout: float) -> None:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+        deadline = time.monotonic() + timeout
+        auth = (self.user, self.password())
+        last: Exception | None = None
+        with GraphDatabase.driver(self.uri, auth=auth) as drv:
+            while time.monotonic() < deadline:
+                try:
+                    drv.execute_query("RETURN 1", database_="neo4j")
+                    return
+                except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
+                    last = exc
+                    time.sleep(0.5)
+        raise LocalNeo4jError(f"Neo4j answered on Bolt but its database was not ready: {last}")
+
+    def _terminate(self, pid: int, timeout: float = 60.0) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            if Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return
+            time.sleep(0.2)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+
+    def _log_tail(self, lines: int = 20) -> str:
+        out = []
+        for name in ("console.log", "neo4j.log"):
+            path = self.data_dir / "logs" / name
+            if path.exists():
+                tail = path.read_text(errors="replace").splitlines()[-lines:]
+                out.append(f"--- {path} ---\n" + "\n".join(tail))
+        return "\n".join(out) or "(no log output)"
+
+
+def _find_java() -> str:
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home and (Path(home) / "bin" / "java").exists() else None
+    java = java or shutil.which("java")
+    if java is None:
+        raise LocalNeo4jError(
+            "Java 17 is needed to run the managed Neo4j: install a JDK 17 (apt-get install openjdk-17-jre-headless) "
+            "or set NEO4J_URI to an existing Neo4j."
+        )
+    proc = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)', proc.stderr + proc.stdout)
+    if match is None or int(match.group(1)) < 17:
+        found = match.group(1) if match else "unknown"
+        raise LocalNeo4jError(
+            f"Neo4j 5.26 needs Java 17 or newer; `{java}` is version {found}. Point JAVA_HOME at a JDK 17."
+        )
+    return java
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

@@ -1,0 +1,56 @@
+"""Settings: the only module that reads the environment.
+
+`GRAPHSVC_*` variables configure the service; `NEO4J_*` variables, when `NEO4J_URI` is set, point it at an
+existing Neo4j instead of the managed local server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Neo4jSettings", "Settings", "get_settings"]
+
+
+class Neo4jSettings(BaseSettings):
+    """An external Neo4j, used instead of the managed local server when `NEO4J_URI` is set."""
+
+    model_config = SettingsConfigDict(env_prefix="NEO4J_", extra="ignore")
+
+    uri: str | None = None
+    user: str = "neo4j"
+    password: SecretStr = SecretStr("")
+    database: str = "neo4j"
+
+
+class Settings(BaseSettings):
+    """graphsvc's own settings (environment variables prefixed `GRAPHSVC_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAPHSVC_", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".graphsvc"), description="managed Neo4j data, config and password")
+    cache_dir: Path | None = Field(default=None, description="Neo4j jars resolved from Maven (default ~/.cache)")
+    bolt_port: int = Field(default=7687, ge=1, le=65535)
+    neo4j_version: str = "5.26.30"
+    heap_size: str = "1g"
+    pagecache_size: str = "512m"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    import_batch_size: int = Field(default=5000, ge=1)
+    max_page_size: int = Field(default=500, ge=1)
+    tx_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    def resolved_cache_dir(self) -> Path:
+        """Where Maven-resolved Neo4j jars live."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        return Path.home() / ".cache" / "graphsvc" / "neo4j"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
