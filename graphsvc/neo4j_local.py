@@ -195,7 +195,6 @@ class LocalNeo4j:
             for sub in ("conf", "data", "logs", "run"):
                 (self.data_dir / sub).mkdir(exist_ok=True)
             self._write_config()
-            console = (self.data_dir / "logs" / "console.log").open("ab")
             heap = self.heap_size
             cmd = [
                 java,
@@ -208,23 +207,15 @@ class LocalNeo4j:
                 f"--home-dir={self.data_dir}",
                 f"--config-dir={self.data_dir / 'conf'}",
             ]
-            proc = subprocess.Popen(
-                cmd,
-                stdout=console,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                cwd=self.data_dir,
-            )
-            console.close()
-            self._pid_file.write_text(json.dumps({"pid": proc.pid, "bolt_port": self.bolt_port}))
+            pid = _spawn(cmd, log=self.data_dir / "logs" / "console.log")
+            self._pid_file.write_text(json.dumps({"pid": pid, "bolt_port": self.bolt_port}))
             try:
-                self._wait_bolt(proc, timeout)
+                self._wait_bolt(pid, timeout)
                 if first_start:
                     self._set_initial_password()
                 self._wait_ready(timeout)
             except BaseException:
-                self._terminate(proc.pid)
+                self._terminate(pid)
                 self._pid_file.unlink(missing_ok=True)
                 raise
             return self.uri
@@ -311,12 +302,13 @@ class LocalNeo4j:
         text += "".join(f"{k}={v}\n" for k, v in lines.items())
         (d / "conf" / "neo4j.conf").write_text(text)
 
-    def _wait_bolt(self, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    def _wait_bolt(self, pid: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if proc.poll() is not None:
+            code = _exit_code(pid)
+            if code is not None:
                 raise LocalNeo4jError(
-                    f"Neo4j exited during start (code {proc.returncode}).\n{self._log_tail()}\n"
+                    f"Neo4j exited during start (code {code}).\n{self._log_tail()}\n"
                     f"If the data directory {self.data_dir} is corrupt, `graphsvc db reset --yes` wipes it."
                 )
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.bolt_port), 0.5):
@@ -395,6 +387,33 @@ class LocalNeo4j:
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 out.append(f"--- {path} ---\n" + "\n".join(tail))
         return "\n".join(out) or "(no log output)"
+
+
+def _spawn(cmd: list[str], *, log: Path) -> int:
+    """Start `cmd` in its own session with output appended to `log`; returns its pid.
+
+    posix_spawn leaves no Popen object behind, so the server can outlive this process (the CLI's `db start`)
+    without a "subprocess still running" warning.
+    """
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, str(log), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644),
+        (os.POSIX_SPAWN_DUP2, 1, 2),
+    ]
+    return os.posix_spawn(cmd[0], cmd, dict(os.environ), file_actions=actions, setsid=True)
+
+
+def _exit_code(pid: int) -> int | None:
+    """The exit code of our child `pid` if it has ended (reaping it), else None."""
+    try:
+        done, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return -1
+        return None
+    return os.waitstatus_to_exitcode(status) if done else None
 
 
 def _find_java() -> str:

@@ -35,8 +35,8 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(default=None, description="Neo4j jars resolved from Maven (default ~/.cache)")
     bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_version: str = "5.26.30"
-    heap_size: str = "1g"
-    pagecache_size: str = "512m"
+    heap_size: str = "2g"
+    pagecache_size: str = "1g"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     import_batch_size: int = Field(default=5000, ge=1)

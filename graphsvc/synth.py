@@ -242,11 +242,9 @@ class _Builder:
                         group = []
                 else:
                     targets.append(cid)
-            if progress is not None and (n - first + 1) % _PROGRESS_STEP == 0:
-                progress(_PROGRESS_STEP)
+            if progress is not None and n % _PROGRESS_STEP == 0:  # CIs are numbered from 1 across all types
+                progress(n)
         targets.extend(group)  # an unfinished group: its CIs stand alone
-        if progress is not None and count % _PROGRESS_STEP:
-            progress(count % _PROGRESS_STEP)
 
     def _close_group(self, ctype: str, members: list[str], quorum: int, targets: list[str]) -> None:
         gid = f"RG-{len(self.groups) + 1:0{self.group_width}d}"
@@ -352,8 +350,8 @@ def generate_cmdb(cis: int, seed: int = 1, *, progress: Callable[[int], None] | 
     """Generate a synthetic CMDB exchange document with exactly `cis` configuration items.
 
     Services, groups, requirements, policies and records come on top, scaled with `cis`. `progress`, if given,
-    is called with the number of CIs generated since its last call (so `tqdm.update` fits); the calls add up
-    to `cis`. Deterministic: the same `(cis, seed)` gives an equal document.
+    is called every 10,000 CIs with the number of CIs generated so far, and last with `cis` itself.
+    Deterministic: the same `(cis, seed)` gives an equal document.
     """
     if cis < 0:
         raise ValueError(f"cis must be >= 0, got {cis}")
@@ -378,6 +376,8 @@ def _generate(cis: int, seed: int, progress: Callable[[int], None] | None) -> _D
     for index, count in enumerate(_counts(cis)):
         b.build_type(index, first, count, progress)
         first += count
+    if progress is not None and cis % _PROGRESS_STEP:
+        progress(cis)
     b.add_cycles()
     business, technical, consumption, slas, first_user = _services(rng, b, unit_ids, team_ids, cis)
     requirements, metrics = make_requirements(rng, unit_ids, business, technical, first_user)

@@ -1,5 +1,5 @@
 // Indexes on the fields people filter by.
-CREATE INDEX item_kind IF NOT EXISTS FOR (n:Item) ON (n.kind);
+CREATE INDEX item_kind IF NOT EXISTS FOR (n:Item) ON (n.itemKind);
 CREATE INDEX ci_type IF NOT EXISTS FOR (n:ConfigurationItem) ON (n.type);
 CREATE INDEX ci_environment IF NOT EXISTS FOR (n:ConfigurationItem) ON (n.environment);
 CREATE INDEX ci_status IF NOT EXISTS FOR (n:ConfigurationItem) ON (n.status);

@@ -2,4 +2,4 @@
 MATCH (n:Item {id: $id})
 SET n._lock = true
 REMOVE n._lock
-RETURN n.version AS version, n.kind AS kind, properties(n) AS props
+RETURN n.version AS version, n.itemKind AS kind, properties(n) AS props

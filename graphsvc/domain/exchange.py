@@ -172,7 +172,11 @@ class ConfigurationItem(_Model):
     site: Id | None = None
     owner: Id | None = None
     vendor: StrictStr | None = None
-    attributes: dict[str, StrictStr | StrictBool | StrictInt | Number | None] | None = None
+    # Sorted, so that equal attributes hash equal whatever order a document lists them in.
+    attributes: Annotated[
+        dict[str, StrictStr | StrictBool | StrictInt | Number | None] | None,
+        AfterValidator(lambda a: dict(sorted(a.items())) if a is not None else None),
+    ] = None
 
 
 class RedundancyGroup(_Model):

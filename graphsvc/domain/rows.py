@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from functools import cache
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,38 +22,34 @@ from graphsvc.domain.vocabulary import Kind, Relationship, owned_fields
 __all__ = ["content_hash", "dependency_props", "item_from_props", "item_props", "to_rfc3339"]
 
 # Stored on every item by the importer; not part of the exchange format.
-SYSTEM_PROPS = frozenset({"id", "kind", "hash", "version", "createdAt", "updatedAt", "ruleType"})
+SYSTEM_PROPS = frozenset({"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType"})
 _JSON_PROPS = frozenset({"attributes", "rule"})
 # Stored under another name where the exchange field would clash with a system property.
 _RENAMED = {"version": "releaseVersion"}
 _UNRENAMED = {v: k for k, v in _RENAMED.items()}
 
 
-def _ref_fields(kind: Kind) -> set[str]:
-    return {r.field for r in owned_fields(kind) if r.field}
+@cache
+def _ref_fields(kind: Kind) -> frozenset[str]:
+    return frozenset(r.field for r in owned_fields(kind) if r.field) | {"id"}
 
 
 def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
     """The node properties of an item (its scalar fields; references become relationships)."""
-    refs = _ref_fields(kind)
-    props: dict[str, Any] = {}
-    for name in type(item).model_fields:
-        if name in refs or name == "id":
-            continue
-        value = getattr(item, name)
-        if value is None:
-            continue
+    props: dict[str, Any] = item.model_dump(exclude=_ref_fields(kind), exclude_none=True)
+    for name, value in props.items():
         if isinstance(value, Decimal):
-            value = str(value)
-        elif isinstance(value, BaseModel):
-            value = value.model_dump(mode="json", by_alias=True)
-        if name in _JSON_PROPS:
-            if name == "rule":
-                props["ruleType"] = value["type"]
-            value = json.dumps(value, sort_keys=True, separators=(",", ":"))
-        elif isinstance(value, list):
-            value = list(value)
-        props[_RENAMED.get(name, name)] = value
+            props[name] = str(value)
+    if "rule" in props:
+        props["ruleType"] = props["rule"]["type"]
+        props["rule"] = json.dumps(
+            getattr(item, "rule").model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
+        )
+    if "attributes" in props:
+        props["attributes"] = json.dumps(props["attributes"], sort_keys=True, separators=(",", ":"))
+    for old, new in _RENAMED.items():
+        if old in props:
+            props[new] = props.pop(old)
     return props
 
 
@@ -79,12 +76,12 @@ def content_hash(
     item: BaseModel, dependencies: list[Dependency] | None = None, consumption: list[Consumption] | None = None
 ) -> str:
     """A hash of everything the document says about an item, to tell changed items from unchanged ones."""
-    payload = {
-        "item": item.model_dump(mode="json", by_alias=True, exclude_none=True),
-        "deps": [d.model_dump(mode="json", by_alias=True) for d in dependencies or []],
-        "cons": [c.model_dump(mode="json") for c in consumption or []],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    digest = hashlib.blake2b(item.model_dump_json(by_alias=True, exclude_none=True).encode(), digest_size=16)
+    for dep in dependencies or ():
+        digest.update(dep.model_dump_json(by_alias=True).encode())
+    for con in consumption or ():
+        digest.update(con.model_dump_json().encode())
+    return digest.hexdigest()
 
 
 def to_rfc3339(value: Any) -> str:

@@ -324,6 +324,9 @@ def relationship(kind: Kind, field: str) -> Relationship:
     return _BY_FIELD[(kind, field)]
 
 
-def owned_fields(kind: Kind) -> list[Relationship]:
+def owned_fields(kind: Kind) -> tuple[Relationship, ...]:
     """The relationships an item of `kind` lists itself (replaced when the item is updated)."""
-    return [r for r in RELATIONSHIPS if r.field and kind in r.source]
+    return _OWNED[kind]
+
+
+_OWNED = {kind: tuple(r for r in RELATIONSHIPS if r.field and kind in r.source) for kind in Kind}

@@ -311,7 +311,7 @@ async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -
 async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: int, patch: Any, wrap: Any) -> Any:
     ctx = info.context
     props: Props | None = (await ctx.repo.by_ids([item_id]))[0]
-    if props is None or props["kind"] != kind.value:
+    if props is None or props["itemKind"] != kind.value:
         return NotFound(message=f"no {kind.value} with id {item_id!r}", id=strawberry.ID(item_id))
     refs = await writes.current_refs(ctx.driver, ctx.database, kind, item_id)
     merged = exchange_from_props(kind, props, refs) | _input_dict(patch)

@@ -95,7 +95,7 @@ def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
 
 async def _get(info: Info[Context, None], item_id: str, kind: Kind) -> Any:
     props = await info.context.loaders.item.load(item_id)
-    if props is None or props.get("kind") != kind.value:
+    if props is None or props.get("itemKind") != kind.value:
         return None
     return t.item_from_props(props)
 
@@ -165,7 +165,7 @@ class Query:
         return [
             SearchHit(
                 id=strawberry.ID(p["id"]),
-                kind=Kind(p["kind"]),
+                kind=Kind(p["itemKind"]),
                 name=p.get("name") or p.get("title") or p["id"],
                 score=score,
                 item=t.item_from_props(p),

@@ -81,7 +81,7 @@ class Item:
                 value = json.loads(value)
             values[name] = value
         values["id"] = strawberry.ID(props["id"])
-        values["item_kind"] = Kind(props["kind"])
+        values["item_kind"] = Kind(props["itemKind"])
         values["name"] = props.get("name") or props.get("title") or props["id"]
         values["version"] = int(props.get("version") or 0)
         return cls(**values)
@@ -432,4 +432,4 @@ TYPES: dict[Kind, type[Item]] = {
 
 def item_from_props(props: Props) -> Any:
     """The GraphQL object for a stored item, of the type its kind names."""
-    return TYPES[Kind(props["kind"])].from_props(props)
+    return TYPES[Kind(props["itemKind"])].from_props(props)

@@ -216,9 +216,7 @@ def test_graphiql_prefills_headers_and_escapes_query(browser: Browser, base_url:
         page.locator('button[data-name="headers"]').click()
         expect(page.locator(HEADERS_EDITOR)).to_contain_text("Bearer e2e-token")
 
-        with page.expect_request(
-            lambda r: r.method == "POST" and r.url.endswith("/graphql-auth")
-        ) as request_info:
+        with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/graphql-auth")) as request_info:
             run_and_wait_for_world(page)
         assert request_info.value.headers.get("authorization") == "Bearer e2e-token"
 

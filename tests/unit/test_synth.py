@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
+from graphsvc.domain.validation import check_references, validate_structure
 from graphsvc.synth import generate_cmdb
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "graphsvc" / "cmdb-exchange.schema.json"
@@ -98,6 +99,13 @@ def dangling_references(doc: dict[str, Any]) -> list[str]:
                     if not any(ref in ids.get(t, ()) for t in targets):
                         bad.append(f"{kind} {item.get('id', item)}.{field} -> {ref}")
     bad += [f"self-dependency {d['from']}" for d in doc.get("dependencies", []) if d["from"] == d["to"]]
+    for kind, refs in _REFS.items():  # the importer rejects an id listed twice
+        for item in doc.get(kind, []):
+            bad += [f"{item['id']}.{f} repeats" for f, _ in refs if len(set(v := item.get(f) or [])) < len(v)]
+    edges = [(d["from"], d["to"]) for d in doc.get("dependencies", [])]
+    consumers = [(c["businessUnit"], c["service"]) for c in doc.get("consumption", [])]
+    bad += ["a dependency repeats"] if len(set(edges)) < len(edges) else []
+    bad += ["a consumption repeats"] if len(set(consumers)) < len(consumers) else []
     return bad
 
 
@@ -113,6 +121,11 @@ def test_generated_document_is_valid_and_closed(cis: int, seed: int) -> None:
     assert len(doc["configurationItems"]) == cis
 
 
+def test_the_importer_accepts_generated_documents() -> None:
+    for cis, seed in ((1, 1), (500, 2), (5_000, 3)):
+        check_references(validate_structure(generate_cmdb(cis, seed)), {})
+
+
 @pytest.mark.parametrize("cis", [0, 1, 2, 9, 11, 101, 4_321])
 def test_exact_number_of_cis(cis: int) -> None:
     assert len(generate_cmdb(cis)["configurationItems"]) == cis
@@ -124,11 +137,13 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
     assert first != dumps(generate_cmdb(2_000, 43))
 
 
-def test_progress_adds_up_to_cis() -> None:
+@pytest.mark.parametrize("cis", [20_000, 25_003])
+def test_progress_counts_up_to_cis(cis: int) -> None:
     calls: list[int] = []
-    generate_cmdb(25_003, 5, progress=calls.append)
-    assert sum(calls) == 25_003
-    assert all(c > 0 for c in calls)
+    generate_cmdb(cis, 5, progress=calls.append)
+    assert calls == sorted(set(calls))
+    assert calls[0] > 0
+    assert calls[-1] == cis
 
 
 def test_shape_of_a_mid_sized_estate() -> None:

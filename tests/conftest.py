@@ -1,0 +1,141 @@
+"""A real Neo4j for the whole test session, and an empty graph for each test that asks for one.
+
+Where the database comes from:
+- `NEO4J_URI` (+ `NEO4J_USER`, `NEO4J_PASSWORD`, `NEO4J_DATABASE`) when set;
+- a testcontainers `Neo4jContainer` (`neo4j:5.26-community`) when `GRAPHSVC_TEST_DOCKER=1`;
+- otherwise the managed local server, on its own data dir (`.graphsvc-test/`) and port (`GRAPHSVC_TEST_BOLT_PORT`,
+  default 17687).
+When none can be had the database tests fail with the reason: they are never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from neo4j import AsyncDriver, Driver
+
+from graphsvc.db.connection import Connection, open_async_driver, open_driver
+from graphsvc.db.migrate import apply_migrations
+from graphsvc.settings import Neo4jSettings, Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CONTRACT = REPO.parent / "shared" / "contract"
+NEO4J_IMAGE = "neo4j:5.26-community"
+
+
+def _docker_connection() -> Iterator[Connection]:
+    from testcontainers.neo4j import Neo4jContainer
+
+    with Neo4jContainer(NEO4J_IMAGE, password="graphsvc-test-password") as container:
+        yield Connection(container.get_connection_url(), "neo4j", "graphsvc-test-password", "neo4j", False)
+
+
+def _local_connection() -> Iterator[Connection]:
+    from graphsvc.db.connection import local_server
+
+    settings = Settings(
+        data_dir=Path(os.environ.get("GRAPHSVC_TEST_DATA_DIR", REPO / ".graphsvc-test")),
+        bolt_port=int(os.environ.get("GRAPHSVC_TEST_BOLT_PORT", "17687")),
+    )
+    server = local_server(settings)
+    was_running = server.status().running
+    uri = server.start()
+    try:
+        yield Connection(uri, server.user, server.password(), "neo4j", True)
+    finally:
+        if not was_running and not os.environ.get("GRAPHSVC_TEST_KEEP_DB"):
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def connection() -> Iterator[Connection]:
+    """The session's Neo4j (see the module docstring)."""
+    external = Neo4jSettings()
+    try:
+        if external.uri:
+            yield Connection(
+                external.uri, external.user, external.password.get_secret_value(), external.database, False
+            )
+        elif os.environ.get("GRAPHSVC_TEST_DOCKER") == "1":
+            yield from _docker_connection()
+        else:
+            yield from _local_connection()
+    except Exception as exc:  # the suite must say why it has no database, never skip
+        pytest.fail(f"no Neo4j for the database tests: {exc}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def sync_driver(connection: Connection) -> Iterator[Driver]:
+    driver = open_driver(connection)
+    driver.verify_connectivity()
+    yield driver
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def migrated(connection: Connection) -> Connection:
+    """The schema applied once per session."""
+
+    async def run() -> None:
+        driver = open_async_driver(connection)
+        try:
+            await apply_migrations(driver, connection.database)
+        finally:
+            await driver.close()
+
+    asyncio.run(run())
+    return connection
+
+
+def wipe(driver: Driver, database: str) -> None:
+    """Delete every item (the schema and its migration records stay)."""
+    with driver.session(database=database) as session:
+        session.run(
+            "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+
+
+@pytest.fixture
+def empty_db(migrated: Connection, sync_driver: Driver) -> Connection:
+    """An empty, migrated graph for this test."""
+    wipe(sync_driver, migrated.database)
+    return migrated
+
+
+@pytest_asyncio.fixture
+async def adriver(empty_db: Connection) -> AsyncIterator[AsyncDriver]:
+    """An AsyncDriver on an empty graph (the production code paths are async)."""
+    driver = open_async_driver(empty_db)
+    yield driver
+    await driver.close()
+
+
+def counts(driver: Driver, database: str) -> tuple[int, int]:
+    """(nodes, relationships) in the graph, migrations excluded."""
+    records, _, _ = driver.execute_query(
+        "CALL () { MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS nodes } "
+        "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
+        database_=database,
+    )
+    return int(records[0]["nodes"]), int(records[0]["rels"])
+
+
+def load_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def demo_document() -> Any:
+    return load_json(REPO / "seeds" / "demo.json")
+
+
+@pytest.fixture(scope="session")
+def exchange_schema() -> Any:
+    return load_json(REPO / "graphsvc" / "cmdb-exchange.schema.json")

@@ -1,0 +1,236 @@
+"""Import and export against a real Neo4j: idempotent upserts, exact round trips, nothing half-written."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from neo4j import AsyncDriver, Driver
+
+from graphsvc.db.exporter import export_document
+from graphsvc.db.importer import import_document
+from graphsvc.domain.validation import DocumentInvalid
+from tests.conftest import REPO, counts, load_json
+
+SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
+DB = "neo4j"
+
+
+def rows(driver: Driver, query: str, **params: Any) -> set[tuple[Any, ...]]:
+    records, _, _ = driver.execute_query(query, params, database_=DB)
+    return {tuple(r.values()) for r in records}
+
+
+async def test_import_writes_every_kind_and_relationship(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    summary = await import_document(adriver, DB, SMALL)
+    assert (summary.created, summary.updated, summary.unchanged) == (36, 0, 0)
+    assert rows(sync_driver, "MATCH (n:Item) RETURN n.itemKind AS k, count(*) AS c") == {
+        ("BUSINESS_UNIT", 2),
+        ("TEAM", 2),
+        ("SITE", 2),
+        ("REQUIREMENT", 4),
+        ("METRIC", 2),
+        ("SERVICE", 3),
+        ("CONFIGURATION_ITEM", 6),
+        ("REDUNDANCY_GROUP", 1),
+        ("SLA", 1),
+        ("POLICY", 4),
+        ("PROCESS", 3),
+        ("INCIDENT", 2),
+        ("PROBLEM", 1),
+        ("CHANGE", 2),
+        ("RELEASE", 1),
+    }
+    assert rows(sync_driver, "MATCH (a)-[r:DEPENDS_ON]->(b) RETURN a.id, b.id, r.strength, r.weight") == {
+        ("SVC-SHOP", "CI-APP-1", "HARD", 1.0),
+        ("CI-APP-1", "SVC-ORDERS", "HARD", 2.0),
+        ("SVC-ORDERS", "RG-DB", "HARD", 1.0),
+        ("CI-DB-1", "CI-SAN-1", "HARD", 1.0),
+        ("CI-DB-2", "CI-SAN-1", "HARD", 1.0),
+        ("CI-APP-1", "CI-MON", "SOFT", 0.5),
+    }
+    assert rows(sync_driver, "MATCH (g:RedundancyGroup)-[:HAS_MEMBER]->(m) RETURN g.id, m.id") == {
+        ("RG-DB", "CI-DB-1"),
+        ("RG-DB", "CI-DB-2"),
+        ("RG-DB", "CI-DB-3"),
+    }
+    assert rows(sync_driver, "MATCH (b:BusinessUnit)-[c:CONSUMES]->(s) RETURN b.id, s.id, c.share") == {
+        ("BU-SALES", "SVC-SHOP", 3.0),
+        ("BU-FIN", "SVC-SHOP", 1.0),
+    }
+    # Money stays exact, times are UTC, ids carry the shared Item label.
+    assert rows(sync_driver, "MATCH (n:ConfigurationItem {id: 'CI-SAN-1'}) RETURN n.monthlyCost") == {("900.1234",)}
+    assert rows(sync_driver, "MATCH (n:Incident {id: 'INC-1'}) RETURN toString(n.openedAt)") == {
+        ("2026-11-20T08:00:00Z",)
+    }
+    assert summary.relationships == counts(sync_driver, DB)[1]
+
+
+async def test_second_import_changes_nothing(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    before = counts(sync_driver, DB)
+    versions = rows(sync_driver, "MATCH (n:Item) RETURN n.id, n.version")
+    summary = await import_document(adriver, DB, SMALL)
+    assert (summary.created, summary.updated, summary.unchanged, summary.relationships) == (0, 0, 36, 0)
+    assert counts(sync_driver, DB) == before
+    assert rows(sync_driver, "MATCH (n:Item) RETURN n.id, n.version") == versions
+
+
+async def test_export_round_trips_exactly(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    first = await export_document(adriver, DB)
+    graph = counts(sync_driver, DB)
+    summary = await import_document(adriver, DB, first)
+    assert summary.created == 0 and summary.updated == 0
+    second = await export_document(adriver, DB)
+    assert second == first
+    assert counts(sync_driver, DB) == graph
+    # And into an empty database: the same graph again.
+    from tests.conftest import wipe
+
+    wipe(sync_driver, DB)
+    await import_document(adriver, DB, first)
+    assert await export_document(adriver, DB) == first
+    shop = next(s for s in first["services"] if s["id"] == "SVC-SHOP")
+    assert shop["monthlyCost"] == "1200.50" and shop["satisfies"] == ["R-B1", "R-S1"]
+    freeze = next(p for p in first["policies"] if p["id"] == "POL-FREEZE")
+    assert freeze["rule"]["to"] == "2027-01-03T23:00:00Z"
+    release = first["releases"][0]
+    assert release == {"id": "REL-1", "name": "November DB patches", "version": "2026.11"}
+
+
+async def test_update_removes_relationships_no_longer_listed(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    doc = {
+        "format": "graphsvc-cmdb/1",
+        "services": [
+            {
+                "id": "SVC-SHOP",
+                "name": "Web Shop",
+                "tier": "BUSINESS",
+                "criticality": 2,
+                "owner": "T-DBA",
+                "satisfies": ["R-S1"],
+            }
+        ],
+        "redundancyGroups": [
+            {"id": "RG-DB", "name": "Order DB cluster", "minHealthy": 1, "members": ["CI-DB-1", "CI-DB-2"]}
+        ],
+        "dependencies": [{"from": "SVC-SHOP", "to": "SVC-ORDERS"}],
+    }
+    summary = await import_document(adriver, DB, doc)
+    assert (summary.created, summary.updated) == (0, 2)
+    assert rows(sync_driver, "MATCH (:Service {id: 'SVC-SHOP'})-[r]->(b) RETURN type(r), b.id") == {
+        ("OWNED_BY", "T-DBA"),
+        ("SATISFIES", "R-S1"),
+        ("DEPENDS_ON", "SVC-ORDERS"),
+    }
+    assert rows(sync_driver, "MATCH (:RedundancyGroup {id: 'RG-DB'})-[:HAS_MEMBER]->(m) RETURN m.id") == {
+        ("CI-DB-1",),
+        ("CI-DB-2",),
+    }
+    assert rows(sync_driver, "MATCH (n:Service {id: 'SVC-SHOP'}) RETURN n.version, n.criticality, n.rtoMinutes") == {
+        (2, 2, None)
+    }
+    # Items the document did not describe keep their relationships.
+    assert rows(sync_driver, "MATCH (:ConfigurationItem {id: 'CI-APP-1'})-[:DEPENDS_ON]->(b) RETURN b.id") == {
+        ("SVC-ORDERS",),
+        ("CI-MON",),
+    }
+
+
+async def test_references_resolve_against_the_database(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    doc = {
+        "format": "graphsvc-cmdb/1",
+        "configurationItems": [{"id": "CI-NEW", "name": "new", "type": "SERVER", "site": "S-FRA", "owner": "T-WEB"}],
+        "dependencies": [{"from": "CI-DB-3", "to": "CI-NEW", "kind": "HOSTED_ON"}],
+    }
+    summary = await import_document(adriver, DB, doc)
+    assert summary.created == 1
+    assert rows(sync_driver, "MATCH (:Item {id: 'CI-DB-3'})-[:DEPENDS_ON]->(b) RETURN b.id") == {("CI-NEW",)}
+
+
+INVALID_CASES = [
+    (lambda d: d["services"][0].update(owner="T-9"), "services[0].owner: unknown id 'T-9'"),
+    (lambda d: d["services"][1].update(owner="SITE-X"), "services[1].owner: unknown id 'SITE-X'"),
+    (lambda d: d["services"][0].update(owner="S-LON"), "services[0].owner: 'S-LON' is a SITE; expected a TEAM"),
+    (
+        lambda d: d["dependencies"].append({"from": "CI-DB-1", "to": "CI-DB-1"}),
+        "dependencies[6]: 'CI-DB-1' cannot depend on itself",
+    ),
+    (
+        lambda d: d["teams"].append({"id": "CI-DB-1", "name": "dup"}),
+        "configurationItems[1].id: duplicate id 'CI-DB-1' (already used at teams[2].id)",
+    ),
+    (lambda d: d["configurationItems"][0].update(type="MAINFRAME"), "configurationItems[0].type: Input should be"),
+    (lambda d: d["services"][0].update(monthlyCost=12.5), "services[0].monthlyCost: Value error, money must be"),
+    (lambda d: d["redundancyGroups"][0].update(minHealthy=4), "redundancyGroups[0].minHealthy: minHealthy 4 exceeds"),
+    (lambda d: d["incidents"][0].update(openedAt="2026-11-20T10:00:00"), "incidents[0].openedAt:"),
+    (lambda d: d["changes"][0].update(plannedEnd="2026-11-28T00:00:00Z"), "changes[0].plannedEnd: plannedEnd must be"),
+    (
+        lambda d: d["policies"][1]["rule"].update(timezone="Mars/Olympus"),
+        "policies[1].rule.timezone: unknown time zone 'Mars/Olympus'",
+    ),
+    (lambda d: d["policies"][0]["rule"].pop("from"), "policies[0].rule.from: Field required"),
+    (lambda d: d.update(extra=1), "extra: Extra inputs are not permitted"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "expected"), INVALID_CASES)
+async def test_invalid_document_writes_nothing(
+    adriver: AsyncDriver, sync_driver: Driver, mutate: Any, expected: str
+) -> None:
+    base = {"format": "graphsvc-cmdb/1", "teams": [{"id": "T-KEEP", "name": "already here"}]}
+    await import_document(adriver, DB, base)
+    before = counts(sync_driver, DB)
+    doc = copy.deepcopy(SMALL)
+    mutate(doc)
+    with pytest.raises(DocumentInvalid) as caught:
+        await import_document(adriver, DB, doc)
+    messages = [str(p) for p in caught.value.problems]
+    assert any(m.startswith(expected) for m in messages), messages
+    assert counts(sync_driver, DB) == before
+
+
+async def test_every_problem_is_reported_at_once(adriver: AsyncDriver) -> None:
+    doc = copy.deepcopy(SMALL)
+    doc["services"][0]["owner"] = "T-9"
+    doc["configurationItems"][0]["site"] = "S-NOWHERE"
+    doc["incidents"][1]["affects"] = ["CI-GONE"]
+    with pytest.raises(DocumentInvalid) as caught:
+        await import_document(adriver, DB, doc)
+    assert [str(p) for p in caught.value.problems] == [
+        "services[0].owner: unknown id 'T-9'",
+        "configurationItems[0].site: unknown id 'S-NOWHERE'",
+        "incidents[1].affects[0]: unknown id 'CI-GONE'",
+    ]
+
+
+async def test_an_id_cannot_change_kind(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    with pytest.raises(DocumentInvalid) as caught:
+        await import_document(adriver, DB, {"format": "graphsvc-cmdb/1", "sites": [{"id": "T-WEB", "name": "x"}]})
+    assert str(caught.value.problems[0]) == "sites[0].id: id 'T-WEB' already exists as a TEAM, not a SITE"
+
+
+async def test_large_document_in_batched_transactions(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    from graphsvc.synth import generate_cmdb
+
+    doc = generate_cmdb(3000, seed=7)
+    seen: list[tuple[int, int]] = []
+    summary = await import_document(
+        adriver, DB, doc, batch_size=500, single_tx_rows=1000, progress=lambda done, total: seen.append((done, total))
+    )
+    nodes, rels = counts(sync_driver, DB)
+    assert (
+        nodes
+        == summary.created
+        == sum(len(v) for k, v in doc.items() if isinstance(v, list) and k not in ("dependencies", "consumption"))
+    )
+    assert rels == summary.relationships
+    assert seen[-1][0] == seen[-1][1]
+    assert await export_document(adriver, DB) == await export_document(adriver, DB)
+    again = await import_document(adriver, DB, await export_document(adriver, DB))
+    assert again.created == 0 and again.updated == 0
