@@ -27,7 +27,7 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=list(TYPES.values()),
         extensions=[
-            MaskErrors(
+            lambda: MaskErrors(
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",
             )

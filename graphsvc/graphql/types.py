@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -33,6 +34,13 @@ def money(value: Any) -> Decimal | None:
     if value is None:
         return None
     return Decimal(str(value)).quantize(CENT)
+
+
+@cache
+def _data_fields(cls: type) -> frozenset[str]:
+    """The python names of a type's plain (resolver-less) fields."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    return frozenset(f.python_name for f in definition.fields if f.base_resolver is None)
 
 
 def _snake(name: str) -> str:
@@ -67,7 +75,7 @@ class Item:
 
     @classmethod
     def from_props(cls, props: Props) -> Any:
-        fields = {f.name for f in cls.__strawberry_definition__.fields}  # type: ignore[attr-defined]
+        fields = _data_fields(cls)
         values: dict[str, Any] = {f: None for f in fields}
         for key, value in props.items():
             name = _snake(key)

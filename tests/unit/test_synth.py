@@ -101,7 +101,8 @@ def dangling_references(doc: dict[str, Any]) -> list[str]:
     bad += [f"self-dependency {d['from']}" for d in doc.get("dependencies", []) if d["from"] == d["to"]]
     for kind, refs in _REFS.items():  # the importer rejects an id listed twice
         for item in doc.get(kind, []):
-            bad += [f"{item['id']}.{f} repeats" for f, _ in refs if len(set(v := item.get(f) or [])) < len(v)]
+            lists = [(f, item[f]) for f, _ in refs if isinstance(item.get(f), list)]
+            bad += [f"{item['id']}.{f} repeats" for f, v in lists if len(set(v)) < len(v)]
     edges = [(d["from"], d["to"]) for d in doc.get("dependencies", [])]
     consumers = [(c["businessUnit"], c["service"]) for c in doc.get("consumption", [])]
     bad += ["a dependency repeats"] if len(set(edges)) < len(edges) else []
@@ -137,7 +138,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes() -> None:
     assert first != dumps(generate_cmdb(2_000, 43))
 
 
-@pytest.mark.parametrize("cis", [20_000, 25_003])
+@pytest.mark.parametrize("cis", [10_000, 12_345])
 def test_progress_counts_up_to_cis(cis: int) -> None:
     calls: list[int] = []
     generate_cmdb(cis, 5, progress=calls.append)

@@ -1,0 +1,58 @@
+"""API tests: real documents posted to /graphql of the real app, over a real Neo4j."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graphsvc.app import create_app
+from graphsvc.db.connection import Connection
+from graphsvc.settings import Settings
+from tests.e2e.conftest import serve_asgi
+
+OPERATIONS = Path(__file__).resolve().parents[1] / "contract" / "operations"
+
+
+def operation(file: str, name: str) -> str:
+    """The whole client document `file` (all its operations), checked to contain operation `name`."""
+    text = (OPERATIONS / file).read_text(encoding="utf-8")
+    assert re.search(rf"\b(query|mutation)\s+{name}\b", text), f"{file} has no operation {name}"
+    return text
+
+
+class GraphQLClient:
+    def __init__(self, client: httpx.Client) -> None:
+        self.http = client
+
+    def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if operation_name:
+            body["operationName"] = operation_name
+        response = self.http.post("/graphql", json=body, headers=headers or {})
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def data(self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None) -> Any:
+        result = self.post(query, variables, operation_name)
+        assert "errors" not in result, result["errors"]
+        return result["data"]
+
+
+@pytest.fixture
+def api(empty_db: Connection) -> Iterator[GraphQLClient]:
+    """A client of the real app (served by uvicorn on loopback) on an empty, migrated graph."""
+    app = create_app(Settings(), connection=empty_db)
+    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as client:
+        yield GraphQLClient(client)
