@@ -41,7 +41,7 @@ class DuplicateId(UserError):
 @strawberry.type(description="A field refers to an id that does not exist, or to an item of the wrong kind.")
 class UnknownReference(UserError):
     field: str
-    id: str
+    id: strawberry.ID
 
 
 @strawberry.type(description="An item cannot depend on itself.")

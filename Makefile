@@ -1,0 +1,45 @@
+# graphsvc: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+SIZE   ?= 100k
+
+.PHONY: install db run test test-fast lint bench clean-db help
+
+help:
+	@echo "make run    - install, start the managed Neo4j, migrate, load the demo CMDB if empty, serve the API"
+	@echo "make test   - install, then the whole test suite against a real Neo4j"
+	@echo "make lint   - ruff and mypy --strict"
+	@echo "make bench  - import benchmark on a generated CMDB (SIZE=10k|100k|1m)"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+db: install
+	$(BIN)/graphsvc db start
+	$(BIN)/graphsvc migrate
+
+run: db
+	$(BIN)/graphsvc seed demo --if-empty
+	$(BIN)/graphsvc serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check graphsvc tests bench
+	$(BIN)/ruff format --check graphsvc tests bench
+	$(BIN)/mypy graphsvc
+
+bench: install
+	$(BIN)/python bench/import_bench.py --size $(SIZE)
+
+clean-db: install
+	$(BIN)/graphsvc db reset --yes
