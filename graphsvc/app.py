@@ -28,8 +28,9 @@ __all__ = ["EXAMPLE_QUERY", "create_app"]
 
 log = logging.getLogger("graphsvc")
 
-EXAMPLE_QUERY = """# Welcome to graphsvc. Press the run button (or Ctrl-Enter) to run this query.
-# What runs in the London data centre, who owns it, and what depends on it?
+EXAMPLE_QUERY = """# Welcome to graphsvc. Press the run button (or Ctrl-Enter).
+# The databases in the CMDB: where they run, who owns them,
+# and what depends on them. Docs: the book icon on the left.
 query BrowseConfigurationItems($after: String) {
   configurationItems(first: 10, after: $after, filter: {type: DATABASE}) {
     totalCount

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +91,9 @@ def migrated(connection: Connection) -> Connection:
         finally:
             await driver.close()
 
-    asyncio.run(run())
+    # In a thread of its own: the Playwright sync API may already own this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, run()).result()
     return connection
 
 

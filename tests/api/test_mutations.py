@@ -72,9 +72,19 @@ def svc(**extra: Any) -> dict[str, Any]:
 def test_create_service(api: GraphQLClient) -> None:
     load(api)
     out = api.data(CREATE_SERVICE, {"input": svc(owner="T-WEB", satisfies=["R-S1"], monthlyCost="12.5")})
-    assert out["createService"] == {"__typename": "ServicePayload", "service": {
-        "id": "SVC-NEW", "name": "New service", "version": 1, "tier": "TECHNICAL", "criticality": 2,
-        "monthlyCost": "12.50", "owner": {"id": "T-WEB"}, "satisfies": [{"id": "R-S1"}]}}
+    assert out["createService"] == {
+        "__typename": "ServicePayload",
+        "service": {
+            "id": "SVC-NEW",
+            "name": "New service",
+            "version": 1,
+            "tier": "TECHNICAL",
+            "criticality": 2,
+            "monthlyCost": "12.50",
+            "owner": {"id": "T-WEB"},
+            "satisfies": [{"id": "R-S1"}],
+        },
+    }
 
 
 def test_create_errors_are_typed_and_write_nothing(api: GraphQLClient, sync_driver: Driver) -> None:
@@ -84,8 +94,12 @@ def test_create_errors_are_typed_and_write_nothing(api: GraphQLClient, sync_driv
     assert dup["__typename"] == "DuplicateId" and dup["existingKind"] == "CONFIGURATION_ITEM"
     assert dup["message"] == "id 'CI-DB-1' is already used by a CONFIGURATION_ITEM"
     unknown = api.data(CREATE_SERVICE, {"input": svc(owner="T-9")})["createService"]
-    assert unknown == {"__typename": "UnknownReference", "message": "owner: unknown id 'T-9'", "field": "owner",
-                       "id": "T-9"}
+    assert unknown == {
+        "__typename": "UnknownReference",
+        "message": "owner: unknown id 'T-9'",
+        "field": "owner",
+        "id": "T-9",
+    }
     wrong_kind = api.data(CREATE_SERVICE, {"input": svc(satisfies=["SVC-SHOP"])})["createService"]
     assert wrong_kind["__typename"] == "UnknownReference" and wrong_kind["field"] == "satisfies[0]"
     assert "'SVC-SHOP' is a SERVICE; expected a REQUIREMENT" in wrong_kind["message"]
@@ -99,21 +113,33 @@ def test_create_errors_are_typed_and_write_nothing(api: GraphQLClient, sync_driv
 
 def test_update_with_versions(api: GraphQLClient, sync_driver: Driver) -> None:
     load(api)
-    first = api.data(UPDATE_SERVICE, {"id": "SVC-SHOP", "version": 1,
-                                      "patch": {"criticality": 2, "owner": "T-DBA", "rtoMinutes": None}})
+    first = api.data(
+        UPDATE_SERVICE,
+        {"id": "SVC-SHOP", "version": 1, "patch": {"criticality": 2, "owner": "T-DBA", "rtoMinutes": None}},
+    )
     assert first["updateService"]["service"] == {
-        "id": "SVC-SHOP", "name": "Web Shop", "version": 2, "criticality": 2, "rtoMinutes": None,
-        "owner": {"id": "T-DBA"}, "satisfies": [{"id": "R-B1"}, {"id": "R-S1"}]}
+        "id": "SVC-SHOP",
+        "name": "Web Shop",
+        "version": 2,
+        "criticality": 2,
+        "rtoMinutes": None,
+        "owner": {"id": "T-DBA"},
+        "satisfies": [{"id": "R-B1"}, {"id": "R-S1"}],
+    }
     stale = api.data(UPDATE_SERVICE, {"id": "SVC-SHOP", "version": 1, "patch": {"name": "Lost update"}})
     assert stale["updateService"] == {
-        "__typename": "StaleVersion", "expectedVersion": 1, "actualVersion": 2,
-        "message": "'SVC-SHOP' is at version 2, not 1: re-read it and retry"}
+        "__typename": "StaleVersion",
+        "expectedVersion": 1,
+        "actualVersion": 2,
+        "message": "'SVC-SHOP' is at version 2, not 1: re-read it and retry",
+    }
     missing = api.data(UPDATE_SERVICE, {"id": "CI-DB-1", "version": 1, "patch": {"name": "x"}})["updateService"]
     assert missing["__typename"] == "NotFound"
     bad_ref = api.data(UPDATE_SERVICE, {"id": "SVC-SHOP", "version": 2, "patch": {"owner": "T-NOPE"}})
     assert bad_ref["updateService"]["__typename"] == "UnknownReference"
     records, _, _ = sync_driver.execute_query(
-        "MATCH (s:Service {id: 'SVC-SHOP'}) RETURN s.name AS name, s.version AS v", database_="neo4j")
+        "MATCH (s:Service {id: 'SVC-SHOP'}) RETURN s.name AS name, s.version AS v", database_="neo4j"
+    )
     assert (records[0]["name"], records[0]["v"]) == ("Web Shop", 2)
 
 
@@ -122,9 +148,10 @@ def test_concurrent_updates_never_lose_one(api: GraphQLClient, sync_driver: Driv
 
     def attempt(i: int) -> str:
         while True:
-            current = api.data("query { service(id: \"SVC-SHOP\") { version } }")["service"]["version"]
-            out = api.data(UPDATE_SERVICE, {"id": "SVC-SHOP", "version": current,
-                                            "patch": {"name": f"writer {i}"}})["updateService"]
+            current = api.data('query { service(id: "SVC-SHOP") { version } }')["service"]["version"]
+            out = api.data(UPDATE_SERVICE, {"id": "SVC-SHOP", "version": current, "patch": {"name": f"writer {i}"}})[
+                "updateService"
+            ]
             if out.get("__typename") != "StaleVersion":
                 return str(out["service"]["version"])
 
@@ -132,17 +159,32 @@ def test_concurrent_updates_never_lose_one(api: GraphQLClient, sync_driver: Driv
         accepted = list(pool.map(attempt, range(12)))
     # Every accepted update got its own version: none overwrote another silently.
     assert sorted(int(v) for v in accepted) == list(range(2, 14))
-    records, _, _ = sync_driver.execute_query("MATCH (s:Service {id: 'SVC-SHOP'}) RETURN s.version AS v",
-                                              database_="neo4j")
+    records, _, _ = sync_driver.execute_query(
+        "MATCH (s:Service {id: 'SVC-SHOP'}) RETURN s.version AS v", database_="neo4j"
+    )
     assert records[0]["v"] == 13
 
 
 def test_configuration_item_with_attributes(api: GraphQLClient) -> None:
     load(api)
-    out = api.data(CREATE_CI, {"input": {"id": "CI-X", "name": "x", "type": "SERVER", "site": "S-FRA",
-                                         "attributes": {"ip": "10.0.0.1", "cores": 8}}})
+    out = api.data(
+        CREATE_CI,
+        {
+            "input": {
+                "id": "CI-X",
+                "name": "x",
+                "type": "SERVER",
+                "site": "S-FRA",
+                "attributes": {"ip": "10.0.0.1", "cores": 8},
+            }
+        },
+    )
     assert out["createConfigurationItem"]["configurationItem"] == {
-        "id": "CI-X", "version": 1, "attributes": {"cores": 8, "ip": "10.0.0.1"}, "site": {"id": "S-FRA"}}
+        "id": "CI-X",
+        "version": 1,
+        "attributes": {"cores": 8, "ip": "10.0.0.1"},
+        "site": {"id": "S-FRA"},
+    }
 
 
 def test_dependencies(api: GraphQLClient, sync_driver: Driver) -> None:
@@ -156,8 +198,12 @@ def test_dependencies(api: GraphQLClient, sync_driver: Driver) -> None:
     assert not_dependable["__typename"] == "UnknownReference" and "is a TEAM" in not_dependable["message"]
     assert counts(sync_driver, "neo4j") == before
     added = api.data(ADD_DEP, {"input": {"from": "CI-DB-3", "to": "CI-SAN-1", "strength": "SOFT"}})["addDependency"]
-    assert added == {"__typename": "DependencyPayload", "dependent": {"id": "CI-DB-3", "version": 2},
-                     "dependsOn": {"id": "CI-SAN-1"}, "dependentVersion": 2}
+    assert added == {
+        "__typename": "DependencyPayload",
+        "dependent": {"id": "CI-DB-3", "version": 2},
+        "dependsOn": {"id": "CI-SAN-1"},
+        "dependentVersion": 2,
+    }
     edges = api.data('{ configurationItem(id: "CI-DB-3") { dependencies { item { id } strength } } }')
     assert edges["configurationItem"]["dependencies"] == [{"item": {"id": "CI-SAN-1"}, "strength": "SOFT"}]
     removed = api.data('mutation { removeDependency(from: "CI-DB-3", to: "CI-SAN-1") { __typename } }')

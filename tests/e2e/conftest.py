@@ -68,6 +68,8 @@ def find_chromium() -> str | None:
 def chromium_path() -> str:
     path = find_chromium()
     if path is None:
+        if os.environ.get("GRAPHSVC_REQUIRE_BROWSER") == "1":  # CI: the browser tests must run
+            pytest.fail(f"{CHROMIUM_MISSING_REASON} (GRAPHSVC_REQUIRE_BROWSER=1)", pytrace=False)
         pytest.skip(CHROMIUM_MISSING_REASON)
     return path
 
