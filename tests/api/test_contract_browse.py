@@ -150,3 +150,42 @@ def test_search_as_written(api: GraphQLClient) -> None:
     # Lucene syntax in the text is searched for, not interpreted.
     assert api.data(doc, {"text": 'web" OR *:* AND ('}, "Search")["search"] is not None
     assert api.data(doc, {"text": "   "}, "Search")["search"] == []
+
+
+def test_contract_documents_on_the_demo_cmdb(api: GraphQLClient, demo_document: Any) -> None:
+    """Every service of the demo answers ServiceDetail exactly as the demo document says."""
+    load(api, demo_document)
+    names = {
+        i["id"]: i["name"]
+        for k, v in demo_document.items()
+        if isinstance(v, list)
+        for i in v
+        if isinstance(i, dict) and "id" in i and "name" in i
+    }
+    kinds = {r["id"]: r["kind"] for r in demo_document["requirements"]}
+    doc = operation("browse.graphql", "ServiceDetail")
+    for svc in demo_document["services"]:
+        got = api.data(doc, {"id": svc["id"]}, "ServiceDetail")["service"]
+        assert got["name"] == svc["name"] and got["tier"] == svc["tier"]
+        assert got["rtoMinutes"] == svc.get("rtoMinutes")
+        assert [r["id"] for r in got["satisfies"]] == svc.get("satisfies", [])
+        assert all(r["kind"] == kinds[r["id"]] for r in got["satisfies"])
+        deps = [d["to"] for d in demo_document["dependencies"] if d["from"] == svc["id"]]
+        assert [d["id"] for d in got["dependsOn"]] == deps
+        assert all(d["name"] == names[d["id"]] for d in got["dependsOn"])
+        consumers = {
+            (c["businessUnit"], float(c.get("share", 1)))
+            for c in demo_document["consumption"]
+            if c["service"] == svc["id"]
+        }
+        assert {(c["businessUnit"]["id"], c["share"]) for c in got["consumers"]} == consumers
+        slas = {s["id"] for s in demo_document["slas"] if s["service"] == svc["id"]}
+        assert {s["id"] for s in got["slas"]} == slas
+        governed = {p["id"] for p in demo_document["policies"] if svc["id"] in p.get("governs", [])}
+        assert {p["id"] for p in got["governedBy"]} == governed
+    browse = operation("browse.graphql", "BrowseConfigurationItems")
+    total = api.data(browse, {}, "BrowseConfigurationItems")["configurationItems"]["totalCount"]
+    assert total == len(demo_document["configurationItems"])
+    for ci_type in ("DATABASE", "SERVER", "STORAGE"):
+        page = api.data(browse, {"type": ci_type}, "BrowseConfigurationItems")["configurationItems"]
+        assert page["totalCount"] == sum(1 for c in demo_document["configurationItems"] if c["type"] == ci_type)
