@@ -36,10 +36,10 @@ COPY cypher ./cypher
 COPY seeds/demo.json ./seeds/demo.json
 
 # A regular (non-editable) install: the wheel force-includes schema/, cypher/ and seeds/demo.json as
-# graphsvc/_schema, graphsvc/_cypher and graphsvc/_seeds. Fail the build if they are missing.
+# graphsvc/_schema, graphsvc/_cypher and graphsvc/_seeds. Fail the build if they are missing
+# (-I: import the installed package, not ./graphsvc).
 RUN /opt/graphsvc/bin/pip install --no-deps . \
-    && cd / \
-    && /opt/graphsvc/bin/python -c "from graphsvc.resources import resource_dir as r; \
+    && /opt/graphsvc/bin/python -I -c "from graphsvc.resources import resource_dir as r; \
 assert r('schema').joinpath('0001_items.cypher').is_file(), 'schema/ missing from the wheel'; \
 assert r('cypher').joinpath('meta').is_dir(), 'cypher/ missing from the wheel'; \
 assert r('seeds').joinpath('demo.json').is_file(), 'seeds/demo.json missing from the wheel'"

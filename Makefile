@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# With NEO4J_URI set, that Neo4j is used and no local server is started.
 db: install
-	$(BIN)/graphsvc db start
+	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/graphsvc db start; fi
 	$(BIN)/graphsvc migrate
 
 run: db

@@ -84,8 +84,8 @@ class LocalNeo4j:
         bolt_port: int = 7687,
         version: str = "5.26.30",
         cache_dir: Path | None = None,
-        heap_size: str = "1g",
-        pagecache_size: str = "512m",
+        heap_size: str = "2g",
+        pagecache_size: str = "1g",
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.bolt_port = bolt_port
@@ -255,28 +255,40 @@ class LocalNeo4j:
         return record if isinstance(record, dict) else None
 
     def _running_port(self) -> int | None:
+        if self._live_pid() is None:
+            return None
         record = self._pid_record()
-        if record is None or self._live_pid() is None:
+        if record is None:
             return None
         return int(record.get("bolt_port", self.bolt_port))
 
     def _live_pid(self) -> int | None:
         record = self._pid_record()
-        if record is None:
-            return None
-        pid = int(record["pid"])
+        pid = int(record["pid"]) if record is not None else None
+        if pid is None or not self._is_ours(pid):
+            # The pid file is missing or stale: look for a server still running on this data directory.
+            orphan = _find_server(self.data_dir)
+            if orphan is not None:
+                pid, port = orphan
+                self._pid_file.write_text(json.dumps({"pid": pid, "bolt_port": port or self.bolt_port}))
+            return orphan[0] if orphan else None
+        return pid
+
+    def _is_ours(self, pid: int) -> bool:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
-            return None
+            return False
         except PermissionError:
-            return pid
-        cmdline = Path(f"/proc/{pid}/cmdline")
-        if cmdline.exists() and _ENTRY_POINT.encode() not in cmdline.read_bytes():
-            return None  # the pid was reused by an unrelated process
-        if Path(f"/proc/{pid}/stat").exists() and Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
-            return None
-        return pid
+            return True
+        if _exit_code(pid) is not None:
+            return False  # our own child, ended (now reaped)
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+        # Another process may have been given the same pid.
+        return f"--home-dir={self.data_dir}".encode() in cmdline and _ENTRY_POINT.encode() in cmdline
 
     def _write_config(self) -> None:
         d = self.data_dir
@@ -401,6 +413,25 @@ def _spawn(cmd: list[str], *, log: Path) -> int:
         (os.POSIX_SPAWN_DUP2, 1, 2),
     ]
     return os.posix_spawn(cmd[0], cmd, dict(os.environ), file_actions=actions, setsid=True)
+
+
+def _find_server(data_dir: Path) -> tuple[int, int | None] | None:
+    """A running Neo4j whose home is `data_dir` (pid, Bolt port from its config), if there is one."""
+    marker = f"--home-dir={data_dir}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if marker in args and _ENTRY_POINT.encode() in args:
+            conf = data_dir / "conf" / "neo4j.conf"
+            found = (
+                re.search(r"^server\.bolt\.listen_address=.*:(\d+)$", conf.read_text(), re.M) if conf.exists() else None
+            )
+            return int(entry.name), int(found.group(1)) if found else None
+    return None
 
 
 def _exit_code(pid: int) -> int | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import LiteralString, cast
+from typing import LiteralString
 
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.resources import resource_dir
@@ -40,4 +40,4 @@ def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None) -> L
         return value
 
     # The filled-in names come from enums, so the result is as trusted as the file itself.
-    return cast(LiteralString, _PLACEHOLDER.sub(fill, text))
+    return _PLACEHOLDER.sub(fill, text)

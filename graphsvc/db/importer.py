@@ -188,10 +188,12 @@ async def import_document(
             if progress:
                 progress(min(done, total), total)
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         if total <= single_tx_rows:
             await session.execute_write(run, steps)
         else:
             for step in steps:
                 await session.execute_write(run, [step])
+        if steps:
+            await (await session.run(cypher("import/await_search_index"))).consume()
     return summary

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver, Query, RoutingControl
 
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.vocabulary import Kind, Rel
@@ -68,8 +68,9 @@ class ItemRepository:
 
     async def _read(self, statement: Any, **params: Any) -> list[Any]:
         self.round_trips += 1
+        query = Query(statement, timeout=self.timeout)
         records, _, _ = await self.driver.execute_query(
-            statement, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+            query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
         )
         return list(records)
 

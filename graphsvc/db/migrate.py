@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import LiteralString, cast
 
 from neo4j import AsyncDriver, RoutingControl
 
@@ -65,7 +64,7 @@ async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration
             continue
         for statement in migration.statements:
             # Schema statements come from the shipped files, never from a request.
-            await driver.execute_query(cast(LiteralString, statement), database_=database)
+            await driver.execute_query(statement, database_=database)
         await driver.execute_query(
             cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
         )

@@ -95,7 +95,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         record = await result.single(strict=True)
         return _native(record["props"])
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:
             return await session.execute_write(work)
         except ConstraintError:
@@ -131,7 +131,7 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         await _write_rels(tx, kind, item, replace=True)
         return props
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)
 
 
@@ -150,7 +150,7 @@ async def delete_item(driver: AsyncDriver, database: str, item_id: str, version:
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
         return Kind(record["kind"])
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)
 
 
@@ -180,7 +180,7 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) ->
         record = await (await tx.run(cypher("items/bump_version"), id=dep.from_)).single(strict=True)
         return int(record["version"])
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)
 
 
@@ -194,5 +194,5 @@ async def remove_dependency(driver: AsyncDriver, database: str, source: str, tar
             await (await tx.run(cypher("items/bump_version"), id=source)).consume()
         return removed
 
-    async with driver.session(database=database) as session:
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)

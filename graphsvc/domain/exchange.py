@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -46,16 +46,44 @@ __all__ = [
     "Team",
 ]
 
+_T = TypeVar("_T")
 FORMAT = "graphsvc-cmdb/1"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 MONEY_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
 _MONEY_RE = re.compile(MONEY_PATTERN)
+# The schema's "date-time": RFC 3339 with "T", seconds and an offset (hours 00-23, minutes 00-59).
+_RFC3339_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
 
 
 def _number(value: Any) -> Any:
     # JSON numbers only: the schema's "number" rejects booleans and numeric strings.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
+    return value
+
+
+def _integer(value: Any) -> Any:
+    # The schema's "integer" is any number with a zero fractional part: 2.0 is one (booleans are not).
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _timestamp(value: Any) -> Any:
+    # JSON gives strings; Python callers may pass a datetime. Pydantic alone would also take epoch numbers,
+    # "2026-11-20 10:00Z", "+0200" offsets and lower-case "t"/"z", which the schema's date-time rejects.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339_RE.fullmatch(value):
+        raise ValueError(f"must be an RFC 3339 timestamp with an offset, such as 2026-11-20T10:00:00Z (got {value!r})")
+    return datetime.fromisoformat(value)  # ValueError for impossible dates and times (Feb 30, 24:00)
+
+
+def _not_null(value: Any) -> Any:
+    if value is None:
+        raise ValueError("must not be null (leave the field out instead)")
     return value
 
 
@@ -79,40 +107,46 @@ Money = Annotated[
     PlainSerializer(lambda d: str(d), return_type=str),
 ]
 Number = Annotated[float, BeforeValidator(_number)]
-Minutes = Annotated[StrictInt, Field(ge=0)]
-Criticality = Annotated[StrictInt, Field(ge=1, le=4)]
+Integer = Annotated[StrictInt, BeforeValidator(_integer)]
+Minutes = Annotated[Integer, Field(ge=0)]
+Criticality = Annotated[Integer, Field(ge=1, le=4)]
 Percent = Annotated[float, BeforeValidator(_number), Field(ge=0, le=100)]
-Timestamp = Annotated[AwareDatetime, AfterValidator(_utc)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_timestamp), AfterValidator(_utc)]
+
+
+# An optional field that may be left out but not be null (the schema says null only where a field allows it).
+Omittable = Annotated[_T | None, BeforeValidator(_not_null)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # Fields are validated by their JSON names only ("from", never "from_": the schema has no such property).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class BusinessUnit(_Model):
     id: Id
     name: Name
-    costCenter: StrictStr | None = None
+    costCenter: Omittable[StrictStr] = None
 
 
 class Team(_Model):
     id: Id
     name: Name
-    email: StrictStr | None = None
+    email: Omittable[StrictStr] = None
 
 
 class Site(_Model):
     id: Id
     name: Name
-    region: StrictStr | None = None
+    region: Omittable[StrictStr] = None
 
 
 class Requirement(_Model):
     id: Id
     name: Name
     kind: Literal["BUSINESS", "SERVICE", "OPERATIONAL", "TECHNOLOGY"]
-    priority: Criticality | None = None
-    description: StrictStr | None = None
+    priority: Omittable[Criticality] = None
+    description: Omittable[StrictStr] = None
     refines: list[Id] = []
     raisedBy: list[Id] = []
 
@@ -121,10 +155,10 @@ class Metric(_Model):
     id: Id
     name: Name
     requirement: Id
-    unit: StrictStr | None = None
+    unit: Omittable[StrictStr] = None
     target: Number
     comparator: Literal["GTE", "LTE"]
-    current: Number | None = None
+    current: Number | None = None  # null allowed: not measured yet
 
 
 class Service(_Model):
@@ -133,11 +167,11 @@ class Service(_Model):
     tier: Literal["BUSINESS", "TECHNICAL"]
     criticality: Criticality
     status: Literal["PLANNED", "ACTIVE", "RETIRED"] = "ACTIVE"
-    rtoMinutes: Minutes | None = None
-    rpoMinutes: Minutes | None = None
-    availabilityTarget: Percent | None = None
-    monthlyCost: Money | None = None
-    owner: Id | None = None
+    rtoMinutes: Omittable[Minutes] = None
+    rpoMinutes: Omittable[Minutes] = None
+    availabilityTarget: Omittable[Percent] = None
+    monthlyCost: Omittable[Money] = None
+    owner: Omittable[Id] = None
     satisfies: list[Id] = []
 
 
@@ -164,25 +198,27 @@ class ConfigurationItem(_Model):
     type: CIType
     environment: Literal["PRODUCTION", "STAGING", "TEST", "DEVELOPMENT", "DR"] = "PRODUCTION"
     status: Literal["PLANNED", "ACTIVE", "MAINTENANCE", "RETIRED"] = "ACTIVE"
-    criticality: Criticality | None = None
-    monthlyCost: Money | None = None
-    rtoMinutes: Minutes | None = None
-    rpoMinutes: Minutes | None = None
-    utilization: Percent | None = None
-    site: Id | None = None
-    owner: Id | None = None
-    vendor: StrictStr | None = None
+    criticality: Omittable[Criticality] = None
+    monthlyCost: Omittable[Money] = None
+    rtoMinutes: Omittable[Minutes] = None
+    rpoMinutes: Omittable[Minutes] = None
+    utilization: Omittable[Percent] = None
+    site: Omittable[Id] = None
+    owner: Omittable[Id] = None
+    vendor: Omittable[StrictStr] = None
     # Sorted, so that equal attributes hash equal whatever order a document lists them in.
-    attributes: Annotated[
-        dict[str, StrictStr | StrictBool | StrictInt | Number | None] | None,
-        AfterValidator(lambda a: dict(sorted(a.items())) if a is not None else None),
+    attributes: Omittable[
+        Annotated[
+            dict[str, StrictStr | StrictBool | StrictInt | Number | None],
+            AfterValidator(lambda a: dict(sorted(a.items()))),
+        ]
     ] = None
 
 
 class RedundancyGroup(_Model):
     id: Id
     name: Name
-    minHealthy: Annotated[StrictInt, Field(ge=1)]
+    minHealthy: Annotated[Integer, Field(ge=1)]
     members: Annotated[list[Id], Field(min_length=1)]
 
 
@@ -208,8 +244,8 @@ class Sla(_Model):
     service: Id
     businessUnit: Id
     availabilityTarget: Percent
-    responseMinutes: Minutes | None = None
-    resolutionMinutes: Minutes | None = None
+    responseMinutes: Omittable[Minutes] = None
+    resolutionMinutes: Omittable[Minutes] = None
 
 
 Weekday = Literal["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
@@ -225,8 +261,8 @@ class ChangeFreezeRule(_Model):
 class MaintenanceWindowRule(_Model):
     type: Literal["MAINTENANCE_WINDOW"]
     weekdays: list[Weekday]
-    startHour: Annotated[StrictInt, Field(ge=0, le=23)]
-    endHour: Annotated[StrictInt, Field(ge=1, le=24)]
+    startHour: Annotated[Integer, Field(ge=0, le=23)]
+    endHour: Annotated[Integer, Field(ge=1, le=24)]
     timezone: StrictStr = "UTC"
 
 
@@ -237,7 +273,7 @@ class CabApprovalRule(_Model):
 
 class NoSpofRule(_Model):
     type: Literal["NO_SINGLE_POINT_OF_FAILURE"]
-    maxCriticality: Criticality | None = None
+    maxCriticality: Omittable[Criticality] = None
 
 
 class RecoveryObjectivesRule(_Model):
@@ -269,8 +305,8 @@ class Policy(_Model):
     id: Id
     name: Name
     kind: Literal["POLICY", "PRACTICE", "PROCEDURE", "GUIDELINE", "STANDARD", "CONVENTION", "RULE"]
-    statement: StrictStr | None = None
-    rule: Rule | None = None
+    statement: Omittable[StrictStr] = None
+    rule: Omittable[Rule] = None
     governs: list[Id] = []
 
 
@@ -278,7 +314,7 @@ class Process(_Model):
     id: Id
     name: Name
     area: Literal["REQUIREMENTS_DEFINITION", "SERVICE_DELIVERY", "SERVICE_SUPPORT", "FUNCTION"]
-    purpose: StrictStr | None = None
+    purpose: Omittable[StrictStr] = None
     interfacesWith: list[Id] = []
 
 
@@ -288,17 +324,17 @@ class Incident(_Model):
     priority: Literal["P1", "P2", "P3", "P4"]
     status: Literal["OPEN", "RESOLVED", "CLOSED"]
     openedAt: Timestamp
-    resolvedAt: Timestamp | None = None
+    resolvedAt: Timestamp | None = None  # null allowed
     affects: Annotated[list[Id], Field(min_length=1)]
-    problem: Id | None = None
+    problem: Omittable[Id] = None
 
 
 class Problem(_Model):
     id: Id
     title: Name
     status: Literal["OPEN", "KNOWN_ERROR", "RESOLVED"]
-    rootCause: StrictStr | None = None
-    workaround: StrictStr | None = None
+    rootCause: Omittable[StrictStr] = None
+    workaround: Omittable[StrictStr] = None
     causedBy: list[Id] = []
 
 
@@ -307,18 +343,18 @@ class ChangeRecord(_Model):
     title: Name
     type: Literal["STANDARD", "NORMAL", "EMERGENCY"]
     status: Literal["DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED", "IMPLEMENTED", "FAILED", "CANCELLED"]
-    plannedStart: Timestamp | None = None
-    plannedEnd: Timestamp | None = None
-    implementedAt: Timestamp | None = None
+    plannedStart: Omittable[Timestamp] = None
+    plannedEnd: Omittable[Timestamp] = None
+    implementedAt: Omittable[Timestamp] = None
     modifies: Annotated[list[Id], Field(min_length=1)]
-    release: Id | None = None
+    release: Omittable[Id] = None
     resolves: list[Id] = []
 
 
 class Release(_Model):
     id: Id
     name: Name
-    version: StrictStr | None = None
+    version: Omittable[StrictStr] = None
 
 
 class ExchangeDocument(_Model):

@@ -36,7 +36,7 @@ def _ref_fields(kind: Kind) -> frozenset[str]:
 
 def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
     """The node properties of an item (its scalar fields; references become relationships)."""
-    props: dict[str, Any] = item.model_dump(exclude=_ref_fields(kind), exclude_none=True)
+    props: dict[str, Any] = item.model_dump(exclude=set(_ref_fields(kind)), exclude_none=True)
     for name, value in props.items():
         if isinstance(value, Decimal):
             props[name] = str(value)

@@ -7,10 +7,11 @@ every one has a `message` naming the id or field at fault, and nothing is writte
 # No `from __future__ import annotations`: the resolver factories annotate with closure variables.
 
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from strawberry.types import Info
 
 from graphsvc.db import writes
@@ -35,7 +36,7 @@ class UserError:
 @strawberry.type(description="The id is already used by another item (ids are unique across all kinds).")
 class DuplicateId(UserError):
     id: strawberry.ID
-    existing_kind: e.ItemKind
+    existing_kind: Kind
 
 
 @strawberry.type(description="A field refers to an id that does not exist, or to an item of the wrong kind.")
@@ -82,7 +83,7 @@ class StillReferenced(UserError):
 @strawberry.type
 class Deleted:
     id: strawberry.ID
-    item_kind: e.ItemKind
+    item_kind: Kind
 
 
 @strawberry.type
@@ -107,7 +108,9 @@ def _invalid(exc: DocumentInvalid, prefix: str = "") -> Any:
     for p in problems:
         if p.message.startswith("unknown id") or " is a " in p.message:
             field = p.path.split("].", 1)[-1] if "]." in p.path else p.path
-            return UnknownReference(message=f"{field}: {p.message}", field=field, id=p.message.split("'")[1])
+            return UnknownReference(
+                message=f"{field}: {p.message}", field=field, id=strawberry.ID(p.message.split("'")[1])
+            )
     return InvalidInput(
         message="; ".join(str(p) for p in problems),
         problems=[InputProblem(field=p.path, message=p.message) for p in problems],
@@ -147,7 +150,7 @@ def _write_error(exc: writes.WriteError) -> Any:
 
 
 def _clean(value: Any) -> Any:
-    if isinstance(value, e.Enum):
+    if isinstance(value, Enum):
         return value.value
     if isinstance(value, Decimal):
         return str(value)
@@ -288,7 +291,7 @@ DependencyResult = Annotated[
 RemoveDependencyResult = Annotated[DependencyRemoved | NotFound, strawberry.union("RemoveDependencyResult")]
 
 
-_MODELS: dict[Kind, type[x.BaseModel]] = {
+_MODELS: dict[Kind, type[BaseModel]] = {
     Kind.SERVICE: x.Service,
     Kind.CONFIGURATION_ITEM: x.ConfigurationItem,
     Kind.TEAM: x.Team,
@@ -334,7 +337,7 @@ class Mutation:
 
     @strawberry.mutation(description="create a service")
     async def create_service(self, info: Info[Context, None], input: ServiceInput) -> ServiceResult:
-        return await _create(info, Kind.SERVICE, input, lambda s: ServicePayload(service=s))  # type: ignore[no-any-return]
+        return await _create(info, Kind.SERVICE, input, lambda s: ServicePayload(service=s))
 
     @strawberry.mutation(description="change a service's fields if it is still at `version`")
     async def update_service(
@@ -345,7 +348,7 @@ class Mutation:
             Kind.SERVICE,
             str(id),
             version,
-            patch,  # type: ignore[no-any-return]
+            patch,
             lambda s: ServicePayload(service=s),
         )
 
@@ -356,7 +359,7 @@ class Mutation:
         return await _create(
             info,
             Kind.CONFIGURATION_ITEM,
-            input,  # type: ignore[no-any-return]
+            input,
             lambda c: ConfigurationItemPayload(configuration_item=c),
         )
 
@@ -369,13 +372,13 @@ class Mutation:
             Kind.CONFIGURATION_ITEM,
             str(id),
             version,
-            patch,  # type: ignore[no-any-return]
+            patch,
             lambda c: ConfigurationItemPayload(configuration_item=c),
         )
 
     @strawberry.mutation(description="create a team")
     async def create_team(self, info: Info[Context, None], input: TeamInput) -> TeamResult:
-        return await _create(info, Kind.TEAM, input, lambda s: TeamPayload(team=s))  # type: ignore[no-any-return]
+        return await _create(info, Kind.TEAM, input, lambda s: TeamPayload(team=s))
 
     @strawberry.mutation(description="change a team's fields if it is still at `version`")
     async def update_team(
@@ -386,7 +389,7 @@ class Mutation:
             Kind.TEAM,
             str(id),
             version,
-            patch,  # type: ignore[no-any-return]
+            patch,
             lambda s: TeamPayload(team=s),
         )
 
@@ -398,7 +401,7 @@ class Mutation:
         try:
             kind = await writes.delete_item(ctx.driver, ctx.database, str(id), version, detach=detach)
         except writes.WriteError as exc:
-            return _write_error(exc)  # type: ignore[no-any-return]
+            return _write_error(exc)
         return Deleted(id=id, item_kind=kind)
 
     @strawberry.mutation(description="add a dependency (or update its kind, strength and weight)")
@@ -418,7 +421,7 @@ class Mutation:
         except ValidationError as exc:
             return _pydantic_invalid(exc)
         except DocumentInvalid as exc:
-            return _invalid(exc)  # type: ignore[no-any-return]
+            return _invalid(exc)
         both = await ctx.repo.by_ids([dep.from_, dep.to])
         return DependencyPayload(
             dependent=t.item_from_props(both[0] or {}),

@@ -124,20 +124,15 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
             page_info=PageInfo(has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None),
         )
 
-    if filter_type is None:
+    async def plain(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
+        return await page(info, first, after, None)
 
-        async def resolve(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
-            return await page(info, first, after, None)  # type: ignore[no-any-return]
-    else:
+    async def filtered(
+        info: Info[Context, None], first: int = 50, after: str | None = None, filter: filter_type | None = None
+    ) -> Connection[type_]:  # type: ignore[valid-type]
+        return await page(info, first, after, filter)
 
-        async def resolve(
-            info: Info[Context, None],
-            first: int = 50,
-            after: str | None = None,  # type: ignore[misc]
-            filter: filter_type | None = None,
-        ) -> Connection[type_]:  # type: ignore[valid-type]
-            return await page(info, first, after, filter)  # type: ignore[no-any-return]
-
+    resolve = plain if filter_type is None else filtered
     resolve.__name__ = f"resolve_{kind.collection}"
     return strawberry.field(resolver=resolve, description=f"{kind.value} items in id order, a page at a time")
 
@@ -145,7 +140,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
 @strawberry.type(description="A full-text search hit.")
 class SearchHit:
     id: strawberry.ID
-    kind: e.ItemKind = strawberry.field(description="the type of the item found")
+    kind: Kind = strawberry.field(description="the type of the item found")
     name: str
     score: float
     item: t.Item

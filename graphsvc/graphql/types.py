@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -36,11 +35,15 @@ def money(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(CENT)
 
 
-@cache
+_DATA_FIELDS: dict[type, frozenset[str]] = {}
+
+
 def _data_fields(cls: type) -> frozenset[str]:
     """The python names of a type's plain (resolver-less) fields."""
-    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-    return frozenset(f.python_name for f in definition.fields if f.base_resolver is None)
+    if cls not in _DATA_FIELDS:
+        definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+        _DATA_FIELDS[cls] = frozenset(f.python_name for f in definition.fields if f.base_resolver is None)
+    return _DATA_FIELDS[cls]
 
 
 def _snake(name: str) -> str:
@@ -63,7 +66,7 @@ async def _one(info: Info[Context, None], item_id: str, rel: Rel) -> Any:
 @strawberry.interface(description="Anything in the CMDB; ids are unique across all kinds.")
 class Item:
     id: strawberry.ID
-    item_kind: e.ItemKind = strawberry.field(description="the type of the item: SERVICE, CONFIGURATION_ITEM, ...")
+    item_kind: Kind = strawberry.field(description="the type of the item: SERVICE, CONFIGURATION_ITEM, ...")
     name: str = strawberry.field(description="the item's name (a record's title)")
     version: int = strawberry.field(description="bumped by every change; pass it back to update")
     created_at: datetime | None = None

@@ -75,6 +75,15 @@ def test_stale_pid_file_is_handled(server: LocalNeo4j) -> None:
     assert server.status().running
 
 
+def test_lost_pid_file_finds_the_running_server(server: LocalNeo4j) -> None:
+    server.start()
+    pid = server.status().pid
+    (server.data_dir / "server.pid").unlink()
+    assert server.status().pid == pid  # found by its data directory, not started twice
+    assert server.start() == f"bolt://127.0.0.1:{server.bolt_port}"
+    assert server.status().pid == pid
+
+
 def test_port_in_use_is_a_clear_error(server: LocalNeo4j, tmp_path: Path) -> None:
     server.start()
     other = LocalNeo4j(tmp_path / "other", bolt_port=server.bolt_port, cache_dir=server.cache_dir)

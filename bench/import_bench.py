@@ -1,0 +1,157 @@
+"""Import benchmark: `graphsvc import` of a generated CMDB against a raw-Cypher bulk load of the same graph.
+
+Both run in the same process, on the same managed Neo4j, in the same run, so the ratio is meaningful on any
+machine. Results go to bench/results/import-<size>.json and are printed as a table.
+
+    python bench/import_bench.py --size 100k [--seed 1] [--batch-size 5000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
+from graphsvc.db.importer import import_document
+from graphsvc.db.migrate import apply_migrations
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.settings import Settings
+from graphsvc.synth import generate_cmdb
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+# The floor: the same nodes and relationships written with the plainest batched Cypher, no validation.
+RAW_NODES = "UNWIND $rows AS row CREATE (n:Item) SET n = row"
+RAW_RELS = "UNWIND $rows AS row MATCH (a:Item {id: row.f}) MATCH (b:Item {id: row.t}) CREATE (a)-[:DEPENDS_ON]->(b)"
+
+
+async def wipe(driver: AsyncDriver, database: str) -> None:
+    async with driver.session(database=database) as session:
+        await (
+            await session.run(
+                "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+            )
+        ).consume()
+
+
+def raw_rows(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """Nodes with their scalar fields and every reference as a plain relationship row."""
+    nodes: list[dict[str, Any]] = []
+    rels: list[dict[str, str]] = []
+    for kind in Kind:
+        for item in doc.get(kind.collection, []):
+            row: dict[str, Any] = {}
+            for key, value in item.items():
+                if isinstance(value, list):
+                    rels.extend({"f": item["id"], "t": t} for t in value if isinstance(t, str))
+                elif isinstance(value, dict):
+                    row[key] = json.dumps(value)
+                elif key in ("owner", "site", "requirement", "service", "businessUnit", "release", "problem"):
+                    rels.append({"f": item["id"], "t": value})
+                else:
+                    row[key] = value
+            nodes.append(row)
+    rels.extend({"f": d["from"], "t": d["to"]} for d in doc.get("dependencies", []))
+    rels.extend({"f": c["businessUnit"], "t": c["service"]} for c in doc.get("consumption", []))
+    return nodes, rels
+
+
+async def raw_load(driver: AsyncDriver, database: str, doc: dict[str, Any], batch: int) -> None:
+    nodes, rels = raw_rows(doc)
+    async with driver.session(database=database) as session:
+        for statement, rows in ((RAW_NODES, nodes), (RAW_RELS, rels)):
+            for start in range(0, len(rows), batch):
+                chunk = rows[start : start + batch]
+                await session.execute_write(lambda tx, c=chunk, s=statement: _run(tx, s, c))
+
+
+async def _run(tx: Any, statement: str, rows: list[Any]) -> None:
+    await (await tx.run(statement, rows=rows)).consume()
+
+
+async def timed(label: str, work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = await work()
+    elapsed = time.perf_counter() - started
+    print(f"  {label}: {elapsed:.2f} s", flush=True)
+    return elapsed, result
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="100k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch-size", type=int, default=Settings().import_batch_size)
+    args = parser.parse_args()
+    cis = SIZES[args.size]
+
+    # A managed server of its own, unless NEO4J_URI points elsewhere.
+    settings = Settings(
+        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
+        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
+    )
+    conn = resolve_connection(settings)
+    driver = open_async_driver(conn)
+    db = conn.database
+    try:
+        await apply_migrations(driver, db)
+        print(f"generating {cis:,} CIs (seed {args.seed})", flush=True)
+        gen_s, doc = await timed("generate", lambda: asyncio.to_thread(generate_cmdb, cis, args.seed))
+        await wipe(driver, db)
+        raw_s, _ = await timed("raw Cypher bulk load (baseline)", lambda: raw_load(driver, db, doc, args.batch_size))
+        await wipe(driver, db)
+        imp_s, summary = await timed(
+            "graphsvc import", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
+        )
+        again_s, again = await timed(
+            "graphsvc import again (no-op)", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
+        )
+    finally:
+        await driver.close()
+        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
+            local_server(settings).stop()
+
+    items = summary.created
+    rels = summary.relationships
+    result = {
+        "benchmark": "import",
+        "size": args.size,
+        "cis": cis,
+        "items": items,
+        "relationships": rels,
+        "seconds": {"generate": gen_s, "raw_baseline": raw_s, "import": imp_s, "reimport_noop": again_s},
+        "items_per_second": items / imp_s,
+        "items_and_relationships_per_second": (items + rels) / imp_s,
+        "raw_baseline_items_and_relationships_per_second": (items + rels) / raw_s,
+        "ratio_import_to_raw": imp_s / raw_s,
+        "reimport_unchanged": again.unchanged,
+        "batch_size": args.batch_size,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"import-{args.size}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(
+        f"\n| CMDB | items | relationships | import | items/s | items+rels/s | raw Cypher | ratio |\n"
+        f"|---|---|---|---|---|---|---|---|\n"
+        f"| {args.size} | {items:,} | {rels:,} | {imp_s:.1f} s | {items / imp_s:,.0f} | "
+        f"{(items + rels) / imp_s:,.0f} | {raw_s:.1f} s | {imp_s / raw_s:.2f}x |"
+    )
+    print(f"re-import of the same document: {again_s:.1f} s, {again.unchanged:,} unchanged\nwrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
