@@ -16,9 +16,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
 from graphsvc.db.migrate import expected_version, schema_version
+from graphsvc.errors import DatabaseUnavailable
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.schema import build_schema
@@ -62,6 +65,13 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        """Errors a client can act on carry a code in `extensions`."""
+        for error in result.errors or []:
+            if isinstance(error.original_error, DatabaseUnavailable):
+                error.extensions = {**(error.extensions or {}), "code": "DATABASE_UNAVAILABLE"}
+        return await super().process_result(request, result)
 
 
 def create_app(settings: Settings | None = None, connection: Connection | None = None) -> Starlette:

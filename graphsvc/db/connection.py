@@ -6,14 +6,42 @@ started on demand. The same choice serves the API server, the CLI and the tests.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from graphsvc.errors import DatabaseUnavailable
 from graphsvc.neo4j_local import LocalNeo4j
 from graphsvc.settings import Neo4jSettings, Settings
 
-__all__ = ["Connection", "local_server", "open_async_driver", "open_driver", "resolve_connection"]
+__all__ = [
+    "Connection",
+    "local_server",
+    "open_async_driver",
+    "open_driver",
+    "resolve_connection",
+    "translate_unavailable",
+]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def translate_unavailable(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Turn the driver's "cannot reach Neo4j" errors into DatabaseUnavailable for the layers above."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await fn(*args, **kwargs)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -64,5 +92,7 @@ def open_async_driver(conn: Connection, *, max_pool_size: int = 50) -> AsyncDriv
         auth=(conn.user, conn.password),
         max_connection_pool_size=max_pool_size,
         connection_acquisition_timeout=10.0,
+        # An API request should fail fast with "database unavailable" rather than retry for the default 30 s.
+        max_transaction_retry_time=5.0,
         notifications_min_severity="OFF",
     )

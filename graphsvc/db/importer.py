@@ -18,6 +18,7 @@ from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.rows import (
@@ -159,6 +160,7 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
 _DEPENDABLE = (Kind.SERVICE, Kind.CONFIGURATION_ITEM, Kind.REDUNDANCY_GROUP)
 
 
+@translate_unavailable
 async def import_document(
     driver: AsyncDriver,
     database: str,

@@ -14,9 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.errors import DatabaseUnavailable
 
 __all__ = ["ItemRepository", "Page", "Related", "lucene_query"]
 
@@ -69,9 +71,12 @@ class ItemRepository:
     async def _read(self, statement: Any, **params: Any) -> list[Any]:
         self.round_trips += 1
         query = Query(statement, timeout=self.timeout)
-        records, _, _ = await self.driver.execute_query(
-            query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
-        )
+        try:
+            records, _, _ = await self.driver.execute_query(
+                query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+            )
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
         return list(records)
 
     async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:

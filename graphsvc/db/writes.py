@@ -12,6 +12,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import BaseModel
 
+from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import existing_kinds
 from graphsvc.db.items import Props, _native
@@ -78,6 +79,7 @@ async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, 
             await (await tx.run(cypher("import/create_rels", rel=rel.type), rows=rows)).consume()
 
 
+@translate_unavailable
 async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel) -> Props:
     """Create one item; DuplicateIdError if the id is taken, DocumentInvalid for unresolved references."""
     item_id: str = item.id  # type: ignore[attr-defined]
@@ -114,6 +116,7 @@ async def current_refs(driver: AsyncDriver, database: str, kind: Kind, item_id: 
     return out
 
 
+@translate_unavailable
 async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, version: int) -> Props:
     """Replace an item's fields and owned relationships if its version is still `version`."""
     item_id: str = item.id  # type: ignore[attr-defined]
@@ -135,6 +138,7 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         return await session.execute_write(work)
 
 
+@translate_unavailable
 async def delete_item(driver: AsyncDriver, database: str, item_id: str, version: int | None, *, detach: bool) -> Kind:
     """Delete an item; refuses while others refer to it unless `detach`."""
 
@@ -154,6 +158,7 @@ async def delete_item(driver: AsyncDriver, database: str, item_id: str, version:
         return await session.execute_write(work)
 
 
+@translate_unavailable
 async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) -> int:
     """Add (or update) one dependency; returns the dependent's new version."""
     if dep.from_ == dep.to:
@@ -184,6 +189,7 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) ->
         return await session.execute_write(work)
 
 
+@translate_unavailable
 async def remove_dependency(driver: AsyncDriver, database: str, source: str, target: str) -> bool:
     """Remove one dependency; False if there was none."""
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from functools import cache
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,9 +42,8 @@ def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
             props[name] = str(value)
     if "rule" in props:
         props["ruleType"] = props["rule"]["type"]
-        props["rule"] = json.dumps(
-            getattr(item, "rule").model_dump(mode="json", by_alias=True), sort_keys=True, separators=(",", ":")
-        )
+        rule = item.model_dump(mode="json", by_alias=True, include={"rule"})["rule"]
+        props["rule"] = json.dumps(rule, sort_keys=True, separators=(",", ":"))
     if "attributes" in props:
         props["attributes"] = json.dumps(props["attributes"], sort_keys=True, separators=(",", ":"))
     for old, new in _RENAMED.items():

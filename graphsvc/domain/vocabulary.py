@@ -10,14 +10,14 @@ kind label.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["ITEM_LABEL", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "relationship"]
 
 ITEM_LABEL = "Item"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The kinds of item, in screaming snake case as the API names them; `label` is the Neo4j label."""
 
     BUSINESS_UNIT = "BUSINESS_UNIT"
@@ -85,7 +85,7 @@ _COLLECTIONS = {
 DEPENDABLE = frozenset({Kind.SERVICE, Kind.CONFIGURATION_ITEM, Kind.REDUNDANCY_GROUP})
 
 
-class Rel(str, Enum):
+class Rel(StrEnum):
     """Relationship types in the graph."""
 
     DEPENDS_ON = "DEPENDS_ON"

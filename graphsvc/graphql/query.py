@@ -127,12 +127,18 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
     async def plain(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
         return await page(info, first, after, None)
 
-    async def filtered(
-        info: Info[Context, None], first: int = 50, after: str | None = None, filter: filter_type | None = None
-    ) -> Connection[type_]:  # type: ignore[valid-type]
-        return await page(info, first, after, filter)
+    resolve: Any = plain
+    if filter_type is not None:
 
-    resolve = plain if filter_type is None else filtered
+        async def filtered(
+            info: Info[Context, None],
+            first: int = 50,
+            after: str | None = None,
+            filter: filter_type | None = None,  # type: ignore[valid-type]
+        ) -> Connection[type_]:  # type: ignore[valid-type]
+            return await page(info, first, after, filter)
+
+        resolve = filtered
     resolve.__name__ = f"resolve_{kind.collection}"
     return strawberry.field(resolver=resolve, description=f"{kind.value} items in id order, a page at a time")
 

@@ -1,0 +1,32 @@
+"""With Neo4j unreachable the process stays up, says so on /readyz and answers GraphQL with a clear error."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+
+from graphsvc.app import create_app
+from graphsvc.db.connection import Connection
+from graphsvc.settings import Settings
+from tests.e2e.conftest import serve_asgi
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])  # closed again when the socket is
+
+
+def test_unreachable_neo4j_is_reported_clearly() -> None:
+    nowhere = Connection(f"bolt://127.0.0.1:{closed_port()}", "neo4j", "x", "neo4j", False)
+    with serve_asgi(create_app(Settings(), connection=nowhere)) as url:
+        assert httpx.get(f"{url}/healthz").status_code == 200
+        ready = httpx.get(f"{url}/readyz", timeout=30)
+        assert ready.status_code == 503
+        assert ready.json() == {"status": "unavailable", "neo4j": "unreachable: ServiceUnavailable"}
+        result = httpx.post(f"{url}/graphql", json={"query": '{ service(id: "S") { id } }'}, timeout=30).json()
+        [error] = result["errors"]
+        assert error["message"].startswith("the database is unavailable right now; try again shortly")
+        assert error["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+        assert "Traceback" not in str(result)
