@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 __all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
 
@@ -367,12 +368,33 @@ class LocalNeo4j:
         with GraphDatabase.driver(self.uri, auth=auth) as drv:
             while time.monotonic() < deadline:
                 try:
-                    drv.execute_query("RETURN 1", database_="neo4j")
+                    # An auto-commit query: execute_query would retry for 30 s on an unavailable database.
+                    with drv.session(database="neo4j") as session:
+                        session.run("RETURN 1").consume()
                     return
                 except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
                     last = exc
+                    self._raise_if_failed(drv)
                     time.sleep(0.5)
         raise LocalNeo4jError(f"Neo4j answered on Bolt but its database was not ready: {last}")
+
+    def _raise_if_failed(self, drv: Any) -> None:
+        """A store Neo4j cannot open leaves the server up and the database offline: say so at once."""
+        from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+        try:
+            records, _, _ = drv.execute_query(
+                "SHOW DATABASE neo4j YIELD currentStatus, statusMessage", database_="system"
+            )
+        except (ServiceUnavailable, SessionExpired, Neo4jError):
+            return
+        for record in records:
+            if record["currentStatus"] not in ("online", "starting"):
+                raise LocalNeo4jError(
+                    f"Neo4j could not open the database in {self.data_dir / 'data'} "
+                    f"({record['currentStatus']}: {record['statusMessage'] or 'no detail'}). If the data directory "
+                    "is corrupt, `graphsvc db reset --yes` wipes it (export first if you can)."
+                )
 
     def _terminate(self, pid: int, timeout: float = 60.0) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -91,6 +91,27 @@ def test_port_in_use_is_a_clear_error(server: LocalNeo4j, tmp_path: Path) -> Non
         other.start()
 
 
+def test_corrupt_store_is_a_clear_error(tmp_path: Path) -> None:
+    srv = LocalNeo4j(
+        tmp_path,
+        bolt_port=free_port(),
+        cache_dir=Settings().resolved_cache_dir(),
+        heap_size="512m",
+        pagecache_size="128m",
+    )
+    srv.start()
+    srv.stop()
+    store = tmp_path / "data" / "databases" / "neo4j"
+    for path in store.glob("neostore*"):
+        path.write_bytes(b"this is not a Neo4j store" * 100)
+    try:
+        with pytest.raises(LocalNeo4jError, match=r"could not open the database.*`graphsvc db reset --yes`"):
+            srv.start(timeout=120)
+        assert srv.status().running is False  # nothing left half-started
+    finally:
+        srv.stop()
+
+
 def test_database_without_password_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "data" / "dbms").mkdir(parents=True)
     srv = LocalNeo4j(tmp_path, bolt_port=free_port(), cache_dir=Settings().resolved_cache_dir())
