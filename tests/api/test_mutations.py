@@ -24,7 +24,9 @@ RESULT = """
 CREATE_SERVICE = f"""
 mutation($input: ServiceInput!) {{
   createService(input: $input) {{
-    ... on ServicePayload {{ service {{ id name version tier criticality monthlyCost owner {{ id }} satisfies {{ id }} }} }}
+    ... on ServicePayload {{
+      service {{ id name version tier criticality monthlyCost owner {{ id }} satisfies {{ id }} }}
+    }}
     {RESULT}
   }}
 }}"""

@@ -49,7 +49,7 @@ def test_start_is_private_and_idempotent(server: LocalNeo4j) -> None:
     assert f"server.bolt.listen_address=127.0.0.1:{server.bolt_port}" in conf
     assert "dbms.security.auth_enabled=true" in conf
     assert "server.http.enabled=false" in conf
-    with GraphDatabase.driver(uri, auth=("neo4j", "neo4j")) as drv, pytest.raises(Exception, match="auth|Auth"):
+    with GraphDatabase.driver(uri, auth=("neo4j", "neo4j")) as drv, pytest.raises(Exception, match=r"auth|Auth"):
         drv.verify_connectivity()
 
 
@@ -122,7 +122,7 @@ def test_database_without_password_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    with pytest.raises(LocalNeo4jError, match="Java 17 is needed.*NEO4J_URI"):
+    with pytest.raises(LocalNeo4jError, match=r"Java 17 is needed.*NEO4J_URI"):
         _find_java()
 
 
@@ -132,7 +132,7 @@ def test_old_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     fake.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     fake.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
-    with pytest.raises(LocalNeo4jError, match="needs Java 17 or newer.*version 11"):
+    with pytest.raises(LocalNeo4jError, match=r"needs Java 17 or newer.*version 11"):
         _find_java()
 
 
@@ -141,5 +141,5 @@ def test_missing_maven_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_pat
         "PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "mvn").exists())
     )
     srv = LocalNeo4j(tmp_path / "d", cache_dir=tmp_path / "empty-cache")
-    with pytest.raises(LocalNeo4jError, match="Maven .* is needed once"):
+    with pytest.raises(LocalNeo4jError, match=r"Maven .* is needed once"):
         srv.resolve()
