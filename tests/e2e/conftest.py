@@ -74,9 +74,13 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Browser]:
-    """A headless system Chromium shared by the whole test session."""
+    """A headless system Chromium for one test module.
+
+    Module-scoped: Playwright's sync API runs an event loop in this thread while it is open, which would stop
+    later tests (and the CLI) from using asyncio.run.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
