@@ -301,7 +301,8 @@ _MODELS: dict[Kind, type[BaseModel]] = {
 async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -> Any:
     ctx = info.context
     try:
-        item = _MODELS[kind].model_validate(_input_dict(data))
+        # On create, a null field means the same as an absent one.
+        item = _MODELS[kind].model_validate({k: v for k, v in _input_dict(data).items() if v is not None})
         return wrap(t.item_from_props(await writes.create_item(ctx.driver, ctx.database, kind, item)))
     except ValidationError as exc:
         return _pydantic_invalid(exc)
