@@ -29,7 +29,7 @@ from graphsvc.domain.rows import (
     owned_relationships,
 )
 from graphsvc.domain.validation import check_references, document_items, referenced_ids, validate_structure
-from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 
 __all__ = ["ImportSummary", "existing_kinds", "import_document"]
 
@@ -121,7 +121,7 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
             summary.updated += 1
             for rel, _targets in owned_relationships(kind, item):
                 plan.drop.setdefault(rel.type, []).append(item.id)
-            if kind in (Kind.SERVICE, Kind.CONFIGURATION_ITEM, Kind.REDUNDANCY_GROUP):
+            if kind in DEPENDABLE:
                 plan.drop.setdefault(Rel.DEPENDS_ON, []).append(item.id)
             if kind is Kind.BUSINESS_UNIT:
                 plan.drop.setdefault(Rel.CONSUMES, []).append(item.id)
@@ -129,7 +129,7 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
         for rel, targets in owned_relationships(kind, item):
             rows = plan.rels.setdefault((rel.type, "import/create_rels"), [])
             rows.extend({"from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets))
-        for i, dep in deps_by_from.get(item.id, []) if kind in _DEPENDABLE else []:
+        for i, dep in deps_by_from.get(item.id, []) if kind in DEPENDABLE else []:
             plan.rels.setdefault((Rel.DEPENDS_ON, "import/create_rels"), []).append(
                 {"from": dep.from_, "to": dep.to, "props": dependency_props(dep, i)}
             )
@@ -155,9 +155,6 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
             )
     summary.relationships = sum(len(v) for v in plan.rels.values())
     return plan
-
-
-_DEPENDABLE = (Kind.SERVICE, Kind.CONFIGURATION_ITEM, Kind.REDUNDANCY_GROUP)
 
 
 @translate_unavailable

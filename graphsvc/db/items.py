@@ -10,7 +10,6 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncDriver, Query, RoutingControl
@@ -20,7 +19,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.errors import DatabaseUnavailable
 
-__all__ = ["ItemRepository", "Page", "Related", "lucene_query"]
+__all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
 
 Props = dict[str, Any]
 
@@ -39,7 +38,7 @@ class Page:
     has_next: bool
 
 
-def _native(props: Mapping[str, Any]) -> Props:
+def native_props(props: Mapping[str, Any]) -> Props:
     out = {}
     for key, value in props.items():
         if hasattr(value, "to_native"):
@@ -82,7 +81,7 @@ class ItemRepository:
     async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:
         """Items in the order of `ids` (None where an id is unknown)."""
         records = await self._read(cypher("items/by_ids"), ids=list(ids))
-        found = {r["id"]: _native(r["props"]) for r in records}
+        found = {r["id"]: native_props(r["props"]) for r in records}
         return [found.get(i) for i in ids]
 
     async def page(
@@ -104,7 +103,7 @@ class ItemRepository:
             owner=owner,
             limit=first + 1,
         )
-        items = [_native(r["props"]) for r in records]
+        items = [native_props(r["props"]) for r in records]
         return Page(items[:first], len(items) > first)
 
     async def count(
@@ -119,7 +118,7 @@ class ItemRepository:
         records = await self._read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
         grouped: dict[str, list[Related]] = defaultdict(list)
         for r in records:
-            grouped[r["id"]].append(Related(_native(r["props"]), dict(r["rel"])))
+            grouped[r["id"]].append(Related(native_props(r["props"]), dict(r["rel"])))
         return [grouped.get(i, []) for i in ids]
 
     async def search(self, text: str, *, limit: int) -> list[tuple[Props, float]]:
@@ -128,14 +127,4 @@ class ItemRepository:
         if not query:
             return []
         records = await self._read(cypher("items/search"), query=query, limit=limit)
-        return [(_native(r["props"]), float(r["score"])) for r in records]
-
-
-def as_datetime(value: Any) -> datetime | None:
-    """A stored temporal value as an aware `datetime`."""
-    if value is None:
-        return None
-    if hasattr(value, "to_native"):
-        value = value.to_native()
-    assert isinstance(value, datetime)
-    return value
+        return [(native_props(r["props"]), float(r["score"])) for r in records]

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import existing_kinds
-from graphsvc.db.items import Props, _native
+from graphsvc.db.items import Props, native_props
 from graphsvc.domain.exchange import Dependency, ExchangeDocument
 from graphsvc.domain.rows import content_hash, dependency_props, item_props, owned_relationships
 from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
@@ -95,7 +95,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         await _write_rels(tx, kind, item, replace=False)
         result = await tx.run(cypher("items/by_ids"), ids=[item_id])
         record = await result.single(strict=True)
-        return _native(record["props"])
+        return native_props(record["props"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:
@@ -130,7 +130,7 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         if record["version"] != version:
             raise StaleVersionError(item_id, version, int(record["version"]))
         result = await tx.run(cypher("items/replace_props"), id=item_id, props=item_props(kind, item))
-        props = _native((await result.single(strict=True))["props"])
+        props = native_props((await result.single(strict=True))["props"])
         await _write_rels(tx, kind, item, replace=True)
         return props
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["ITEM_LABEL", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "relationship"]
+__all__ = ["DEPENDABLE", "ITEM_LABEL", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "owned_fields", "relationship"]
 
 ITEM_LABEL = "Item"
 
