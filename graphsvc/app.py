@@ -31,9 +31,10 @@ __all__ = ["EXAMPLE_QUERY", "create_app"]
 
 log = logging.getLogger("graphsvc")
 
-EXAMPLE_QUERY = """# Welcome to graphsvc. Press the run button (or Ctrl-Enter).
-# The databases in the CMDB: where they run, who owns them,
-# and what depends on them. Docs: the book icon on the left.
+EXAMPLE_QUERY = """# Welcome to graphsvc: press run (Ctrl-Enter).
+# The databases in the CMDB: where they run,
+# who owns them and what depends on them.
+# The schema's docs: the book icon, top left.
 query BrowseConfigurationItems($after: String) {
   configurationItems(first: 10, after: $after, filter: {type: DATABASE}) {
     totalCount
