@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 import runpy
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-
 from graphsvc.domain.validation import check_references, validate_structure
+from tests.unit.exchange_checks import dangling_references, schema_errors
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = ROOT / "graphsvc" / "cmdb-exchange.schema.json"
 DEMO_PATH = ROOT / "seeds" / "demo.json"
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 _ITEMS = ("services", "configurationItems", "redundancyGroups")
-# list field -> (reference field, kinds it may name)
-_REFS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "requirements": (("refines", ("requirements",)), ("raisedBy", ("businessUnits",))),
-    "metrics": (("requirement", ("requirements",)),),
-    "services": (("owner", ("teams",)), ("satisfies", ("requirements",))),
-    "configurationItems": (("site", ("sites",)), ("owner", ("teams",))),
-    "redundancyGroups": (("members", ("configurationItems", "services")),),
-    "dependencies": (("from", _ITEMS), ("to", _ITEMS)),
-    "consumption": (("businessUnit", ("businessUnits",)), ("service", ("services",))),
-    "slas": (("service", ("services",)), ("businessUnit", ("businessUnits",))),
-    "policies": (("governs", ("services", "configurationItems", "processes")),),
-    "processes": (("interfacesWith", ("processes",)),),
-    "incidents": (("affects", ("configurationItems", "services")), ("problem", ("problems",))),
-    "problems": (("causedBy", ("configurationItems", "services")),),
-    "changes": (("modifies", _ITEMS), ("release", ("releases",)), ("resolves", ("problems",))),
-}
 
 
 @cache
@@ -86,39 +66,11 @@ def test_demo_json_is_what_the_script_builds() -> None:
 
 
 def test_demo_validates_against_the_schema() -> None:
-    checker = FormatChecker()
-
-    @checker.checks("date-time", raises=ValueError)
-    def _date_time(value: object) -> bool:
-        if isinstance(value, str):
-            if not _RFC3339.match(value):
-                raise ValueError(value)
-            ts(value)
-        return True
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    errors = Draft202012Validator(schema, format_checker=checker).iter_errors(demo())
-    assert [f"{list(e.absolute_path)}: {e.message}" for e in errors] == []
+    assert schema_errors(demo()) == []
 
 
 def test_ids_are_unique_and_every_reference_resolves() -> None:
-    doc, seen, ids = demo(), set[str](), dict[str, set[str]]()
-    for kind, items in doc.items():
-        if isinstance(items, list) and kind not in ("dependencies", "consumption"):
-            ids[kind] = {x["id"] for x in items}
-            assert not ids[kind] & seen, kind
-            assert len(ids[kind]) == len(items), kind
-            seen |= ids[kind]
-    dangling = [
-        f"{kind} {item.get('id', item)}.{field} -> {ref}"
-        for kind, refs in _REFS.items()
-        for item in doc[kind]
-        for field, targets in refs
-        for ref in _as_list(item.get(field))
-        if not any(ref in ids[t] for t in targets)
-    ]
-    assert dangling == []
-    assert all(d["from"] != d["to"] for d in doc["dependencies"])
+    assert dangling_references(demo()) == []  # also fails on an id used twice
 
 
 def test_the_importer_accepts_the_demo() -> None:
