@@ -27,10 +27,6 @@ def by_id(kind: str) -> dict[str, dict[str, Any]]:
     return {x["id"]: x for x in demo()[kind]}
 
 
-def _as_list(value: Any) -> list[str]:
-    return value if isinstance(value, list) else [] if value is None else [value]
-
-
 def ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
