@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j.exceptions import ConstraintError
 
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
@@ -28,7 +29,14 @@ from graphsvc.domain.rows import (
     item_props,
     owned_relationships,
 )
-from graphsvc.domain.validation import check_references, document_items, referenced_ids, validate_structure
+from graphsvc.domain.validation import (
+    DocumentInvalid,
+    Problem,
+    check_references,
+    document_items,
+    referenced_ids,
+    validate_structure,
+)
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 
 __all__ = ["ImportSummary", "existing_kinds", "import_document"]
@@ -188,11 +196,17 @@ async def import_document(
                 progress(min(done, total), total)
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        if total <= single_tx_rows:
-            await session.execute_write(run, steps)
-        else:
-            for step in steps:
-                await session.execute_write(run, [step])
+        try:
+            if total <= single_tx_rows:
+                await session.execute_write(run, steps)
+            else:
+                for step in steps:
+                    await session.execute_write(run, [step])
+        except ConstraintError as exc:
+            # Someone created one of these ids between our lookup and our write.
+            raise DocumentInvalid(
+                [Problem("", f"{exc.message} (another write got there first: import again)")]
+            ) from exc
         if steps:
             await (await session.run(cypher("import/await_search_index"))).consume()
     return summary
