@@ -226,3 +226,65 @@ def test_delete(api: GraphQLClient, sync_driver: Driver) -> None:
     assert gone == {"__typename": "Deleted", "id": "T-DBA", "itemKind": "TEAM"}
     assert api.data('{ item(id: "T-DBA") { id } }') == {"item": None}
     assert api.data(DELETE, {"id": "T-DBA"})["deleteItem"]["__typename"] == "NotFound"
+
+
+GROUP = f"""
+mutation($input: RedundancyGroupInput!) {{
+  createRedundancyGroup(input: $input) {{
+    ... on RedundancyGroupPayload {{ redundancyGroup {{ id minHealthy version members {{ id }} }} }}
+    {RESULT}
+  }}
+}}"""
+
+UPDATE_GROUP = f"""
+mutation($id: ID!, $version: Int!, $patch: RedundancyGroupPatch!) {{
+  updateRedundancyGroup(id: $id, version: $version, patch: $patch) {{
+    ... on RedundancyGroupPayload {{ redundancyGroup {{ id minHealthy version members {{ id }} }} }}
+    {RESULT}
+  }}
+}}"""
+
+
+def test_sites_business_units_and_groups(api: GraphQLClient, sync_driver: Driver) -> None:
+    load(api)
+    site = api.data(
+        'mutation { createSite(input: {id: "S-AMS", name: "Amsterdam", region: "eu-west"}) '
+        "{ ... on SitePayload { site { id name region version } } } }"
+    )
+    assert site["createSite"]["site"] == {"id": "S-AMS", "name": "Amsterdam", "region": "eu-west", "version": 1}
+    unit = api.data(
+        'mutation { updateBusinessUnit(id: "BU-FIN", version: 1, patch: {costCenter: "CC-200"}) '
+        "{ ... on BusinessUnitPayload { businessUnit { id costCenter version } } } }"
+    )
+    assert unit["updateBusinessUnit"]["businessUnit"] == {"id": "BU-FIN", "costCenter": "CC-200", "version": 2}
+    created = api.data(
+        GROUP, {"input": {"id": "RG-LB", "name": "LBs", "minHealthy": 1, "members": ["CI-APP-1", "SVC-ORDERS"]}}
+    )["createRedundancyGroup"]
+    assert created["redundancyGroup"] == {
+        "id": "RG-LB",
+        "minHealthy": 1,
+        "version": 1,
+        "members": [{"id": "CI-APP-1"}, {"id": "SVC-ORDERS"}],
+    }
+    before = counts(sync_driver, "neo4j")
+    ghost = api.data(GROUP, {"input": {"id": "RG-X", "name": "x", "minHealthy": 1, "members": ["CI-GHOST"]}})
+    assert ghost["createRedundancyGroup"] == {
+        "__typename": "UnknownReference",
+        "field": "members[0]",
+        "id": "CI-GHOST",
+        "message": "members[0]: unknown id 'CI-GHOST'",
+    }
+    quorum = api.data(UPDATE_GROUP, {"id": "RG-DB", "version": 1, "patch": {"minHealthy": 4}})
+    assert quorum["updateRedundancyGroup"] == {
+        "__typename": "InvalidInput",
+        "message": "minHealthy: minHealthy 4 exceeds the group's 3 member(s)",
+        "problems": [{"field": "minHealthy", "message": "minHealthy 4 exceeds the group's 3 member(s)"}],
+    }
+    assert counts(sync_driver, "neo4j") == before
+    shrunk = api.data(UPDATE_GROUP, {"id": "RG-DB", "version": 1, "patch": {"members": ["CI-DB-1", "CI-DB-2"]}})
+    assert shrunk["updateRedundancyGroup"]["redundancyGroup"] == {
+        "id": "RG-DB",
+        "minHealthy": 2,
+        "version": 2,
+        "members": [{"id": "CI-DB-1"}, {"id": "CI-DB-2"}],
+    }
