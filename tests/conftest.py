@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,6 +25,7 @@ from neo4j import AsyncDriver, Driver
 
 from graphsvc.db.connection import Connection, open_async_driver, open_driver
 from graphsvc.db.migrate import apply_migrations
+from graphsvc.neo4j_local import _port_free
 from graphsvc.settings import Neo4jSettings, Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -38,14 +40,21 @@ def _docker_connection() -> Iterator[Connection]:
         yield Connection(container.get_connection_url(), "neo4j", "graphsvc-test-password", "neo4j", False)
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _local_connection() -> Iterator[Connection]:
     from graphsvc.db.connection import local_server
 
-    settings = Settings(
-        data_dir=Path(os.environ.get("GRAPHSVC_TEST_DATA_DIR", REPO / ".graphsvc-test")),
-        bolt_port=int(os.environ.get("GRAPHSVC_TEST_BOLT_PORT", "17687")),
-    )
-    server = local_server(settings)
+    data_dir = Path(os.environ.get("GRAPHSVC_TEST_DATA_DIR", REPO / ".graphsvc-test"))
+    port = int(os.environ.get("GRAPHSVC_TEST_BOLT_PORT", "17687"))
+    server = local_server(Settings(data_dir=data_dir, bolt_port=port))
+    if "GRAPHSVC_TEST_BOLT_PORT" not in os.environ and not server.status().running and not _port_free(port):
+        # Another checkout's test server holds the default port: take any free one rather than fail.
+        server = local_server(Settings(data_dir=data_dir, bolt_port=_free_port()))
     was_running = server.status().running
     uri = server.start()
     try:
