@@ -154,7 +154,12 @@ def _import(settings: Settings, document: Any, label: str) -> None:
         summary = _with_driver(
             settings,
             lambda drv, db: import_document(
-                drv, db, document, batch_size=settings.import_batch_size, progress=progress
+                drv,
+                db,
+                document,
+                batch_size=settings.import_batch_size,
+                progress=progress,
+                phase=lambda name: bar.set_description(f"{label}: {name}"),
             ),
         )
     except DocumentInvalid as exc:

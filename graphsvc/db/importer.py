@@ -174,13 +174,22 @@ async def import_document(
     batch_size: int = 5000,
     single_tx_rows: int = 60_000,
     progress: Progress | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> ImportSummary:
-    """Validate and import a decoded exchange document; raises DocumentInvalid and writes nothing if invalid."""
+    """Validate and import a decoded exchange document; raises DocumentInvalid and writes nothing if invalid.
+
+    `progress(done, total)` follows the rows written; `phase(name)` names each step as it starts (for a CLI).
+    """
+    say = phase or (lambda _name: None)
+    say("validating")
     doc = validate_structure(raw)
+    say("resolving references")
     existing = await existing_kinds(driver, database, referenced_ids(doc))
     check_references(doc, {k: v["kind"] for k, v in existing.items()})
+    say("planning")
     summary = ImportSummary()
     plan = _plan(doc, existing, summary)
+    say("writing")
     total = plan.size()
     steps = list(plan.steps(batch_size))
     done = 0
@@ -208,5 +217,6 @@ async def import_document(
                 [Problem("", f"{exc.message} (another write got there first: import again)")]
             ) from exc
         if steps:
+            say("indexing for search")
             await (await session.run(cypher("import/await_search_index"))).consume()
     return summary
