@@ -52,7 +52,6 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     relationships: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,7 +132,6 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
                 plan.drop.setdefault(Rel.DEPENDS_ON, []).append(item.id)
             if kind is Kind.BUSINESS_UNIT:
                 plan.drop.setdefault(Rel.CONSUMES, []).append(item.id)
-        summary.by_kind[kind.value] = summary.by_kind.get(kind.value, 0) + 1
         for rel, targets in owned_relationships(kind, item):
             rows = plan.rels.setdefault((rel.type, "import/create_rels"), [])
             rows.extend({"from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets))

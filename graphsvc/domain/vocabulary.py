@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["DEPENDABLE", "ITEM_LABEL", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "owned_fields", "relationship"]
-
-ITEM_LABEL = "Item"
+__all__ = ["DEPENDABLE", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "owned_fields", "relationship"]
 
 
 class Kind(StrEnum):

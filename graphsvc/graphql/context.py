@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncDriver
@@ -45,7 +45,6 @@ class Context:
     loaders: Loaders
     request: Any = None
     response: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:

@@ -102,7 +102,6 @@ class RedundancyGroupPayload:
     redundancy_group: t.RedundancyGroup
 
 
-_ERRORS = (DuplicateId, UnknownReference, InvalidInput, NotFound, StaleVersion)
 ServiceResult = Annotated[
     ServicePayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
     strawberry.union("ServiceResult"),
