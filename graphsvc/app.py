@@ -21,7 +21,7 @@ from strawberry.types import ExecutionResult
 
 from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
 from graphsvc.db.migrate import expected_version, schema_version
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.schema import build_schema
@@ -70,8 +70,8 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Errors a client can act on carry a code in `extensions`."""
         for error in result.errors or []:
-            if isinstance(error.original_error, DatabaseUnavailable):
-                error.extensions = {**(error.extensions or {}), "code": "DATABASE_UNAVAILABLE"}
+            if isinstance(error.original_error, DatabaseUnavailable | RequestError):
+                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
         return await super().process_result(request, result)
 
 

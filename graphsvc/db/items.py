@@ -67,7 +67,7 @@ class ItemRepository:
         self.timeout = timeout
         self.round_trips = 0  # counted so tests can catch N+1 query patterns
 
-    async def _read(self, statement: Any, **params: Any) -> list[Any]:
+    async def read(self, statement: Any, **params: Any) -> list[Any]:
         self.round_trips += 1
         query = Query(statement, timeout=self.timeout)
         try:
@@ -80,7 +80,7 @@ class ItemRepository:
 
     async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:
         """Items in the order of `ids` (None where an id is unknown)."""
-        records = await self._read(cypher("items/by_ids"), ids=list(ids))
+        records = await self.read(cypher("items/by_ids"), ids=list(ids))
         found = {r["id"]: native_props(r["props"]) for r in records}
         return [found.get(i) for i in ids]
 
@@ -95,7 +95,7 @@ class ItemRepository:
         owner: str | None = None,
     ) -> Page:
         """Up to `first` items of `kind` after the id `after`, in id order."""
-        records = await self._read(
+        records = await self.read(
             cypher("items/page", label=kind),
             after=after,
             props=dict(props),
@@ -109,13 +109,13 @@ class ItemRepository:
     async def count(
         self, kind: Kind, *, props: Mapping[str, Any], site: str | None = None, owner: str | None = None
     ) -> int:
-        records = await self._read(cypher("items/count", label=kind), props=dict(props), site=site, owner=owner)
+        records = await self.read(cypher("items/count", label=kind), props=dict(props), site=site, owner=owner)
         return int(records[0]["total"])
 
     async def related(self, rel: Rel, ids: Sequence[str], *, outgoing: bool) -> list[list[Related]]:
         """For each id: the items at the other end of its `rel` relationships."""
         name = "items/related_out" if outgoing else "items/related_in"
-        records = await self._read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
+        records = await self.read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
         grouped: dict[str, list[Related]] = defaultdict(list)
         for r in records:
             grouped[r["id"]].append(Related(native_props(r["props"]), dict(r["rel"])))
@@ -126,5 +126,5 @@ class ItemRepository:
         query = lucene_query(text)
         if not query:
             return []
-        records = await self._read(cypher("items/search"), query=query, limit=limit)
+        records = await self.read(cypher("items/search"), query=query, limit=limit)
         return [(native_props(r["props"]), float(r["score"])) for r in records]

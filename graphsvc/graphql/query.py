@@ -13,7 +13,9 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from graphsvc.usecases.impact import impact_of, site_failure
 
 __all__ = ["Query"]
 
@@ -173,6 +175,16 @@ class Query:
             )
             for p, score in hits
         ]
+
+    @strawberry.field(
+        description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED"
+    )
+    async def impact(self, info: Info[Context, None], origin: list[strawberry.ID]) -> ImpactResult:
+        return ImpactResult(analysis=await impact_of(info.context.repo, [str(i) for i in origin]))
+
+    @strawberry.field(description="the impact of losing a whole site: every CI located there fails")
+    async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+        return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id)))
 
     business_unit = _by_id(Kind.BUSINESS_UNIT, t.BusinessUnit)
     business_units = _listing(Kind.BUSINESS_UNIT, t.BusinessUnit, None)

@@ -16,10 +16,10 @@ def _expected(error: Exception) -> bool:
     """Errors a user caused keep their message; anything else is masked."""
     from graphql import GraphQLError
 
-    from graphsvc.errors import DatabaseUnavailable
+    from graphsvc.errors import DatabaseUnavailable, RequestError
 
     original = getattr(error, "original_error", None)
-    return original is None or isinstance(original, GraphQLError | DatabaseUnavailable)
+    return original is None or isinstance(original, GraphQLError | DatabaseUnavailable | RequestError)
 
 
 def build_schema() -> strawberry.Schema:

@@ -56,3 +56,16 @@ def api(empty_db: Connection) -> Iterator[GraphQLClient]:
     app = create_app(Settings(), connection=empty_db)
     with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as client:
         yield GraphQLClient(client)
+
+
+@pytest.fixture(scope="module")
+def demo_api(migrated: Connection, sync_driver: Any, demo_document: Any) -> Iterator[GraphQLClient]:
+    """A client of the real app over the demo CMDB, loaded once for the module: for tests that only read."""
+    from tests.conftest import wipe
+
+    wipe(sync_driver, migrated.database)
+    app = create_app(Settings(), connection=migrated)
+    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=120) as client:
+        api = GraphQLClient(client)
+        api.data(operation("import.graphql", "ImportCmdb"), {"document": demo_document}, "ImportCmdb")
+        yield api

@@ -1,0 +1,95 @@
+"""Reads for the analyses: the part of the dependency graph an origin set can reach, and facts about services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
+from graphsvc.domain.graph import DependencyGraph, Edge, Node
+from graphsvc.domain.vocabulary import Kind
+
+__all__ = ["item_kinds", "owners", "service_facts", "site_cis", "upstream"]
+
+
+async def upstream(repo: ItemRepository, ids: Iterable[str]) -> DependencyGraph:
+    """Every node that can reach one of `ids`, with all its outgoing edges: what the impact of `ids` needs."""
+    records = await repo.read(cypher("graph/upstream"), ids=sorted(set(ids)))
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    live: dict[str, int] = {}
+    outside: dict[str, tuple[int, int, str]] = {}
+    for r in records:
+        node_id = r["id"]
+        nodes.append(
+            Node(
+                id=node_id,
+                kind=Kind(r["kind"]),
+                name=r["name"],
+                status=r["status"],
+                criticality=r["criticality"],
+                tier=r["tier"],
+                type=r["type"],
+                min_healthy=r["minHealthy"],
+            )
+        )
+        if r["live"] is not None:
+            live[node_id] = int(r["live"])
+        for target, membership, hard, retired, group in r["out"]:
+            if retired:
+                continue
+            edges.append(Edge(node_id, target, hard=bool(hard), membership=bool(membership)))
+            if group is not None:
+                outside[target] = (int(group[0] or 1), int(group[1]), group[2])
+    known = {n.id for n in nodes}
+    for gid, (min_healthy, count, name) in outside.items():
+        # A group outside the set matters only if it is down already: below its quorum with nothing failed.
+        if gid not in known and count < min_healthy:
+            nodes.append(Node(gid, Kind.REDUNDANCY_GROUP, name, min_healthy=min_healthy))
+            live[gid] = count
+    return DependencyGraph.build(nodes, edges, live)
+
+
+async def item_kinds(repo: ItemRepository, ids: Sequence[str]) -> dict[str, tuple[Kind, str | None]]:
+    """(kind, lifecycle status) of each id that exists."""
+    records = await repo.read(cypher("graph/kinds"), ids=list(ids))
+    return {r["id"]: (Kind(r["kind"]), r["status"]) for r in records}
+
+
+async def site_cis(repo: ItemRepository, site_id: str) -> list[str] | None:
+    """The ids of the CIs at a site, or None if there is no such site."""
+    records = await repo.read(cypher("graph/site_cis"), id=site_id)
+    return sorted(records[0]["ids"]) if records[0]["found"] else None
+
+
+def _unique(items: Iterable[Props]) -> list[Props]:
+    seen: dict[str, Props] = {}
+    for p in items:
+        seen.setdefault(p["id"], native_props(p))
+    return [seen[k] for k in sorted(seen)]
+
+
+async def service_facts(repo: ItemRepository, ids: Sequence[str]) -> dict[str, ServiceFacts]:
+    """Consumers, SLAs, owners and requirements (with ancestors) of each service."""
+    if not ids:
+        return {}
+    records = await repo.read(cypher("graph/service_facts"), ids=list(ids))
+    return {
+        r["id"]: ServiceFacts(
+            consumers=_unique(r["consumers"]),
+            slas=[SlaFacts(native_props(s["sla"]), _unique(s["units"])) for s in r["slas"]],
+            owners=_unique(r["owners"]),
+            requirements=_unique(r["requirements"]),
+        )
+        for r in records
+    }
+
+
+async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, list[str]]]:
+    """The teams owning any of `ids`, each with the ids it owns among them, in team id order."""
+    if not ids:
+        return []
+    records = await repo.read(cypher("graph/owners"), ids=list(ids))
+    found = [(native_props(r["team"]), sorted(r["owns"])) for r in records]
+    return sorted(found, key=lambda f: f[0]["id"])

@@ -1,0 +1,98 @@
+"""The dependency graph the analyses run on: services, CIs and redundancy groups with their edges.
+
+A `DependencyGraph` may be a part of the CMDB: the loader (`graphsvc.db.graph`) fetches the nodes that can reach
+an origin set, each with all of its outgoing edges, and for each group the number of its members that are not
+RETIRED. That is everything the impact of that origin set depends on: a node outside the part cannot reach the
+origin, so it stays OK.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from graphsvc.domain.vocabulary import Kind
+
+__all__ = ["DependencyGraph", "Edge", "Node", "Status"]
+
+
+class Status(IntEnum):
+    """Impact status, ordered so that `max` is "worse"."""
+
+    OK = 0
+    DEGRADED = 1
+    DOWN = 2
+
+
+@dataclass(frozen=True)
+class Node:
+    """A service, CI or redundancy group, with the fields the analyses read."""
+
+    id: str
+    kind: Kind
+    name: str
+    status: str | None = None  # the item's lifecycle status (ACTIVE, RETIRED, ...); None for groups
+    criticality: int | None = None
+    tier: str | None = None  # services: BUSINESS or TECHNICAL
+    type: str | None = None  # CIs: APPLICATION, DATABASE, ...
+    min_healthy: int | None = None  # groups
+
+    @property
+    def retired(self) -> bool:
+        return self.status == "RETIRED"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`source -> target`: a dependency (HARD or SOFT) or a group's membership edge to a member."""
+
+    source: str
+    target: str
+    hard: bool = True
+    membership: bool = False
+
+
+@dataclass
+class DependencyGraph:
+    """Nodes, the edges out of them, and the reverse index the traversals need.
+
+    RETIRED nodes are left out as if absent (SEMANTICS.md): they and their edges are dropped on the way in.
+    `members_total[g]` is the number of g's members that are not RETIRED, including members outside this graph.
+    """
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    out: dict[str, list[Edge]] = field(default_factory=dict)
+    into: dict[str, list[Edge]] = field(default_factory=dict)
+    members_total: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, nodes: Iterable[Node], edges: Iterable[Edge], members_total: dict[str, int] | None = None
+    ) -> DependencyGraph:
+        """A graph from nodes and edges; edges touching unknown or RETIRED nodes are dropped.
+
+        Without `members_total` each group's membership is counted from the edges given (the whole graph).
+        """
+        graph = cls()
+        retired: set[str] = set()
+        for node in nodes:
+            if node.retired:
+                retired.add(node.id)
+            else:
+                graph.nodes[node.id] = node
+        counted: dict[str, int] = {}
+        for edge in edges:
+            if edge.source not in graph.nodes:
+                continue
+            if edge.membership and edge.target not in retired:
+                counted[edge.source] = counted.get(edge.source, 0) + 1
+            if edge.target not in graph.nodes:
+                continue
+            graph.out.setdefault(edge.source, []).append(edge)
+            graph.into.setdefault(edge.target, []).append(edge)
+        graph.members_total = dict(members_total) if members_total is not None else counted
+        return graph
+
+    def is_group(self, node_id: str) -> bool:
+        return self.nodes[node_id].kind is Kind.REDUNDANCY_GROUP

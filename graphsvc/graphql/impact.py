@@ -1,0 +1,208 @@
+"""Impact types: `ImpactResult` (from `impact`, `siteFailure` and a change's assessment) and its entries.
+
+Lists that can be long (`impacted`, `services`) take `first`/`offset` and the totals say how many there are; the
+exposure (requirements, business units, SLAs, teams) is read from the database only if a field asks for it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.types import Info
+
+from graphsvc.analysis.exposure import ImpactedService as ServiceHit
+from graphsvc.analysis.exposure import impacted_services
+from graphsvc.domain.graph import Status
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import enums as e
+from graphsvc.graphql import types as t
+from graphsvc.graphql.context import Context
+from graphsvc.graphql.pagination import page_size
+from graphsvc.usecases.impact import ImpactAnalysis
+
+__all__ = ["ImpactResult", "ImpactStatus"]
+
+
+@strawberry.enum(description="How an impacted item fares: DOWN (out of service) or DEGRADED (working, at risk)")
+class ImpactStatus(Enum):
+    DOWN = "DOWN"
+    DEGRADED = "DEGRADED"
+
+
+def _status(status: Status) -> ImpactStatus:
+    return ImpactStatus(status.name)
+
+
+def _window(info: Info[Context, None], items: list[Any], first: int, offset: int) -> list[Any]:
+    size = page_size(first, info.context.settings.max_impact_items)
+    if offset < 0:
+        raise GraphQLError(f"offset must not be negative, got {offset}", extensions={"code": "BAD_USER_INPUT"})
+    return items[offset : offset + size]
+
+
+@strawberry.type(description="One impacted item: its status, distance from the origin and why.")
+class ImpactedItem:
+    id: strawberry.ID
+    kind: Kind = strawberry.field(description="the type of the item")
+    name: str
+    status: ImpactStatus
+    depth: int = strawberry.field(description="the fewest dependency edges from this item to the origin")
+    path: list[strawberry.ID] = strawberry.field(description="one shortest path: ids from this item to the origin")
+    explanation: str = strawberry.field(
+        description='why, e.g. "DOWN: needs RG-DB, which has 1 of 3 members up and needs 2"'
+    )
+
+    @strawberry.field(description="the item itself")
+    async def item(self, info: Info[Context, None]) -> t.Item | None:
+        props = await info.context.loaders.item.load(str(self.id))
+        return t.item_from_props(props) if props else None
+
+
+@strawberry.type(description="An impacted service.")
+class ImpactedService:
+    id: strawberry.ID
+    name: str
+    status: ImpactStatus
+    criticality: int = strawberry.field(description="1 (most critical) to 4")
+    depth: int
+    tier: e.ServiceTier | None
+
+    @strawberry.field
+    async def service(self, info: Info[Context, None]) -> t.Service | None:
+        props = await info.context.loaders.item.load(str(self.id))
+        return t.item_from_props(props) if props else None
+
+
+def service_entry(s: ServiceHit) -> ImpactedService:
+    return ImpactedService(
+        id=strawberry.ID(s.id),
+        name=s.name,
+        status=_status(s.status),
+        criticality=s.criticality,
+        depth=s.depth,
+        tier=e.ServiceTier(s.tier) if s.tier else None,
+    )
+
+
+@strawberry.type(description="A requirement an impacted service satisfies, or an ancestor of one.")
+class ImpactedRequirement:
+    id: strawberry.ID
+    name: str
+    kind: e.RequirementKind
+    status: ImpactStatus = strawberry.field(description="the worst status of the impacted services that reach it")
+
+    @strawberry.field
+    async def requirement(self, info: Info[Context, None]) -> t.Requirement | None:
+        props = await info.context.loaders.item.load(str(self.id))
+        return t.item_from_props(props) if props else None
+
+
+@strawberry.type(description="How many entries each list of an impact has in all.")
+class ImpactTotals:
+    analysis: strawberry.Private[ImpactAnalysis]
+
+    @strawberry.field(description="impacted items of every kind")
+    def impacted(self) -> int:
+        return len(self.analysis.impact.status)
+
+    @strawberry.field
+    def down(self) -> int:
+        return sum(1 for s in self.analysis.impact.status.values() if s is Status.DOWN)
+
+    @strawberry.field
+    def degraded(self) -> int:
+        return sum(1 for s in self.analysis.impact.status.values() if s is Status.DEGRADED)
+
+    @strawberry.field
+    def services(self) -> int:
+        graph = self.analysis.impact.graph
+        return sum(1 for i in self.analysis.impact.status if graph.nodes[i].kind is Kind.SERVICE)
+
+    @strawberry.field
+    async def requirements(self) -> int:
+        return len((await self.analysis.exposure()).requirements)
+
+    @strawberry.field
+    async def business_units(self) -> int:
+        return len((await self.analysis.exposure()).business_units)
+
+    @strawberry.field
+    async def slas(self) -> int:
+        return len((await self.analysis.exposure()).slas)
+
+    @strawberry.field
+    async def teams(self) -> int:
+        return len((await self.analysis.exposure()).teams)
+
+
+@strawberry.type(description="What an origin set takes DOWN or leaves DEGRADED, and who and what that exposes.")
+class ImpactResult:
+    analysis: strawberry.Private[ImpactAnalysis]
+
+    @strawberry.field(description="the origin ids that count (RETIRED items are absent, as if not there)")
+    def origin(self) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in self.analysis.impact.origin]
+
+    @strawberry.field(description="how many entries each list has in all")
+    def totals(self) -> ImpactTotals:
+        return ImpactTotals(analysis=self.analysis)
+
+    @strawberry.field(description="impacted services, CIs and groups, nearest first (depth, then id)")
+    def impacted(
+        self,
+        info: Info[Context, None],
+        first: int = 1000,
+        offset: int = 0,
+        status: ImpactStatus | None = None,
+        kind: Kind | None = None,
+    ) -> list[ImpactedItem]:
+        impact = self.analysis.impact
+        ids = impact.ids()
+        if status is not None:
+            ids = [i for i in ids if impact.status[i].name == status.value]
+        if kind is not None:
+            ids = [i for i in ids if impact.graph.nodes[i].kind is kind]
+        return [
+            ImpactedItem(
+                id=strawberry.ID(i),
+                kind=impact.graph.nodes[i].kind,
+                name=impact.graph.nodes[i].name,
+                status=_status(impact.status[i]),
+                depth=impact.depth[i],
+                path=[strawberry.ID(p) for p in impact.path(i)],
+                explanation=impact.explanation(i),
+            )
+            for i in _window(info, ids, first, offset)
+        ]
+
+    @strawberry.field(description="impacted services, worst first: DOWN, then most critical, then id")
+    async def services(self, info: Info[Context, None], first: int = 1000, offset: int = 0) -> list[ImpactedService]:
+        return [service_entry(s) for s in _window(info, impacted_services(self.analysis.impact), first, offset)]
+
+    @strawberry.field(description="requirements the impacted services satisfy, with their ancestors, by id")
+    async def requirements(self) -> list[ImpactedRequirement]:
+        found = (await self.analysis.exposure()).requirements
+        return [
+            ImpactedRequirement(
+                id=strawberry.ID(p["id"]),
+                name=p.get("name") or p["id"],
+                kind=e.RequirementKind(p["kind"]),
+                status=_status(s),
+            )
+            for p, s in found
+        ]
+
+    @strawberry.field(description="business units consuming, or with an SLA on, an impacted service")
+    async def business_units(self) -> list[t.BusinessUnit]:
+        return [t.item_from_props(p) for p in (await self.analysis.exposure()).business_units]
+
+    @strawberry.field(description="SLAs on an impacted service")
+    async def slas(self) -> list[t.Sla]:
+        return [t.item_from_props(p) for p in (await self.analysis.exposure()).slas]
+
+    @strawberry.field(description="owners of impacted services and CIs")
+    async def teams(self) -> list[t.Team]:
+        return [t.item_from_props(p) for p in (await self.analysis.exposure()).teams]

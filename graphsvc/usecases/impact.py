@@ -1,0 +1,73 @@
+"""Impact of an origin set, and of losing a site, with what it exposes loaded only when asked for."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from graphsvc.analysis.exposure import Exposure, exposure, impacted_services, owned_ids
+from graphsvc.analysis.impact import Impact, compute_impact
+from graphsvc.db import graph as g
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.vocabulary import DEPENDABLE
+from graphsvc.errors import InvalidArgument, NotFound
+
+__all__ = ["ImpactAnalysis", "check_origin", "impact_of", "site_failure"]
+
+MAX_ORIGIN = 10_000
+
+
+@dataclass
+class ImpactAnalysis:
+    """An impact and the repository to load its exposure (business units, SLAs, teams, ...) from, once."""
+
+    repo: ItemRepository
+    impact: Impact
+    _exposure: Exposure | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def exposure(self) -> Exposure:
+        async with self._lock:
+            if self._exposure is None:
+                services = [s.id for s in impacted_services(self.impact)]
+                facts = await g.service_facts(self.repo, services)
+                teams = await g.owners(self.repo, owned_ids(self.impact))
+                self._exposure = exposure(self.impact, facts, teams)
+            return self._exposure
+
+
+async def check_origin(repo: ItemRepository, origin: Sequence[str], *, argument: str = "origin") -> list[str]:
+    """The origin ids, checked: each must exist and be a service, CI or redundancy group."""
+    ids = list(dict.fromkeys(str(i) for i in origin))
+    if len(ids) > MAX_ORIGIN:
+        raise InvalidArgument(f"{argument}: {len(ids)} ids, at most {MAX_ORIGIN} are allowed")
+    kinds = await g.item_kinds(repo, ids)
+    unknown = [i for i in ids if i not in kinds]
+    if unknown:
+        raise NotFound(f"{argument}: unknown id{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown[:20]))}")
+    wrong = [f"{i!r} is a {kinds[i][0].value}" for i in ids if kinds[i][0] not in DEPENDABLE]
+    if wrong:
+        starts = "impact starts from services, configuration items or redundancy groups"
+        raise InvalidArgument(f"{argument}: {'; '.join(wrong[:20])}: {starts}")
+    return ids
+
+
+async def impact_of(repo: ItemRepository, origin: Sequence[str]) -> ImpactAnalysis:
+    """The impact of the origin set (SEMANTICS.md): RETIRED origins are absent, so they impact nothing."""
+    ids = await check_origin(repo, origin)
+    graph = await g.upstream(repo, ids)
+    return ImpactAnalysis(repo, compute_impact(graph, ids))
+
+
+async def site_failure(repo: ItemRepository, site_id: str) -> ImpactAnalysis:
+    """The impact of losing every CI located at the site."""
+    ids = await g.site_cis(repo, site_id)
+    if ids is None:
+        kinds = await g.item_kinds(repo, [site_id])
+        what = (
+            f"{site_id!r} is a {kinds[site_id][0].value}, not a SITE" if site_id in kinds else f"unknown id {site_id!r}"
+        )
+        raise NotFound(f"siteId: {what}")
+    graph = await g.upstream(repo, ids)
+    return ImpactAnalysis(repo, compute_impact(graph, ids))
