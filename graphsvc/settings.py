@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     import_batch_size: int = Field(default=5000, ge=1)
     max_page_size: int = Field(default=500, ge=1)
+    risk_weights_file: Path | None = Field(
+        default=None, description="a JSON or TOML file overriding the change-risk weights (docs/risk.md)"
+    )
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )

@@ -3,8 +3,9 @@
 # No `from __future__ import annotations` here: the resolver factories below annotate with closure variables.
 
 import dataclasses
+from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -12,6 +13,7 @@ from strawberry.types import Info
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.changes import CabAgendaEntry, cab_agenda
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
@@ -185,6 +187,17 @@ class Query:
     @strawberry.field(description="the impact of losing a whole site: every CI located there fails")
     async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
         return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id)))
+
+    @strawberry.field(
+        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to), riskiest first"
+    )
+    async def cab_agenda(
+        self,
+        info: Info[Context, None],
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        end: Annotated[datetime, strawberry.argument(name="to")],
+    ) -> list[CabAgendaEntry]:
+        return await cab_agenda(info, start, end)
 
     business_unit = _by_id(Kind.BUSINESS_UNIT, t.BusinessUnit)
     business_units = _listing(Kind.BUSINESS_UNIT, t.BusinessUnit, None)

@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,6 +22,10 @@ from graphsvc.db.items import Props, Related
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.context import Context
+
+if TYPE_CHECKING:
+    from graphsvc.graphql.changes import ChangeAssessment, TimeWindow
+    from graphsvc.graphql.impact import ImpactResult
 
 __all__ = ["Item", "item_from_props", "money"]
 
@@ -412,6 +416,26 @@ class Change(Item):
     async def resolves(self, info: Info[Context, None]) -> list[Problem]:
         return await _items(info, self.id, Rel.RESOLVES)
 
+    @strawberry.field(description="impact, risk, conflicts, policy violations and required approvals")
+    async def assessment(
+        self, info: Info[Context, None]
+    ) -> Annotated["ChangeAssessment", strawberry.lazy("graphsvc.graphql.changes")]:  # noqa: UP037
+        from graphsvc.graphql.changes import assess_change
+
+        return await assess_change(info, str(self.id))
+
+    @strawberry.field(
+        description="the earliest window of that length (after `after`, default now) inside the maintenance windows "
+        "that govern what the change touches, outside freezes, conflicting with no pending change; null if none "
+        "within a year"
+    )
+    async def next_conflict_free_window(
+        self, info: Info[Context, None], duration_minutes: int, after: datetime | None = None
+    ) -> Annotated["TimeWindow", strawberry.lazy("graphsvc.graphql.changes")] | None:  # noqa: UP037
+        from graphsvc.graphql.changes import next_window
+
+        return await next_window(info, str(self.id), duration_minutes, after)
+
 
 @strawberry.type
 class Release(Item):
@@ -420,6 +444,14 @@ class Release(Item):
     @strawberry.field(name="changes", description="the changes shipped in this release")
     async def release_changes(self, info: Info[Context, None]) -> list[Change]:
         return await _items(info, self.id, Rel.PART_OF, outgoing=False)
+
+    @strawberry.field(description="the impact of everything the release's changes modify, together")
+    async def impact(
+        self, info: Info[Context, None]
+    ) -> Annotated["ImpactResult", strawberry.lazy("graphsvc.graphql.impact")]:  # noqa: UP037
+        from graphsvc.graphql.changes import release_impact
+
+        return await release_impact(info, str(self.id))
 
 
 TYPES: dict[Kind, type[Item]] = {

@@ -6,10 +6,11 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from graphsvc.analysis.exposure import Exposure, exposure, impacted_services, owned_ids
+from graphsvc.analysis.exposure import Exposure, ImpactedService, exposure, impacted_services, owned_ids
 from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
+from graphsvc.domain.facts import ServiceFacts
 from graphsvc.domain.vocabulary import DEPENDABLE
 from graphsvc.errors import InvalidArgument, NotFound
 
@@ -25,15 +26,20 @@ class ImpactAnalysis:
     repo: ItemRepository
     impact: Impact
     _exposure: Exposure | None = None
+    facts: dict[str, ServiceFacts] = field(default_factory=dict)  # of the impacted services, once exposure ran
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def exposure_services(self) -> list[ImpactedService]:
+        """The impacted services, worst first (no database read)."""
+        return impacted_services(self.impact)
 
     async def exposure(self) -> Exposure:
         async with self._lock:
             if self._exposure is None:
                 services = [s.id for s in impacted_services(self.impact)]
-                facts = await g.service_facts(self.repo, services)
+                self.facts = await g.service_facts(self.repo, services)
                 teams = await g.owners(self.repo, owned_ids(self.impact))
-                self._exposure = exposure(self.impact, facts, teams)
+                self._exposure = exposure(self.impact, self.facts, teams)
             return self._exposure
 
 

@@ -1,0 +1,183 @@
+"""Change risk (SEMANTICS.md, "Changes"): a sum of named factors, capped to 0-100, and its level.
+
+The weights are configuration (`RiskWeights`; see docs/risk.md for the defaults and how to override them). The
+score is a pure function of the change, its assessment and the weights: the same input always scores the same.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from graphsvc.analysis.conflicts import Conflict
+from graphsvc.analysis.exposure import ImpactedService
+from graphsvc.domain.changes import ChangeRecord, ConflictReason, History, RiskLevel
+from graphsvc.domain.graph import Status
+
+__all__ = ["Factor", "Risk", "RiskInputs", "RiskWeights", "level_of", "load_weights", "score"]
+
+
+class RiskWeights(BaseModel):
+    """Points per factor. Every field has a default; a weights file overrides any of them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    down_by_criticality: dict[int, int] = Field(
+        default={1: 40, 2: 30, 3: 20, 4: 10}, description="the worst-hit service is DOWN, by its criticality"
+    )
+    degraded_by_criticality: dict[int, int] = Field(
+        default={1: 20, 2: 15, 3: 10, 4: 5}, description="the worst-hit service is only DEGRADED"
+    )
+    per_business_unit: int = 2
+    max_business_units: int = 10
+    per_sla: int = 2
+    max_slas: int = 10
+    per_failed_change: int = 5
+    max_failed_changes: int = 15
+    failed_change_days: int = Field(default=90, ge=0, description="how far back failed changes count")
+    per_incident: int = 2
+    max_incidents: int = 10
+    incident_days: int = Field(default=30, ge=0, description="how far back incidents count")
+    per_conflict: dict[ConflictReason, int] = Field(
+        default={
+            ConflictReason.SAME_ITEM: 10,
+            ConflictReason.DEPENDENT_ITEM: 8,
+            ConflictReason.COMPOUNDED: 15,
+            ConflictReason.SHARED_IMPACT: 3,
+        }
+    )
+    max_conflicts: int = 25
+    per_policy_violation: int = 10
+    max_policy_violations: int = 20
+    change_type: dict[str, int] = Field(default={"EMERGENCY": 15, "NORMAL": 0, "STANDARD": -10})
+
+
+def load_weights(path: Path | None) -> RiskWeights:
+    """The defaults, overridden by a JSON or TOML file if one is given; a bad file is a clear error."""
+    if path is None:
+        return RiskWeights()
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"risk weights file {path}: {exc}") from exc
+    return RiskWeights.model_validate(data)
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    contribution: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class Risk:
+    score: int
+    level: RiskLevel
+    factors: tuple[Factor, ...]
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    change: ChangeRecord
+    services: Sequence[ImpactedService]  # worst first
+    business_units: int
+    slas: int
+    history: History
+    conflicts: Sequence[Conflict]
+    violations: int
+
+
+def level_of(score: int) -> RiskLevel:
+    if score < 25:
+        return RiskLevel.LOW
+    if score < 50:
+        return RiskLevel.MEDIUM
+    if score < 75:
+        return RiskLevel.HIGH
+    return RiskLevel.CRITICAL
+
+
+def _capped(count: int, each: int, cap: int) -> int:
+    return min(count * each, cap)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def score(inputs: RiskInputs, weights: RiskWeights) -> Risk:
+    """Every factor with its contribution and a detail, the capped sum and its level."""
+    w = weights
+    factors: list[Factor] = []
+    worst = inputs.services[0] if inputs.services else None
+    if worst is None:
+        factors.append(Factor("service_impact", 0, "no service is impacted"))
+    else:
+        table = w.down_by_criticality if worst.status is Status.DOWN else w.degraded_by_criticality
+        factors.append(
+            Factor(
+                "service_impact",
+                table.get(worst.criticality, 0),
+                f"{worst.id} ({worst.name}, criticality {worst.criticality}) is {worst.status.name}"
+                f"; {_plural(len(inputs.services), 'service')} impacted",
+            )
+        )
+    factors.append(
+        Factor(
+            "business_units",
+            _capped(inputs.business_units, w.per_business_unit, w.max_business_units),
+            f"{_plural(inputs.business_units, 'business unit')} exposed",
+        )
+    )
+    factors.append(
+        Factor("slas", _capped(inputs.slas, w.per_sla, w.max_slas), f"{_plural(inputs.slas, 'SLA')} at risk")
+    )
+    failed = inputs.history.failed_changes
+    factors.append(
+        Factor(
+            "failed_changes",
+            _capped(len(failed), w.per_failed_change, w.max_failed_changes),
+            f"{_plural(len(failed), 'failed change')} on the modified items in the last {w.failed_change_days} days"
+            + (f": {', '.join(failed[:5])}" if failed else ""),
+        )
+    )
+    incidents = inputs.history.incidents
+    factors.append(
+        Factor(
+            "incidents",
+            _capped(len(incidents), w.per_incident, w.max_incidents),
+            f"{_plural(len(incidents), 'incident')} on the modified items in the last {w.incident_days} days"
+            + (f": {', '.join(incidents[:5])}" if incidents else ""),
+        )
+    )
+    conflict_points = sum(w.per_conflict.get(c.reason, 0) for c in inputs.conflicts)
+    factors.append(
+        Factor(
+            "conflicts",
+            min(conflict_points, w.max_conflicts),
+            f"{_plural(len(inputs.conflicts), 'conflict')}"
+            + (
+                ": " + ", ".join(f"{c.reason.value} with {c.other.id}" for c in inputs.conflicts[:5])
+                if inputs.conflicts
+                else ""
+            ),
+        )
+    )
+    factors.append(
+        Factor(
+            "policy_violations",
+            _capped(inputs.violations, w.per_policy_violation, w.max_policy_violations),
+            f"{_plural(inputs.violations, 'policy violation')}",
+        )
+    )
+    kind = inputs.change.type.value
+    factors.append(Factor("change_type", w.change_type.get(kind, 0), f"{kind} change"))
+    total = max(0, min(100, sum(f.contribution for f in factors)))
+    return Risk(total, level_of(total), tuple(factors))

@@ -1,0 +1,105 @@
+"""Reads for the change analyses: changes, policies with rules, and recent history on items."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.domain.changes import ChangeRecord, ChangeStatus, ChangeType, History, PolicyRule
+
+__all__ = ["changes_by_ids", "changes_overlapping", "changes_starting", "history", "policies", "release_changes"]
+
+
+def _change(record: Any) -> ChangeRecord:
+    props = native_props(record["props"])
+    return ChangeRecord(
+        id=props["id"],
+        title=str(props.get("title") or props["id"]),
+        type=ChangeType(props.get("type", "NORMAL")),
+        status=ChangeStatus(props.get("status", "DRAFT")),
+        modifies=tuple(x for _, x in sorted(record["modifies"], key=lambda m: (m[0] is None, m[0] or 0, m[1]))),
+        planned_start=props.get("plannedStart"),
+        planned_end=props.get("plannedEnd"),
+        implemented_at=props.get("implementedAt"),
+        release=record["release"],
+        props=props,
+    )
+
+
+async def changes_by_ids(repo: ItemRepository, ids: Sequence[str]) -> dict[str, ChangeRecord]:
+    records = await repo.read(cypher("changes/by_ids"), ids=list(ids))
+    return {c.id: c for c in map(_change, records)}
+
+
+async def changes_overlapping(
+    repo: ItemRepository, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+) -> list[ChangeRecord]:
+    """Changes in `statuses` whose planned window overlaps [start, end), by id."""
+    records = await repo.read(
+        cypher("changes/overlapping"), statuses=sorted(s.value for s in statuses), **{"from": start, "to": end}
+    )
+    return [_change(r) for r in records]
+
+
+async def changes_starting(
+    repo: ItemRepository, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+) -> list[ChangeRecord]:
+    """Changes in `statuses` planned to start in [start, end), by planned start."""
+    records = await repo.read(
+        cypher("changes/starting"), statuses=sorted(s.value for s in statuses), **{"from": start, "to": end}
+    )
+    return [_change(r) for r in records]
+
+
+async def release_changes(repo: ItemRepository, release_id: str) -> list[str] | None:
+    """The ids of a release's changes, or None if there is no such release."""
+    records = await repo.read(cypher("changes/of_release"), id=release_id)
+    return list(records[0]["ids"]) if records[0]["found"] else None
+
+
+async def policies(repo: ItemRepository, rule_types: Iterable[str]) -> list[PolicyRule]:
+    """Policies with a rule of one of `rule_types`, by id."""
+    records = await repo.read(cypher("policies/with_rules"), types=sorted(rule_types))
+    found = []
+    for r in records:
+        props = native_props(r["props"])
+        rule = props.get("rule")
+        rule = json.loads(rule) if isinstance(rule, str) else dict(rule or {})
+        found.append(
+            PolicyRule(
+                id=props["id"],
+                name=str(props.get("name") or props["id"]),
+                rule_type=props["ruleType"],
+                rule=rule,
+                governs=frozenset(r["governs"]),
+                props=props,
+            )
+        )
+    return found
+
+
+async def history(
+    repo: ItemRepository,
+    ids: Sequence[str],
+    *,
+    incidents_since: datetime | None,
+    changes_since: datetime | None,
+    until: datetime | None,
+) -> History:
+    """Incidents on, and failed changes to, any of `ids` in the given periods (each id once, sorted)."""
+    if not ids:
+        return History()
+    records = await repo.read(
+        cypher("changes/history"),
+        ids=list(ids),
+        incidentsSince=incidents_since,
+        changesSince=changes_since,
+        until=until,
+    )
+    incidents = sorted({i for r in records for i in r["incidents"]})
+    failed = sorted({c for r in records for c in r["failed"]})
+    return History(tuple(incidents), tuple(failed))

@@ -1,0 +1,113 @@
+"""Changes, change rules and the history the change analyses read (no database, no GraphQL here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "PENDING",
+    "RULE_PENDING",
+    "ChangeRecord",
+    "ChangeStatus",
+    "ChangeType",
+    "ConflictReason",
+    "History",
+    "PolicyRule",
+    "RiskLevel",
+]
+
+
+class ChangeStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    APPROVED = "APPROVED"
+    SCHEDULED = "SCHEDULED"
+    IMPLEMENTED = "IMPLEMENTED"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class ChangeType(StrEnum):
+    STANDARD = "STANDARD"
+    NORMAL = "NORMAL"
+    EMERGENCY = "EMERGENCY"
+
+
+class ConflictReason(StrEnum):
+    """Why two changes conflict; the first that holds, in this order (SEMANTICS.md, "Changes")."""
+
+    SAME_ITEM = "SAME_ITEM"
+    DEPENDENT_ITEM = "DEPENDENT_ITEM"
+    COMPOUNDED = "COMPOUNDED"
+    SHARED_IMPACT = "SHARED_IMPACT"
+
+
+class RiskLevel(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        return list(RiskLevel).index(self)
+
+
+PENDING = frozenset({ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED})
+"""Changes that can conflict: submitted, approved or scheduled."""
+RULE_PENDING = PENDING | {ChangeStatus.DRAFT}
+"""Changes the change rules apply to (with a planned window): not yet done."""
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    id: str
+    title: str
+    type: ChangeType
+    status: ChangeStatus
+    modifies: tuple[str, ...]
+    planned_start: datetime | None = None
+    planned_end: datetime | None = None
+    implemented_at: datetime | None = None
+    release: str | None = None
+    props: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def window(self) -> tuple[datetime, datetime] | None:
+        if self.planned_start is None or self.planned_end is None:
+            return None
+        return self.planned_start, self.planned_end
+
+    @property
+    def has_window(self) -> bool:
+        return self.planned_start is not None and self.planned_end is not None
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether the planned window overlaps [start, end)."""
+        return self.has_window and self.planned_start < end and start < self.planned_end  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """A policy with a machine-checkable rule; `governs` empty means the whole CMDB."""
+
+    id: str
+    name: str
+    rule_type: str
+    rule: dict[str, Any]
+    governs: frozenset[str] = frozenset()
+    props: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def governs_any(self, ids: set[str] | frozenset[str]) -> bool:
+        return not self.governs or not self.governs.isdisjoint(ids)
+
+
+@dataclass(frozen=True)
+class History:
+    """What went wrong recently on the items a change modifies: incidents and failed changes, by id."""
+
+    incidents: tuple[str, ...] = ()
+    failed_changes: tuple[str, ...] = ()

@@ -1,0 +1,159 @@
+"""Change assessment types, the CAB agenda, and the change fields that need the analyses."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.analysis.risk import Risk as RiskResult
+from graphsvc.analysis.risk import RiskWeights
+from graphsvc.domain.changes import ConflictReason as ConflictReasonEnum
+from graphsvc.domain.changes import RiskLevel as RiskLevelEnum
+from graphsvc.graphql import enums as e
+from graphsvc.graphql import types as t
+from graphsvc.graphql.context import Context
+from graphsvc.graphql.impact import ImpactResult
+from graphsvc.usecases import changes as uc
+
+__all__ = ["CabAgendaEntry", "ChangeAssessment", "TimeWindow", "assess_change", "cab_agenda", "utc"]
+
+RiskLevel = strawberry.enum(
+    RiskLevelEnum, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL"
+)
+ConflictReason = strawberry.enum(
+    ConflictReasonEnum, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+)
+
+
+def utc(value: datetime) -> datetime:
+    """Times without an offset are taken as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@strawberry.type(description="One named part of a change's risk score.")
+class RiskFactor:
+    name: str
+    contribution: int = strawberry.field(description="points this factor adds (negative: lowers the risk)")
+    detail: str
+
+
+@strawberry.type(description="A change's risk: the sum of its factors, capped to 0-100, and its level.")
+class Risk:
+    score: int
+    level: RiskLevel  # type: ignore[valid-type]
+    factors: list[RiskFactor]
+
+
+def risk_type(risk: RiskResult) -> Risk:
+    return Risk(
+        score=risk.score,
+        level=risk.level,
+        factors=[RiskFactor(name=f.name, contribution=f.contribution, detail=f.detail) for f in risk.factors],
+    )
+
+
+@strawberry.type(description="Another pending change this one conflicts with, why, and the ids concerned.")
+class ChangeConflict:
+    change: t.Change
+    reason: ConflictReason  # type: ignore[valid-type]
+    items: list[strawberry.ID]
+
+
+@strawberry.type(description="A policy rule the change breaks.")
+class PolicyViolation:
+    policy: t.Policy
+    rule_type: e.RuleType
+    subject_id: strawberry.ID
+    message: str
+
+
+@strawberry.type(description='Who must approve the change: "CAB" or an owning team\'s id, and why.')
+class RequiredApproval:
+    approver: str
+    reason: str
+    team: t.Team | None = None
+
+
+@strawberry.type(description="A window of time, [start, end).")
+class TimeWindow:
+    start: datetime
+    end: datetime
+
+
+def _parts(a: uc.Assessment) -> dict[str, object]:
+    return {
+        "impact": ImpactResult(analysis=a.analysis),
+        "risk": risk_type(a.risk),
+        "conflicts": [
+            ChangeConflict(
+                change=t.item_from_props(c.other.props),
+                reason=c.reason,
+                items=[strawberry.ID(i) for i in c.items],
+            )
+            for c in a.conflicts
+        ],
+        "policy_violations": [
+            PolicyViolation(
+                policy=t.item_from_props(v.policy.props),
+                rule_type=e.RuleType(v.rule_type),
+                subject_id=strawberry.ID(v.subject_id),
+                message=v.message,
+            )
+            for v in a.violations
+        ],
+        "required_approvals": [
+            RequiredApproval(approver=p.approver, reason=p.reason, team=t.item_from_props(p.team) if p.team else None)
+            for p in a.approvals
+        ],
+    }
+
+
+@strawberry.type(description="What a change would do and what stands in its way.")
+class ChangeAssessment:
+    impact: ImpactResult = strawberry.field(description="the impact of what the change modifies")
+    risk: Risk
+    conflicts: list[ChangeConflict] = strawberry.field(description="by reason (SAME_ITEM first), then change id")
+    policy_violations: list[PolicyViolation]
+    required_approvals: list[RequiredApproval] = strawberry.field(description="CAB first, then teams by id")
+
+
+@strawberry.type(description="A change on the CAB agenda, with its assessment.")
+class CabAgendaEntry:
+    change: t.Change
+    impact: ImpactResult
+    risk: Risk
+    conflicts: list[ChangeConflict]
+    policy_violations: list[PolicyViolation]
+    required_approvals: list[RequiredApproval]
+
+
+def weights(info: Info[Context, None]) -> RiskWeights:
+    return uc.weights_from(info.context.settings.risk_weights_file)
+
+
+async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAssessment:
+    repo = info.context.repo
+    change = await uc.get_change(repo, change_id)
+    board = await uc.ChangeBoard.load(repo, weights(info), [change])
+    return ChangeAssessment(**_parts(await board.assess(change)))  # type: ignore[arg-type]
+
+
+async def next_window(
+    info: Info[Context, None], change_id: str, duration_minutes: int, after: datetime | None
+) -> TimeWindow | None:
+    change = await uc.get_change(info.context.repo, change_id)
+    found = await uc.next_window(
+        info.context.repo, weights(info), change, duration_minutes, utc(after) if after else None
+    )
+    return TimeWindow(start=found[0], end=found[1]) if found else None
+
+
+async def cab_agenda(info: Info[Context, None], start: datetime, end: datetime) -> list[CabAgendaEntry]:
+    assessed = await uc.cab_agenda(info.context.repo, weights(info), utc(start), utc(end))
+    return [CabAgendaEntry(change=t.item_from_props(a.change.props), **_parts(a)) for a in assessed]  # type: ignore[arg-type]
+
+
+async def release_impact(info: Info[Context, None], release_id: str) -> ImpactResult:
+    return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id))

@@ -1,0 +1,222 @@
+"""Change assessment, the CAB agenda, release impact and the next conflict-free window.
+
+A `ChangeBoard` loads once what assessing a set of changes needs: the pending changes whose windows overlap the
+period, the part of the dependency graph all of their modified items reach, and the change-rule policies. Every
+impact (of one change, or of two together for COMPOUNDED) is then computed in memory over that graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from graphsvc.analysis import change_rules as rules
+from graphsvc.analysis.conflicts import Conflict, conflicts, reason_between
+from graphsvc.analysis.impact import Impact, compute_impact
+from graphsvc.analysis.risk import Risk, RiskInputs, RiskWeights, load_weights, score
+from graphsvc.analysis.windows import next_free_window
+from graphsvc.db import changes as db
+from graphsvc.db.graph import upstream
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.changes import PENDING, ChangeRecord, ChangeType, PolicyRule
+from graphsvc.domain.facts import Props
+from graphsvc.domain.graph import DependencyGraph
+from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases.impact import ImpactAnalysis
+
+__all__ = [
+    "Approval",
+    "Assessment",
+    "ChangeBoard",
+    "cab_agenda",
+    "get_change",
+    "next_window",
+    "release_impact",
+    "weights_from",
+]
+
+HORIZON = timedelta(days=366)
+MAX_DURATION = timedelta(days=14)
+
+
+@cache
+def weights_from(path: Path | None) -> RiskWeights:
+    """The risk weights (defaults, or the configured file), read once per path."""
+    return load_weights(path)
+
+
+@dataclass(frozen=True)
+class Approval:
+    approver: str  # "CAB" or a team id
+    reason: str
+    team: Props | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    change: ChangeRecord
+    analysis: ImpactAnalysis
+    risk: Risk
+    conflicts: list[Conflict]
+    violations: list[rules.Violation]
+    approvals: list[Approval]
+
+
+async def get_change(repo: ItemRepository, change_id: str) -> ChangeRecord:
+    found = await db.changes_by_ids(repo, [change_id])
+    if change_id not in found:
+        raise NotFound(f"unknown change id {change_id!r}")
+    return found[change_id]
+
+
+class ChangeBoard:
+    """The pending changes of a period, the graph they reach and the change rules; impacts memoised."""
+
+    def __init__(
+        self,
+        repo: ItemRepository,
+        weights: RiskWeights,
+        graph: DependencyGraph,
+        pending: list[ChangeRecord],
+        policies: list[PolicyRule],
+    ) -> None:
+        self.repo = repo
+        self.weights = weights
+        self.graph = graph
+        self.pending = pending
+        self.policies = policies
+        self._impacts: dict[tuple[str, ...], Impact] = {}
+
+    @classmethod
+    async def load(
+        cls,
+        repo: ItemRepository,
+        weights: RiskWeights,
+        focus: Sequence[ChangeRecord],
+        period: tuple[datetime, datetime] | None = None,
+    ) -> ChangeBoard:
+        """Everything needed to assess `focus` against the pending changes of `period` (default: focus's windows)."""
+        if period is None:
+            windows = [w for c in focus if (w := c.window)]
+            period = (min(a for a, _ in windows), max(b for _, b in windows)) if windows else None
+        pending = await db.changes_overlapping(repo, period[0], period[1], PENDING) if period else []
+        ids = {i for c in (*focus, *pending) for i in c.modifies}
+        graph = await upstream(repo, ids)
+        policies = await db.policies(repo, rules.CHANGE_RULES)
+        return cls(repo, weights, graph, pending, policies)
+
+    def impact(self, origin: Sequence[str]) -> Impact:
+        key = tuple(sorted(set(origin)))
+        if key not in self._impacts:
+            self._impacts[key] = compute_impact(self.graph, key)
+        return self._impacts[key]
+
+    async def assess(self, change: ChangeRecord) -> Assessment:
+        impact = self.impact(change.modifies)
+        analysis = ImpactAnalysis(self.repo, impact)
+        exposure = await analysis.exposure()
+        found = conflicts(change, self.pending, self.impact)
+        violations = rules.violations(change, impact, exposure.services, self.policies)
+        w = self.weights
+        ref = change.planned_start or change.implemented_at
+        history = await db.history(
+            self.repo,
+            impact.origin,
+            incidents_since=ref - timedelta(days=w.incident_days) if ref else None,
+            changes_since=ref - timedelta(days=w.failed_change_days) if ref else None,
+            until=ref,
+        )
+        risk = score(
+            RiskInputs(
+                change=change,
+                services=exposure.services,
+                business_units=len(exposure.business_units),
+                slas=len(exposure.slas),
+                history=history,
+                conflicts=found,
+                violations=len(violations),
+            ),
+            w,
+        )
+        cab = rules.emergency_freeze_reasons(change, impact, self.policies)
+        cab += rules.cab_reasons(change, impact, risk.level, risk.score, self.policies)
+        approvals = [Approval("CAB", "; ".join(cab))] if cab else []
+        approvals += _owner_approvals(analysis)
+        return Assessment(change, analysis, risk, found, violations, approvals)
+
+
+def _owner_approvals(analysis: ImpactAnalysis) -> list[Approval]:
+    """The owning team of each impacted BUSINESS service must approve, naming its services."""
+    by_team: dict[str, tuple[Props, list[str]]] = {}
+    services = analysis.exposure_services()
+    for svc in services:
+        if svc.tier != "BUSINESS":
+            continue
+        for team in analysis.facts[svc.id].owners if svc.id in analysis.facts else []:
+            by_team.setdefault(team["id"], (team, []))[1].append(f"{svc.id} ({svc.status.name})")
+    return [
+        Approval(team_id, f"owns impacted business service{'s' if len(owned) > 1 else ''} {', '.join(owned)}", team)
+        for team_id, (team, owned) in sorted(by_team.items())
+    ]
+
+
+async def cab_agenda(repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime) -> list[Assessment]:
+    """The SUBMITTED, APPROVED and SCHEDULED changes planned to start in [start, end), riskiest first."""
+    if end <= start:
+        raise InvalidArgument(f"to ({end.isoformat()}) must be after from ({start.isoformat()})")
+    focus = await db.changes_starting(repo, start, end, PENDING)
+    if not focus:
+        return []
+    board = await ChangeBoard.load(repo, weights, focus)
+    assessed = [await board.assess(c) for c in focus]
+    return sorted(assessed, key=lambda a: (-a.risk.score, a.change.planned_start, a.change.id))
+
+
+async def release_impact(repo: ItemRepository, release_id: str) -> ImpactAnalysis:
+    """The impact of the union of what a release's changes modify."""
+    ids = await db.release_changes(repo, release_id)
+    if ids is None:
+        raise NotFound(f"unknown release id {release_id!r}")
+    changes = await db.changes_by_ids(repo, ids)
+    origin = sorted({i for c in changes.values() for i in c.modifies})
+    return ImpactAnalysis(repo, compute_impact(await upstream(repo, origin), origin))
+
+
+async def next_window(
+    repo: ItemRepository,
+    weights: RiskWeights,
+    change: ChangeRecord,
+    duration_minutes: int,
+    after: datetime | None = None,
+) -> tuple[datetime, datetime] | None:
+    """The earliest window of that length after `after` (default now): inside the maintenance windows governing
+    what the change touches, outside the freezes that govern it, overlapping no pending change it would conflict
+    with. None if there is none within a year."""
+    length = timedelta(minutes=duration_minutes)
+    if not timedelta(minutes=1) <= length <= MAX_DURATION:
+        raise InvalidArgument(f"durationMinutes must be between 1 and {int(MAX_DURATION.total_seconds() // 60)}")
+    start = (after or datetime.now(UTC)).astimezone(UTC)
+    horizon = start + HORIZON
+    board = await ChangeBoard.load(repo, weights, [change], (start, horizon + MAX_DURATION))
+    impact = board.impact(change.modifies)
+    touched = set(change.modifies) | set(impact.status)
+    governing = [p for p in board.policies if p.governs_any(touched)]
+    maintenance = (
+        [p.rule for p in governing if p.rule_type == "MAINTENANCE_WINDOW"]
+        if change.type in (ChangeType.NORMAL, ChangeType.STANDARD)
+        else []
+    )
+    blocked = [
+        (datetime.fromisoformat(p.rule["from"]), datetime.fromisoformat(p.rule["to"]))
+        for p in governing
+        if p.rule_type == "CHANGE_FREEZE" and not rules.freeze_allows(p, change)
+    ]
+    blocked += [
+        window
+        for other in board.pending
+        if (window := other.window) and other.id != change.id and reason_between(change, other, board.impact)
+    ]
+    return next_free_window(length, start, horizon, maintenance, blocked)
