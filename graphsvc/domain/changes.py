@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "PENDING",
     "RULE_PENDING",
+    "TRANSITIONS",
     "ChangeRecord",
     "ChangeStatus",
     "ChangeType",
@@ -17,6 +18,7 @@ __all__ = [
     "History",
     "PolicyRule",
     "RiskLevel",
+    "allowed_actions",
 ]
 
 
@@ -54,6 +56,26 @@ class RiskLevel(StrEnum):
     @property
     def rank(self) -> int:
         return list(RiskLevel).index(self)
+
+
+TRANSITIONS: dict[str, tuple[frozenset[ChangeStatus], ChangeStatus]] = {
+    "submit": (frozenset({ChangeStatus.DRAFT}), ChangeStatus.SUBMITTED),
+    "approve": (frozenset({ChangeStatus.SUBMITTED}), ChangeStatus.APPROVED),
+    "schedule": (frozenset({ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}), ChangeStatus.SCHEDULED),
+    "implement": (frozenset({ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}), ChangeStatus.IMPLEMENTED),
+    "fail": (frozenset({ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}), ChangeStatus.FAILED),
+    "cancel": (
+        frozenset({ChangeStatus.DRAFT, ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED}),
+        ChangeStatus.CANCELLED,
+    ),
+}
+"""The change lifecycle: action -> (the statuses it may start from, the status it leads to).
+IMPLEMENTED, FAILED and CANCELLED are final."""
+
+
+def allowed_actions(status: ChangeStatus) -> list[str]:
+    """The actions a change in `status` may take next."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
 
 
 PENDING = frozenset({ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED})

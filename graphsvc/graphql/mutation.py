@@ -19,6 +19,7 @@ from graphsvc.domain.rows import item_from_props as exchange_from_props
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
+from graphsvc.graphql.change_mutations import ChangeMutations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.imports import ImportResult, import_cmdb
 from graphsvc.graphql.inputs import (
@@ -176,7 +177,7 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ChangeMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         resolver=import_cmdb, description="validate and upsert an exchange document; invalid ones write nothing"
     )

@@ -1,0 +1,60 @@
+"""The change lifecycle: status transitions checked and written in one transaction under the change's lock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+
+from graphsvc.db.connection import translate_unavailable
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import Props, native_props
+from graphsvc.db.writes import NotFoundError, StaleVersionError, WriteError
+from graphsvc.domain.changes import TRANSITIONS, ChangeStatus, allowed_actions
+from graphsvc.domain.vocabulary import Kind
+
+__all__ = ["IllegalTransitionError", "transition_change"]
+
+
+@dataclass
+class IllegalTransitionError(WriteError):
+    id: str
+    action: str
+    current: ChangeStatus
+
+    def __str__(self) -> str:
+        sources, _ = TRANSITIONS[self.action]
+        need = " or ".join(sorted(s.value for s in sources))
+        nxt = allowed_actions(self.current)
+        then = f"it can {', '.join(nxt)}" if nxt else f"{self.current.value} is final"
+        return f"{self.id} is {self.current.value}: {self.action} needs a change that is {need}; {then}"
+
+
+@translate_unavailable
+async def transition_change(
+    driver: AsyncDriver,
+    database: str,
+    change_id: str,
+    action: str,
+    *,
+    version: int | None = None,
+    fields: dict[str, datetime] | None = None,
+) -> Props:
+    """Apply a lifecycle action (submit, approve, schedule, implement, fail, cancel) if the status allows it."""
+    sources, target = TRANSITIONS[action]
+
+    async def work(tx: AsyncManagedTransaction) -> Props:
+        record = await (await tx.run(cypher("items/lock"), id=change_id)).single()
+        if record is None or record["kind"] != Kind.CHANGE.value:
+            raise NotFoundError(change_id)
+        if version is not None and record["version"] != version:
+            raise StaleVersionError(change_id, version, int(record["version"]))
+        current = ChangeStatus(record["props"].get("status", "DRAFT"))
+        if current not in sources:
+            raise IllegalTransitionError(change_id, action, current)
+        result = await tx.run(cypher("changes/set_status"), id=change_id, status=target.value, props=fields or {})
+        return native_props((await result.single(strict=True))["props"])
+
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        return await session.execute_write(work)
