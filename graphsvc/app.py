@@ -25,6 +25,7 @@ from graphsvc.errors import DatabaseUnavailable, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.schema import build_schema
+from graphsvc.report_routes import report_routes
 from graphsvc.settings import Settings, get_settings
 
 __all__ = ["EXAMPLE_QUERY", "create_app"]
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
+        *report_routes(state, settings),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

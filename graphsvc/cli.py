@@ -27,7 +27,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="The managed local Neo4j server (used when NEO4J_URI is not set).", no_args_is_help=True)
 seed_app = typer.Typer(help="Load a shipped seed CMDB.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+report_app = typer.Typer(
+    help="CAB reports: one change, or the agenda of a period (HTML or Markdown).", no_args_is_help=True
+)
 app.add_typer(seed_app, name="seed")
+app.add_typer(report_app, name="report")
 
 DataDir = Annotated[
     Path | None,
@@ -233,6 +237,80 @@ def seed_demo(
             return
     document = json.loads(resource_dir("seeds").joinpath("demo.json").read_text(encoding="utf-8"))
     _import(settings, document, "demo CMDB")
+
+
+Format = Annotated[str, typer.Option("--format", help="html or md")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="output file (default: stdout)")]
+
+
+def _write_report(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str]]) -> str:
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.errors import RequestError
+    from graphsvc.usecases.changes import weights_from
+
+    async def work(driver: Any, database: str) -> str:
+        repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
+        return await make(repo, weights_from(settings.risk_weights_file))
+
+    try:
+        return _with_driver(settings, work)
+    except (RequestError, ValueError) as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+
+@report_app.command("change")
+def report_change(
+    change_id: Annotated[str, typer.Argument(help="the change's id, e.g. CHG-1002")],
+    fmt: Format = "html",
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """A change's CAB report: risk, impact, conflicts, policy violations, approvals and the blast radius."""
+    from graphsvc.reports import cab
+    from graphsvc.usecases.reports import change_report
+
+    if fmt not in ("html", "md"):
+        _fail(f"--format: {fmt!r} is not one of html, md")
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await change_report(repo, weights, change_id)
+        return cab.change_html(report) if fmt == "html" else cab.change_markdown(report)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
+
+
+@report_app.command("cab")
+def report_cab(
+    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
+    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    fmt: Format = "html",
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """The CAB agenda: pending changes starting in [from, to), riskiest first, each with its assessment."""
+    from graphsvc.report_routes import parse_time
+    from graphsvc.reports import cab
+    from graphsvc.usecases.reports import agenda_report
+
+    if fmt not in ("html", "md"):
+        _fail(f"--format: {fmt!r} is not one of html, md")
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await agenda_report(repo, weights, parse_time("--from", start), parse_time("--to", end))
+        return cab.agenda_html(report) if fmt == "html" else cab.agenda_markdown(report)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
 
 
 @app.command("generate")

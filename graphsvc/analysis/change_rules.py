@@ -15,6 +15,7 @@ from graphsvc.analysis.exposure import ImpactedService
 from graphsvc.analysis.impact import Impact
 from graphsvc.analysis.maintenance import describe_window, inside
 from graphsvc.domain.changes import RULE_PENDING, ChangeRecord, ChangeType, PolicyRule, RiskLevel
+from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
     "CHANGE_RULES",
@@ -55,8 +56,19 @@ def touched(change: ChangeRecord, impact: Impact) -> set[str]:
     return set(change.modifies) | set(impact.status)
 
 
+def freeze_touched(change: ChangeRecord, impact: Impact) -> set[str]:
+    """What a freeze looks at: the items the change modifies and the services it impacts."""
+    nodes = impact.graph.nodes
+    return set(change.modifies) | {i for i in impact.status if nodes[i].kind is Kind.SERVICE}
+
+
 def applies(policy: PolicyRule, change: ChangeRecord, impact: Impact) -> bool:
-    return change.status in RULE_PENDING and change.has_window and policy.governs_any(touched(change, impact))
+    """Whether a change rule binds the change. A freeze binds a change that modifies a governed item or impacts a
+    governed service; the other rules, one that touches or impacts any governed item."""
+    if change.status not in RULE_PENDING or not change.has_window:
+        return False
+    reach = freeze_touched(change, impact) if policy.rule_type == "CHANGE_FREEZE" else touched(change, impact)
+    return policy.governs_any(reach)
 
 
 def _concerned(policy: PolicyRule, change: ChangeRecord, services: Sequence[ImpactedService]) -> str:

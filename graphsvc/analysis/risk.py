@@ -11,12 +11,13 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from graphsvc.analysis.conflicts import Conflict
 from graphsvc.analysis.exposure import ImpactedService
-from graphsvc.domain.changes import ChangeRecord, ConflictReason, History, RiskLevel
+from graphsvc.domain.changes import ChangeRecord, ChangeType, ConflictReason, History, RiskLevel
 from graphsvc.domain.graph import Status
 
 __all__ = ["Factor", "Risk", "RiskInputs", "RiskWeights", "level_of", "load_weights", "score"]
@@ -54,7 +55,16 @@ class RiskWeights(BaseModel):
     max_conflicts: int = 25
     per_policy_violation: int = 10
     max_policy_violations: int = 20
-    change_type: dict[str, int] = Field(default={"EMERGENCY": 15, "NORMAL": 0, "STANDARD": -10})
+    change_type: dict[ChangeType, int] = Field(
+        default={ChangeType.EMERGENCY: 15, ChangeType.NORMAL: 0, ChangeType.STANDARD: -10}
+    )
+
+    @field_validator("down_by_criticality", "degraded_by_criticality", "per_conflict", "change_type", mode="after")
+    @classmethod
+    def _complete(cls, value: dict[Any, int], info: ValidationInfo) -> dict[Any, int]:
+        """A file that sets some keys of a table keeps the defaults for the others."""
+        default = cls.model_fields[info.field_name].default  # type: ignore[index]
+        return {**default, **value}
 
 
 def load_weights(path: Path | None) -> RiskWeights:
@@ -116,15 +126,20 @@ def score(inputs: RiskInputs, weights: RiskWeights) -> Risk:
     """Every factor with its contribution and a detail, the capped sum and its level."""
     w = weights
     factors: list[Factor] = []
-    worst = inputs.services[0] if inputs.services else None
+
+    def hit(s: ImpactedService) -> int:
+        table = w.down_by_criticality if s.status is Status.DOWN else w.degraded_by_criticality
+        return table.get(s.criticality, 0)
+
+    # the service whose hit weighs most (first in worst-first order on a tie)
+    worst = max(inputs.services, key=hit, default=None)
     if worst is None:
         factors.append(Factor("service_impact", 0, "no service is impacted"))
     else:
-        table = w.down_by_criticality if worst.status is Status.DOWN else w.degraded_by_criticality
         factors.append(
             Factor(
                 "service_impact",
-                table.get(worst.criticality, 0),
+                hit(worst),
                 f"{worst.id} ({worst.name}, criticality {worst.criticality}) is {worst.status.name}"
                 f"; {_plural(len(inputs.services), 'service')} impacted",
             )
@@ -177,7 +192,7 @@ def score(inputs: RiskInputs, weights: RiskWeights) -> Risk:
             f"{_plural(inputs.violations, 'policy violation')}",
         )
     )
-    kind = inputs.change.type.value
-    factors.append(Factor("change_type", w.change_type.get(kind, 0), f"{kind} change"))
+    kind = inputs.change.type
+    factors.append(Factor("change_type", w.change_type.get(kind, 0), f"{kind.value} change"))
     total = max(0, min(100, sum(f.contribution for f in factors)))
     return Risk(total, level_of(total), tuple(factors))

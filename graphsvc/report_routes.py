@@ -1,0 +1,74 @@
+"""GET /reports/changes/{id} and GET /reports/cab?from=&to=: the CAB reports over HTTP (`?format=md` for Markdown)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from graphsvc.db.items import ItemRepository
+from graphsvc.errors import InvalidArgument, NotFound, RequestError
+from graphsvc.reports import cab
+from graphsvc.settings import Settings
+from graphsvc.usecases.changes import weights_from
+from graphsvc.usecases.reports import agenda_report, change_report
+
+__all__ = ["parse_time", "report_routes"]
+
+
+def parse_time(name: str, value: str | None) -> datetime:
+    """An RFC 3339 time (an offset-less one is UTC) or a date (midnight UTC); a clear error otherwise."""
+    if not value:
+        raise InvalidArgument(f"{name} is required, e.g. {name}=2026-11-20T00:00:00Z")
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
+    except ValueError:
+        raise InvalidArgument(
+            f"{name}: {value!r} is not a date or an RFC 3339 time such as 2026-11-20T00:00:00Z"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _format(request: Request) -> str:
+    fmt = request.query_params.get("format", "html")
+    if fmt not in ("html", "md"):
+        raise InvalidArgument(f"format: {fmt!r} is not one of html, md")
+    return fmt
+
+
+def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
+    def repo() -> ItemRepository:
+        return ItemRepository(state["driver"], state["database"], timeout=settings.tx_timeout_seconds)
+
+    def guarded(handler: Callable[[Request], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except NotFound as exc:
+                return PlainTextResponse(str(exc), status_code=404)
+            except RequestError as exc:
+                return PlainTextResponse(str(exc), status_code=400)
+
+        return run
+
+    async def change(request: Request) -> Response:
+        fmt = _format(request)
+        report = await change_report(repo(), weights_from(settings.risk_weights_file), request.path_params["id"])
+        if fmt == "md":
+            return PlainTextResponse(cab.change_markdown(report), media_type="text/markdown; charset=utf-8")
+        return HTMLResponse(cab.change_html(report))
+
+    async def agenda(request: Request) -> Response:
+        fmt = _format(request)
+        start = parse_time("from", request.query_params.get("from"))
+        end = parse_time("to", request.query_params.get("to"))
+        report = await agenda_report(repo(), weights_from(settings.risk_weights_file), start, end)
+        if fmt == "md":
+            return PlainTextResponse(cab.agenda_markdown(report), media_type="text/markdown; charset=utf-8")
+        return HTMLResponse(cab.agenda_html(report))
+
+    return [Route("/reports/changes/{id}", guarded(change)), Route("/reports/cab", guarded(agenda))]

@@ -1,0 +1,1 @@
+"""Reports rendered from analysis results: HTML (printable, offline, with SVG diagrams) and Markdown."""

@@ -1,0 +1,245 @@
+"""The CAB reports: one change's assessment, and the agenda of a period, as HTML (printable) or Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graphsvc.analysis.change_rules import when
+from graphsvc.domain.graph import Status
+from graphsvc.reports.diagram import blast_diagram, render_svg
+from graphsvc.reports.page import badge, e, page, table, ts
+from graphsvc.usecases.reports import AgendaReport, ChangeReport
+
+__all__ = ["agenda_html", "agenda_markdown", "change_html", "change_markdown"]
+
+MAX_ROWS = 200
+
+
+def _counts(report: ChangeReport) -> tuple[int, int]:
+    services = report.exposure.services
+    return sum(s.status is Status.DOWN for s in services), sum(s.status is Status.DEGRADED for s in services)
+
+
+def _facts(report: ChangeReport) -> list[str]:
+    a, x = report.assessment, report.exposure
+    down, degraded = _counts(report)
+    approvers = ", ".join(p.approver for p in a.approvals) or "none beyond the usual"
+    return [
+        f"Takes {down} service{'s' if down != 1 else ''} DOWN and leaves {degraded} DEGRADED "
+        f"({len(a.analysis.impact.status)} items impacted in all)",
+        f"{len(x.business_units)} business unit(s) and {len(x.slas)} SLA(s) exposed",
+        f"{len(a.conflicts)} conflict(s) with other pending changes",
+        f"{len(a.violations)} policy violation(s)",
+        f"Approvals needed: {approvers}",
+    ]
+
+
+def _status(status: Status) -> str:
+    return f'<span class="status {status.name}">{status.name}</span>'
+
+
+def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> str:
+    a, x = report.assessment, report.exposure
+    c, impact = a.change, a.analysis.impact
+    h, h2 = f"h{level}", f"h{level + 1}"
+    out = [
+        f'<{h} id="{e(c.id)}">Change {e(c.id)}: {e(c.title)}</{h}>',
+        f'<p class="meta">{e(c.type.value)} · {e(c.status.value)} · {e(when(c))} · modifies '
+        f"{e(', '.join(c.modifies))}{' · release ' + e(c.release) if c.release else ''}</p>",
+        '<div class="summary">'
+        f'<div class="risk {a.risk.level.value}"><div class="level">{a.risk.level.value}</div>'
+        f'<div class="score">risk score {a.risk.score} / 100</div></div>'
+        '<ul class="facts">' + "".join(f"<li>{e(f)}</li>" for f in _facts(report)) + "</ul></div>",
+        f"<{h2}>Risk factors</{h2}>",
+        table(
+            ["Factor", "Points", "Detail"],
+            [(e(f.name.replace("_", " ")), e(f"{f.contribution:+d}"), e(f.detail)) for f in a.risk.factors],
+            empty="no factors",
+            numeric=[1],
+        ),
+        f"<{h2}>Impacted services</{h2}>",
+        table(
+            ["Service", "Name", "Criticality", "Status", "Tier", "Why"],
+            [
+                (e(s.id), e(s.name), e(s.criticality), _status(s.status), e(s.tier or ""), e(impact.explanation(s.id)))
+                for s in x.services[:MAX_ROWS]
+            ],
+            empty="no service is impacted",
+            numeric=[2],
+        ),
+    ]
+    if len(x.services) > MAX_ROWS:
+        out.append(f'<p class="none">and {len(x.services) - MAX_ROWS} more services (ask the API for all)</p>')
+    out += [
+        f"<{h2}>Business units</{h2}>",
+        table(["Unit", "Name"], [(e(b["id"]), e(b.get("name", ""))) for b in x.business_units], empty="none exposed"),
+        f"<{h2}>SLAs at risk</{h2}>",
+        table(
+            ["SLA", "Name", "Availability target"],
+            [(e(s["id"]), e(s.get("name", "")), e(f"{s.get('availabilityTarget', '')}%")) for s in x.slas],
+            empty="no SLA at risk",
+            numeric=[2],
+        ),
+        f"<{h2}>Conflicts</{h2}>",
+        table(
+            ["Change", "Title", "Window", "Reason", "Items"],
+            [
+                (e(k.other.id), e(k.other.title), e(when(k.other)), e(k.reason.value), e(", ".join(k.items)))
+                for k in a.conflicts
+            ],
+            empty="no conflict with another pending change",
+        ),
+        f"<{h2}>Policy violations</{h2}>",
+        table(
+            ["Policy", "Rule", "Message"],
+            [(e(v.policy.id), e(v.rule_type), e(v.message)) for v in a.violations],
+            empty="no policy violation",
+        ),
+        f"<{h2}>Approvals needed</{h2}>",
+        table(
+            ["Approver", "Why"],
+            [(e(p.approver), e(p.reason)) for p in a.approvals],
+            empty="no approval beyond the change's normal process",
+        ),
+    ]
+    if diagram:
+        blast = blast_diagram(impact)
+        hidden = f" {blast.hidden} more items are not drawn." if blast.hidden else ""
+        out += [
+            f"<{h2}>Blast radius</{h2}>",
+            '<p class="legend"><span><i style="background:#fdecea;border:1px solid #b3261e"></i>DOWN</span>'
+            '<span><i style="background:#fff3d6;border:1px solid #8a5a00"></i>DEGRADED</span>'
+            f"<span>thick border: modified by the change.</span>{e(hidden)}</p>",
+            f'<div class="diagram">{render_svg(blast, f"Blast radius of {c.id}")}</div>',
+        ]
+    return "".join(out)
+
+
+def change_html(report: ChangeReport) -> str:
+    c = report.assessment.change
+    return page(f"{c.id}: {c.title} — CAB report", _section(report), report.generated_at)
+
+
+def agenda_html(agenda: AgendaReport) -> str:
+    title = f"CAB agenda {ts(agenda.start)} to {ts(agenda.end)}"
+    rows = [
+        (
+            f'<a href="#{e(r.assessment.change.id)}">{e(r.assessment.change.id)}</a>',
+            e(r.assessment.change.title),
+            e(when(r.assessment.change)),
+            f"{badge(r.assessment.risk.level.value)} {r.assessment.risk.score}",
+            e(", ".join(f"{k.reason.value} {k.other.id}" for k in r.assessment.conflicts) or "—"),
+            e(len(r.assessment.violations)),
+            e(", ".join(p.approver for p in r.assessment.approvals) or "—"),
+        )
+        for r in agenda.entries
+    ]
+    body = [
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{len(agenda.entries)} submitted, approved or scheduled change(s) starting in the period, '
+        "riskiest first.</p>",
+        table(
+            ["Change", "Title", "Window", "Risk", "Conflicts", "Violations", "Approvers"],
+            rows,
+            empty="no change starts in this period",
+            numeric=[5],
+        ),
+    ]
+    body += [_section(r, level=2, diagram=False) for r in agenda.entries]
+    return page(title, "".join(body), agenda.generated_at)
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
+    if not rows:
+        return [f"_{empty}_", ""]
+
+    def cell(v: object) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    return [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join(" --- " for _ in headers) + "|",
+        *("| " + " | ".join(cell(v) for v in r) + " |" for r in rows),
+        "",
+    ]
+
+
+def _md_section(report: ChangeReport, level: int = 1) -> list[str]:
+    a, x = report.assessment, report.exposure
+    c, impact = a.change, a.analysis.impact
+    h, h2 = "#" * level, "#" * (level + 1)
+    out = [
+        f"{h} Change {c.id}: {c.title}",
+        "",
+        f"{c.type.value} · {c.status.value} · {when(c)} · modifies {', '.join(c.modifies)}"
+        + (f" · release {c.release}" if c.release else ""),
+        "",
+        f"**Risk: {a.risk.level.value} ({a.risk.score}/100)**",
+        "",
+        *(f"- {f}" for f in _facts(report)),
+        "",
+        f"{h2} Risk factors",
+        "",
+        *_md_table(
+            ["Factor", "Points", "Detail"], [(f.name, f"{f.contribution:+d}", f.detail) for f in a.risk.factors], "none"
+        ),
+        f"{h2} Impacted services",
+        "",
+        *_md_table(
+            ["Service", "Name", "Criticality", "Status", "Why"],
+            [(s.id, s.name, s.criticality, s.status.name, impact.explanation(s.id)) for s in x.services[:MAX_ROWS]],
+            "no service is impacted",
+        ),
+        f"{h2} Business units",
+        "",
+        *_md_table(["Unit", "Name"], [(b["id"], b.get("name", "")) for b in x.business_units], "none exposed"),
+        f"{h2} SLAs at risk",
+        "",
+        *_md_table(["SLA", "Name"], [(s["id"], s.get("name", "")) for s in x.slas], "no SLA at risk"),
+        f"{h2} Conflicts",
+        "",
+        *_md_table(
+            ["Change", "Title", "Reason", "Items"],
+            [(k.other.id, k.other.title, k.reason.value, ", ".join(k.items)) for k in a.conflicts],
+            "no conflict with another pending change",
+        ),
+        f"{h2} Policy violations",
+        "",
+        *_md_table(
+            ["Policy", "Rule", "Message"], [(v.policy.id, v.rule_type, v.message) for v in a.violations], "none"
+        ),
+        f"{h2} Approvals needed",
+        "",
+        *_md_table(["Approver", "Why"], [(p.approver, p.reason) for p in a.approvals], "none"),
+    ]
+    return out
+
+
+def change_markdown(report: ChangeReport) -> str:
+    return "\n".join([*_md_section(report), f"_Generated by graphsvc at {ts(report.generated_at)}._", ""])
+
+
+def agenda_markdown(agenda: AgendaReport) -> str:
+    out = [
+        f"# CAB agenda {ts(agenda.start)} to {ts(agenda.end)}",
+        "",
+        *_md_table(
+            ["Change", "Title", "Window", "Risk", "Conflicts", "Approvers"],
+            [
+                (
+                    r.assessment.change.id,
+                    r.assessment.change.title,
+                    when(r.assessment.change),
+                    f"{r.assessment.risk.level.value} {r.assessment.risk.score}",
+                    ", ".join(f"{k.reason.value} {k.other.id}" for k in r.assessment.conflicts) or "—",
+                    ", ".join(p.approver for p in r.assessment.approvals) or "—",
+                )
+                for r in agenda.entries
+            ],
+            "no change starts in this period",
+        ),
+    ]
+    for r in agenda.entries:
+        out += _md_section(r, level=2)
+    out += [f"_Generated by graphsvc at {ts(agenda.generated_at)}._", ""]
+    return "\n".join(out)

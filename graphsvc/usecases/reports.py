@@ -1,0 +1,41 @@
+"""What the CAB reports show: a change's assessment with its exposure, or a period's agenda of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graphsvc.analysis.exposure import Exposure
+from graphsvc.analysis.risk import RiskWeights
+from graphsvc.db.items import ItemRepository
+from graphsvc.usecases import changes as uc
+
+__all__ = ["AgendaReport", "ChangeReport", "agenda_report", "change_report"]
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    assessment: uc.Assessment
+    exposure: Exposure
+    generated_at: datetime
+
+
+@dataclass(frozen=True)
+class AgendaReport:
+    start: datetime
+    end: datetime
+    entries: list[ChangeReport]
+    generated_at: datetime
+
+
+async def change_report(repo: ItemRepository, weights: RiskWeights, change_id: str) -> ChangeReport:
+    change = await uc.get_change(repo, change_id)
+    board = await uc.ChangeBoard.load(repo, weights, [change])
+    assessment = await board.assess(change)
+    return ChangeReport(assessment, await assessment.analysis.exposure(), datetime.now(UTC))
+
+
+async def agenda_report(repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime) -> AgendaReport:
+    assessed = await uc.cab_agenda(repo, weights, start, end)
+    entries = [ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC)) for a in assessed]
+    return AgendaReport(start, end, entries, datetime.now(UTC))

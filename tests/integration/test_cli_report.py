@@ -1,0 +1,48 @@
+"""`graphsvc report change|cab` against a real Neo4j holding the demo CMDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from graphsvc.cli import app
+from graphsvc.db.connection import Connection
+from tests.integration.test_cli import env
+
+runner = CliRunner()
+
+
+def test_change_and_agenda_reports(empty_db: Connection, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
+
+    md = runner.invoke(app, ["report", "change", "CHG-1002", "--format", "md"], env=env(empty_db))
+    assert md.exit_code == 0, md.output
+    assert md.stdout.startswith("# Change CHG-1002: Patch PostgreSQL on pg-orders-02")
+    assert (
+        "| CHG-1003 | Patch PostgreSQL on pg-orders-03 | COMPOUNDED | SVC-CHECKOUT, SVC-CUSTOMER-SERVICE, SVC-ORDERS |"
+        in md.stdout
+    )
+
+    out = tmp_path / "chg.html"
+    html = runner.invoke(app, ["report", "change", "CHG-1001", "-o", str(out)], env=env(empty_db))
+    assert html.exit_code == 0, html.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>") and "<svg" in page and "x VIRTUAL_MACHINE" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")  # nothing loaded from elsewhere
+
+    cab = runner.invoke(
+        app, ["report", "cab", "--from", "2026-11-20", "--to", "2026-11-29", "--format", "md"], env=env(empty_db)
+    )
+    assert cab.exit_code == 0, cab.output
+    assert cab.stdout.startswith("# CAB agenda 2026-11-20 00:00 UTC to 2026-11-29 00:00 UTC")
+    assert cab.stdout.count("\n## Change CHG-") == 9
+
+
+def test_report_errors_are_clear(empty_db: Connection) -> None:
+    missing = runner.invoke(app, ["report", "change", "CHG-NOPE"], env=env(empty_db))
+    assert missing.exit_code == 1 and "unknown change id 'CHG-NOPE'" in missing.output
+    fmt = runner.invoke(app, ["report", "change", "CHG-1", "--format", "pdf"], env=env(empty_db))
+    assert fmt.exit_code == 1 and "--format: 'pdf' is not one of html, md" in fmt.output
+    period = runner.invoke(app, ["report", "cab", "--from", "soon", "--to", "2026-11-29"], env=env(empty_db))
+    assert period.exit_code == 1 and "--from: 'soon' is not a date" in period.output
