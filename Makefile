@@ -11,7 +11,7 @@ help:
 	@echo "make run    - install, start the managed Neo4j, migrate, load the demo CMDB if empty, serve the API"
 	@echo "make test   - install, then the whole test suite against a real Neo4j"
 	@echo "make lint   - ruff and mypy --strict"
-	@echo "make bench  - import benchmark on a generated CMDB (SIZE=10k|100k|1m)"
+	@echo "make bench  - import and impact benchmarks on a generated CMDB (SIZE=10k|100k|1m)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,8 @@ lint: install
 	$(BIN)/mypy graphsvc
 
 bench: install
-	$(BIN)/python bench/import_bench.py --size $(SIZE)
+	GRAPHSVC_BENCH_KEEP_DB=1 $(BIN)/python bench/import_bench.py --size $(SIZE)
+	$(BIN)/python bench/impact_bench.py --size $(SIZE)
 
 clean-db: install
 	$(BIN)/graphsvc db reset --yes

@@ -27,6 +27,7 @@ from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.schema import build_schema
 from graphsvc.report_routes import report_routes
 from graphsvc.settings import Settings, get_settings
+from graphsvc.usecases.changes import weights_from
 
 __all__ = ["EXAMPLE_QUERY", "create_app"]
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        weights_from(settings.risk_weights_file)  # a bad risk weights file stops the start with its reason
         conn = connection or resolve_connection(settings)
         state["connection"] = conn
         state["database"] = conn.database

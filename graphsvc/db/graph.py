@@ -10,33 +10,27 @@ from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["item_kinds", "owners", "service_facts", "site_cis", "upstream"]
+__all__ = ["item_kinds", "owners", "service_facts", "site_cis", "upstream", "upstream_with_kinds"]
 
 
 async def upstream(repo: ItemRepository, ids: Iterable[str]) -> DependencyGraph:
     """Every node that can reach one of `ids`, with all its outgoing edges: what the impact of `ids` needs."""
+    return (await upstream_with_kinds(repo, ids))[0]
+
+
+async def upstream_with_kinds(repo: ItemRepository, ids: Iterable[str]) -> tuple[DependencyGraph, dict[str, Kind]]:
+    """`upstream`, plus the kind of each of `ids` that exists (any kind), read in the same round trip."""
     records = await repo.read(cypher("graph/upstream"), ids=sorted(set(ids)))
+    kinds = {i: Kind(k) for i, k in records[0]["origins"]}
     nodes: list[Node] = []
     edges: list[Edge] = []
     live: dict[str, int] = {}
     outside: dict[str, tuple[int, int, str]] = {}
-    for r in records:
-        node_id = r["id"]
-        nodes.append(
-            Node(
-                id=node_id,
-                kind=Kind(r["kind"]),
-                name=r["name"],
-                status=r["status"],
-                criticality=r["criticality"],
-                tier=r["tier"],
-                type=r["type"],
-                min_healthy=r["minHealthy"],
-            )
-        )
-        if r["live"] is not None:
-            live[node_id] = int(r["live"])
-        for target, membership, hard, retired, group in r["out"]:
+    for node_id, kind, name, status, criticality, tier, ci_type, min_healthy, members, out in records[0]["rows"]:
+        nodes.append(Node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy))
+        if members is not None:
+            live[node_id] = int(members)
+        for target, membership, hard, retired, group in out:
             if retired:
                 continue
             edges.append(Edge(node_id, target, hard=bool(hard), membership=bool(membership)))
@@ -48,7 +42,7 @@ async def upstream(repo: ItemRepository, ids: Iterable[str]) -> DependencyGraph:
         if gid not in known and count < min_healthy:
             nodes.append(Node(gid, Kind.REDUNDANCY_GROUP, name, min_healthy=min_healthy))
             live[gid] = count
-    return DependencyGraph.build(nodes, edges, live)
+    return DependencyGraph.build(nodes, edges, live), kinds
 
 
 async def item_kinds(repo: ItemRepository, ids: Sequence[str]) -> dict[str, tuple[Kind, str | None]]:

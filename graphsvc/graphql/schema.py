@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.query import Query
@@ -29,9 +29,12 @@ def build_schema() -> strawberry.Schema:
         mutation=Mutation,
         types=list(TYPES.values()),
         extensions=[
+            # Clients repeat the same documents: parsing and validating them again costs more than a small impact.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
             lambda: MaskErrors(
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",
-            )
+            ),
         ],
     )

@@ -11,10 +11,10 @@ from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import ServiceFacts
-from graphsvc.domain.vocabulary import DEPENDABLE
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind
 from graphsvc.errors import InvalidArgument, NotFound
 
-__all__ = ["ImpactAnalysis", "check_origin", "impact_of", "site_failure"]
+__all__ = ["ImpactAnalysis", "impact_of", "site_failure"]
 
 MAX_ORIGIN = 10_000
 
@@ -43,26 +43,32 @@ class ImpactAnalysis:
             return self._exposure
 
 
-async def check_origin(repo: ItemRepository, origin: Sequence[str], *, argument: str = "origin") -> list[str]:
-    """The origin ids, checked: each must exist and be a service, CI or redundancy group."""
+def _checked(origin: Sequence[str], kinds: dict[str, Kind], argument: str) -> list[str]:
     ids = list(dict.fromkeys(str(i) for i in origin))
-    if len(ids) > MAX_ORIGIN:
-        raise InvalidArgument(f"{argument}: {len(ids)} ids, at most {MAX_ORIGIN} are allowed")
-    kinds = await g.item_kinds(repo, ids)
     unknown = [i for i in ids if i not in kinds]
     if unknown:
         raise NotFound(f"{argument}: unknown id{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown[:20]))}")
-    wrong = [f"{i!r} is a {kinds[i][0].value}" for i in ids if kinds[i][0] not in DEPENDABLE]
+    wrong = [f"{i!r} is a {kinds[i].value}" for i in ids if kinds[i] not in DEPENDABLE]
     if wrong:
         starts = "impact starts from services, configuration items or redundancy groups"
         raise InvalidArgument(f"{argument}: {'; '.join(wrong[:20])}: {starts}")
     return ids
 
 
+def _bounded(origin: Sequence[str], argument: str) -> list[str]:
+    ids = list(dict.fromkeys(str(i) for i in origin))
+    if len(ids) > MAX_ORIGIN:
+        raise InvalidArgument(f"{argument}: {len(ids)} ids, at most {MAX_ORIGIN} are allowed")
+    return ids
+
+
 async def impact_of(repo: ItemRepository, origin: Sequence[str]) -> ImpactAnalysis:
-    """The impact of the origin set (SEMANTICS.md): RETIRED origins are absent, so they impact nothing."""
-    ids = await check_origin(repo, origin)
-    graph = await g.upstream(repo, ids)
+    """The impact of the origin set (SEMANTICS.md): RETIRED origins are absent, so they impact nothing.
+
+    Each id must exist and be a service, CI or redundancy group (checked from the same read as the traversal)."""
+    ids = _bounded(origin, "origin")
+    graph, kinds = await g.upstream_with_kinds(repo, ids)
+    _checked(ids, kinds, "origin")
     return ImpactAnalysis(repo, compute_impact(graph, ids))
 
 

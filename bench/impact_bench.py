@@ -1,0 +1,247 @@
+"""Impact benchmark: a typical CI and a hub CI of a generated CMDB, through GraphQL, as raw Cypher and in networkx.
+
+All three run in one process on the same managed Neo4j in the same run, so the ratios hold on any machine:
+
+- GraphQL: `impact(origin: [id])` over HTTP against `graphsvc serve` in its own process, asking for the totals and
+  the first page (100) of impacted items (with depth, path and explanation) and services: an analyst's first screen.
+- raw Cypher: the reverse reachability the impact needs (`(n)-[:DEPENDS_ON|HAS_MEMBER*0..]->(origin)`, distinct
+  ids) through the driver: the floor any Neo4j-backed answer pays.
+- networkx: `nx.ancestors` over the whole dependency graph held in memory (its load time reported apart).
+
+The typical CI is the one whose impact size is the median of 300 random CIs; the hub is the CI with the largest
+impact, which must reach at least half of the dependency graph. Results go to bench/results/impact-<size>.json.
+
+    python bench/impact_bench.py --size 100k [--seed 1] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import networkx as nx
+from neo4j import AsyncDriver, RoutingControl
+
+from graphsvc.analysis.impact import compute_impact
+from graphsvc.db.connection import Connection, local_server, open_async_driver, resolve_connection
+from graphsvc.db.graph import upstream
+from graphsvc.db.importer import import_document
+from graphsvc.db.items import ItemRepository
+from graphsvc.db.migrate import apply_migrations
+from graphsvc.settings import Settings
+from graphsvc.synth import generate_cmdb
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+RAW = "MATCH (o:Item {id: $id}) MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o) WITH DISTINCT n RETURN n.id AS id"
+EDGES = "MATCH (a:Item)-[:DEPENDS_ON|HAS_MEMBER]->(b:Item) RETURN a.id AS a, b.id AS b"
+QUERY = """query($o: [ID!]!) { impact(origin: $o) {
+  totals { impacted down degraded services }
+  impacted(first: 100) { id kind status depth path explanation }
+  services(first: 100) { id status criticality depth } } }"""
+
+
+async def measure(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict[str, float], Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = await work()
+        times.append(time.perf_counter() - started)
+    ordered = sorted(times)
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
+        "min_ms": ordered[0] * 1000,
+    }, result
+
+
+@contextlib.contextmanager
+def api_server(conn: Connection) -> Iterator[str]:
+    """`graphsvc serve` as its own process (as clients meet it), on a free port, against the bench's Neo4j."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "NEO4J_URI": conn.uri,
+        "NEO4J_USER": conn.user,
+        "NEO4J_PASSWORD": conn.password,
+        "NEO4J_DATABASE": conn.database,
+    }
+    graphsvc = Path(sys.executable).with_name("graphsvc")
+    proc = subprocess.Popen([str(graphsvc), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("graphsvc serve did not become ready")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def ensure_loaded(driver: AsyncDriver, db: str, cis: int, seed: int) -> None:
+    records, _, _ = await driver.execute_query(
+        "MATCH (n:ConfigurationItem) RETURN count(n) AS n", database_=db, routing_=RoutingControl.READ
+    )
+    if records[0]["n"] == cis:
+        print(f"  reusing the loaded {cis:,}-CI CMDB", flush=True)
+        return
+    print(f"  generating and importing {cis:,} CIs (seed {seed})", flush=True)
+    doc = await asyncio.to_thread(generate_cmdb, cis, seed)
+    async with driver.session(database=db) as session:
+        await (
+            await session.run(
+                "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+            )
+        ).consume()
+    await import_document(driver, db, doc)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="100k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    cis = SIZES[args.size]
+    settings = Settings(
+        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
+        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
+    )
+    conn = resolve_connection(settings)
+    driver = open_async_driver(conn)
+    db = conn.database
+    try:
+        await apply_migrations(driver, db)
+        await ensure_loaded(driver, db, cis, args.seed)
+
+        print("loading the dependency graph into networkx", flush=True)
+        started = time.perf_counter()
+        records, _, _ = await driver.execute_query(EDGES, database_=db, routing_=RoutingControl.READ)
+        graph = nx.DiGraph()
+        graph.add_edges_from((r["a"], r["b"]) for r in records)
+        nx_load_s = time.perf_counter() - started
+        print(f"  {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges in {nx_load_s:.1f} s")
+
+        rng = random.Random(args.seed)
+        ci_ids = sorted(n for n in graph.nodes if str(n).startswith("CI-"))
+        sample = rng.sample(ci_ids, min(300, len(ci_ids)))
+        sizes = sorted((len(nx.ancestors(graph, c)) + 1, c) for c in sample)
+        typical = sizes[len(sizes) // 2][1]
+        hub = max(ci_ids[:200], key=lambda c: len(nx.ancestors(graph, c)))
+        hub_reach = (len(nx.ancestors(graph, hub)) + 1) / graph.number_of_nodes()
+        print(f"  typical CI {typical}; hub CI {hub} reaches {hub_reach:.0%} of the graph", flush=True)
+
+        repo = ItemRepository(driver, db)
+        cases: dict[str, Any] = {}
+        with api_server(conn) as url:
+            async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+
+                async def via_graphql(ci: str) -> dict[str, Any]:
+                    response = await client.post("/graphql", json={"query": QUERY, "variables": {"o": [ci]}})
+                    body = response.json()
+                    assert "errors" not in body, body
+                    return body["data"]["impact"]  # type: ignore[no-any-return]
+
+                async def via_cypher(ci: str) -> int:
+                    recs, _, _ = await driver.execute_query(RAW, id=ci, database_=db, routing_=RoutingControl.READ)
+                    return len(recs)
+
+                async def via_networkx(ci: str) -> int:
+                    return len(nx.ancestors(graph, ci)) + 1
+
+                async def load_only(ci: str) -> int:
+                    return len((await upstream(repo, [ci])).nodes)
+
+                for name, ci, repeat in (("typical", typical, args.repeat), ("hub", hub, max(3, args.repeat // 3))):
+                    print(f"{name} CI {ci}", flush=True)
+                    await via_graphql(ci)  # warm-up: plans cached, app loaded
+                    await via_cypher(ci)
+                    gql, answer = await measure(repeat, lambda c=ci: via_graphql(c))
+                    raw, raw_count = await measure(repeat, lambda c=ci: via_cypher(c))
+                    nxt, nx_count = await measure(repeat, lambda c=ci: via_networkx(c))
+                    load, _ = await measure(repeat, lambda c=ci: load_only(c))
+                    sub = await upstream(repo, [ci])
+                    started = time.perf_counter()
+                    compute_impact(sub, [ci])
+                    fixpoint_ms = (time.perf_counter() - started) * 1000
+                    cases[name] = {
+                        "ci": ci,
+                        "impacted": answer["totals"]["impacted"],
+                        "down": answer["totals"]["down"],
+                        "services": answer["totals"]["services"],
+                        "raw_reached": raw_count,
+                        "networkx_reached": nx_count,
+                        "graphql": gql,
+                        "raw_cypher": raw,
+                        "networkx": nxt,
+                        "engine_load_subgraph": load,
+                        "engine_fixpoint_ms": fixpoint_ms,
+                        "ratio_graphql_to_raw": gql["median_ms"] / raw["median_ms"],
+                        "repeat": repeat,
+                    }
+                    print(
+                        f"  impacted {answer['totals']['impacted']:,} (raw reach {raw_count:,}); GraphQL "
+                        f"{gql['median_ms']:.1f} ms, raw Cypher {raw['median_ms']:.1f} ms, networkx "
+                        f"{nxt['median_ms']:.2f} ms, ratio {gql['median_ms'] / raw['median_ms']:.2f}x",
+                        flush=True,
+                    )
+    finally:
+        await driver.close()
+        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
+            local_server(settings).stop()
+
+    result = {
+        "benchmark": "impact",
+        "size": args.size,
+        "cis": cis,
+        "graph": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
+        "networkx_load_seconds": nx_load_s,
+        "hub_reach_fraction": hub_reach,
+        "cases": cases,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"impact-{args.size}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print("\n| case | impacted | GraphQL (median) | raw Cypher | ratio | networkx | load subgraph | fixpoint |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, c in cases.items():
+        print(
+            f"| {name} {c['ci']} | {c['impacted']:,} | {c['graphql']['median_ms']:.1f} ms | "
+            f"{c['raw_cypher']['median_ms']:.1f} ms | {c['ratio_graphql_to_raw']:.2f}x | "
+            f"{c['networkx']['median_ms']:.2f} ms | {c['engine_load_subgraph']['median_ms']:.1f} ms | "
+            f"{c['engine_fixpoint_ms']:.1f} ms |"
+        )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
