@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
+from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.errors import DatabaseUnavailable, RequestError
 from graphsvc.graphql.context import Context
@@ -28,6 +29,7 @@ from graphsvc.graphql.schema import build_schema
 from graphsvc.report_routes import report_routes
 from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
+from graphsvc.usecases.graph_cache import GraphCache
 
 __all__ = ["EXAMPLE_QUERY", "create_app"]
 
@@ -64,7 +66,14 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         driver: AsyncDriver = self.state["driver"]
-        return Context.create(driver, self.state["database"], self.settings, request=request, response=response)
+        return Context.create(
+            driver,
+            self.state["database"],
+            self.settings,
+            request=request,
+            response=response,
+            graph_cache=self.state.get("graph_cache"),
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))
@@ -90,9 +99,19 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         state["database"] = conn.database
         state["driver"] = open_async_driver(conn)
         log.info("graphsvc connected to %s (database %s)", conn.uri, conn.database)
+        cache = None
+        if settings.graph_cache:
+            repo = ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)
+            cache = state["graph_cache"] = GraphCache(repo, max_items=settings.graph_cache_max_items)
+            try:
+                await cache.current()  # starts loading the graph in the background; Neo4j answers meanwhile
+            except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as exc:
+                log.warning("dependency graph not loaded at startup (%s); it loads on first use", exc)
         try:
             yield
         finally:
+            if cache is not None:
+                await cache.close()
             await state["driver"].close()
 
     async def healthz(request: Request) -> Response:
@@ -114,7 +133,9 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
                 {"status": "unavailable", "schemaVersion": version, "expected": want, "hint": "run `graphsvc migrate`"},
                 status_code=503,
             )
-        return JSONResponse({"status": "ready", "schemaVersion": version})
+        cache: GraphCache | None = state.get("graph_cache")
+        graph = "off" if cache is None else ("loaded" if cache.graph is not None else "loading")
+        return JSONResponse({"status": "ready", "schemaVersion": version, "dependencyGraph": graph})
 
     async def index(request: Request) -> Response:
         return RedirectResponse("/graphql")

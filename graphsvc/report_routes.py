@@ -57,7 +57,9 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
 
     async def change(request: Request) -> Response:
         fmt = _format(request)
-        report = await change_report(repo(), weights_from(settings.risk_weights_file), request.path_params["id"])
+        report = await change_report(
+            repo(), weights_from(settings.risk_weights_file), request.path_params["id"], state.get("graph_cache")
+        )
         if fmt == "md":
             return PlainTextResponse(cab.change_markdown(report), media_type="text/markdown; charset=utf-8")
         return HTMLResponse(cab.change_html(report))
@@ -66,7 +68,9 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         fmt = _format(request)
         start = parse_time("from", request.query_params.get("from"))
         end = parse_time("to", request.query_params.get("to"))
-        report = await agenda_report(repo(), weights_from(settings.risk_weights_file), start, end)
+        report = await agenda_report(
+            repo(), weights_from(settings.risk_weights_file), start, end, state.get("graph_cache")
+        )
         if fmt == "md":
             return PlainTextResponse(cab.agenda_markdown(report), media_type="text/markdown; charset=utf-8")
         return HTMLResponse(cab.agenda_html(report))

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     risk_weights_file: Path | None = Field(
         default=None, description="a JSON or TOML file overriding the change-risk weights (docs/risk.md)"
     )
+    graph_cache: bool = Field(
+        default=True, description="keep the dependency graph in memory for impact questions (graph_cache.py)"
+    )
+    graph_cache_max_items: int = Field(
+        default=500_000, ge=0, description="never keep in memory an estate with more services, CIs and groups"
+    )
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )

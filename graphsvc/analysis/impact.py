@@ -116,11 +116,7 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
                 queue.append(edge.source)
 
     # Statuses: the least fixpoint by worklist.
-    broken = [
-        g
-        for g, node in graph.nodes.items()
-        if g not in origin_set and node.min_healthy is not None and graph.members_total.get(g, 0) < node.min_healthy
-    ]
+    broken = [g for g in graph.broken_groups if g not in origin_set]
     for o in (*origins, *broken):
         status[o] = Status.DOWN
     work: deque[str] = deque((*origins, *broken))

@@ -10,7 +10,17 @@ from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["item_kinds", "owners", "service_facts", "site_cis", "upstream", "upstream_with_kinds"]
+__all__ = [
+    "Fingerprint",
+    "fingerprint",
+    "item_kinds",
+    "owners",
+    "service_facts",
+    "site_cis",
+    "upstream",
+    "upstream_with_kinds",
+    "whole_graph",
+]
 
 
 async def upstream(repo: ItemRepository, ids: Iterable[str]) -> DependencyGraph:
@@ -87,3 +97,28 @@ async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, 
     records = await repo.read(cypher("graph/owners"), ids=list(ids))
     found = [(native_props(r["team"]), sorted(r["owns"])) for r in records]
     return sorted(found, key=lambda f: f[0]["id"])
+
+
+Fingerprint = tuple[int | None, int, int, int]
+
+
+async def fingerprint(repo: ItemRepository) -> Fingerprint:
+    """(graph version, items, dependencies, memberships): changes whenever the dependency graph may have."""
+    record = (await repo.read(cypher("meta/graph_fingerprint")))[0]
+    return record["version"], int(record["items"]), int(record["deps"]), int(record["members"])
+
+
+async def whole_graph(repo: ItemRepository, *, chunk: int = 50_000) -> DependencyGraph:
+    """Every service, CI and group with every dependency and membership edge, read in id-ordered slices."""
+    nodes: list[Node] = []
+    edges: list[Edge] = []
+    after = ""
+    while True:
+        records = await repo.read(cypher("graph/all_nodes"), after=after, limit=chunk)
+        rows = records[0]["rows"]
+        for node_id, kind, name, status, criticality, tier, ci_type, min_healthy, out in rows:
+            nodes.append(Node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy))
+            edges.extend(Edge(node_id, t, hard=bool(h), membership=bool(m)) for t, m, h in out)
+        if len(rows) < chunk:
+            return DependencyGraph.build(nodes, edges)
+        after = rows[-1][0]

@@ -201,6 +201,7 @@ async def import_document(
             done += len(rows)
             if progress:
                 progress(min(done, total), total)
+        await (await tx.run(cypher("meta/bump_graph_state"))).consume()
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:

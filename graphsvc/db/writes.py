@@ -28,6 +28,7 @@ __all__ = [
     "StillReferencedError",
     "WriteError",
     "add_dependency",
+    "bump_graph_state",
     "create_item",
     "current_refs",
     "delete_item",
@@ -65,6 +66,11 @@ class StillReferencedError(WriteError):
     sample: list[tuple[str, str]]
 
 
+async def bump_graph_state(tx: AsyncManagedTransaction) -> None:
+    """Mark the dependency graph changed, in the writing transaction (in-memory copies reload)."""
+    await (await tx.run(cypher("meta/bump_graph_state"))).consume()
+
+
 async def _check_refs(driver: AsyncDriver, database: str, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
     existing = await existing_kinds(driver, database, referenced_ids(doc) - new_ids)
     check_references(doc, {k: v["kind"] for k, v in existing.items()})
@@ -93,6 +99,8 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         row = {"id": item_id, "kind": kind.value, "hash": content_hash(item), "props": item_props(kind, item)}
         await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
         await _write_rels(tx, kind, item, replace=False)
+        if kind in DEPENDABLE:
+            await bump_graph_state(tx)
         result = await tx.run(cypher("items/by_ids"), ids=[item_id])
         record = await result.single(strict=True)
         return native_props(record["props"])
@@ -132,6 +140,8 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         result = await tx.run(cypher("items/replace_props"), id=item_id, props=item_props(kind, item))
         props = native_props((await result.single(strict=True))["props"])
         await _write_rels(tx, kind, item, replace=True)
+        if kind in DEPENDABLE:
+            await bump_graph_state(tx)
         return props
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -152,6 +162,8 @@ async def delete_item(driver: AsyncDriver, database: str, item_id: str, version:
         if refs["total"] and not detach:
             raise StillReferencedError(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
+        if Kind(record["kind"]) in DEPENDABLE:
+            await bump_graph_state(tx)
         return Kind(record["kind"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -183,6 +195,7 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) ->
         rows = [{"from": dep.from_, "to": dep.to, "props": dependency_props(dep, 1_000_000)}]
         await (await tx.run(cypher("import/merge_rels", rel=Rel.DEPENDS_ON), rows=rows)).consume()
         record = await (await tx.run(cypher("items/bump_version"), id=dep.from_)).single(strict=True)
+        await bump_graph_state(tx)
         return int(record["version"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -198,6 +211,7 @@ async def remove_dependency(driver: AsyncDriver, database: str, source: str, tar
         removed = bool(record and record["removed"])
         if removed:
             await (await tx.run(cypher("items/bump_version"), id=source)).consume()
+            await bump_graph_state(tx)
         return removed
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:

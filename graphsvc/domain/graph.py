@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cached_property
 
 from graphsvc.domain.vocabulary import Kind
 
@@ -96,3 +97,13 @@ class DependencyGraph:
 
     def is_group(self, node_id: str) -> bool:
         return self.nodes[node_id].kind is Kind.REDUNDANCY_GROUP
+
+    @cached_property
+    def broken_groups(self) -> tuple[str, ...]:
+        """Groups with fewer non-RETIRED members than `minHealthy`: DOWN whatever fails. Found once per graph, so
+        a question about a few nodes of a large in-memory graph does not scan it."""
+        return tuple(
+            g
+            for g, node in self.nodes.items()
+            if node.min_healthy is not None and self.members_total.get(g, 0) < node.min_healthy
+        )

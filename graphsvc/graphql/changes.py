@@ -136,7 +136,7 @@ def weights(info: Info[Context, None]) -> RiskWeights:
 async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAssessment:
     repo = info.context.repo
     change = await uc.get_change(repo, change_id)
-    board = await uc.ChangeBoard.load(repo, weights(info), [change])
+    board = await uc.ChangeBoard.load(repo, weights(info), [change], cache=info.context.graph_cache)
     return ChangeAssessment(**_parts(await board.assess(change)))  # type: ignore[arg-type]
 
 
@@ -145,15 +145,20 @@ async def next_window(
 ) -> TimeWindow | None:
     change = await uc.get_change(info.context.repo, change_id)
     found = await uc.next_window(
-        info.context.repo, weights(info), change, duration_minutes, utc(after) if after else None
+        info.context.repo,
+        weights(info),
+        change,
+        duration_minutes,
+        utc(after) if after else None,
+        info.context.graph_cache,
     )
     return TimeWindow(start=found[0], end=found[1]) if found else None
 
 
 async def cab_agenda(info: Info[Context, None], start: datetime, end: datetime) -> list[CabAgendaEntry]:
-    assessed = await uc.cab_agenda(info.context.repo, weights(info), utc(start), utc(end))
+    assessed = await uc.cab_agenda(info.context.repo, weights(info), utc(start), utc(end), info.context.graph_cache)
     return [CabAgendaEntry(change=t.item_from_props(a.change.props), **_parts(a)) for a in assessed]  # type: ignore[arg-type]
 
 
 async def release_impact(info: Info[Context, None], release_id: str) -> ImpactResult:
-    return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id))
+    return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id, info.context.graph_cache))

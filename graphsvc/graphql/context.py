@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.settings import Settings
+from graphsvc.usecases.graph_cache import GraphCache
 
 __all__ = ["Context", "Loaders"]
 
@@ -45,6 +46,7 @@ class Context:
     loaders: Loaders
     request: Any = None
     response: Any = None
+    graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:

@@ -182,11 +182,12 @@ class Query:
         description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED"
     )
     async def impact(self, info: Info[Context, None], origin: list[strawberry.ID]) -> ImpactResult:
-        return ImpactResult(analysis=await impact_of(info.context.repo, [str(i) for i in origin]))
+        ctx = info.context
+        return ImpactResult(analysis=await impact_of(ctx.repo, [str(i) for i in origin], ctx.graph_cache))
 
     @strawberry.field(description="the impact of losing a whole site: every CI located there fails")
     async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
-        return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id)))
+        return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id), info.context.graph_cache))
 
     @strawberry.field(
         description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to), riskiest first"

@@ -19,13 +19,13 @@ from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.analysis.risk import Risk, RiskInputs, RiskWeights, load_weights, score
 from graphsvc.analysis.windows import next_free_window
 from graphsvc.db import changes as db
-from graphsvc.db.graph import upstream
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import PENDING, ChangeRecord, ChangeType, PolicyRule
 from graphsvc.domain.facts import Props
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.errors import InvalidArgument, NotFound
-from graphsvc.usecases.impact import ImpactAnalysis
+from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import ImpactAnalysis, graph_for
 
 __all__ = [
     "Approval",
@@ -97,6 +97,7 @@ class ChangeBoard:
         weights: RiskWeights,
         focus: Sequence[ChangeRecord],
         period: tuple[datetime, datetime] | None = None,
+        cache: GraphCache | None = None,
     ) -> ChangeBoard:
         """Everything needed to assess `focus` against the pending changes of `period` (default: focus's windows)."""
         if period is None:
@@ -104,7 +105,7 @@ class ChangeBoard:
             period = (min(a for a, _ in windows), max(b for _, b in windows)) if windows else None
         pending = await db.changes_overlapping(repo, period[0], period[1], PENDING) if period else []
         ids = {i for c in (*focus, *pending) for i in c.modifies}
-        graph = await upstream(repo, ids)
+        graph = await graph_for(repo, sorted(ids), cache)
         policies = await db.policies(repo, rules.CHANGE_RULES)
         return cls(repo, weights, graph, pending, policies)
 
@@ -163,26 +164,28 @@ def _owner_approvals(analysis: ImpactAnalysis) -> list[Approval]:
     ]
 
 
-async def cab_agenda(repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime) -> list[Assessment]:
+async def cab_agenda(
+    repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime, cache: GraphCache | None = None
+) -> list[Assessment]:
     """The SUBMITTED, APPROVED and SCHEDULED changes planned to start in [start, end), riskiest first."""
     if end <= start:
         raise InvalidArgument(f"to ({end.isoformat()}) must be after from ({start.isoformat()})")
     focus = await db.changes_starting(repo, start, end, PENDING)
     if not focus:
         return []
-    board = await ChangeBoard.load(repo, weights, focus)
+    board = await ChangeBoard.load(repo, weights, focus, cache=cache)
     assessed = [await board.assess(c) for c in focus]
     return sorted(assessed, key=lambda a: (-a.risk.score, a.change.planned_start, a.change.id))
 
 
-async def release_impact(repo: ItemRepository, release_id: str) -> ImpactAnalysis:
+async def release_impact(repo: ItemRepository, release_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
     """The impact of the union of what a release's changes modify."""
     ids = await db.release_changes(repo, release_id)
     if ids is None:
         raise NotFound(f"unknown release id {release_id!r}")
     changes = await db.changes_by_ids(repo, ids)
     origin = sorted({i for c in changes.values() for i in c.modifies})
-    return ImpactAnalysis(repo, compute_impact(await upstream(repo, origin), origin))
+    return ImpactAnalysis(repo, compute_impact(await graph_for(repo, origin, cache), origin))
 
 
 async def next_window(
@@ -191,6 +194,7 @@ async def next_window(
     change: ChangeRecord,
     duration_minutes: int,
     after: datetime | None = None,
+    cache: GraphCache | None = None,
 ) -> tuple[datetime, datetime] | None:
     """The earliest window of that length after `after` (default now): inside the maintenance windows governing
     what the change touches, outside the freezes that govern it, overlapping no pending change it would conflict
@@ -200,7 +204,7 @@ async def next_window(
         raise InvalidArgument(f"durationMinutes must be between 1 and {int(MAX_DURATION.total_seconds() // 60)}")
     start = (after or datetime.now(UTC)).astimezone(UTC)
     horizon = start + HORIZON
-    board = await ChangeBoard.load(repo, weights, [change], (start, horizon + MAX_DURATION))
+    board = await ChangeBoard.load(repo, weights, [change], (start, horizon + MAX_DURATION), cache)
     impact = board.impact(change.modifies)
     touched = set(change.modifies) | set(impact.status)
     governing = [p for p in board.policies if p.governs_any(touched)]

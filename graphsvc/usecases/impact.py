@@ -11,10 +11,12 @@ from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import ServiceFacts
+from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind
 from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases.graph_cache import GraphCache
 
-__all__ = ["ImpactAnalysis", "impact_of", "site_failure"]
+__all__ = ["ImpactAnalysis", "graph_for", "impact_of", "site_failure"]
 
 MAX_ORIGIN = 10_000
 
@@ -62,17 +64,31 @@ def _bounded(origin: Sequence[str], argument: str) -> list[str]:
     return ids
 
 
-async def impact_of(repo: ItemRepository, origin: Sequence[str]) -> ImpactAnalysis:
+async def graph_for(repo: ItemRepository, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:
+    """What the impact of `ids` needs: the in-memory graph while it is current, else the part read from Neo4j."""
+    whole = await cache.current() if cache is not None else None
+    return whole if whole is not None else await g.upstream(repo, ids)
+
+
+async def impact_of(repo: ItemRepository, origin: Sequence[str], cache: GraphCache | None = None) -> ImpactAnalysis:
     """The impact of the origin set (SEMANTICS.md): RETIRED origins are absent, so they impact nothing.
 
     Each id must exist and be a service, CI or redundancy group (checked from the same read as the traversal)."""
     ids = _bounded(origin, "origin")
-    graph, kinds = await g.upstream_with_kinds(repo, ids)
+    whole = await cache.current() if cache is not None else None
+    if whole is None:
+        graph, kinds = await g.upstream_with_kinds(repo, ids)
+    else:
+        graph = whole
+        kinds = {i: whole.nodes[i].kind for i in ids if i in whole.nodes}
+        others = [i for i in ids if i not in kinds]  # RETIRED, of another kind, or unknown
+        if others:
+            kinds |= {i: k for i, (k, _) in (await g.item_kinds(repo, others)).items()}
     _checked(ids, kinds, "origin")
     return ImpactAnalysis(repo, compute_impact(graph, ids))
 
 
-async def site_failure(repo: ItemRepository, site_id: str) -> ImpactAnalysis:
+async def site_failure(repo: ItemRepository, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
     """The impact of losing every CI located at the site."""
     ids = await g.site_cis(repo, site_id)
     if ids is None:
@@ -81,5 +97,5 @@ async def site_failure(repo: ItemRepository, site_id: str) -> ImpactAnalysis:
             f"{site_id!r} is a {kinds[site_id][0].value}, not a SITE" if site_id in kinds else f"unknown id {site_id!r}"
         )
         raise NotFound(f"siteId: {what}")
-    graph = await g.upstream(repo, ids)
+    graph = await graph_for(repo, ids, cache)
     return ImpactAnalysis(repo, compute_impact(graph, ids))

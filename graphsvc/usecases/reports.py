@@ -9,6 +9,7 @@ from graphsvc.analysis.exposure import Exposure
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.db.items import ItemRepository
 from graphsvc.usecases import changes as uc
+from graphsvc.usecases.graph_cache import GraphCache
 
 __all__ = ["AgendaReport", "ChangeReport", "agenda_report", "change_report"]
 
@@ -28,14 +29,18 @@ class AgendaReport:
     generated_at: datetime
 
 
-async def change_report(repo: ItemRepository, weights: RiskWeights, change_id: str) -> ChangeReport:
+async def change_report(
+    repo: ItemRepository, weights: RiskWeights, change_id: str, cache: GraphCache | None = None
+) -> ChangeReport:
     change = await uc.get_change(repo, change_id)
-    board = await uc.ChangeBoard.load(repo, weights, [change])
+    board = await uc.ChangeBoard.load(repo, weights, [change], cache=cache)
     assessment = await board.assess(change)
     return ChangeReport(assessment, await assessment.analysis.exposure(), datetime.now(UTC))
 
 
-async def agenda_report(repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime) -> AgendaReport:
-    assessed = await uc.cab_agenda(repo, weights, start, end)
+async def agenda_report(
+    repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime, cache: GraphCache | None = None
+) -> AgendaReport:
+    assessed = await uc.cab_agenda(repo, weights, start, end, cache)
     entries = [ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC)) for a in assessed]
     return AgendaReport(start, end, entries, datetime.now(UTC))

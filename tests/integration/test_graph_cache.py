@@ -1,0 +1,86 @@
+"""The in-memory dependency graph: the same answers as reading from Neo4j, and never stale after a write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncDriver, Driver
+
+from graphsvc.db import writes
+from graphsvc.db.importer import import_document
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.exchange import Dependency
+from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import impact_of, site_failure
+from tests.conftest import wipe
+
+
+def answer(result: Any) -> dict[str, tuple[str, int, str, str]]:
+    impact = result.impact
+    return {
+        i: (impact.status[i].name, impact.depth[i], "/".join(impact.path(i)), impact.explanation(i))
+        for i in impact.ids()
+    }
+
+
+async def test_cached_answers_equal_answers_read_from_neo4j(adriver: AsyncDriver, demo_document: Any) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    assert await cache.wait() is not None and cache.loads == 1
+    origins = [[c["id"]] for c in demo_document["configurationItems"][::3]]
+    origins += [g["members"][:2] for g in demo_document["redundancyGroups"]]
+    origins += [[s["id"]] for s in demo_document["services"]] + [["CI-ORA-FINANCE-OLD"]]
+    for origin in origins:
+        assert answer(await impact_of(repo, origin, cache)) == answer(await impact_of(repo, origin)), origin
+    for site in ("SITE-DC1", "SITE-DC2", "SITE-AWS"):
+        assert answer(await site_failure(repo, site, cache)) == answer(await site_failure(repo, site))
+    assert cache.loads == 1  # nothing changed: one load served every question
+    await cache.close()
+
+
+async def test_a_write_through_graphsvc_is_seen_at_once(adriver: AsyncDriver, demo_document: Any) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    await cache.wait()
+    before = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)
+    assert set(before.impact.status) == {"CI-DC1-FTP-LEGACY-01"}  # the orphan: nothing depends on it
+    await writes.add_dependency(
+        adriver, "neo4j", Dependency.model_validate({"from": "SVC-GIFT-CARDS", "to": "CI-DC1-FTP-LEGACY-01"})
+    )
+    assert await cache.current() is None  # stale: the answer comes from Neo4j while it reloads
+    after = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)
+    assert after.impact.status["SVC-GIFT-CARDS"].name == "DOWN"
+    assert await cache.wait() is not None and cache.loads == 2
+    cached = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)
+    assert answer(cached) == answer(after)
+    await cache.close()
+
+
+async def test_changes_behind_its_back_that_add_or_delete_are_seen(
+    adriver: AsyncDriver, sync_driver: Driver, demo_document: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    await cache.wait()
+    sync_driver.execute_query(
+        "MATCH (a:Item {id: 'SVC-GIFT-CARDS'}), (b:Item {id: 'CI-DC1-FTP-LEGACY-01'}) CREATE (a)-[:DEPENDS_ON]->(b)",
+        database_="neo4j",
+    )
+    assert await cache.current() is None
+    await cache.wait()
+    wipe(sync_driver, "neo4j")
+    assert await cache.current() is None
+    await cache.close()
+
+
+async def test_an_estate_above_the_limit_is_not_copied(adriver: AsyncDriver, demo_document: Any) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=100)
+    assert await cache.wait() is None and cache.loads == 0
+    result = await impact_of(repo, ["CI-PG-ORDERS-02"], cache)  # answered from Neo4j
+    assert result.impact.status["RG-DB-ORDERS"].name == "DEGRADED"
+    await cache.close()
