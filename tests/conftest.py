@@ -132,7 +132,7 @@ async def adriver(empty_db: Connection) -> AsyncIterator[AsyncDriver]:
 def counts(driver: Driver, database: str) -> tuple[int, int]:
     """(nodes, relationships) in the graph, migrations excluded."""
     records, _, _ = driver.execute_query(
-        "CALL () { MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS nodes } "
+        "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState RETURN count(n) AS nodes } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
         database_=database,
     )

@@ -27,7 +27,7 @@ def env(conn: Connection) -> dict[str, str]:
 def test_migrate_is_idempotent(empty_db: Connection) -> None:
     result = runner.invoke(app, ["migrate"], env=env(empty_db))
     assert result.exit_code == 0, result.output
-    assert "schema at version 3" in result.output
+    assert "schema at version 4" in result.output
     assert "applied" not in result.output
 
 
