@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -239,7 +240,12 @@ def seed_demo(
     _import(settings, document, "demo CMDB")
 
 
-Format = Annotated[str, typer.Option("--format", help="html or md")]
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+Format = Annotated[ReportFormat, typer.Option("--format", help="HTML (a printable page) or Markdown")]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="output file (default: stdout)")]
 
 
@@ -270,7 +276,7 @@ def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str]]) -> s
 @report_app.command("change")
 def report_change(
     change_id: Annotated[str, typer.Argument(help="the change's id, e.g. CHG-1002")],
-    fmt: Format = "html",
+    fmt: Format = ReportFormat.html,
     output: Output = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
@@ -278,9 +284,6 @@ def report_change(
     """A change's CAB report: risk, impact, conflicts, policy violations, approvals and the blast radius."""
     from graphsvc.reports import cab
     from graphsvc.usecases.reports import change_report
-
-    if fmt not in ("html", "md"):
-        _fail(f"--format: {fmt!r} is not one of html, md")
 
     async def make(repo: Any, weights: Any) -> str:
         report = await change_report(repo, weights, change_id)
@@ -293,7 +296,7 @@ def report_change(
 def report_cab(
     start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
     end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
-    fmt: Format = "html",
+    fmt: Format = ReportFormat.html,
     output: Output = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
@@ -302,9 +305,6 @@ def report_cab(
     from graphsvc.report_routes import parse_time
     from graphsvc.reports import cab
     from graphsvc.usecases.reports import agenda_report
-
-    if fmt not in ("html", "md"):
-        _fail(f"--format: {fmt!r} is not one of html, md")
 
     async def make(repo: Any, weights: Any) -> str:
         report = await agenda_report(repo, weights, parse_time("--from", start), parse_time("--to", end))

@@ -9,8 +9,7 @@ from strawberry.types import Info
 
 from graphsvc.analysis.risk import Risk as RiskResult
 from graphsvc.analysis.risk import RiskWeights
-from graphsvc.domain.changes import ConflictReason as ConflictReasonEnum
-from graphsvc.domain.changes import RiskLevel as RiskLevelEnum
+from graphsvc.domain.changes import ConflictReason, RiskLevel
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
@@ -19,11 +18,9 @@ from graphsvc.usecases import changes as uc
 
 __all__ = ["CabAgendaEntry", "ChangeAssessment", "TimeWindow", "assess_change", "cab_agenda", "utc"]
 
-RiskLevel = strawberry.enum(
-    RiskLevelEnum, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL"
-)
-ConflictReason = strawberry.enum(
-    ConflictReasonEnum, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL")
+strawberry.enum(
+    ConflictReason, name="ConflictReason", description="why two changes conflict: the first reason that holds"
 )
 
 
@@ -42,7 +39,7 @@ class RiskFactor:
 @strawberry.type(description="A change's risk: the sum of its factors, capped to 0-100, and its level.")
 class Risk:
     score: int
-    level: RiskLevel  # type: ignore[valid-type]
+    level: RiskLevel
     factors: list[RiskFactor]
 
 
@@ -57,7 +54,7 @@ def risk_type(risk: RiskResult) -> Risk:
 @strawberry.type(description="Another pending change this one conflicts with, why, and the ids concerned.")
 class ChangeConflict:
     change: t.Change
-    reason: ConflictReason  # type: ignore[valid-type]
+    reason: ConflictReason
     items: list[strawberry.ID]
 
 

@@ -6,6 +6,7 @@ from enum import Enum
 
 import strawberry
 
+from graphsvc.domain.changes import ChangeStatus, ChangeType
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 ItemKind = strawberry.enum(Kind, name="ItemKind", description="The kind of an item")
+# The domain's own enums, registered with strawberry in place (so the API and the analyses share one definition).
+strawberry.enum(ChangeType, name="ChangeType")
+strawberry.enum(ChangeStatus, name="ChangeStatus", description="a change's lifecycle status")
 
 
 @strawberry.enum
@@ -159,21 +163,3 @@ class ProblemStatus(Enum):
     OPEN = "OPEN"
     KNOWN_ERROR = "KNOWN_ERROR"
     RESOLVED = "RESOLVED"
-
-
-@strawberry.enum
-class ChangeType(Enum):
-    STANDARD = "STANDARD"
-    NORMAL = "NORMAL"
-    EMERGENCY = "EMERGENCY"
-
-
-@strawberry.enum
-class ChangeStatus(Enum):
-    DRAFT = "DRAFT"
-    SUBMITTED = "SUBMITTED"
-    APPROVED = "APPROVED"
-    SCHEDULED = "SCHEDULED"
-    IMPLEMENTED = "IMPLEMENTED"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"

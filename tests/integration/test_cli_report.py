@@ -43,6 +43,6 @@ def test_report_errors_are_clear(empty_db: Connection) -> None:
     missing = runner.invoke(app, ["report", "change", "CHG-NOPE"], env=env(empty_db))
     assert missing.exit_code == 1 and "unknown change id 'CHG-NOPE'" in missing.output
     fmt = runner.invoke(app, ["report", "change", "CHG-1", "--format", "pdf"], env=env(empty_db))
-    assert fmt.exit_code == 1 and "--format: 'pdf' is not one of html, md" in fmt.output
+    assert fmt.exit_code == 2 and "'pdf' is not one of 'html', 'md'" in fmt.output
     period = runner.invoke(app, ["report", "cab", "--from", "soon", "--to", "2026-11-29"], env=env(empty_db))
     assert period.exit_code == 1 and "--from: 'soon' is not a date" in period.output
