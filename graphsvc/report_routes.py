@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from graphsvc.db.items import ItemRepository
-from graphsvc.errors import InvalidArgument, NotFound, RequestError
+from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, RequestError
 from graphsvc.reports import cab
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
@@ -30,7 +30,10 @@ def parse_time(name: str, value: str | None) -> datetime:
         raise InvalidArgument(
             f"{name}: {value!r} is not a date or an RFC 3339 time such as 2026-11-20T00:00:00Z"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgument(f"{name}: {value!r} is out of range") from None
 
 
 def _format(request: Request) -> str:
@@ -52,6 +55,8 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
                 return PlainTextResponse(str(exc), status_code=404)
             except RequestError as exc:
                 return PlainTextResponse(str(exc), status_code=400)
+            except DatabaseUnavailable as exc:
+                return PlainTextResponse(str(exc), status_code=503, headers={"Retry-After": "5"})
 
         return run
 

@@ -1,3 +1,4 @@
-// The dependency graph changed in this transaction: bump its version (see schema/0004_graph_state.cypher).
+// The dependency graph changed in this transaction: bump its version (see schema/0004_graph_state.cypher). A new
+// database starts from a random version, so a reset and re-import cannot repeat an old fingerprint.
 MERGE (s:GraphState {id: 'dependency-graph'})
-SET s.version = coalesce(s.version, 0) + 1
+SET s.version = coalesce(s.version, toInteger(rand() * 1000000000000)) + 1

@@ -24,6 +24,8 @@ __all__ = [
     "cab_reasons",
     "emergency_freeze_reasons",
     "freeze_allows",
+    "freeze_touched",
+    "touched",
     "violations",
     "when",
 ]

@@ -36,7 +36,8 @@ def reason_between(a: ChangeRecord, b: ChangeRecord, impact: ImpactOf) -> tuple[
     """Why two changes would conflict if their windows overlapped, or None; RETIRED items count as absent."""
     ia, ib = impact(a.modifies), impact(b.modifies)
     mods_a, mods_b = set(ia.origin), set(ib.origin)
-    if common := mods_a & mods_b:
+    # any common item counts (a site, a team, a process too), except a RETIRED one, which is absent
+    if common := (set(a.modifies) & set(b.modifies)) - ia.graph.retired:
         return ConflictReason.SAME_ITEM, sorted(common)
     if reached := (mods_a & set(ib.status)) | (mods_b & set(ia.status)):
         return ConflictReason.DEPENDENT_ITEM, sorted(reached)

@@ -6,8 +6,9 @@ monotone, so the order of the work does not matter and every node is re-evaluate
 answer is the least fixpoint exactly, in O(nodes + edges).
 
 Every node with a path to an origin is impacted: a non-group node with an edge to a non-OK node is at least
-DEGRADED, and so is a group with a non-OK member. So the impacted set is the reverse reachability of the origin,
-and `depth`/`path` come from one breadth-first search over it.
+DEGRADED, and so is a group with a non-OK member. (A group's own dependency edges carry nothing: a group follows
+its rule, which looks at its members only.) So the impacted set is the reverse reachability of the origin along
+the edges that carry impact, and `depth`/`path` come from one breadth-first search over it.
 
 A group whose `minHealthy` exceeds its non-RETIRED members ("broken": say two of a quorum-2 cluster were retired)
 is DOWN by the rule whatever the origin. It counts as DOWN for everything that needs it, but only nodes the origin
@@ -64,9 +65,10 @@ class Impact:
         """The edge that justifies the node's status; the nearest such dependency, then the smallest id."""
         mine = self.status[node_id]
         causes = []
+        group = self.graph.is_group(node_id)
         for edge in self.graph.out.get(node_id, ()):
             dep = self.every_status.get(edge.target, Status.OK)
-            if dep is Status.OK:
+            if dep is Status.OK or (group and not edge.membership):
                 continue
             gives = Status.DOWN if dep is Status.DOWN and edge.hard else Status.DEGRADED
             if edge.membership or gives is mine:
@@ -103,6 +105,10 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
     status = result.every_status
     origin_set = set(origins)
 
+    # A group follows its own rule (its members), so a dependency edge out of a group carries no impact.
+    def carries(edge: Edge) -> bool:
+        return edge.membership or not graph.is_group(edge.source)
+
     # Depth and a shortest path: breadth-first along reversed edges.
     queue: deque[str] = deque(origins)
     for o in origins:
@@ -110,7 +116,7 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
     while queue:
         node = queue.popleft()
         for edge in sorted(graph.into.get(node, ()), key=lambda e: e.source):
-            if edge.source not in result.depth:
+            if carries(edge) and edge.source not in result.depth:
                 result.depth[edge.source] = result.depth[node] + 1
                 result.next_hop[edge.source] = node
                 queue.append(edge.source)
@@ -125,7 +131,7 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
         mine = status[node]
         for edge in graph.into.get(node, ()):
             src = edge.source
-            if src in origin_set:
+            if src in origin_set or not carries(edge):
                 continue
             before = status.get(src, Status.OK)
             if edge.membership:

@@ -35,23 +35,14 @@ async def upstream_with_kinds(repo: ItemRepository, ids: Iterable[str]) -> tuple
     nodes: list[Node] = []
     edges: list[Edge] = []
     live: dict[str, int] = {}
-    outside: dict[str, tuple[int, int, str]] = {}
     for node_id, kind, name, status, criticality, tier, ci_type, min_healthy, members, out in records[0]["rows"]:
         nodes.append(Node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy))
         if members is not None:
             live[node_id] = int(members)
-        for target, membership, hard, retired, group in out:
+        for target, membership, hard, retired in out:
             if retired:
                 continue
             edges.append(Edge(node_id, target, hard=bool(hard), membership=bool(membership)))
-            if group is not None:
-                outside[target] = (int(group[0] or 1), int(group[1]), group[2])
-    known = {n.id for n in nodes}
-    for gid, (min_healthy, count, name) in outside.items():
-        # A group outside the set matters only if it is down already: below its quorum with nothing failed.
-        if gid not in known and count < min_healthy:
-            nodes.append(Node(gid, Kind.REDUNDANCY_GROUP, name, min_healthy=min_healthy))
-            live[gid] = count
     return DependencyGraph.build(nodes, edges, live), kinds
 
 

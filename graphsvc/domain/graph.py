@@ -66,6 +66,7 @@ class DependencyGraph:
     out: dict[str, list[Edge]] = field(default_factory=dict)
     into: dict[str, list[Edge]] = field(default_factory=dict)
     members_total: dict[str, int] = field(default_factory=dict)
+    retired: set[str] = field(default_factory=set)  # RETIRED ids seen on the way in (absent from `nodes`)
 
     @classmethod
     def build(
@@ -76,16 +77,19 @@ class DependencyGraph:
         Without `members_total` each group's membership is counted from the edges given (the whole graph).
         """
         graph = cls()
-        retired: set[str] = set()
+        retired = graph.retired
         for node in nodes:
             if node.retired:
                 retired.add(node.id)
             else:
                 graph.nodes[node.id] = node
         counted: dict[str, int] = {}
+        seen: set[tuple[str, str, bool]] = set()
         for edge in edges:
-            if edge.source not in graph.nodes:
-                continue
+            key = (edge.source, edge.target, edge.membership)
+            if edge.source not in graph.nodes or key in seen:
+                continue  # a member listed twice is one member
+            seen.add(key)
             if edge.membership and edge.target not in retired:
                 counted[edge.source] = counted.get(edge.source, 0) + 1
             if edge.target not in graph.nodes:

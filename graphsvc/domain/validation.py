@@ -195,12 +195,9 @@ _REF_FIELDS: dict[Kind, tuple[str, ...]] = {
 def _item_rules(kind: Kind, base: str, item: Any) -> list[Problem]:
     """Checks on one item that the JSON Schema cannot express."""
     out = []
-    if kind is Kind.REDUNDANCY_GROUP and item.minHealthy > len(item.members):
-        out.append(
-            Problem(
-                f"{base}.minHealthy", f"minHealthy {item.minHealthy} exceeds the group's {len(item.members)} member(s)"
-            )
-        )
+    if kind is Kind.REDUNDANCY_GROUP and item.minHealthy > len(set(item.members)):
+        count = len(set(item.members))  # a member listed twice is one member
+        out.append(Problem(f"{base}.minHealthy", f"minHealthy {item.minHealthy} exceeds the group's {count} member(s)"))
     if kind in (Kind.REQUIREMENT, Kind.PROCESS):
         field = "refines" if kind is Kind.REQUIREMENT else "interfacesWith"
         if item.id in getattr(item, field):

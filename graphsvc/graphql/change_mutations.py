@@ -107,7 +107,10 @@ async def _transition(
     return ChangePayload(change=t.item_from_props(props))
 
 
-def _when(at: datetime | None) -> datetime:
+def _when(at: datetime | None) -> datetime | InvalidInput:
+    if at is not None and at.tzinfo is None:
+        problem = InputProblem(field="at", message="the time needs an offset, such as 2026-11-21T01:00:00Z")
+        return InvalidInput(message=f"at: {problem.message}", problems=[problem])
     return (at or datetime.now(UTC)).astimezone(UTC)
 
 
@@ -168,13 +171,19 @@ class ChangeMutations:
     async def implement_change(
         self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
     ) -> ChangeResult:
-        return await _transition(info, str(id), "implement", version, implementedAt=_when(at))
+        when = _when(at)
+        if isinstance(when, InvalidInput):
+            return when
+        return await _transition(info, str(id), "implement", version, implementedAt=when)
 
     @strawberry.mutation(description="APPROVED or SCHEDULED -> FAILED, at `at` (default now)")
     async def fail_change(
         self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
     ) -> ChangeResult:
-        return await _transition(info, str(id), "fail", version, implementedAt=_when(at))
+        when = _when(at)
+        if isinstance(when, InvalidInput):
+            return when
+        return await _transition(info, str(id), "fail", version, implementedAt=when)
 
     @strawberry.mutation(description="any change not yet IMPLEMENTED, FAILED or CANCELLED -> CANCELLED")
     async def cancel_change(

@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graphsvc.analysis.risk import Risk as RiskResult
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.domain.changes import ConflictReason, RiskLevel
+from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
@@ -25,8 +26,11 @@ strawberry.enum(
 
 
 def utc(value: datetime) -> datetime:
-    """Times without an offset are taken as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    """Times without an offset are taken as UTC; one that cannot be expressed in UTC is a clear error."""
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgument(f"{value.isoformat()} is out of range") from None
 
 
 @strawberry.type(description="One named part of a change's risk score.")

@@ -149,12 +149,16 @@ def agenda_html(agenda: AgendaReport) -> str:
     return page(title, "".join(body), agenda.generated_at)
 
 
+def _md(value: object) -> str:
+    """Text from the CMDB made inert in Markdown: one line, no raw HTML, no table breaks."""
+    text = " ".join(str(value).split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
     if not rows:
         return [f"_{empty}_", ""]
-
-    def cell(v: object) -> str:
-        return str(v).replace("|", "\\|").replace("\n", " ")
+    cell = _md
 
     return [
         "| " + " | ".join(headers) + " |",
@@ -169,7 +173,7 @@ def _md_section(report: ChangeReport, level: int = 1) -> list[str]:
     c, impact = a.change, a.analysis.impact
     h, h2 = "#" * level, "#" * (level + 1)
     out = [
-        f"{h} Change {c.id}: {c.title}",
+        f"{h} Change {c.id}: {_md(c.title)}",
         "",
         f"{c.type.value} · {c.status.value} · {when(c)} · modifies {', '.join(c.modifies)}"
         + (f" · release {c.release}" if c.release else ""),

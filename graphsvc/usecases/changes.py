@@ -203,20 +203,22 @@ async def next_window(
     if not timedelta(minutes=1) <= length <= MAX_DURATION:
         raise InvalidArgument(f"durationMinutes must be between 1 and {int(MAX_DURATION.total_seconds() // 60)}")
     start = (after or datetime.now(UTC)).astimezone(UTC)
+    if start > datetime(9000, 1, 1, tzinfo=UTC):
+        raise InvalidArgument(f"after: {start.isoformat()} is too far in the future")
     horizon = start + HORIZON
     board = await ChangeBoard.load(repo, weights, [change], (start, horizon + MAX_DURATION), cache)
     impact = board.impact(change.modifies)
-    touched = set(change.modifies) | set(impact.status)
-    governing = [p for p in board.policies if p.governs_any(touched)]
+    touched = rules.touched(change, impact)
+    frozen = rules.freeze_touched(change, impact)  # a freeze binds modified items and impacted services only
     maintenance = (
-        [p.rule for p in governing if p.rule_type == "MAINTENANCE_WINDOW"]
+        [p.rule for p in board.policies if p.rule_type == "MAINTENANCE_WINDOW" and p.governs_any(touched)]
         if change.type in (ChangeType.NORMAL, ChangeType.STANDARD)
         else []
     )
     blocked = [
         (datetime.fromisoformat(p.rule["from"]), datetime.fromisoformat(p.rule["to"]))
-        for p in governing
-        if p.rule_type == "CHANGE_FREEZE" and not rules.freeze_allows(p, change)
+        for p in board.policies
+        if p.rule_type == "CHANGE_FREEZE" and p.governs_any(frozen) and not rules.freeze_allows(p, change)
     ]
     blocked += [
         window

@@ -114,6 +114,9 @@ def test_the_whole_lifecycle_and_illegal_steps(api: GraphQLClient) -> None:
     done = act(api, "implementChange", f'id: "C-3", at: "2026-12-06T01:45:00Z", version: {version}')
     assert done["change"]["status"] == "IMPLEMENTED"
     assert done["change"]["implementedAt"] == "2026-12-06T01:45:00+00:00"
+    naive = act(api, "failChange", 'id: "C-1", at: "2026-12-05T02:00:00"')
+    assert naive["__typename"] == "InvalidInput" and naive["problems"][0]["field"] == "at"
+    assert change(api, "C-1")["status"] == "SCHEDULED"
     final = act(api, "cancelChange", 'id: "C-3"')
     assert final["__typename"] == "IllegalTransition"
     assert final["message"].endswith("IMPLEMENTED is final") and final["allowedActions"] == []

@@ -206,6 +206,22 @@ def test_unknown_ids_read_as_null(
     assert next(iter(data.values())) is None
 
 
+def test_times_out_of_range_are_clear_errors(demo_api: GraphQLClient) -> None:
+    far = demo_api.post(
+        '{ change(id: "CHG-1002") { nextConflictFreeWindow(durationMinutes: 60, '
+        'after: "9999-12-01T00:00:00Z") { start } } }'
+    )
+    assert far["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "too far in the future" in far["errors"][0]["message"]
+    early = demo_api.post(
+        operation("change.graphql", "CabAgenda"),
+        {"from": "0001-01-01T00:00:00+05:00", "to": "2026-01-01T00:00:00Z"},
+        "CabAgenda",
+    )
+    assert early["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "out of range" in early["errors"][0]["message"]
+
+
 def test_bad_duration_is_a_clear_error(demo_api: GraphQLClient) -> None:
     query = '{ change(id: "CHG-1002") { nextConflictFreeWindow(durationMinutes: 0) { start } } }'
     result = demo_api.post(query)

@@ -30,3 +30,8 @@ def test_unreachable_neo4j_is_reported_clearly() -> None:
         assert error["message"].startswith("the database is unavailable right now; try again shortly")
         assert error["extensions"]["code"] == "DATABASE_UNAVAILABLE"
         assert "Traceback" not in str(result)
+        impact = httpx.post(f"{url}/graphql", json={"query": '{ impact(origin: ["CI-1"]) { origin } }'}, timeout=30)
+        assert impact.json()["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+        report = httpx.get(f"{url}/reports/changes/CHG-1", timeout=30)
+        assert report.status_code == 503 and report.headers["retry-after"] == "5"
+        assert report.text.startswith("the database is unavailable right now")

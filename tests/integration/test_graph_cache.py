@@ -84,3 +84,41 @@ async def test_an_estate_above_the_limit_is_not_copied(adriver: AsyncDriver, dem
     result = await impact_of(repo, ["CI-PG-ORDERS-02"], cache)  # answered from Neo4j
     assert result.impact.status["RG-DB-ORDERS"].name == "DEGRADED"
     await cache.close()
+
+
+BROKEN: dict[str, Any] = {
+    "format": "graphsvc-cmdb/1",
+    "services": [{"id": "SVC", "name": "svc", "tier": "BUSINESS", "criticality": 1}],
+    "configurationItems": [
+        {"id": "CI-O", "name": "o", "type": "SERVER"},
+        {"id": "APP", "name": "app", "type": "APPLICATION"},
+        {"id": "M1", "name": "m1", "type": "DATABASE"},
+        {"id": "OLD", "name": "old", "type": "DATABASE", "status": "RETIRED"},
+        {"id": "DNS", "name": "dns", "type": "NETWORK_DEVICE"},
+    ],
+    "redundancyGroups": [
+        {"id": "RG", "name": "rg", "minHealthy": 2, "members": ["M1", "OLD"]},
+        {"id": "RG-OK", "name": "rg-ok", "minHealthy": 1, "members": ["M1", "DNS"]},
+    ],
+    "dependencies": [
+        {"from": "SVC", "to": "CI-O", "strength": "SOFT"},
+        {"from": "SVC", "to": "APP"},
+        {"from": "APP", "to": "RG"},
+        {"from": "RG-OK", "to": "CI-O"},
+    ],
+}
+
+
+async def test_tricky_groups_answer_alike_from_memory_and_from_neo4j(adriver: AsyncDriver) -> None:
+    """A group already below quorum (a RETIRED member) reached by another path, and a group's own dependency."""
+    await import_document(adriver, "neo4j", BROKEN)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000)
+    await cache.wait()
+    for origin in (["CI-O"], ["M1"], ["DNS"], ["APP"], ["RG-OK"]):
+        assert answer(await impact_of(repo, origin, cache)) == answer(await impact_of(repo, origin)), origin
+    direct = answer(await impact_of(repo, ["CI-O"]))
+    assert direct["SVC"][0] == "DOWN" and direct["SVC"][3] == "DOWN: needs APP, which is DOWN"
+    assert "RG-OK" not in direct  # a group's own dependency carries no impact
+    assert answer(await impact_of(repo, ["M1"]))["RG-OK"][0] == "DEGRADED"  # DNS still up
+    await cache.close()

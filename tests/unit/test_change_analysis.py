@@ -278,7 +278,7 @@ def test_conflicts_are_ordered_by_reason_then_id() -> None:
     )
     me = change("ME", "DB", "N1")
     others = [
-        change("A-COMP", "N3", "GONE"),  # GONE is not in the graph: ignored
+        change("A-COMP", "N3", "GONE"),  # GONE is not in the dependency graph (a site, say): no impact
         change("Z-SAME", "DB"),
         change("E-SHARED", "X"),
         change("B-SAME", "N1"),
@@ -885,8 +885,8 @@ def test_conflicts_are_symmetric(case: tuple[DependencyGraph, ChangeRecord, Chan
         assert list(ab.items) == sorted(set(ab.items)) and ab.items
     why_ab, why_ba = reason_between(a, b, imp), reason_between(b, a, imp)
     assert why_ab == why_ba
-    # SAME_ITEM exactly when they share a live item
-    common = set(a.modifies) & set(b.modifies) & set(g.nodes)
+    # SAME_ITEM exactly when they share an item that is not RETIRED (a site or team counts too)
+    common = (set(a.modifies) & set(b.modifies)) - g.retired
     assert (why_ab is not None and why_ab[0] is SAME) == bool(common)
     if why_ab is not None:
         reason_, items = why_ab
@@ -917,3 +917,9 @@ def test_a_partial_criticality_table_keeps_the_other_defaults() -> None:
 def test_an_unknown_change_type_key_is_rejected() -> None:
     with pytest.raises(ValueError, match="EMERGENCE"):
         RiskWeights.model_validate({"change_type": {"EMERGENCE": 30}})
+
+
+def test_a_common_item_outside_the_dependency_graph_is_same_item() -> None:
+    g = graph("S>DB", services={"S": 1})
+    a, b = change("A", "SITE-DC1"), change("B", "SITE-DC1", "DB")
+    assert conflict_between(a, b, impact_of(g)) == Conflict(b, SAME, ("SITE-DC1",))

@@ -213,3 +213,26 @@ def test_paths_are_real_shortest_paths(case: tuple[DependencyGraph, set[str]]) -
         for a, b in itertools.pairwise(path):
             assert any(e.target == b for e in g.out.get(a, []))
         assert result.explanation(n).startswith(result.status[n].name)
+
+
+def test_a_groups_own_dependency_carries_no_impact() -> None:
+    # SEMANTICS.md: a group follows its own rule, which looks at its members only.
+    g = graph("S>G G>DNS", {"G": (1, ["M1", "M2"])})
+    assert statuses(g, "DNS") == {"DNS": "DOWN"}
+    assert statuses(g, "M1", "M2") == {"M1": "DOWN", "M2": "DOWN", "G": "DOWN", "S": "DOWN"}
+
+
+def test_a_member_listed_twice_is_one_member() -> None:
+    nodes = [Node("G", RG, "G", min_healthy=1), Node("A", CI, "A"), Node("S", CI, "S")]
+    edges = [Edge("G", "A", membership=True), Edge("G", "A", membership=True), Edge("S", "G")]
+    g = DependencyGraph.build(nodes, edges)
+    assert g.members_total == {"G": 1}
+    assert statuses(g, "A") == {"A": "DOWN", "G": "DOWN", "S": "DOWN"}
+
+
+def test_a_broken_group_downs_what_the_origin_degrades() -> None:
+    # S uses O (SOFT) and needs APP, which needs G; G needs 2 live members but one of its two is RETIRED.
+    g = graph("S~O S>APP APP>G", {"G": (2, ["M1", "OLD"])}, retired=frozenset({"OLD"}))
+    result = compute_impact(g, ["O"])
+    assert {k: v.name for k, v in result.status.items()} == {"O": "DOWN", "S": "DOWN"}
+    assert result.explanation("S") == "DOWN: needs APP, which is DOWN"
