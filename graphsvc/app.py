@@ -99,19 +99,18 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         state["database"] = conn.database
         state["driver"] = open_async_driver(conn)
         log.info("graphsvc connected to %s (database %s)", conn.uri, conn.database)
-        cache = None
-        if settings.graph_cache:
-            repo = ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)
-            cache = state["graph_cache"] = GraphCache(repo, max_items=settings.graph_cache_max_items)
-            try:
-                await cache.current()  # starts loading the graph in the background; Neo4j answers meanwhile
-            except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as exc:
-                log.warning("dependency graph not loaded at startup (%s); it loads on first use", exc)
+        repo = ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)
+        cache = state["graph_cache"] = GraphCache(
+            repo, max_items=settings.graph_cache_max_items, keep_graph=settings.graph_cache
+        )
+        try:
+            await cache.view()  # starts loading the graph in the background; Neo4j answers meanwhile
+        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as exc:
+            log.warning("dependency graph not loaded at startup (%s); it loads on first use", exc)
         try:
             yield
         finally:
-            if cache is not None:
-                await cache.close()
+            await cache.close()
             await state["driver"].close()
 
     async def healthz(request: Request) -> Response:
@@ -134,7 +133,10 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
                 status_code=503,
             )
         cache: GraphCache | None = state.get("graph_cache")
-        graph = "off" if cache is None else ("loaded" if cache.graph is not None else "loading")
+        if cache is None or not cache.keep_graph:
+            graph = "off"
+        else:
+            graph = "loaded" if cache.graph is not None else "loading"
         return JSONResponse({"status": "ready", "schemaVersion": version, "dependencyGraph": graph})
 
     async def index(request: Request) -> Response:

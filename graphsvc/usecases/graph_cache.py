@@ -1,14 +1,18 @@
-"""An in-memory copy of the whole dependency graph, so impact questions need no traversal in Neo4j.
+"""What the server keeps between requests about the dependency graph: a copy of the whole graph, and the list of
+groups that are down already; both are checked before every use.
 
 A hub CI of a 100,000-CI estate reaches about 46,000 nodes: walking that in Neo4j and shipping it takes seconds,
 while the same walk in memory takes a fraction of one. The copy is checked before every use against a fingerprint
 (one constant-time read: the version every graphsvc write to the graph bumps, and the count-store totals of items
 and edges). When it is stale, the answer comes from Neo4j as before while a fresh copy loads in the background.
 
+Walking Neo4j needs the groups that are below quorum whatever fails (a scan of every group, 100 ms at 100,000
+CIs); that list is kept under the same fingerprint, so it too is read once per change to the graph.
+
 So answers are never stale for writes made through graphsvc. A change made to the graph behind graphsvc's back
 (say, a status set in cypher-shell) that adds or deletes no item or edge is seen after the next graphsvc write or
-restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` turns the copy off, and estates with more than
-`GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
+restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` keeps no copy (the broken-group list is still
+kept), and estates with more than `GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
 """
 
 from __future__ import annotations
@@ -16,36 +20,54 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.graph import DependencyGraph
 
-__all__ = ["GraphCache"]
+__all__ = ["GraphCache", "GraphView"]
 
 log = logging.getLogger("graphsvc")
 
 
-class GraphCache:
-    """One process's copy of the dependency graph; `current()` returns it only while it is up to date."""
+@dataclass(frozen=True)
+class GraphView:
+    """What is current now: the whole graph in memory, or else the broken groups for a walk in Neo4j."""
 
-    def __init__(self, repo: ItemRepository, *, max_items: int) -> None:
+    graph: DependencyGraph | None
+    broken: list[str]
+
+
+class GraphCache:
+    """One process's knowledge of the dependency graph, valid while the database's fingerprint stays the same."""
+
+    def __init__(self, repo: ItemRepository, *, max_items: int, keep_graph: bool = True) -> None:
         self.repo = repo
         self.max_items = max_items
+        self.keep_graph = keep_graph
         self.graph: DependencyGraph | None = None
         self.fingerprint: g.Fingerprint | None = None
+        self._broken: tuple[g.Fingerprint, list[str]] | None = None
         self._loading: asyncio.Task[None] | None = None
         self.loads = 0  # how many times the graph was read whole (tests and logs)
         self.load_seconds: float | None = None  # how long the last load took
 
-    async def current(self) -> DependencyGraph | None:
-        """The copy if it matches the database now; otherwise None (and a reload starts in the background)."""
+    async def view(self) -> GraphView:
+        """The graph if the copy matches the database now (else a reload starts in the background), or the
+        current broken groups."""
         now = await g.fingerprint(self.repo)
         if self.graph is not None and now == self.fingerprint:
-            return self.graph
-        if now[1] <= self.max_items and (self._loading is None or self._loading.done()):
+            return GraphView(self.graph, [])
+        if self.keep_graph and now[1] <= self.max_items and (self._loading is None or self._loading.done()):
             self._loading = asyncio.create_task(self._load(now))
-        return None
+        if self._broken is None or self._broken[0] != now:
+            self._broken = (now, await g.broken_groups(self.repo))
+        return GraphView(None, self._broken[1])
+
+    async def current(self) -> DependencyGraph | None:
+        """The copy if it matches the database now; otherwise None (and a reload starts in the background)."""
+        return (await self.view()).graph
 
     async def wait(self) -> DependencyGraph | None:
         """Load now if needed and wait for it (startup warm-up and tests)."""
@@ -65,10 +87,7 @@ class GraphCache:
         self.loads += 1
         self.load_seconds = time.perf_counter() - started
         log.info(
-            "dependency graph in memory: %d nodes in %.1f s (version %s)",
-            len(graph.nodes),
-            time.perf_counter() - started,
-            seen[0],
+            "dependency graph in memory: %d nodes in %.1f s (version %s)", len(graph.nodes), self.load_seconds, seen[0]
         )
 
     async def close(self) -> None:

@@ -66,8 +66,10 @@ def _bounded(origin: Sequence[str], argument: str) -> list[str]:
 
 async def graph_for(repo: ItemRepository, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:
     """What the impact of `ids` needs: the in-memory graph while it is current, else the part read from Neo4j."""
-    whole = await cache.current() if cache is not None else None
-    return whole if whole is not None else await g.upstream(repo, ids)
+    if cache is None:
+        return await g.upstream(repo, ids)
+    view = await cache.view()
+    return view.graph if view.graph is not None else await g.upstream(repo, ids, view.broken)
 
 
 async def impact_of(repo: ItemRepository, origin: Sequence[str], cache: GraphCache | None = None) -> ImpactAnalysis:
@@ -75,9 +77,10 @@ async def impact_of(repo: ItemRepository, origin: Sequence[str], cache: GraphCac
 
     Each id must exist and be a service, CI or redundancy group (checked from the same read as the traversal)."""
     ids = _bounded(origin, "origin")
-    whole = await cache.current() if cache is not None else None
+    view = await cache.view() if cache is not None else None
+    whole = view.graph if view is not None else None
     if whole is None:
-        graph, kinds = await g.upstream_with_kinds(repo, ids)
+        graph, kinds = await g.upstream_with_kinds(repo, ids, view.broken if view is not None else None)
     else:
         graph = whole
         kinds = {i: whole.nodes[i].kind for i in ids if i in whole.nodes}
