@@ -11,10 +11,18 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.changes import ChangeRecord, ChangeStatus, ChangeType, History, PolicyRule
 
-__all__ = ["changes_by_ids", "changes_overlapping", "changes_starting", "history", "policies", "release_changes"]
+__all__ = [
+    "change_record",
+    "changes_by_ids",
+    "changes_overlapping",
+    "changes_starting",
+    "history",
+    "policies",
+    "release_changes",
+]
 
 
-def _change(record: Any) -> ChangeRecord:
+def change_record(record: Any) -> ChangeRecord:
     props = native_props(record["props"])
     return ChangeRecord(
         id=props["id"],
@@ -32,7 +40,7 @@ def _change(record: Any) -> ChangeRecord:
 
 async def changes_by_ids(repo: ItemRepository, ids: Sequence[str]) -> dict[str, ChangeRecord]:
     records = await repo.read(cypher("changes/by_ids"), ids=list(ids))
-    return {c.id: c for c in map(_change, records)}
+    return {c.id: c for c in map(change_record, records)}
 
 
 async def changes_overlapping(
@@ -42,7 +50,7 @@ async def changes_overlapping(
     records = await repo.read(
         cypher("changes/overlapping"), statuses=sorted(s.value for s in statuses), **{"from": start, "to": end}
     )
-    return [_change(r) for r in records]
+    return [change_record(r) for r in records]
 
 
 async def changes_starting(
@@ -52,7 +60,7 @@ async def changes_starting(
     records = await repo.read(
         cypher("changes/starting"), statuses=sorted(s.value for s in statuses), **{"from": start, "to": end}
     )
-    return [_change(r) for r in records]
+    return [change_record(r) for r in records]
 
 
 async def release_changes(repo: ItemRepository, release_id: str) -> list[str] | None:

@@ -15,6 +15,14 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.changes import CabAgendaEntry, cab_agenda
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.continuity import (
+    AvailabilityResult,
+    ContinuityResult,
+    CorrelationResult,
+    resolve_availability,
+    resolve_continuity,
+    resolve_correlation,
+)
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graphsvc.usecases.impact import impact_of, site_failure
@@ -199,6 +207,37 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> list[CabAgendaEntry]:
         return await cab_agenda(info, start, end)
+
+    @strawberry.field(description="single points of failure, RTO/RPO gaps and recovery waves of a service")
+    async def continuity(self, info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
+        return await resolve_continuity(info, str(service_id))
+
+    @strawberry.field(description="a service's availability over [from, to) from the incidents, against its targets")
+    async def availability(
+        self,
+        info: Info[Context, None],
+        service_id: strawberry.ID,
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        end: Annotated[datetime, strawberry.argument(name="to")],
+    ) -> AvailabilityResult:
+        return await resolve_availability(info, str(service_id), start, end)
+
+    @strawberry.field(description="incidents opened in [since, until) grouped by a nearest common dependency")
+    async def incident_correlation(
+        self,
+        info: Info[Context, None],
+        since: datetime,
+        until: datetime,
+        window_minutes: int | None = 60,
+        min_incidents: int | None = 2,
+    ) -> CorrelationResult:
+        return await resolve_correlation(
+            info,
+            since,
+            until,
+            60 if window_minutes is None else window_minutes,
+            2 if min_incidents is None else min_incidents,
+        )
 
     business_unit = _by_id(Kind.BUSINESS_UNIT, t.BusinessUnit)
     business_units = _listing(Kind.BUSINESS_UNIT, t.BusinessUnit, None)

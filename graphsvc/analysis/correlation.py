@@ -1,0 +1,111 @@
+"""Incident-to-problem correlation (SEMANTICS.md): clusters of incidents explained by one common dependency.
+
+K(i) is what incident i affects and everything reachable from it; dist(i, c) the fewest edges from an affected
+node to c. Greedily, the (candidate c, start t) whose window [t, t + W] covers the most unclustered incidents with
+c in K(i) becomes a cluster (ties: the smallest summed distance, the nearest common dependency; then the smallest
+id; then the earliest t), until the best cover has fewer than `min_incidents`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from graphsvc.domain.changes import ChangeRecord, ChangeStatus
+from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
+from graphsvc.domain.vocabulary import Kind
+
+__all__ = ["Cluster", "correlate", "evidence", "reach_distances"]
+
+EVIDENCE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Cluster:
+    root: str
+    incidents: tuple[IncidentRecord, ...]  # by openedAt, then id
+    window_start: datetime
+    window_end: datetime
+    distance: int  # the summed distances from the incidents' affected items to the root
+
+
+def reach_distances(graph: DependencyGraph, sources: Sequence[str]) -> dict[str, int]:
+    """dist from the nearest of `sources` to every node reachable from them (along edges), sources at 0."""
+    dist = {s: 0 for s in sources if s in graph.nodes}
+    queue = deque(dist)
+    while queue:
+        node = queue.popleft()
+        for edge in graph.out.get(node, ()):
+            if edge.target not in dist:
+                dist[edge.target] = dist[node] + 1
+                queue.append(edge.target)
+    return dist
+
+
+def correlate(
+    graph: DependencyGraph, incidents: Sequence[IncidentRecord], window_minutes: int = 60, min_incidents: int = 2
+) -> list[Cluster]:
+    """The clusters, in the order they were found (largest cover first)."""
+    window = timedelta(minutes=window_minutes)
+    by_id = {i.id: i for i in incidents}
+    entries: dict[str, list[tuple[datetime, str, int]]] = {}  # candidate -> (openedAt, incident, dist), by time
+    candidates = (Kind.CONFIGURATION_ITEM, Kind.SERVICE)
+    for i in incidents:
+        for node, d in reach_distances(graph, i.affects).items():
+            if graph.nodes[node].kind in candidates:
+                entries.setdefault(node, []).append((i.opened_at, i.id, d))
+    for found in entries.values():
+        found.sort()
+    unclustered = set(by_id)
+    clusters: list[Cluster] = []
+    while True:
+        times = sorted({by_id[i].opened_at for i in unclustered})
+        best: tuple[int, int, str, datetime, list[str]] | None = None
+        for c in sorted(entries):
+            live = [e for e in entries[c] if e[1] in unclustered]
+            if len(live) < max(min_incidents, 1) or (best is not None and len(live) < -best[0]):
+                continue
+            opened = [e[0] for e in live]
+            prefix = [0]
+            for e in live:
+                prefix.append(prefix[-1] + e[2])
+            lo_t = bisect.bisect_left(times, opened[0] - window)
+            hi_t = bisect.bisect_right(times, opened[-1])
+            for t in times[lo_t:hi_t]:
+                lo = bisect.bisect_left(opened, t)
+                hi = bisect.bisect_right(opened, t + window)
+                if hi <= lo:
+                    continue
+                key = (-(hi - lo), prefix[hi] - prefix[lo], c, t)
+                if best is None or key < best[:4]:
+                    best = (*key, [e[1] for e in live[lo:hi]])
+        if best is None or -best[0] < min_incidents:
+            return clusters
+        members = sorted((by_id[i] for i in best[4]), key=lambda i: (i.opened_at, i.id))
+        clusters.append(Cluster(best[2], tuple(members), members[0].opened_at, members[-1].opened_at, best[1]))
+        unclustered -= set(best[4])
+
+
+def evidence(
+    graph: DependencyGraph,
+    cluster: Cluster,
+    changes: Sequence[ChangeRecord],
+    problems: Sequence[ProblemRecord],
+) -> tuple[list[ChangeRecord], ProblemRecord | None]:
+    """Changes implemented (or failed) on the root or below it within the 7 days before the window or inside it;
+    the OPEN or KNOWN_ERROR problem (smallest id) already blamed on the root."""
+    below = set(reach_distances(graph, [cluster.root]))
+    since = cluster.window_start - timedelta(days=EVIDENCE_DAYS)
+    recent = []
+    for ch in changes:
+        done = ch.implemented_at or ch.planned_end
+        if ch.status not in (ChangeStatus.IMPLEMENTED, ChangeStatus.FAILED) or done is None:
+            continue
+        if since <= done <= cluster.window_end and below.intersection(ch.modifies):
+            recent.append(ch)
+    blamed = [p for p in problems if p.status in ("OPEN", "KNOWN_ERROR") and cluster.root in p.caused_by]
+    return sorted(recent, key=lambda ch: ch.id), min(blamed, key=lambda p: p.id, default=None)

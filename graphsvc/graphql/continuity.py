@@ -1,0 +1,187 @@
+"""Continuity, availability and incident-correlation types and resolvers (continuity.graphql, incidents.graphql)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.analysis.continuity import ObjectiveGap
+from graphsvc.domain.facts import Props
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import types as t
+from graphsvc.graphql.changes import utc
+from graphsvc.graphql.context import Context
+from graphsvc.usecases import continuity as uc
+
+__all__ = [
+    "AvailabilityResult",
+    "ContinuityResult",
+    "CorrelationResult",
+    "resolve_availability",
+    "resolve_continuity",
+    "resolve_correlation",
+]
+
+
+@strawberry.type(description="An item named in an analysis, with its kind (SERVICE, CONFIGURATION_ITEM, ...).")
+class ItemRef:
+    id: strawberry.ID
+    name: str
+    kind: Kind
+
+    @strawberry.field(description="the item itself")
+    async def item(self, info: Info[Context, None]) -> t.Item | None:
+        props = await info.context.loaders.item.load(str(self.id))
+        return t.item_from_props(props) if props else None
+
+
+def ref(props: Props) -> ItemRef:
+    return ItemRef(
+        id=strawberry.ID(props["id"]),
+        name=props.get("name") or props.get("title") or props["id"],
+        kind=Kind(props["itemKind"]),
+    )
+
+
+@strawberry.type(description="A single point of failure whose recovery objective exceeds the service's.")
+class ObjectiveViolation:
+    item: ItemRef
+    item_minutes: int
+    service_minutes: int
+
+
+@strawberry.type(description="Items that come back in the same wave: nothing in a wave needs a later one.")
+class RecoveryWave:
+    wave: int
+    ids: list[strawberry.ID]
+
+
+@strawberry.type(description="What a service needs to survive an outage (SEMANTICS.md, Continuity).")
+class ContinuityResult:
+    service: t.Service
+    single_points_of_failure: list[ItemRef] = strawberry.field(
+        description="CIs and services whose loss alone takes the service DOWN (redundancy-aware), by id"
+    )
+    rto_violations: list[ObjectiveViolation]
+    rpo_violations: list[ObjectiveViolation]
+    unknown_rto: list[ItemRef] = strawberry.field(description="single points of failure with no rtoMinutes")
+    unknown_rpo: list[ItemRef] = strawberry.field(description="single points of failure with no rpoMinutes")
+    recovery_waves: list[RecoveryWave] = strawberry.field(description="the order to bring things back; cycles share")
+    notes: list[str] = strawberry.field(description="e.g. that the service has no RTO, so nothing can violate it")
+
+
+async def resolve_continuity(info: Info[Context, None], service_id: str) -> ContinuityResult:
+    report = await uc.continuity_of(info.context.repo, service_id, info.context.graph_cache)
+    r, items = report.result, report.items
+    notes = []
+    if report.service.get("rtoMinutes") is None:
+        notes.append(f"{service_id} has no rtoMinutes: there is no RTO to violate")
+    if report.service.get("rpoMinutes") is None:
+        notes.append(f"{service_id} has no rpoMinutes: there is no RPO to violate")
+    if report.service.get("status") == "RETIRED":
+        notes.append(f"{service_id} is RETIRED: it is left out of every analysis")
+
+    def gaps(found: tuple[ObjectiveGap, ...]) -> list[ObjectiveViolation]:
+        return [
+            ObjectiveViolation(item=ref(items[v.item]), item_minutes=v.item_minutes, service_minutes=v.service_minutes)
+            for v in found
+        ]
+
+    return ContinuityResult(
+        service=t.item_from_props(report.service),
+        single_points_of_failure=[ref(items[i]) for i in r.single_points_of_failure],
+        rto_violations=gaps(r.rto_violations),
+        rpo_violations=gaps(r.rpo_violations),
+        unknown_rto=[ref(items[i]) for i in r.unknown_rto],
+        unknown_rpo=[ref(items[i]) for i in r.unknown_rpo],
+        recovery_waves=[RecoveryWave(wave=w, ids=[strawberry.ID(i) for i in ids]) for w, ids in enumerate(r.waves)],
+        notes=notes,
+    )
+
+
+@strawberry.type(description="An SLA's availability target against the measured figure.")
+class SlaAvailability:
+    sla: t.Sla
+    target: float | None
+    breached: bool | None = strawberry.field(description="null when there is no target")
+
+
+@strawberry.type(description="A service's availability over [from, to), from the incident record.")
+class AvailabilityResult:
+    availability_percent: float
+    outage_minutes: float
+    degraded_minutes: float
+    target: float | None = strawberry.field(description="the service's availabilityTarget")
+    breached: bool | None = strawberry.field(description="null when the service has no target")
+    slas: list[SlaAvailability]
+    incident_ids: list[strawberry.ID] = strawberry.field(description="incidents that made it DOWN or DEGRADED")
+
+
+def _breached(percent: float, target: float | None) -> bool | None:
+    return None if target is None else percent < target
+
+
+async def resolve_availability(
+    info: Info[Context, None], service_id: str, start: datetime, end: datetime
+) -> AvailabilityResult:
+    report = await uc.availability_of(info.context.repo, service_id, utc(start), utc(end), info.context.graph_cache)
+    r = report.result
+    target = report.service.get("availabilityTarget")
+    return AvailabilityResult(
+        availability_percent=r.percent,
+        outage_minutes=r.outage_minutes,
+        degraded_minutes=r.degraded_minutes,
+        target=target,
+        breached=_breached(r.percent, target),
+        slas=[
+            SlaAvailability(
+                sla=t.item_from_props(s.sla),
+                target=s.sla.get("availabilityTarget"),
+                breached=_breached(r.percent, s.sla.get("availabilityTarget")),
+            )
+            for s in report.slas
+        ],
+        incident_ids=[strawberry.ID(i) for i in r.incidents],
+    )
+
+
+@strawberry.type(description="Incidents explained by one nearest common dependency, with the evidence.")
+class IncidentCluster:
+    root_cause: ItemRef
+    incidents: list[t.Incident]
+    window_start: datetime
+    window_end: datetime
+    recent_changes: list[t.Change] = strawberry.field(
+        description="changes carried out on the root cause or below it in the 7 days before the window or inside it"
+    )
+    suggested_problem: t.Problem | None = strawberry.field(
+        description="an OPEN or KNOWN_ERROR problem already blamed on the root cause"
+    )
+
+
+@strawberry.type
+class CorrelationResult:
+    clusters: list[IncidentCluster]
+
+
+async def resolve_correlation(
+    info: Info[Context, None], since: datetime, until: datetime, window_minutes: int, min_incidents: int
+) -> CorrelationResult:
+    found = await uc.correlation(
+        info.context.repo, utc(since), utc(until), window_minutes, min_incidents, info.context.graph_cache
+    )
+    return CorrelationResult(
+        clusters=[
+            IncidentCluster(
+                root_cause=ref(c.root),
+                incidents=[t.item_from_props(i.props) for i in c.cluster.incidents],
+                window_start=c.cluster.window_start,
+                window_end=c.cluster.window_end,
+                recent_changes=[t.item_from_props(ch.props) for ch in c.changes],
+                suggested_problem=t.item_from_props(c.problem.props) if c.problem else None,
+            )
+            for c in found
+        ]
+    )

@@ -1,0 +1,128 @@
+"""Continuity of a service, its availability over a period, and incident correlation: the whole dependency graph
+(from the server's copy when current, else read from Neo4j) and the records each needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from graphsvc.analysis.availability import Availability, availability
+from graphsvc.analysis.continuity import Continuity, continuity
+from graphsvc.analysis.correlation import EVIDENCE_DAYS, Cluster, correlate, evidence
+from graphsvc.db import graph as g
+from graphsvc.db import incidents as db
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.changes import ChangeRecord
+from graphsvc.domain.facts import Props, SlaFacts
+from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.incidents import ProblemRecord
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases.graph_cache import GraphCache
+
+__all__ = [
+    "AvailabilityReport",
+    "ContinuityReport",
+    "CorrelatedCluster",
+    "availability_of",
+    "continuity_of",
+    "correlation",
+]
+
+MAX_WINDOW_MINUTES = 7 * 24 * 60
+
+
+async def whole_graph(repo: ItemRepository, cache: GraphCache | None) -> DependencyGraph:
+    view = await cache.view() if cache is not None else None
+    return view.graph if view is not None and view.graph is not None else await g.whole_graph(repo)
+
+
+async def _service(repo: ItemRepository, service_id: str) -> Props:
+    props = (await repo.by_ids([service_id]))[0]
+    if props is None:
+        raise NotFound(f"serviceId: unknown id {service_id!r}")
+    if props["itemKind"] != Kind.SERVICE.value:
+        raise NotFound(f"serviceId: {service_id!r} is a {props['itemKind']}, not a SERVICE")
+    return props
+
+
+@dataclass(frozen=True)
+class ContinuityReport:
+    service: Props
+    result: Continuity
+    items: dict[str, Props]  # stored properties of the service and its closure
+
+
+async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
+    service = await _service(repo, service_id)
+    graph = await whole_graph(repo, cache)
+    if service_id not in graph.nodes:  # RETIRED: absent from every analysis
+        empty = Continuity(service_id, frozenset(), (), (), (), (), (), ((service_id,),))
+        return ContinuityReport(service, empty, {service_id: service})
+    from graphsvc.analysis.continuity import closure
+
+    reach = sorted(closure(graph, service_id))
+    props = {p["id"]: p for p in await repo.by_ids(reach) if p is not None} | {service_id: service}
+    rto = {i: p.get("rtoMinutes") for i, p in props.items()}
+    rpo = {i: p.get("rpoMinutes") for i, p in props.items()}
+    return ContinuityReport(service, continuity(graph, service_id, rto, rpo), props)
+
+
+@dataclass(frozen=True)
+class AvailabilityReport:
+    service: Props
+    result: Availability
+    slas: list[SlaFacts]
+
+
+def _period(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise InvalidArgument(f"to ({end.isoformat()}) must be after from ({start.isoformat()})")
+
+
+async def availability_of(
+    repo: ItemRepository, service_id: str, start: datetime, end: datetime, cache: GraphCache | None = None
+) -> AvailabilityReport:
+    _period(start, end)
+    service = await _service(repo, service_id)
+    graph = await whole_graph(repo, cache)
+    incidents = await db.incidents_open_during(repo, start, end)
+    result = availability(graph, service_id, incidents, start, end, datetime.now(UTC))
+    facts = (await g.service_facts(repo, [service_id])).get(service_id)
+    return AvailabilityReport(service, result, sorted(facts.slas, key=lambda s: s.sla["id"]) if facts else [])
+
+
+@dataclass(frozen=True)
+class CorrelatedCluster:
+    cluster: Cluster
+    root: Props
+    changes: list[ChangeRecord]
+    problem: ProblemRecord | None
+
+
+async def correlation(
+    repo: ItemRepository,
+    since: datetime,
+    until: datetime,
+    window_minutes: int = 60,
+    min_incidents: int = 2,
+    cache: GraphCache | None = None,
+) -> list[CorrelatedCluster]:
+    _period(since, until)
+    if not 1 <= window_minutes <= MAX_WINDOW_MINUTES:
+        raise InvalidArgument(f"windowMinutes must be between 1 and {MAX_WINDOW_MINUTES}, got {window_minutes}")
+    if min_incidents < 1:
+        raise InvalidArgument(f"minIncidents must be at least 1, got {min_incidents}")
+    graph = await whole_graph(repo, cache)
+    incidents = await db.incidents_opened_between(repo, since, until)
+    clusters = correlate(graph, incidents, window_minutes, min_incidents)
+    if not clusters:
+        return []
+    changes = await db.changes_done_between(repo, since - timedelta(days=EVIDENCE_DAYS), until)
+    problems = await db.open_problems(repo)
+    roots = {p["id"]: p for p in await repo.by_ids([c.root for c in clusters]) if p is not None}
+    found = []
+    for cluster in clusters:
+        recent, problem = evidence(graph, cluster, changes, problems)
+        found.append(CorrelatedCluster(cluster, roots[cluster.root], recent, problem))
+    return found
