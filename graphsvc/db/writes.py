@@ -29,6 +29,7 @@ __all__ = [
     "WriteError",
     "add_dependency",
     "bump_graph_state",
+    "check_refs",
     "create_item",
     "current_refs",
     "delete_item",
@@ -71,7 +72,8 @@ async def bump_graph_state(tx: AsyncManagedTransaction) -> None:
     await (await tx.run(cypher("meta/bump_graph_state"))).consume()
 
 
-async def _check_refs(driver: AsyncDriver, database: str, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
+async def check_refs(driver: AsyncDriver, database: str, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
+    """Every reference of `doc` must name an existing item of the right kind (or one of `new_ids`)."""
     existing = await existing_kinds(driver, database, referenced_ids(doc) - new_ids)
     check_references(doc, {k: v["kind"] for k, v in existing.items()})
 
@@ -93,7 +95,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
     found = await existing_kinds(driver, database, [item_id])
     if item_id in found:
         raise DuplicateIdError(item_id, found[item_id]["kind"])
-    await _check_refs(driver, database, doc, new_ids={item_id})
+    await check_refs(driver, database, doc, new_ids={item_id})
 
     async def work(tx: AsyncManagedTransaction) -> Props:
         row = {"id": item_id, "kind": kind.value, "hash": content_hash(item), "props": item_props(kind, item)}
@@ -129,7 +131,7 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
     """Replace an item's fields and owned relationships if its version is still `version`."""
     item_id: str = item.id  # type: ignore[attr-defined]
     doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
-    await _check_refs(driver, database, doc, new_ids=set())
+    await check_refs(driver, database, doc, new_ids=set())
 
     async def work(tx: AsyncManagedTransaction) -> Props:
         record = await (await tx.run(cypher("items/lock"), id=item_id)).single()

@@ -22,6 +22,7 @@ from graphsvc.graphql import types as t
 from graphsvc.graphql.change_mutations import ChangeMutations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.imports import ImportResult, import_cmdb
+from graphsvc.graphql.incident_mutations import IncidentMutations
 from graphsvc.graphql.inputs import (
     BusinessUnitInput,
     BusinessUnitPatch,
@@ -177,7 +178,7 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
 
 
 @strawberry.type
-class Mutation(ChangeMutations):
+class Mutation(ChangeMutations, IncidentMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         resolver=import_cmdb, description="validate and upsert an exchange document; invalid ones write nothing"
     )
