@@ -7,11 +7,11 @@ from typing import Any
 
 from graphsvc.db.changes import change_record
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.db.items import ItemRepository, Props, native_props
 from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 
-__all__ = ["changes_done_between", "incidents_open_during", "incidents_opened_between", "open_problems"]
+__all__ = ["changes_done_between", "incidents_open_during", "incidents_opened_between", "open_problems", "slas"]
 
 
 def _incident(record: Any) -> IncidentRecord:
@@ -44,6 +44,19 @@ async def open_problems(repo: ItemRepository) -> list[ProblemRecord]:
             )
         )
     return found
+
+
+async def slas(repo: ItemRepository) -> list[tuple[Props, Props | None, Props | None]]:
+    """(SLA, its service, its business unit) for every SLA, by id."""
+    records = await repo.read(cypher("incidents/slas"))
+    return [
+        (
+            native_props(r["sla"]),
+            native_props(r["service"]) if r["service"] else None,
+            native_props(r["unit"]) if r["unit"] else None,
+        )
+        for r in records
+    ]
 
 
 async def changes_done_between(repo: ItemRepository, start: datetime, end: datetime) -> list[ChangeRecord]:

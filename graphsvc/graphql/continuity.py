@@ -22,6 +22,7 @@ __all__ = [
     "resolve_availability",
     "resolve_continuity",
     "resolve_correlation",
+    "resolve_sla_report",
 ]
 
 
@@ -185,3 +186,32 @@ async def resolve_correlation(
             for c in found
         ]
     )
+
+
+@strawberry.type(description="One SLA against its service's measured availability over the period.")
+class SlaFigure:
+    sla: t.Sla
+    service: t.Service | None
+    business_unit: t.BusinessUnit | None
+    availability_percent: float | None = strawberry.field(description="null when the SLA covers no live service")
+    outage_minutes: float | None
+    degraded_minutes: float | None
+    target: float | None
+    breached: bool | None
+
+
+async def resolve_sla_report(info: Info[Context, None], start: datetime, end: datetime) -> list[SlaFigure]:
+    figures = await uc.sla_report(info.context.repo, utc(start), utc(end), info.context.graph_cache)
+    return [
+        SlaFigure(
+            sla=t.item_from_props(f.sla),
+            service=t.item_from_props(f.service) if f.service else None,
+            business_unit=t.item_from_props(f.unit) if f.unit else None,
+            availability_percent=f.result.percent if f.result else None,
+            outage_minutes=f.result.outage_minutes if f.result else None,
+            degraded_minutes=f.result.degraded_minutes if f.result else None,
+            target=f.target,
+            breached=f.breached,
+        )
+        for f in figures
+    ]

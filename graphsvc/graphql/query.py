@@ -19,9 +19,11 @@ from graphsvc.graphql.continuity import (
     AvailabilityResult,
     ContinuityResult,
     CorrelationResult,
+    SlaFigure,
     resolve_availability,
     resolve_continuity,
     resolve_correlation,
+    resolve_sla_report,
 )
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
@@ -221,6 +223,15 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> AvailabilityResult:
         return await resolve_availability(info, str(service_id), start, end)
+
+    @strawberry.field(description="every SLA with its service's availability over [from, to), breaches first")
+    async def sla_report(
+        self,
+        info: Info[Context, None],
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        end: Annotated[datetime, strawberry.argument(name="to")],
+    ) -> list[SlaFigure]:
+        return await resolve_sla_report(info, start, end)
 
     @strawberry.field(description="incidents opened in [since, until) grouped by a nearest common dependency")
     async def incident_correlation(

@@ -27,6 +27,7 @@ __all__ = [
     "availability_of",
     "continuity_of",
     "correlation",
+    "sla_report",
 ]
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
@@ -90,6 +91,44 @@ async def availability_of(
     result = availability(graph, service_id, incidents, start, end, datetime.now(UTC))
     facts = (await g.service_facts(repo, [service_id])).get(service_id)
     return AvailabilityReport(service, result, sorted(facts.slas, key=lambda s: s.sla["id"]) if facts else [])
+
+
+@dataclass(frozen=True)
+class SlaFigure:
+    sla: Props
+    service: Props | None
+    unit: Props | None
+    result: Availability | None  # None when the SLA covers no service (or a RETIRED one)
+    target: float | None
+    breached: bool | None
+
+    @property
+    def margin(self) -> float:
+        if self.result is None or self.target is None:
+            return float("inf")
+        return self.result.percent - self.target
+
+
+async def sla_report(
+    repo: ItemRepository, start: datetime, end: datetime, cache: GraphCache | None = None
+) -> list[SlaFigure]:
+    """Every SLA against its service's availability over [start, end): breaches first, then the thinnest margin."""
+    _period(start, end)
+    graph = await whole_graph(repo, cache)
+    incidents = await db.incidents_open_during(repo, start, end)
+    now = datetime.now(UTC)
+    measured: dict[str, Availability] = {}
+    figures = []
+    for sla, service, unit in await db.slas(repo):
+        result = None
+        if service is not None and service["id"] in graph.nodes:
+            if service["id"] not in measured:
+                measured[service["id"]] = availability(graph, service["id"], incidents, start, end, now)
+            result = measured[service["id"]]
+        target = sla.get("availabilityTarget")
+        breached = None if result is None or target is None else result.percent < target
+        figures.append(SlaFigure(sla, service, unit, result, target, breached))
+    return sorted(figures, key=lambda f: (f.breached is not True, f.margin, f.sla["id"]))
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,16 @@ def test_bad_arguments_are_clear_errors(demo_api: GraphQLClient) -> None:
         "IncidentCorrelation",
     )
     assert "windowMinutes must be between 1 and" in window["errors"][0]["message"]
+
+
+def test_sla_report_puts_breaches_first(demo_api: GraphQLClient) -> None:
+    query = """query($from: DateTime!, $to: DateTime!) { slaReport(from: $from, to: $to) {
+        sla { id } service { id } businessUnit { id } availabilityPercent outageMinutes target breached } }"""
+    rows = demo_api.data(query, {"from": "2026-11-10T00:00:00Z", "to": "2026-11-11T00:00:00Z"})["slaReport"]
+    assert len(rows) == 11
+    breached = [r["breached"] for r in rows]
+    assert breached == sorted(breached, key=lambda b: b is not True)
+    orders = next(r for r in rows if r["sla"]["id"] == "SLA-ONLINE-ORDERS")
+    assert orders["service"]["id"] == "SVC-ORDERS" and orders["businessUnit"]["id"] == "BU-ONLINE"
+    assert orders["availabilityPercent"] == pytest.approx(97.7083, abs=1e-4) and orders["breached"] is True
+    assert all(r["breached"] is (r["availabilityPercent"] < r["target"]) for r in rows)
