@@ -313,6 +313,57 @@ def report_cab(
     _write_report(_report(_settings(data_dir, bolt_port), make), output)
 
 
+@report_app.command("continuity")
+def report_continuity(
+    service: Annotated[str | None, typer.Option("--service", help="one service (default: the whole estate)")] = None,
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Continuity: single points of failure, RTO/RPO gaps and recovery waves, most critical services first."""
+    from datetime import UTC, datetime
+
+    from graphsvc.report_routes import continuity_reports
+    from graphsvc.reports import continuity as cont
+
+    async def make(repo: Any, weights: Any) -> str:
+        reports, total = await continuity_reports(repo, service, None)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return cont.continuity_html(reports, total, now)
+        return cont.continuity_markdown(reports, total, now)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
+
+
+@report_app.command("sla")
+def report_sla(
+    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
+    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Every SLA against its service's measured availability over the period, breaches first."""
+    from datetime import UTC, datetime
+
+    from graphsvc.report_routes import parse_time
+    from graphsvc.reports import continuity as cont
+    from graphsvc.usecases.continuity import sla_report
+
+    async def make(repo: Any, weights: Any) -> str:
+        begin, finish = parse_time("--from", start), parse_time("--to", end)
+        figures = await sla_report(repo, begin, finish)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return cont.sla_html(figures, begin, finish, now)
+        return cont.sla_markdown(figures, begin, finish, now)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
+
+
 @app.command("generate")
 def generate(
     cis: Annotated[int, typer.Option("--cis", min=1, help="number of configuration items")],

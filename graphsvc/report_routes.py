@@ -13,11 +13,13 @@ from starlette.routing import Route
 from graphsvc.db.items import ItemRepository
 from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, RequestError
 from graphsvc.reports import cab
+from graphsvc.reports import continuity as cont
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
+from graphsvc.usecases.continuity import ContinuityReport, continuity_of, estate_continuity, sla_report
 from graphsvc.usecases.reports import agenda_report, change_report
 
-__all__ = ["parse_time", "report_routes"]
+__all__ = ["continuity_reports", "parse_time", "report_routes"]
 
 
 def parse_time(name: str, value: str | None) -> datetime:
@@ -34,6 +36,10 @@ def parse_time(name: str, value: str | None) -> datetime:
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     except OverflowError:
         raise InvalidArgument(f"{name}: {value!r} is out of range") from None
+
+
+def markdown(text: str) -> Response:
+    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
 def _format(request: Request) -> str:
@@ -80,4 +86,40 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             return PlainTextResponse(cab.agenda_markdown(report), media_type="text/markdown; charset=utf-8")
         return HTMLResponse(cab.agenda_html(report))
 
-    return [Route("/reports/changes/{id}", guarded(change)), Route("/reports/cab", guarded(agenda))]
+    async def continuity(request: Request) -> Response:
+        fmt = _format(request)
+        reports, total = await continuity_reports(repo(), request.query_params.get("service"), state.get("graph_cache"))
+        now = datetime.now(UTC)
+        if fmt == "md":
+            return PlainTextResponse(
+                cont.continuity_markdown(reports, total, now), media_type="text/markdown; charset=utf-8"
+            )
+        return HTMLResponse(cont.continuity_html(reports, total, now))
+
+    async def sla(request: Request) -> Response:
+        fmt = _format(request)
+        start = parse_time("from", request.query_params.get("from"))
+        end = parse_time("to", request.query_params.get("to"))
+        figures = await sla_report(repo(), start, end, state.get("graph_cache"))
+        now = datetime.now(UTC)
+        if fmt == "md":
+            return PlainTextResponse(
+                cont.sla_markdown(figures, start, end, now), media_type="text/markdown; charset=utf-8"
+            )
+        return HTMLResponse(cont.sla_html(figures, start, end, now))
+
+    return [
+        Route("/reports/changes/{id}", guarded(change)),
+        Route("/reports/cab", guarded(agenda)),
+        Route("/reports/continuity", guarded(continuity)),
+        Route("/reports/sla", guarded(sla)),
+    ]
+
+
+async def continuity_reports(
+    repo: ItemRepository, service: str | None, cache: Any
+) -> tuple[list[ContinuityReport], int]:
+    """One service's continuity, or the estate's (most critical first)."""
+    if service:
+        return [await continuity_of(repo, service, cache)], 1
+    return await estate_continuity(repo, cache)

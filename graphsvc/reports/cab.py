@@ -10,7 +10,7 @@ from graphsvc.reports.diagram import blast_diagram, render_svg
 from graphsvc.reports.page import badge, e, page, table, ts
 from graphsvc.usecases.reports import AgendaReport, ChangeReport
 
-__all__ = ["agenda_html", "agenda_markdown", "change_html", "change_markdown"]
+__all__ = ["agenda_html", "agenda_markdown", "change_html", "change_markdown", "md_table", "md_text"]
 
 MAX_ROWS = 200
 
@@ -149,16 +149,16 @@ def agenda_html(agenda: AgendaReport) -> str:
     return page(title, "".join(body), agenda.generated_at)
 
 
-def _md(value: object) -> str:
+def md_text(value: object) -> str:
     """Text from the CMDB made inert in Markdown: one line, no raw HTML, no table breaks."""
     text = " ".join(str(value).split())
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
-def _md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:
     if not rows:
         return [f"_{empty}_", ""]
-    cell = _md
+    cell = md_text
 
     return [
         "| " + " | ".join(headers) + " |",
@@ -173,7 +173,7 @@ def _md_section(report: ChangeReport, level: int = 1) -> list[str]:
     c, impact = a.change, a.analysis.impact
     h, h2 = "#" * level, "#" * (level + 1)
     out = [
-        f"{h} Change {c.id}: {_md(c.title)}",
+        f"{h} Change {c.id}: {md_text(c.title)}",
         "",
         f"{c.type.value} · {c.status.value} · {when(c)} · modifies {', '.join(c.modifies)}"
         + (f" · release {c.release}" if c.release else ""),
@@ -184,37 +184,35 @@ def _md_section(report: ChangeReport, level: int = 1) -> list[str]:
         "",
         f"{h2} Risk factors",
         "",
-        *_md_table(
+        *md_table(
             ["Factor", "Points", "Detail"], [(f.name, f"{f.contribution:+d}", f.detail) for f in a.risk.factors], "none"
         ),
         f"{h2} Impacted services",
         "",
-        *_md_table(
+        *md_table(
             ["Service", "Name", "Criticality", "Status", "Why"],
             [(s.id, s.name, s.criticality, s.status.name, impact.explanation(s.id)) for s in x.services[:MAX_ROWS]],
             "no service is impacted",
         ),
         f"{h2} Business units",
         "",
-        *_md_table(["Unit", "Name"], [(b["id"], b.get("name", "")) for b in x.business_units], "none exposed"),
+        *md_table(["Unit", "Name"], [(b["id"], b.get("name", "")) for b in x.business_units], "none exposed"),
         f"{h2} SLAs at risk",
         "",
-        *_md_table(["SLA", "Name"], [(s["id"], s.get("name", "")) for s in x.slas], "no SLA at risk"),
+        *md_table(["SLA", "Name"], [(s["id"], s.get("name", "")) for s in x.slas], "no SLA at risk"),
         f"{h2} Conflicts",
         "",
-        *_md_table(
+        *md_table(
             ["Change", "Title", "Reason", "Items"],
             [(k.other.id, k.other.title, k.reason.value, ", ".join(k.items)) for k in a.conflicts],
             "no conflict with another pending change",
         ),
         f"{h2} Policy violations",
         "",
-        *_md_table(
-            ["Policy", "Rule", "Message"], [(v.policy.id, v.rule_type, v.message) for v in a.violations], "none"
-        ),
+        *md_table(["Policy", "Rule", "Message"], [(v.policy.id, v.rule_type, v.message) for v in a.violations], "none"),
         f"{h2} Approvals needed",
         "",
-        *_md_table(["Approver", "Why"], [(p.approver, p.reason) for p in a.approvals], "none"),
+        *md_table(["Approver", "Why"], [(p.approver, p.reason) for p in a.approvals], "none"),
     ]
     return out
 
@@ -227,7 +225,7 @@ def agenda_markdown(agenda: AgendaReport) -> str:
     out = [
         f"# CAB agenda {ts(agenda.start)} to {ts(agenda.end)}",
         "",
-        *_md_table(
+        *md_table(
             ["Change", "Title", "Window", "Risk", "Conflicts", "Approvers"],
             [
                 (

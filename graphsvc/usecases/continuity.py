@@ -27,6 +27,7 @@ __all__ = [
     "availability_of",
     "continuity_of",
     "correlation",
+    "estate_continuity",
     "sla_report",
 ]
 
@@ -54,9 +55,11 @@ class ContinuityReport:
     items: dict[str, Props]  # stored properties of the service and its closure
 
 
-async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
+async def continuity_of(
+    repo: ItemRepository, service_id: str, cache: GraphCache | None = None, graph: DependencyGraph | None = None
+) -> ContinuityReport:
     service = await _service(repo, service_id)
-    graph = await whole_graph(repo, cache)
+    graph = graph or await whole_graph(repo, cache)
     if service_id not in graph.nodes:  # RETIRED: absent from every analysis
         empty = Continuity(service_id, frozenset(), (), (), (), (), (), ((service_id,),))
         return ContinuityReport(service, empty, {service_id: service})
@@ -67,6 +70,21 @@ async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache
     rto = {i: p.get("rtoMinutes") for i, p in props.items()}
     rpo = {i: p.get("rpoMinutes") for i, p in props.items()}
     return ContinuityReport(service, continuity(graph, service_id, rto, rpo), props)
+
+
+ESTATE_SERVICES = 200
+
+
+async def estate_continuity(
+    repo: ItemRepository, cache: GraphCache | None = None, limit: int = ESTATE_SERVICES
+) -> tuple[list[ContinuityReport], int]:
+    """Continuity of the live services, most critical first (then by id), at most `limit`; and how many there are."""
+    graph = await whole_graph(repo, cache)
+    services = sorted(
+        (n for n in graph.nodes.values() if n.kind is Kind.SERVICE), key=lambda n: (n.criticality or 4, n.id)
+    )
+    reports = [await continuity_of(repo, s.id, graph=graph) for s in services[:limit]]
+    return reports, len(services)
 
 
 @dataclass(frozen=True)

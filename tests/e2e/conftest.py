@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
     from starlette.types import ASGIApp
 
+    from graphsvc.db.connection import Connection
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 
@@ -148,3 +150,22 @@ def artifacts_dir() -> Path:
     """``<repo>/test-artifacts`` (git-ignored), created on demand."""
     ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="module")
+def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
+    """The real app over the demo CMDB, loaded once per module (for tests that only read)."""
+    import httpx
+
+    from graphsvc.app import create_app
+    from graphsvc.settings import Settings
+    from tests.conftest import REPO, load_json, wipe
+
+    wipe(sync_driver, migrated.database)  # type: ignore[arg-type]
+    with serve_asgi(create_app(Settings(), connection=migrated)) as url:
+        body = {
+            "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
+            "variables": {"d": load_json(REPO / "seeds" / "demo.json")},
+        }
+        assert httpx.post(f"{url}/graphql", json=body, timeout=120).json()["data"]["importCmdb"]["created"] > 500
+        yield url

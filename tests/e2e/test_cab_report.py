@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from graphsvc.app import create_app
-from graphsvc.db.connection import Connection
-from graphsvc.settings import Settings
-from tests.conftest import REPO, load_json
-from tests.e2e.conftest import serve_asgi
 from tests.e2e.test_graphiql_page import OfflineRecorder
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
-    from tests.conftest import wipe
-
-    wipe(sync_driver, migrated.database)  # type: ignore[arg-type]
-    with serve_asgi(create_app(Settings(), connection=migrated)) as url:
-        body = {
-            "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
-            "variables": {"d": load_json(REPO / "seeds" / "demo.json")},
-        }
-        assert httpx.post(f"{url}/graphql", json=body, timeout=120).json()["data"]["importCmdb"]["created"] > 500
-        yield url
 
 
 def test_change_report_renders_offline(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:

@@ -46,3 +46,22 @@ def test_report_errors_are_clear(empty_db: Connection) -> None:
     assert fmt.exit_code == 2 and "'pdf' is not one of 'html', 'md'" in fmt.output
     period = runner.invoke(app, ["report", "cab", "--from", "soon", "--to", "2026-11-29"], env=env(empty_db))
     assert period.exit_code == 1 and "--from: 'soon' is not a date" in period.output
+
+
+def test_continuity_and_sla_reports(empty_db: Connection, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
+    md = runner.invoke(app, ["report", "continuity", "--service", "SVC-ERP", "--format", "md"], env=env(empty_db))
+    assert md.exit_code == 0, md.output
+    assert md.stdout.startswith("# Service continuity\n\n## SVC-ERP: ERP &amp; Finance")
+    assert "| RTO | CI-HANA-ERP-01 | 480 | 240 |" in md.stdout
+    out = tmp_path / "estate.html"
+    estate = runner.invoke(app, ["report", "continuity", "-o", str(out)], env=env(empty_db))
+    assert estate.exit_code == 0, estate.output
+    assert "<h1>Service continuity of the estate</h1>" in out.read_text(encoding="utf-8")
+    sla = runner.invoke(
+        app, ["report", "sla", "--from", "2026-11-10", "--to", "2026-11-11", "--format", "md"], env=env(empty_db)
+    )
+    assert sla.exit_code == 0, sla.output
+    assert "| SLA-ONLINE-ORDERS | SVC-ORDERS | 97.7083% | 99.9000% | BREACHED |" in sla.stdout
+    missing = runner.invoke(app, ["report", "continuity", "--service", "SVC-NOPE"], env=env(empty_db))
+    assert missing.exit_code == 1 and "serviceId: unknown id 'SVC-NOPE'" in missing.output

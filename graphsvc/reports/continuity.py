@@ -1,0 +1,250 @@
+"""Continuity and SLA reports, as printable offline HTML (with a recovery-wave diagram) or Markdown."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from html import escape
+
+from graphsvc.reports.cab import md_table, md_text
+from graphsvc.reports.page import e, page, table, ts
+from graphsvc.usecases.continuity import ContinuityReport, SlaFigure
+
+__all__ = ["continuity_html", "continuity_markdown", "sla_html", "sla_markdown", "waves_svg"]
+
+PER_WAVE = 14
+W, H, GAP_X, GAP_Y, PAD = 184, 36, 36, 10, 16
+
+
+def _name(report: ContinuityReport, item: str) -> str:
+    props = report.items.get(item, {})
+    return str(props.get("name") or props.get("title") or item)
+
+
+def _wave_nodes(report: ContinuityReport, ids: tuple[str, ...]) -> list[tuple[str, str, bool, int]]:
+    """(label, detail, is a SPOF, count) per box: SPOFs and services alone, the rest collapsed by type."""
+    spofs = set(report.result.single_points_of_failure)
+    boxes: list[tuple[str, str, bool, int]] = []
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for i in ids:
+        props = report.items.get(i, {})
+        if i in spofs or props.get("itemKind") == "SERVICE":
+            boxes.append((i, _name(report, i), i in spofs, 1))
+        else:
+            by_type[str(props.get("type") or props.get("itemKind") or "ITEM")].append(i)
+    for kind, members in sorted(by_type.items()):
+        if len(members) >= 4:
+            boxes.append(
+                (
+                    f"{len(members)} x {kind}",
+                    ", ".join(members[:6]) + (" …" if len(members) > 6 else ""),
+                    False,
+                    len(members),
+                )
+            )
+        else:
+            boxes.extend((i, _name(report, i), False, 1) for i in members)
+    if len(boxes) > PER_WAVE:
+        rest = sum(b[3] for b in boxes[PER_WAVE - 1 :])
+        boxes = [*boxes[: PER_WAVE - 1], (f"+{rest} more", "see the wave list", False, rest)]
+    return boxes
+
+
+def waves_svg(report: ContinuityReport) -> str:
+    """Recovery waves left to right; single points of failure in red."""
+    waves = report.result.waves
+    columns = [_wave_nodes(report, ids) for ids in waves]
+    height = PAD * 2 + 24 + max((len(c) for c in columns), default=1) * (H + GAP_Y)
+    width = PAD * 2 + max(1, len(columns)) * (W + GAP_X) - GAP_X
+    title = f"Recovery waves of {report.result.service}"
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="waves" role="img" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}" font-family="system-ui, sans-serif">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for c, boxes in enumerate(columns):
+        x = PAD + c * (W + GAP_X)
+        parts.append(f'<text x="{x}" y="{PAD + 8}" font-size="12" fill="#555">wave {c}</text>')
+        for r, (label, detail, spof, _) in enumerate(boxes):
+            y = PAD + 24 + r * (H + GAP_Y)
+            stroke, fill = ("#b3261e", "#fdecea") if spof else ("#5f6b7a", "#f1f3f5")
+            parts.append(
+                f'<g class="node{" spof" if spof else ""}"><title>{escape(label + ": " + detail)}</title>'
+                f'<rect x="{x}" y="{y}" width="{W}" height="{H}" rx="6" fill="{fill}" stroke="{stroke}" '
+                f'stroke-width="{2.5 if spof else 1.2}"/>'
+                f'<text x="{x + 8}" y="{y + 15}" font-size="12" font-weight="600" fill="#1f1f1f">'
+                f"{escape(label[:26])}</text>"
+                f'<text x="{x + 8}" y="{y + 29}" font-size="10.5" fill="{stroke}">'
+                f"{escape(('SPOF · ' if spof else '') + detail[:28])}</text></g>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _section(report: ContinuityReport, level: int) -> str:
+    r, s = report.result, report.service
+    h, h2 = f"h{level}", f"h{level + 1}"
+
+    def minutes(v: object) -> str:
+        return "—" if v is None else f"{v} min"
+
+    gaps = [
+        (e("RTO"), e(g.item), e(_name(report, g.item)), e(minutes(g.item_minutes)), e(minutes(g.service_minutes)))
+        for g in r.rto_violations
+    ] + [
+        (e("RPO"), e(g.item), e(_name(report, g.item)), e(minutes(g.item_minutes)), e(minutes(g.service_minutes)))
+        for g in r.rpo_violations
+    ]
+    unknown = [(e("RTO"), e(i), e(_name(report, i))) for i in r.unknown_rto] + [
+        (e("RPO"), e(i), e(_name(report, i))) for i in r.unknown_rpo
+    ]
+    out = [
+        f'<{h} id="{e(s["id"])}">{e(s["id"])}: {e(s.get("name", ""))}</{h}>',
+        f'<p class="meta">criticality {e(s.get("criticality", "—"))} · {e(s.get("tier", ""))} · RTO '
+        f"{e(minutes(s.get('rtoMinutes')))} · RPO {e(minutes(s.get('rpoMinutes')))} · "
+        f"{len(r.closure)} items it depends on · {len(r.single_points_of_failure)} single point(s) of failure</p>",
+        f"<{h2}>Single points of failure</{h2}>",
+        table(
+            ["Item", "Name", "Kind", "RTO", "RPO"],
+            [
+                (
+                    e(i),
+                    e(_name(report, i)),
+                    e(report.items.get(i, {}).get("itemKind", "")),
+                    e(minutes(report.items.get(i, {}).get("rtoMinutes"))),
+                    e(minutes(report.items.get(i, {}).get("rpoMinutes"))),
+                )
+                for i in r.single_points_of_failure
+            ],
+            empty="none: every dependency has redundancy that survives its loss",
+        ),
+        f"<{h2}>Recovery objective gaps</{h2}>",
+        table(["Objective", "Item", "Name", "Item can", "Service needs"], gaps, empty="no violation"),
+        table(["Objective", "Item with no value", "Name"], unknown, empty="no unknown value"),
+        f"<{h2}>Recovery waves</{h2}>",
+        table(
+            ["Wave", "Items"],
+            [(e(w), e(", ".join(ids))) for w, ids in enumerate(r.waves)],
+            empty="nothing to recover",
+        ),
+        f'<div class="diagram">{waves_svg(report)}</div>',
+    ]
+    return "".join(out)
+
+
+def continuity_html(reports: list[ContinuityReport], total: int, generated_at: datetime) -> str:
+    if len(reports) == 1 and total == 1:
+        r = reports[0]
+        return page(f"Continuity of {r.service['id']}", _section(r, 1), generated_at)
+    rows = [
+        (
+            f'<a href="#{e(r.service["id"])}">{e(r.service["id"])}</a>',
+            e(r.service.get("name", "")),
+            e(r.service.get("criticality", "")),
+            e(len(r.result.single_points_of_failure)),
+            e(len(r.result.rto_violations) + len(r.result.rpo_violations)),
+            e(len(r.result.unknown_rto) + len(r.result.unknown_rpo)),
+            e(len(r.result.waves)),
+        )
+        for r in reports
+    ]
+    shown = f"the {len(reports)} most critical of {total}" if total > len(reports) else f"all {total}"
+    body = [
+        "<h1>Service continuity of the estate</h1>",
+        f'<p class="meta">{e(shown)} live services, most critical first.</p>',
+        table(
+            ["Service", "Name", "Criticality", "SPOFs", "RTO/RPO violations", "Unknown values", "Waves"],
+            rows,
+            empty="no live service",
+            numeric=[2, 3, 4, 5, 6],
+        ),
+        *(_section(r, 2) for r in reports),
+    ]
+    return page("Service continuity", "".join(body), generated_at)
+
+
+def continuity_markdown(reports: list[ContinuityReport], total: int, generated_at: datetime) -> str:
+    out = ["# Service continuity", ""]
+    for r in reports:
+        res = r.result
+        out += [
+            f"## {r.service['id']}: {md_text(r.service.get('name', ''))}",
+            "",
+            f"RTO {r.service.get('rtoMinutes', '—')} min, RPO {r.service.get('rpoMinutes', '—')} min, "
+            f"{len(res.closure)} dependencies.",
+            "",
+            "### Single points of failure",
+            "",
+            *md_table(["Item", "Name"], [(i, _name(r, i)) for i in res.single_points_of_failure], "none"),
+            "### Recovery objective gaps",
+            "",
+            *md_table(
+                ["Objective", "Item", "Item can", "Service needs"],
+                [("RTO", g.item, g.item_minutes, g.service_minutes) for g in res.rto_violations]
+                + [("RPO", g.item, g.item_minutes, g.service_minutes) for g in res.rpo_violations]
+                + [("RTO", i, "unknown", r.service.get("rtoMinutes")) for i in res.unknown_rto]
+                + [("RPO", i, "unknown", r.service.get("rpoMinutes")) for i in res.unknown_rpo],
+                "none",
+            ),
+            "### Recovery waves",
+            "",
+            *md_table(["Wave", "Items"], [(w, ", ".join(ids)) for w, ids in enumerate(res.waves)], "none"),
+        ]
+    if total > len(reports):
+        out += [f"_{total - len(reports)} less critical services are not shown._", ""]
+    out += [f"_Generated by graphsvc at {ts(generated_at)}._", ""]
+    return "\n".join(out)
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{v:.4f}%"
+
+
+def sla_html(figures: list[SlaFigure], start: datetime, end: datetime, generated_at: datetime) -> str:
+    title = f"SLA report {ts(start)} to {ts(end)}"
+    rows = [
+        (
+            e(f.sla["id"]),
+            e(f.sla.get("name", "")),
+            e(f.service["id"] if f.service else "—"),
+            e(f.unit["id"] if f.unit else "—"),
+            e(_pct(f.result.percent if f.result else None)),
+            e(_pct(f.target)),
+            '<span class="status DOWN">BREACHED</span>' if f.breached else e("met" if f.breached is False else "—"),
+            e(f"{f.result.outage_minutes:.0f}" if f.result else "—"),
+        )
+        for f in figures
+    ]
+    breaches = sum(1 for f in figures if f.breached)
+    body = [
+        f"<h1>{e(title)}</h1>",
+        f'<p class="meta">{len(figures)} SLAs, {breaches} breached; breaches first, then the thinnest margin. '
+        "Availability counts the time each service was DOWN from the incident record, failures combined.</p>",
+        table(
+            ["SLA", "Name", "Service", "Business unit", "Availability", "Target", "Status", "Outage (min)"],
+            rows,
+            empty="no SLA",
+            numeric=[4, 5, 7],
+        ),
+    ]
+    return page(title, "".join(body), generated_at)
+
+
+def sla_markdown(figures: list[SlaFigure], start: datetime, end: datetime, generated_at: datetime) -> str:
+    out = [f"# SLA report {ts(start)} to {ts(end)}", ""]
+    out += md_table(
+        ["SLA", "Service", "Availability", "Target", "Status"],
+        [
+            (
+                f.sla["id"],
+                f.service["id"] if f.service else "—",
+                _pct(f.result.percent if f.result else None),
+                _pct(f.target),
+                "BREACHED" if f.breached else ("met" if f.breached is False else "—"),
+            )
+            for f in figures
+        ],
+        "no SLA",
+    )
+    out += [f"_Generated by graphsvc at {ts(generated_at)}._", ""]
+    return "\n".join(out)
