@@ -7,8 +7,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from graphsvc.analysis.impact import compute_impact
-from graphsvc.domain.graph import DependencyGraph, Status
+from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = ["Continuity", "ObjectiveGap", "closure", "continuity", "recovery_waves", "restrict"]
@@ -78,14 +77,7 @@ def continuity(
     """
     reach = closure(graph, service)
     sub = restrict(graph, reach | {service})
-    kinds = (Kind.CONFIGURATION_ITEM, Kind.SERVICE)
-    spofs = tuple(
-        sorted(
-            c
-            for c in reach
-            if sub.nodes[c].kind in kinds and compute_impact(sub, [c]).status.get(service) is Status.DOWN
-        )
-    )
+    spofs = single_points_of_failure(sub, service, reach)
     rto_violations, unknown_rto = _gaps(spofs, rto, rto.get(service))
     rpo_violations, unknown_rpo = _gaps(spofs, rpo, rpo.get(service))
     return Continuity(
@@ -97,6 +89,71 @@ def continuity(
         unknown_rto,
         unknown_rpo,
         recovery_waves(sub, service, reach),
+    )
+
+
+def single_points_of_failure(graph: DependencyGraph, service: str, reach: set[str]) -> tuple[str, ...]:
+    """The CIs and services c in D(S) whose loss alone takes S DOWN, by id.
+
+    Rather than one impact per candidate (quadratic), one pass computes for every node n its killers K(n): the
+    single failures that take n DOWN. For an ordinary node, n itself and the killers of its HARD dependencies; for a
+    group, itself and each failure that takes down more than (members - minHealthy) of its members (all failures
+    if it is below quorum already). Whether c is in K(n) depends only on whether c is in the killers of n's
+    dependencies, so the least solution of these set equations is, failure by failure, the least fixpoint of
+    SEMANTICS.md; strongly connected components are solved dependencies first, iterating inside each.
+    """
+    nodes = sorted(reach | {service})
+    index = {n: i for i, n in enumerate(nodes)}
+    everything = frozenset(range(len(nodes)))
+    hard: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = {}
+    for n in nodes:
+        for e in graph.out.get(n, ()):
+            if e.target not in index:
+                continue
+            if graph.is_group(n):
+                if e.membership:
+                    members.setdefault(n, []).append(e.target)
+            elif e.hard and not e.membership:
+                hard.setdefault(n, []).append(e.target)
+    deps = {n: set(hard.get(n, ())) | set(members.get(n, ())) for n in nodes}
+    component = _components(nodes, deps)
+    order: dict[int, list[str]] = {}
+    for n in nodes:
+        order.setdefault(component[n], []).append(n)
+    killers: dict[str, frozenset[int]] = {}
+
+    def solve(n: str) -> frozenset[int]:
+        own = frozenset({index[n]})
+        if graph.is_group(n):
+            group = graph.nodes[n]
+            total = graph.members_total.get(n, 0)
+            need = group.min_healthy or 1
+            if total < need:
+                return everything
+            counts: dict[int, int] = {}
+            for m in members.get(n, ()):
+                for c in killers.get(m, frozenset({index[m]})):
+                    counts[c] = counts.get(c, 0) + 1
+            return own | {c for c, k in counts.items() if total - k < need}
+        found = set(own)
+        for d in hard.get(n, ()):
+            found |= killers.get(d, frozenset({index[d]}))
+        return frozenset(found)
+
+    # Tarjan numbers components in reverse topological order of `deps`: dependencies come first.
+    for comp in sorted(order):
+        members_of = order[comp]
+        changed = True
+        while changed:
+            changed = False
+            for n in members_of:
+                new = solve(n)
+                if new != killers.get(n):
+                    killers[n], changed = new, True
+    kinds = (Kind.CONFIGURATION_ITEM, Kind.SERVICE)
+    return tuple(
+        sorted(nodes[c] for c in killers[service] if nodes[c] != service and graph.nodes[nodes[c]].kind in kinds)
     )
 
 

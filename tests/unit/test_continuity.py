@@ -72,3 +72,50 @@ def test_waves_match_the_condensation_in_networkx(g: DependencyGraph) -> None:
     assert recovery_waves(restrict(g, reach | {"S"}), "S", reach) == tuple(
         tuple(sorted(expected[w])) for w in sorted(expected)
     )
+
+
+@st.composite
+def estates(draw: st.DrawFn) -> DependencyGraph:
+    """Random estates with quorum groups, SOFT edges, cycles and RETIRED items, under a service S."""
+    n = draw(st.integers(2, 10))
+    ids = [f"N{i}" for i in range(n)]
+    groups = set(draw(st.sets(st.sampled_from(ids), max_size=n // 3)))
+    retired = set(draw(st.sets(st.sampled_from(ids), max_size=1)))
+    edges = [
+        Edge("S", t, hard=draw(st.booleans()))
+        for t in sorted(draw(st.sets(st.sampled_from(ids), min_size=1, max_size=3)))
+    ]
+    for a in ids:
+        for b in sorted(draw(st.sets(st.sampled_from(ids), max_size=3)) - {a}):
+            edges.append(Edge(a, b, membership=True) if a in groups else Edge(a, b, hard=draw(st.booleans())))
+    nodes = [Node("S", Kind.SERVICE, "S")]
+    for i in ids:
+        count = sum(1 for e in edges if e.source == i)
+        nodes.append(
+            Node(
+                i,
+                Kind.REDUNDANCY_GROUP if i in groups else Kind.CONFIGURATION_ITEM,
+                i,
+                status="RETIRED" if i in retired else None,
+                min_healthy=draw(st.integers(1, max(1, count))) if i in groups else None,
+            )
+        )
+    return DependencyGraph.build(nodes, edges)
+
+
+@settings(max_examples=400, deadline=None)
+@given(estates())
+def test_spofs_equal_one_impact_per_candidate(g: DependencyGraph) -> None:
+    from graphsvc.analysis.continuity import single_points_of_failure
+    from graphsvc.analysis.impact import compute_impact
+    from graphsvc.domain.graph import Status
+
+    reach = closure(g, "S")
+    sub = restrict(g, reach | {"S"})
+    naive = sorted(
+        c
+        for c in reach
+        if sub.nodes[c].kind is not Kind.REDUNDANCY_GROUP
+        and compute_impact(sub, [c]).every_status.get("S") is Status.DOWN
+    )
+    assert list(single_points_of_failure(sub, "S", reach)) == naive
