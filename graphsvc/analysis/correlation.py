@@ -9,6 +9,7 @@ id; then the earliest t), until the best cover has fewer than `min_incidents`.
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,36 +59,51 @@ def correlate(
         for node, d in reach_distances(graph, i.affects).items():
             if graph.nodes[node].kind in candidates:
                 entries.setdefault(node, []).append((i.opened_at, i.id, d))
-    for found in entries.values():
-        found.sort()
+    for listed in entries.values():
+        listed.sort()
     unclustered = set(by_id)
-    clusters: list[Cluster] = []
-    while True:
-        times = sorted({by_id[i].opened_at for i in unclustered})
-        best: tuple[int, int, str, datetime, list[str]] | None = None
-        for c in sorted(entries):
-            live = [e for e in entries[c] if e[1] in unclustered]
-            if len(live) < max(min_incidents, 1) or (best is not None and len(live) < -best[0]):
-                continue
-            opened = [e[0] for e in live]
-            prefix = [0]
-            for e in live:
-                prefix.append(prefix[-1] + e[2])
-            lo_t = bisect.bisect_left(times, opened[0] - window)
-            hi_t = bisect.bisect_right(times, opened[-1])
-            for t in times[lo_t:hi_t]:
-                lo = bisect.bisect_left(opened, t)
-                hi = bisect.bisect_right(opened, t + window)
-                if hi <= lo:
-                    continue
+    times = sorted(i.opened_at for i in incidents)  # the unclustered incidents' times (a multiset, sorted)
+
+    def best_for(c: str) -> tuple[tuple[int, int, str, datetime], list[str]] | None:
+        """c's best window now: the largest cover, then the smallest summed distance, then the earliest t."""
+        live = [e for e in entries[c] if e[1] in unclustered]
+        if not live:
+            return None
+        opened = [e[0] for e in live]
+        prefix = [0]
+        for e in live:
+            prefix.append(prefix[-1] + e[2])
+        best: tuple[tuple[int, int, str, datetime], list[str]] | None = None
+        for t in times[bisect.bisect_left(times, opened[0] - window) : bisect.bisect_right(times, opened[-1])]:
+            lo, hi = bisect.bisect_left(opened, t), bisect.bisect_right(opened, t + window)
+            if hi > lo:
                 key = (-(hi - lo), prefix[hi] - prefix[lo], c, t)
-                if best is None or key < best[:4]:
-                    best = (*key, [e[1] for e in live[lo:hi]])
-        if best is None or -best[0] < min_incidents:
-            return clusters
-        members = sorted((by_id[i] for i in best[4]), key=lambda i: (i.opened_at, i.id))
-        clusters.append(Cluster(best[2], tuple(members), members[0].opened_at, members[-1].opened_at, best[1]))
-        unclustered -= set(best[4])
+                if best is None or key < best[0]:
+                    best = (key, [e[1] for e in live[lo:hi]])
+        return best
+
+    # Removing incidents can only make a candidate's best key worse (a smaller cover; for an equal cover, the same
+    # one), so keys computed earlier are optimistic: a popped key that is still current is the true best.
+    heap = [(best[0], c) for c in entries if (best := best_for(c)) is not None]
+    heapq.heapify(heap)
+    clusters: list[Cluster] = []
+    while heap:
+        key, c = heapq.heappop(heap)
+        now = best_for(c)
+        if now is None:
+            continue
+        if now[0] != key:
+            heapq.heappush(heap, (now[0], c))
+            continue
+        if -key[0] < min_incidents:
+            break
+        members = sorted((by_id[i] for i in now[1]), key=lambda i: (i.opened_at, i.id))
+        clusters.append(Cluster(c, tuple(members), members[0].opened_at, members[-1].opened_at, key[1]))
+        for i in members:
+            unclustered.discard(i.id)
+            del times[bisect.bisect_left(times, i.opened_at)]
+        heapq.heappush(heap, (key, c))  # c may still explain other incidents; it is recomputed when popped
+    return clusters
 
 
 def evidence(

@@ -127,7 +127,7 @@ def cases(draw: st.DrawFn) -> tuple[DependencyGraph, list[IncidentRecord]]:
     return g, incidents
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(cases(), st.integers(1, 90), st.integers(1, 3))
 def test_correlation_equals_the_literal_reading(
     case: tuple[DependencyGraph, list[IncidentRecord]], w: int, m: int
