@@ -7,8 +7,9 @@ In one run, against the same managed Neo4j:
   groups' quorum rule; what the definition says, done the obvious way), and `continuity(serviceId)` through GraphQL
   against `graphsvc serve` with the graph in memory;
 - correlation of the incidents of a month (the generator's 10,000 in October 2026 at 100k CIs): graphsvc's
-  `correlate` against a networkx version (distances by `single_source_shortest_path_length`, the same greedy
-  choice), and `incidentCorrelation` through GraphQL.
+  `correlate`, its graph part (every incident's K(i) and distances) against networkx's
+  `single_source_shortest_path_length` (the greedy choice that follows is the same code, and must give the same
+  clusters), and `incidentCorrelation` through GraphQL.
 
     python bench/continuity_bench.py --size 100k
 """
@@ -22,7 +23,7 @@ import os
 import platform
 import time
 from collections import deque
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ import networkx as nx
 
 from bench.impact_bench import SIZES, api_server, ensure_loaded
 from graphsvc.analysis.continuity import closure, continuity, restrict
-from graphsvc.analysis.correlation import correlate
+from graphsvc.analysis.correlation import cluster_incidents, correlate, reach_distances
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as dbi
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
@@ -96,35 +97,17 @@ def nx_spofs(nxg: nx.DiGraph, groups: dict[str, tuple[int, int]], service: str) 
     return sorted(c for c in reach if c not in groups and nx_down(nxg, groups, c, service))
 
 
-def nx_correlate(nxg: nx.DiGraph, kinds: dict[str, Kind], incidents: list[IncidentRecord], w: int, m: int) -> list[Any]:
-    """The same greedy clustering with networkx distances."""
-    window = timedelta(minutes=w)
-    entries: dict[str, list[tuple[datetime, str, int]]] = {}
+def nx_distances(nxg: nx.DiGraph, incidents: list[IncidentRecord]) -> dict[str, dict[str, int]]:
+    """K(i) and dist(i, c) for every incident with networkx: the graph part of correlation."""
+    out: dict[str, dict[str, int]] = {}
     for i in incidents:
         dist: dict[str, int] = {}
         for a in i.affects:
             if a in nxg:
                 for node, d in nx.single_source_shortest_path_length(nxg, a).items():
                     dist[node] = min(d, dist.get(node, d))
-        for node, d in dist.items():
-            if kinds[node] is not Kind.REDUNDANCY_GROUP:
-                entries.setdefault(node, []).append((i.opened_at, i.id, d))
-    by_id = {i.id: i for i in incidents}
-    left = set(by_id)
-    clusters = []
-    while True:
-        best = None
-        for c, found in entries.items():
-            live = sorted(e for e in found if e[1] in left)
-            for j, (t, _, _) in enumerate(live):
-                cover = [e for e in live[j:] if e[0] <= t + window]
-                key = (-len(cover), sum(e[2] for e in cover), c, t)
-                if best is None or key < best[0]:
-                    best = (key, cover)
-        if best is None or len(best[1]) < m:
-            return clusters
-        clusters.append((best[0][2], sorted(e[1] for e in best[1])))
-        left -= {e[1] for e in best[1]}
+        out[i.id] = dist
+    return out
 
 
 async def main() -> None:
@@ -162,11 +145,14 @@ async def main() -> None:
         incidents = await dbi.incidents_opened_between(repo, *MONTH)
         print(f"correlation of {len(incidents):,} incidents in October 2026", flush=True)
         corr_s, clusters = timed(lambda: correlate(graph, incidents, 60, 2))
+        print(f"  correlation: graphsvc {corr_s:.2f} s; {len(clusters)} clusters", flush=True)
         full_nx, _ = nx_graph(graph)
         kinds = {n: node.kind for n, node in graph.nodes.items()}
-        nxc_s, nx_clusters = timed(lambda: nx_correlate(full_nx, kinds, incidents, 60, 2))
-        assert [(c.root, sorted(i.id for i in c.incidents)) for c in clusters] == nx_clusters, "clusters differ"
-        print(f"  correlation: graphsvc {corr_s:.2f} s, networkx {nxc_s:.2f} s; {len(clusters)} clusters")
+        ours_dist_s, _ = timed(lambda: {i.id: reach_distances(graph, i.affects) for i in incidents})
+        nx_dist_s, distances = timed(lambda: nx_distances(full_nx, incidents))
+        nx_clusters = cluster_incidents(incidents, distances, kinds, 60, 2)
+        assert [c.incidents for c in nx_clusters] == [c.incidents for c in clusters], "clusters differ"
+        print(f"  distances K(i): graphsvc {ours_dist_s:.2f} s, networkx {nx_dist_s:.2f} s", flush=True)
 
         with api_server(conn, graph_cache=True) as (url, _ready):
             async with httpx.AsyncClient(base_url=url, timeout=600) as client:
@@ -208,7 +194,8 @@ async def main() -> None:
             "incidents": len(incidents),
             "clusters": len(clusters),
             "graphsvc_seconds": corr_s,
-            "networkx_seconds": nxc_s,
+            "distances_graphsvc_seconds": ours_dist_s,
+            "distances_networkx_seconds": nx_dist_s,
             "graphql_seconds": gql_corr,
         },
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

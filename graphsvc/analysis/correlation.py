@@ -20,7 +20,7 @@ from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["Cluster", "correlate", "evidence", "reach_distances"]
+__all__ = ["Cluster", "cluster_incidents", "correlate", "evidence", "reach_distances"]
 
 EVIDENCE_DAYS = 7
 
@@ -51,13 +51,26 @@ def correlate(
     graph: DependencyGraph, incidents: Sequence[IncidentRecord], window_minutes: int = 60, min_incidents: int = 2
 ) -> list[Cluster]:
     """The clusters, in the order they were found (largest cover first)."""
+    distances = {i.id: reach_distances(graph, i.affects) for i in incidents}
+    kinds = {n: node.kind for n, node in graph.nodes.items()}
+    return cluster_incidents(incidents, distances, kinds, window_minutes, min_incidents)
+
+
+def cluster_incidents(
+    incidents: Sequence[IncidentRecord],
+    distances: dict[str, dict[str, int]],
+    kinds: dict[str, Kind],
+    window_minutes: int = 60,
+    min_incidents: int = 2,
+) -> list[Cluster]:
+    """The greedy clustering, given each incident's distances to everything it reaches (K(i) and dist)."""
     window = timedelta(minutes=window_minutes)
     by_id = {i.id: i for i in incidents}
-    entries: dict[str, list[tuple[datetime, str, int]]] = {}  # candidate -> (openedAt, incident, dist), by time
     candidates = (Kind.CONFIGURATION_ITEM, Kind.SERVICE)
+    entries: dict[str, list[tuple[datetime, str, int]]] = {}  # candidate -> (openedAt, incident, dist), by time
     for i in incidents:
-        for node, d in reach_distances(graph, i.affects).items():
-            if graph.nodes[node].kind in candidates:
+        for node, d in distances[i.id].items():
+            if kinds[node] in candidates:
                 entries.setdefault(node, []).append((i.opened_at, i.id, d))
     for listed in entries.values():
         listed.sort()
@@ -73,8 +86,15 @@ def correlate(
         prefix = [0]
         for e in live:
             prefix.append(prefix[-1] + e[2])
+        # The cover changes only as t passes an entry's time (that entry leaves) or an entry's time - W (it comes
+        # in): the earliest incident time at or after each such point is the earliest t of each distinct cover.
+        starts = set()
+        for when in opened:
+            for k in (bisect.bisect_left(times, when - window), bisect.bisect_right(times, when)):
+                if k < len(times) and times[k] <= opened[-1]:
+                    starts.add(times[k])
         best: tuple[tuple[int, int, str, datetime], list[str]] | None = None
-        for t in times[bisect.bisect_left(times, opened[0] - window) : bisect.bisect_right(times, opened[-1])]:
+        for t in sorted(starts):
             lo, hi = bisect.bisect_left(opened, t), bisect.bisect_right(opened, t + window)
             if hi > lo:
                 key = (-(hi - lo), prefix[hi] - prefix[lo], c, t)
