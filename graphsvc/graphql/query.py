@@ -25,6 +25,7 @@ from graphsvc.graphql.continuity import (
     resolve_correlation,
     resolve_sla_report,
 )
+from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graphsvc.usecases.impact import impact_of, site_failure
@@ -223,6 +224,10 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> AvailabilityResult:
         return await resolve_availability(info, str(service_id), start, end)
+
+    @strawberry.field(description="monthly IT cost allocated through the dependency graph to the business units")
+    async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:
+        return await resolve_cost_allocation(info)
 
     @strawberry.field(description="every SLA with its service's availability over [from, to), breaches first")
     async def sla_report(
