@@ -28,6 +28,7 @@ from graphsvc.graphql.continuity import (
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
+from graphsvc.graphql.requirements import RequirementStatusEntry, RequirementTrace, resolve_compliance, resolve_trace
 from graphsvc.usecases.impact import impact_of, site_failure
 
 __all__ = ["Query"]
@@ -224,6 +225,14 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> AvailabilityResult:
         return await resolve_availability(info, str(service_id), start, end)
+
+    @strawberry.field(description="every requirement, MET or UNMET with the reasons")
+    async def requirement_compliance(self, info: Info[Context, None]) -> list[RequirementStatusEntry]:
+        return await resolve_compliance(info)
+
+    @strawberry.field(description="a requirement traced to the services and CIs that serve it")
+    async def requirement_trace(self, info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
+        return await resolve_trace(info, str(id))
 
     @strawberry.field(description="monthly IT cost allocated through the dependency graph to the business units")
     async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:

@@ -1,0 +1,82 @@
+"""Requirement compliance and traceability (requirements.graphql)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.graphql import types as t
+from graphsvc.graphql.context import Context
+from graphsvc.usecases import requirements as uc
+
+__all__ = ["RequirementStatusEntry", "RequirementTrace", "resolve_compliance", "resolve_trace"]
+
+
+@strawberry.enum(description="MET or UNMET (SEMANTICS.md, Requirements)")
+class RequirementStatus(Enum):
+    MET = "MET"
+    UNMET = "UNMET"
+
+
+@strawberry.enum(description="Why a requirement is UNMET")
+class UnmetReason(Enum):
+    NO_SERVICE = "NO_SERVICE"
+    METRIC_MISSED = "METRIC_MISSED"
+    METRIC_UNKNOWN = "METRIC_UNKNOWN"
+    CHILD_UNMET = "CHILD_UNMET"
+
+
+@strawberry.type(description="A requirement's compliance: MET, or UNMET with every reason that holds.")
+class RequirementStatusEntry:
+    requirement: t.Requirement
+    status: RequirementStatus
+    reasons: list[UnmetReason]
+
+
+async def resolve_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
+    return [
+        RequirementStatusEntry(
+            requirement=t.item_from_props(c.requirement),
+            status=RequirementStatus.MET if c.met else RequirementStatus.UNMET,
+            reasons=[UnmetReason(r) for r in c.reasons],
+        )
+        for c in await uc.requirement_compliance(info.context.repo)
+    ]
+
+
+async def _load(info: Info[Context, None], ids: list[str]) -> list[Any]:
+    found = await info.context.loaders.item.load_many(ids)
+    return [t.item_from_props(p) for p in found if p is not None]
+
+
+@strawberry.type(description="From a requirement down to the infrastructure that serves it.")
+class RequirementTrace:
+    requirement: t.Requirement
+    refined_by_ids: strawberry.Private[list[str]]
+    service_ids: strawberry.Private[list[str]]
+    ci_ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="every requirement that refines it, transitively")
+    async def refined_by(self, info: Info[Context, None]) -> list[t.Requirement]:
+        return await _load(info, self.refined_by_ids)
+
+    @strawberry.field(description="the services that satisfy it or any requirement refining it")
+    async def services(self, info: Info[Context, None]) -> list[t.Service]:
+        return await _load(info, self.service_ids)
+
+    @strawberry.field(description="the configuration items those services depend on, transitively")
+    async def configuration_items(self, info: Info[Context, None]) -> list[t.ConfigurationItem]:
+        return await _load(info, self.ci_ids)
+
+
+async def resolve_trace(info: Info[Context, None], requirement_id: str) -> RequirementTrace:
+    trace = await uc.requirement_trace(info.context.repo, requirement_id, info.context.graph_cache)
+    return RequirementTrace(
+        requirement=t.item_from_props(trace.requirement),
+        refined_by_ids=trace.refined_by,
+        service_ids=trace.services,
+        ci_ids=trace.configuration_items,
+    )

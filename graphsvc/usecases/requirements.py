@@ -1,0 +1,80 @@
+"""Requirement compliance and traceability over the CMDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphsvc.analysis.continuity import closure
+from graphsvc.analysis.requirements import MetricFacts, RequirementFacts, compliance
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.domain.facts import Props
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import NotFound
+from graphsvc.usecases.continuity import whole_graph
+from graphsvc.usecases.graph_cache import GraphCache
+
+__all__ = ["Compliance", "Trace", "requirement_compliance", "requirement_trace"]
+
+
+async def _facts(repo: ItemRepository) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
+    """Facts per requirement, and every service (any status) that satisfies each."""
+    facts: dict[str, RequirementFacts] = {}
+    satisfiers: dict[str, list[str]] = {}
+    for r in await repo.read(cypher("graph/requirements")):
+        props = native_props(r["props"])
+        rid = props["id"]
+        facts[rid] = RequirementFacts(
+            rid,
+            [
+                MetricFacts(m[0], float(m[1]), str(m[2] or "GTE"), None if m[3] is None else float(m[3]))
+                for m in r["metrics"]
+            ],
+            sorted(s for s, status in r["services"] if status == "ACTIVE"),
+            sorted(r["children"]),
+            props,
+        )
+        satisfiers[rid] = sorted(s for s, _ in r["services"])
+    return facts, satisfiers
+
+
+@dataclass(frozen=True)
+class Compliance:
+    requirement: Props
+    met: bool
+    reasons: tuple[str, ...]
+
+
+async def requirement_compliance(repo: ItemRepository) -> list[Compliance]:
+    facts, _ = await _facts(repo)
+    judged = compliance(facts)
+    return [Compliance(facts[r].props, *judged[r]) for r in sorted(facts)]
+
+
+@dataclass(frozen=True)
+class Trace:
+    requirement: Props
+    refined_by: list[str]  # every requirement that refines it, transitively
+    services: list[str]  # the services satisfying it or any of those
+    configuration_items: list[str]  # the CIs those services depend on, transitively
+
+
+async def requirement_trace(repo: ItemRepository, requirement_id: str, cache: GraphCache | None = None) -> Trace:
+    facts, satisfiers = await _facts(repo)
+    if requirement_id not in facts:
+        raise NotFound(f"id: unknown requirement {requirement_id!r}")
+    below: list[str] = []
+    stack = list(facts[requirement_id].children)
+    while stack:
+        r = stack.pop()
+        if r not in below and r != requirement_id:
+            below.append(r)
+            stack.extend(facts[r].children if r in facts else ())
+    services = sorted({s for r in (requirement_id, *below) for s in satisfiers.get(r, ())})
+    graph = await whole_graph(repo, cache)
+    reach: set[str] = set()
+    for s in services:
+        if s in graph.nodes:
+            reach |= closure(graph, s)
+    cis = sorted(n for n in reach if graph.nodes[n].kind is Kind.CONFIGURATION_ITEM)
+    return Trace(facts[requirement_id].props, sorted(below), services, cis)

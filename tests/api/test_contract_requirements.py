@@ -1,0 +1,53 @@
+"""requirements.graphql: the RequirementCompliance and RequirementTrace operations, on the demo CMDB.
+
+The document's other operations (policyViolations, processes as a list) belong to the rest of issue 5; until they
+exist the document as a whole does not validate, so these two operations are run on their own, text unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.api.conftest import OPERATIONS, GraphQLClient
+from tests.unit.test_demo_seed import by_id
+
+
+def operation_text(file: str, name: str) -> str:
+    """One operation of a contract document, exactly as written there."""
+    text = (OPERATIONS / file).read_text(encoding="utf-8")
+    parts = re.split(r"\n(?=query |mutation |fragment )", text)
+    [found] = [p for p in parts if re.match(rf"(query|mutation)\s+{name}\b", p.strip())]
+    return found
+
+
+def test_compliance_gives_every_designed_outcome(demo_api: GraphQLClient) -> None:
+    rows = demo_api.data(operation_text("requirements.graphql", "RequirementCompliance"))["requirementCompliance"]
+    got: dict[str, Any] = {r["requirement"]["id"]: (r["status"], r["reasons"]) for r in rows}
+    assert len(got) == len(by_id("requirements"))
+    assert got["REQ-S-01"] == ("MET", []) and got["REQ-B-03"] == ("MET", [])
+    for rid in ("REQ-S-02", "REQ-O-01", "REQ-T-01", "REQ-T-03", "REQ-B-02"):
+        assert got[rid][0] == "UNMET" and "METRIC_MISSED" in got[rid][1], rid
+    for rid in ("REQ-B-04", "REQ-S-06"):
+        assert "METRIC_UNKNOWN" in got[rid][1], rid
+    assert "NO_SERVICE" in got["REQ-S-08"][1]
+    assert got["REQ-B-01"] == ("UNMET", ["CHILD_UNMET"])
+    assert got["REQ-B-05"] == ("MET", [])
+    kinds = {r["requirement"]["kind"] for r in rows}
+    assert kinds == {"BUSINESS", "SERVICE", "OPERATIONAL", "TECHNOLOGY"}
+
+
+def test_trace_goes_down_to_the_cis(demo_api: GraphQLClient) -> None:
+    trace = demo_api.data(operation_text("requirements.graphql", "RequirementTrace"), {"id": "REQ-B-01"})[
+        "requirementTrace"
+    ]
+    reqs = by_id("requirements")
+    children = {r for r, x in reqs.items() if "REQ-B-01" in x.get("refines", [])}
+    refined = {r["id"] for r in trace["refinedBy"]}
+    assert children <= refined and "REQ-B-01" not in refined
+    services = by_id("services")
+    expected = {s for s, x in services.items() if set(x.get("satisfies", [])) & (refined | {"REQ-B-01"})}
+    assert {s["id"] for s in trace["services"]} == expected
+    assert trace["configurationItems"] and all(c["id"].startswith("CI-") for c in trace["configurationItems"])
+    missing = demo_api.post(operation_text("requirements.graphql", "RequirementTrace"), {"id": "REQ-NOPE"})
+    assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
