@@ -28,7 +28,14 @@ from graphsvc.graphql.continuity import (
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
-from graphsvc.graphql.requirements import RequirementStatusEntry, RequirementTrace, resolve_compliance, resolve_trace
+from graphsvc.graphql.requirements import (
+    CapacityRisk,
+    RequirementStatusEntry,
+    RequirementTrace,
+    resolve_capacity,
+    resolve_compliance,
+    resolve_trace,
+)
 from graphsvc.usecases.impact import impact_of, site_failure
 
 __all__ = ["Query"]
@@ -225,6 +232,10 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> AvailabilityResult:
         return await resolve_availability(info, str(service_id), start, end)
+
+    @strawberry.field(description="CIs above the utilization threshold, hottest first, with what they would degrade")
+    async def capacity_risks(self, info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
+        return await resolve_capacity(info, threshold_percent)
 
     @strawberry.field(description="every requirement, MET or UNMET with the reasons")
     async def requirement_compliance(self, info: Info[Context, None]) -> list[RequirementStatusEntry]:

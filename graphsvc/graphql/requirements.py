@@ -8,11 +8,19 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.domain.vocabulary import Rel
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
 from graphsvc.usecases import requirements as uc
 
-__all__ = ["RequirementStatusEntry", "RequirementTrace", "resolve_compliance", "resolve_trace"]
+__all__ = [
+    "CapacityRisk",
+    "RequirementStatusEntry",
+    "RequirementTrace",
+    "resolve_capacity",
+    "resolve_compliance",
+    "resolve_trace",
+]
 
 
 @strawberry.enum(description="MET or UNMET (SEMANTICS.md, Requirements)")
@@ -80,3 +88,33 @@ async def resolve_trace(info: Info[Context, None], requirement_id: str) -> Requi
         service_ids=trace.services,
         ci_ids=trace.configuration_items,
     )
+
+
+@strawberry.type(description="A CI running above the threshold, and the services its saturation would degrade.")
+class CapacityRisk:
+    configuration_item: t.ConfigurationItem
+    utilization: float
+    service_ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="the services that need it (directly or not): saturation degrades them")
+    async def services(self, info: Info[Context, None]) -> list[t.Service]:
+        return await _load(info, self.service_ids)
+
+    @strawberry.field(description="the team that owns the CI")
+    async def owner(self, info: Info[Context, None]) -> t.Team | None:
+        found = await info.context.loaders.rel(Rel.OWNED_BY, outgoing=True).load(str(self.configuration_item.id))
+        return t.item_from_props(found[0].item) if found else None
+
+
+async def resolve_capacity(info: Info[Context, None], threshold: float) -> list[CapacityRisk]:
+    from graphsvc.usecases.capacity import capacity_risks
+
+    found = await capacity_risks(info.context.repo, threshold, info.context.graph_cache)
+    return [
+        CapacityRisk(
+            configuration_item=t.item_from_props(r.ci),
+            utilization=r.utilization,
+            service_ids=[s.id for s in r.services],
+        )
+        for r in found
+    ]

@@ -51,3 +51,25 @@ def test_trace_goes_down_to_the_cis(demo_api: GraphQLClient) -> None:
     assert trace["configurationItems"] and all(c["id"].startswith("CI-") for c in trace["configurationItems"])
     missing = demo_api.post(operation_text("requirements.graphql", "RequirementTrace"), {"id": "REQ-NOPE"})
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_capacity_risks_hottest_first_with_what_they_degrade(demo_api: GraphQLClient) -> None:
+    query = """query($t: Float!) { capacityRisks(thresholdPercent: $t) {
+        configurationItem { id } utilization services { id } owner { id } } }"""
+    rows = demo_api.data(query, {"t": 85})["capacityRisks"]
+    # seeds/README.md: the six CIs above 85%
+    assert [r["configurationItem"]["id"] for r in rows] == [
+        "CI-DC1-DB-HANA-01",
+        "CI-DC1-SAN-01",
+        "CI-AWS-CACHE-CART",
+        "CI-DC1-ESX-03",
+        "CI-DC1-FW-01",
+        "CI-PG-INVENTORY-01",
+    ]
+    assert [r["utilization"] for r in rows] == sorted((r["utilization"] for r in rows), reverse=True)
+    hana = rows[0]
+    assert "SVC-ERP" in {s["id"] for s in hana["services"]}
+    cis = by_id("configurationItems")
+    assert all((r["owner"] or {}).get("id") == cis[r["configurationItem"]["id"]].get("owner") for r in rows)
+    bad = demo_api.post("{ capacityRisks(thresholdPercent: 150) { utilization } }")
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
