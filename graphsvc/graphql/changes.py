@@ -17,7 +17,16 @@ from graphsvc.graphql.context import Context
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.usecases import changes as uc
 
-__all__ = ["CabAgendaEntry", "ChangeAssessment", "TimeWindow", "assess_change", "cab_agenda", "utc"]
+__all__ = [
+    "CabAgendaEntry",
+    "ChangeAssessment",
+    "PolicyViolation",
+    "TimeWindow",
+    "assess_change",
+    "cab_agenda",
+    "resolve_policy_violations",
+    "utc",
+]
 
 strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL")
 strawberry.enum(
@@ -163,3 +172,25 @@ async def cab_agenda(info: Info[Context, None], start: datetime, end: datetime) 
 
 async def release_impact(info: Info[Context, None], release_id: str) -> ImpactResult:
     return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id, info.context.graph_cache))
+
+
+async def resolve_policy_violations(
+    info: Info[Context, None], policy_id: str | None, rule_type: e.RuleType | None
+) -> list[PolicyViolation]:
+    from graphsvc.usecases.policies import policy_violations
+
+    found = await policy_violations(
+        info.context.repo,
+        str(policy_id) if policy_id is not None else None,
+        rule_type.value if rule_type is not None else None,
+        info.context.graph_cache,
+    )
+    return [
+        PolicyViolation(
+            policy=t.item_from_props(v.policy.props),
+            rule_type=e.RuleType(v.rule_type),
+            subject_id=strawberry.ID(v.subject_id),
+            message=v.message,
+        )
+        for v in found
+    ]

@@ -13,7 +13,7 @@ from strawberry.types import Info
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
-from graphsvc.graphql.changes import CabAgendaEntry, cab_agenda
+from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
     AvailabilityResult,
@@ -236,6 +236,12 @@ class Query:
     @strawberry.field(description="CIs above the utilization threshold, hottest first, with what they would degrade")
     async def capacity_risks(self, info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
         return await resolve_capacity(info, threshold_percent)
+
+    @strawberry.field(description="every policy rule checked against what it governs; one policy or rule type if asked")
+    async def policy_violations(
+        self, info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
+    ) -> list[PolicyViolation]:
+        return await resolve_policy_violations(info, policy_id, rule_type)
 
     @strawberry.field(description="every requirement, MET or UNMET with the reasons")
     async def requirement_compliance(self, info: Info[Context, None]) -> list[RequirementStatusEntry]:

@@ -73,3 +73,21 @@ def test_capacity_risks_hottest_first_with_what_they_degrade(demo_api: GraphQLCl
     assert all((r["owner"] or {}).get("id") == cis[r["configurationItem"]["id"]].get("owner") for r in rows)
     bad = demo_api.post("{ capacityRisks(thresholdPercent: 150) { utilization } }")
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_policy_violations_of_every_rule_type(demo_api: GraphQLClient) -> None:
+    rows = demo_api.data(operation_text("requirements.graphql", "PolicyViolations"))["policyViolations"]
+    by_policy: dict[str, set[str]] = {}
+    for r in rows:
+        by_policy.setdefault(r["policy"]["id"], set()).add(r["subjectId"])
+        assert r["message"] and r["policy"]["kind"]
+    assert by_policy["POL-OWNERS"] == {"SVC-LOGGING", "CI-APP-GIFT-CARDS", "CI-PG-GIFTCARDS-01", "CI-DC1-FTP-LEGACY-01"}
+    assert "CHG-1004" in by_policy["POL-PEAK-FREEZE"] and "CHG-1005" not in by_policy["POL-PEAK-FREEZE"]
+    assert "CHG-1006" in by_policy["POL-MAINTENANCE-WINDOW"]
+    assert "CI-HANA-ERP-01" in by_policy["POL-RECOVERY"]
+    assert "CI-DC1-DB-HANA-01" in by_policy["POL-CAPACITY"]
+    assert "POL-CAB" not in by_policy  # CAB approval is never a violation
+    spof_messages = [r["message"] for r in rows if r["policy"]["id"] == "POL-NO-SPOF"]
+    assert spof_messages and all("criticality 1" in m for m in spof_messages)
+    one = demo_api.data("{ policyViolations(ruleType: OWNER_REQUIRED) { policy { id } subjectId } }")
+    assert {r["subjectId"] for r in one["policyViolations"]} == by_policy["POL-OWNERS"]
