@@ -10,7 +10,16 @@ from dataclasses import dataclass
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["Continuity", "ObjectiveGap", "closure", "continuity", "recovery_waves", "restrict"]
+__all__ = [
+    "Continuity",
+    "ObjectiveGap",
+    "closure",
+    "continuity",
+    "recovery_waves",
+    "restrict",
+    "single_points_of_failure",
+    "strongly_connected",
+]
 
 
 def closure(graph: DependencyGraph, service: str) -> set[str]:
@@ -117,7 +126,7 @@ def single_points_of_failure(graph: DependencyGraph, service: str, reach: set[st
             elif e.hard and not e.membership:
                 hard.setdefault(n, []).append(e.target)
     deps = {n: set(hard.get(n, ())) | set(members.get(n, ())) for n in nodes}
-    component = _components(nodes, deps)
+    component = strongly_connected(nodes, deps)
     order: dict[int, list[str]] = {}
     for n in nodes:
         order.setdefault(component[n], []).append(n)
@@ -180,7 +189,7 @@ def recovery_waves(graph: DependencyGraph, service: str, reach: set[str]) -> tup
 
     units = sorted((reach | {service}) - groups)
     deps = {n: targets(n) - {n} for n in units}
-    component = _components(units, deps)
+    component = strongly_connected(units, deps)
     comp_deps: dict[int, set[int]] = {}
     for n in units:
         comp_deps.setdefault(component[n], set()).update(component[d] for d in deps[n] if component[d] != component[n])
@@ -205,8 +214,9 @@ def recovery_waves(graph: DependencyGraph, service: str, reach: set[str]) -> tup
     return tuple(tuple(sorted(by_wave[w])) for w in sorted(by_wave))
 
 
-def _components(nodes: list[str], deps: Mapping[str, set[str]]) -> dict[str, int]:
-    """Strongly connected components (Tarjan, iterative): node -> component number."""
+def strongly_connected(nodes: list[str], deps: Mapping[str, set[str]]) -> dict[str, int]:
+    """Strongly connected components (Tarjan, iterative): node -> component number. A component is numbered
+    after every component it reaches, so ascending numbers put what is reached (depended on) first."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()

@@ -11,10 +11,12 @@ largest-remainder method, so the rounded parts add up to the rounded total.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
+
+from graphsvc.analysis.continuity import strongly_connected
 
 __all__ = ["Allocation", "CostEdge", "allocate", "round_parts"]
 
@@ -40,12 +42,6 @@ class Allocation:
     flows: dict[tuple[str, str], Fraction] = field(default_factory=dict)  # amount along each edge
 
 
-def _components(nodes: Sequence[str], out: Mapping[str, list[str]]) -> dict[str, int]:
-    from graphsvc.analysis.continuity import _components as tarjan
-
-    return tarjan(list(nodes), {n: set(out.get(n, ())) for n in nodes})
-
-
 def allocate(own: Mapping[str, Fraction], edges: Iterable[CostEdge], units: Iterable[str]) -> Allocation:
     """Allocate `own` costs (services and CIs; groups and units have none) along `edges` to `units`."""
     unit_ids = set(units)
@@ -55,7 +51,7 @@ def allocate(own: Mapping[str, Fraction], edges: Iterable[CostEdge], units: Iter
     flows_to: dict[str, list[str]] = {}
     for e in edges:
         flows_to.setdefault(e.source, []).append(e.target)
-    comp = _components(nodes, flows_to)
+    comp = strongly_connected(nodes, {n: set(flows_to.get(n, ())) for n in nodes})
     members: dict[int, list[str]] = {}
     for n in nodes:
         members.setdefault(comp[n], []).append(n)

@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "PENDING",
     "RULE_PENDING",
+    "RULE_TYPES",
     "TRANSITIONS",
     "ChangeRecord",
     "ChangeStatus",
@@ -77,6 +78,17 @@ def allowed_actions(status: ChangeStatus) -> list[str]:
     """The actions a change in `status` may take next."""
     return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
 
+
+RULE_TYPES = (
+    "CHANGE_FREEZE",
+    "MAINTENANCE_WINDOW",
+    "CAB_APPROVAL",
+    "NO_SINGLE_POINT_OF_FAILURE",
+    "RECOVERY_OBJECTIVES_MET",
+    "OWNER_REQUIRED",
+    "CAPACITY_HEADROOM",
+)
+"""The machine-checkable rule types of the exchange format (SEMANTICS.md, "Policies")."""
 
 PENDING = frozenset({ChangeStatus.SUBMITTED, ChangeStatus.APPROVED, ChangeStatus.SCHEDULED})
 """Changes that can conflict: submitted, approved or scheduled."""

@@ -13,20 +13,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from graphsvc.domain.changes import RULE_TYPES
 from graphsvc.domain.exchange import ExchangeDocument
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, relationship
 
 __all__ = ["DocumentInvalid", "Problem", "check_references", "document_items", "validate_structure"]
 
-_RULE_TAGS = {
-    "CHANGE_FREEZE",
-    "MAINTENANCE_WINDOW",
-    "CAB_APPROVAL",
-    "NO_SINGLE_POINT_OF_FAILURE",
-    "RECOVERY_OBJECTIVES_MET",
-    "OWNER_REQUIRED",
-    "CAPACITY_HEADROOM",
-}
+_RULE_TAGS = frozenset(RULE_TYPES)
 
 
 @dataclass(frozen=True)

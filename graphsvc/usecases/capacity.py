@@ -10,8 +10,8 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.facts import Props
 from graphsvc.errors import InvalidArgument
-from graphsvc.usecases.continuity import whole_graph
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import whole_graph
 
 __all__ = ["CapacityRisk", "capacity_risks"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from graphsvc.analysis.availability import Availability, availability
-from graphsvc.analysis.continuity import Continuity, continuity
+from graphsvc.analysis.continuity import Continuity, closure, continuity
 from graphsvc.analysis.correlation import EVIDENCE_DAYS, Cluster, correlate, evidence
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as db
@@ -19,6 +19,7 @@ from graphsvc.domain.incidents import ProblemRecord
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument, NotFound
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import whole_graph
 
 __all__ = [
     "AvailabilityReport",
@@ -32,11 +33,6 @@ __all__ = [
 ]
 
 MAX_WINDOW_MINUTES = 7 * 24 * 60
-
-
-async def whole_graph(repo: ItemRepository, cache: GraphCache | None) -> DependencyGraph:
-    view = await cache.view() if cache is not None else None
-    return view.graph if view is not None and view.graph is not None else await g.whole_graph(repo)
 
 
 async def _service(repo: ItemRepository, service_id: str) -> Props:
@@ -55,21 +51,27 @@ class ContinuityReport:
     items: dict[str, Props]  # stored properties of the service and its closure
 
 
-async def continuity_of(
-    repo: ItemRepository, service_id: str, cache: GraphCache | None = None, graph: DependencyGraph | None = None
-) -> ContinuityReport:
-    service = await _service(repo, service_id)
-    graph = graph or await whole_graph(repo, cache)
+def _report(graph: DependencyGraph, service: Props, props: dict[str, Props]) -> ContinuityReport:
+    """Continuity of one service, given the stored properties of (at least) it and its closure."""
+    service_id = service["id"]
     if service_id not in graph.nodes:  # RETIRED: absent from every analysis
         empty = Continuity(service_id, frozenset(), (), (), (), (), (), ((service_id,),))
         return ContinuityReport(service, empty, {service_id: service})
-    from graphsvc.analysis.continuity import closure
+    mine = {i: props[i] for i in closure(graph, service_id) | {service_id} if i in props}
+    rto = {i: p.get("rtoMinutes") for i, p in mine.items()}
+    rpo = {i: p.get("rpoMinutes") for i, p in mine.items()}
+    return ContinuityReport(service, continuity(graph, service_id, rto, rpo), mine)
 
-    reach = sorted(closure(graph, service_id))
-    props = {p["id"]: p for p in await repo.by_ids(reach) if p is not None} | {service_id: service}
-    rto = {i: p.get("rtoMinutes") for i, p in props.items()}
-    rpo = {i: p.get("rpoMinutes") for i, p in props.items()}
-    return ContinuityReport(service, continuity(graph, service_id, rto, rpo), props)
+
+async def _props(repo: ItemRepository, ids: set[str]) -> dict[str, Props]:
+    return {p["id"]: p for p in await repo.by_ids(sorted(ids)) if p is not None}
+
+
+async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
+    service = await _service(repo, service_id)
+    graph = await whole_graph(repo, cache)
+    reach = closure(graph, service_id) if service_id in graph.nodes else set()
+    return _report(graph, service, await _props(repo, reach) | {service_id: service})
 
 
 ESTATE_SERVICES = 200
@@ -83,8 +85,12 @@ async def estate_continuity(
     services = sorted(
         (n for n in graph.nodes.values() if n.kind is Kind.SERVICE), key=lambda n: (n.criticality or 4, n.id)
     )
-    reports = [await continuity_of(repo, s.id, graph=graph) for s in services[:limit]]
-    return reports, len(services)
+    shown = services[:limit]
+    wanted = {s.id for s in shown}
+    for s in shown:
+        wanted |= closure(graph, s.id)
+    props = await _props(repo, wanted)  # one read for every service and everything they depend on
+    return [_report(graph, props[s.id], props) for s in shown], len(services)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from graphsvc.domain.vocabulary import DEPENDABLE, Kind
 from graphsvc.errors import InvalidArgument, NotFound
 from graphsvc.usecases.graph_cache import GraphCache
 
-__all__ = ["ImpactAnalysis", "graph_for", "impact_of", "site_failure"]
+__all__ = ["ImpactAnalysis", "graph_for", "impact_of", "site_failure", "whole_graph"]
 
 MAX_ORIGIN = 10_000
 
@@ -62,6 +62,12 @@ def _bounded(origin: Sequence[str], argument: str) -> list[str]:
     if len(ids) > MAX_ORIGIN:
         raise InvalidArgument(f"{argument}: {len(ids)} ids, at most {MAX_ORIGIN} are allowed")
     return ids
+
+
+async def whole_graph(repo: ItemRepository, cache: GraphCache | None) -> DependencyGraph:
+    """The whole dependency graph: the server's copy while it is current, else read from Neo4j."""
+    view = await cache.view() if cache is not None else None
+    return view.graph if view is not None and view.graph is not None else await g.whole_graph(repo)
 
 
 async def graph_for(repo: ItemRepository, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:

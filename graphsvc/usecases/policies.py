@@ -11,23 +11,13 @@ from graphsvc.analysis.impact import compute_impact
 from graphsvc.db import changes as dbc
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.changes import PolicyRule
+from graphsvc.domain.changes import RULE_TYPES, PolicyRule
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.errors import NotFound
-from graphsvc.usecases.continuity import whole_graph
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import whole_graph
 
-__all__ = ["RULE_TYPES", "policy_violations"]
-
-RULE_TYPES = (
-    "CHANGE_FREEZE",
-    "MAINTENANCE_WINDOW",
-    "CAB_APPROVAL",
-    "NO_SINGLE_POINT_OF_FAILURE",
-    "RECOVERY_OBJECTIVES_MET",
-    "OWNER_REQUIRED",
-    "CAPACITY_HEADROOM",
-)
+__all__ = ["policy_violations"]
 
 
 @dataclass(frozen=True)

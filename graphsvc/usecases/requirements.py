@@ -11,8 +11,8 @@ from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.facts import Props
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import NotFound
-from graphsvc.usecases.continuity import whole_graph
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.impact import whole_graph
 
 __all__ = ["Compliance", "Trace", "requirement_compliance", "requirement_trace"]
 
