@@ -1,28 +1,28 @@
-"""requirements.graphql: the RequirementCompliance and RequirementTrace operations, on the demo CMDB.
-
-The document's other operations (policyViolations, processes as a list) belong to the rest of issue 5; until they
-exist the document as a whole does not validate, so these two operations are run on their own, text unchanged.
-"""
+"""requirements.graphql as written (all four operations) on the demo CMDB, plus capacityRisks."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from tests.api.conftest import OPERATIONS, GraphQLClient
+from graphql import parse, validate
+
+from graphsvc.graphql.schema import build_schema
+from tests.api.conftest import OPERATIONS, GraphQLClient, operation
 from tests.unit.test_demo_seed import by_id
 
+DOC = operation("requirements.graphql", "Processes")
 
-def operation_text(file: str, name: str) -> str:
-    """One operation of a contract document, exactly as written there."""
-    text = (OPERATIONS / file).read_text(encoding="utf-8")
-    parts = re.split(r"\n(?=query |mutation |fragment )", text)
-    [found] = [p for p in parts if re.match(rf"(query|mutation)\s+{name}\b", p.strip())]
-    return found
+
+def run(api: GraphQLClient, name: str, variables: dict[str, Any] | None = None) -> Any:
+    return api.data(DOC, variables or {}, name)
+
+
+def test_requirements_document_validates() -> None:
+    assert validate(build_schema()._schema, parse((OPERATIONS / "requirements.graphql").read_text())) == []
 
 
 def test_compliance_gives_every_designed_outcome(demo_api: GraphQLClient) -> None:
-    rows = demo_api.data(operation_text("requirements.graphql", "RequirementCompliance"))["requirementCompliance"]
+    rows = run(demo_api, "RequirementCompliance")["requirementCompliance"]
     got: dict[str, Any] = {r["requirement"]["id"]: (r["status"], r["reasons"]) for r in rows}
     assert len(got) == len(by_id("requirements"))
     assert got["REQ-S-01"] == ("MET", []) and got["REQ-B-03"] == ("MET", [])
@@ -38,9 +38,7 @@ def test_compliance_gives_every_designed_outcome(demo_api: GraphQLClient) -> Non
 
 
 def test_trace_goes_down_to_the_cis(demo_api: GraphQLClient) -> None:
-    trace = demo_api.data(operation_text("requirements.graphql", "RequirementTrace"), {"id": "REQ-B-01"})[
-        "requirementTrace"
-    ]
+    trace = run(demo_api, "RequirementTrace", {"id": "REQ-B-01"})["requirementTrace"]
     reqs = by_id("requirements")
     children = {r for r, x in reqs.items() if "REQ-B-01" in x.get("refines", [])}
     refined = {r["id"] for r in trace["refinedBy"]}
@@ -49,7 +47,7 @@ def test_trace_goes_down_to_the_cis(demo_api: GraphQLClient) -> None:
     expected = {s for s, x in services.items() if set(x.get("satisfies", [])) & (refined | {"REQ-B-01"})}
     assert {s["id"] for s in trace["services"]} == expected
     assert trace["configurationItems"] and all(c["id"].startswith("CI-") for c in trace["configurationItems"])
-    missing = demo_api.post(operation_text("requirements.graphql", "RequirementTrace"), {"id": "REQ-NOPE"})
+    missing = demo_api.post(DOC, {"id": "REQ-NOPE"}, "RequirementTrace")
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
 
 
@@ -76,7 +74,7 @@ def test_capacity_risks_hottest_first_with_what_they_degrade(demo_api: GraphQLCl
 
 
 def test_policy_violations_of_every_rule_type(demo_api: GraphQLClient) -> None:
-    rows = demo_api.data(operation_text("requirements.graphql", "PolicyViolations"))["policyViolations"]
+    rows = run(demo_api, "PolicyViolations")["policyViolations"]
     by_policy: dict[str, set[str]] = {}
     for r in rows:
         by_policy.setdefault(r["policy"]["id"], set()).add(r["subjectId"])
@@ -91,3 +89,21 @@ def test_policy_violations_of_every_rule_type(demo_api: GraphQLClient) -> None:
     assert spof_messages and all("criticality 1" in m for m in spof_messages)
     one = demo_api.data("{ policyViolations(ruleType: OWNER_REQUIRED) { policy { id } subjectId } }")
     assert {r["subjectId"] for r in one["policyViolations"]} == by_policy["POL-OWNERS"]
+
+
+def test_processes_as_the_document_asks(demo_api: GraphQLClient) -> None:
+    rows = run(demo_api, "Processes")["processes"]
+    seeded = by_id("processes")
+    assert [r["id"] for r in rows] == sorted(seeded)
+    policies = by_id("policies")
+    for r in rows:
+        x = seeded[r["id"]]
+        assert r["area"] == x["area"] and r["name"] == x["name"]
+        assert {p["id"] for p in r["interfacesWith"]} == set(x.get("interfacesWith", []))
+        governing = {pid for pid, p in policies.items() if r["id"] in p.get("governs", [])}
+        assert {p["id"] for p in r["governedBy"]} == governing
+    assert any(r["governedBy"] for r in rows), "the demo has a policy governing a process"
+    desk = demo_api.data("{ processes(area: FUNCTION) { id } }")["processes"]
+    assert [d["id"] for d in desk] == sorted(i for i, x in seeded.items() if x["area"] == "FUNCTION")
+    page = demo_api.data("{ processConnection(first: 2) { totalCount nodes { id } } }")["processConnection"]
+    assert page["totalCount"] == len(seeded) and [n["id"] for n in page["nodes"]] == sorted(seeded)[:2]
