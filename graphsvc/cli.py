@@ -29,7 +29,7 @@ db_app = typer.Typer(help="The managed local Neo4j server (used when NEO4J_URI i
 seed_app = typer.Typer(help="Load a shipped seed CMDB.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 report_app = typer.Typer(
-    help="CAB reports: one change, or the agenda of a period (HTML or Markdown).", no_args_is_help=True
+    help="Reports: CAB (change, cab), continuity, sla, compliance and costs.", no_args_is_help=True
 )
 app.add_typer(seed_app, name="seed")
 app.add_typer(report_app, name="report")
@@ -360,6 +360,60 @@ def report_sla(
         if fmt == "html":
             return cont.sla_html(figures, begin, finish, now)
         return cont.sla_markdown(figures, begin, finish, now)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
+
+
+@report_app.command("compliance")
+def report_compliance(
+    fmt: Format = ReportFormat.html,
+    per_policy: Annotated[
+        int, typer.Option("--per-policy", min=0, help="violations listed per policy (0 = all)")
+    ] = 100,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Policy compliance: every policy with a rule checked against what it governs, worst first; unmet requirements."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import compliance as comp
+    from graphsvc.usecases.compliance import compliance_report
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await compliance_report(repo)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return comp.compliance_html(report, now, per_policy=per_policy)
+        return comp.compliance_markdown(report, now, per_policy=per_policy)
+
+    _write_report(_report(_settings(data_dir, bolt_port), make), output)
+
+
+class CostFormat(StrEnum):
+    csv = "csv"
+    html = "html"
+
+
+@report_app.command("costs")
+def report_costs(
+    fmt: Annotated[
+        CostFormat, typer.Option("--format", help="CSV (one tidy table) or HTML (a printable page)")
+    ] = CostFormat.csv,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """IT cost allocation: each business unit's statement by service, each service's own and total cost, the
+    unallocated items."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import cost as costs
+    from graphsvc.usecases.cost import cost_allocation
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await cost_allocation(repo)
+        return costs.cost_html(report, datetime.now(UTC)) if fmt == "html" else costs.cost_csv(report)
 
     _write_report(_report(_settings(data_dir, bolt_port), make), output)
 

@@ -1,4 +1,5 @@
-"""GET /reports/changes/{id} and GET /reports/cab?from=&to=: the CAB reports over HTTP (`?format=md` for Markdown)."""
+"""The reports over HTTP: /reports/changes/{id}, /reports/cab, /reports/continuity, /reports/sla and
+/reports/compliance (HTML, or Markdown with `?format=md`), and /reports/costs (HTML, or CSV with `?format=csv`)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from starlette.routing import Route
 from graphsvc.db.items import ItemRepository
 from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, RequestError
 from graphsvc.reports import cab
+from graphsvc.reports import compliance as comp
 from graphsvc.reports import continuity as cont
+from graphsvc.reports import cost as costs
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
+from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import ContinuityReport, continuity_of, estate_continuity, sla_report
+from graphsvc.usecases.cost import cost_allocation
 from graphsvc.usecases.reports import agenda_report, change_report
 
 __all__ = ["continuity_reports", "parse_time", "report_routes"]
@@ -42,11 +47,20 @@ def markdown(text: str) -> Response:
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
-def _format(request: Request) -> str:
+def _format(request: Request, allowed: tuple[str, ...] = ("html", "md")) -> str:
     fmt = request.query_params.get("format", "html")
-    if fmt not in ("html", "md"):
-        raise InvalidArgument(f"format: {fmt!r} is not one of html, md")
+    if fmt not in allowed:
+        raise InvalidArgument(f"format: {fmt!r} is not one of {', '.join(allowed)}")
     return fmt
+
+
+def _count(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise InvalidArgument(f"{name}: {raw!r} is not a whole number (0 lists everything)")
+    return int(raw)
 
 
 def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
@@ -108,11 +122,35 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             )
         return HTMLResponse(cont.sla_html(figures, start, end, now))
 
+    async def compliance(request: Request) -> Response:
+        fmt = _format(request)
+        per_policy = _count(request, "perPolicy", 100)
+        report = await compliance_report(repo(), state.get("graph_cache"))
+        now = datetime.now(UTC)
+        if fmt == "md":
+            return markdown(comp.compliance_markdown(report, now, per_policy=per_policy))
+        return HTMLResponse(comp.compliance_html(report, now, per_policy=per_policy))
+
+    async def cost(request: Request) -> Response:
+        fmt = _format(request, ("html", "csv"))
+        report = await cost_allocation(repo())
+        now = datetime.now(UTC)
+        if fmt == "csv":
+            name = f"graphsvc-costs-{now:%Y-%m-%d}.csv"
+            return Response(
+                costs.cost_csv(report),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        return HTMLResponse(costs.cost_html(report, now))
+
     return [
         Route("/reports/changes/{id}", guarded(change)),
         Route("/reports/cab", guarded(agenda)),
         Route("/reports/continuity", guarded(continuity)),
         Route("/reports/sla", guarded(sla)),
+        Route("/reports/compliance", guarded(compliance)),
+        Route("/reports/costs", guarded(cost)),
     ]
 
 

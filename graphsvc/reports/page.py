@@ -33,6 +33,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { font-weight: 600; } .status.DOWN { color: #b3261e; } .status.DEGRADED { color: #8a5a00; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 9px; font-size: 12px; color: #fff; }
 .none { color: #777; font-style: italic; }
+.ok { color: #2e7d32; font-weight: 600; }
+.statement { margin: 4px 0 8px; padding-left: 10px; border-left: 3px solid #e3e5e8; color: #444; }
+.bars svg { max-width: 100%; height: auto; }
 .diagram { overflow-x: auto; border: 1px solid #e3e5e8; border-radius: 10px; padding: 8px; }
 .diagram svg { max-width: 100%; height: auto; }
 .legend span { margin-right: 14px; } .legend i { display: inline-block; width: 12px; height: 12px;

@@ -65,3 +65,47 @@ def test_continuity_and_sla_reports(empty_db: Connection, tmp_path: Path) -> Non
     assert "| SLA-ONLINE-ORDERS | SVC-ORDERS | 97.7083% | 99.9000% | BREACHED |" in sla.stdout
     missing = runner.invoke(app, ["report", "continuity", "--service", "SVC-NOPE"], env=env(empty_db))
     assert missing.exit_code == 1 and "serviceId: unknown id 'SVC-NOPE'" in missing.output
+
+
+def test_compliance_report(empty_db: Connection) -> None:
+    assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
+    md = runner.invoke(app, ["report", "compliance", "--format", "md", "--per-policy", "2"], env=env(empty_db))
+    assert md.exit_code == 0, md.output
+    text = md.stdout
+    assert text.startswith("# Policy compliance\n")
+    index = text.split("## Policies, worst first")[1].split("\n## ")[0]
+    rows = [line.split(" | ") for line in index.splitlines() if line.startswith("| POL-")]
+    counts = [int(r[-1].rstrip(" |")) for r in rows]
+    assert counts == sorted(counts, reverse=True) and counts[0] > 0
+    assert {r[0].lstrip("| ") for r in rows} >= {"POL-OWNERS", "POL-CAB", "POL-NO-SPOF"}
+    owners = text.split("## POL-OWNERS:")[1].split("\n## ")[0]
+    assert "OWNER_REQUIRED" in owners and "_2 more not shown._" in owners  # 4 violations, 2 listed
+    assert "| REQ-B-01 |" in text.split("## Unmet requirements")[1]
+
+
+def test_cost_report_csv_and_html(empty_db: Connection, tmp_path: Path) -> None:
+    import csv
+    from decimal import Decimal
+
+    assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
+    out = tmp_path / "costs.csv"
+    done = runner.invoke(app, ["report", "costs", "-o", str(out)], env=env(empty_db))
+    assert done.exit_code == 0, done.output
+    with out.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    by_section: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_section.setdefault(r["section"], []).append(r)
+    [total] = by_section["total"]
+    [unallocated_total] = by_section["unallocated_total"]
+    units = {r["id"]: Decimal(r["amount"]) for r in by_section["business_unit"]}
+    assert sum(units.values()) + Decimal(unallocated_total["amount"]) == Decimal(total["amount"])
+    for unit, amount in units.items():
+        lines = [Decimal(r["amount"]) for r in by_section["business_unit_service"] if r["id"] == unit]
+        assert sum(lines, Decimal(0)) == amount, unit
+    assert "SVC-GIFT-CARDS" in {r["id"] for r in by_section["unallocated"]}
+    assert all(r["own_cost"] for r in by_section["service"])
+    html = runner.invoke(app, ["report", "costs", "--format", "html"], env=env(empty_db))
+    assert html.exit_code == 0 and "<h1>IT cost allocation</h1>" in html.stdout
+    bad = runner.invoke(app, ["report", "costs", "--format", "md"], env=env(empty_db))
+    assert bad.exit_code == 2 and "'md' is not one of 'csv', 'html'" in bad.output
