@@ -29,7 +29,7 @@ db: install
 
 run: db
 	$(BIN)/graphsvc seed demo --if-empty
-	$(BIN)/graphsvc serve
+	$(BIN)/graphsvc serve --admin-link
 
 test: install
 	$(BIN)/pytest

@@ -1,16 +1,21 @@
 """The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
-GraphiQL, /healthz and /readyz, and the vendored static assets."""
+GraphiQL, /healthz and /readyz, the reports, /auth/session, and the vendored static assets; behind the
+concurrency, body-size and token middleware (auth/middleware.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import json
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -19,9 +24,12 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.auth.session import session_routes
 from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
+from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import DatabaseUnavailable, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
@@ -31,7 +39,7 @@ from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 
-__all__ = ["EXAMPLE_QUERY", "create_app"]
+__all__ = ["EXAMPLE_QUERY", "create_app", "is_loopback"]
 
 log = logging.getLogger("graphsvc")
 
@@ -60,7 +68,7 @@ class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
 
     def __init__(self, state: dict[str, Any], settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
         self.state = state
         self.settings = settings
 
@@ -73,7 +81,18 @@ class GraphQLApp(GraphQL[Context, None]):
             request=request,
             response=response,
             graph_cache=self.state.get("graph_cache"),
+            principal=request.scope.get("state", {}).get("principal"),
         )
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body as JSON, refused with 400 (not a 500) if it nests too deeply or is not an object."""
+        try:
+            value = json.loads(data)
+        except RecursionError:
+            raise HTTPException(400, "the request body nests too deeply to be a GraphQL request") from None
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
+        return value
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))
@@ -86,10 +105,29 @@ class GraphQLApp(GraphQL[Context, None]):
         return await super().process_result(request, result)
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def create_app(settings: Settings | None = None, connection: Connection | None = None) -> Starlette:
     """The ASGI app. Without `connection`, the one settings describe is used (the managed server by default)."""
     settings = settings or get_settings()
+    if not settings.auth and not is_loopback(settings.host):
+        raise ValueError(
+            f"GRAPHSVC_AUTH=off is only for a server bound to loopback (127.0.0.1, ::1), not {settings.host!r}: "
+            "anyone who can reach it could read and change the whole CMDB. Create a token instead: "
+            "graphsvc token create --name NAME --role ROLE"
+        )
     state: dict[str, Any] = {}
+
+    def tokens() -> TokenStore | None:
+        driver = state.get("driver")
+        return TokenStore(driver, state["database"], timeout=settings.tx_timeout_seconds) if driver else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -149,6 +187,12 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/readyz", readyz),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         *report_routes(state, settings),
+        *session_routes(tokens, auth=settings.auth),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [  # outermost first
+        Middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests),
+        Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        Middleware(Authenticate, enabled=settings.auth, store=tokens),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -33,6 +33,10 @@ report_app = typer.Typer(
 )
 app.add_typer(seed_app, name="seed")
 app.add_typer(report_app, name="report")
+token_app = typer.Typer(
+    help="API tokens: create (shown once), list, revoke. Roles: viewer, analyst, editor, admin.", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
 
 DataDir = Annotated[
     Path | None,
@@ -418,6 +422,108 @@ def report_costs(
     _write_report(_report(_settings(data_dir, bolt_port), make), output)
 
 
+class RoleName(StrEnum):
+    viewer = "viewer"
+    analyst = "analyst"
+    editor = "editor"
+    admin = "admin"
+
+
+def _token_store(driver: Any, database: str, settings: Settings) -> Any:
+    from graphsvc.db.tokens import TokenStore
+
+    return TokenStore(driver, database, timeout=settings.tx_timeout_seconds)
+
+
+def _create_token(settings: Settings, name: str, role: str, expires: str | None) -> tuple[Any, str]:
+    from graphsvc.auth.tokens import Role, parse_expiry
+
+    try:
+        when = parse_expiry(expires) if expires else None
+    except ValueError as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+    async def work(driver: Any, database: str) -> tuple[Any, str]:
+        return await _token_store(driver, database, settings).create(  # type: ignore[no-any-return]
+            name, Role(role), expires_at=when, created_by="cli"
+        )
+
+    try:
+        return _with_driver(settings, work)
+    except ValueError as exc:
+        _fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+
+@token_app.command("create")
+def token_create(
+    name: Annotated[str, typer.Option("--name", help="who or what uses it, e.g. 'cab-bot' or 'j.smith'")],
+    role: Annotated[RoleName, typer.Option("--role", help="viewer, analyst, editor or admin")],
+    expires: Annotated[
+        str | None, typer.Option("--expires", help="a duration (90m, 12h, 30d, 2w) or a date; default: never")
+    ] = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Create a token and print it once: only its hash is stored, so it cannot be shown again."""
+    record, secret = _create_token(_settings(data_dir, bolt_port), name, role.value, expires)
+    until = f", expires {record.expires_at:%Y-%m-%d %H:%M} UTC" if record.expires_at else ""
+    typer.echo(f"created {record.id} ({record.name}, role {record.role.value}{until})", err=True)
+    typer.echo("store it now; it is not shown again:", err=True)
+    typer.echo(secret)
+
+
+@token_app.command("list")
+def token_list(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
+    """Every token, newest first: id, name, role, state (active, expired, revoked), created and expiry times."""
+    from datetime import UTC, datetime
+
+    settings = _settings(data_dir, bolt_port)
+
+    async def work(driver: Any, database: str) -> list[Any]:
+        return await _token_store(driver, database, settings).list()  # type: ignore[no-any-return]
+
+    records = _with_driver(settings, work)
+    now = datetime.now(UTC)
+    rows = [("ID", "NAME", "ROLE", "STATE", "CREATED", "EXPIRES")]
+    for r in records:
+        rows.append(
+            (
+                r.id,
+                r.name,
+                r.role.value,
+                r.state(now),
+                f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else "-",
+                f"{r.expires_at:%Y-%m-%d %H:%M}" if r.expires_at else "never",
+            )
+        )
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    if not records:
+        typer.echo("no tokens yet: graphsvc token create --name NAME --role ROLE", err=True)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="the token's id (tok-...), as token list shows it")],
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Revoke a token: requests with it are refused from now on."""
+    settings = _settings(data_dir, bolt_port)
+
+    async def work(driver: Any, database: str) -> Any:
+        return await _token_store(driver, database, settings).revoke(token_id)
+
+    try:
+        record = _with_driver(settings, work)
+    except LookupError as exc:
+        _fail(str(exc.args[0]))
+    typer.echo(f"revoked {record.id} ({record.name}, role {record.role.value})")
+
+
 @app.command("generate")
 def generate(
     cis: Annotated[int, typer.Option("--cis", min=1, help="number of configuration items")],
@@ -448,6 +554,9 @@ def generate(
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address [env GRAPHSVC_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="port [env GRAPHSVC_PORT]")] = None,
+    admin_link: Annotated[
+        bool, typer.Option("--admin-link", help="create a 12-hour admin token and print a sign-in link (make run)")
+    ] = False,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -457,10 +566,21 @@ def serve(
     from graphsvc.app import create_app
 
     settings = _settings(data_dir, bolt_port)
-    host = host or settings.host
+    settings.host = host = host or settings.host
     port = port or settings.port
-    typer.echo(f"graphsvc serving http://{host}:{port}/graphql")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:
+        application = create_app(settings)
+    except ValueError as exc:
+        _fail(str(exc))
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/graphql"
+    if admin_link and settings.auth:
+        _, secret = _create_token(settings, "admin link (graphsvc serve)", "admin", "12h")
+        typer.echo(f"admin token for the next 12 hours (a new one each start): {secret}")
+        typer.echo(f"open {url}#token={secret} to sign in to GraphiQL with it")
+    elif not settings.auth:
+        typer.echo("auth is off (GRAPHSVC_AUTH=false): anyone on this machine can read and change the CMDB")
+    typer.echo(f"graphsvc serving {url}")
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def main() -> None:

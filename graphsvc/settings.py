@@ -53,7 +53,23 @@ class Settings(BaseSettings):
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )
-    tx_timeout_seconds: float = Field(default=30.0, gt=0)
+    tx_timeout_seconds: float = Field(default=30.0, gt=0, description="each Neo4j transaction is cut off after this")
+    auth: bool = Field(
+        default=True, description="require an API token; off is refused unless the server binds to loopback"
+    )
+    max_query_depth: int = Field(default=12, ge=1, description="deepest selection nesting an operation may have")
+    max_query_tokens: int = Field(default=2000, ge=1, description="most lexical tokens a GraphQL document may have")
+    max_aliases: int = Field(default=30, ge=0, description="most aliases in one operation")
+    max_query_fields: int = Field(
+        default=2000, ge=1, description="most fields an operation may select once its fragments are expanded"
+    )
+    max_directives: int = Field(default=30, ge=0, description="most directives in one document")
+    introspection: bool = Field(default=True, description="answer __schema/__type (GraphiQL's docs need it)")
+    field_suggestions: bool = Field(default=True, description='"Did you mean ...?" in validation errors')
+    max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="largest request body accepted")
+    max_concurrent_requests: int = Field(
+        default=64, ge=1, description="requests served at once; more are turned away with 503 at once"
+    )
 
     def resolved_cache_dir(self) -> Path:
         """Where Maven-resolved Neo4j jars live."""

@@ -129,10 +129,30 @@ async def adriver(empty_db: Connection) -> AsyncIterator[AsyncDriver]:
     await driver.close()
 
 
+def make_token(driver: Driver, database: str, role: str, name: str = "tests") -> str:
+    """A new API token of `role`, stored exactly as `graphsvc token create` stores it; returns the clear token."""
+    from graphsvc.auth.tokens import new_token
+    from graphsvc.db.cypher import cypher
+
+    token_id, secret, digest = new_token()
+    driver.execute_query(
+        cypher("tokens/create"),
+        id=token_id,
+        name=name,
+        role=role,
+        hash=digest,
+        expiresAt=None,
+        createdBy="tests",
+        database_=database,
+    )
+    return secret
+
+
 def counts(driver: Driver, database: str) -> tuple[int, int]:
-    """(nodes, relationships) in the graph, migrations excluded."""
+    """(nodes, relationships) of the CMDB graph: migrations, graph state, tokens and the audit trail excluded."""
     records, _, _ = driver.execute_query(
-        "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState RETURN count(n) AS nodes } "
+        "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState AND NOT n:ApiToken "
+        "AND NOT n:AuditEntry RETURN count(n) AS nodes } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
         database_=database,
     )

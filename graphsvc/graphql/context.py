@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import AsyncDriver
 from strawberry.dataloader import DataLoader
 
+from graphsvc.auth.tokens import Principal
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.settings import Settings
@@ -47,6 +48,7 @@ class Context:
     request: Any = None
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
+    principal: Principal | None = None  # who is asking (auth/middleware.py); None: nobody, so nothing is allowed
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:

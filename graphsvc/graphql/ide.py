@@ -46,9 +46,28 @@ _TEMPLATE = """<!doctype html>
       }
 
       #graphiql {
-        height: 100vh;
+        height: calc(100vh - 40px);
         display: flex;
       }
+
+      .gs-auth {
+        height: 40px;
+        box-sizing: border-box;
+        display: flex;
+        align-items: center;
+        gap: 10px;
+        padding: 0 14px;
+        font: 13px system-ui, sans-serif;
+        border-bottom: 1px solid #e3e5e8;
+        background: #f6f7f9;
+        color: #1f1f1f;
+      }
+      .gs-auth .gs-brand { font-weight: 700; margin-right: auto; }
+      .gs-auth input { width: 330px; padding: 4px 6px; font: inherit; }
+      .gs-auth button { padding: 4px 10px; font: inherit; cursor: pointer; }
+      .gs-auth form { display: flex; gap: 6px; margin: 0; }
+      .gs-auth[hidden], .gs-auth [hidden] { display: none; }
+      #gs-error { color: #b3261e; }
 
       .docExplorerHide {
         display: none;
@@ -77,6 +96,17 @@ _TEMPLATE = """<!doctype html>
   </head>
 
   <body>
+    <div class="gs-auth" id="gs-auth">
+      <span class="gs-brand">graphsvc</span>
+      <span id="gs-error" role="alert"></span>
+      <span id="gs-who"></span>
+      <form id="gs-signin" hidden>
+        <input id="gs-token" type="password" autocomplete="off" aria-label="API token"
+               placeholder="API token (gsvc_...), from graphsvc token create" />
+        <button type="submit">Sign in</button>
+      </form>
+      <button id="gs-signout" type="button" hidden>Sign out</button>
+    </div>
     <div id="graphiql" class="graphiql-container">Loading...</div>
     <script src="__GRAPHSVC_STATIC__/graphiql.min.js"></script>
     <script src="__GRAPHSVC_STATIC__/plugin-explorer/index.umd.js"></script>
@@ -118,7 +148,7 @@ _TEMPLATE = """<!doctype html>
 
       // The GraphQL endpoint is the page itself (GET renders this page,
       // POST executes the operation), exactly like strawberry's own page.
-      const fetchURL = window.location.href.split("?")[0];
+      const fetchURL = window.location.origin + window.location.pathname;
 
       function httpUrlToWebSocketUrl(url) {
         const parsedURL = new URL(url);
@@ -185,8 +215,79 @@ _TEMPLATE = """<!doctype html>
         });
       }
 
-      const root = ReactDOM.createRoot(document.getElementById("graphiql"));
-      root.render(React.createElement(GraphiQLWithExplorer));
+      // Sign-in: the token goes to /auth/session once, which keeps it in an HttpOnly cookie; the page never
+      // stores it. A link ending #token=... (graphsvc serve --admin-link) signs in and the token leaves the URL.
+      const who = document.getElementById("gs-who");
+      const signin = document.getElementById("gs-signin");
+      const signout = document.getElementById("gs-signout");
+      const problem = document.getElementById("gs-error");
+
+      async function session(method, body) {
+        const init = { method: method, credentials: "same-origin", headers: {} };
+        if (body) {
+          init.headers["Content-Type"] = "application/json";
+          init.body = JSON.stringify(body);
+        }
+        const response = await fetch("/auth/session", init);
+        const data = await response.json().catch(function () { return {}; });
+        return { ok: response.ok, data: data };
+      }
+
+      function showSignedIn(data) {
+        who.textContent = data.auth === false
+          ? "auth is off (local demo)"
+          : "signed in: " + data.name + " (" + data.role + ")";
+        signin.hidden = true;
+        signout.hidden = data.auth === false;
+      }
+
+      async function signIn(token) {
+        const result = await session("POST", { token: token });
+        if (!result.ok) {
+          const errors = result.data.errors || [{ message: "sign-in failed" }];
+          problem.textContent = errors[0].message;
+          return false;
+        }
+        window.location.reload();
+        return true;
+      }
+
+      signin.addEventListener("submit", function (event) {
+        event.preventDefault();
+        problem.textContent = "";
+        signIn(document.getElementById("gs-token").value.trim());
+      });
+      signout.addEventListener("click", async function () {
+        await session("DELETE");
+        window.location.reload();
+      });
+
+      async function start() {
+        if (!__GRAPHSVC_SIGN_IN__) {
+          document.getElementById("gs-auth").hidden = true;
+          document.getElementById("graphiql").style.height = "100vh";
+          ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQLWithExplorer));
+          return;
+        }
+        const hash = new URLSearchParams(window.location.hash.slice(1));
+        if (hash.get("token")) {
+          const token = hash.get("token");
+          history.replaceState(null, "", window.location.pathname + window.location.search);
+          await signIn(token);
+          return;
+        }
+        const current = await session("GET");
+        if (current.ok) {
+          showSignedIn(current.data);
+        } else {
+          who.textContent = "not signed in";
+          signin.hidden = false;
+        }
+        const root = ReactDOM.createRoot(document.getElementById("graphiql"));
+        root.render(React.createElement(GraphiQLWithExplorer));
+      }
+
+      start();
     </script>
   </body>
 </html>
@@ -219,6 +320,7 @@ def render_graphiql(
     example_query: str,
     static_prefix: str = DEFAULT_STATIC_PREFIX,
     headers: dict[str, str] | None = None,
+    sign_in: bool = True,
 ) -> str:
     """Return the HTML of the self-hosted GraphiQL page.
 
@@ -230,6 +332,8 @@ def render_graphiql(
             Must be a same-origin path; absolute URLs are rejected.
         headers: optional request headers pre-filled (as JSON) in the headers
             editor, e.g. ``{"Authorization": "Bearer ..."}``.
+        sign_in: show the sign-in bar, which talks to graphsvc's ``/auth/session``
+            (off for a page served by an app without it).
 
     The page posts operations to its own URL, so it must be served by GET on
     the GraphQL endpoint itself (e.g. from ``GraphQL.render_graphql_ide``).
@@ -239,5 +343,6 @@ def render_graphiql(
         "__GRAPHSVC_STATIC__": _static_prefix_attr(static_prefix),
         "__GRAPHSVC_EXAMPLE_QUERY__": _js_literal(example_query),
         "__GRAPHSVC_DEFAULT_HEADERS__": _js_literal(headers_json),
+        "__GRAPHSVC_SIGN_IN__": "true" if sign_in else "false",
     }
     return _PLACEHOLDER_RE.sub(lambda m: values[m.group(0)], _TEMPLATE)

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+)
+from strawberry.schema.config import StrawberryConfig
 
+from graphsvc.auth.permissions import Authorize
+from graphsvc.graphql.limits import guarded_validation
 from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.query import Query
 from graphsvc.graphql.types import TYPES
+from graphsvc.settings import Settings
 
 __all__ = ["build_schema"]
 
@@ -22,16 +34,28 @@ def _expected(error: Exception) -> bool:
     return original is None or isinstance(original, GraphQLError | DatabaseUnavailable | RequestError)
 
 
-def build_schema() -> strawberry.Schema:
-    """The API schema."""
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The API schema, with the limits and switches of `settings` (the defaults when none)."""
+    settings = settings or Settings()
+    rules: list[type[ASTValidationRule]] = []
+    if not settings.introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=list(TYPES.values()),
+        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
         extensions=[
+            # Factories, so each request has its own extension objects. Limits first: a hostile document is refused
+            # before anything else looks at it.
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: AddValidationRules(rules),  # run inside the guarded validation below
             # Clients repeat the same documents: parsing and validating them again costs more than a small impact.
             lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            guarded_validation(settings.max_query_fields, settings.max_directives),
+            Authorize,
             lambda: MaskErrors(
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",

@@ -50,22 +50,36 @@ class GraphQLClient:
         return result["data"]
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture
-def api(empty_db: Connection) -> Iterator[GraphQLClient]:
-    """A client of the real app (served by uvicorn on loopback) on an empty, migrated graph."""
+def api(empty_db: Connection, sync_driver: Any) -> Iterator[GraphQLClient]:
+    """An admin's client of the real app (served by uvicorn on loopback, auth on) on an empty, migrated graph."""
+    from tests.conftest import make_token
+
+    token = make_token(sync_driver, empty_db.database, "admin")
     app = create_app(Settings(), connection=empty_db)
-    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as client:
+    with (
+        serve_asgi(app) as base_url,
+        httpx.Client(base_url=base_url, timeout=60, headers=bearer(token)) as client,
+    ):
         yield GraphQLClient(client)
 
 
 @pytest.fixture(scope="module")
 def demo_api(migrated: Connection, sync_driver: Any, demo_document: Any) -> Iterator[GraphQLClient]:
     """A client of the real app over the demo CMDB, loaded once for the module: for tests that only read."""
-    from tests.conftest import wipe
+    from tests.conftest import make_token, wipe
 
     wipe(sync_driver, migrated.database)
+    token = make_token(sync_driver, migrated.database, "admin")
     app = create_app(Settings(), connection=migrated)
-    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=120) as client:
+    with (
+        serve_asgi(app) as base_url,
+        httpx.Client(base_url=base_url, timeout=120, headers=bearer(token)) as client,
+    ):
         api = GraphQLClient(client)
         api.data(operation("import.graphql", "ImportCmdb"), {"document": demo_document}, "ImportCmdb")
         yield api

@@ -42,6 +42,33 @@ def test_demo_costs_are_conserved_to_the_cent(demo_api: GraphQLClient) -> None:
     assert all(len(x.split(".")[1]) == 2 for x in [a["total"], a["unallocatedTotal"]])
 
 
+def test_cost_report_csv_says_what_the_api_says(demo_api: GraphQLClient) -> None:
+    import csv
+    import io
+
+    a = allocation(demo_api)
+    response = demo_api.http.get("/reports/costs", params={"format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"].startswith('attachment; filename="graphsvc-costs-')
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    pick = {s: [r for r in rows if r["section"] == s] for s in {r["section"] for r in rows}}
+    assert pick["total"][0]["amount"] == a["total"]
+    assert pick["unallocated_total"][0]["amount"] == a["unallocatedTotal"]
+    assert [(r["id"], r["amount"]) for r in pick["business_unit"]] == [
+        (b["id"], b["amount"]) for b in a["businessUnits"]
+    ]
+    assert [(r["id"], r["service_id"], r["amount"]) for r in pick["business_unit_service"]] == [
+        (b["id"], s["serviceId"], s["amount"]) for b in a["businessUnits"] for s in b["byService"]
+    ]
+    assert [(r["id"], r["own_cost"], r["amount"]) for r in pick["service"]] == [
+        (s["id"], s["ownCost"], s["total"]) for s in a["services"]
+    ]
+    assert [(r["id"], r["amount"]) for r in pick["unallocated"]] == [(u["id"], u["amount"]) for u in a["unallocated"]]
+    bad = demo_api.http.get("/reports/costs", params={"format": "xlsx"})
+    assert bad.status_code == 400 and "'xlsx' is not one of html, csv" in bad.text
+
+
 def test_a_built_estate_splits_by_weight_pools_cycles_and_keeps_what_nobody_consumes(api: GraphQLClient) -> None:
     doc = {
         "format": "graphsvc-cmdb/1",
@@ -81,30 +108,3 @@ def test_a_built_estate_splits_by_weight_pools_cycles_and_keeps_what_nobody_cons
     assert a["total"] == "124.33" and a["unallocatedTotal"] == "4.33"
     services = {s["id"]: s for s in a["services"]}
     assert services["SVC-1"] == {"id": "SVC-1", "name": "one", "ownCost": "10.00", "total": "86.67"}
-
-
-def test_cost_report_csv_says_what_the_api_says(demo_api: GraphQLClient) -> None:
-    import csv
-    import io
-
-    a = allocation(demo_api)
-    response = demo_api.http.get("/reports/costs", params={"format": "csv"})
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/csv")
-    assert response.headers["content-disposition"].startswith('attachment; filename="graphsvc-costs-')
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    pick = {s: [r for r in rows if r["section"] == s] for s in {r["section"] for r in rows}}
-    assert pick["total"][0]["amount"] == a["total"]
-    assert pick["unallocated_total"][0]["amount"] == a["unallocatedTotal"]
-    assert [(r["id"], r["amount"]) for r in pick["business_unit"]] == [
-        (b["id"], b["amount"]) for b in a["businessUnits"]
-    ]
-    assert [(r["id"], r["service_id"], r["amount"]) for r in pick["business_unit_service"]] == [
-        (b["id"], s["serviceId"], s["amount"]) for b in a["businessUnits"] for s in b["byService"]
-    ]
-    assert [(r["id"], r["own_cost"], r["amount"]) for r in pick["service"]] == [
-        (s["id"], s["ownCost"], s["total"]) for s in a["services"]
-    ]
-    assert [(r["id"], r["amount"]) for r in pick["unallocated"]] == [(u["id"], u["amount"]) for u in a["unallocated"]]
-    bad = demo_api.http.get("/reports/costs", params={"format": "xlsx"})
-    assert bad.status_code == 400 and "'xlsx' is not one of html, csv" in bad.text

@@ -154,7 +154,11 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
-    """The real app over the demo CMDB, loaded once per module (for tests that only read)."""
+    """The real app over the demo CMDB, loaded once per module (for tests that only read).
+
+    Auth is off (allowed: the server binds to loopback), so pages open without signing in; the sign-in itself is
+    tested in test_auth_browser.py.
+    """
     import httpx
 
     from graphsvc.app import create_app
@@ -162,7 +166,7 @@ def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
     from tests.conftest import REPO, load_json, wipe
 
     wipe(sync_driver, migrated.database)  # type: ignore[arg-type]
-    with serve_asgi(create_app(Settings(), connection=migrated)) as url:
+    with serve_asgi(create_app(Settings(auth=False), connection=migrated)) as url:
         body = {
             "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
             "variables": {"d": load_json(REPO / "seeds" / "demo.json")},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from graphsvc.app import EXAMPLE_QUERY, create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
-from tests.conftest import REPO, load_json
+from tests.conftest import REPO, load_json, make_token
 from tests.e2e.conftest import serve_asgi
 from tests.e2e.test_graphiql_page import QUERY_EDITOR, RESPONSE_EDITOR, editor_value, open_graphiql
 
@@ -21,18 +22,32 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def app_url(empty_db: Connection) -> Iterator[str]:
+def app_and_token(empty_db: Connection, sync_driver: Any) -> Iterator[tuple[str, str]]:
+    """The real app, auth on, with the small CMDB imported, and an editor's token."""
+    token = make_token(sync_driver, empty_db.database, "editor", name="analyst in a browser")
     with serve_asgi(create_app(Settings(), connection=empty_db)) as url:
         body = {
             "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
             "variables": {"d": load_json(REPO / "tests" / "fixtures" / "small.json")},
         }
-        assert httpx.post(f"{url}/graphql", json=body, timeout=60).json()["data"]["importCmdb"]["created"] == 36
-        yield url
+        done = httpx.post(f"{url}/graphql", json=body, timeout=60, headers={"Authorization": f"Bearer {token}"})
+        assert done.json()["data"]["importCmdb"]["created"] == 36
+        yield url, token
 
 
-def test_graphiql_runs_the_example_query_offline(browser: Browser, app_url: str, artifacts_dir: Path) -> None:
-    page, recorder = open_graphiql(browser, f"{app_url}/graphql")
+@pytest.fixture
+def app_url(app_and_token: tuple[str, str]) -> str:
+    return app_and_token[0]
+
+
+def test_graphiql_runs_the_example_query_offline(
+    browser: Browser, app_and_token: tuple[str, str], artifacts_dir: Path
+) -> None:
+    app_url, token = app_and_token
+    # the link `graphsvc serve --admin-link` prints: the page signs in with it and drops it from the address
+    page, recorder = open_graphiql(browser, f"{app_url}/graphql#token={token}")
+    expect(page.locator("#gs-who")).to_have_text("signed in: analyst in a browser (editor)")
+    assert "token" not in page.url
     try:
         assert editor_value(page, QUERY_EDITOR) == EXAMPLE_QUERY
         page.locator(".graphiql-execute-button").click()

@@ -62,7 +62,7 @@ class LocalGraphiQL(GraphQL[None, None]):
 
     def __init__(self, *, example_query: str, headers: dict[str, str] | None) -> None:
         super().__init__(SCHEMA)
-        self._page = render_graphiql(example_query=example_query, headers=headers)
+        self._page = render_graphiql(example_query=example_query, headers=headers, sign_in=False)
 
     async def render_graphql_ide(self, request: StarletteRequest) -> Response:
         return HTMLResponse(self._page)

@@ -1,0 +1,216 @@
+"""ASGI middleware in front of every route: who is asking (tokens), how much they may send, how many at once.
+
+- `Authenticate` finds the request's token (`Authorization: Bearer ...`, or the `graphsvc_token` cookie that the
+  GraphiQL sign-in sets), checks it against the stored hashes and puts the `Principal` in `scope["state"]`. Health
+  checks, static assets, the GraphiQL page itself and the sign-in route are public; the reports need `analyst`;
+  everything else needs a valid token, and the GraphQL fields check their own role (permissions.py).
+- `BodyLimit` refuses a body over the limit with 413, by Content-Length or while it streams in.
+- `ConcurrencyLimit` turns requests away with 503 and Retry-After once the limit is being served.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphsvc.auth.tokens import LOCAL, Principal, Role
+from graphsvc.db.tokens import TokenRejected, TokenStore
+from graphsvc.errors import DatabaseUnavailable
+
+__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_role", "token_from"]
+
+COOKIE = "graphsvc_token"
+PUBLIC_PREFIXES = ("/static/",)
+PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico"})
+
+
+def route_role(method: str, path: str, query_string: bytes) -> Role | None:
+    """The role a route needs before it runs; None for a public one."""
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    if path == "/graphql" and method in ("GET", "HEAD") and b"query=" not in query_string:
+        return None  # the GraphiQL page: no data in it, and where a person signs in
+    if path.startswith("/reports/"):
+        return Role.analyst
+    return Role.viewer
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def token_from(headers: dict[str, str]) -> str | None:
+    """The bearer token of the Authorization header, else the sign-in cookie's."""
+    auth = headers.get("authorization", "")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        return value.strip() if scheme.lower() == "bearer" and value.strip() else ""
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE and value:
+            return value
+    return None
+
+
+async def _reply(send: Send, status: int, message: str, code: str, *, json_body: bool, extra: list[Any]) -> None:
+    if json_body:
+        body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+        ctype = b"application/json"
+    else:
+        body = (message + "\n").encode()
+        ctype = b"text/plain; charset=utf-8"
+    headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Authenticate:
+    def __init__(self, app: ASGIApp, *, enabled: bool, store: Callable[[], TokenStore | None]) -> None:
+        self.app = app
+        self.enabled = enabled
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        needed = route_role(scope["method"], scope["path"], scope.get("query_string", b""))
+        state = scope.setdefault("state", {})
+        if not self.enabled:
+            state["principal"] = LOCAL
+            await self.app(scope, receive, send)
+            return
+        headers = _headers(scope)
+        token = token_from(headers)
+        principal: Principal | None = None
+        problem = "authentication failed: use the Bearer scheme, 'Authorization: Bearer <token>'"
+        if token:
+            principal, problem = await self._check(token)
+        if needed is None:
+            state["principal"] = principal  # a public route may still want to know (the sign-in page)
+            await self.app(scope, receive, send)
+            return
+        as_json = scope["path"] == "/graphql"
+        challenge = [(b"www-authenticate", b'Bearer realm="graphsvc"')]
+        if token is None:
+            await _reply(
+                send,
+                401,
+                "authentication required: send 'Authorization: Bearer <token>' (graphsvc token create makes one), "
+                "or sign in on the GraphiQL page at /graphql",
+                "UNAUTHENTICATED",
+                json_body=as_json,
+                extra=challenge,
+            )
+            return
+        if principal is None:
+            status, code = (
+                (503, "DATABASE_UNAVAILABLE") if problem.startswith("the database") else (401, "UNAUTHENTICATED")
+            )
+            extra = [(b"retry-after", b"5")] if status == 503 else challenge
+            await _reply(send, status, problem, code, json_body=as_json, extra=extra)
+            return
+        if not principal.role.allows(needed):
+            await _reply(
+                send,
+                403,
+                f"forbidden: {scope['path']} needs the {needed.value} role; the token {principal.token_id} has role "
+                f"{principal.role.value}",
+                "FORBIDDEN",
+                json_body=as_json,
+                extra=[],
+            )
+            return
+        state["principal"] = principal
+        await self.app(scope, receive, send)
+
+    async def _check(self, token: str) -> tuple[Principal | None, str]:
+        store = self.store()
+        if store is None:
+            return None, "the database is unavailable right now; try again shortly (graphsvc is starting)"
+        try:
+            return await store.authenticate(token), ""
+        except TokenRejected as exc:
+            return None, f"authentication failed: {exc}"
+        except (DatabaseUnavailable, OSError) as exc:
+            return None, f"the database is unavailable right now; try again shortly ({type(exc).__name__})"
+
+
+class BodyLimitExceeded(Exception):
+    pass
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_big = (
+            f"the request body is larger than {self.max_bytes} bytes (GRAPHSVC_MAX_REQUEST_BYTES); "
+            "import large CMDB documents with `graphsvc import`"
+        )
+        length = _headers(scope).get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+            return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyLimitExceeded
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except BodyLimitExceeded:
+            if not started:
+                await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+
+
+class ConcurrencyLimit:
+    """Load shedding: past `limit` requests in flight, answer 503 at once instead of queueing without end."""
+
+    EXEMPT = frozenset({"/healthz", "/readyz"})
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            await _reply(
+                send,
+                503,
+                f"the server is serving its limit of {self.limit} requests at once; try again shortly",
+                "SERVER_BUSY",
+                json_body=scope["path"] == "/graphql",
+                extra=[(b"retry-after", b"1")],
+            )
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1

@@ -1,0 +1,163 @@
+"""The role each GraphQL field needs, and the check that runs before any resolver does.
+
+Every field of an operation (its fragments included) is looked up in one table: Query fields need `viewer` unless
+they are analyses (`analyst`), Mutation fields need `editor`, and token management and the audit log need `admin`.
+Nested analysis fields (a change's assessment, a release's impact) are listed too, so a viewer cannot reach an
+analysis through a readable item. The walk is cached per (document, operation): the role a document needs does not
+depend on who sends it.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_operation_ast,
+    visit,
+)
+from graphql import ExecutionResult as CoreResult
+from strawberry.extensions import SchemaExtension
+
+from graphsvc.auth.tokens import Principal, Role
+
+__all__ = ["ADMIN_FIELDS", "ANALYST_FIELDS", "Authorize", "field_role", "required_role"]
+
+ANALYST_FIELDS = frozenset(
+    {
+        ("Query", "impact"),
+        ("Query", "siteFailure"),
+        ("Query", "cabAgenda"),
+        ("Query", "continuity"),
+        ("Query", "availability"),
+        ("Query", "slaReport"),
+        ("Query", "incidentCorrelation"),
+        ("Query", "costAllocation"),
+        ("Query", "requirementCompliance"),
+        ("Query", "requirementTrace"),
+        ("Query", "policyViolations"),
+        ("Query", "capacityRisks"),
+        ("Change", "assessment"),
+        ("Change", "nextConflictFreeWindow"),
+        ("Release", "impact"),
+    }
+)
+ADMIN_FIELDS = frozenset(
+    {
+        ("Query", "auditLog"),
+        ("Query", "apiTokens"),
+        ("Mutation", "createApiToken"),
+        ("Mutation", "revokeApiToken"),
+    }
+)
+
+
+def field_role(parent: str, field: str) -> Role:
+    if (parent, field) in ADMIN_FIELDS:
+        return Role.admin
+    if parent == "Mutation":
+        return Role.editor
+    if (parent, field) in ANALYST_FIELDS:
+        return Role.analyst
+    return Role.viewer
+
+
+def _fragments(document: DocumentNode, root: OperationDefinitionNode) -> Iterator[FragmentDefinitionNode]:
+    """The fragments an operation uses, transitively (each once, cycles cut: validation reports those)."""
+    defined = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    seen: set[str] = set()
+    stack: list[object] = [root]
+    while stack:
+        node = stack.pop()
+        for spread in _spreads(node):
+            name = spread.name.value
+            if name in seen or name not in defined:
+                continue
+            seen.add(name)
+            stack.append(defined[name])
+            yield defined[name]
+
+
+def _spreads(node: object) -> list[FragmentSpreadNode]:
+    found: list[FragmentSpreadNode] = []
+
+    class Spreads(Visitor):
+        def enter_fragment_spread(self, spread: FragmentSpreadNode, *_: object) -> None:
+            found.append(spread)
+
+    visit(node, Spreads())  # type: ignore[arg-type]
+    return found
+
+
+def required_role(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> tuple[Role, list[str]]:
+    """The highest role any field of the operation needs, and those fields ("Type.field"), in document order."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return Role.viewer, []
+    info = TypeInfo(schema)
+    needs: dict[str, Role] = {}
+
+    class Fields(Visitor):
+        def enter_field(self, node: FieldNode, *_: object) -> None:
+            parent = info.get_parent_type()
+            if parent is None:
+                return
+            needs.setdefault(f"{parent.name}.{node.name.value}", field_role(parent.name, node.name.value))
+
+    for node in (operation, *_fragments(document, operation)):
+        visit(node, TypeInfoVisitor(info, Fields()))
+    top = max(needs.values(), key=lambda r: r.rank, default=Role.viewer)
+    return top, [f for f, r in needs.items() if r == top]
+
+
+_SEEN: OrderedDict[tuple[int, str, str | None], tuple[Role, tuple[str, ...]]] = OrderedDict()
+
+
+def _cached(
+    schema: GraphQLSchema, query: str, document: DocumentNode, operation: str | None
+) -> tuple[Role, tuple[str, ...]]:
+    """required_role, remembered for the last 1,024 (schema, query text, operation) seen."""
+    key = (id(schema), query, operation)
+    if key in _SEEN:
+        _SEEN.move_to_end(key)
+        return _SEEN[key]
+    role, fields = required_role(schema, document, operation)
+    _SEEN[key] = (role, tuple(fields))
+    if len(_SEEN) > 1024:
+        _SEEN.popitem(last=False)
+    return _SEEN[key]
+
+
+def denial(principal: Principal | None, needed: Role, fields: tuple[str, ...]) -> GraphQLError | None:
+    if principal is not None and principal.role.allows(needed):
+        return None
+    shown = ", ".join(fields[:5]) + (f" and {len(fields) - 5} more" if len(fields) > 5 else "")
+    who = f"the token {principal.token_id} has role {principal.role.value}" if principal else "no token was given"
+    return GraphQLError(
+        f"forbidden: {shown} needs the {needed.value} role; {who}",
+        extensions={"code": "FORBIDDEN", "requiredRole": needed.value},
+    )
+
+
+class Authorize(SchemaExtension):
+    """Refuse, before execution, an operation using any field the request's role may not use: no data at all."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = ctx.graphql_document
+        if document is not None:
+            needed, fields = _cached(ctx.schema._schema, ctx.query or "", document, ctx.operation_name)
+            error = denial(getattr(ctx.context, "principal", None), needed, fields)
+            if error is not None:
+                ctx.result = CoreResult(data=None, errors=[error])
+        yield

@@ -1,0 +1,72 @@
+"""/auth/session: sign in a browser with a token (an HttpOnly, SameSite=Strict cookie), see who it is, sign out.
+
+The GraphiQL page uses it, so a person pastes a token once (or follows the link `graphsvc serve --admin-link`
+prints) and the page, and the reports it links to, then work without handling headers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from graphsvc.auth.middleware import COOKIE
+from graphsvc.auth.tokens import Principal
+from graphsvc.db.tokens import TokenRejected, TokenStore
+from graphsvc.errors import DatabaseUnavailable
+
+__all__ = ["session_routes"]
+
+
+def _who(p: Principal) -> dict[str, str]:
+    return {"tokenId": p.token_id, "name": p.name, "role": p.role.value}
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
+
+
+def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> list[Route]:
+    async def session(request: Request) -> Response:
+        if request.method == "GET":
+            principal: Principal | None = getattr(request.state, "principal", None)
+            if principal is None:
+                return _error(401, "not signed in", "UNAUTHENTICATED")
+            return JSONResponse({**_who(principal), "auth": auth})
+        if request.method == "DELETE":
+            response = JSONResponse({"signedOut": True})
+            response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+            return response
+        if not request.headers.get("content-type", "").startswith("application/json"):
+            return _error(415, 'send JSON: {"token": "gsvc_..."} with Content-Type: application/json', "BAD_REQUEST")
+        try:
+            body = json.loads(await request.body())
+            token = body["token"] if isinstance(body, dict) else None
+        except (ValueError, KeyError):
+            token = None
+        if not isinstance(token, str) or not token:
+            return _error(400, 'the body must be {"token": "gsvc_..."}', "BAD_USER_INPUT")
+        tokens = store()
+        if tokens is None:
+            return _error(503, "the database is unavailable right now; try again shortly", "DATABASE_UNAVAILABLE")
+        try:
+            principal = await tokens.authenticate(token.strip())
+        except TokenRejected as exc:
+            return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
+        except DatabaseUnavailable as exc:
+            return _error(503, str(exc), "DATABASE_UNAVAILABLE")
+        response = JSONResponse(_who(principal))
+        response.set_cookie(
+            COOKIE,
+            token.strip(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/",
+        )
+        return response
+
+    return [Route("/auth/session", session, methods=["GET", "POST", "DELETE"])]

@@ -1,0 +1,97 @@
+"""API tokens in Neo4j (`:ApiToken` nodes, outside the CMDB's items): create, look up by hash, list, revoke."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
+from graphsvc.db.cypher import cypher
+from graphsvc.errors import DatabaseUnavailable
+
+__all__ = ["TokenRejected", "TokenStore"]
+
+
+class TokenRejected(Exception):
+    """The presented token does not authenticate anyone; the message says why without echoing the token."""
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _record(r: Any) -> TokenRecord:
+    return TokenRecord(
+        id=r["id"],
+        name=r["name"],
+        role=Role(r["role"]),
+        created_at=_native(r.get("createdAt")),
+        expires_at=_native(r["expiresAt"]),
+        revoked_at=_native(r["revokedAt"]),
+        created_by=r.get("createdBy"),
+    )
+
+
+class TokenStore:
+    def __init__(self, driver: AsyncDriver, database: str, *, timeout: float | None = None) -> None:
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout
+
+    async def _run(self, statement: str, *, write: bool = False, **params: Any) -> list[Any]:
+        try:
+            records, _, _ = await self.driver.execute_query(
+                Query(cypher(statement), timeout=self.timeout),
+                parameters_=params,
+                database_=self.database,
+                routing_=RoutingControl.WRITE if write else RoutingControl.READ,
+            )
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+        return list(records)
+
+    async def create(
+        self, name: str, role: Role, *, expires_at: datetime | None = None, created_by: str | None = None
+    ) -> tuple[TokenRecord, str]:
+        """A new token: its record and the clear token, which is not stored and cannot be shown again."""
+        name = name.strip()
+        if not name or len(name) > 100:
+            raise ValueError("name: give the token a name of 1 to 100 characters, e.g. the tool or person using it")
+        token_id, secret, digest = new_token()
+        [row] = await self._run(
+            "tokens/create",
+            write=True,
+            id=token_id,
+            name=name,
+            role=role.value,
+            hash=digest,
+            expiresAt=expires_at,
+            createdBy=created_by,
+        )
+        props = row["props"]
+        return _record({**props, "revokedAt": None, "expiresAt": props.get("expiresAt")}), secret
+
+    async def authenticate(self, token: str, now: datetime | None = None) -> Principal:
+        """The principal a token stands for, or TokenRejected saying why (unknown, revoked, expired)."""
+        if not well_formed(token):
+            raise TokenRejected("the token is not a graphsvc API token (they start gsvc_ and are 48 characters)")
+        rows = await self._run("tokens/lookup", hash=hash_token(token))
+        if not rows:
+            raise TokenRejected("the token is unknown (it may have been mistyped or deleted)")
+        record = _record({**rows[0], "createdAt": None})
+        state = record.state(now or datetime.now(UTC))
+        if state != "active":
+            raise TokenRejected(f"the token {record.id} ({record.name}) is {state}")
+        return Principal(record.id, record.name, record.role)
+
+    async def list(self) -> list[TokenRecord]:
+        return [_record(r) for r in await self._run("tokens/list")]
+
+    async def revoke(self, token_id: str) -> TokenRecord:
+        rows = await self._run("tokens/revoke", write=True, id=token_id)
+        if not rows:
+            raise LookupError(f"no token has id {token_id!r} (graphsvc token list shows them)")
+        return _record(rows[0])

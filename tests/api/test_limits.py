@@ -1,0 +1,90 @@
+"""The request limits on the real app: concurrency shedding, body size while streaming, and the switches' defaults."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from graphsvc.app import create_app
+from graphsvc.db.connection import Connection
+from graphsvc.settings import Settings
+from tests.api.attack_corpus import nested
+from tests.conftest import make_token
+from tests.e2e.conftest import serve_asgi
+
+http = httpx.Client(timeout=60)  # no cookies are set on it: each request stands alone
+
+
+def test_past_the_concurrency_limit_requests_are_turned_away_at_once(empty_db: Connection, sync_driver: Any) -> None:
+    token = make_token(sync_driver, empty_db.database, "viewer")
+    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow_body() -> Iterator[bytes]:
+        yield b'{"query": "{ services '
+        started.set()
+        release.wait(30)  # the server holds this request open, in flight, until the body ends
+        yield b'{ totalCount } }"}'
+
+    with serve_asgi(create_app(Settings(max_concurrent_requests=1), connection=empty_db)) as url:
+        result: dict[str, httpx.Response] = {}
+        first = threading.Thread(
+            target=lambda: result.setdefault("first", http.post(f"{url}/graphql", content=slow_body(), headers=auth))
+        )
+        first.start()
+        assert started.wait(10)
+        busy = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+        assert busy.json()["errors"][0]["extensions"]["code"] == "SERVER_BUSY"
+        assert http.get(f"{url}/healthz").status_code == 200  # health checks are never shed
+        release.set()
+        first.join(30)
+        assert result["first"].json() == {"data": {"services": {"totalCount": 0}}}
+        again = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
+        assert again.json() == {"data": {"__typename": "Query"}}
+
+
+def test_a_body_streamed_past_the_limit_is_refused(empty_db: Connection, sync_driver: Any) -> None:
+    token = make_token(sync_driver, empty_db.database, "editor")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is enforced while reading
+        yield b'{"query": "{ __typename }", "pad": "'
+        for _ in range(8):
+            yield b"x" * 512
+        yield b'"}'
+
+    with serve_asgi(create_app(Settings(max_request_bytes=2048), connection=empty_db)) as url:
+        refused = http.post(f"{url}/graphql", content=chunks(), headers=headers)
+        assert refused.status_code == 413
+        assert "larger than 2048 bytes" in refused.json()["errors"][0]["message"]
+        small = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=headers)
+        assert small.json() == {"data": {"__typename": "Query"}}
+
+
+def test_the_defaults_serve_graphiql_and_the_limits_name_themselves(empty_db: Connection, sync_driver: Any) -> None:
+    token = make_token(sync_driver, empty_db.database, "viewer")
+    headers = {"Authorization": f"Bearer {token}"}
+    with serve_asgi(create_app(Settings(), connection=empty_db)) as url:
+
+        def post(query: str) -> Any:
+            return http.post(f"{url}/graphql", json={"query": query}, headers=headers).json()
+
+        assert post("{ __schema { queryType { name } } }") == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+        assert "Did you mean" in post("{ servic { totalCount } }")["errors"][0]["message"]
+        at_limit = nested(10)  # depth 12
+        assert "errors" not in post(at_limit)
+        over = post(nested(11))
+        assert over["data"] is None and "exceeds maximum operation depth of 12" in over["errors"][0]["message"]
+        aliases = post("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }")
+        assert "aliases" in aliases["errors"][0]["message"]
+        get = http.get(f"{url}/graphql", params={"query": "{ services { totalCount } }"}, headers=headers)
+        assert get.json() == {"data": {"services": {"totalCount": 0}}}
+        mutation = http.get(
+            f"{url}/graphql", params={"query": 'mutation { deleteItem(id: "X") { __typename } }'}, headers=headers
+        )
+        assert mutation.status_code == 400 and mutation.text == "mutations are not allowed when using GET"

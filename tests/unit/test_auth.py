@@ -1,0 +1,135 @@
+"""Roles, token shapes, expiry parsing and the role each operation needs (no database)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from graphql import parse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graphsvc.app import is_loopback
+from graphsvc.auth.middleware import route_role, token_from
+from graphsvc.auth.permissions import ADMIN_FIELDS, ANALYST_FIELDS, denial, field_role, required_role
+from graphsvc.auth.tokens import Principal, Role, hash_token, new_token, parse_expiry, well_formed
+from graphsvc.graphql.schema import build_schema
+
+OPERATIONS = Path(__file__).resolve().parents[1] / "contract" / "operations"
+SCHEMA = build_schema()._schema
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def need(text: str, operation: str | None = None) -> tuple[Role, list[str]]:
+    return required_role(SCHEMA, parse(text), operation)
+
+
+def test_roles_are_ordered() -> None:
+    assert [r.value for r in Role] == ["viewer", "analyst", "editor", "admin"]
+    assert Role.admin.allows(Role.viewer) and Role.editor.allows(Role.analyst)
+    assert not Role.analyst.allows(Role.editor) and not Role.viewer.allows(Role.analyst)
+
+
+def test_tokens_are_random_well_formed_and_stored_only_as_a_hash() -> None:
+    (id1, t1, h1), (id2, t2, _) = new_token(), new_token()
+    assert t1 != t2 and id1 != id2 and well_formed(t1) and len(t1) == 48
+    assert h1 == hash_token(t1) and t1 not in h1 and len(h1) == 64
+    assert not well_formed("gsvc_short") and not well_formed(t1 + "x") and not well_formed("Bearer " + t1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("90m", NOW + timedelta(minutes=90)), ("12h", NOW + timedelta(hours=12)), ("30d", NOW + timedelta(days=30)),
+     ("2w", NOW + timedelta(weeks=2)), ("2027-01-31", datetime(2027, 1, 31, tzinfo=UTC)),
+     ("2027-01-31T10:00:00+01:00", datetime(2027, 1, 31, 9, tzinfo=UTC))],
+)  # fmt: skip
+def test_expiry_is_a_duration_or_a_date(text: str, expected: datetime) -> None:
+    assert parse_expiry(text, NOW) == expected
+
+
+@pytest.mark.parametrize(("text", "says"), [("0d", "no time"), ("2020-01-01", "in the past"), ("soon", "neither")])
+def test_a_bad_expiry_says_why(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        parse_expiry(text, NOW)
+
+
+def test_the_contract_documents_need_the_roles_their_users_have() -> None:
+    expected = {
+        ("browse.graphql", None): Role.viewer,
+        ("impact.graphql", None): Role.analyst,
+        ("continuity.graphql", None): Role.analyst,
+        ("cost.graphql", None): Role.analyst,
+        ("import.graphql", None): Role.editor,
+    }
+    for (file, op), role in expected.items():
+        doc = parse((OPERATIONS / file).read_text())
+        ops = [d.name.value for d in doc.definitions if getattr(d, "operation", None) and d.name]  # type: ignore[attr-defined]
+        got = {required_role(SCHEMA, doc, name)[0] for name in (ops if op is None else [op])}
+        assert max(got, key=lambda r: r.rank) == role, file
+
+
+def test_an_analysis_is_found_inside_fragments_aliases_and_nested_items() -> None:
+    role, fields = need('{ change(id: "C") { ...A } } fragment A on Change { x: assessment { risk { score } } }')
+    assert role == Role.analyst and fields == ["Change.assessment"]
+    role, fields = need('{ item(id: "R") { ... on Release { impact { totals { down } } } } }')
+    assert (role, fields) == (Role.analyst, ["Release.impact"])
+    deep = '{ a: change(id: "C") { ...B } } fragment B on Change { ...C } fragment C on Change { nextConflictFreeWindow(durationMinutes: 60) { start } }'  # noqa: E501
+    assert need(deep) == (Role.analyst, ["Change.nextConflictFreeWindow"])
+
+
+def test_only_the_chosen_operation_counts() -> None:
+    text = 'query Read { services { totalCount } } mutation Write { deleteItem(id: "X") { __typename } }'
+    assert need(text, "Read")[0] == Role.viewer
+    assert need(text, "Write") == (Role.editor, ["Mutation.deleteItem"])
+    assert need("{ __schema { types { name } } }")[0] == Role.viewer
+
+
+def test_every_listed_field_exists_in_the_schema() -> None:
+    for parent, field in ANALYST_FIELDS | ADMIN_FIELDS:
+        if parent == "Query" and field in ("auditLog", "apiTokens"):
+            continue  # admin fields come with the audit trail
+        if parent == "Mutation" and field in ("createApiToken", "revokeApiToken"):
+            continue
+        assert field in SCHEMA.get_type(parent).fields, f"{parent}.{field}"  # type: ignore[union-attr]
+
+
+def test_every_mutation_needs_at_least_editor() -> None:
+    for name in SCHEMA.mutation_type.fields:  # type: ignore[union-attr]
+        assert field_role("Mutation", name).allows(Role.editor)
+
+
+def test_denial_names_the_fields_the_role_and_the_token() -> None:
+    analyst = Principal("tok-1", "n", Role.analyst)
+    assert denial(analyst, Role.analyst, ("Query.impact",)) is None
+    error = denial(analyst, Role.editor, ("Mutation.a", "Mutation.b"))
+    assert error is not None and error.extensions == {"code": "FORBIDDEN", "requiredRole": "editor"}
+    assert "Mutation.a, Mutation.b needs the editor role; the token tok-1 has role analyst" in error.message
+    assert "no token was given" in denial(None, Role.viewer, ("Query.x",)).message  # type: ignore[union-attr]
+
+
+def test_routes() -> None:
+    assert route_role("GET", "/healthz", b"") is None and route_role("GET", "/static/graphiql/x.js", b"") is None
+    assert route_role("GET", "/graphql", b"") is None  # the page itself
+    assert route_role("GET", "/graphql", b"query=%7B__typename%7D") == Role.viewer
+    assert route_role("POST", "/graphql", b"") == Role.viewer
+    assert route_role("GET", "/reports/costs", b"") == Role.analyst
+    assert route_role("GET", "/anything-else", b"") == Role.viewer
+
+
+def test_the_token_comes_from_the_header_first_then_the_cookie() -> None:
+    assert token_from({"authorization": "Bearer abc"}) == "abc"
+    assert token_from({"authorization": "Basic abc"}) == ""  # present but not usable: refused, not ignored
+    assert token_from({"cookie": "a=1; graphsvc_token=xyz"}) == "xyz"
+    assert token_from({}) is None
+
+
+@given(st.text(max_size=60))
+def test_any_header_text_is_handled(text: str) -> None:
+    found = token_from({"authorization": text, "cookie": text})
+    assert found is None or isinstance(found, str)
+
+
+def test_loopback() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.1", "example.com", "::"))
