@@ -145,6 +145,19 @@ def migrate(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
     typer.echo(f"schema at version {expected_version()}")
 
 
+def _cli_audit(action: str) -> Any:
+    """The CLI's writes are recorded as the operating-system user who ran them."""
+    import getpass
+
+    from graphsvc.db.audit import Audit
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Audit("cli", f"graphsvc CLI ({user})", action)
+
+
 def _import(settings: Settings, document: Any, label: str) -> None:
     from tqdm import tqdm
 
@@ -169,6 +182,7 @@ def _import(settings: Settings, document: Any, label: str) -> None:
                 batch_size=settings.import_batch_size,
                 progress=progress,
                 phase=lambda name: bar.set_description(f"{label}: {name}"),
+                audit=_cli_audit("import"),
             ),
         )
     except DocumentInvalid as exc:
@@ -446,7 +460,7 @@ def _create_token(settings: Settings, name: str, role: str, expires: str | None)
 
     async def work(driver: Any, database: str) -> tuple[Any, str]:
         return await _token_store(driver, database, settings).create(  # type: ignore[no-any-return]
-            name, Role(role), expires_at=when, created_by="cli"
+            name, Role(role), expires_at=when, created_by="cli", audit=_cli_audit("token create")
         )
 
     try:
@@ -515,7 +529,7 @@ def token_revoke(
     settings = _settings(data_dir, bolt_port)
 
     async def work(driver: Any, database: str) -> Any:
-        return await _token_store(driver, database, settings).revoke(token_id)
+        return await _token_store(driver, database, settings).revoke(token_id, audit=_cli_audit("token revoke"))
 
     try:
         record = _with_driver(settings, work)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
+from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
@@ -40,6 +41,7 @@ async def transition_change(
     *,
     version: int | None = None,
     fields: dict[str, datetime] | None = None,
+    audit: Audit,
 ) -> Props:
     """Apply a lifecycle action (submit, approve, schedule, implement, fail, cancel) if the status allows it."""
     sources, target = TRANSITIONS[action]
@@ -54,7 +56,9 @@ async def transition_change(
         if current not in sources:
             raise IllegalTransitionError(change_id, action, current)
         result = await tx.run(cypher("changes/set_status"), id=change_id, status=target.value, props=fields or {})
-        return native_props((await result.single(strict=True))["props"])
+        after = native_props((await result.single(strict=True))["props"])
+        await audit.record(tx, [(change_id, native_props(record["props"]), after)])
+        return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)

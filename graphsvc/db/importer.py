@@ -19,8 +19,10 @@ from typing import Any
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 from neo4j.exceptions import ConstraintError
 
+from graphsvc.db.audit import SYSTEM, Audit, Change
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
+from graphsvc.db.items import native_props
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.rows import (
     consumption_props,
@@ -163,6 +165,20 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
     return plan
 
 
+def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]) -> list[Change]:
+    """The audit entries of one import step: items created or updated, relationships merged onto others."""
+    if name in ("import/create_nodes", "import/update_nodes"):
+        return [
+            (r["id"], before.get(r["id"]), {**r["props"], "id": r["id"], "itemKind": r["kind"]}) for r in params["rows"]
+        ]
+    if name == "import/merge_rels":
+        return [
+            (r["from"], None, {arg.value if isinstance(arg, Rel) else str(arg): r["to"], **r["props"]})
+            for r in params["rows"]
+        ]
+    return []
+
+
 @translate_unavailable
 async def import_document(
     driver: AsyncDriver,
@@ -173,10 +189,13 @@ async def import_document(
     single_tx_rows: int = 60_000,
     progress: Progress | None = None,
     phase: Callable[[str], None] | None = None,
+    audit: Audit = SYSTEM,
 ) -> ImportSummary:
     """Validate and import a decoded exchange document; raises DocumentInvalid and writes nothing if invalid.
 
     `progress(done, total)` follows the rows written; `phase(name)` names each step as it starts (for a CLI).
+    Each created or updated item, and each dependency or consumption added to an item the document does not
+    describe, gets an audit entry by `audit` in the transaction that writes it.
     """
     say = phase or (lambda _name: None)
     say("validating")
@@ -196,7 +215,12 @@ async def import_document(
         nonlocal done
         for name, arg, params in chunk:
             statement = cypher(name, label=arg) if isinstance(arg, Kind) else cypher(name, rel=arg)
+            before: dict[str, Any] = {}
+            if name == "import/update_nodes":
+                found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
+                before = {r["id"]: native_props(r["props"]) async for r in found}
             await (await tx.run(statement, params)).consume()
+            await audit.record(tx, _audited(name, arg, params, before))
             rows = params.get("rows") or params.get("ids") or []
             done += len(rows)
             if progress:

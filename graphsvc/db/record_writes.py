@@ -9,6 +9,7 @@ from typing import Any
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
+from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
@@ -42,6 +43,7 @@ async def update_record(
     props: dict[str, Any],
     version: int | None = None,
     check: Any = None,
+    audit: Audit,
 ) -> Props:
     """Set `props` on an incident or problem whose status is one of `allowed`; `check(current_props)` may refuse."""
 
@@ -61,7 +63,9 @@ async def update_record(
         if check is not None:
             check(current)
         result = await tx.run(cypher("records/set_fields"), id=item_id, props=props)
-        return native_props((await result.single(strict=True))["props"])
+        after = native_props((await result.single(strict=True))["props"])
+        await audit.record(tx, [(item_id, current, after)])
+        return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)
@@ -79,7 +83,13 @@ async def check_attributable(tx: AsyncManagedTransaction, incidents: Sequence[st
 
 @translate_unavailable
 async def attribute_incidents(
-    driver: AsyncDriver, database: str, problem: str, incidents: Sequence[str], *, create: Props | None = None
+    driver: AsyncDriver,
+    database: str,
+    problem: str,
+    incidents: Sequence[str],
+    *,
+    create: Props | None = None,
+    audit: Audit,
 ) -> Props:
     """Attribute incidents to a problem (created first from `create`, with its causedBy), in one transaction."""
 
@@ -102,7 +112,10 @@ async def attribute_incidents(
             raise RecordStateError(problem, "RESOLVED", f"{problem} is RESOLVED: incidents cannot be attributed to it")
         await (await tx.run(cypher("records/attribute"), incidents=list(incidents), problem=problem)).consume()
         result = await tx.run(cypher("items/by_ids"), ids=[problem])
-        return native_props((await result.single(strict=True))["props"])
+        after = native_props((await result.single(strict=True))["props"])
+        before = None if create is not None else native_props(record["props"])
+        await audit.record(tx, [(problem, before, after), *((i, None, {"attributedTo": problem}) for i in incidents)])
+        return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(work)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
+from graphsvc.db.audit import Audit
 from graphsvc.db.cypher import cypher
 from graphsvc.errors import DatabaseUnavailable
 
@@ -53,17 +54,42 @@ class TokenStore:
             raise DatabaseUnavailable(type(exc).__name__) from exc
         return list(records)
 
+    async def _write(self, statement: str, audit: Audit | None, **params: Any) -> list[Any]:
+        """One write and its audit entry (when `audit` is given) in one transaction."""
+
+        async def work(tx: AsyncManagedTransaction) -> list[Any]:
+            records = [r async for r in await tx.run(cypher(statement), params)]
+            if audit is not None and records:
+                row = dict(records[0].get("props") or records[0])
+                after = {k: v for k, v in row.items() if k != "hash"}
+                await audit.record(tx, [(str(after["id"]), None, after)])
+            return records
+
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+
     async def create(
-        self, name: str, role: Role, *, expires_at: datetime | None = None, created_by: str | None = None
+        self,
+        name: str,
+        role: Role,
+        *,
+        expires_at: datetime | None = None,
+        created_by: str | None = None,
+        audit: Audit | None = None,
     ) -> tuple[TokenRecord, str]:
         """A new token: its record and the clear token, which is not stored and cannot be shown again."""
         name = name.strip()
         if not name or len(name) > 100:
             raise ValueError("name: give the token a name of 1 to 100 characters, e.g. the tool or person using it")
+        if expires_at is not None and expires_at <= datetime.now(UTC):
+            raise ValueError("expiresAt: the time is in the past")
         token_id, secret, digest = new_token()
-        [row] = await self._run(
+        [row] = await self._write(
             "tokens/create",
-            write=True,
+            audit,
             id=token_id,
             name=name,
             role=role.value,
@@ -90,8 +116,8 @@ class TokenStore:
     async def list(self) -> list[TokenRecord]:
         return [_record(r) for r in await self._run("tokens/list")]
 
-    async def revoke(self, token_id: str) -> TokenRecord:
-        rows = await self._run("tokens/revoke", write=True, id=token_id)
+    async def revoke(self, token_id: str, *, audit: Audit | None = None) -> TokenRecord:
+        rows = await self._write("tokens/revoke", audit, id=token_id)
         if not rows:
             raise LookupError(f"no token has id {token_id!r} (graphsvc token list shows them)")
         return _record(rows[0])

@@ -12,6 +12,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import BaseModel
 
+from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import existing_kinds
@@ -88,7 +89,7 @@ async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, 
 
 
 @translate_unavailable
-async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel) -> Props:
+async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, *, audit: Audit) -> Props:
     """Create one item; DuplicateIdError if the id is taken, DocumentInvalid for unresolved references."""
     item_id: str = item.id  # type: ignore[attr-defined]
     doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
@@ -104,8 +105,9 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         if kind in DEPENDABLE:
             await bump_graph_state(tx)
         result = await tx.run(cypher("items/by_ids"), ids=[item_id])
-        record = await result.single(strict=True)
-        return native_props(record["props"])
+        props = native_props((await result.single(strict=True))["props"])
+        await audit.record(tx, [(item_id, None, props)])
+        return props
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:
@@ -127,7 +129,9 @@ async def current_refs(driver: AsyncDriver, database: str, kind: Kind, item_id: 
 
 
 @translate_unavailable
-async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, version: int) -> Props:
+async def update_item(
+    driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, version: int, *, audit: Audit
+) -> Props:
     """Replace an item's fields and owned relationships if its version is still `version`."""
     item_id: str = item.id  # type: ignore[attr-defined]
     doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
@@ -144,6 +148,7 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         await _write_rels(tx, kind, item, replace=True)
         if kind in DEPENDABLE:
             await bump_graph_state(tx)
+        await audit.record(tx, [(item_id, native_props(record["props"]), props)])
         return props
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -151,7 +156,9 @@ async def update_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
 
 
 @translate_unavailable
-async def delete_item(driver: AsyncDriver, database: str, item_id: str, version: int | None, *, detach: bool) -> Kind:
+async def delete_item(
+    driver: AsyncDriver, database: str, item_id: str, version: int | None, *, detach: bool, audit: Audit
+) -> Kind:
     """Delete an item; refuses while others refer to it unless `detach`."""
 
     async def work(tx: AsyncManagedTransaction) -> Kind:
@@ -166,6 +173,7 @@ async def delete_item(driver: AsyncDriver, database: str, item_id: str, version:
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
         if Kind(record["kind"]) in DEPENDABLE:
             await bump_graph_state(tx)
+        await audit.record(tx, [(item_id, native_props(record["props"]), None)])
         return Kind(record["kind"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -173,7 +181,7 @@ async def delete_item(driver: AsyncDriver, database: str, item_id: str, version:
 
 
 @translate_unavailable
-async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) -> int:
+async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency, *, audit: Audit) -> int:
     """Add (or update) one dependency; returns the dependent's new version."""
     if dep.from_ == dep.to:
         raise DocumentInvalid([Problem("from", f"{dep.from_!r} cannot depend on itself")])
@@ -194,10 +202,12 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) ->
         raise DocumentInvalid(problems)
 
     async def work(tx: AsyncManagedTransaction) -> int:
-        rows = [{"from": dep.from_, "to": dep.to, "props": dependency_props(dep, 1_000_000)}]
+        props = dependency_props(dep, 1_000_000)
+        rows = [{"from": dep.from_, "to": dep.to, "props": props}]
         await (await tx.run(cypher("import/merge_rels", rel=Rel.DEPENDS_ON), rows=rows)).consume()
         record = await (await tx.run(cypher("items/bump_version"), id=dep.from_)).single(strict=True)
         await bump_graph_state(tx)
+        await audit.record(tx, [(dep.from_, None, {"dependsOn": dep.to, **props})])
         return int(record["version"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -205,7 +215,7 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency) ->
 
 
 @translate_unavailable
-async def remove_dependency(driver: AsyncDriver, database: str, source: str, target: str) -> bool:
+async def remove_dependency(driver: AsyncDriver, database: str, source: str, target: str, *, audit: Audit) -> bool:
     """Remove one dependency; False if there was none."""
 
     async def work(tx: AsyncManagedTransaction) -> bool:
@@ -214,6 +224,7 @@ async def remove_dependency(driver: AsyncDriver, database: str, source: str, tar
         if removed:
             await (await tx.run(cypher("items/bump_version"), id=source)).consume()
             await bump_graph_state(tx)
+            await audit.record(tx, [(source, {"dependsOn": target}, None)])
         return removed
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:

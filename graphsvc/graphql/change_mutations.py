@@ -99,7 +99,15 @@ async def _transition(
 ) -> Any:
     ctx = info.context
     try:
-        props = await transition_change(ctx.driver, ctx.database, change_id, action, version=version, fields=fields)
+        props = await transition_change(
+            ctx.driver,
+            ctx.database,
+            change_id,
+            action,
+            version=version,
+            fields=fields,
+            audit=ctx.audit(info.field_name),
+        )
     except writes.NotFoundError:
         return NotFound(message=f"no CHANGE with id {change_id!r}", id=strawberry.ID(change_id))
     except writes.WriteError as exc:
@@ -126,7 +134,9 @@ class ChangeMutations:
         ctx = info.context
         try:
             item = x.ChangeRecord.model_validate(data)
-            props = await writes.create_item(ctx.driver, ctx.database, Kind.CHANGE, item)
+            props = await writes.create_item(
+                ctx.driver, ctx.database, Kind.CHANGE, item, audit=ctx.audit(info.field_name)
+            )
         except ValidationError as exc:
             return from_validation_error(exc)
         except DocumentInvalid as exc:

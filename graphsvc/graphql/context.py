@@ -9,6 +9,7 @@ from neo4j import AsyncDriver
 from strawberry.dataloader import DataLoader
 
 from graphsvc.auth.tokens import Principal
+from graphsvc.db.audit import Audit
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.settings import Settings
@@ -49,6 +50,11 @@ class Context:
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
     principal: Principal | None = None  # who is asking (auth/middleware.py); None: nobody, so nothing is allowed
+
+    def audit(self, action: str) -> Audit:
+        """Who to record in the audit trail for a write called `action` (the mutation's name)."""
+        p = self.principal
+        return Audit(p.token_id, p.name, action) if p else Audit("anonymous", "anonymous", action)
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:

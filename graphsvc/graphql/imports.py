@@ -26,7 +26,13 @@ async def import_cmdb(info: Info[Context, None], document: JSON) -> ImportResult
     """Validate and upsert an exchange document (see cmdb-exchange.schema.json)."""
     ctx = info.context
     try:
-        summary = await import_document(ctx.driver, ctx.database, document, batch_size=ctx.settings.import_batch_size)
+        summary = await import_document(
+            ctx.driver,
+            ctx.database,
+            document,
+            batch_size=ctx.settings.import_batch_size,
+            audit=ctx.audit(info.field_name),
+        )
     except DocumentInvalid as exc:
         raise GraphQLError(
             str(exc),

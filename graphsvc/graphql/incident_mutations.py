@@ -121,7 +121,9 @@ class IncidentMutations:
         ctx = info.context
         try:
             item = x.Incident.model_validate(data)
-            props = await writes.create_item(ctx.driver, ctx.database, Kind.INCIDENT, item)
+            props = await writes.create_item(
+                ctx.driver, ctx.database, Kind.INCIDENT, item, audit=ctx.audit(info.field_name)
+            )
         except (ValidationError, DocumentInvalid, writes.WriteError) as exc:
             return _error(exc)
         return IncidentPayload(incident=t.item_from_props(props))
@@ -152,6 +154,7 @@ class IncidentMutations:
                 props={"status": "RESOLVED", "resolvedAt": when},
                 version=version,
                 check=not_before_opening,
+                audit=ctx.audit(info.field_name),
             )
         except writes.WriteError as exc:
             return _error(exc)
@@ -186,7 +189,9 @@ class IncidentMutations:
             doc = x.ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", "problems": [item]})
             await writes.check_refs(ctx.driver, ctx.database, doc, new_ids={item.id})
             create = {"props": item_props(Kind.PROBLEM, item), "hash": content_hash(item), "causedBy": item.causedBy}
-            props = await rw.attribute_incidents(ctx.driver, ctx.database, item.id, incidents, create=create)
+            props = await rw.attribute_incidents(
+                ctx.driver, ctx.database, item.id, incidents, create=create, audit=ctx.audit(info.field_name)
+            )
         except (ValidationError, DocumentInvalid, writes.WriteError) as exc:
             return _error(exc)
         return ProblemPayload(problem=t.item_from_props(props))
@@ -197,7 +202,9 @@ class IncidentMutations:
     ) -> IncidentResult:
         ctx = info.context
         try:
-            await rw.attribute_incidents(ctx.driver, ctx.database, str(problem_id), [str(incident_id)])
+            await rw.attribute_incidents(
+                ctx.driver, ctx.database, str(problem_id), [str(incident_id)], audit=ctx.audit(info.field_name)
+            )
         except writes.WriteError as exc:
             return _error(exc)
         props = (await ctx.repo.by_ids([str(incident_id)]))[0]
@@ -221,6 +228,7 @@ class IncidentMutations:
                 action="recording a known error",
                 props={"status": "KNOWN_ERROR", "workaround": workaround},
                 version=version,
+                audit=ctx.audit(info.field_name),
             )
         except writes.WriteError as exc:
             return _error(exc)

@@ -19,6 +19,7 @@ from graphsvc.domain.rows import item_from_props as exchange_from_props
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
+from graphsvc.graphql.audit import AuditMutations
 from graphsvc.graphql.change_mutations import ChangeMutations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.imports import ImportResult, import_cmdb
@@ -150,7 +151,11 @@ async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -
     try:
         # On create, a null field means the same as an absent one.
         item = _MODELS[kind].model_validate({k: v for k, v in input_dict(data).items() if v is not None})
-        return wrap(t.item_from_props(await writes.create_item(ctx.driver, ctx.database, kind, item)))
+        return wrap(
+            t.item_from_props(
+                await writes.create_item(ctx.driver, ctx.database, kind, item, audit=ctx.audit(info.field_name))
+            )
+        )
     except ValidationError as exc:
         return from_validation_error(exc)
     except DocumentInvalid as exc:
@@ -168,7 +173,13 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
     merged = exchange_from_props(kind, props, refs) | input_dict(patch)
     try:
         item = _MODELS[kind].model_validate({k: v for k, v in merged.items() if v is not None})
-        return wrap(t.item_from_props(await writes.update_item(ctx.driver, ctx.database, kind, item, version)))
+        return wrap(
+            t.item_from_props(
+                await writes.update_item(
+                    ctx.driver, ctx.database, kind, item, version, audit=ctx.audit(info.field_name)
+                )
+            )
+        )
     except ValidationError as exc:
         return from_validation_error(exc)
     except DocumentInvalid as exc:
@@ -178,7 +189,7 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
 
 
 @strawberry.type
-class Mutation(ChangeMutations, IncidentMutations):
+class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         resolver=import_cmdb, description="validate and upsert an exchange document; invalid ones write nothing"
     )
@@ -283,7 +294,9 @@ class Mutation(ChangeMutations, IncidentMutations):
     ) -> DeleteResult:
         ctx = info.context
         try:
-            kind = await writes.delete_item(ctx.driver, ctx.database, str(id), version, detach=detach)
+            kind = await writes.delete_item(
+                ctx.driver, ctx.database, str(id), version, detach=detach, audit=ctx.audit(info.field_name)
+            )
         except writes.WriteError as exc:
             return from_write_error(exc)
         return Deleted(id=id, item_kind=kind)
@@ -301,7 +314,7 @@ class Mutation(ChangeMutations, IncidentMutations):
                     "weight": input.weight,
                 }
             )
-            version = await writes.add_dependency(ctx.driver, ctx.database, dep)
+            version = await writes.add_dependency(ctx.driver, ctx.database, dep, audit=ctx.audit(info.field_name))
         except ValidationError as exc:
             return from_validation_error(exc)
         except DocumentInvalid as exc:
@@ -321,6 +334,8 @@ class Mutation(ChangeMutations, IncidentMutations):
         to: strawberry.ID,
     ) -> RemoveDependencyResult:
         ctx = info.context
-        if await writes.remove_dependency(ctx.driver, ctx.database, str(from_), str(to)):
+        if await writes.remove_dependency(
+            ctx.driver, ctx.database, str(from_), str(to), audit=ctx.audit(info.field_name)
+        ):
             return DependencyRemoved(from_id=from_, to_id=to)
         return NotFound(message=f"no dependency {str(from_)!r} -> {str(to)!r}", id=from_)

@@ -13,6 +13,7 @@ from strawberry.types import Info
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
@@ -280,6 +281,27 @@ class Query:
             60 if window_minutes is None else window_minutes,
             2 if min_incidents is None else min_incidents,
         )
+
+    @strawberry.field(description="an item's changes, newest first: who, which mutation or import, before and after")
+    async def history(
+        self, info: Info[Context, None], id: strawberry.ID, first: int = 50, after: str | None = None
+    ) -> AuditPage:
+        return await resolve_history(info, str(id), first, after)
+
+    @strawberry.field(description="every write since a time, newest first, optionally one actor's (admin)")
+    async def audit_log(
+        self,
+        info: Info[Context, None],
+        since: datetime,
+        actor: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> AuditPage:
+        return await resolve_audit_log(info, since, actor, first, after)
+
+    @strawberry.field(description="the API tokens, newest first, without their secrets (admin)")
+    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
+        return await resolve_tokens(info)
 
     business_unit = _by_id(Kind.BUSINESS_UNIT, t.BusinessUnit)
     business_units = _listing(Kind.BUSINESS_UNIT, t.BusinessUnit, None)

@@ -7,6 +7,7 @@ from typing import Any
 from neo4j import AsyncDriver, Driver
 
 from graphsvc.db import writes
+from graphsvc.db.audit import SYSTEM
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.exchange import Dependency
@@ -47,7 +48,10 @@ async def test_a_write_through_graphsvc_is_seen_at_once(adriver: AsyncDriver, de
     before = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)
     assert set(before.impact.status) == {"CI-DC1-FTP-LEGACY-01"}  # the orphan: nothing depends on it
     await writes.add_dependency(
-        adriver, "neo4j", Dependency.model_validate({"from": "SVC-GIFT-CARDS", "to": "CI-DC1-FTP-LEGACY-01"})
+        adriver,
+        "neo4j",
+        Dependency.model_validate({"from": "SVC-GIFT-CARDS", "to": "CI-DC1-FTP-LEGACY-01"}),
+        audit=SYSTEM,
     )
     assert await cache.current() is None  # stale: the answer comes from Neo4j while it reloads
     after = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)

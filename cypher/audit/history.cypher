@@ -1,0 +1,7 @@
+// An item's audit entries, newest first, a page at a time (keyset on (at, seq, id)).
+MATCH (a:AuditEntry {itemId: $id})
+WHERE $before IS NULL OR a.at < $before.at
+   OR (a.at = $before.at AND (a.seq < $before.seq OR (a.seq = $before.seq AND a.id < $before.id)))
+RETURN properties(a) AS props
+ORDER BY a.at DESC, a.seq DESC, a.id DESC
+LIMIT $limit

@@ -1,0 +1,131 @@
+"""The audit trail: every write records who did it, the action, and each item's before and after, in the same
+transaction as the write (so a write and its record stand or fall together).
+
+Entries are `:AuditEntry` nodes outside the CMDB's items, with `before` / `after` as JSON text of the item's stored
+properties (null when the item did not exist before, or does not after).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.errors import InvalidArgument
+
+__all__ = ["SYSTEM", "Audit", "AuditRecord", "audit_log", "cursor_of", "history", "parse_cursor"]
+
+Change = tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]  # (item id, before, after)
+_INTERNAL = frozenset({"hash", "_lock"})
+
+
+def _json(props: Mapping[str, Any] | None) -> str | None:
+    if props is None:
+        return None
+
+    def plain(value: Any) -> Any:
+        if hasattr(value, "to_native"):
+            value = value.to_native()
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return str(value)
+
+    shown = {k: v for k, v in props.items() if k not in _INTERNAL}
+    return json.dumps(shown, default=plain, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """Who is writing and what they call the write: passed to every write function."""
+
+    actor_id: str
+    actor_name: str
+    action: str
+
+    def as_(self, action: str) -> Audit:
+        return Audit(self.actor_id, self.actor_name, action)
+
+    async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change]) -> None:
+        if not changes:
+            return
+        rows = [
+            {"seq": n, "itemId": item_id, "before": _json(before), "after": _json(after)}
+            for n, (item_id, before, after) in enumerate(changes)
+        ]
+        await (
+            await tx.run(
+                cypher("audit/record"), rows=rows, actorId=self.actor_id, actorName=self.actor_name, action=self.action
+            )
+        ).consume()
+
+
+SYSTEM = Audit("system", "graphsvc (no actor given)", "write")
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: str
+    at: datetime
+    seq: int
+    actor_id: str
+    actor_name: str
+    action: str
+    item_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _record(props: Mapping[str, Any]) -> AuditRecord:
+    p = native_props(props)
+    return AuditRecord(
+        id=p["id"],
+        at=p["at"],
+        seq=int(p.get("seq") or 0),
+        actor_id=p["actorId"],
+        actor_name=p["actorName"],
+        action=p["action"],
+        item_id=p["itemId"],
+        before=json.loads(p["before"]) if p.get("before") else None,
+        after=json.loads(p["after"]) if p.get("after") else None,
+    )
+
+
+def cursor_of(record: AuditRecord) -> str:
+    """An opaque cursor for the entry (what comes after it, newest first)."""
+    raw = json.dumps([record.at.isoformat(), record.seq, record.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def parse_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if cursor is None:
+        return None
+    try:
+        at, seq, entry = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return {"at": datetime.fromisoformat(at), "seq": int(seq), "id": str(entry)}
+    except (ValueError, TypeError, binascii.Error):
+        raise InvalidArgument(f"after: {cursor!r} is not a cursor from this list") from None
+
+
+async def history(repo: ItemRepository, item_id: str, *, limit: int, after: str | None = None) -> list[AuditRecord]:
+    """An item's entries, newest first: `limit` of them after the cursor `after`."""
+    rows = await repo.read(cypher("audit/history"), id=item_id, before=parse_cursor(after), limit=limit)
+    return [_record(r["props"]) for r in rows]
+
+
+async def audit_log(
+    repo: ItemRepository, since: datetime, actor: str | None, *, limit: int, after: str | None = None
+) -> list[AuditRecord]:
+    """Entries since `since` (of one actor, by token id or name, if given), newest first."""
+    rows = await repo.read(cypher("audit/log"), since=since, actor=actor, before=parse_cursor(after), limit=limit)
+    return [_record(r["props"]) for r in rows]
