@@ -41,7 +41,8 @@ lint: install
 
 bench: install
 	GRAPHSVC_BENCH_KEEP_DB=1 $(BIN)/python bench/import_bench.py --size $(SIZE)
-	$(BIN)/python bench/impact_bench.py --size $(SIZE)
+	GRAPHSVC_BENCH_KEEP_DB=1 $(BIN)/python bench/impact_bench.py --size $(SIZE)
+	$(BIN)/python bench/cost_bench.py --size $(SIZE)
 
 clean-db: install
 	$(BIN)/graphsvc db reset --yes

@@ -25,6 +25,7 @@ __all__ = [
     "emergency_freeze_reasons",
     "freeze_allows",
     "freeze_touched",
+    "may_violate",
     "touched",
     "violations",
     "when",
@@ -96,6 +97,22 @@ def _in_freeze(policy: PolicyRule, change: ChangeRecord) -> bool:
 def freeze_allows(policy: PolicyRule, change: ChangeRecord) -> bool:
     """An EMERGENCY change may go ahead in a freeze that allows emergencies (with CAB approval)."""
     return change.type is ChangeType.EMERGENCY and bool(policy.rule.get("allowEmergency", True))
+
+
+def may_violate(policy: PolicyRule, change: ChangeRecord) -> bool:
+    """Whether the change could break the freeze or maintenance-window rule at all, judged without its impact
+    (status, window, type): `violations` finds nothing for the pair otherwise, so its impact need not be computed."""
+    if change.status not in RULE_PENDING or not change.has_window:
+        return False
+    if policy.rule_type == "CHANGE_FREEZE":
+        return _in_freeze(policy, change) and not freeze_allows(policy, change)
+    if policy.rule_type == "MAINTENANCE_WINDOW":
+        return change.type in (ChangeType.NORMAL, ChangeType.STANDARD) and not inside(
+            policy.rule,
+            change.planned_start,  # type: ignore[arg-type]
+            change.planned_end,  # type: ignore[arg-type]
+        )
+    return False
 
 
 def violations(

@@ -1,21 +1,27 @@
-"""Cost allocation over the CMDB: read the costs and edges, allocate exactly, round to cents consistently."""
+"""Cost allocation over the CMDB: read the costs and edges, allocate (Decimal inside), round to cents consistently."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-from graphsvc.analysis.cost import CostEdge, allocate, round_parts
+from graphsvc.analysis.cost import CostEdge, allocate, cents, round_parts
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
 
-__all__ = ["CostReport", "cost_allocation"]
+__all__ = ["CostReport", "cost_allocation", "cost_inputs", "cost_report"]
+
+ZERO = Decimal(0)
 
 
-def _exact(value: Any) -> Fraction:
-    return Fraction(Decimal(str(value))) if value is not None else Fraction(0)
+def _money(value: Any, seen: dict[Any, Decimal]) -> Decimal:
+    """A stored amount or weight as a Decimal: strings as written, floats by their shortest repr; missing = 0."""
+    found = seen.get(value)
+    if found is None:
+        found = seen[value] = ZERO if value is None else Decimal(value if isinstance(value, str) else str(value))
+    return found
 
 
 @dataclass(frozen=True)
@@ -44,41 +50,52 @@ class CostReport:
 
 
 async def cost_allocation(repo: ItemRepository) -> CostReport:
-    record = (await repo.read(cypher("cost/inputs")))[0]
-    names = {i: name for i, _, _, name in record["nodes"]}
-    kinds = {i: kind for i, kind, _, _ in record["nodes"]}
-    own = {i: _exact(cost) for i, kind, cost, _ in record["nodes"] if kind != "REDUNDANCY_GROUP"}
+    """The allocation of every live item's monthly cost to the business units (SEMANTICS.md)."""
+    return cost_report(await cost_inputs(repo))
+
+
+async def cost_inputs(repo: ItemRepository) -> Mapping[str, Any]:
+    """Everything the allocation reads, in one record (cypher/cost/inputs.cypher)."""
+    record: Mapping[str, Any] = (await repo.read(cypher("cost/inputs")))[0]
+    return record
+
+
+def cost_report(record: Mapping[str, Any]) -> CostReport:
+    """The report from what cost_inputs read."""
+    seen: dict[Any, Decimal] = {}
+    nodes = record["nodes"]
+    names = {i: name for i, _, _, name in nodes}
+    kinds = {i: kind for i, kind, _, _ in nodes}
+    own = {i: _money(cost, seen) for i, kind, cost, _ in nodes if kind != "REDUNDANCY_GROUP"}
     units = {i: name for i, name in record["units"]}
     edges = [
-        CostEdge(a, b, _exact(w))
-        for a, b, w in (*record["deps"], *record["memberships"], *record["consumption"])
+        CostEdge(a, b, _money(w, seen))
+        for rows in (record["deps"], record["memberships"], record["consumption"])
+        for a, b, w in rows
         if a in kinds and (b in kinds or b in units)
     ]
     result = allocate(own, edges, units)
     kept = dict(result.kept)
     for u in units:  # every unit is reported, also one nothing reaches
-        kept.setdefault(u, Fraction(0))
+        kept.setdefault(u, ZERO)
     rounded = round_parts(kept, result.total)
-    total = round_parts({"total": result.total})["total"]
+    into: dict[str, dict[str, Decimal]] = {u: {} for u in units}
+    for (s, target), amount in result.flows.items():
+        if target in into:
+            into[target][s] = amount
     business_units = []
     for u in sorted(units):
-        flows = {s: amount for (s, target), amount in result.flows.items() if target == u}
-        by_service = round_parts(flows, Fraction(rounded[u])) if flows else {}
+        by_service = round_parts(into[u], rounded[u]) if into[u] else {}
         business_units.append(UnitAmount(u, units[u], rounded[u], sorted(by_service.items())))
     unallocated = sorted(
         ((i, names.get(i, i), rounded[i]) for i in kept if i not in units and kept[i] != 0),
         key=lambda x: (-x[2], x[0]),
     )
     services = [
-        ServiceCost(
-            i,
-            names[i],
-            round_parts({"x": own.get(i, Fraction(0))})["x"],
-            round_parts({"x": result.totals.get(i, own.get(i, Fraction(0)))})["x"],
-        )
+        ServiceCost(i, names[i], cents(own.get(i, ZERO)), cents(result.totals.get(i, own.get(i, ZERO))))
         for i in sorted(kinds)
         if kinds[i] == "SERVICE"
     ]
     return CostReport(
-        total, sum((a for _, _, a in unallocated), Decimal("0.00")), business_units, services, unallocated
+        cents(result.total), sum((a for _, _, a in unallocated), Decimal("0.00")), business_units, services, unallocated
     )
