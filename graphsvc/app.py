@@ -26,11 +26,11 @@ from strawberry.types import ExecutionResult
 
 from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
-from graphsvc.db.connection import Connection, open_async_driver, resolve_connection
+from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.db.tokens import TokenStore
-from graphsvc.errors import DatabaseUnavailable, RequestError
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.schema import build_schema
@@ -74,6 +74,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         driver: AsyncDriver = self.state["driver"]
+        WRITE_TIMEOUT.set(self.settings.tx_timeout_seconds)  # this request's writes, like its reads, are bounded
         return Context.create(
             driver,
             self.state["database"],
@@ -100,7 +101,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Errors a client can act on carry a code in `extensions`."""
         for error in result.errors or []:
-            if isinstance(error.original_error, DatabaseUnavailable | RequestError):
+            if isinstance(error.original_error, DatabaseUnavailable | QueryTimeout | RequestError):
                 error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
         return await super().process_result(request, result)
 

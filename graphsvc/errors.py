@@ -2,6 +2,7 @@
 
 GraphsvcError
 ├── DatabaseUnavailable   Neo4j cannot be reached right now (the request may be retried)
+├── QueryTimeout          a transaction ran past GRAPHSVC_TX_TIMEOUT_SECONDS and was cut off (nothing written)
 ├── RequestError          the request itself is wrong; `code` says how (the API shows it in `extensions.code`)
 │   ├── NotFound          an id names nothing (of the kind asked for)
 │   └── InvalidArgument   an argument is out of range or of the wrong kind
@@ -10,7 +11,7 @@ GraphsvcError
 
 from __future__ import annotations
 
-__all__ = ["DatabaseUnavailable", "GraphsvcError", "InvalidArgument", "NotFound", "RequestError"]
+__all__ = ["DatabaseUnavailable", "GraphsvcError", "InvalidArgument", "NotFound", "QueryTimeout", "RequestError"]
 
 
 class GraphsvcError(Exception):
@@ -25,6 +26,19 @@ class DatabaseUnavailable(GraphsvcError):
     def __init__(self, detail: str = "") -> None:
         super().__init__(
             "the database is unavailable right now; try again shortly" + (f" ({detail})" if detail else "")
+        )
+
+
+class QueryTimeout(GraphsvcError):
+    """Neo4j cut a transaction off at its timeout; a write is rolled back whole."""
+
+    code = "TIMEOUT"
+
+    def __init__(self, seconds: float | None = None) -> None:
+        limit = f"its {seconds:g} s limit" if seconds else "its time limit"
+        super().__init__(
+            f"the request ran past {limit} (GRAPHSVC_TX_TIMEOUT_SECONDS) and was stopped; nothing was changed. "
+            "Ask for less (a smaller page, fewer items) or try again when the item is not being changed"
         )
 
 

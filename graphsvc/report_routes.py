@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from graphsvc.db.items import ItemRepository
-from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, RequestError
+from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, QueryTimeout, RequestError
 from graphsvc.reports import cab
 from graphsvc.reports import compliance as comp
 from graphsvc.reports import continuity as cont
@@ -75,7 +75,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
                 return PlainTextResponse(str(exc), status_code=404)
             except RequestError as exc:
                 return PlainTextResponse(str(exc), status_code=400)
-            except DatabaseUnavailable as exc:
+            except (DatabaseUnavailable, QueryTimeout) as exc:
                 return PlainTextResponse(str(exc), status_code=503, headers={"Retry-After": "5"})
 
         return run

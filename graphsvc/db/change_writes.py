@@ -8,7 +8,7 @@ from datetime import datetime
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import translate_unavailable
+from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
 from graphsvc.db.writes import NotFoundError, StaleVersionError, WriteError
@@ -61,4 +61,4 @@ async def transition_change(
         return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))

@@ -8,31 +8,53 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, unit_of_work
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 from graphsvc.neo4j_local import LocalNeo4j
 from graphsvc.settings import Neo4jSettings, Settings
 
 __all__ = [
+    "WRITE_TIMEOUT",
     "Connection",
     "local_server",
     "open_async_driver",
     "open_driver",
     "resolve_connection",
+    "timed_out",
     "translate_unavailable",
+    "with_timeout",
 ]
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
+# The time limit of the write transactions of the current request (the server sets it per request; None: none).
+WRITE_TIMEOUT: ContextVar[float | None] = ContextVar("graphsvc_write_timeout", default=None)
+
+
+def timed_out(exc: Neo4jError) -> bool:
+    """Neo4j stopped the transaction at its timeout: while running (TransactionTimedOut...) or while it waited for
+    a lock (LockClientStopped, which a timeout causes when one is set)."""
+    code = exc.code or ""
+    return "TransactionTimedOut" in code or ("LockClientStopped" in code and WRITE_TIMEOUT.get() is not None)
+
+
+def with_timeout(work: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """`work` as a transaction function with the request's write timeout, if one is set."""
+    seconds = WRITE_TIMEOUT.get()
+    return unit_of_work(timeout=seconds)(work) if seconds else work
+
+
 def translate_unavailable(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Turn the driver's "cannot reach Neo4j" errors into DatabaseUnavailable for the layers above."""
+    """Turn the driver's "cannot reach Neo4j" errors into DatabaseUnavailable, and a transaction cut off at its
+    timeout into QueryTimeout, for the layers above."""
 
     @functools.wraps(fn)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
@@ -40,6 +62,10 @@ def translate_unavailable(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitabl
             return await fn(*args, **kwargs)
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
+        except Neo4jError as exc:
+            if timed_out(exc):
+                raise QueryTimeout(WRITE_TIMEOUT.get()) from exc
+            raise
 
     return wrapper
 

@@ -6,7 +6,8 @@ same document a no-op. An updated item's owned relationships (and, for an item t
 dependencies or consumption) are replaced by what the document lists.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by
-batch after validation, and a retried import converges to the same graph.
+batch after validation. Content hashes are written last, so an import cut short leaves the items it touched
+without one, and a retry rewrites them with all their relationships: it converges to the same graph.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class _Plan:
     nodes: list[tuple[Kind, str, list[dict[str, Any]]]] = field(default_factory=list)  # (kind, statement, rows)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
     rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
+    seal: list[dict[str, str]] = field(default_factory=list)  # (id, hash) of every item written, set last
 
     def steps(self, batch: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
         """(statement name, template argument, parameters) in write order."""
@@ -73,12 +75,15 @@ class _Plan:
         for (rel, name), rows in self.rels.items():
             for chunk in _chunks(rows, batch):
                 yield name, rel, {"rows": chunk}
+        for chunk in _chunks(self.seal, batch):
+            yield "import/seal_hashes", None, {"rows": chunk}
 
     def size(self) -> int:
         return (
             sum(len(r) for _, _, r in self.nodes)
             + sum(len(v) for v in self.drop.values())
             + sum(len(v) for v in self.rels.values())
+            + len(self.seal)
         )
 
 
@@ -121,7 +126,9 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
         if old is not None and old["hash"] == digest:
             summary.unchanged += 1
             continue
-        row = {"id": item.id, "kind": kind.value, "hash": digest, "props": item_props(kind, item)}
+        # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher.
+        row = {"id": item.id, "kind": kind.value, "hash": None, "props": item_props(kind, item)}
+        plan.seal.append({"id": item.id, "hash": digest})
         if old is None:
             creates[kind].append(row)
             summary.created += 1
@@ -214,7 +221,10 @@ async def import_document(
     async def run(tx: AsyncManagedTransaction, chunk: list[tuple[str, Any, dict[str, Any]]]) -> None:
         nonlocal done
         for name, arg, params in chunk:
-            statement = cypher(name, label=arg) if isinstance(arg, Kind) else cypher(name, rel=arg)
+            if isinstance(arg, Kind):
+                statement = cypher(name, label=arg)
+            else:
+                statement = cypher(name, rel=arg) if isinstance(arg, Rel) else cypher(name)
             before: dict[str, Any] = {}
             if name == "import/update_nodes":
                 found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncDriver, Query, RoutingControl
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.vocabulary import Kind, Rel
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
 
@@ -76,6 +76,10 @@ class ItemRepository:
             )
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
+        except Neo4jError as exc:
+            if "TransactionTimedOut" in (exc.code or ""):
+                raise QueryTimeout(self.timeout) from exc
+            raise
         return list(records)
 
     async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:

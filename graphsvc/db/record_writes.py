@@ -10,7 +10,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import translate_unavailable
+from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
 from graphsvc.db.writes import DuplicateIdError, NotFoundError, StaleVersionError, WriteError
@@ -68,7 +68,7 @@ async def update_record(
         return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))
 
 
 async def check_attributable(tx: AsyncManagedTransaction, incidents: Sequence[str]) -> None:
@@ -118,4 +118,4 @@ async def attribute_incidents(
         return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))

@@ -10,6 +10,7 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.db.audit import Audit
+from graphsvc.db.connection import with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.errors import DatabaseUnavailable
 
@@ -67,7 +68,7 @@ class TokenStore:
 
         try:
             async with self.driver.session(database=self.database) as session:
-                return await session.execute_write(work)
+                return await session.execute_write(with_timeout(work))
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
 

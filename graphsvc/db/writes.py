@@ -13,7 +13,7 @@ from neo4j.exceptions import ConstraintError
 from pydantic import BaseModel
 
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import translate_unavailable
+from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import existing_kinds
 from graphsvc.db.items import Props, native_props
@@ -111,7 +111,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:
-            return await session.execute_write(work)
+            return await session.execute_write(with_timeout(work))
         except ConstraintError:
             raise DuplicateIdError(item_id, kind) from None
 
@@ -152,7 +152,7 @@ async def update_item(
         return props
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))
 
 
 @translate_unavailable
@@ -177,7 +177,7 @@ async def delete_item(
         return Kind(record["kind"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))
 
 
 @translate_unavailable
@@ -211,7 +211,7 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency, *,
         return int(record["version"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))
 
 
 @translate_unavailable
@@ -228,4 +228,4 @@ async def remove_dependency(driver: AsyncDriver, database: str, source: str, tar
         return removed
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        return await session.execute_write(work)
+        return await session.execute_write(with_timeout(work))

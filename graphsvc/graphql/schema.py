@@ -28,10 +28,10 @@ def _expected(error: Exception) -> bool:
     """Errors a user caused keep their message; anything else is masked."""
     from graphql import GraphQLError
 
-    from graphsvc.errors import DatabaseUnavailable, RequestError
+    from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 
     original = getattr(error, "original_error", None)
-    return original is None or isinstance(original, GraphQLError | DatabaseUnavailable | RequestError)
+    return original is None or isinstance(original, GraphQLError | DatabaseUnavailable | QueryTimeout | RequestError)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:

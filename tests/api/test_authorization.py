@@ -15,6 +15,7 @@ from graphql import (
 )
 
 from graphsvc.app import create_app
+from graphsvc.auth.permissions import ADMIN_FIELDS
 from graphsvc.auth.tokens import Role
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
@@ -121,7 +122,12 @@ def test_the_matrix_each_role_against_each_operation(
     }
     for label, by_role in seen.items():
         if label.startswith("Mutation."):
-            assert by_role["analyst"] == "denied" and by_role["editor"] == "allowed", label
+            admin_only = tuple(label.split(".")) in ADMIN_FIELDS
+            assert by_role["analyst"] == "denied" and by_role["admin"] == "allowed", label
+            assert by_role["editor"] == ("denied" if admin_only else "allowed"), label
+    for label in ("Query.auditLog", "Query.apiTokens", "Mutation.createApiToken", "Mutation.revokeApiToken"):
+        assert seen[label] == {"viewer": "denied", "analyst": "denied", "editor": "denied", "admin": "allowed"}
+    assert seen["Query.history"]["viewer"] == "allowed"
 
 
 def test_a_denied_mutation_changes_nothing(

@@ -115,3 +115,45 @@ def test_hostile_text_in_an_imported_document_is_kept_as_data(
     refused = api.post(operation("import.graphql", "ImportCmdb"), {"document": hostile_ids}, "ImportCmdb")
     assert refused.get("errors") or refused["data"]["importCmdb"]  # an odd id is refused or stored, never run
     assert api.data('{ service(id: "SVC-CANARY") { name } }')["service"] == {"name": "canary"}
+
+
+def test_hostile_strings_in_mutation_arguments_are_stored_as_data_or_refused(
+    api: GraphQLClient, sync_driver: Any, empty_db: Connection
+) -> None:
+    """Every text a mutation takes (ids, names, references) reaches Cypher as a parameter: a create adds exactly
+    its one item holding the text verbatim, and a reference to a hostile id is an unknown reference."""
+    api.data(operation("import.graphql", "ImportCmdb"), {"document": CANARY}, "ImportCmdb")
+    made = 0
+    for i, text in enumerate(HOSTILE):
+        before = counts(sync_driver, empty_db.database)
+        created = api.data(
+            """mutation($id: ID!, $t: String!, $tid: ID!, $inc: ID!) {
+                 createService(input: {id: $id, name: $t, tier: BUSINESS, criticality: 3}) { __typename }
+                 raiseChange(input: {id: $tid, title: $t, type: NORMAL, modifies: ["CI-CANARY"]}) { __typename }
+                 openIncident(input: {id: $inc, title: $t, priority: P3, affects: ["SVC-CANARY"]}) { __typename }
+               }""",
+            {"id": f"SVC-H{i}", "t": text, "tid": text, "inc": f"INC-H{i}"},
+        )
+        made = sum(1 for r in created.values() if r["__typename"].endswith("Payload"))
+        assert created["createService"]["__typename"] == "ServicePayload"
+        assert counts(sync_driver, empty_db.database)[0] == before[0] + made
+        got = api.data("query($id: ID!) { service(id: $id) { name } }", {"id": f"SVC-H{i}"})["service"]
+        assert got == {"name": text}
+        refs = api.data(
+            """mutation($t: ID!) {
+                 addDependency(input: {from: "SVC-CANARY", to: $t}) { __typename }
+                 removeDependency(from: $t, to: "CI-CANARY") { __typename }
+                 deleteItem(id: $t, version: 999) { __typename }
+                 updateService(id: "SVC-CANARY", version: 999, patch: {owner: $t}) { __typename }
+               }""",
+            {"t": text},
+        )
+        assert refs["addDependency"]["__typename"] in ("InvalidInput", "UnknownReference"), refs
+        assert refs["removeDependency"]["__typename"] == "NotFound"
+        assert refs["deleteItem"]["__typename"] in ("NotFound", "StaleVersion")
+    canary = api.data('{ service(id: "SVC-CANARY") { name dependsOn { id } owner { id } } }')["service"]
+    assert canary == {"name": "canary", "dependsOn": [{"id": "CI-CANARY"}], "owner": {"id": "T-CANARY"}}
+    pwned, _, _ = sync_driver.execute_query(
+        "MATCH (n) WHERE n:Pwned OR n.pwned IS NOT NULL RETURN count(n) AS n", database_=empty_db.database
+    )
+    assert pwned[0]["n"] == 0

@@ -88,3 +88,47 @@ def test_the_defaults_serve_graphiql_and_the_limits_name_themselves(empty_db: Co
             f"{url}/graphql", params={"query": 'mutation { deleteItem(id: "X") { __typename } }'}, headers=headers
         )
         assert mutation.status_code == 400 and mutation.text == "mutations are not allowed when using GET"
+
+
+def test_a_write_stuck_past_its_timeout_is_cut_off_while_others_are_served(
+    empty_db: Connection, sync_driver: Any
+) -> None:
+    """The test holds SVC-1's write lock in an open transaction: an update of SVC-1 waits for it and is stopped at
+    GRAPHSVC_TX_TIMEOUT_SECONDS with a clear error, writing nothing, while reads and other writes go on."""
+    token = make_token(sync_driver, empty_db.database, "editor")
+    headers = {"Authorization": f"Bearer {token}"}
+    doc = {
+        "format": "graphsvc-cmdb/1",
+        "services": [
+            {"id": "SVC-1", "name": "held", "tier": "BUSINESS", "criticality": 1},
+            {"id": "SVC-2", "name": "free", "tier": "BUSINESS", "criticality": 1},
+        ],
+    }
+    update = 'mutation($id: ID!) { updateService(id: $id, version: 1, patch: {name: "new"}) { __typename } }'
+    with serve_asgi(create_app(Settings(tx_timeout_seconds=3), connection=empty_db)) as url:
+
+        def post(query: str, variables: dict[str, Any] | None = None) -> Any:
+            body = {"query": query, "variables": variables or {}}
+            return http.post(f"{url}/graphql", json=body, headers=headers).json()
+
+        post("mutation($d: JSON!) { importCmdb(document: $d) { created } }", {"d": doc})
+        with sync_driver.session(database=empty_db.database) as session:
+            holder = session.begin_transaction()
+            holder.run("MATCH (n:Item {id: 'SVC-1'}) SET n.name = 'held by the test'").consume()
+            result: dict[str, Any] = {}
+            stuck = threading.Thread(target=lambda: result.setdefault("update", post(update, {"id": "SVC-1"})))
+            stuck.start()
+            served = []
+            while stuck.is_alive() and len(served) < 200:
+                served.append(post('{ service(id: "SVC-1") { name } services { totalCount } }'))
+            stuck.join(60)
+            holder.rollback()
+        assert served and all(
+            s == {"data": {"service": {"name": "held"}, "services": {"totalCount": 2}}} for s in served
+        )
+        [error] = result["update"]["errors"]
+        assert error["extensions"]["code"] == "TIMEOUT"
+        assert error["message"].startswith("the request ran past its 3 s limit (GRAPHSVC_TX_TIMEOUT_SECONDS)")
+        assert post(update, {"id": "SVC-2"})["data"]["updateService"]["__typename"] == "ServicePayload"
+        after = post('{ service(id: "SVC-1") { name version } }')["data"]["service"]
+        assert after == {"name": "held", "version": 1}  # the cut-off update wrote nothing
