@@ -16,6 +16,7 @@ from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
@@ -91,6 +92,8 @@ class GraphQLApp(GraphQL[Context, None]):
             value = json.loads(data)
         except RecursionError:
             raise HTTPException(400, "the request body nests too deeply to be a GraphQL request") from None
+        except ValueError:  # not JSON, not UTF-8, or a number too long to convert
+            raise HTTPException(400, "Unable to parse request body as JSON") from None
         if not isinstance(value, dict | list):
             raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
         return value
@@ -192,8 +195,13 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
     middleware = [  # outermost first
-        Middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
+        # Anonymous requests are answered (401) before they can hold a slot; public routes are not counted.
         Middleware(Authenticate, enabled=settings.auth, store=tokens),
+        Middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests),
     ]
+    if not settings.auth:
+        # Auth off is loopback only; a Host check stops a web page from reaching it by DNS rebinding.
+        hosts = ["localhost", "127.0.0.1", "[::1]", "::1", settings.host]
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

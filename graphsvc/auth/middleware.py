@@ -5,24 +5,29 @@
   checks, static assets, the GraphiQL page itself and the sign-in route are public; the reports need `analyst`;
   everything else needs a valid token, and the GraphQL fields check their own role (permissions.py).
 - `BodyLimit` refuses a body over the limit with 413, by Content-Length or while it streams in.
-- `ConcurrencyLimit` turns requests away with 503 and Retry-After once the limit is being served.
+- `ConcurrencyLimit` turns requests away with 503 and Retry-After once the limit is being served. It sits inside
+  `Authenticate` and does not count public routes, so anonymous clients cannot take the slots.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
+from neo4j.exceptions import Neo4jError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.auth.tokens import LOCAL, Principal, Role
 from graphsvc.db.tokens import TokenRejected, TokenStore
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_role", "token_from"]
 
 COOKIE = "graphsvc_token"
+_DIGITS = re.compile(r"^[0-9]{1,20}$")
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico"})
 
@@ -31,7 +36,7 @@ def route_role(method: str, path: str, query_string: bytes) -> Role | None:
     """The role a route needs before it runs; None for a public one."""
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
-    if path == "/graphql" and method in ("GET", "HEAD") and b"query=" not in query_string:
+    if path == "/graphql" and method in ("GET", "HEAD") and "query" not in parse_qs(query_string.decode("latin-1")):
         return None  # the GraphiQL page: no data in it, and where a person signs in
     if path.startswith("/reports/"):
         return Role.analyst
@@ -87,7 +92,7 @@ class Authenticate:
         token = token_from(headers)
         principal: Principal | None = None
         problem = "authentication failed: use the Bearer scheme, 'Authorization: Bearer <token>'"
-        if token:
+        if token and (needed is not None or scope["path"] == "/auth/session"):  # public pages need no lookup
             principal, problem = await self._check(token)
         if needed is None:
             state["principal"] = principal  # a public route may still want to know (the sign-in page)
@@ -135,7 +140,7 @@ class Authenticate:
             return await store.authenticate(token), ""
         except TokenRejected as exc:
             return None, f"authentication failed: {exc}"
-        except (DatabaseUnavailable, OSError) as exc:
+        except (DatabaseUnavailable, QueryTimeout, Neo4jError, OSError) as exc:
             return None, f"the database is unavailable right now; try again shortly ({type(exc).__name__})"
 
 
@@ -157,7 +162,7 @@ class BodyLimit:
             "import large CMDB documents with `graphsvc import`"
         )
         length = _headers(scope).get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+        if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
             return
         received = 0
@@ -196,7 +201,11 @@ class ConcurrencyLimit:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.EXEMPT:
+        public = (
+            scope["type"] == "http"
+            and route_role(scope["method"], scope["path"], scope.get("query_string", b"")) is None
+        )
+        if scope["type"] != "http" or scope["path"] in self.EXEMPT or public:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:

@@ -16,9 +16,11 @@ from starlette.routing import Route
 from graphsvc.auth.middleware import COOKIE
 from graphsvc.auth.tokens import Principal
 from graphsvc.db.tokens import TokenRejected, TokenStore
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["session_routes"]
+
+MAX_BODY = 4096
 
 
 def _who(p: Principal) -> dict[str, str]:
@@ -42,10 +44,15 @@ def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> lis
             return response
         if not request.headers.get("content-type", "").startswith("application/json"):
             return _error(415, 'send JSON: {"token": "gsvc_..."} with Content-Type: application/json', "BAD_REQUEST")
+        raw = b""
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                return _error(413, f"a sign-in body is at most {MAX_BODY} bytes", "REQUEST_TOO_LARGE")
         try:
-            body = json.loads(await request.body())
+            body = json.loads(raw)
             token = body["token"] if isinstance(body, dict) else None
-        except (ValueError, KeyError):
+        except (ValueError, KeyError, RecursionError):
             token = None
         if not isinstance(token, str) or not token:
             return _error(400, 'the body must be {"token": "gsvc_..."}', "BAD_USER_INPUT")
@@ -56,7 +63,7 @@ def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> lis
             principal = await tokens.authenticate(token.strip())
         except TokenRejected as exc:
             return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
-        except DatabaseUnavailable as exc:
+        except (DatabaseUnavailable, QueryTimeout) as exc:
             return _error(503, str(exc), "DATABASE_UNAVAILABLE")
         response = JSONResponse(_who(principal))
         response.set_cookie(

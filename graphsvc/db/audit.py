@@ -12,7 +12,7 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -56,11 +56,12 @@ class Audit:
     def as_(self, action: str) -> Audit:
         return Audit(self.actor_id, self.actor_name, action)
 
-    async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change]) -> None:
+    async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change], *, kind: str = "ITEM") -> None:
+        """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`."""
         if not changes:
             return
         rows = [
-            {"seq": n, "itemId": item_id, "before": _json(before), "after": _json(after)}
+            {"seq": n, "itemId": item_id, "kind": kind, "before": _json(before), "after": _json(after)}
             for n, (item_id, before, after) in enumerate(changes)
         ]
         await (
@@ -113,7 +114,7 @@ def parse_cursor(cursor: str | None) -> dict[str, Any] | None:
     try:
         at, seq, entry = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         return {"at": datetime.fromisoformat(at), "seq": int(seq), "id": str(entry)}
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, binascii.Error, RecursionError):
         raise InvalidArgument(f"after: {cursor!r} is not a cursor from this list") from None
 
 
@@ -127,5 +128,7 @@ async def audit_log(
     repo: ItemRepository, since: datetime, actor: str | None, *, limit: int, after: str | None = None
 ) -> list[AuditRecord]:
     """Entries since `since` (of one actor, by token id or name, if given), newest first."""
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)  # a time without an offset is UTC
     rows = await repo.read(cypher("audit/log"), since=since, actor=actor, before=parse_cursor(after), limit=limit)
     return [_record(r["props"]) for r in rows]

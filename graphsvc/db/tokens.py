@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import with_timeout
+from graphsvc.db.connection import timed_out, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.errors import DatabaseUnavailable
+from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["TokenRejected", "TokenStore"]
 
@@ -53,6 +53,10 @@ class TokenStore:
             )
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
+        except Neo4jError as exc:
+            raise (
+                QueryTimeout(self.timeout) if timed_out(exc) else DatabaseUnavailable(exc.code or "Neo4jError")
+            ) from exc
         return list(records)
 
     async def _write(self, statement: str, audit: Audit | None, **params: Any) -> list[Any]:
@@ -63,7 +67,7 @@ class TokenStore:
             if audit is not None and records:
                 row = dict(records[0].get("props") or records[0])
                 after = {k: v for k, v in row.items() if k != "hash"}
-                await audit.record(tx, [(str(after["id"]), None, after)])
+                await audit.record(tx, [(str(after["id"]), None, after)], kind="API_TOKEN")
             return records
 
         try:
@@ -71,6 +75,10 @@ class TokenStore:
                 return await session.execute_write(with_timeout(work))
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
+        except Neo4jError as exc:
+            if timed_out(exc):
+                raise QueryTimeout(self.timeout) from exc
+            raise
 
     async def create(
         self,
@@ -85,6 +93,8 @@ class TokenStore:
         name = name.strip()
         if not name or len(name) > 100:
             raise ValueError("name: give the token a name of 1 to 100 characters, e.g. the tool or person using it")
+        if expires_at is not None and expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)  # a time without an offset is UTC, as everywhere in graphsvc
         if expires_at is not None and expires_at <= datetime.now(UTC):
             raise ValueError("expiresAt: the time is in the past")
         token_id, secret, digest = new_token()

@@ -8,7 +8,7 @@ runs: the request is refused with `extensions.code = "QUERY_TOO_COMPLEX"`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from graphql import (
     DirectiveNode,
@@ -23,6 +23,7 @@ from graphql import (
     Visitor,
     visit,
 )
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.validation_cache import _get_validate_cache
 
@@ -75,9 +76,13 @@ def _too_complex(message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})
 
 
-def guarded_validation(max_fields: int, max_directives: int, maxsize: int = 512) -> type[SchemaExtension]:
-    """A replacement for strawberry's ValidationCache that first applies the two linear-time limits."""
+def guarded_validation(
+    max_fields: int, max_directives: int, extra_rules: Sequence[type[ASTValidationRule]] = (), maxsize: int = 512
+) -> type[SchemaExtension]:
+    """A replacement for strawberry's ValidationCache that first applies the two linear-time limits, then validates
+    with the standard rules plus `extra_rules` (made once, so the cache hits)."""
     validate = _get_validate_cache(maxsize)
+    extra = tuple(extra_rules)
 
     class GuardedValidation(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
@@ -92,7 +97,7 @@ def guarded_validation(max_fields: int, max_directives: int, maxsize: int = 512)
                     )
             if directive_count(document) > max_directives:
                 errors.append(_too_complex(f"the document has more than {max_directives} directives"))
-            ctx.pre_execution_errors = errors or validate(ctx.schema._schema, document, ctx.validation_rules)
+            ctx.pre_execution_errors = errors or validate(ctx.schema._schema, document, (*ctx.validation_rules, *extra))
             yield
 
     return GuardedValidation

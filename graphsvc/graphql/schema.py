@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -37,9 +36,13 @@ def _expected(error: Exception) -> bool:
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The API schema, with the limits and switches of `settings` (the defaults when none)."""
     settings = settings or Settings()
-    rules: list[type[ASTValidationRule]] = []
+    # The limits' rule classes are made once, so the validation cache (keyed on the rules) hits across requests.
+    extra: list[type[ASTValidationRule]] = [
+        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     if not settings.introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
+        extra.append(NoSchemaIntrospectionCustomRule)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -49,12 +52,9 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             # Factories, so each request has its own extension objects. Limits first: a hostile document is refused
             # before anything else looks at it.
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: AddValidationRules(rules),  # run inside the guarded validation below
             # Clients repeat the same documents: parsing and validating them again costs more than a small impact.
             lambda: ParserCache(maxsize=512),
-            guarded_validation(settings.max_query_fields, settings.max_directives),
+            guarded_validation(settings.max_query_fields, settings.max_directives, extra),
             Authorize,
             lambda: MaskErrors(
                 should_mask_error=lambda err: not _expected(err),

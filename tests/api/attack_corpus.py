@@ -183,6 +183,35 @@ CORPUS: list[Attack] = [
         token=False,
     ),
     Attack("reports-without-token", method="GET", path="/reports/costs", token=False),
+    # -- parsers fed what they choke on
+    Attack("invalid-utf8-body", content=b'{"query": "\xff\xfe"}', headers={"Content-Type": "application/json"}),
+    Attack(
+        "huge-integer-variable",
+        content=b'{"query": "{ __typename }", "variables": {"a": ' + b"9" * 5000 + b"}}",
+        headers={"Content-Type": "application/json"},
+    ),
+    Attack(
+        "anonymous-huge-integer-get",
+        method="GET",
+        params={"variables": '{"a": ' + "9" * 5000 + "}"},
+        headers={"Accept": "application/json"},
+        token=False,
+    ),
+    Attack("anonymous-encoded-query-name", method="GET", path="/graphql?%71uery=%7B__typename%7D", token=False),
+    Attack(
+        "session-deep-json",
+        path="/auth/session",
+        content=b"[" * 100_000,
+        headers={"Content-Type": "application/json"},
+        token=False,
+    ),
+    Attack(
+        "session-huge-body",
+        path="/auth/session",
+        content=b'{"token": "' + b"x" * 10_000 + b'"}',
+        headers={"Content-Type": "application/json"},
+        token=False,
+    ),
     # -- paths
     Attack("static-traversal", method="GET", path="/static/../../../etc/passwd"),
     Attack("report-traversal", method="GET", path="/reports/changes/..%2F..%2Fetc%2Fpasswd"),

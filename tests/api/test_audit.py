@@ -142,9 +142,16 @@ def test_tokens_are_managed_by_admins_and_recorded(api: GraphQLClient) -> None:
     assert revoked["revokeApiToken"]["state"] == "revoked"
     again = api.http.post("/graphql", json={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {secret}"})
     assert again.status_code == 401
-    entries = history(api, token["id"])["entries"]
+    assert history(api, token["id"])["entries"] == []  # token entries are for admins, in the audit log only
+    log = api.data('{ auditLog(since: "2020-01-01T00:00:00", actor: "tests") { entries { itemId action after } } }')
+    entries = [e for e in log["auditLog"]["entries"] if e["itemId"] == token["id"]]
     assert [e["action"] for e in entries] == ["revokeApiToken", "createApiToken"]
     assert all("hash" not in (e["after"] or {}) for e in entries)
+    naive = api.data(
+        'mutation { createApiToken(name: "n", role: VIEWER, expiresAt: "2099-01-01T00:00:00") '
+        "{ apiToken { expiresAt } } }"
+    )
+    assert naive["createApiToken"]["apiToken"]["expiresAt"].startswith("2099-01-01T00:00:00")
     missing = api.post('mutation { revokeApiToken(id: "tok-nope") { state } }')
     assert missing["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     past = api.post('mutation { createApiToken(name: "x", role: VIEWER, expiresAt: "2020-01-01T00:00:00Z") { token } }')
