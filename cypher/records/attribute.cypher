@@ -1,7 +1,7 @@
 // Attribute incidents to a problem: each incident's previous attribution, if any, is replaced.
 UNWIND $incidents AS iid
-MATCH (i:Incident {id: iid})
-MATCH (p:Problem {id: $problem})
+MATCH (i:Item:Incident {id: iid})
+MATCH (p:Item:Problem {id: $problem})
 OPTIONAL MATCH (i)-[old:ATTRIBUTED_TO]->()
 DELETE old
 WITH i, p
