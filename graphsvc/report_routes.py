@@ -86,7 +86,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             repo(), weights_from(settings.risk_weights_file), request.path_params["id"], state.get("graph_cache")
         )
         if fmt == "md":
-            return PlainTextResponse(cab.change_markdown(report), media_type="text/markdown; charset=utf-8")
+            return markdown(cab.change_markdown(report))
         return HTMLResponse(cab.change_html(report))
 
     async def agenda(request: Request) -> Response:
@@ -97,7 +97,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             repo(), weights_from(settings.risk_weights_file), start, end, state.get("graph_cache")
         )
         if fmt == "md":
-            return PlainTextResponse(cab.agenda_markdown(report), media_type="text/markdown; charset=utf-8")
+            return markdown(cab.agenda_markdown(report))
         return HTMLResponse(cab.agenda_html(report))
 
     async def continuity(request: Request) -> Response:
@@ -105,9 +105,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         reports, total = await continuity_reports(repo(), request.query_params.get("service"), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "md":
-            return PlainTextResponse(
-                cont.continuity_markdown(reports, total, now), media_type="text/markdown; charset=utf-8"
-            )
+            return markdown(cont.continuity_markdown(reports, total, now))
         return HTMLResponse(cont.continuity_html(reports, total, now))
 
     async def sla(request: Request) -> Response:
@@ -117,9 +115,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         figures = await sla_report(repo(), start, end, state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "md":
-            return PlainTextResponse(
-                cont.sla_markdown(figures, start, end, now), media_type="text/markdown; charset=utf-8"
-            )
+            return markdown(cont.sla_markdown(figures, start, end, now))
         return HTMLResponse(cont.sla_html(figures, start, end, now))
 
     async def compliance(request: Request) -> Response:

@@ -13,7 +13,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -35,11 +34,7 @@ def _json(props: Mapping[str, Any] | None) -> str | None:
     def plain(value: Any) -> Any:
         if hasattr(value, "to_native"):
             value = value.to_native()
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return str(value)
-        return str(value)
+        return value.isoformat() if isinstance(value, datetime) else str(value)  # Decimal and the rest: text
 
     shown = {k: v for k, v in props.items() if k not in _INTERNAL}
     return json.dumps(shown, default=plain, sort_keys=True, ensure_ascii=False)

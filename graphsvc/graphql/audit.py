@@ -5,7 +5,7 @@ Roles are enforced before any of these run (auth/permissions.py); the resolvers 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, cast
 
@@ -132,8 +132,6 @@ def _store(info: Info[Context, None]) -> TokenStore:
 
 
 async def resolve_tokens(info: Info[Context, None]) -> list[ApiToken]:
-    from datetime import UTC
-
     now = datetime.now(UTC)
     return [_token(r, now) for r in await _store(info).list()]
 
@@ -148,8 +146,6 @@ class AuditMutations:
         role: RoleEnum,
         expires_at: datetime | None = None,
     ) -> CreatedApiToken:
-        from datetime import UTC
-
         principal = info.context.principal
         try:
             record, secret = await _store(info).create(
@@ -165,8 +161,6 @@ class AuditMutations:
 
     @strawberry.mutation(description="revoke an API token (admin): refused from the next request on")
     async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> ApiToken:
-        from datetime import UTC
-
         try:
             record = await _store(info).revoke(str(id), audit=info.context.audit(info.field_name))
         except LookupError as exc:

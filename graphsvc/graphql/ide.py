@@ -262,19 +262,19 @@ _TEMPLATE = """<!doctype html>
         window.location.reload();
       });
 
-      async function start() {
+      async function signInState() {
+        // False for a #token= link (the page reloads signed in); true when the editor should be shown.
         if (!__GRAPHSVC_SIGN_IN__) {
           document.getElementById("gs-auth").hidden = true;
           document.getElementById("graphiql").style.height = "100vh";
-          ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQLWithExplorer));
-          return;
+          return true;
         }
         const hash = new URLSearchParams(window.location.hash.slice(1));
         if (hash.get("token")) {
           const token = hash.get("token");
           history.replaceState(null, "", window.location.pathname + window.location.search);
           await signIn(token);
-          return;
+          return false;
         }
         const current = await session("GET");
         if (current.ok) {
@@ -283,8 +283,13 @@ _TEMPLATE = """<!doctype html>
           who.textContent = "not signed in";
           signin.hidden = false;
         }
-        const root = ReactDOM.createRoot(document.getElementById("graphiql"));
-        root.render(React.createElement(GraphiQLWithExplorer));
+        return true;
+      }
+
+      async function start() {
+        if (await signInState()) {
+          ReactDOM.createRoot(document.getElementById("graphiql")).render(React.createElement(GraphiQLWithExplorer));
+        }
       }
 
       start();

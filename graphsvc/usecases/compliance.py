@@ -52,7 +52,7 @@ class ComplianceReport:
 async def compliance_report(repo: ItemRepository, cache: Any = None) -> ComplianceReport:
     """Every policy with a rule, checked against what it governs, grouped and ranked; plus requirement status."""
     rules = await dbc.policies(repo, RULE_TYPES)
-    found = await policy_violations(repo, cache=cache)
+    found = await policy_violations(repo, cache=cache, policies=rules)
     by_policy: dict[str, list[Violation]] = {p.id: [] for p in rules}
     for v in found:
         by_policy.setdefault(v.policy.id, []).append(v)

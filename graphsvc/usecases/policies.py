@@ -39,9 +39,13 @@ async def policy_violations(
     policy_id: str | None = None,
     rule_type: str | None = None,
     cache: GraphCache | None = None,
+    *,
+    policies: list[PolicyRule] | None = None,
 ) -> list[rules.Violation]:
-    """Violations of every policy with a rule (or of one policy, or one rule type), by policy, then subject."""
-    policies = await dbc.policies(repo, [rule_type] if rule_type else RULE_TYPES)
+    """Violations of every policy with a rule (or of one policy, or one rule type), by policy, then subject.
+    `policies`, when the caller has already read them, saves reading them again."""
+    if policies is None:
+        policies = await dbc.policies(repo, [rule_type] if rule_type else RULE_TYPES)
     if policy_id is not None:
         policies = [p for p in policies if p.id == policy_id]
         if not policies:
