@@ -42,6 +42,7 @@ import networkx as nx
 from bench.impact_bench import SIZES, api_server, ensure_loaded
 from graphsvc.db import graph as g
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
+from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import apply_migrations
 from graphsvc.settings import Settings
@@ -229,11 +230,27 @@ async def main() -> None:
                     return body["data"]  # type: ignore[no-any-return]
 
                 await gql(COST_QUERY)  # warm-up
+
+                async def after_a_write() -> dict[str, Any]:
+                    # what every graphsvc write does: the server's remembered allocation is stale, it computes again
+                    await driver.execute_query(cypher("meta/bump_graph_state"), database_=conn.database)
+                    started = time.perf_counter()
+                    data = await gql(COST_QUERY)
+                    cold_times.append(time.perf_counter() - started)
+                    return data
+
+                cold_times: list[float] = []
+                for _ in range(args.repeat):
+                    await after_a_write()
                 gql_cost_times, data = await repeat(args.repeat, lambda: gql(COST_QUERY))
                 answer = data["costAllocation"]
                 assert Decimal(str(answer["total"])) == report.total
                 assert {u["id"]: Decimal(str(u["amount"])) for u in answer["businessUnits"]} == theirs["units"]
-                print(f"  costAllocation {statistics.median(gql_cost_times):.2f} s", flush=True)
+                print(
+                    f"  costAllocation after a write {statistics.median(cold_times):.2f} s, then "
+                    f"{statistics.median(gql_cost_times):.2f} s (remembered until the next write)",
+                    flush=True,
+                )
                 await gql(POLICY_QUERY)  # warm-up
                 gql_pol_times, data = await repeat(args.policy_repeat, lambda: gql(POLICY_QUERY))
                 found = data["policyViolations"]
@@ -255,12 +272,14 @@ async def main() -> None:
             "total": str(report.total),
             "unallocated_total": str(report.unallocated_total),
             "graphql": median_of(gql_cost_times),
+            "graphql_after_a_write": median_of(cold_times),
             "graphql_response_bytes": answer_bytes[0],
             "usecase": median_of(usecase_times),
             "usecase_read": median_of(read_times),
             "usecase_compute": median_of(compute_times),
             "networkx_compute": median_of(nx_times),
             "ratio_graphql_to_networkx": gql_cost / nx_cost,
+            "ratio_graphql_after_a_write_to_networkx": statistics.median(cold_times) / nx_cost,
             "ratio_usecase_compute_to_networkx": statistics.median(compute_times) / nx_cost,
             "agrees_to_the_cent": True,
         },
@@ -285,15 +304,19 @@ async def main() -> None:
     out = RESULTS / f"cost-{args.size}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     c, p = result["cost"], result["policies"]
-    print("\n| case | GraphQL end to end | use case (read + compute) | networkx | ratio GraphQL / networkx |")
-    print("|---|---|---|---|---|")
     print(
-        f"| costAllocation | {c['graphql']['median_s']:.2f} s | {c['usecase']['median_s']:.2f} s "
-        f"({c['usecase_read']['median_s']:.2f} + {c['usecase_compute']['median_s']:.2f}) | "
-        f"{c['networkx_compute']['median_s']:.2f} s | {c['ratio_graphql_to_networkx']:.1f}x |"
+        "\n| case | GraphQL after a write | GraphQL, remembered | use case (read + compute) | networkx (compute) "
+        "| ratio GraphQL after a write / networkx |"
+    )
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| costAllocation | {c['graphql_after_a_write']['median_s']:.2f} s | {c['graphql']['median_s']:.2f} s | "
+        f"{c['usecase']['median_s']:.2f} s ({c['usecase_read']['median_s']:.2f} + "
+        f"{c['usecase_compute']['median_s']:.2f}) | {c['networkx_compute']['median_s']:.2f} s | "
+        f"{c['ratio_graphql_after_a_write_to_networkx']:.1f}x |"
     )
     print(
-        f"| policyViolations ({p['violations']:,}) | {p['graphql']['median_s']:.2f} s | "
+        f"| policyViolations ({p['violations']:,}) | {p['graphql']['median_s']:.2f} s | - | "
         f"{p['usecase_graph_in_memory']['median_s']:.2f} s (graph from Neo4j: "
         f"{p['usecase_graph_read_from_neo4j']['median_s']:.2f} s) | - | - |"
     )

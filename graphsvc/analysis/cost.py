@@ -54,83 +54,98 @@ class Allocation:
     total: Decimal
     totals: dict[str, Decimal]  # T of every node; the members of a pooled cycle each show the pool's T
     kept: dict[str, Decimal]  # what each node (or pool, under its smallest id) without dependents keeps
-    flows: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # amount along each edge
+    flows: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # amount along each edge into a unit
 
 
-def _pools(nodes: list[str], flows_to: Mapping[str, list[tuple[str, Decimal]]]) -> list[list[str]]:
-    """The strongly connected components in topological order of the flow (sources first).
-
-    Kahn's algorithm takes everything outside a cycle (nearly all of a CMDB) in linear time; Tarjan then orders only
-    what is left: the cycles and what they flow into. `flows_to` has no self-loops."""
-    indegree = dict.fromkeys(nodes, 0)
-    for out in flows_to.values():
-        for t, _ in out:
-            indegree[t] += 1
-    queue = deque(n for n in nodes if indegree[n] == 0)
-    pools: list[list[str]] = []
-    while queue:
-        n = queue.popleft()
-        pools.append([n])
-        for t, _ in flows_to.get(n, ()):
-            indegree[t] -= 1
-            if indegree[t] == 0:
-                queue.append(t)
-    left = [n for n in nodes if indegree[n] > 0]
-    if left:
-        rest = set(left)
-        comp = strongly_connected(left, {n: {t for t, _ in flows_to.get(n, ()) if t in rest} for n in left})
-        members: dict[int, list[str]] = {}
-        for n in left:
-            members.setdefault(comp[n], []).append(n)
-        # Tarjan numbers a component after every component it reaches: descending numbers put sources first.
-        pools += [members[c] for c in sorted(members, reverse=True)]
-    return pools
-
-
-def allocate(own: Mapping[str, Decimal], edges: Iterable[CostEdge], units: Iterable[str]) -> Allocation:
+def allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: Iterable[str]) -> Allocation:
     """Allocate `own` costs (services and CIs; groups and units have none) along `edges` to `units`."""
     with localcontext(money_context()):
         return _allocate(own, edges, set(units))
 
 
-def _allocate(own: Mapping[str, Decimal], edges: Iterable[CostEdge], units: set[str]) -> Allocation:
-    flows_to: dict[str, list[tuple[str, Decimal]]] = {}
-    ends = set(own) | units
-    for source, target, weight in edges:
-        if weight > 0:
-            ends.add(source)
-            ends.add(target)
-            if source != target:  # a self-loop stays inside its pool
-                flows_to.setdefault(source, []).append((target, weight))
-    pools = _pools(sorted(ends), flows_to)
-    inflow: dict[str, Decimal] = {}  # by node; a pool's inflow is its members'
-    totals: dict[str, Decimal] = {}
+def _allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: set[str]) -> Allocation:
+    """Nodes are numbered (in id order) and kept in lists: at 100,000 CIs the dictionaries keyed by id and the
+    per-edge tuples were most of the time. Kahn's algorithm handles everything outside a cycle (nearly all of a CMDB)
+    as it goes, in linear time; Tarjan then pools and orders only what is left: the cycles and what they flow into."""
+    kept_edges = [(s, t, w) for s, t, w in edges if w > 0]
+    ids = sorted(set(own).union(units, (s for s, _, _ in kept_edges), (t for _, t, _ in kept_edges)))
+    index = {n: i for i, n in enumerate(ids)}
+    size = len(ids)
+    out: list[list[tuple[int, Decimal]]] = [[] for _ in range(size)]
+    indegree = [0] * size
+    for source, target, weight in kept_edges:
+        if source != target:  # a self-loop stays inside its pool
+            ti = index[target]
+            out[index[source]].append((ti, weight))
+            indegree[ti] += 1
+    inflow = [ZERO] * size
+    for n, cost in own.items():
+        inflow[index[n]] = cost  # a node's own cost counts as flowing into it
+    is_unit = [False] * size
+    for u in units:
+        is_unit[index[u]] = True
+    totals: list[Decimal] = [ZERO] * size
     kept: dict[str, Decimal] = {}
     flows: dict[tuple[str, str], Decimal] = {}
-    own_get, inflow_get, flows_get, no_edges = own.get, inflow.get, flows.get, ()
-    for pool in pools:
-        if len(pool) == 1:  # nearly every node: kept short
-            n = pool[0]
-            pool_total = own_get(n, ZERO) + inflow_get(n, ZERO)
-            totals[n] = pool_total
-            leaving = [(n, t, w) for t, w in flows_to.get(n, no_edges)]
-        else:
-            inside = set(pool)
-            pool_total = sum((own_get(n, ZERO) + inflow_get(n, ZERO) for n in pool), ZERO)
-            for n in pool:
-                totals[n] = pool_total  # the members of a pooled cycle share its total
-            leaving = [(n, t, w) for n in sorted(pool) for t, w in flows_to.get(n, no_edges) if t not in inside]
+
+    def spread(amount: Decimal, leaving: list[tuple[int, int, Decimal]]) -> None:
+        """Split `amount` among the `leaving` edges (from, to, weight) in proportion to their weights."""
+        share = amount / sum([w for _, _, w in leaving], ZERO) if amount else ZERO
+        for a, b, w in leaving:
+            part = share * w
+            inflow[b] += part
+            if is_unit[b]:
+                key = (ids[a], ids[b])
+                flows[key] = flows.get(key, ZERO) + part
+
+    # Kahn's order, each node taken when everything flowing into it is in: the loop every CI goes through, inlined.
+    queue = deque(i for i in range(size) if indegree[i] == 0)
+    pop, push = queue.popleft, queue.append
+    while queue:
+        i = pop()
+        total = totals[i] = inflow[i]
+        leaving = out[i]
         if not leaving:
-            # a pool with no dependents keeps its total; a pooled cycle's is kept by its smallest id
-            first = min(pool)
-            kept[first] = kept.get(first, ZERO) + pool_total
+            kept[ids[i]] = total
             continue
-        share = pool_total / sum([w for _, _, w in leaving], ZERO)
-        for s, t, w in leaving:
-            amount = share * w
-            flows[(s, t)] = flows_get((s, t), ZERO) + amount
-            inflow[t] = inflow_get(t, ZERO) + amount
-    return Allocation(sum(own.values(), ZERO), totals, kept, flows)
+        share = total / sum([w for _, w in leaving], ZERO) if total else ZERO
+        for t, w in leaving:
+            part = share * w
+            inflow[t] += part
+            if is_unit[t]:
+                key = (ids[i], ids[t])
+                flows[key] = flows.get(key, ZERO) + part
+            indegree[t] -= 1
+            if indegree[t] == 0:
+                push(t)
+    left = [i for i in range(size) if indegree[i] > 0]
+    for pool in _pools_of(left, out):
+        inside = set(pool)
+        pool_total = sum((inflow[i] for i in pool), ZERO)
+        for i in pool:
+            totals[i] = pool_total  # the members of a pooled cycle share its total
+        out_of_pool = [(i, t, w) for i in pool for t, w in out[i] if t not in inside]
+        if out_of_pool:
+            spread(pool_total, out_of_pool)
+        else:  # a pooled cycle without dependents: kept by its smallest id
+            kept[ids[pool[0]]] = pool_total
+    return Allocation(sum(own.values(), ZERO), dict(zip(ids, totals, strict=True)), kept, flows)
+
+
+def _pools_of(left: list[int], out: list[list[tuple[int, Decimal]]]) -> list[list[int]]:
+    """The strongly connected components among `left` (each sorted, so its smallest id first), in topological order
+    of the flow (sources first)."""
+    if not left:
+        return []
+    rest = set(left)
+    names = [str(i) for i in left]  # strongly_connected takes names; there are few of these
+    by_name = dict(zip(names, left, strict=True))
+    comp = strongly_connected(names, {str(i): {str(t) for t, _ in out[i] if t in rest} for i in left})
+    members: dict[int, list[int]] = {}
+    for name in names:
+        members.setdefault(comp[name], []).append(by_name[name])
+    # Tarjan numbers a component after every component it reaches: descending numbers put sources first.
+    return [sorted(members[c]) for c in sorted(members, reverse=True)]
 
 
 def _in_cents(value: Decimal) -> Decimal:

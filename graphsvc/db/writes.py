@@ -68,6 +68,11 @@ class StillReferencedError(WriteError):
     sample: list[tuple[str, str]]
 
 
+# What the graph version covers: the dependency graph (impact), and the business units whose consumption cost flows
+# to (cost allocation is remembered under the version too).
+VERSIONED = DEPENDABLE | {Kind.BUSINESS_UNIT}
+
+
 async def bump_graph_state(tx: AsyncManagedTransaction) -> None:
     """Mark the dependency graph changed, in the writing transaction (in-memory copies reload)."""
     await (await tx.run(cypher("meta/bump_graph_state"))).consume()
@@ -102,7 +107,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         row = {"id": item_id, "kind": kind.value, "hash": content_hash(item), "props": item_props(kind, item)}
         await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
         await _write_rels(tx, kind, item, replace=False)
-        if kind in DEPENDABLE:
+        if kind in VERSIONED:
             await bump_graph_state(tx)
         result = await tx.run(cypher("items/by_ids"), ids=[item_id])
         props = native_props((await result.single(strict=True))["props"])
@@ -146,7 +151,7 @@ async def update_item(
         result = await tx.run(cypher("items/replace_props"), id=item_id, props=item_props(kind, item))
         props = native_props((await result.single(strict=True))["props"])
         await _write_rels(tx, kind, item, replace=True)
-        if kind in DEPENDABLE:
+        if kind in VERSIONED:
             await bump_graph_state(tx)
         await audit.record(tx, [(item_id, native_props(record["props"]), props)])
         return props
@@ -171,7 +176,7 @@ async def delete_item(
         if refs["total"] and not detach:
             raise StillReferencedError(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
-        if Kind(record["kind"]) in DEPENDABLE:
+        if Kind(record["kind"]) in VERSIONED:
             await bump_graph_state(tx)
         await audit.record(tx, [(item_id, native_props(record["props"]), None)])
         return Kind(record["kind"])

@@ -54,7 +54,7 @@ class CostAllocation:
 
 
 async def resolve_cost_allocation(info: Info[Context, None]) -> CostAllocation:
-    r = await cost_allocation(info.context.repo)
+    r = await cost_allocation(info.context.repo, info.context.graph_cache)
     return CostAllocation(
         total=r.total,
         unallocated_total=r.unallocated_total,

@@ -13,6 +13,11 @@ So answers are never stale for writes made through graphsvc. A change made to th
 (say, a status set in cypher-shell) that adds or deletes no item or edge is seen after the next graphsvc write or
 restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` keeps no copy (the broken-group list is still
 kept), and estates with more than `GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
+
+Analyses of the whole estate that depend only on what the version covers (cost allocation: costs, dependencies,
+memberships, business units and their consumption) are remembered under the same fingerprint (`remember`), also
+when the estate is too large to copy: they are computed once per version, and requests arriving meanwhile wait for
+that one computation rather than each starting their own.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
@@ -29,6 +36,8 @@ from graphsvc.domain.graph import DependencyGraph
 __all__ = ["GraphCache", "GraphView"]
 
 log = logging.getLogger("graphsvc")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class GraphCache:
         self._broken: tuple[g.Fingerprint, list[str]] | None = None
         self._loading: asyncio.Task[None] | None = None
         self.loads = 0  # how many times the graph was read whole (tests and logs)
+        self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
+        self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
 
     async def view(self) -> GraphView:
@@ -89,6 +100,27 @@ class GraphCache:
         log.info(
             "dependency graph in memory: %d nodes in %.1f s (version %s)", len(graph.nodes), self.load_seconds, seen[0]
         )
+
+    async def remember(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
+        """What `compute()` answers, kept while the fingerprint stays the same (not kept when the cache is off).
+
+        The fingerprint is read before computing, so a write during the computation makes the next call compute
+        again. A failed computation is not kept."""
+        if not self.keep_graph:
+            return await compute()
+        now = await g.fingerprint(self.repo)
+        entry = self._remembered.get(key)
+        if entry is None or entry[0] != now or (entry[1].done() and entry[1].exception() is not None):
+            self.computed[key] = self.computed.get(key, 0) + 1
+            entry = self._remembered[key] = (now, asyncio.ensure_future(compute()))
+        task: asyncio.Future[T] = entry[1]
+        try:
+            # shielded: a caller that goes away (a closed connection) does not cancel the others' computation
+            return await asyncio.shield(task)
+        except BaseException:
+            if task.done() and self._remembered.get(key, (None, None))[1] is task:
+                del self._remembered[key]
+            raise
 
     async def close(self) -> None:
         if self._loading is not None and not self._loading.done():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from decimal import Decimal
 from typing import Any
 
 from neo4j import AsyncDriver, Driver
@@ -10,7 +12,9 @@ from graphsvc.db import writes
 from graphsvc.db.audit import SYSTEM
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.exchange import Dependency
+from graphsvc.domain.exchange import ConfigurationItem, Dependency
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.usecases.cost import cost_allocation
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import impact_of, site_failure
 from tests.conftest import wipe
@@ -125,4 +129,47 @@ async def test_tricky_groups_answer_alike_from_memory_and_from_neo4j(adriver: As
     assert direct["SVC"][0] == "DOWN" and direct["SVC"][3] == "DOWN: needs APP, which is DOWN"
     assert "RG-OK" not in direct  # a group's own dependency carries no impact
     assert answer(await impact_of(repo, ["M1"]))["RG-OK"][0] == "DEGRADED"  # DNS still up
+    await cache.close()
+
+
+async def test_cost_allocation_is_computed_once_per_version_and_again_after_a_write(
+    adriver: AsyncDriver, demo_document: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    # concurrent requests share one computation, and the next request is answered from it
+    first, *others = await asyncio.gather(*(cost_allocation(repo, cache) for _ in range(4)))
+    assert all(o is first for o in others) and await cost_allocation(repo, cache) is first
+    assert cache.computed == {"cost_allocation": 1}
+    assert first == await cost_allocation(repo)  # the same as computed without the cache
+
+    # a CI's cost changes through graphsvc: the next answer has it
+    ci = next(c for c in demo_document["configurationItems"] if c["id"] == "CI-APP-ACCOUNTS")
+    props = (await repo.by_ids([ci["id"]]))[0]
+    assert props is not None
+    changed = ConfigurationItem.model_validate({**ci, "monthlyCost": str(Decimal(ci["monthlyCost"]) + 1000)})
+    await writes.update_item(adriver, "neo4j", Kind.CONFIGURATION_ITEM, changed, int(props["version"]), audit=SYSTEM)
+    after = await cost_allocation(repo, cache)
+    assert after.total == first.total + 1000 and cache.computed == {"cost_allocation": 2}
+    assert after == await cost_allocation(repo)
+
+    # a business unit goes (with its consumption): what it consumed is unallocated from the next answer on
+    gone = after.business_units[0]
+    assert gone.amount > 0
+    await writes.delete_item(adriver, "neo4j", gone.id, None, detach=True, audit=SYSTEM)
+    last = await cost_allocation(repo, cache)
+    assert gone.id not in {u.id for u in last.business_units} and cache.computed == {"cost_allocation": 3}
+    assert last.unallocated_total > after.unallocated_total and last == await cost_allocation(repo)
+    await cache.close()
+
+
+async def test_without_the_cache_cost_allocation_is_computed_every_time(
+    adriver: AsyncDriver, demo_document: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000, keep_graph=False)
+    a, b = await cost_allocation(repo, cache), await cost_allocation(repo, cache)
+    assert a == b and a is not b and cache.computed == {}
     await cache.close()
