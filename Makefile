@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-SIZE   ?= 100k
+SIZE   ?= 10k 100k
 
 .PHONY: install db run test test-fast lint bench clean-db help
 
@@ -11,7 +11,7 @@ help:
 	@echo "make run    - install, start the managed Neo4j, migrate, load the demo CMDB if empty, serve the API"
 	@echo "make test   - install, then the whole test suite against a real Neo4j"
 	@echo "make lint   - ruff and mypy --strict"
-	@echo "make bench  - import and impact benchmarks on a generated CMDB (SIZE=10k|100k|1m)"
+	@echo "make bench  - every benchmark on generated CMDBs of 10k and 100k CIs (SIZE=1m: a million), see docs/benchmarks.md"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,7 @@ lint: install
 	$(BIN)/mypy graphsvc
 
 bench: install
-	GRAPHSVC_BENCH_KEEP_DB=1 $(BIN)/python bench/import_bench.py --size $(SIZE)
-	GRAPHSVC_BENCH_KEEP_DB=1 $(BIN)/python bench/impact_bench.py --size $(SIZE)
-	$(BIN)/python bench/cost_bench.py --size $(SIZE)
+	BIN=$(BIN) bench/run $(SIZE)
 
 clean-db: install
 	$(BIN)/graphsvc db reset --yes

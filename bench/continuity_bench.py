@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.impact_bench import SIZES, api_server, ensure_loaded
+from bench.common import SIZES, api_server, ensure_loaded
 from graphsvc.analysis.continuity import closure, continuity, restrict
 from graphsvc.analysis.correlation import cluster_incidents, correlate, reach_distances
 from graphsvc.db import graph as g
@@ -154,8 +154,8 @@ async def main() -> None:
         assert [c.incidents for c in nx_clusters] == [c.incidents for c in clusters], "clusters differ"
         print(f"  distances K(i): graphsvc {ours_dist_s:.2f} s, networkx {nx_dist_s:.2f} s", flush=True)
 
-        with api_server(conn, graph_cache=True) as (url, _ready):
-            async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        with api_server(conn, graph_cache=True) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=600) as client:
 
                 async def gql(query: str, variables: dict[str, Any]) -> float:
                     started = time.perf_counter()

@@ -39,7 +39,7 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.impact_bench import SIZES, api_server, ensure_loaded
+from bench.common import SIZES, api_server, ensure_loaded
 from graphsvc.db import graph as g
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.cypher import cypher
@@ -78,7 +78,7 @@ async def repeat(n: int, work: Callable[[], Awaitable[Any]]) -> tuple[list[float
 
 
 def nx_allocation(record: Mapping[str, Any]) -> dict[str, Any]:
-    """SEMANTICS.md's cost allocation in networkx, from cost/inputs' record: amounts per unit, unallocated, total
+    """SEMANTICS.md's cost allocation in networkx, from cost_inputs' record: amounts per unit, unallocated, total
     and per service T, in cents."""
     with localcontext(Context(prec=60, rounding=ROUND_HALF_EVEN)):
         kind = {i: k for i, k, _, _ in record["nodes"]}
@@ -220,9 +220,9 @@ async def main() -> None:
         )
         del graph
 
-        with api_server(conn, graph_cache=True) as (url, ready_s):
-            async with httpx.AsyncClient(base_url=url, timeout=3600) as client:
-                print(f"GraphQL (server ready after {ready_s:.1f} s)", flush=True)
+        with api_server(conn, graph_cache=True) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=3600) as client:
+                print(f"GraphQL (server ready after {server.ready_s:.1f} s)", flush=True)
 
                 async def gql(query: str) -> dict[str, Any]:
                     body = (await client.post("/graphql", json={"query": query})).json()
@@ -293,7 +293,7 @@ async def main() -> None:
             "graph_read_seconds": graph_read_s,
         },
         "server": {
-            "ready_seconds": ready_s,
+            "ready_seconds": server.ready_s,
             "graph_cache_max_items": int(os.environ.get("GRAPHSVC_GRAPH_CACHE_MAX_ITEMS", "500000")),
         },
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -19,36 +19,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import networkx as nx
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import RoutingControl
 
+from bench.common import RESULTS, SIZES, api_server, ensure_loaded
 from graphsvc.analysis.impact import compute_impact
-from graphsvc.db.connection import Connection, local_server, open_async_driver, resolve_connection
+from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.graph import broken_groups, upstream
-from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import apply_migrations
 from graphsvc.settings import Settings
-from graphsvc.synth import generate_cmdb
-
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-RESULTS = Path(__file__).resolve().parent / "results"
 
 RAW = "MATCH (o:Item {id: $id}) MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o) WITH DISTINCT n RETURN n.id AS id"
 EDGES = "MATCH (a:Item)-[:DEPENDS_ON|HAS_MEMBER]->(b:Item) RETURN a.id AS a, b.id AS b"
@@ -70,63 +62,6 @@ async def measure(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict
         "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
         "min_ms": ordered[0] * 1000,
     }, result
-
-
-@contextlib.contextmanager
-def api_server(conn: Connection, *, graph_cache: bool) -> Iterator[tuple[str, float]]:
-    """`graphsvc serve` as its own process (as clients meet it), on a free port, against the bench's Neo4j; yields
-    its URL and how long it took to be ready (with the graph in memory, when that is on)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "NEO4J_URI": conn.uri,
-        "NEO4J_USER": conn.user,
-        "NEO4J_PASSWORD": conn.password,
-        "NEO4J_DATABASE": conn.database,
-        "GRAPHSVC_GRAPH_CACHE": "true" if graph_cache else "false",
-        # loopback only, so allowed; the figures are those of the query path (a token check adds one indexed read)
-        "GRAPHSVC_AUTH": "false",
-    }
-    graphsvc = Path(sys.executable).with_name("graphsvc")
-    proc = subprocess.Popen([str(graphsvc), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    try:
-        deadline = started + 600
-        while True:
-            try:
-                ready = httpx.get(f"{url}/readyz", timeout=2)
-                if ready.status_code == 200 and ready.json()["dependencyGraph"] in ("loaded", "off"):
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("graphsvc serve did not become ready")
-            time.sleep(0.2)
-        yield url, time.monotonic() - started
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-async def ensure_loaded(driver: AsyncDriver, db: str, cis: int, seed: int) -> None:
-    records, _, _ = await driver.execute_query(
-        "MATCH (n:ConfigurationItem) RETURN count(n) AS n", database_=db, routing_=RoutingControl.READ
-    )
-    if records[0]["n"] == cis:
-        print(f"  reusing the loaded {cis:,}-CI CMDB", flush=True)
-        return
-    print(f"  generating and importing {cis:,} CIs (seed {seed})", flush=True)
-    doc = await asyncio.to_thread(generate_cmdb, cis, seed)
-    async with driver.session(database=db) as session:
-        await (
-            await session.run(
-                "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS"
-            )
-        ).consume()
-    await import_document(driver, db, doc)
 
 
 async def main() -> None:
@@ -169,14 +104,14 @@ async def main() -> None:
         repo = ItemRepository(driver, db)
         cases: dict[str, Any] = {}
         with (
-            api_server(conn, graph_cache=True) as (cached_url, warm_s),
-            api_server(conn, graph_cache=False) as (direct_url, _),
+            api_server(conn, graph_cache=True) as cached,
+            api_server(conn, graph_cache=False) as uncached,
         ):
             async with (
-                httpx.AsyncClient(base_url=cached_url, timeout=300) as client,
-                httpx.AsyncClient(base_url=direct_url, timeout=300) as direct,
+                httpx.AsyncClient(base_url=cached.url, timeout=300) as client,
+                httpx.AsyncClient(base_url=uncached.url, timeout=300) as direct,
             ):
-                print(f"  server ready with the graph in memory after {warm_s:.1f} s", flush=True)
+                print(f"  server ready with the graph in memory after {cached.ready_s:.1f} s", flush=True)
 
                 async def via_graphql(ci: str, http: httpx.AsyncClient = client) -> dict[str, Any]:
                     response = await http.post("/graphql", json={"query": QUERY, "variables": {"o": [ci]}})
@@ -246,7 +181,7 @@ async def main() -> None:
         "cis": cis,
         "graph": {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()},
         "networkx_load_seconds": nx_load_s,
-        "server_ready_with_graph_in_memory_seconds": warm_s,
+        "server_ready_with_graph_in_memory_seconds": cached.ready_s,
         "hub_reach_fraction": hub_reach,
         "cases": cases,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},

@@ -21,6 +21,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
+from bench.common import SIZES
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.importer import import_document
 from graphsvc.db.migrate import apply_migrations
@@ -28,7 +29,6 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.settings import Settings
 from graphsvc.synth import generate_cmdb
 
-SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 # The floor: the same nodes and relationships written with the plainest batched Cypher, no validation.

@@ -7,6 +7,7 @@ type is `itemKind`. Relationship fields in both directions load through the requ
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import datetime
@@ -50,6 +51,7 @@ def _data_fields(cls: type) -> frozenset[str]:
     return _DATA_FIELDS[cls]
 
 
+@functools.cache  # the same few dozen property names, for every item of every page
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 

@@ -1,0 +1,151 @@
+"""What every benchmark shares: the sizes, the bench's Neo4j and its loaded CMDB, `graphsvc serve` in its own
+process (with its peak memory), the machine's description and where results go."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import AsyncDriver, RoutingControl
+
+from graphsvc.db.connection import Connection
+from graphsvc.db.importer import import_document
+from graphsvc.settings import Settings
+from graphsvc.synth import generate_cmdb
+
+__all__ = ["RESULTS", "SIZES", "Server", "api_server", "bench_settings", "ensure_loaded", "machine", "write_result"]
+
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def bench_settings() -> Settings:
+    """The bench's managed Neo4j: its own data directory and port, apart from development and tests."""
+    return Settings(
+        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
+        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
+    )
+
+
+async def ensure_loaded(driver: AsyncDriver, db: str, cis: int, seed: int) -> None:
+    """The generated CMDB of `cis` CIs (seed `seed`) in the database: reused when the count matches."""
+    records, _, _ = await driver.execute_query(
+        "MATCH (n:ConfigurationItem) RETURN count(n) AS n", database_=db, routing_=RoutingControl.READ
+    )
+    if records[0]["n"] == cis:
+        print(f"  reusing the loaded {cis:,}-CI CMDB", flush=True)
+        return
+    print(f"  generating and importing {cis:,} CIs (seed {seed})", flush=True)
+    doc = await asyncio.to_thread(generate_cmdb, cis, seed)
+    async with driver.session(database=db) as session:
+        await (
+            await session.run(
+                "MATCH (n) WHERE NOT n:SchemaMigration CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 20000 ROWS"
+            )
+        ).consume()
+    await import_document(driver, db, doc)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running `graphsvc serve`: where it listens, how long it took to be ready, and its process."""
+
+    url: str
+    ready_s: float
+    pid: int
+
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory now and at its peak (VmHWM), in MiB, from /proc."""
+        fields = {}
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                fields[key] = int(value.split()[0]) / 1024
+        return {"rss_mb": fields.get("VmRSS", 0.0), "peak_rss_mb": fields.get("VmHWM", 0.0)}
+
+
+@contextlib.contextmanager
+def api_server(conn: Connection, *, graph_cache: bool, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`graphsvc serve` as its own process (as clients meet it), on a free port, against the bench's Neo4j, ready
+    (with the graph in memory, when that is on). Auth is off (loopback only) unless `env` turns it on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    full_env = {
+        **os.environ,
+        "NEO4J_URI": conn.uri,
+        "NEO4J_USER": conn.user,
+        "NEO4J_PASSWORD": conn.password,
+        "NEO4J_DATABASE": conn.database,
+        "GRAPHSVC_GRAPH_CACHE": "true" if graph_cache else "false",
+        # loopback only, so allowed; the figures are those of the query path (a token check adds one indexed read)
+        "GRAPHSVC_AUTH": "false",
+        **(env or {}),
+    }
+    graphsvc = Path(sys.executable).with_name("graphsvc")
+    proc = subprocess.Popen([str(graphsvc), "serve", "--port", str(port)], env=full_env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    try:
+        deadline = started + 600
+        while True:
+            try:
+                ready = httpx.get(f"{url}/readyz", timeout=2)
+                if ready.status_code == 200 and ready.json()["dependencyGraph"] in ("loaded", "off"):
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("graphsvc serve did not become ready")
+            time.sleep(0.2)
+        yield Server(url, time.monotonic() - started, proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.partition(":")[2].strip()
+                break
+    memory_gb = 0.0
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        memory_gb = int(Path("/proc/meminfo").read_text().split()[1]) / 1024 / 1024
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(memory_gb, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def write_result(name: str, size: str, result: dict[str, Any], settings: Settings, conn: Connection) -> Path:
+    """bench/results/<name>-<size>.json, with the machine, the Neo4j and the time added."""
+    result = {
+        **result,
+        "machine": machine(),
+        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}-{size}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    return out
