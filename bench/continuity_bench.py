@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -30,7 +29,7 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.common import SIZES, api_server, ensure_loaded
+from bench.common import SIZES, api_server, ensure_loaded, machine
 from graphsvc.analysis.continuity import closure, continuity, restrict
 from graphsvc.analysis.correlation import cluster_incidents, correlate, reach_distances
 from graphsvc.db import graph as g
@@ -198,7 +197,7 @@ async def main() -> None:
             "distances_networkx_seconds": nx_dist_s,
             "graphql_seconds": gql_corr,
         },
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     RESULTS.mkdir(exist_ok=True)

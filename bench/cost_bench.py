@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import statistics
 import time
 from collections import Counter
@@ -39,7 +38,7 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.common import SIZES, api_server, ensure_loaded
+from bench.common import SIZES, api_server, ensure_loaded, machine
 from graphsvc.db import graph as g
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.cypher import cypher
@@ -296,7 +295,7 @@ async def main() -> None:
             "ready_seconds": server.ready_s,
             "graph_cache_max_items": int(os.environ.get("GRAPHSVC_GRAPH_CACHE_MAX_ITEMS", "500000")),
         },
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "neo4j": settings.neo4j_version if conn.managed else conn.uri,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import statistics
 import time
@@ -34,7 +33,7 @@ import httpx
 import networkx as nx
 from neo4j import RoutingControl
 
-from bench.common import RESULTS, SIZES, api_server, ensure_loaded
+from bench.common import RESULTS, SIZES, api_server, ensure_loaded, machine
 from graphsvc.analysis.impact import compute_impact
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.graph import broken_groups, upstream
@@ -184,7 +183,7 @@ async def main() -> None:
         "server_ready_with_graph_in_memory_seconds": cached.ready_s,
         "hub_reach_fraction": hub_reach,
         "cases": cases,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "neo4j": settings.neo4j_version if conn.managed else conn.uri,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from bench.common import SIZES
+from bench.common import SIZES, machine
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.importer import import_document
 from graphsvc.db.migrate import apply_migrations
@@ -137,7 +136,7 @@ async def main() -> None:
         "ratio_import_to_raw": imp_s / raw_s,
         "reimport_unchanged": again.unchanged,
         "batch_size": args.batch_size,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "neo4j": settings.neo4j_version if conn.managed else conn.uri,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -129,7 +129,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
 
     async def cost(request: Request) -> Response:
         fmt = _format(request, ("html", "csv"))
-        report = await cost_allocation(repo())
+        report = await cost_allocation(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "csv":
             name = f"graphsvc-costs-{now:%Y-%m-%d}.csv"

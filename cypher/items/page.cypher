@@ -3,7 +3,7 @@
 // most of a browse page. createdAt and updatedAt come as ISO text (see items.py, STAMPS).
 MATCH (n:{{label}})
 WHERE ($after IS NULL OR n.id > $after)
-  AND all(k IN keys($props) WHERE n[k] = $props[k])
+  AND {{props}}
   AND ($site IS NULL OR EXISTS { (n)-[:LOCATED_AT]->(:Item {id: $site}) })
   AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Item {id: $owner}) })
 WITH n

@@ -12,17 +12,21 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 from neo4j.exceptions import Neo4jError
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.auth.tokens import LOCAL, Principal, Role
 from graphsvc.db.tokens import TokenRejected, TokenStore
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+
+log = logging.getLogger("graphsvc")
 
 __all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_role", "token_from"]
 
@@ -188,6 +192,10 @@ class BodyLimit:
         except BodyLimitExceeded:
             if not started:
                 await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+        except ClientDisconnect:
+            # The client went away before its body was read (a load generator stopping, a closed tab): there is
+            # no one to answer, and it is not a server error worth a traceback in the log.
+            log.debug("client disconnected before sending its whole request: %s", scope.get("path"))
 
 
 class ConcurrencyLimit:

@@ -1,12 +1,15 @@
 """The Cypher registry: every statement the service runs is a named file under `cypher/`.
 
 A statement may name a label or relationship type as `{{label}}` / `{{rel}}`; those are filled only from the
-vocabulary enums, never from request text. Values always travel as `$parameters`.
+vocabulary enums, never from request text. `{{props}}` becomes one equality per property name given
+(`n.`type` = $props.`type``), names the code's filter inputs define and that must be plain identifiers, so that Neo4j
+can use each property's index. Values always travel as `$parameters`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import LiteralString
 
@@ -16,6 +19,7 @@ from graphsvc.resources import resource_dir
 __all__ = ["cypher"]
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
 @cache
@@ -28,10 +32,19 @@ def _load(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
 
 
-def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None) -> LiteralString:
-    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary."""
+def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None, props: Iterable[str] = ()) -> LiteralString:
+    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary and `{{props}}`
+    with an equality on `n` for each of `props` (compared with `$props`; `true` when there are none)."""
     text = _load(name)
-    values = {"label": label.label if label else None, "rel": rel.value if rel else None}
+    names = sorted(props)
+    for prop in names:
+        if not _NAME.fullmatch(prop):
+            raise ValueError(f"{prop!r} is not a property name a filter can use")
+    values = {
+        "label": label.label if label else None,
+        "rel": rel.value if rel else None,
+        "props": " AND ".join(f"n.`{p}` = $props.`{p}`" for p in names) or "true",
+    }
 
     def fill(match: re.Match[str]) -> str:
         value = values.get(match.group(1))
@@ -39,5 +52,6 @@ def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None) -> L
             raise KeyError(f"{name}.cypher needs {match.group(1)!r}")
         return value
 
-    # The filled-in names come from enums, so the result is as trusted as the file itself.
+    # The filled-in names come from enums and from the code's filter fields, checked to be plain identifiers, so the
+    # result is as trusted as the file itself.
     return _PLACEHOLDER.sub(fill, text)

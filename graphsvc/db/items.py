@@ -108,7 +108,7 @@ class ItemRepository:
     ) -> Page:
         """Up to `first` items of `kind` after the id `after`, in id order."""
         records = await self.read(
-            cypher("items/page", label=kind),
+            cypher("items/page", label=kind, props=props),
             after=after,
             props=dict(props),
             site=site,
@@ -121,12 +121,17 @@ class ItemRepository:
     async def count(
         self, kind: Kind, *, props: Mapping[str, Any], site: str | None = None, owner: str | None = None
     ) -> int:
-        records = await self.read(cypher("items/count", label=kind), props=dict(props), site=site, owner=owner)
+        records = await self.read(
+            cypher("items/count", label=kind, props=props), props=dict(props), site=site, owner=owner
+        )
         return int(records[0]["total"])
 
-    async def related(self, rel: Rel, ids: Sequence[str], *, outgoing: bool) -> list[list[Related]]:
-        """For each id: the items at the other end of its `rel` relationships."""
-        name = "items/related_out" if outgoing else "items/related_in"
+    async def related(
+        self, rel: Rel, ids: Sequence[str], *, outgoing: bool, light: bool = False
+    ) -> list[list[Related]]:
+        """For each id: the items at the other end of its `rel` relationships; with `light`, each item holds only its
+        id, kind, name and title (cypher/items/related_*_light.cypher)."""
+        name = f"items/related_{'out' if outgoing else 'in'}{'_light' if light else ''}"
         records = await self.read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
         grouped: dict[str, list[Related]] = defaultdict(list)
         for source, props, rel_props in records[0]["rows"]:

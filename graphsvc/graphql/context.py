@@ -24,14 +24,15 @@ class Loaders:
     def __init__(self, repo: ItemRepository) -> None:
         self.repo = repo
         self.item: DataLoader[str, Props | None] = DataLoader(load_fn=repo.by_ids)
-        self._rels: dict[tuple[Rel, bool], DataLoader[str, list[Related]]] = {}
+        self._rels: dict[tuple[Rel, bool, bool], DataLoader[str, list[Related]]] = {}
 
-    def rel(self, rel: Rel, *, outgoing: bool) -> DataLoader[str, list[Related]]:
-        key = (rel, outgoing)
+    def rel(self, rel: Rel, *, outgoing: bool, light: bool = False) -> DataLoader[str, list[Related]]:
+        """The loader of `rel` in one direction; `light` ones read only the related items' id, kind and name."""
+        key = (rel, outgoing, light)
         if key not in self._rels:
 
             async def load(ids: list[str]) -> list[list[Related]]:
-                return await self.repo.related(rel, ids, outgoing=outgoing)
+                return await self.repo.related(rel, ids, outgoing=outgoing, light=light)
 
             self._rels[key] = DataLoader(load_fn=load)
         return self._rels[key]

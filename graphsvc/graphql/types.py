@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from graphsvc.db.items import Props, Related
 from graphsvc.domain.vocabulary import Kind, Rel
@@ -60,12 +61,26 @@ async def _rels(info: Info[Context, None], item_id: str, rel: Rel, *, outgoing: 
     return await info.context.loaders.rel(rel, outgoing=outgoing).load(item_id)
 
 
+# What a light read of related items carries (cypher/items/related_*_light.cypher); `name` falls back to the title.
+LIGHT_FIELDS = frozenset({"id", "name", "itemKind", "__typename"})
+
+
+def _light(info: Info[Context, None]) -> bool:
+    """Whether the field asks for nothing of its items but LIGHT_FIELDS (no fragments: they may ask for more)."""
+    return all(
+        isinstance(selection, SelectedField) and selection.name in LIGHT_FIELDS
+        for field in info.selected_fields
+        for selection in field.selections
+    )
+
+
 async def _items(info: Info[Context, None], item_id: str, rel: Rel, *, outgoing: bool = True) -> list[Any]:
-    return [item_from_props(r.item) for r in await _rels(info, item_id, rel, outgoing=outgoing)]
+    loader = info.context.loaders.rel(rel, outgoing=outgoing, light=_light(info))
+    return [item_from_props(r.item) for r in await loader.load(item_id)]
 
 
 async def _one(info: Info[Context, None], item_id: str, rel: Rel) -> Any:
-    found = await _rels(info, item_id, rel, outgoing=True)
+    found = await info.context.loaders.rel(rel, outgoing=True, light=_light(info)).load(item_id)
     return item_from_props(found[0].item) if found else None
 
 

@@ -32,7 +32,7 @@ query($first: Int!) {
 
 @pytest.fixture
 def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every query the app sends to Neo4j through the repository, by statement."""
+    """Every statement the app sends to Neo4j through the repository."""
     calls: list[str] = []
     original = ItemRepository.read
 
@@ -41,7 +41,7 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     async def counting(self: ItemRepository, statement: Any, **params: Any) -> list[Any]:
         if statement not in background:
-            calls.append(statement.split("\n")[0])
+            calls.append(statement)
         return await original(self, statement, **params)
 
     monkeypatch.setattr(ItemRepository, "read", counting)
@@ -69,3 +69,40 @@ def test_browse_document_is_batched(api: GraphQLClient, round_trips: list[str]) 
     api.data(operation("browse.graphql", "BrowseConfigurationItems"), {}, "BrowseConfigurationItems")
     # page, count, site, owner, dependsOn, dependents
     assert len(round_trips) == 6, round_trips
+
+
+LIGHT = "{id: b.id, itemKind: b.itemKind"  # what only the light statements return
+RELATED = """
+query($first: Int!) {
+  configurationItems(first: $first) { edges { node { id dependsOn { %s } dependents { %s } site { %s } } } }
+}"""
+
+
+def test_related_items_asked_for_id_and_name_are_read_light_and_answer_the_same(
+    api: GraphQLClient, round_trips: list[str]
+) -> None:
+    load(api, generate_cmdb(400, seed=5))
+
+    def page(selection: str) -> list[Any]:
+        round_trips.clear()
+        return api.data(RELATED % (selection, selection, selection), {"first": 100})["configurationItems"]["edges"]
+
+    def names(edges: list[Any]) -> list[Any]:
+        return [
+            (e["node"]["id"], [(d["id"], d["name"]) for d in e["node"][f]] if f != "site" else e["node"][f]["name"])
+            for e in edges
+            for f in ("dependsOn", "dependents", "site")
+        ]
+
+    light = page("id name __typename")
+    assert sum(1 for s in round_trips if LIGHT in s) == 3  # dependsOn, dependents, site
+    full = page("id name __typename version")
+    assert not any(LIGHT in s for s in round_trips)
+    assert all(d["version"] >= 1 for e in full for d in e["node"]["dependsOn"])  # the full read has the rest
+    fragment = page("id name __typename ... on Item { version }")
+    assert not any(LIGHT in s for s in round_trips)  # a fragment may ask for anything: read it all
+    assert sum(len(e["node"]["dependents"]) for e in light) > 50  # the relations really are there
+    assert names(light) == names(full) == names(fragment)
+    assert [[d["__typename"] for d in e["node"]["dependsOn"]] for e in light] == [
+        [d["__typename"] for d in e["node"]["dependsOn"]] for e in full
+    ]

@@ -9,9 +9,11 @@ import pytest
 from graphql import parse
 from hypothesis import given
 from hypothesis import strategies as st
+from starlette.requests import Request
+from starlette.types import Message, Receive, Scope, Send
 
 from graphsvc.app import is_loopback
-from graphsvc.auth.middleware import route_role, token_from
+from graphsvc.auth.middleware import BodyLimit, route_role, token_from
 from graphsvc.auth.permissions import ADMIN_FIELDS, ANALYST_FIELDS, denial, field_role, required_role
 from graphsvc.auth.tokens import Principal, Role, hash_token, new_token, parse_expiry, well_formed
 from graphsvc.graphql.schema import build_schema
@@ -129,3 +131,26 @@ def test_any_header_text_is_handled(text: str) -> None:
 def test_loopback() -> None:
     assert all(is_loopback(h) for h in ("127.0.0.1", "::1", "[::1]", "localhost", "127.0.0.2"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "10.0.0.1", "example.com", "::"))
+
+
+async def test_a_client_that_goes_away_mid_body_is_no_server_error() -> None:
+    # wrk stopping, a closed tab: the body never comes. Nothing to answer, and no exception for uvicorn to log.
+    read: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await Request(scope, receive).body()
+        finally:
+            read.append("tried")
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: Scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", b"100")]}
+    await BodyLimit(app, max_bytes=1000)(scope, receive, send)
+    assert read == ["tried"] and sent == []

@@ -10,7 +10,9 @@ from graphql import GraphQLError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from graphsvc.db.cypher import cypher
 from graphsvc.db.items import lucene_query
+from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql.pagination import decode_cursor, encode_cursor
 
 # The Lucene classic query parser's special characters and two-character operators
@@ -186,3 +188,15 @@ def test_decoding_arbitrary_text_returns_an_id_or_a_bad_user_input_error(cursor:
     else:
         assert isinstance(item_id, str)
         assert decode_cursor(encode_cursor(item_id)) == item_id
+
+
+def test_property_filters_are_written_out_so_an_index_can_serve_them() -> None:
+    statement = cypher("items/count", label=Kind.CONFIGURATION_ITEM, props={"type": "SERVER", "status": "LIVE"})
+    assert "n.`status` = $props.`status` AND n.`type` = $props.`type`" in statement
+    assert "WHERE true" in cypher("items/count", label=Kind.CONFIGURATION_ITEM)  # no filter: every item
+
+
+@pytest.mark.parametrize("name", ["type` = 1 OR true OR n.`x", "a b", "1type", "", "type\n"])
+def test_a_property_name_that_is_not_a_plain_identifier_is_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="not a property name"):
+        cypher("items/page", label=Kind.CONFIGURATION_ITEM, props={name: "x"})
