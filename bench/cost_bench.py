@@ -152,6 +152,7 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs of each cost measurement")
     parser.add_argument("--policy-repeat", type=int, default=3, help="runs of each policy measurement")
     parser.add_argument("--graph-cache-max-items", type=int, default=None, help="for the bench's server")
+    parser.add_argument("--skip-policies", action="store_true", help="cost allocation only (policies take long at 1M)")
     args = parser.parse_args()
     # the bench's server binds to loopback; no API token (GRAPHSVC_AUTH), as for every client of the other benches
     os.environ.setdefault("GRAPHSVC_AUTH", "false")
@@ -201,23 +202,32 @@ async def main() -> None:
             flush=True,
         )
 
-        print("policy evaluation, in-process", flush=True)
-        started = time.perf_counter()
-        graph = await g.whole_graph(repo)
-        graph_read_s = time.perf_counter() - started
-        cache = GraphCache(repo, max_items=10**9)
-        await cache.wait()
-        pol_mem_times, violations = await repeat(args.policy_repeat, lambda: policy_violations(repo, cache=cache))
-        pol_read_times, again = await repeat(max(1, args.policy_repeat // 2), lambda: policy_violations(repo))
-        assert len(again) == len(violations)
-        by_rule = dict(sorted(Counter(v.rule_type for v in violations).items()))
-        print(
-            f"  {len(violations):,} violations {by_rule}; graph in memory {statistics.median(pol_mem_times):.2f} s, "
-            f"graph read from Neo4j {statistics.median(pol_read_times):.2f} s (the read alone {graph_read_s:.2f} s, "
-            f"{len(graph.nodes):,} nodes)",
-            flush=True,
-        )
-        del graph
+        violations: list[Any] = []
+        by_rule: dict[str, int] = {}
+        pol_mem_times: list[float] = []
+        pol_read_times: list[float] = []
+        gql_pol_times: list[float] = []
+        graph_read_s = 0.0
+        found: list[Any] = []
+        if not args.skip_policies:
+            print("policy evaluation, in-process", flush=True)
+            started = time.perf_counter()
+            graph = await g.whole_graph(repo)
+            graph_read_s = time.perf_counter() - started
+            cache = GraphCache(repo, max_items=10**9)
+            await cache.wait()
+            pol_mem_times, violations = await repeat(args.policy_repeat, lambda: policy_violations(repo, cache=cache))
+            pol_read_times, again = await repeat(max(1, args.policy_repeat // 2), lambda: policy_violations(repo))
+            assert len(again) == len(violations)
+            by_rule = dict(sorted(Counter(v.rule_type for v in violations).items()))
+            print(
+                f"  {len(violations):,} violations {by_rule}; graph in memory "
+                f"{statistics.median(pol_mem_times):.2f} s, graph read from Neo4j "
+                f"{statistics.median(pol_read_times):.2f} s (the read alone {graph_read_s:.2f} s, "
+                f"{len(graph.nodes):,} nodes)",
+                flush=True,
+            )
+            del graph
 
         with api_server(conn, graph_cache=True) as server:
             async with httpx.AsyncClient(base_url=server.url, timeout=3600) as client:
@@ -250,11 +260,12 @@ async def main() -> None:
                     f"{statistics.median(gql_cost_times):.2f} s (remembered until the next write)",
                     flush=True,
                 )
-                await gql(POLICY_QUERY)  # warm-up
-                gql_pol_times, data = await repeat(args.policy_repeat, lambda: gql(POLICY_QUERY))
-                found = data["policyViolations"]
-                assert len(found) == len(violations), (len(found), len(violations))
-                print(f"  policyViolations {statistics.median(gql_pol_times):.2f} s", flush=True)
+                if not args.skip_policies:
+                    await gql(POLICY_QUERY)  # warm-up
+                    gql_pol_times, data = await repeat(args.policy_repeat, lambda: gql(POLICY_QUERY))
+                    found = data["policyViolations"]
+                    assert len(found) == len(violations), (len(found), len(violations))
+                    print(f"  policyViolations {statistics.median(gql_pol_times):.2f} s", flush=True)
         answer_bytes = len(json.dumps(answer)), len(json.dumps(found))
     finally:
         await driver.close()
@@ -282,7 +293,9 @@ async def main() -> None:
             "ratio_usecase_compute_to_networkx": statistics.median(compute_times) / nx_cost,
             "agrees_to_the_cent": True,
         },
-        "policies": {
+        "policies": None
+        if args.skip_policies
+        else {
             "violations": len(violations),
             "by_rule_type": by_rule,
             "graphql": median_of(gql_pol_times),
@@ -314,11 +327,12 @@ async def main() -> None:
         f"{c['usecase_compute']['median_s']:.2f}) | {c['networkx_compute']['median_s']:.2f} s | "
         f"{c['ratio_graphql_after_a_write_to_networkx']:.1f}x |"
     )
-    print(
-        f"| policyViolations ({p['violations']:,}) | {p['graphql']['median_s']:.2f} s | - | "
-        f"{p['usecase_graph_in_memory']['median_s']:.2f} s (graph from Neo4j: "
-        f"{p['usecase_graph_read_from_neo4j']['median_s']:.2f} s) | - | - |"
-    )
+    if p is not None:
+        print(
+            f"| policyViolations ({p['violations']:,}) | {p['graphql']['median_s']:.2f} s | - | "
+            f"{p['usecase_graph_in_memory']['median_s']:.2f} s (graph from Neo4j: "
+            f"{p['usecase_graph_read_from_neo4j']['median_s']:.2f} s) | - | - |"
+        )
     print(f"wrote {out}")
 
 
