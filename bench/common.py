@@ -104,7 +104,7 @@ def api_server(conn: Connection, *, graph_cache: bool, env: dict[str, str] | Non
         while True:
             try:
                 ready = httpx.get(f"{url}/readyz", timeout=2)
-                if ready.status_code == 200 and ready.json()["dependencyGraph"] in ("loaded", "off"):
+                if ready.status_code == 200 and ready.json()["dependencyGraph"] in ("loaded", "off", "tooLarge"):
                     break
             except httpx.TransportError:
                 pass

@@ -177,6 +177,8 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         cache: GraphCache | None = state.get("graph_cache")
         if cache is None or not cache.keep_graph:
             graph = "off"
+        elif cache.too_large:  # answers walk Neo4j; "loading" would never end
+            graph = "tooLarge"
         else:
             graph = "loaded" if cache.graph is not None else "loading"
         return JSONResponse({"status": "ready", "schemaVersion": version, "dependencyGraph": graph})

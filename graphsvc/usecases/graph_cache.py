@@ -60,6 +60,7 @@ class GraphCache:
         self._broken: tuple[g.Fingerprint, list[str]] | None = None
         self._loading: asyncio.Task[None] | None = None
         self.loads = 0  # how many times the graph was read whole (tests and logs)
+        self.too_large = False  # the estate has more items than max_items, so it is not copied (/readyz says so)
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
@@ -68,6 +69,7 @@ class GraphCache:
         """The graph if the copy matches the database now (else a reload starts in the background), or the
         current broken groups."""
         now = await g.fingerprint(self.repo)
+        self.too_large = now[1] > self.max_items
         if self.graph is not None and now == self.fingerprint:
             return GraphView(self.graph, [])
         if self.keep_graph and now[1] <= self.max_items and (self._loading is None or self._loading.done()):

@@ -3,9 +3,11 @@ database round trips, however many items it holds (no N+1)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
 from graphsvc.db.cypher import cypher
@@ -106,3 +108,24 @@ def test_related_items_asked_for_id_and_name_are_read_light_and_answer_the_same(
     assert [[d["__typename"] for d in e["node"]["dependsOn"]] for e in light] == [
         [d["__typename"] for d in e["node"]["dependsOn"]] for e in full
     ]
+
+
+def test_readyz_says_when_the_estate_is_too_large_to_keep_in_memory(api: GraphQLClient, empty_db: Any) -> None:
+    from graphsvc.app import create_app
+    from graphsvc.settings import Settings
+    from tests.e2e.conftest import serve_asgi
+
+    load(api, generate_cmdb(50, seed=3))
+
+    def graph_state(settings: Settings) -> str:
+        with serve_asgi(create_app(settings, connection=empty_db)) as url:
+            for _ in range(600):  # the copy loads in the background after startup
+                state = str(httpx.get(f"{url}/readyz", timeout=30).json()["dependencyGraph"])
+                if state != "loading":
+                    return state
+                time.sleep(0.1)
+        return "loading"
+
+    assert graph_state(Settings()) == "loaded"
+    assert graph_state(Settings(graph_cache_max_items=10)) == "tooLarge"  # not "loading" for ever
+    assert graph_state(Settings(graph_cache=False)) == "off"

@@ -88,7 +88,7 @@ async def test_an_estate_above_the_limit_is_not_copied(adriver: AsyncDriver, dem
     await import_document(adriver, "neo4j", demo_document)
     repo = ItemRepository(adriver, "neo4j")
     cache = GraphCache(repo, max_items=100)
-    assert await cache.wait() is None and cache.loads == 0
+    assert await cache.wait() is None and cache.loads == 0 and cache.too_large
     result = await impact_of(repo, ["CI-PG-ORDERS-02"], cache)  # answered from Neo4j
     assert result.impact.status["RG-DB-ORDERS"].name == "DEGRADED"
     await cache.close()
