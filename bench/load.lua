@@ -1,6 +1,6 @@
 -- wrk script for bench/load_bench.py: POSTs the GraphQL request bodies of GRAPHSVC_LOAD_BODIES (one JSON object a
--- line) to /graphql in turn, each connection starting at its own place, with the bearer token of
--- GRAPHSVC_LOAD_TOKEN if set; at the end prints one JSON line: counts (with the answers that carried GraphQL errors)
+-- line) to /graphql in turn (each wrk thread from its own place; the connections of a thread share its turn), with
+-- the bearer token of GRAPHSVC_LOAD_TOKEN if set; at the end prints one JSON line: counts (with the answers that carried GraphQL errors)
 -- and latency percentiles in microseconds.
 local bodies = {}
 for line in io.lines(os.getenv("GRAPHSVC_LOAD_BODIES")) do

@@ -44,13 +44,25 @@ class Page:
 STAMPS = frozenset({"createdAt", "updatedAt"})
 
 
+def _stamp(text: str) -> datetime | str:
+    """Neo4j's text of a DateTime as a datetime. A server whose `db.temporal.timezone` names a region writes
+    `...+01:00[Europe/Paris]`: the offset before the bracket says the instant. Text that is no time stays text."""
+    try:
+        return datetime.fromisoformat(_ZONE_NAME.sub("", text))
+    except ValueError:
+        return text
+
+
+_ZONE_NAME = re.compile(r"\[[^\]]*\]$")
+
+
 def native_props(props: Mapping[str, Any]) -> Props:
     out = {}
     for key, value in props.items():
         if hasattr(value, "to_native"):
             value = value.to_native()
         elif key in STAMPS and isinstance(value, str):
-            value = datetime.fromisoformat(value)
+            value = _stamp(value)
         out[key] = value
     return out
 

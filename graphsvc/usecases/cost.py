@@ -69,8 +69,9 @@ async def cost_inputs(repo: ItemRepository) -> Mapping[str, Any]:
     """Everything the allocation reads (cypher/cost/*.cypher): nodes, deps, memberships, consumption and units.
 
     Three statements run at once, so Neo4j reads the nodes and the edges on two cores (at 100,000 CIs: 1.7 s rather
-    than 2.5 s). They are three transactions: an item or edge written between them is either dropped (an edge whose
-    end is not among the nodes) or in the next answer; the server's cache keys on the version read before them."""
+    than 2.5 s). They are three transactions, so a write landing between them may be half seen (an edge whose end
+    is not among the nodes is dropped); the server's cache keys on the version read before them, so the next
+    request after such a write computes again from a consistent state."""
     nodes, deps, rest = await asyncio.gather(
         repo.read(cypher("cost/nodes")), repo.read(cypher("cost/dependencies")), repo.read(cypher("cost/consumers"))
     )

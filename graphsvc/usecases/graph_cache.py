@@ -40,6 +40,10 @@ log = logging.getLogger("graphsvc")
 T = TypeVar("T")
 
 
+def _failed(task: asyncio.Future[Any]) -> bool:
+    return task.done() and (task.cancelled() or task.exception() is not None)
+
+
 @dataclass(frozen=True)
 class GraphView:
     """What is current now: the whole graph in memory, or else the broken groups for a walk in Neo4j."""
@@ -106,21 +110,36 @@ class GraphCache:
     async def remember(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:
         """What `compute()` answers, kept while the fingerprint stays the same (not kept when the cache is off).
 
-        The fingerprint is read before computing, so a write during the computation makes the next call compute
-        again. A failed computation is not kept."""
+        At most one computation per key runs at a time: a caller that finds one running for an older fingerprint
+        waits for it and then looks again, so writes arriving during a long computation (72 s at 1M CIs) do not pile
+        up computations. The fingerprint is read before computing, so a write during the computation makes the next
+        call compute again; a caller whose fingerprint is older than the kept one reads it again before replacing
+        it. A failed or cancelled computation is not kept."""
         if not self.keep_graph:
             return await compute()
-        now = await g.fingerprint(self.repo)
-        entry = self._remembered.get(key)
-        if entry is None or entry[0] != now or (entry[1].done() and entry[1].exception() is not None):
+        looked_again = False
+        while True:
+            now = await g.fingerprint(self.repo)
+            entry = self._remembered.get(key)
+            if entry is not None and not _failed(entry[1]):
+                seen, running = entry
+                if seen == now:
+                    break
+                if not running.done():  # an older computation: wait for it (whatever it gives), then look again
+                    await asyncio.wait([running])
+                    continue
+                if not looked_again:  # perhaps our fingerprint is the older one: read it once more
+                    looked_again = True
+                    continue
             self.computed[key] = self.computed.get(key, 0) + 1
             entry = self._remembered[key] = (now, asyncio.ensure_future(compute()))
+            break
         task: asyncio.Future[T] = entry[1]
         try:
             # shielded: a caller that goes away (a closed connection) does not cancel the others' computation
             return await asyncio.shield(task)
         except BaseException:
-            if task.done() and self._remembered.get(key, (None, None))[1] is task:
+            if _failed(task) and self._remembered.get(key, (None, None))[1] is task:
                 del self._remembered[key]
             raise
 

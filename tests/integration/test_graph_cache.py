@@ -6,6 +6,7 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from neo4j import AsyncDriver, Driver
 
 from graphsvc.db import writes
@@ -172,4 +173,43 @@ async def test_without_the_cache_cost_allocation_is_computed_every_time(
     cache = GraphCache(repo, max_items=1_000_000, keep_graph=False)
     a, b = await cost_allocation(repo, cache), await cost_allocation(repo, cache)
     assert a == b and a is not b and cache.computed == {}
+    await cache.close()
+
+
+async def test_remember_keeps_no_failure_and_runs_one_computation_at_a_time(
+    adriver: AsyncDriver, demo_document: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+
+    async def boom() -> int:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await cache.remember("k", boom)
+    release, started = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> int:
+        started.set()
+        await release.wait()
+        return 7
+
+    waiting = asyncio.ensure_future(cache.remember("k", slow))  # the failure was not kept: this computes
+    await started.wait()
+    started.clear()
+    cache._remembered["k"][1].cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    # cancelled is not kept either; now a long computation, and a write while it runs
+    first = asyncio.ensure_future(cache.remember("k", slow))
+    await started.wait()
+    dependency = Dependency.model_validate({"from": "SVC-GIFT-CARDS", "to": "CI-DC1-FTP-LEGACY-01"})
+    await writes.add_dependency(adriver, "neo4j", dependency, audit=SYSTEM)
+    later = [asyncio.ensure_future(cache.remember("k", slow)) for _ in range(3)]
+    await asyncio.sleep(0.5)
+    assert cache.computed["k"] == 3  # the later callers wait for the running computation instead of piling up
+    release.set()
+    assert await first == 7 and [await t for t in later] == [7, 7, 7]
+    assert cache.computed["k"] == 4  # then one computation for the new version, shared by all three
     await cache.close()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import lucene_query
+from graphsvc.db.items import lucene_query, native_props
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql.pagination import decode_cursor, encode_cursor
 
@@ -200,3 +200,17 @@ def test_property_filters_are_written_out_so_an_index_can_serve_them() -> None:
 def test_a_property_name_that_is_not_a_plain_identifier_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="not a property name"):
         cypher("items/page", label=Kind.CONFIGURATION_ITEM, props={name: "x"})
+
+
+def test_item_timestamps_come_back_as_times_whatever_zone_the_server_writes() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    props = native_props(
+        {
+            "createdAt": "2026-11-25T22:11:20.123456789Z",
+            "updatedAt": "2026-11-26T01:00:00+01:00[Europe/Paris]",  # db.temporal.timezone set to a region
+        }
+    )
+    assert props["createdAt"] == datetime(2026, 11, 25, 22, 11, 20, 123456, tzinfo=UTC)
+    assert props["updatedAt"] == datetime(2026, 11, 26, 1, tzinfo=timezone(timedelta(hours=1)))
+    assert native_props({"createdAt": "not a time"})["createdAt"] == "not a time"  # kept, not a failed read
