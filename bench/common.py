@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,15 +21,50 @@ from typing import Any
 import httpx
 from neo4j import AsyncDriver, RoutingControl
 
-from graphsvc.db.connection import Connection
+from graphsvc.db.connection import Connection, local_server, open_async_driver, resolve_connection
 from graphsvc.db.importer import import_document
+from graphsvc.db.migrate import apply_migrations
 from graphsvc.settings import Settings
 from graphsvc.synth import generate_cmdb
 
-__all__ = ["RESULTS", "SIZES", "Server", "api_server", "bench_settings", "ensure_loaded", "machine", "write_result"]
+__all__ = [
+    "RESULTS",
+    "SIZES",
+    "Server",
+    "api_server",
+    "bench_database",
+    "bench_settings",
+    "contract_document",
+    "ensure_loaded",
+    "machine",
+    "write_result",
+]
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 RESULTS = Path(__file__).resolve().parent / "results"
+OPERATIONS = Path(__file__).resolve().parent.parent / "tests" / "contract" / "operations"
+
+
+def contract_document(file: str) -> str:
+    """A client document of the contract, from the copy the API tests run (tests/contract/operations)."""
+    return (OPERATIONS / file).read_text(encoding="utf-8")
+
+
+@contextlib.asynccontextmanager
+async def bench_database() -> AsyncIterator[tuple[Settings, Connection, AsyncDriver]]:
+    """The bench's Neo4j, migrated: its settings, connection and driver. On the way out the driver closes and a
+    managed server stops, unless GRAPHSVC_BENCH_KEEP_DB is set (make bench keeps it, so the next step reuses the
+    loaded CMDB)."""
+    settings = bench_settings()
+    conn = resolve_connection(settings)
+    driver = open_async_driver(conn)
+    try:
+        await apply_migrations(driver, conn.database)
+        yield settings, conn, driver
+    finally:
+        await driver.close()
+        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
+            local_server(settings).stop()
 
 
 def bench_settings() -> Settings:

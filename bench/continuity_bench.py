@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from collections import deque
 from datetime import UTC, datetime
@@ -29,18 +28,15 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.common import SIZES, api_server, ensure_loaded, machine
+from bench.common import SIZES, api_server, bench_database, ensure_loaded, machine
 from graphsvc.analysis.continuity import closure, continuity, restrict
 from graphsvc.analysis.correlation import cluster_incidents, correlate, reach_distances
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as dbi
-from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
-from graphsvc.db.migrate import apply_migrations
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.incidents import IncidentRecord
 from graphsvc.domain.vocabulary import Kind
-from graphsvc.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MONTH = (datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 11, 1, tzinfo=UTC))
@@ -114,14 +110,7 @@ async def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="100k")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    settings = Settings(
-        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
-        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
-    )
-    conn = resolve_connection(settings)
-    driver = open_async_driver(conn)
-    try:
-        await apply_migrations(driver, conn.database)
+    async with bench_database() as (_settings, conn, driver):
         await ensure_loaded(driver, conn.database, SIZES[args.size], args.seed)
         repo = ItemRepository(driver, conn.database)
         started = time.perf_counter()
@@ -170,10 +159,6 @@ async def main() -> None:
                 span = {"a": MONTH[0].isoformat(), "b": MONTH[1].isoformat()}
                 gql_corr = min([await gql(corr_q, span) for _ in range(2)])
         print(f"  through GraphQL: continuity {gql_cont:.2f} s, correlation {gql_corr:.2f} s")
-    finally:
-        await driver.close()
-        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
-            local_server(settings).stop()
 
     result = {
         "benchmark": "continuity-and-correlation",

@@ -38,28 +38,17 @@ from typing import Any
 import httpx
 import networkx as nx
 
-from bench.common import SIZES, api_server, ensure_loaded, machine
+from bench.common import SIZES, api_server, bench_database, contract_document, ensure_loaded, machine
 from graphsvc.db import graph as g
-from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
-from graphsvc.db.migrate import apply_migrations
-from graphsvc.settings import Settings
 from graphsvc.usecases.cost import CostReport, cost_inputs, cost_report
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.policies import policy_violations
 
 RESULTS = Path(__file__).resolve().parent / "results"
-COST_QUERY = """query CostAllocation {
-  costAllocation {
-    total
-    unallocatedTotal
-    businessUnits { id name amount byService { serviceId amount } }
-    services { id name ownCost total }
-    unallocated { id name amount }
-  }
-}"""
-POLICY_QUERY = "query PolicyViolations {\n  policyViolations { policy { id name kind } ruleType subjectId message }\n}"
+COST_QUERY = contract_document("cost.graphql")  # one operation, CostAllocation
+POLICIES = contract_document("requirements.graphql")  # PolicyViolations among others
 CENT = Decimal("0.01")
 
 
@@ -158,14 +147,7 @@ async def main() -> None:
     os.environ.setdefault("GRAPHSVC_AUTH", "false")
     if args.graph_cache_max_items is not None:
         os.environ["GRAPHSVC_GRAPH_CACHE_MAX_ITEMS"] = str(args.graph_cache_max_items)
-    settings = Settings(
-        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
-        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
-    )
-    conn = resolve_connection(settings)
-    driver = open_async_driver(conn)
-    try:
-        await apply_migrations(driver, conn.database)
+    async with bench_database() as (settings, conn, driver):
         await ensure_loaded(driver, conn.database, SIZES[args.size], args.seed)
         repo = ItemRepository(driver, conn.database)
 
@@ -233,8 +215,9 @@ async def main() -> None:
             async with httpx.AsyncClient(base_url=server.url, timeout=3600) as client:
                 print(f"GraphQL (server ready after {server.ready_s:.1f} s)", flush=True)
 
-                async def gql(query: str) -> dict[str, Any]:
-                    body = (await client.post("/graphql", json={"query": query})).json()
+                async def gql(query: str, operation: str | None = None) -> dict[str, Any]:
+                    request = {"query": query, "operationName": operation}
+                    body = (await client.post("/graphql", json=request)).json()
                     assert "errors" not in body, body.get("errors")
                     return body["data"]  # type: ignore[no-any-return]
 
@@ -261,16 +244,12 @@ async def main() -> None:
                     flush=True,
                 )
                 if not args.skip_policies:
-                    await gql(POLICY_QUERY)  # warm-up
-                    gql_pol_times, data = await repeat(args.policy_repeat, lambda: gql(POLICY_QUERY))
+                    await gql(POLICIES, "PolicyViolations")  # warm-up
+                    gql_pol_times, data = await repeat(args.policy_repeat, lambda: gql(POLICIES, "PolicyViolations"))
                     found = data["policyViolations"]
                     assert len(found) == len(violations), (len(found), len(violations))
                     print(f"  policyViolations {statistics.median(gql_pol_times):.2f} s", flush=True)
         answer_bytes = len(json.dumps(answer)), len(json.dumps(found))
-    finally:
-        await driver.close()
-        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
-            local_server(settings).stop()
 
     gql_cost, nx_cost = statistics.median(gql_cost_times), statistics.median(nx_times)
     result = {

@@ -20,26 +20,21 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import networkx as nx
 from neo4j import RoutingControl
 
-from bench.common import RESULTS, SIZES, api_server, ensure_loaded, machine
+from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine
 from graphsvc.analysis.impact import compute_impact
-from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.graph import broken_groups, upstream
 from graphsvc.db.items import ItemRepository
-from graphsvc.db.migrate import apply_migrations
-from graphsvc.settings import Settings
 
 RAW = "MATCH (o:Item {id: $id}) MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o) WITH DISTINCT n RETURN n.id AS id"
 EDGES = "MATCH (a:Item)-[:DEPENDS_ON|HAS_MEMBER]->(b:Item) RETURN a.id AS a, b.id AS b"
@@ -70,15 +65,8 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     cis = SIZES[args.size]
-    settings = Settings(
-        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
-        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
-    )
-    conn = resolve_connection(settings)
-    driver = open_async_driver(conn)
-    db = conn.database
-    try:
-        await apply_migrations(driver, db)
+    async with bench_database() as (settings, conn, driver):
+        db = conn.database
         await ensure_loaded(driver, db, cis, args.seed)
 
         print("loading the dependency graph into networkx", flush=True)
@@ -169,10 +157,6 @@ async def main() -> None:
                         f"{nxt['median_ms']:.2f} ms, ratio {gql['median_ms'] / raw['median_ms']:.2f}x",
                         flush=True,
                     )
-    finally:
-        await driver.close()
-        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
-            local_server(settings).stop()
 
     result = {
         "benchmark": "impact",

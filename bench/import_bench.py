@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -20,10 +19,8 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from bench.common import SIZES, machine
-from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
+from bench.common import SIZES, bench_database, machine
 from graphsvc.db.importer import import_document
-from graphsvc.db.migrate import apply_migrations
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.settings import Settings
 from graphsvc.synth import generate_cmdb
@@ -96,15 +93,8 @@ async def main() -> None:
     cis = SIZES[args.size]
 
     # A managed server of its own, unless NEO4J_URI points elsewhere.
-    settings = Settings(
-        data_dir=Path(os.environ.get("GRAPHSVC_BENCH_DATA_DIR", ".graphsvc-bench")),
-        bolt_port=int(os.environ.get("GRAPHSVC_BENCH_BOLT_PORT", "17688")),
-    )
-    conn = resolve_connection(settings)
-    driver = open_async_driver(conn)
-    db = conn.database
-    try:
-        await apply_migrations(driver, db)
+    async with bench_database() as (settings, conn, driver):
+        db = conn.database
         print(f"generating {cis:,} CIs (seed {args.seed})", flush=True)
         gen_s, doc = await timed("generate", lambda: asyncio.to_thread(generate_cmdb, cis, args.seed))
         await wipe(driver, db)
@@ -116,10 +106,6 @@ async def main() -> None:
         again_s, again = await timed(
             "graphsvc import again (no-op)", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
         )
-    finally:
-        await driver.close()
-        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
-            local_server(settings).stop()
 
     items = summary.created
     rels = summary.relationships

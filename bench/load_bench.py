@@ -33,31 +33,21 @@ from typing import Any
 import httpx
 from neo4j import RoutingControl
 
-from bench.common import SIZES, Server, api_server, bench_settings, ensure_loaded, write_result
+from bench.common import SIZES, Server, api_server, bench_database, contract_document, ensure_loaded, write_result
 from graphsvc.auth.tokens import Role
-from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
-from graphsvc.db.migrate import apply_migrations
 from graphsvc.db.tokens import TokenStore
 
 HERE = Path(__file__).resolve().parent
-CONTRACT = HERE.parent.parent / "shared" / "contract" / "operations" / "browse.graphql"
 IMPACT = """query Impact($o: [ID!]!) { impact(origin: $o) {
   totals { impacted down degraded services }
   impacted(first: 100) { id kind status depth path explanation }
   services(first: 100) { id status criticality depth } } }"""
 
 
-def browse_document() -> str:
-    """The contract's browse.graphql, or the same operations when the contract is not next to the repository."""
-    if CONTRACT.exists():
-        return CONTRACT.read_text()
-    return (HERE / "browse.graphql").read_text()
-
-
 async def request_bodies(url: str, token: str, driver: Any, db: str, seed: int) -> dict[str, list[str]]:
     """Browse and impact request bodies drawn from the loaded CMDB, each answered once without errors first."""
     rng = random.Random(seed)
-    doc = browse_document()
+    doc = contract_document("browse.graphql")
     records, _, _ = await driver.execute_query(
         "MATCH (c:ConfigurationItem) WITH c ORDER BY c.id "
         "RETURN collect(c.id) AS cis, collect(DISTINCT c.type) AS types",
@@ -175,11 +165,7 @@ async def main() -> None:
         raise SystemExit("wrk is needed: apt-get install wrk (the Makefile's bench target installs it)")
     levels = [int(c) for c in args.clients.split(",")]
     wrk_version = wrk_says_version()
-    settings = bench_settings()
-    conn = resolve_connection(settings)
-    driver = open_async_driver(conn)
-    try:
-        await apply_migrations(driver, conn.database)
+    async with bench_database() as (settings, conn, driver):
         await ensure_loaded(driver, conn.database, SIZES[args.size], args.seed)
         _, token = await TokenStore(driver, conn.database).create("load bench", Role.analyst)
         with (
@@ -214,10 +200,6 @@ async def main() -> None:
                 f"{no_auth['p50_ms']:.1f} ms with auth off",
                 flush=True,
             )
-    finally:
-        await driver.close()
-        if conn.managed and not os.environ.get("GRAPHSVC_BENCH_KEEP_DB"):
-            local_server(settings).stop()
 
     result = {
         "benchmark": "load",
