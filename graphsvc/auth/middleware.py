@@ -4,13 +4,15 @@
   GraphiQL sign-in sets), checks it against the stored hashes and puts the `Principal` in `scope["state"]`. Health
   checks, static assets, the GraphiQL page itself and the sign-in route are public; the reports need `analyst`;
   everything else needs a valid token, and the GraphQL fields check their own role (permissions.py).
-- `BodyLimit` refuses a body over the limit with 413, by Content-Length or while it streams in.
+- `BodyLimit` refuses a body over the limit with 413, by Content-Length or while it streams in; it reads and drops
+  the refused body first (bounded), so the client is not reset before it reads the 413.
 - `ConcurrencyLimit` turns requests away with 503 and Retry-After once the limit is being served. It sits inside
   `Authenticate` and does not count public routes, so anonymous clients cannot take the slots.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -32,6 +34,7 @@ __all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_rol
 
 COOKIE = "graphsvc_token"
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
+DRAIN_SECONDS = 10.0
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico"})
 
@@ -152,10 +155,39 @@ class BodyLimitExceeded(Exception):
     pass
 
 
+async def _drain(receive: Receive, limit: int, seconds: float = DRAIN_SECONDS) -> None:
+    """Read and drop what is left of a refused body, up to `limit` bytes or `seconds`.
+
+    The 413 goes out with `Connection: close`. If the socket closes while the client's unread body still sits in
+    the kernel's buffer, the kernel answers with a reset and the client can lose the 413 it was about to read
+    (a flaky "peer closed connection" instead of a clear refusal). Reading the rest first, bounded, is what
+    nginx's lingering close does; a client that announces `Expect: 100-continue` has sent nothing and is not read.
+    """
+    remaining = limit
+
+    async def read() -> None:
+        nonlocal remaining
+        while remaining > 0:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            remaining -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
+    try:
+        await asyncio.wait_for(read(), seconds)
+    except (TimeoutError, ClientDisconnect):
+        pass
+
+
 class BodyLimit:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    """Refuses a body over `max_bytes` with 413; reads and drops up to `drain_bytes` of it first (see `_drain`)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, drain_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.drain_bytes = 4 * max_bytes if drain_bytes is None else drain_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -165,8 +197,11 @@ class BodyLimit:
             f"the request body is larger than {self.max_bytes} bytes (GRAPHSVC_MAX_REQUEST_BYTES); "
             "import large CMDB documents with `graphsvc import`"
         )
-        length = _headers(scope).get("content-length")
+        headers = _headers(scope)
+        length = headers.get("content-length")
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
+            if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":
+                await _drain(receive, min(int(length), self.drain_bytes))
             await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
             return
         received = 0
@@ -191,6 +226,7 @@ class BodyLimit:
             await self.app(scope, counted, tracked)
         except BodyLimitExceeded:
             if not started:
+                await _drain(receive, self.drain_bytes)
                 await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is

@@ -102,6 +102,16 @@ def test_every_attack_is_refused_cleanly(
     assert counts(sync_driver, migrated.database) == before
 
 
+def test_an_oversized_body_gets_its_413_every_time(production: tuple[str, str]) -> None:
+    # Answering before the body is read and then closing made the kernel reset the connection: the client lost the
+    # 413 more often than not (23 times in 40 before the middleware drained the refused body).
+    url, token = production
+    oversized = next(a for a in CORPUS if a.name == "body-over-limit")
+    answers = [send(url, token, oversized) for _ in range(12)]
+    assert {status for status, _ in answers} == {413}
+    assert all("REQUEST_TOO_LARGE" in text for _, text in answers)
+
+
 def test_the_server_still_answers_afterwards(production: tuple[str, str]) -> None:
     url, token = production
     ok = httpx.post(

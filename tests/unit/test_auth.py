@@ -154,3 +154,64 @@ async def test_a_client_that_goes_away_mid_body_is_no_server_error() -> None:
     scope: Scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", b"100")]}
     await BodyLimit(app, max_bytes=1000)(scope, receive, send)
     assert read == ["tried"] and sent == []
+
+
+def _chunks(sizes: list[int], log: list[str]) -> Receive:
+    """A receive that hands out bodies of these sizes, noting each read in `log`."""
+    pending = list(sizes)
+
+    async def receive() -> Message:
+        if not pending:
+            log.append("disconnect")
+            return {"type": "http.disconnect"}
+        size = pending.pop(0)
+        log.append(f"read {size}")
+        return {"type": "http.request", "body": b"a" * size, "more_body": bool(pending)}
+
+    return receive
+
+
+async def _refuse(scope: Scope, sizes: list[int], *, drain_bytes: int | None = None) -> list[str]:
+    log: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await Request(scope, receive).body()
+        log.append("app answered")
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            log.append(f"status {message['status']}")
+
+    await BodyLimit(app, max_bytes=1000, drain_bytes=drain_bytes)(scope, _chunks(sizes, log), send)
+    return log
+
+
+def _post(*headers: tuple[bytes, bytes]) -> Scope:
+    return {"type": "http", "method": "POST", "path": "/graphql", "headers": list(headers)}
+
+
+async def test_a_body_refused_by_its_length_is_read_before_the_413_so_the_client_gets_it() -> None:
+    # Closing with the body unread makes the kernel reset the connection, and the client can lose the 413.
+    log = await _refuse(_post((b"content-length", b"3000")), [1500, 1500])
+    assert log == ["read 1500", "read 1500", "status 413"]
+
+
+async def test_the_drain_is_bounded() -> None:
+    log = await _refuse(_post((b"content-length", b"900000")), [1500] * 600, drain_bytes=4000)
+    assert log == ["read 1500", "read 1500", "read 1500", "status 413"]
+
+
+async def test_a_client_waiting_for_100_continue_has_sent_nothing_and_is_not_read() -> None:
+    log = await _refuse(_post((b"content-length", b"3000"), (b"expect", b"100-continue")), [1500, 1500])
+    assert log == ["status 413"]
+
+
+async def test_a_streamed_body_over_the_limit_is_drained_then_refused() -> None:
+    log = await _refuse(_post((b"transfer-encoding", b"chunked")), [800, 800, 800, 800])
+    assert log == ["read 800", "read 800", "read 800", "read 800", "status 413"]
+    assert "app answered" not in log
+
+
+async def test_a_body_within_the_limit_reaches_the_app() -> None:
+    log = await _refuse(_post((b"content-length", b"900")), [900])
+    assert log == ["read 900", "app answered"]
