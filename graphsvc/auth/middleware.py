@@ -35,6 +35,7 @@ __all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_rol
 COOKIE = "graphsvc_token"
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
 DRAIN_SECONDS = 10.0
+DRAIN_IDLE = 1.0  # a client that stops sending (a Content-Length that lies) is not waited for longer
 PUBLIC_PREFIXES = ("/static/",)
 PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico"})
 
@@ -155,8 +156,8 @@ class BodyLimitExceeded(Exception):
     pass
 
 
-async def _drain(receive: Receive, limit: int, seconds: float = DRAIN_SECONDS) -> None:
-    """Read and drop what is left of a refused body, up to `limit` bytes or `seconds`.
+async def _drain(receive: Receive, limit: int, idle: float, seconds: float = DRAIN_SECONDS) -> None:
+    """Read and drop what is left of a refused body: up to `limit` bytes, `seconds` in all, `idle` between reads.
 
     The 413 goes out with `Connection: close`. If the socket closes while the client's unread body still sits in
     the kernel's buffer, the kernel answers with a reset and the client can lose the 413 it was about to read
@@ -168,7 +169,7 @@ async def _drain(receive: Receive, limit: int, seconds: float = DRAIN_SECONDS) -
     async def read() -> None:
         nonlocal remaining
         while remaining > 0:
-            message = await receive()
+            message = await asyncio.wait_for(receive(), idle)
             if message["type"] != "http.request":
                 return
             remaining -= len(message.get("body", b""))
@@ -184,10 +185,13 @@ async def _drain(receive: Receive, limit: int, seconds: float = DRAIN_SECONDS) -
 class BodyLimit:
     """Refuses a body over `max_bytes` with 413; reads and drops up to `drain_bytes` of it first (see `_drain`)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, drain_bytes: int | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, drain_bytes: int | None = None, drain_idle: float = DRAIN_IDLE
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.drain_bytes = 4 * max_bytes if drain_bytes is None else drain_bytes
+        self.drain_idle = drain_idle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -201,7 +205,7 @@ class BodyLimit:
         length = headers.get("content-length")
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":
-                await _drain(receive, min(int(length), self.drain_bytes))
+                await _drain(receive, min(int(length), self.drain_bytes), self.drain_idle)
             await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
             return
         received = 0
@@ -226,7 +230,7 @@ class BodyLimit:
             await self.app(scope, counted, tracked)
         except BodyLimitExceeded:
             if not started:
-                await _drain(receive, self.drain_bytes)
+                await _drain(receive, self.drain_bytes, self.drain_idle)
                 await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is

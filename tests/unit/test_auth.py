@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -215,3 +216,23 @@ async def test_a_streamed_body_over_the_limit_is_drained_then_refused() -> None:
 async def test_a_body_within_the_limit_reaches_the_app() -> None:
     log = await _refuse(_post((b"content-length", b"900")), [900])
     assert log == ["read 900", "app answered"]
+
+
+async def test_a_client_that_stops_sending_is_not_waited_for() -> None:
+    # A Content-Length that lies: the rest never comes. The 413 goes out after the idle wait, not the full one.
+    sent: list[int] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("the app must not run")
+
+    async def silent() -> Message:
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            sent.append(message["status"])
+
+    limit = BodyLimit(app, max_bytes=1000, drain_idle=0.05)
+    await asyncio.wait_for(limit(_post((b"content-length", b"999999")), silent, send), 5)
+    assert sent == [413]
