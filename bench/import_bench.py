@@ -1,9 +1,10 @@
 """Import benchmark: `graphsvc import` of a generated CMDB against a raw-Cypher bulk load of the same graph.
 
 Both run in the same process, on the same managed Neo4j, in the same run, so the ratio is meaningful on any
-machine. Results go to bench/results/import-<size>.json and are printed as a table.
+machine; they alternate for --repeat rounds and the medians are reported. Results go to
+bench/results/import-<size>.json and are printed as a table.
 
-    python bench/import_bench.py --size 100k [--seed 1] [--batch-size 5000]
+    python bench/import_bench.py --size 100k [--seed 1] [--batch-size 5000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -89,23 +91,40 @@ async def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="100k")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=Settings().import_batch_size)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="rounds of (raw load, import), medians reported; default 3, and 1 at 1m (this machine's timings vary "
+        "by a third from run to run, so one round is not a figure)",
+    )
     args = parser.parse_args()
     cis = SIZES[args.size]
+    rounds = args.repeat or (1 if cis >= 1_000_000 else 3)
 
     # A managed server of its own, unless NEO4J_URI points elsewhere.
     async with bench_database() as (settings, conn, driver):
         db = conn.database
         print(f"generating {cis:,} CIs (seed {args.seed})", flush=True)
         gen_s, doc = await timed("generate", lambda: asyncio.to_thread(generate_cmdb, cis, args.seed))
-        await wipe(driver, db)
-        raw_s, _ = await timed("raw Cypher bulk load (baseline)", lambda: raw_load(driver, db, doc, args.batch_size))
-        await wipe(driver, db)
-        imp_s, summary = await timed(
-            "graphsvc import", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
-        )
+        raw_runs: list[float] = []
+        import_runs: list[float] = []
+        for n in range(rounds):
+            print(f"round {n + 1} of {rounds}", flush=True)
+            await wipe(driver, db)
+            raw_s, _ = await timed(
+                "raw Cypher bulk load (baseline)", lambda: raw_load(driver, db, doc, args.batch_size)
+            )
+            raw_runs.append(raw_s)
+            await wipe(driver, db)
+            imp_s, summary = await timed(
+                "graphsvc import", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
+            )
+            import_runs.append(imp_s)
         again_s, again = await timed(
             "graphsvc import again (no-op)", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
         )
+    raw_s, imp_s = statistics.median(raw_runs), statistics.median(import_runs)
 
     items = summary.created
     rels = summary.relationships
@@ -116,6 +135,7 @@ async def main() -> None:
         "items": items,
         "relationships": rels,
         "seconds": {"generate": gen_s, "raw_baseline": raw_s, "import": imp_s, "reimport_noop": again_s},
+        "rounds": {"raw_baseline": raw_runs, "import": import_runs},  # the medians above are of these
         "items_per_second": items / imp_s,
         "items_and_relationships_per_second": (items + rels) / imp_s,
         "raw_baseline_items_and_relationships_per_second": (items + rels) / raw_s,
@@ -135,6 +155,11 @@ async def main() -> None:
         f"| {args.size} | {items:,} | {rels:,} | {imp_s:.1f} s | {items / imp_s:,.0f} | "
         f"{(items + rels) / imp_s:,.0f} | {raw_s:.1f} s | {imp_s / raw_s:.2f}x |"
     )
+    if rounds > 1:
+        print(
+            f"medians of {rounds} rounds; import {', '.join(f'{x:.1f}' for x in import_runs)} s, "
+            f"raw {', '.join(f'{x:.1f}' for x in raw_runs)} s"
+        )
     print(f"re-import of the same document: {again_s:.1f} s, {again.unchanged:,} unchanged\nwrote {out}")
 
 

@@ -4,3 +4,4 @@ MATCH (n:Item {id: row.id})
 WITH n, row, n.version AS version, n.createdAt AS createdAt
 SET n = row.props, n.id = row.id, n.itemKind = row.kind, n.hash = row.hash, n.version = coalesce(version, 0) + 1,
     n.createdAt = createdAt, n.updatedAt = datetime()
+FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))

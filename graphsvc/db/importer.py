@@ -12,6 +12,7 @@ without one, and a retry rewrites them with all their relationships: it converge
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from graphsvc.domain.rows import (
     content_hash,
     dependency_props,
     item_props,
+    node_row,
     owned_relationships,
 )
 from graphsvc.domain.validation import (
@@ -127,7 +129,7 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
             summary.unchanged += 1
             continue
         # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher.
-        row = {"id": item.id, "kind": kind.value, "hash": None, "props": item_props(kind, item)}
+        row = node_row(item.id, kind, None, item_props(kind, item))
         plan.seal.append({"id": item.id, "hash": digest})
         if old is None:
             creates[kind].append(row)
@@ -176,7 +178,8 @@ def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]
     """The audit entries of one import step: items created or updated, relationships merged onto others."""
     if name in ("import/create_nodes", "import/update_nodes"):
         return [
-            (r["id"], before.get(r["id"]), {**r["props"], "id": r["id"], "itemKind": r["kind"]}) for r in params["rows"]
+            (r["id"], before.get(r["id"]), {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]})
+            for r in params["rows"]
         ]
     if name == "import/merge_rels":
         return [
@@ -184,6 +187,10 @@ def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]
             for r in params["rows"]
         ]
     return []
+
+
+def _entries(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]) -> list[dict[str, Any]]:
+    return Audit.rows(_audited(name, arg, params, before))
 
 
 @translate_unavailable
@@ -229,10 +236,14 @@ async def import_document(
             if name == "import/update_nodes":
                 found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
                 before = {r["id"]: native_props(r["props"]) async for r in found}
-            await (await tx.run(statement, params)).consume()
-            await audit.record(tx, _audited(name, arg, params, before))
-            rows = params.get("rows") or params.get("ids") or []
-            done += len(rows)
+            # The audit entries' JSON is made in a worker thread while Neo4j writes the rows (both cores busy).
+            entries = asyncio.create_task(asyncio.to_thread(_entries, name, arg, params, before))
+            try:
+                await (await tx.run(statement, params)).consume()
+            finally:
+                rows = await entries
+            await audit.write(tx, rows)
+            done += len(params.get("rows") or params.get("ids") or [])
             if progress:
                 progress(min(done, total), total)
         await (await tx.run(cypher("meta/bump_graph_state"))).consume()

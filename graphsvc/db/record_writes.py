@@ -14,6 +14,7 @@ from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
 from graphsvc.db.writes import DuplicateIdError, NotFoundError, StaleVersionError, WriteError
+from graphsvc.domain.rows import node_row
 from graphsvc.domain.vocabulary import Kind, Rel
 
 __all__ = ["RecordStateError", "attribute_incidents", "check_attributable", "update_record"]
@@ -96,7 +97,7 @@ async def attribute_incidents(
     async def work(tx: AsyncManagedTransaction) -> Props:
         await check_attributable(tx, incidents)
         if create is not None:
-            row = {"id": problem, "kind": Kind.PROBLEM.value, "hash": create["hash"], "props": create["props"]}
+            row = node_row(problem, Kind.PROBLEM, create["hash"], create["props"])
             try:
                 await (await tx.run(cypher("import/create_nodes", label=Kind.PROBLEM), rows=[row])).consume()
             except ConstraintError:

@@ -18,7 +18,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import existing_kinds
 from graphsvc.db.items import Props, native_props
 from graphsvc.domain.exchange import Dependency, ExchangeDocument
-from graphsvc.domain.rows import content_hash, dependency_props, item_props, owned_relationships
+from graphsvc.domain.rows import content_hash, dependency_props, item_props, node_row, owned_relationships
 from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel, owned_fields
 
@@ -104,7 +104,7 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
     await check_refs(driver, database, doc, new_ids={item_id})
 
     async def work(tx: AsyncManagedTransaction) -> Props:
-        row = {"id": item_id, "kind": kind.value, "hash": content_hash(item), "props": item_props(kind, item)}
+        row = node_row(item_id, kind, content_hash(item), item_props(kind, item))
         await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
         await _write_rels(tx, kind, item, replace=False)
         if kind in VERSIONED:

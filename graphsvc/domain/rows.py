@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from graphsvc.domain.exchange import Consumption, Dependency
 from graphsvc.domain.vocabulary import Kind, Relationship, owned_fields
 
-__all__ = ["content_hash", "dependency_props", "item_from_props", "item_props", "to_rfc3339"]
+__all__ = ["content_hash", "dependency_props", "item_from_props", "item_props", "node_row", "to_rfc3339"]
 
 # Stored on every item by the importer; not part of the exchange format.
 SYSTEM_PROPS = frozenset({"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType"})
@@ -50,6 +50,17 @@ def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
         if old in props:
             props[new] = props.pop(old)
     return props
+
+
+def node_row(item_id: str, kind: Kind, digest: str | None, props: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of one node for cypher/import/create_nodes and update_nodes.
+
+    Timestamps travel as ISO text in `times` and Cypher makes them datetimes: the driver's own conversion of a
+    Python datetime goes through pytz and cost a bulk import seconds (about 85 us a value on the bench machine)."""
+    times = {k: v.isoformat() for k, v in props.items() if isinstance(v, datetime)}
+    if times:
+        props = {k: v for k, v in props.items() if k not in times}
+    return {"id": item_id, "kind": kind.value, "hash": digest, "props": props, "times": times}
 
 
 def owned_relationships(kind: Kind, item: BaseModel) -> list[tuple[Relationship, list[str]]]:
