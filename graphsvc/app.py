@@ -22,11 +22,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
+from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
@@ -34,6 +35,7 @@ from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
+from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from graphsvc.report_routes import report_routes
 from graphsvc.settings import Settings, get_settings
@@ -69,9 +71,17 @@ class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
 
     def __init__(self, state: dict[str, Any], settings: Settings) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql", allow_queries_via_get=True)
+        schema = build_schema(settings)
+        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.state = state
         self.settings = settings
+        self.responses: ResponseCache | None = None
+        if settings.response_cache_seconds > 0:
+            self.responses = state["response_cache"] = ResponseCache(
+                schema._schema,
+                max_age=settings.response_cache_seconds,
+                max_bytes=settings.response_cache_mb * 1024 * 1024,
+            )
 
     async def get_context(self, request: Any, response: Any) -> Context:
         driver: AsyncDriver = self.state["driver"]
@@ -97,6 +107,33 @@ class GraphQLApp(GraphQL[Context, None]):
         if not isinstance(value, dict | list):
             raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
         return value
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Browse queries are answered from the response cache while the data has not changed (response_cache.py)."""
+        args = (request, request_adapter, sub_response, context, root_value, request_data)
+        cache = self.responses
+        key = cache.key(request_data.query, request_data.operation_name, request_data.variables) if cache else None
+        if cache is None or key is None:
+            return await super().execute_single(*args)
+        try:
+            fingerprint = await g.data_fingerprint(context.repo)
+        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+            return await super().execute_single(*args)  # the query itself will say what is wrong
+        kept = cache.get(key, fingerprint)
+        if kept is not None:
+            return ExecutionResult(data=kept, errors=None)
+        result = await super().execute_single(*args)
+        if not result.errors and result.data is not None:
+            cache.put(key, fingerprint, result.data)
+        return result
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))

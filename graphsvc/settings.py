@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     graph_cache_max_items: int = Field(
         default=500_000, ge=0, description="never keep in memory an estate with more services, CIs and groups"
     )
+    response_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="keep browse answers this long while no write lands (graphql/response_cache.py); 0 keeps none",
+    )
+    response_cache_mb: int = Field(default=64, ge=1, description="memory the kept browse answers may take (JSON size)")
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )

@@ -13,6 +13,7 @@ from graphsvc.domain.vocabulary import Kind
 __all__ = [
     "Fingerprint",
     "broken_groups",
+    "data_fingerprint",
     "fingerprint",
     "item_kinds",
     "owners",
@@ -108,6 +109,13 @@ async def fingerprint(repo: ItemRepository) -> Fingerprint:
     """(graph version, items, dependencies, memberships): changes whenever the dependency graph may have."""
     record = (await repo.read(cypher("meta/graph_fingerprint")))[0]
     return record["version"], int(record["items"]), int(record["deps"]), int(record["members"])
+
+
+async def data_fingerprint(repo: ItemRepository) -> tuple[int, str | None, int, int]:
+    """(audit entries, newest entry's time, items, relationships): moves with every graphsvc write
+    (graphql/response_cache.py)."""
+    record = (await repo.read(cypher("meta/data_fingerprint")))[0]
+    return int(record["entries"]), record["latest"], int(record["items"]), int(record["relationships"])
 
 
 async def whole_graph(repo: ItemRepository, *, chunk: int = 50_000) -> DependencyGraph:

@@ -68,9 +68,13 @@ def test_nested_page_is_batched(api: GraphQLClient, round_trips: list[str]) -> N
 def test_browse_document_is_batched(api: GraphQLClient, round_trips: list[str]) -> None:
     load(api, generate_cmdb(400, seed=5))
     round_trips.clear()
-    api.data(operation("browse.graphql", "BrowseConfigurationItems"), {}, "BrowseConfigurationItems")
-    # page, count, site, owner, dependsOn, dependents
-    assert len(round_trips) == 6, round_trips
+    browse = operation("browse.graphql", "BrowseConfigurationItems")
+    first = api.data(browse, {}, "BrowseConfigurationItems")
+    # the response cache's check, then page, count, site, owner, dependsOn, dependents
+    assert len(round_trips) == 7 and round_trips[0] == cypher("meta/data_fingerprint"), round_trips
+    round_trips.clear()
+    assert api.data(browse, {}, "BrowseConfigurationItems") == first
+    assert round_trips == [cypher("meta/data_fingerprint")]  # asked again: the kept answer, after the check
 
 
 LIGHT = "{id: b.id, itemKind: b.itemKind"  # what only the light statements return

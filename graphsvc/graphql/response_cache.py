@@ -1,0 +1,144 @@
+"""Answers to browse queries kept until the data changes: the same page asked again is served from memory.
+
+An analyst paging through CIs, a dashboard polling a service's detail, thirty people opening the same first page:
+the answer is the same until something is written. A query is kept when it can only read stored data:
+
+- it is a query (not a mutation or subscription), asked without errors;
+- every root field is a plain read (`item`, `processes`, the item collections such as
+  `configurationItems` and the lookups by id such as `service(id:)`), nothing computed against the clock or the
+  whole estate;
+- every field in it, fragments included, needs no more than the `viewer` role, which every valid token has. So
+  serving a kept answer to another token reveals nothing that token could not ask for itself.
+
+The key is the document's text, the operation name and the variables. An answer is served while the database's
+fingerprint is the one it was computed under and it is younger than `max_age`. The fingerprint is one
+constant-time read (cypher/meta/data_fingerprint.cypher): how many audit entries there are and the newest one's
+time, and how many items and relationships. Every graphsvc write records at least one audit entry in its own
+transaction, so every graphsvc write moves it; items or relationships added or deleted behind graphsvc's back move
+it too. A property edited behind graphsvc's back
+(cypher-shell) is seen when the answer is `max_age` old, or after the next graphsvc write.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    get_operation_ast,
+    is_named_type,
+    parse,
+)
+
+from graphsvc.auth.permissions import required_role
+from graphsvc.auth.tokens import Role
+
+__all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
+
+# Root fields that read stored items and nothing else; the item collections and lookups are added from the schema.
+# Not `search`: its full-text index catches up with a write a moment after it, and an answer kept meanwhile would
+# miss the new item for up to max_age.
+PLAIN_READS = frozenset({"item", "processes", "__typename"})
+
+Fingerprint = tuple[int, str | None, int, int]
+Key = tuple[str, str | None, str]
+
+
+def _root_fields(schema: GraphQLSchema) -> frozenset[str]:
+    """PLAIN_READS, every Query field that returns a page of items (a `...Connection`) and every lookup of one item
+    by id (`service(id:)`, ...)."""
+    query = schema.query_type
+    assert query is not None
+    pages = {name for name, field in query.fields.items() if str(field.type).rstrip("!").endswith("Connection")}
+    lookups = {name for name, field in query.fields.items() if list(field.args) == ["id"] and is_named_type(field.type)}
+    return PLAIN_READS | pages | lookups
+
+
+def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> bool:
+    """Whether an operation's answer may be kept and served to any valid token (see the module's docstring)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return False
+    roots = _root_fields(schema)
+    for selection in operation.selection_set.selections:
+        if not isinstance(selection, FieldNode) or selection.name.value not in roots:
+            return False  # fragments at the root are not worth following: such an operation is asked afresh
+    role, _ = required_role(schema, document, operation_name)
+    return role is Role.viewer
+
+
+@dataclass
+class _Entry:
+    fingerprint: Fingerprint
+    stored: float
+    size: int
+    data: dict[str, Any]
+
+
+class ResponseCache:
+    """Kept answers, least recently used first out, within `max_bytes` of JSON and `max_age` seconds each."""
+
+    def __init__(self, schema: GraphQLSchema, *, max_age: float, max_bytes: int, max_documents: int = 500) -> None:
+        self.schema = schema
+        self.max_age = max_age
+        self.max_bytes = max_bytes
+        self.max_documents = max_documents
+        self.entries: OrderedDict[Key, _Entry] = OrderedDict()
+        self.size = 0
+        self.hits = 0
+        self.misses = 0
+        self._kinds: OrderedDict[tuple[str, str | None], bool] = OrderedDict()  # (document, operation) -> cacheable
+
+    def key(self, query: str | None, operation_name: str | None, variables: dict[str, Any] | None) -> Key | None:
+        """The key of a request whose answer may be kept, else None."""
+        if not query:
+            return None
+        kind = (query, operation_name)
+        if kind not in self._kinds:
+            try:
+                self._kinds[kind] = cacheable(self.schema, parse(query), operation_name)
+            except GraphQLError:  # not even a document: strawberry answers with the syntax error
+                self._kinds[kind] = False
+            if len(self._kinds) > self.max_documents:
+                self._kinds.popitem(last=False)
+        if not self._kinds[kind]:
+            return None
+        try:
+            shown = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
+        except (TypeError, ValueError):
+            return None
+        return query, operation_name, shown
+
+    def get(self, key: Key, fingerprint: Fingerprint, *, now: float | None = None) -> dict[str, Any] | None:
+        entry = self.entries.get(key)
+        now = time.monotonic() if now is None else now
+        if entry is None or entry.fingerprint != fingerprint or now - entry.stored > self.max_age:
+            if entry is not None:
+                self._drop(key)
+            self.misses += 1
+            return None
+        self.entries.move_to_end(key)
+        self.hits += 1
+        return entry.data
+
+    def put(self, key: Key, fingerprint: Fingerprint, data: dict[str, Any], *, now: float | None = None) -> None:
+        size = len(json.dumps(data, separators=(",", ":"), default=str))
+        if size > self.max_bytes // 4:
+            return  # one answer may not push out everything else
+        if key in self.entries:
+            self._drop(key)
+        self.entries[key] = _Entry(fingerprint, time.monotonic() if now is None else now, size, data)
+        self.size += size
+        while self.size > self.max_bytes:
+            self._drop(next(iter(self.entries)))
+
+    def _drop(self, key: Key) -> None:
+        self.size -= self.entries.pop(key).size

@@ -1,0 +1,116 @@
+"""The response cache end to end, on the real app and Neo4j: a browse answer is kept until graphsvc writes, or
+items or relationships are added or deleted behind its back, or it is older than GRAPHSVC_RESPONSE_CACHE_SECONDS.
+
+A kept answer is recognised by what the cache documents it cannot see: a property edited behind graphsvc's back
+(plain Cypher, no audit entry) shows only once the answer is let go."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+from graphsvc.app import create_app
+from graphsvc.db.connection import Connection
+from graphsvc.settings import Settings
+from tests.api.conftest import GraphQLClient, bearer, operation
+from tests.api.test_contract_browse import load
+from tests.conftest import make_token
+from tests.e2e.conftest import serve_asgi
+
+BROWSE = operation("browse.graphql", "ServiceDetail")
+PAGE = "{ services(first: 50) { totalCount edges { node { id name } } } }"
+RENAME_TEAM = """
+mutation($id: ID!, $version: Int!) {
+  updateTeam(id: $id, version: $version, patch: {name: "Web Platform"}) { __typename }
+}"""
+
+
+@pytest.fixture
+def serve(empty_db: Connection, sync_driver: Driver) -> Iterator[Callable[..., Any]]:
+    """A client of the real app with the given settings, on an empty graph."""
+    token = make_token(sync_driver, empty_db.database, "admin")
+    stack: list[Any] = []
+
+    @contextmanager
+    def client(**settings: Any) -> Iterator[GraphQLClient]:
+        app = create_app(Settings(**settings), connection=empty_db)
+        with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=60, headers=bearer(token)) as http:
+            yield GraphQLClient(http)
+
+    yield lambda **s: stack.append(client(**s)) or stack[-1].__enter__()
+    for c in reversed(stack):
+        c.__exit__(None, None, None)
+
+
+def shop_name(api: GraphQLClient) -> str:
+    return str(api.data(BROWSE, {"id": "SVC-SHOP"}, "ServiceDetail")["service"]["name"])
+
+
+def rename_behind(driver: Driver, name: str) -> None:
+    """A property edit graphsvc does not see: no audit entry, no item or relationship added."""
+    driver.execute_query("MATCH (s:Service {id: 'SVC-SHOP'}) SET s.name = $name", name=name, database_="neo4j")
+
+
+def test_a_kept_answer_is_served_until_graphsvc_writes(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    api = serve()
+    load(api)
+    assert shop_name(api) == "Web Shop"
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    assert shop_name(api) == "Web Shop"  # kept
+    assert api.data(RENAME_TEAM, {"id": "T-WEB", "version": 1})["updateTeam"]["__typename"] == "TeamPayload"
+    assert shop_name(api) == "Renamed behind graphsvc"  # any graphsvc write lets every kept answer go
+
+
+def test_items_added_behind_graphsvc_are_seen_at_once(serve: Callable[..., GraphQLClient], sync_driver: Driver) -> None:
+    api = serve()
+    load(api)
+    before = api.data(PAGE)["services"]["totalCount"]
+    assert api.data(PAGE)["services"]["totalCount"] == before
+    sync_driver.execute_query(
+        "CREATE (:Item:Service {id: 'SVC-ZZ', itemKind: 'SERVICE', name: 'zz', tier: 'TECHNICAL', criticality: 3,"
+        " version: 1})",
+        database_="neo4j",
+    )
+    page = api.data(PAGE)["services"]
+    assert page["totalCount"] == before + 1 and page["edges"][-1]["node"] == {"id": "SVC-ZZ", "name": "zz"}
+
+
+def test_a_kept_answer_goes_when_it_is_older_than_its_limit(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    api = serve(response_cache_seconds=0.5)
+    load(api)
+    assert shop_name(api) == "Web Shop"
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    assert shop_name(api) == "Web Shop"
+    time.sleep(1.0)
+    assert shop_name(api) == "Renamed behind graphsvc"
+
+
+def test_with_the_cache_off_every_answer_is_read_afresh(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    api = serve(response_cache_seconds=0)
+    load(api)
+    assert shop_name(api) == "Web Shop"
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    assert shop_name(api) == "Renamed behind graphsvc"
+
+
+def test_an_analysis_is_never_kept(serve: Callable[..., GraphQLClient], sync_driver: Driver) -> None:
+    api = serve()
+    load(api)
+    query = '{ requirementTrace(id: "R-B1") { services { id name } } }'
+    first = api.data(query)["requirementTrace"]["services"]
+    assert {"id": "SVC-SHOP", "name": "Web Shop"} in first
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    again = api.data(query)["requirementTrace"]["services"]
+    assert {"id": "SVC-SHOP", "name": "Renamed behind graphsvc"} in again
