@@ -103,13 +103,25 @@ class Server:
     pid: int
 
     def memory_mb(self) -> dict[str, float]:
-        """Resident memory now and at its peak (VmHWM), in MiB, from /proc."""
-        fields = {}
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                fields[key] = int(value.split()[0]) / 1024
-        return {"rss_mb": fields.get("VmRSS", 0.0), "peak_rss_mb": fields.get("VmHWM", 0.0)}
+        """Resident memory now and at its peak (VmHWM), in MiB, from /proc: the process and, with
+        GRAPHSVC_WORKERS > 1, its worker processes added up (each peak counted, so the sum is an upper bound)."""
+        fields = {"VmRSS": 0.0, "VmHWM": 0.0}
+        for pid in (self.pid, *_descendants(self.pid)):
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    key, _, value = line.partition(":")
+                    if key in fields:
+                        fields[key] += int(value.split()[0]) / 1024
+        return {"rss_mb": fields["VmRSS"], "peak_rss_mb": fields["VmHWM"]}
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_descendants(int(child))]
+    return found
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ impacts run. Also measured: what the token check costs (one service's detail ask
 with a token and on a server with auth off), and the server process's peak memory (VmHWM). Results go to
 bench/results/load-<size>.json.
 
-    python bench/load_bench.py --size 100k [--clients 1,8,32] [--seconds 20]
+    python bench/load_bench.py --size 100k [--clients 1,8,32] [--seconds 20] [--workers 1]
 """
 
 from __future__ import annotations
@@ -181,7 +181,11 @@ async def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", default="1,8,32", help="comma-separated client counts")
     parser.add_argument("--seconds", type=int, default=20, help="length of each load level")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (GRAPHSVC_WORKERS); results in load-workers<N>-*.json"
+    )
     args = parser.parse_args()
+    os.environ["GRAPHSVC_WORKERS"] = str(args.workers)  # the servers below inherit it
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk (the Makefile's bench target installs it)")
     levels = [int(c) for c in args.clients.split(",")]
@@ -233,6 +237,7 @@ async def main() -> None:
         "size": args.size,
         "cis": SIZES[args.size],
         "seconds_per_level": args.seconds,
+        "workers": args.workers,
         "tool": wrk_version,
         "levels": results,  # as deployed: browse answers kept until a write (each asked once before)
         "levels_without_response_cache": fresh,  # every answer read afresh
@@ -243,7 +248,9 @@ async def main() -> None:
         },
         "server_memory": memory,
     }
-    out = write_result("load", args.size, result, settings, conn)
+    out = write_result(
+        "load" if args.workers == 1 else f"load-workers{args.workers}", args.size, result, settings, conn
+    )
     print(f"\npeak memory of graphsvc serve: {memory['peak_rss_mb']:.0f} MiB")
     print(
         "\n| response cache | clients | browse req/s | browse p50 / p95 / p99 ms | impact req/s "

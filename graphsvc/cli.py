@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -573,6 +574,10 @@ def serve(
     ] = False,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="server processes; each keeps its own copy of the graph [env GRAPHSVC_WORKERS]"),
+    ] = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql)."""
     import uvicorn
@@ -582,10 +587,27 @@ def serve(
     settings = _settings(data_dir, bolt_port)
     settings.host = host = host or settings.host
     port = port or settings.port
+    workers = workers or settings.workers
     try:
         application = create_app(settings)
     except ValueError as exc:
         _fail(str(exc))
+    if workers > 1:
+        # uvicorn starts each worker from an import string, and each reads its settings from the environment: pass
+        # this command's own choices on. The managed Neo4j is started here, once, rather than raced for by workers.
+        from graphsvc.db.connection import resolve_connection
+
+        os.environ.update(
+            {
+                "GRAPHSVC_HOST": host,
+                "GRAPHSVC_DATA_DIR": str(settings.data_dir),
+                "GRAPHSVC_BOLT_PORT": str(settings.bolt_port),
+            }
+        )
+        try:
+            resolve_connection(settings)
+        except LocalNeo4jError as exc:
+            _fail(str(exc))
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/graphql"
     if admin_link and settings.auth:
         _, secret = _create_token(settings, "admin link (graphsvc serve)", "admin", "12h")
@@ -593,8 +615,11 @@ def serve(
         typer.echo(f"open {url}#token={secret} to sign in to GraphiQL with it")
     elif not settings.auth:
         typer.echo("auth is off (GRAPHSVC_AUTH=false): anyone on this machine can read and change the CMDB")
-    typer.echo(f"graphsvc serving {url}")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    typer.echo(f"graphsvc serving {url}" + (f" with {workers} processes" if workers > 1 else ""))
+    if workers > 1:
+        uvicorn.run("graphsvc.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
+    else:
+        uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def main() -> None:

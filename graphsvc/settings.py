@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     introspection: bool = Field(default=True, description="answer __schema/__type (GraphiQL's docs need it)")
     field_suggestions: bool = Field(default=True, description='"Did you mean ...?" in validation errors')
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="largest request body accepted")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="server processes `graphsvc serve` runs; each keeps its own copy of the graph and its caches",
+    )
     max_concurrent_requests: int = Field(
         default=64, ge=1, description="requests served at once; more are turned away with 503 at once"
     )
