@@ -100,6 +100,8 @@ async def main() -> None:
     )
     args = parser.parse_args()
     cis = SIZES[args.size]
+    if args.repeat is not None and args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     rounds = args.repeat or (1 if cis >= 1_000_000 else 3)
 
     # A managed server of its own, unless NEO4J_URI points elsewhere.

@@ -210,12 +210,14 @@ class BodyLimit:
             return
         received = 0
         started = False
+        more = True  # whether the client has more of the body to send
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, more
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                more = bool(message.get("more_body", False))
                 if received > self.max_bytes:
                     raise BodyLimitExceeded
             return message
@@ -230,7 +232,8 @@ class BodyLimit:
             await self.app(scope, counted, tracked)
         except BodyLimitExceeded:
             if not started:
-                await _drain(receive, self.drain_bytes, self.drain_idle)
+                if more:
+                    await _drain(receive, self.drain_bytes, self.drain_idle)
                 await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is

@@ -13,9 +13,10 @@ the answer is the same until something is written. A query is kept when it can o
 The key is the document's text, the operation name and the variables. An answer is served while the database's
 fingerprint is the one it was computed under and it is younger than `max_age`. The fingerprint is one
 constant-time read (cypher/meta/data_fingerprint.cypher): how many audit entries there are and the newest one's
-time, and how many items and relationships. Every graphsvc write records at least one audit entry in its own
-transaction, so every graphsvc write moves it; items or relationships added or deleted behind graphsvc's back move
-it too. A property edited behind graphsvc's back
+time, and how many items and relationships. Every graphsvc write to an item records at least one audit entry in its
+own transaction, so it moves it (the later transactions of a large import, which only add relationships and seal
+hashes, move the relationship count); items or relationships added or deleted behind graphsvc's back move it too,
+unless an addition and a deletion cancel out. A property edited behind graphsvc's back
 (cypher-shell) is seen when the answer is `max_age` old, or after the next graphsvc write.
 """
 
@@ -47,6 +48,12 @@ __all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
 # Not `search`: its full-text index catches up with a write a moment after it, and an answer kept meanwhile would
 # miss the new item for up to max_age.
 PLAIN_READS = frozenset({"item", "processes", "__typename"})
+# Browse documents are a few KB. Longer texts are not looked at (parsing one costs the event loop, before
+# strawberry's own limits run), and the key's parts are bounded so the budget holds.
+MAX_QUERY_CHARS = 16_384
+MAX_VARIABLES_CHARS = 4_096
+MAX_TOKENS = 2_000
+ENTRY_OVERHEAD = 600  # bytes of bookkeeping per kept answer (the entry, the key's tuple and dict slot), roughly
 
 Fingerprint = tuple[int, str | None, int, int]
 Key = tuple[str, str | None, str]
@@ -68,9 +75,13 @@ def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str
     if operation is None or operation.operation is not OperationType.QUERY:
         return False
     roots = _root_fields(schema)
+    names = set()
     for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.name.value not in roots:
             return False  # fragments at the root are not worth following: such an operation is asked afresh
+        names.add(selection.name.value)
+    if names == {"__typename"}:
+        return False  # a client's ping: nothing worth keeping, and it should not wait on a database read
     role, _ = required_role(schema, document, operation_name)
     return role is Role.viewer
 
@@ -80,32 +91,47 @@ class _Entry:
     fingerprint: Fingerprint
     stored: float
     size: int
-    data: dict[str, Any]
+    text: str  # the answer's data as JSON: as small as it gets, and every hit decodes its own copy
 
 
 class ResponseCache:
-    """Kept answers, least recently used first out, within `max_bytes` of JSON and `max_age` seconds each."""
+    """Kept answers, least recently used first out, within `max_bytes` and `max_age` seconds each.
 
-    def __init__(self, schema: GraphQLSchema, *, max_age: float, max_bytes: int, max_documents: int = 500) -> None:
+    The budget counts each answer's JSON text, its key (query and variables) and a fixed overhead per entry."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        max_age: float,
+        max_bytes: int,
+        max_documents: int = 500,
+        max_entries: int = 20_000,
+    ) -> None:
         self.schema = schema
         self.max_age = max_age
         self.max_bytes = max_bytes
         self.max_documents = max_documents
+        self.max_entries = max_entries
         self.entries: OrderedDict[Key, _Entry] = OrderedDict()
         self.size = 0
         self.hits = 0
         self.misses = 0
         self._kinds: OrderedDict[tuple[str, str | None], bool] = OrderedDict()  # (document, operation) -> cacheable
 
-    def key(self, query: str | None, operation_name: str | None, variables: dict[str, Any] | None) -> Key | None:
-        """The key of a request whose answer may be kept, else None."""
-        if not query:
+    def key(self, query: Any, operation_name: Any, variables: Any) -> Key | None:
+        """The key of a request whose answer may be kept, else None (also for anything malformed: strawberry then
+        answers it as it would have)."""
+        if not isinstance(query, str) or not query or len(query) > MAX_QUERY_CHARS:
+            return None
+        if operation_name is not None and not isinstance(operation_name, str):
             return None
         kind = (query, operation_name)
         if kind not in self._kinds:
             try:
-                self._kinds[kind] = cacheable(self.schema, parse(query), operation_name)
-            except GraphQLError:  # not even a document: strawberry answers with the syntax error
+                document = parse(query, max_lexical_tokens=MAX_TOKENS, max_comments=MAX_TOKENS)
+                self._kinds[kind] = cacheable(self.schema, document, operation_name)
+            except (GraphQLError, RecursionError):  # not a document (or too long): strawberry says why
                 self._kinds[kind] = False
             if len(self._kinds) > self.max_documents:
                 self._kinds.popitem(last=False)
@@ -113,7 +139,9 @@ class ResponseCache:
             return None
         try:
             shown = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if len(shown) > MAX_VARIABLES_CHARS:
             return None
         return query, operation_name, shown
 
@@ -127,17 +155,19 @@ class ResponseCache:
             return None
         self.entries.move_to_end(key)
         self.hits += 1
-        return entry.data
+        found: dict[str, Any] = json.loads(entry.text)
+        return found
 
     def put(self, key: Key, fingerprint: Fingerprint, data: dict[str, Any], *, now: float | None = None) -> None:
-        size = len(json.dumps(data, separators=(",", ":"), default=str))
+        text = json.dumps(data, separators=(",", ":"), default=str)
+        size = len(text) + len(key[0]) + len(key[2]) + ENTRY_OVERHEAD
         if size > self.max_bytes // 4:
             return  # one answer may not push out everything else
         if key in self.entries:
             self._drop(key)
-        self.entries[key] = _Entry(fingerprint, time.monotonic() if now is None else now, size, data)
+        self.entries[key] = _Entry(fingerprint, time.monotonic() if now is None else now, size, text)
         self.size += size
-        while self.size > self.max_bytes:
+        while self.size > self.max_bytes or len(self.entries) > self.max_entries:
             self._drop(next(iter(self.entries)))
 
     def _drop(self, key: Key) -> None:

@@ -123,6 +123,9 @@ CORPUS: list[Attack] = [
         headers={"Content-Type": "application/json"},
     ),
     Attack("query-null", json={"query": None}),
+    q("operation-name-list", "query A { services(first: 1) { totalCount } }", operationName=["A"]),
+    q("operation-name-object", "query A { services(first: 1) { totalCount } }", operationName={"a": "A"}),
+    q("huge-cacheable-looking-query", "{ services(first: 1) { totalCount " + "id " * 9000 + "} }"),
     Attack("query-number", json={"query": 42}),
     Attack("variables-string", json={"query": "query($a: Int) { __typename }", "variables": "a=1"}),
     Attack(

@@ -236,3 +236,9 @@ async def test_a_client_that_stops_sending_is_not_waited_for() -> None:
     limit = BodyLimit(app, max_bytes=1000, drain_idle=0.05)
     await asyncio.wait_for(limit(_post((b"content-length", b"999999")), silent, send), 5)
     assert sent == [413]
+
+
+async def test_a_streamed_body_whose_last_part_crosses_the_limit_is_refused_at_once() -> None:
+    # Nothing is left to drain: the 413 must not wait for a receive that never comes.
+    log = await _refuse(_post((b"transfer-encoding", b"chunked")), [800, 800], drain_bytes=None)
+    assert log == ["read 800", "read 800", "status 413"]

@@ -44,6 +44,9 @@ def test_plain_reads_are_kept(query: str, name: str | None) -> None:
         "query { ...Q } fragment Q on Query { services { totalCount } }",  # a fragment at the root: asked afresh
         "{ services(first: 5) { totalCount } ",  # not a document
         "",
+        "{ __typename }",  # a ping
+        "{ " + "__typename " * 3000 + "}",  # too many tokens: not even parsed here
+        "{ services(first: 5) { totalCount } }" + " " * 20_000,  # too long: not looked at
     ],
 )
 def test_other_operations_are_not_kept(query: str) -> None:
@@ -69,16 +72,48 @@ def test_an_answer_is_served_under_its_fingerprint_and_age_only() -> None:
 
 
 def test_the_least_recently_used_answers_go_first_within_the_byte_budget() -> None:
-    c = cache(max_bytes=3600)  # an answer may take a quarter: 900 bytes
-    keys = [c.key(BROWSE, "ServiceDetail", {"id": str(n)}) for n in range(5)]
+    probe = cache()
+    keys = [probe.key(BROWSE, "ServiceDetail", {"id": str(n)}) for n in range(5)]
+    assert all(k is not None for k in keys)
+    probe.put(keys[0], FP, {"s": "x" * 880})  # type: ignore[arg-type]
+    one = probe.size  # an answer, its key and the bookkeeping
+    c = cache(max_bytes=4 * one + one // 2)  # four fit; an answer may take a quarter of the budget
     for k in keys[:4]:
-        assert k is not None
-        c.put(k, FP, {"s": "x" * 880})  # 889 bytes of JSON: four fit
+        c.put(k, FP, {"s": "x" * 880})  # type: ignore[arg-type]
     assert len(c.entries) == 4
-    assert keys[0] is not None and c.get(keys[0], FP) is not None  # now the most recently used
-    assert keys[4] is not None
-    c.put(keys[4], FP, {"s": "x" * 880})  # a fifth does not: the least recently used (keys[1]) goes
+    assert c.get(keys[0], FP) is not None  # type: ignore[arg-type]  # now the most recently used
+    c.put(keys[4], FP, {"s": "x" * 880})  # type: ignore[arg-type]  # a fifth does not fit: keys[1] goes
     assert [k for k in keys if k in c.entries] == [keys[0], keys[2], keys[3], keys[4]]
-    assert c.size == sum(e.size for e in c.entries.values()) <= 3600
-    c.put(keys[1], FP, {"s": "x" * 1000})  # larger than a quarter of the budget: not kept at all
+    assert c.size == sum(e.size for e in c.entries.values()) <= c.max_bytes
+    c.put(keys[1], FP, {"s": "x" * 2 * one})  # type: ignore[arg-type]  # more than a quarter: not kept at all
     assert keys[1] not in c.entries
+
+
+@pytest.mark.parametrize("name", [["ServiceDetail"], {"a": 1}, 7])
+def test_an_operation_name_that_is_not_text_is_not_kept_and_breaks_nothing(name: object) -> None:
+    assert cache().key(BROWSE, name, {"id": "A"}) is None
+
+
+def test_large_variables_are_not_kept() -> None:
+    assert cache().key(BROWSE, "ServiceDetail", {"id": "A" * 5000}) is None
+
+
+def test_every_hit_gets_its_own_copy() -> None:
+    c = cache()
+    key = c.key(BROWSE, "ServiceDetail", {"id": "A"})
+    assert key is not None
+    c.put(key, FP, {"service": {"id": "A", "dependsOn": [{"id": "B"}]}})
+    first = c.get(key, FP)
+    assert first is not None
+    first["service"]["dependsOn"].clear()  # a caller changing its answer does not change the kept one
+    assert c.get(key, FP) == {"service": {"id": "A", "dependsOn": [{"id": "B"}]}}
+
+
+def test_the_budget_counts_keys_and_entries_not_only_answers() -> None:
+    c = ResponseCache(SCHEMA, max_age=60, max_bytes=1 << 20, max_entries=50)
+    for n in range(200):
+        key = c.key("query($id: ID!) { item(id: $id) { id } }", None, {"id": str(n)})
+        assert key is not None
+        c.put(key, FP, {"item": None})  # tiny answers still cost their key and bookkeeping
+    assert len(c.entries) == 50
+    assert c.size == sum(e.size for e in c.entries.values()) > 50 * 600
