@@ -39,8 +39,24 @@ class Impact:
     every_status: dict[str, Status] = field(default_factory=dict)  # also broken groups the origin does not reach
 
     def ids(self) -> list[str]:
-        """Impacted ids, nearest first (depth, then id)."""
-        return sorted(self.status, key=lambda i: (self.depth[i], i))
+        """Impacted ids, nearest first (depth, then id).
+
+        `depth` was filled breadth-first, so its order is already by depth: only each depth's ids need sorting
+        (at 280,000 ids this halves the time of one sort by (depth, id))."""
+        ordered: list[str] = []
+        level: list[str] = []
+        current = 0
+        for node, d in self.depth.items():
+            if node not in self.status:
+                continue
+            if d != current:
+                level.sort()
+                ordered += level
+                level, current = [], d
+            level.append(node)
+        level.sort()
+        ordered += level
+        return ordered
 
     def path(self, node_id: str) -> list[str]:
         """One shortest path from the node to an origin, as ids."""
@@ -99,51 +115,62 @@ class Impact:
 
 
 def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
-    """The impact of an origin set; ids that are not (or no longer: RETIRED) in the graph are ignored."""
+    """The impact of an origin set; ids that are not (or no longer: RETIRED) in the graph are ignored.
+
+    Both loops run once per edge reached (a hub of a 1,000,000-CI estate reaches 280,000 nodes), so they are written
+    with local names and no calls per edge."""
     origins = tuple(sorted({o for o in origin if o in graph.nodes}))
     result = Impact(graph=graph, origin=origins)
     status = result.every_status
     origin_set = set(origins)
+    groups = graph.groups  # a group follows its own rule (its members): a dependency edge out of one carries nothing
+    into = graph.into
+    no_edges: list[Edge] = []
 
-    # A group follows its own rule (its members), so a dependency edge out of a group carries no impact.
-    def carries(edge: Edge) -> bool:
-        return edge.membership or not graph.is_group(edge.source)
-
-    # Depth and a shortest path: breadth-first along reversed edges.
+    # Depth and a shortest path: breadth-first along reversed edges (each `into` list is in source id order).
+    depth, next_hop = result.depth, result.next_hop
     queue: deque[str] = deque(origins)
     for o in origins:
-        result.depth[o] = 0
+        depth[o] = 0
     while queue:
         node = queue.popleft()
-        for edge in sorted(graph.into.get(node, ()), key=lambda e: e.source):
-            if carries(edge) and edge.source not in result.depth:
-                result.depth[edge.source] = result.depth[node] + 1
-                result.next_hop[edge.source] = node
-                queue.append(edge.source)
+        below = depth[node] + 1
+        for edge in into.get(node, no_edges):
+            src = edge.source
+            if src not in depth and (edge.membership or src not in groups):
+                depth[src] = below
+                next_hop[src] = node
+                queue.append(src)
 
     # Statuses: the least fixpoint by worklist.
+    down_members, members_total, nodes = result.down_members, graph.members_total, graph.nodes
     broken = [g for g in graph.broken_groups if g not in origin_set]
     for o in (*origins, *broken):
         status[o] = Status.DOWN
     work: deque[str] = deque((*origins, *broken))
+    DOWN, DEGRADED, OK = Status.DOWN, Status.DEGRADED, Status.OK
     while work:
         node = work.popleft()
-        mine = status[node]
-        for edge in graph.into.get(node, ()):
+        is_down = status[node] is DOWN
+        for edge in into.get(node, no_edges):
             src = edge.source
-            if src in origin_set or not carries(edge):
+            if src in origin_set:
                 continue
-            before = status.get(src, Status.OK)
             if edge.membership:
-                down = result.down_members.setdefault(src, set())
-                if mine is Status.DOWN:
+                down = down_members.get(src)
+                if down is None:
+                    down = down_members[src] = set()
+                if is_down:
                     down.add(node)
-                up, _, need = result.group_counts(src)
-                after = Status.DOWN if up < need else Status.DEGRADED
+                # the group's rule: DOWN with fewer than minHealthy members up (see Impact.group_counts)
+                up = members_total.get(src, 0) - len(down)
+                after = DOWN if up < (nodes[src].min_healthy or 1) else DEGRADED
+            elif src in groups:
+                continue
             else:
-                after = Status.DOWN if mine is Status.DOWN and edge.hard else Status.DEGRADED
-            if after > before:
+                after = DOWN if is_down and edge.hard else DEGRADED
+            if after > status.get(src, OK):
                 status[src] = after
                 work.append(src)
-    result.status = {n: s for n, s in status.items() if n in result.depth}
+    result.status = {n: s for n, s in status.items() if n in depth}
     return result

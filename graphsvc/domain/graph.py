@@ -26,7 +26,7 @@ class Status(IntEnum):
     DOWN = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 1M-CI estate holds a million of these and two million edges
 class Node:
     """A service, CI or redundancy group, with the fields the analyses read."""
 
@@ -44,7 +44,7 @@ class Node:
         return self.status == "RETIRED"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """`source -> target`: a dependency (HARD or SOFT) or a group's membership edge to a member."""
 
@@ -52,6 +52,10 @@ class Edge:
     target: str
     hard: bool = True
     membership: bool = False
+
+
+def _source(edge: Edge) -> str:
+    return edge.source
 
 
 @dataclass
@@ -64,7 +68,7 @@ class DependencyGraph:
 
     nodes: dict[str, Node] = field(default_factory=dict)
     out: dict[str, list[Edge]] = field(default_factory=dict)
-    into: dict[str, list[Edge]] = field(default_factory=dict)
+    into: dict[str, list[Edge]] = field(default_factory=dict)  # each list in source id order
     members_total: dict[str, int] = field(default_factory=dict)
     retired: set[str] = field(default_factory=set)  # RETIRED ids seen on the way in (absent from `nodes`)
 
@@ -96,11 +100,18 @@ class DependencyGraph:
                 continue
             graph.out.setdefault(edge.source, []).append(edge)
             graph.into.setdefault(edge.target, []).append(edge)
+        for incoming in graph.into.values():
+            incoming.sort(key=_source)  # once here, so a breadth-first search need not sort at every node
         graph.members_total = dict(members_total) if members_total is not None else counted
         return graph
 
     def is_group(self, node_id: str) -> bool:
         return self.nodes[node_id].kind is Kind.REDUNDANCY_GROUP
+
+    @cached_property
+    def groups(self) -> frozenset[str]:
+        """The redundancy groups' ids."""
+        return frozenset(g for g, node in self.nodes.items() if node.kind is Kind.REDUNDANCY_GROUP)
 
     @cached_property
     def broken_groups(self) -> tuple[str, ...]:

@@ -203,6 +203,13 @@ def test_monotone_in_the_origin(case: tuple[DependencyGraph, set[str]], data: st
 
 @settings(max_examples=300, deadline=None)
 @given(graphs())
+def test_ids_are_nearest_first_then_by_id(case: tuple[DependencyGraph, set[str]]) -> None:
+    graph, origin = case
+    impact = compute_impact(graph, origin)
+    assert impact.ids() == sorted(impact.status, key=lambda i: (impact.depth[i], i))
+
+
+@given(graphs())
 def test_paths_are_real_shortest_paths(case: tuple[DependencyGraph, set[str]]) -> None:
     g, origin = case
     result = compute_impact(g, origin)
