@@ -53,21 +53,12 @@ class Audit:
 
     async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change], *, kind: str = "ITEM") -> None:
         """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`."""
-        await self.write(tx, self.rows(changes, kind=kind))
-
-    @staticmethod
-    def rows(changes: Sequence[Change], *, kind: str = "ITEM") -> list[dict[str, Any]]:
-        """The entries' parameters (JSON text made here): `record` in two steps, so that a bulk writer can make
-        the next rows in a worker thread while the database is busy (the import does)."""
-        return [
+        if not changes:
+            return
+        rows = [
             {"seq": n, "itemId": item_id, "kind": kind, "before": _json(before), "after": _json(after)}
             for n, (item_id, before, after) in enumerate(changes)
         ]
-
-    async def write(self, tx: AsyncManagedTransaction, rows: list[dict[str, Any]]) -> None:
-        """Create the entries `rows` describes, in `tx`."""
-        if not rows:
-            return
         await (
             await tx.run(
                 cypher("audit/record"), rows=rows, actorId=self.actor_id, actorName=self.actor_name, action=self.action

@@ -12,7 +12,6 @@ without one, and a retry rewrites them with all their relationships: it converge
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -189,10 +188,6 @@ def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]
     return []
 
 
-def _entries(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]) -> list[dict[str, Any]]:
-    return Audit.rows(_audited(name, arg, params, before))
-
-
 @translate_unavailable
 async def import_document(
     driver: AsyncDriver,
@@ -236,13 +231,8 @@ async def import_document(
             if name == "import/update_nodes":
                 found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
                 before = {r["id"]: native_props(r["props"]) async for r in found}
-            # The audit entries' JSON is made in a worker thread while Neo4j writes the rows (both cores busy).
-            entries = asyncio.create_task(asyncio.to_thread(_entries, name, arg, params, before))
-            try:
-                await (await tx.run(statement, params)).consume()
-            finally:
-                rows = await entries
-            await audit.write(tx, rows)
+            await (await tx.run(statement, params)).consume()
+            await audit.record(tx, _audited(name, arg, params, before))
             done += len(params.get("rows") or params.get("ids") or [])
             if progress:
                 progress(min(done, total), total)
