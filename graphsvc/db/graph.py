@@ -11,6 +11,7 @@ from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
+    "DataFingerprint",
     "Fingerprint",
     "broken_groups",
     "data_fingerprint",
@@ -103,6 +104,7 @@ async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, 
 
 
 Fingerprint = tuple[int | None, int, int, int]
+DataFingerprint = tuple[int, str | None, int, int]  # (audit entries, newest entry's time, items, relationships)
 
 
 async def fingerprint(repo: ItemRepository) -> Fingerprint:
@@ -111,7 +113,7 @@ async def fingerprint(repo: ItemRepository) -> Fingerprint:
     return record["version"], int(record["items"]), int(record["deps"]), int(record["members"])
 
 
-async def data_fingerprint(repo: ItemRepository) -> tuple[int, str | None, int, int]:
+async def data_fingerprint(repo: ItemRepository) -> DataFingerprint:
     """(audit entries, newest entry's time, items, relationships): moves with every graphsvc write
     (graphql/response_cache.py)."""
     record = (await repo.read(cypher("meta/data_fingerprint")))[0]

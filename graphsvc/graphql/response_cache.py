@@ -41,6 +41,7 @@ from graphql import (
 
 from graphsvc.auth.permissions import required_role
 from graphsvc.auth.tokens import Role
+from graphsvc.db.graph import DataFingerprint as Fingerprint
 
 __all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
 
@@ -55,7 +56,6 @@ MAX_VARIABLES_CHARS = 4_096
 MAX_TOKENS = 2_000
 ENTRY_OVERHEAD = 600  # bytes of bookkeeping per kept answer (the entry, the key's tuple and dict slot), roughly
 
-Fingerprint = tuple[int, str | None, int, int]
 Key = tuple[str, str | None, str]
 
 
