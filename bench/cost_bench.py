@@ -69,18 +69,23 @@ def nx_allocation(record: Mapping[str, Any]) -> dict[str, Any]:
     """SEMANTICS.md's cost allocation in networkx, from cost_inputs' record: amounts per unit, unallocated, total
     and per service T, in cents."""
     with localcontext(Context(prec=60, rounding=ROUND_HALF_EVEN)):
-        kind = {i: k for i, k, _, _ in record["nodes"]}
-        units = {u for u, _ in record["units"]}
+        kind = dict(zip(record["ids"], record["kinds"], strict=True))
+        units = set(record["unit_ids"])
         own = {
             i: Decimal(c if isinstance(c, str) else str(c)) if c is not None else Decimal(0)
-            for i, k, c, _ in record["nodes"]
+            for i, k, c in zip(record["ids"], record["kinds"], record["costs"], strict=True)
             if k != "REDUNDANCY_GROUP"
         }
         graph = nx.DiGraph()
         graph.add_nodes_from(own)
         graph.add_nodes_from(units)
         graph.add_nodes_from(kind)
-        for rows in (record["deps"], record["memberships"], record["consumption"]):
+        edges = (
+            zip(record["dep_sources"], record["dep_targets"], record["dep_weights"], strict=True),
+            ((m, g, 1.0) for m, g in zip(record["member_ids"], record["group_ids"], strict=True)),
+            zip(record["consumed_ids"], record["consumer_ids"], record["shares"], strict=True),
+        )
+        for rows in edges:
             for a, b, w in rows:
                 weight = Decimal(str(w)) if w is not None else Decimal(1)
                 if a in kind and (b in kind or b in units) and weight > 0:
@@ -170,8 +175,8 @@ async def main() -> None:
             nx_times.append(time.perf_counter() - started)
         agree(report, theirs)
         counts = {
-            "nodes": len(record["nodes"]),
-            "edges": len(record["deps"]) + len(record["memberships"]) + len(record["consumption"]),
+            "nodes": len(record["ids"]),
+            "edges": len(record["dep_sources"]) + len(record["member_ids"]) + len(record["consumed_ids"]),
             "business_units": len(report.business_units),
             "services": len(report.services),
             "unallocated_items": len(report.unallocated),

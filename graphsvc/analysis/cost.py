@@ -18,14 +18,25 @@ rounded parts add up to the rounded total.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
+from itertools import accumulate
 from typing import NamedTuple
 
 from graphsvc.analysis.continuity import strongly_connected
 
-__all__ = ["PRECISION", "Allocation", "CostEdge", "allocate", "cents", "money_context", "round_parts"]
+__all__ = [
+    "PRECISION",
+    "Allocation",
+    "CostEdge",
+    "IndexedAllocation",
+    "allocate",
+    "allocate_indexed",
+    "cents",
+    "money_context",
+    "round_parts",
+]
 
 PRECISION = 60
 ZERO = Decimal(0)
@@ -57,46 +68,90 @@ class Allocation:
     flows: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # amount along each edge into a unit
 
 
+@dataclass
+class IndexedAllocation:
+    """An allocation over numbered nodes (`ids[i]` is node i): what `allocate_indexed` gives."""
+
+    total: Decimal
+    ids: Sequence[str]
+    totals: list[Decimal]  # T of node i
+    kept: dict[int, Decimal]  # node (or pool, under its smallest id) without dependents -> what it keeps
+    flows: dict[tuple[int, int], Decimal]  # (node, unit) -> amount along that edge
+
+
 def allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: Iterable[str]) -> Allocation:
     """Allocate `own` costs (services and CIs; groups and units have none) along `edges` to `units`."""
-    with localcontext(money_context()):
-        return _allocate(own, edges, set(units))
-
-
-def _allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: set[str]) -> Allocation:
-    """Nodes are numbered (in id order) and kept in lists: at 100,000 CIs the dictionaries keyed by id and the
-    per-edge tuples were most of the time. Kahn's algorithm handles everything outside a cycle (nearly all of a CMDB)
-    as it goes, in linear time; Tarjan then pools and orders only what is left: the cycles and what they flow into."""
-    kept_edges = [(s, t, w) for s, t, w in edges if w > 0]
-    ids = sorted(set(own).union(units, (s for s, _, _ in kept_edges), (t for _, t, _ in kept_edges)))
+    edges = list(edges)
+    unit_set = set(units)
+    ids = sorted(set(own).union(unit_set, (s for s, _, _ in edges), (t for _, t, _ in edges)))
     index = {n: i for i, n in enumerate(ids)}
-    size = len(ids)
-    out: list[list[tuple[int, Decimal]]] = [[] for _ in range(size)]
-    indegree = [0] * size
-    for source, target, weight in kept_edges:
-        if source != target:  # a self-loop stays inside its pool
-            ti = index[target]
-            out[index[source]].append((ti, weight))
-            indegree[ti] += 1
-    inflow = [ZERO] * size
+    own_list = [ZERO] * len(ids)
     for n, cost in own.items():
-        inflow[index[n]] = cost  # a node's own cost counts as flowing into it
-    is_unit = [False] * size
-    for u in units:
-        is_unit[index[u]] = True
-    totals: list[Decimal] = [ZERO] * size
-    kept: dict[str, Decimal] = {}
-    flows: dict[tuple[str, str], Decimal] = {}
+        own_list[index[n]] = cost
+    r = allocate_indexed(
+        ids,
+        own_list,
+        [index[s] for s, _, _ in edges],
+        [index[t] for _, t, _ in edges],
+        [w for _, _, w in edges],
+        [n in unit_set for n in ids],
+    )
+    return Allocation(
+        r.total,
+        dict(zip(ids, r.totals, strict=True)),
+        {ids[i]: v for i, v in r.kept.items()},
+        {(ids[a], ids[b]): v for (a, b), v in r.flows.items()},
+    )
 
-    def spread(amount: Decimal, leaving: list[tuple[int, int, Decimal]]) -> None:
-        """Split `amount` among the `leaving` edges (from, to, weight) in proportion to their weights."""
-        share = amount / sum([w for _, _, w in leaving], ZERO) if amount else ZERO
-        for a, b, w in leaving:
-            part = share * w
-            inflow[b] += part
-            if is_unit[b]:
-                key = (ids[a], ids[b])
-                flows[key] = flows.get(key, ZERO) + part
+
+def allocate_indexed(
+    ids: Sequence[str],
+    own: Sequence[Decimal],
+    sources: Sequence[int],
+    targets: Sequence[int],
+    weights: Sequence[Decimal],
+    is_unit: Sequence[bool],
+) -> IndexedAllocation:
+    """The allocation over numbered nodes: `own[i]` is node i's own cost, edge k carries cost from `sources[k]` to
+    `targets[k]` with `weights[k]` (edges of weight 0 or less carry nothing), `is_unit[i]` marks business units.
+
+    Everything is in flat lists of numbers, not in per-node lists of per-edge tuples: at 1,000,000 CIs the two
+    million small containers cost more (allocating them, and the garbage collector scanning them again and again)
+    than the arithmetic. Kahn's algorithm handles everything outside a cycle (nearly all of a CMDB) as it goes, in
+    linear time; Tarjan then pools and orders only what is left: the cycles and what they flow into."""
+    with localcontext(money_context()):
+        return _allocate(ids, own, sources, targets, weights, is_unit)
+
+
+def _allocate(
+    ids: Sequence[str],
+    own: Sequence[Decimal],
+    sources: Sequence[int],
+    targets: Sequence[int],
+    weights: Sequence[Decimal],
+    is_unit: Sequence[bool],
+) -> IndexedAllocation:
+    size = len(ids)
+    # The edges out of each node, as one array sorted by source (a counting sort): node i's are start[i]:start[i+1].
+    count = [0] * (size + 1)
+    for s, t, w in zip(sources, targets, weights, strict=True):
+        if s != t and w > 0:  # a self-loop stays inside its pool
+            count[s + 1] += 1
+    start = list(accumulate(count))
+    place = start[:-1]
+    dst = [0] * start[-1]
+    wt = [ZERO] * start[-1]
+    indegree = [0] * size
+    for s, t, w in zip(sources, targets, weights, strict=True):
+        if s != t and w > 0:
+            k = place[s]
+            dst[k], wt[k] = t, w
+            place[s] = k + 1
+            indegree[t] += 1
+    inflow = list(own)  # a node's own cost counts as flowing into it
+    totals: list[Decimal] = [ZERO] * size
+    kept: dict[int, Decimal] = {}
+    flows: dict[tuple[int, int], Decimal] = {}
 
     # Kahn's order, each node taken when everything flowing into it is in: the loop every CI goes through, inlined.
     queue = deque(i for i in range(size) if indegree[i] == 0)
@@ -104,48 +159,55 @@ def _allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decima
     while queue:
         i = pop()
         total = totals[i] = inflow[i]
-        leaving = out[i]
-        if not leaving:
-            kept[ids[i]] = total
+        first, last = start[i], start[i + 1]
+        if first == last:
+            kept[i] = total
             continue
-        share = total / sum([w for _, w in leaving], ZERO) if total else ZERO
-        for t, w in leaving:
-            part = share * w
+        share = total / sum(wt[first:last], ZERO) if total else ZERO
+        for k in range(first, last):
+            t = dst[k]
+            part = share * wt[k]
             inflow[t] += part
             if is_unit[t]:
-                key = (ids[i], ids[t])
-                flows[key] = flows.get(key, ZERO) + part
+                flows[i, t] = flows.get((i, t), ZERO) + part
             indegree[t] -= 1
             if indegree[t] == 0:
                 push(t)
     left = [i for i in range(size) if indegree[i] > 0]
-    for pool in _pools_of(left, out):
+    for pool in _pools_of(left, ids, start, dst):
         inside = set(pool)
         pool_total = sum((inflow[i] for i in pool), ZERO)
         for i in pool:
             totals[i] = pool_total  # the members of a pooled cycle share its total
-        out_of_pool = [(i, t, w) for i in pool for t, w in out[i] if t not in inside]
-        if out_of_pool:
-            spread(pool_total, out_of_pool)
-        else:  # a pooled cycle without dependents: kept by its smallest id
-            kept[ids[pool[0]]] = pool_total
-    return Allocation(sum(own.values(), ZERO), dict(zip(ids, totals, strict=True)), kept, flows)
+        leaving = [(i, dst[k], wt[k]) for i in pool for k in range(start[i], start[i + 1]) if dst[k] not in inside]
+        if not leaving:  # a pooled cycle without dependents: kept by its smallest id
+            kept[pool[0]] = pool_total
+            continue
+        share = pool_total / sum([w for _, _, w in leaving], ZERO) if pool_total else ZERO
+        for i, t, w in leaving:
+            part = share * w
+            inflow[t] += part
+            if is_unit[t]:
+                flows[i, t] = flows.get((i, t), ZERO) + part
+    return IndexedAllocation(sum(own, ZERO), ids, totals, kept, flows)
 
 
-def _pools_of(left: list[int], out: list[list[tuple[int, Decimal]]]) -> list[list[int]]:
-    """The strongly connected components among `left` (each sorted, so its smallest id first), in topological order
-    of the flow (sources first)."""
+def _pools_of(left: list[int], ids: Sequence[str], start: list[int], dst: list[int]) -> list[list[int]]:
+    """The strongly connected components among `left` (each in id order, so its smallest id first), in topological
+    order of the flow (sources first)."""
     if not left:
         return []
     rest = set(left)
-    names = [str(i) for i in left]  # strongly_connected takes names; there are few of these
-    by_name = dict(zip(names, left, strict=True))
-    comp = strongly_connected(names, {str(i): {str(t) for t, _ in out[i] if t in rest} for i in left})
+    by_id = {ids[i]: i for i in left}
+    names = sorted(by_id)
+    comp = strongly_connected(
+        names, {ids[i]: {ids[dst[k]] for k in range(start[i], start[i + 1]) if dst[k] in rest} for i in left}
+    )
     members: dict[int, list[int]] = {}
-    for name in names:
-        members.setdefault(comp[name], []).append(by_name[name])
+    for name in names:  # in id order, so each pool's members are too
+        members.setdefault(comp[name], []).append(by_id[name])
     # Tarjan numbers a component after every component it reaches: descending numbers put sources first.
-    return [sorted(members[c]) for c in sorted(members, reverse=True)]
+    return [members[c] for c in sorted(members, reverse=True)]
 
 
 def _in_cents(value: Decimal) -> Decimal:

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
-from graphsvc.analysis.cost import allocate, cents, round_parts
+from graphsvc.analysis.cost import allocate_indexed, cents, round_parts
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
 from graphsvc.usecases.graph_cache import GraphCache
@@ -79,41 +80,52 @@ async def cost_inputs(repo: ItemRepository) -> Mapping[str, Any]:
 
 
 def cost_report(record: Mapping[str, Any]) -> CostReport:
-    """The report from what cost_inputs read."""
+    """The report from what cost_inputs read (columns: see cypher/cost/*.cypher).
+
+    Nodes are numbered in the order read, business units after them; the edges become lists of those numbers."""
     money = _Money()
-    nodes = record["nodes"]
-    names = {i: name for i, _, _, name in nodes}
-    kinds = {i: kind for i, kind, _, _ in nodes}
-    own = {i: money[cost] for i, kind, cost, _ in nodes if kind != "REDUNDANCY_GROUP"}
-    units = {i: name for i, name in record["units"]}
-    ends = kinds.keys() | units.keys()
-    edges = [
-        (a, b, money[w])
-        for rows in (record["deps"], record["memberships"], record["consumption"])
-        for a, b, w in rows
-        if a in kinds and b in ends
-    ]
-    result = allocate(own, edges, units)
-    kept = dict(result.kept)
-    for u in units:  # every unit is reported, also one nothing reaches
+    ids, kinds, names = record["ids"], record["kinds"], record["names"]
+    unit_ids, unit_names = record["unit_ids"], record["unit_names"]
+    count = len(ids)
+    every = [*ids, *unit_ids]
+    index = dict(zip(every, range(len(every)), strict=True))
+    own = [ZERO if kind == "REDUNDANCY_GROUP" else money[c] for kind, c in zip(kinds, record["costs"], strict=True)]
+    own += [ZERO] * len(unit_ids)
+    sources: list[int] = []
+    targets: list[int] = []
+    weights: list[Decimal] = []
+    find = index.get
+    for froms, tos, ws in (
+        (record["dep_sources"], record["dep_targets"], record["dep_weights"]),
+        (record["member_ids"], record["group_ids"], repeat(1.0, len(record["member_ids"]))),
+        (record["consumed_ids"], record["consumer_ids"], record["shares"]),
+    ):
+        for a, b, w in zip(froms, tos, ws, strict=True):
+            s, t = find(a), find(b)
+            if s is not None and t is not None and s < count:  # cost leaves nodes only; an end not read is dropped
+                sources.append(s)
+                targets.append(t)
+                weights.append(money[w])
+    result = allocate_indexed(every, own, sources, targets, weights, [False] * count + [True] * len(unit_ids))
+    kept = {every[i]: amount for i, amount in result.kept.items()}
+    for u in unit_ids:  # every unit is reported, also one nothing reaches
         kept.setdefault(u, ZERO)
     rounded = round_parts(kept, result.total)
-    into: dict[str, dict[str, Decimal]] = {u: {} for u in units}
-    for (s, target), amount in result.flows.items():
-        if target in into:
-            into[target][s] = amount
+    into: dict[int, dict[str, Decimal]] = {index[u]: {} for u in unit_ids}
+    for (s, t), amount in result.flows.items():
+        into[t][every[s]] = amount
     business_units = []
-    for u in sorted(units):
-        by_service = round_parts(into[u], rounded[u]) if into[u] else {}
-        business_units.append(UnitAmount(u, units[u], rounded[u], sorted(by_service.items())))
+    for u, name in sorted(zip(unit_ids, unit_names, strict=True)):
+        parts = into[index[u]]
+        by_service = round_parts(parts, rounded[u]) if parts else {}
+        business_units.append(UnitAmount(u, name, rounded[u], sorted(by_service.items())))
     unallocated = sorted(
-        ((i, names.get(i, i), rounded[i]) for i in kept if i not in units and kept[i] != 0),
+        ((ids[i], names[i], rounded[ids[i]]) for i, amount in result.kept.items() if i < count and amount != 0),
         key=lambda x: (-x[2], x[0]),
     )
     services = [
-        ServiceCost(i, names[i], cents(own.get(i, ZERO)), cents(result.totals.get(i, own.get(i, ZERO))))
-        for i in sorted(kinds)
-        if kinds[i] == "SERVICE"
+        ServiceCost(i, names[n], cents(own[n]), cents(result.totals[n]))
+        for i, n in sorted((ids[n], n) for n in range(count) if kinds[n] == "SERVICE")
     ]
     return CostReport(
         cents(result.total), sum((a for _, _, a in unallocated), Decimal("0.00")), business_units, services, unallocated

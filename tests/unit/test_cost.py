@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import random
 from decimal import Decimal, localcontext
 from fractions import Fraction
+from typing import Any
 
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphsvc.analysis.cost import CostEdge, allocate, cents, money_context, round_parts
+from graphsvc.usecases.cost import cost_report
 
 D = Decimal
 
@@ -117,3 +120,78 @@ def test_decimal_allocation_agrees_with_exact_fractions_to_the_cent(
         as_decimals = {k: D(v.numerator) / D(v.denominator) for k, v in exact.items()}
         assert all(abs(a.kept[k] - as_decimals[k]) < D("1e-40") for k in exact)
     assert round_parts(a.kept) == round_parts(as_decimals)
+
+
+def record_of(own: dict[str, Decimal], edges: list[CostEdge], units: list[str], seed: int) -> dict[str, list[Any]]:
+    """What cypher/cost/*.cypher read, as columns, with nodes and edges in an order set by `seed` (Neo4j's store
+    order is arbitrary)."""
+    order = random.Random(seed)
+    nodes = list(own)
+    order.shuffle(nodes)
+    edges = list(edges)
+    order.shuffle(edges)
+    deps = [e for e in edges if e.target not in units]
+    consumption = [e for e in edges if e.target in units]
+    return {
+        "ids": nodes,
+        "kinds": ["SERVICE" if int(n[1:]) % 2 else "CONFIGURATION_ITEM" for n in nodes],
+        "costs": [str(own[n]) for n in nodes],
+        "names": [f"name of {n}" for n in nodes],
+        "dep_sources": [e.source for e in deps],
+        "dep_targets": [e.target for e in deps],
+        "dep_weights": [str(e.weight) for e in deps],
+        "member_ids": [],
+        "group_ids": [],
+        "consumed_ids": [e.source for e in consumption],
+        "consumer_ids": [e.target for e in consumption],
+        "shares": [str(e.weight) for e in consumption],
+        "unit_ids": list(units),
+        "unit_names": [f"unit {u}" for u in units],
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(estates(), st.integers(0, 2**32))
+def test_the_report_does_not_depend_on_the_order_neo4j_returns_rows_in(
+    case: tuple[dict[str, Decimal], list[CostEdge], list[str]], seed: int
+) -> None:
+    own, edges, units = case
+    first, second = cost_report(record_of(own, edges, units, seed)), cost_report(record_of(own, edges, units, seed + 1))
+    assert first == second
+    # and it is the allocation's answer: each unit gets its rounded kept amount, the rest is unallocated
+    a = allocate(own, edges, units)
+    kept = {**{u: D(0) for u in units}, **a.kept}
+    rounded = round_parts(kept, a.total)
+    assert [(u.id, u.amount) for u in first.business_units] == [(u, rounded[u]) for u in sorted(units)]
+    assert first.unallocated == sorted(
+        ((i, f"name of {i}", rounded[i]) for i in a.kept if i not in units and a.kept[i] != 0),
+        key=lambda x: (-x[2], x[0]),
+    )
+    assert first.total == cents(a.total)
+
+
+def test_an_edge_to_an_item_not_read_is_dropped_and_a_group_has_no_cost_of_its_own() -> None:
+    record = {
+        "ids": ["APP", "RG", "DB"],
+        "kinds": ["SERVICE", "REDUNDANCY_GROUP", "CONFIGURATION_ITEM"],
+        "costs": ["10", "99", 5.5],  # a group's monthlyCost is not its own cost
+        "names": ["App", "Group", "Db"],
+        "dep_sources": ["RG", "RETIRED-CI"],  # RETIRED-CI was not read (retired): its edge is dropped
+        "dep_targets": ["APP", "APP"],
+        "dep_weights": [1.0, 1.0],
+        "member_ids": ["DB"],
+        "group_ids": ["RG"],
+        "consumed_ids": ["APP"],
+        "consumer_ids": ["BU"],
+        "shares": [1.0],
+        "unit_ids": ["BU", "IDLE"],
+        "unit_names": ["Business", "Idle unit"],
+    }
+    report = cost_report(record)
+    assert report.total == D("15.50")
+    assert [(u.id, u.name, u.amount, u.by_service) for u in report.business_units] == [
+        ("BU", "Business", D("15.50"), [("APP", D("15.50"))]),
+        ("IDLE", "Idle unit", D("0.00"), []),
+    ]
+    assert report.unallocated == [] and report.unallocated_total == 0
+    assert [(s.id, s.own_cost, s.total) for s in report.services] == [("APP", D("10.00"), D("15.50"))]
