@@ -21,9 +21,15 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from graphsvc.analysis.impact_arrays import arrays_of, down_members, search, statuses
 from graphsvc.domain.graph import DependencyGraph, Edge, Status
 
-__all__ = ["Impact", "compute_impact"]
+__all__ = ["ARRAYS_FROM", "Impact", "compute_impact", "impact_with_arrays"]
+
+# From this many nodes on, the search runs on arrays: below it, building them costs more than the loops.
+ARRAYS_FROM = 20_000
 
 
 @dataclass
@@ -37,12 +43,15 @@ class Impact:
     next_hop: dict[str, str] = field(default_factory=dict)  # one step along a shortest path to the origin
     down_members: dict[str, set[str]] = field(default_factory=dict)
     every_status: dict[str, Status] = field(default_factory=dict)  # also broken groups the origin does not reach
+    ordered: list[str] | None = None  # ids() when the search already knew it (the array search)
 
     def ids(self) -> list[str]:
         """Impacted ids, nearest first (depth, then id).
 
         `depth` was filled breadth-first, so its order is already by depth: only each depth's ids need sorting
         (at 280,000 ids this halves the time of one sort by (depth, id))."""
+        if self.ordered is not None:
+            return list(self.ordered)
         ordered: list[str] = []
         level: list[str] = []
         current = 0
@@ -117,9 +126,13 @@ class Impact:
 def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
     """The impact of an origin set; ids that are not (or no longer: RETIRED) in the graph are ignored.
 
+    Graphs of ARRAYS_FROM nodes or more are searched with arrays (`impact_with_arrays`, the same answers).
+
     Both loops run once per edge reached (a hub of a 1,000,000-CI estate reaches 280,000 nodes), so they are written
     with local names and no calls per edge."""
     origins = tuple(sorted({o for o in origin if o in graph.nodes}))
+    if len(graph.nodes) >= ARRAYS_FROM:
+        return impact_with_arrays(graph, origins)
     result = Impact(graph=graph, origin=origins)
     status = result.every_status
     origin_set = set(origins)
@@ -173,4 +186,27 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
                 status[src] = after
                 work.append(src)
     result.status = {n: s for n, s in status.items() if n in depth}
+    return result
+
+
+def impact_with_arrays(graph: DependencyGraph, origins: tuple[str, ...]) -> Impact:
+    """`compute_impact` by the array search (graphsvc.analysis.impact_arrays); `origins` sorted, all in the graph."""
+    arrays = arrays_of(graph)
+    origin_set = set(origins)
+    broken = [g for g in graph.broken_groups if g not in origin_set]
+    found = search(arrays, list(origins), broken)
+    result = Impact(graph=graph, origin=origins)
+    ids = arrays.ids
+    depth, next_hop = result.depth, result.next_hop
+    ordered: list[str] = []
+    for d, (level, hops) in enumerate(zip(found.levels, found.hops, strict=True)):
+        nodes = [ids[n] for n in level.tolist()]
+        depth.update(dict.fromkeys(nodes, d))
+        if d:
+            next_hop.update(zip(nodes, [ids[h] for h in hops.tolist()], strict=True))
+        ordered += [ids[n] for n in np.sort(level).tolist()]  # nodes are numbered in id order
+    result.ordered = ordered
+    every = result.every_status = statuses(arrays, found)
+    result.status = {n: every[n] for n in depth}
+    result.down_members = down_members(arrays, found, origin_set)
     return result

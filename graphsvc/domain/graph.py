@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
+from typing import Any
 
 from graphsvc.domain.vocabulary import Kind
 
@@ -71,6 +72,8 @@ class DependencyGraph:
     into: dict[str, list[Edge]] = field(default_factory=dict)  # each list in source id order
     members_total: dict[str, int] = field(default_factory=dict)
     retired: set[str] = field(default_factory=set)  # RETIRED ids seen on the way in (absent from `nodes`)
+    # what analyses derive from the graph once and keep with it (the impact search's arrays)
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(

@@ -29,6 +29,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graphsvc.analysis.impact import ARRAYS_FROM
+from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.graph import DependencyGraph
@@ -96,6 +98,8 @@ class GraphCache:
         started = time.perf_counter()
         try:
             graph = await g.whole_graph(self.repo)
+            if len(graph.nodes) >= ARRAYS_FROM:  # the impact search's arrays, built here rather than by a request
+                await asyncio.to_thread(arrays_of, graph)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             return
