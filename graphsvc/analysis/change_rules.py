@@ -61,8 +61,7 @@ def touched(change: ChangeRecord, impact: Impact) -> set[str]:
 
 def freeze_touched(change: ChangeRecord, impact: Impact) -> set[str]:
     """What a freeze looks at: the items the change modifies and the services it impacts."""
-    nodes = impact.graph.nodes
-    return set(change.modifies) | {i for i in impact.status if nodes[i].kind is Kind.SERVICE}
+    return set(change.modifies) | {i for i, _, _ in impact.of_kind(Kind.SERVICE)}
 
 
 def applies(policy: PolicyRule, change: ChangeRecord, impact: Impact) -> bool:

@@ -26,10 +26,7 @@ class Conflict:
 
 
 def _services(impact: Impact, *, down_only: bool = False) -> set[str]:
-    nodes = impact.graph.nodes
-    return {
-        i for i, s in impact.status.items() if nodes[i].kind is Kind.SERVICE and (s is Status.DOWN or not down_only)
-    }
+    return {i for i, s, _ in impact.of_kind(Kind.SERVICE) if s is Status.DOWN or not down_only}
 
 
 def reason_between(a: ChangeRecord, b: ChangeRecord, impact: ImpactOf) -> tuple[ConflictReason, list[str]] | None:

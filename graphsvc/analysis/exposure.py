@@ -26,19 +26,16 @@ class ImpactedService:
 def impacted_services(impact: Impact) -> list[ImpactedService]:
     """The DOWN or DEGRADED services, worst first: DOWN before DEGRADED, then most critical, then id."""
     found = []
-    for node_id, status in impact.status.items():
-        node = impact.graph.nodes[node_id]
-        if node.kind is Kind.SERVICE:
-            found.append(
-                ImpactedService(node_id, node.name, status, node.criticality or 4, impact.depth[node_id], node.tier)
-            )
+    nodes = impact.graph.nodes
+    for node_id, status, depth in impact.of_kind(Kind.SERVICE):
+        node = nodes[node_id]
+        found.append(ImpactedService(node_id, node.name, status, node.criticality or 4, depth, node.tier))
     return sorted(found, key=lambda s: (-s.status, s.criticality, s.id))
 
 
 def owned_ids(impact: Impact) -> list[str]:
     """The impacted services and CIs: the items whose owners must hear about it."""
-    kinds = (Kind.SERVICE, Kind.CONFIGURATION_ITEM)
-    return sorted(i for i in impact.status if impact.graph.nodes[i].kind in kinds)
+    return sorted(i for i, _, _ in impact.of_kind(Kind.SERVICE, Kind.CONFIGURATION_ITEM))
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,23 @@ loops' answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from graphsvc.domain.graph import DependencyGraph, Status
+from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["ImpactArrays", "SearchResult", "arrays_of", "down_members", "search", "statuses"]
+__all__ = ["Found", "ImpactArrays", "NodeMap", "SearchResult", "arrays_of", "down_members", "search"]
 
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
+V = TypeVar("V")
+KINDS = tuple(Kind)
+STATUSES = (Status.OK, Status.DEGRADED, Status.DOWN)  # by value
 
 
 def _rows(targets: Ints, sources: Ints, size: int) -> tuple[Ints, Ints]:
@@ -53,39 +59,52 @@ class ImpactArrays:
     needed: Ints  # DOWN edges that make node i DOWN: 1, or for a group its members - minHealthy + 1 (at least 1)
     member_group: Ints  # membership edges, as (group, member) pairs
     member_node: Ints
+    kind: npt.NDArray[np.int8]  # node i's kind, as its position in KINDS
 
     @classmethod
     def of(cls, graph: DependencyGraph) -> ImpactArrays:
         ids = sorted(graph.nodes)
-        index = {n: i for i, n in enumerate(ids)}
+        index = dict(zip(ids, range(len(ids)), strict=True))
         size = len(ids)
         groups = graph.groups
-        carry: list[tuple[int, int]] = []
-        down: list[tuple[int, int]] = []
-        members: list[tuple[int, int]] = []
+        carry_t: list[int] = []  # edge k carries impact from carry_t[k] to carry_s[k]
+        carry_s: list[int] = []
+        down_t: list[int] = []
+        down_s: list[int] = []
+        member_g: list[int] = []
+        member_m: list[int] = []
         for source, edges in graph.out.items():
             s = index[source]
             grouped = source in groups
             for edge in edges:
                 t = index[edge.target]
                 if edge.membership:
-                    carry.append((t, s))
-                    down.append((t, s))
-                    members.append((s, t))
+                    carry_t.append(t)
+                    carry_s.append(s)
+                    down_t.append(t)
+                    down_s.append(s)
+                    member_g.append(s)
+                    member_m.append(t)
                 elif not grouped:
-                    carry.append((t, s))
+                    carry_t.append(t)
+                    carry_s.append(s)
                     if edge.hard:
-                        down.append((t, s))
-        carry_a = np.array(carry, dtype=np.int64).reshape(-1, 2)
-        down_a = np.array(down, dtype=np.int64).reshape(-1, 2)
-        members_a = np.array(members, dtype=np.int64).reshape(-1, 2)
+                        down_t.append(t)
+                        down_s.append(s)
         needed = np.ones(size, dtype=np.int64)
         for g in groups:
             need = graph.nodes[g].min_healthy or 1
             needed[index[g]] = max(1, graph.members_total.get(g, 0) - need + 1)
-        carry_start, carry_src = _rows(carry_a[:, 0], carry_a[:, 1], size)
-        down_start, down_src = _rows(down_a[:, 0], down_a[:, 1], size)
-        return cls(ids, index, carry_start, carry_src, down_start, down_src, needed, members_a[:, 0], members_a[:, 1])
+        kind = np.array([KINDS.index(graph.nodes[n].kind) for n in ids], dtype=np.int8)
+        carry_start, carry_src = _rows(_ints(carry_t), _ints(carry_s), size)
+        down_start, down_src = _rows(_ints(down_t), _ints(down_s), size)
+        return cls(
+            ids, index, carry_start, carry_src, down_start, down_src, needed, _ints(member_g), _ints(member_m), kind
+        )
+
+
+def _ints(values: list[int]) -> Ints:
+    return np.array(values, dtype=np.int64)
 
 
 def _gather(start: Ints, src: Ints, nodes: Ints) -> tuple[Ints, Ints]:
@@ -177,13 +196,69 @@ def down_members(arrays: ImpactArrays, result: SearchResult, origins: set[str]) 
     return out
 
 
-def statuses(arrays: ImpactArrays, result: SearchResult) -> dict[str, Status]:
-    """Every not-OK node's status."""
-    ids = arrays.ids
-    nodes = np.flatnonzero(result.reached)
-    is_down = result.down[nodes]
-    down, degraded = Status.DOWN, Status.DEGRADED
-    return {ids[n]: down if d else degraded for n, d in zip(nodes.tolist(), is_down.tolist(), strict=True)}
+class NodeMap(Mapping[str, V]):
+    """A read-only id -> value mapping over node numbers: what a search found, without building a dict of 280,000
+    entries that most questions never look at."""
+
+    def __init__(self, arrays: ImpactArrays, order: Ints, present: Bools, value: Callable[[int], V]) -> None:
+        self._ids, self._index = arrays.ids, arrays.index
+        self._order, self._present, self._value = order, present, value
+
+    def __getitem__(self, key: str) -> V:
+        n = self._index.get(key)
+        if n is None or not self._present[n]:
+            raise KeyError(key)
+        return self._value(n)
+
+    def __contains__(self, key: object) -> bool:
+        n = self._index.get(key) if isinstance(key, str) else None
+        return n is not None and bool(self._present[n])
+
+    def __iter__(self) -> Iterator[str]:
+        ids = self._ids
+        return iter([ids[n] for n in self._order.tolist()])
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+
+class Found:
+    """One search's answer as arrays, with the mappings `Impact` shows and the counts its totals need."""
+
+    def __init__(self, arrays: ImpactArrays, result: SearchResult) -> None:
+        size = len(arrays.ids)
+        ids = arrays.ids
+        self.arrays = arrays
+        self.order = np.concatenate(result.levels)  # breadth-first order
+        depth = np.full(size, -1, dtype=np.int64)
+        hop = np.full(size, -1, dtype=np.int64)
+        for d, (level, hops) in enumerate(zip(result.levels, result.hops, strict=True)):
+            depth[level] = d
+            if d:
+                hop[level] = hops
+        code = result.reached.astype(np.int8) + result.down  # 0 OK, 1 DEGRADED, 2 DOWN
+        self.code, self.depth_of = code, depth
+        in_depth = depth >= 0
+        self.depth: NodeMap[int] = NodeMap(arrays, self.order, in_depth, lambda n: int(depth[n]))
+        after_origins = self.order[len(result.levels[0]) :]
+        self.next_hop: NodeMap[str] = NodeMap(arrays, after_origins, hop >= 0, lambda n: ids[hop[n]])
+        self.status: NodeMap[Status] = NodeMap(arrays, self.order, in_depth, lambda n: STATUSES[code[n]])
+        reached = np.flatnonzero(result.reached)
+        self.every_status: NodeMap[Status] = NodeMap(arrays, reached, result.reached, lambda n: STATUSES[code[n]])
+        self.ordered = [ids[n] for level in result.levels for n in np.sort(level).tolist()]  # numbered in id order
+
+    def of_kind(self, kinds: tuple[Kind, ...]) -> list[tuple[str, Status, int]]:
+        """The impacted nodes of these kinds, in breadth-first order, each with its status and depth."""
+        arrays = self.arrays
+        nodes = self.order[np.isin(arrays.kind[self.order], [KINDS.index(k) for k in kinds])]
+        ids = arrays.ids
+        return [
+            (ids[n], STATUSES[c], d)
+            for n, c, d in zip(nodes.tolist(), self.code[nodes].tolist(), self.depth_of[nodes].tolist(), strict=True)
+        ]
+
+    def count(self, status: Status) -> int:
+        return int(np.count_nonzero(self.code[self.order] == status.value))
 
 
 def arrays_of(graph: DependencyGraph) -> ImpactArrays:

@@ -110,16 +110,15 @@ class ImpactTotals:
 
     @strawberry.field
     def down(self) -> int:
-        return sum(1 for s in self.analysis.impact.status.values() if s is Status.DOWN)
+        return self.analysis.impact.count(Status.DOWN)
 
     @strawberry.field
     def degraded(self) -> int:
-        return sum(1 for s in self.analysis.impact.status.values() if s is Status.DEGRADED)
+        return self.analysis.impact.count(Status.DEGRADED)
 
     @strawberry.field
     def services(self) -> int:
-        graph = self.analysis.impact.graph
-        return sum(1 for i in self.analysis.impact.status if graph.nodes[i].kind is Kind.SERVICE)
+        return len(self.analysis.impact.of_kind(Kind.SERVICE))
 
     @strawberry.field
     async def requirements(self) -> int:

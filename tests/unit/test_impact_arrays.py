@@ -51,6 +51,11 @@ def answer(impact: Impact) -> dict[str, object]:
         "paths": {n: impact.path(n) for n in impact.status},
         "explanations": {n: impact.explanation(n) for n in impact.status},
         "counts": {g: impact.group_counts(g) for g in impact.status if impact.graph.is_group(g)},
+        "of_kind": {k: sorted(impact.of_kind(k)) for k in (CI, SVC, RG)},
+        "services_and_cis": sorted(impact.of_kind(SVC, CI)),  # with status and depth
+        "by_status": {s: impact.count(s) for s in Status},
+        "len": len(impact.status),
+        "in": {n: (n in impact.status, n in impact.depth, n in impact.next_hop) for n in [*impact.graph.nodes, "X"]},
     }
 
 
