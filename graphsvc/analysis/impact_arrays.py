@@ -48,7 +48,7 @@ def _rows(targets: Ints, sources: Ints, size: int) -> tuple[Ints, Ints]:
 
 @dataclass(frozen=True)
 class ImpactArrays:
-    """The graph as the array search needs it; built once per loaded graph (`DependencyGraph.arrays`)."""
+    """The graph as the array search needs it; built once per graph and kept with it (`arrays_of`)."""
 
     ids: list[str]  # node i's id, in id order
     index: dict[str, int]
@@ -165,12 +165,10 @@ def search(arrays: ImpactArrays, origins: list[str], broken: list[str]) -> Searc
         reached[found] = True
         frontier = found
 
-    # DOWN: the least fixpoint, as counts of DOWN edges against what each node needs. Origins do not change.
+    # DOWN: the least fixpoint, as counts of DOWN edges against what each node needs. Origins are DOWN already.
     down = np.zeros(size, dtype=np.bool_)
     frontier = np.array(sorted({index[n] for n in (*origins, *broken)}), dtype=np.int64)
     down[frontier] = True
-    fixed = np.zeros(size, dtype=np.bool_)
-    fixed[levels[0]] = True
     count = np.zeros(size, dtype=np.int64)
     while frontier.size:
         found, _ = _gather(arrays.down_start, arrays.down_src, frontier)
@@ -178,7 +176,7 @@ def search(arrays: ImpactArrays, origins: list[str], broken: list[str]) -> Searc
             break
         nodes, times = np.unique(found, return_counts=True)
         count[nodes] += times
-        newly = nodes[(count[nodes] >= arrays.needed[nodes]) & ~down[nodes] & ~fixed[nodes]]
+        newly = nodes[(count[nodes] >= arrays.needed[nodes]) & ~down[nodes]]
         down[newly] = True
         frontier = newly
     return SearchResult(levels, hops, down, reached)

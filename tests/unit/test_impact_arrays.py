@@ -7,7 +7,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphsvc.analysis.impact import ARRAYS_FROM, Impact, compute_impact, impact_with_arrays
+from graphsvc.analysis.impact import ARRAYS_FROM, ARRAYS_REACH, Impact, compute_impact, impact_with_arrays
 from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.domain.graph import DependencyGraph, Edge, Node, Status
 from graphsvc.domain.vocabulary import Kind
@@ -79,8 +79,10 @@ def test_a_large_graph_is_searched_with_arrays_built_once() -> None:
     edges += [Edge(f"S{n - 1:06d}", "G")] + [Edge("G", f"M{i}", membership=True) for i in range(3)]
     graph = DependencyGraph.build(nodes, edges)
 
+    near = compute_impact(graph, [f"S{ARRAYS_REACH - 1:06d}"])  # reaches ARRAYS_REACH nodes: the loops
+    assert len(near.status) == ARRAYS_REACH and near.found is None and "impact_arrays" not in graph.derived
     one = compute_impact(graph, ["M0"])
-    assert "impact_arrays" in graph.derived
+    assert one.found is not None and "impact_arrays" in graph.derived
     assert one.status["G"] is Status.DEGRADED
     assert one.explanation("G") == "DEGRADED: 2 of 3 members up (needs 2); M0 is DOWN"
     two = compute_impact(graph, ["M0", "M1"])
