@@ -81,7 +81,7 @@ class IndexedAllocation:
 
 def allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: Iterable[str]) -> Allocation:
     """Allocate `own` costs (services and CIs; groups and units have none) along `edges` to `units`."""
-    edges = list(edges)
+    edges = [e for e in edges if e[2] > 0]  # an edge of weight 0 or less carries nothing
     unit_set = set(units)
     ids = sorted(set(own).union(unit_set, (s for s, _, _ in edges), (t for _, t, _ in edges)))
     index = {n: i for i, n in enumerate(ids)}

@@ -105,7 +105,11 @@ class DependencyGraph:
             graph.into.setdefault(edge.target, []).append(edge)
         for incoming in graph.into.values():
             incoming.sort(key=_source)  # once here, so a breadth-first search need not sort at every node
-        graph.members_total = dict(members_total) if members_total is not None else counted
+        # members outside the graph add to what the edges show, never take from it
+        given = members_total if members_total is not None else {}
+        graph.members_total = {g: max(n, given.get(g, 0)) for g, n in counted.items()} | {
+            g: n for g, n in given.items() if n > counted.get(g, 0)
+        }
         return graph
 
     def is_group(self, node_id: str) -> bool:

@@ -98,11 +98,14 @@ class GraphCache:
         started = time.perf_counter()
         try:
             graph = await g.whole_graph(self.repo)
-            if len(graph.nodes) >= ARRAYS_FROM:  # the impact search's arrays, built here rather than by a request
-                await asyncio.to_thread(arrays_of, graph)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             return
+        if len(graph.nodes) >= ARRAYS_FROM:  # the impact search's arrays, built here rather than by a request
+            try:
+                await asyncio.to_thread(arrays_of, graph)
+            except Exception:  # the graph is good; the first large search builds them instead
+                log.exception("building the impact search's arrays failed")
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         self.graph, self.fingerprint = graph, seen
         self.loads += 1

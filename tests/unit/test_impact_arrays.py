@@ -35,7 +35,12 @@ def estates(draw: st.DrawFn) -> tuple[DependencyGraph, list[str]]:
         kind = RG if i in groups else draw(st.sampled_from([CI, SVC]))
         nodes.append(Node(i, kind, i, status="RETIRED" if i in retired else None, min_healthy=min_healthy))
     origin = draw(st.lists(st.sampled_from([*ids, "UNKNOWN"]), max_size=4))
-    return DependencyGraph.build(nodes, edges), origin
+    # as the loader from Neo4j gives it: members outside the graph count too (a part of the CMDB was read)
+    outside = {g: draw(st.integers(0, 3)) for g in sorted(groups)} if draw(st.booleans()) else None
+    if outside is None:
+        return DependencyGraph.build(nodes, edges), origin
+    counted = DependencyGraph.build(nodes, edges).members_total
+    return DependencyGraph.build(nodes, edges, {g: counted.get(g, 0) + n for g, n in outside.items()}), origin
 
 
 def answer(impact: Impact) -> dict[str, object]:
