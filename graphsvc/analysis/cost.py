@@ -18,11 +18,12 @@ rounded parts add up to the rounded total.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, localcontext
+from functools import wraps
 from itertools import accumulate
-from typing import NamedTuple
+from typing import NamedTuple, ParamSpec, TypeVar
 
 from graphsvc.analysis.continuity import strongly_connected
 
@@ -43,11 +44,24 @@ ZERO = Decimal(0)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 SNAP = Decimal("1e-30")  # in cents: far above the arithmetic's error, far below anything that matters
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def money_context() -> Context:
     """The decimal context cost arithmetic runs in."""
     return Context(prec=PRECISION, rounding=ROUND_HALF_EVEN)
+
+
+def _in_money_context(function: Callable[P, R]) -> Callable[P, R]:
+    """`function` run in money_context(), whatever context its caller has."""
+
+    @wraps(function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(money_context()):
+            return function(*args, **kwargs)
+
+    return run
 
 
 class CostEdge(NamedTuple):
@@ -104,6 +118,7 @@ def allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal
     )
 
 
+@_in_money_context
 def allocate_indexed(
     ids: Sequence[str],
     own: Sequence[Decimal],
@@ -119,18 +134,6 @@ def allocate_indexed(
     million small containers cost more (allocating them, and the garbage collector scanning them again and again)
     than the arithmetic. Kahn's algorithm handles everything outside a cycle (nearly all of a CMDB) as it goes, in
     linear time; Tarjan then pools and orders only what is left: the cycles and what they flow into."""
-    with localcontext(money_context()):
-        return _allocate(ids, own, sources, targets, weights, is_unit)
-
-
-def _allocate(
-    ids: Sequence[str],
-    own: Sequence[Decimal],
-    sources: Sequence[int],
-    targets: Sequence[int],
-    weights: Sequence[Decimal],
-    is_unit: Sequence[bool],
-) -> IndexedAllocation:
     size = len(ids)
     # The edges out of each node, as one array sorted by source (a counting sort): node i's are start[i]:start[i+1].
     count = [0] * (size + 1)
@@ -214,22 +217,22 @@ def _in_cents(value: Decimal) -> Decimal:
     return (value * HUNDRED).quantize(SNAP, rounding=ROUND_HALF_EVEN)
 
 
+@_in_money_context
 def cents(value: Decimal) -> Decimal:
     """`value` rounded to cents (half to even), after the same snapping as round_parts."""
-    with localcontext(money_context()):
-        return (_in_cents(value).to_integral_value(ROUND_HALF_EVEN) / HUNDRED).quantize(CENT)
+    return (_in_cents(value).to_integral_value(ROUND_HALF_EVEN) / HUNDRED).quantize(CENT)
 
 
+@_in_money_context
 def round_parts(parts: Mapping[str, Decimal], total: Decimal | None = None) -> dict[str, Decimal]:
     """Cents per part such that they add up to the rounded total (largest remainder; ties by key)."""
-    with localcontext(money_context()):
-        whole = _in_cents(sum(parts.values(), ZERO) if total is None else total)
-        target = int(whole.to_integral_value(ROUND_HALF_EVEN))
-        scaled = {k: _in_cents(v) for k, v in parts.items()}
-        floors = {k: int(v.to_integral_value(ROUND_FLOOR)) for k, v in scaled.items()}
-        remainder = target - sum(floors.values())
-        if remainder > 0:
-            order = sorted(parts, key=lambda k: (floors[k] - scaled[k], k))
-            for k in order[:remainder]:
-                floors[k] += 1
-        return {k: (Decimal(v) / HUNDRED).quantize(CENT) for k, v in floors.items()}
+    whole = _in_cents(sum(parts.values(), ZERO) if total is None else total)
+    target = int(whole.to_integral_value(ROUND_HALF_EVEN))
+    scaled = {k: _in_cents(v) for k, v in parts.items()}
+    floors = {k: int(v.to_integral_value(ROUND_FLOOR)) for k, v in scaled.items()}
+    remainder = target - sum(floors.values())
+    if remainder > 0:
+        order = sorted(parts, key=lambda k: (floors[k] - scaled[k], k))
+        for k in order[:remainder]:
+            floors[k] += 1
+    return {k: (Decimal(v) / HUNDRED).quantize(CENT) for k, v in floors.items()}
