@@ -6,18 +6,20 @@ same document a no-op. An updated item's owned relationships (and, for an item t
 dependencies or consumption) are replaced by what the document lists.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by
-batch after validation. Content hashes are written last, so an import cut short leaves the items it touched
+batch after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written last, so an import cut short leaves the items it touched
 without one, and a retry rewrites them with all their relationships: it converges to the same graph.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j import AsyncDriver, AsyncManagedTransaction, AsyncSession, RoutingControl
 from neo4j.exceptions import ConstraintError
 
 from graphsvc.db.audit import SYSTEM, Audit, Change
@@ -42,10 +44,20 @@ from graphsvc.domain.validation import (
     validate_structure,
 )
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+from graphsvc.gc_pause import cyclic_gc_paused
 
 __all__ = ["ImportSummary", "existing_kinds", "import_document"]
 
 Progress = Callable[[int, int], None]
+Step = tuple[str, Any, dict[str, Any]]  # (statement name, template argument, parameters)
+# Steps whose batches touch disjoint items (one per id) and so can commit side by side without waiting on each
+# other's locks. Relationship batches are not among them: they lock both ends, and hubs and teams are the end of
+# most batches.
+_DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes", "import/seal_hashes"})
+# Concurrent transactions for those steps in a bulk load. Neo4j runs one transaction on one core, and during a
+# single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
+# by 2 to 8 s (docs/benchmarks.md).
+_WRITERS = 2
 
 
 @dataclass
@@ -65,7 +77,7 @@ class _Plan:
     rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
     seal: list[dict[str, str]] = field(default_factory=list)  # (id, hash) of every item written, set last
 
-    def steps(self, batch: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    def steps(self, batch: int) -> Iterator[Step]:
         """(statement name, template argument, parameters) in write order."""
         for kind, name, rows in self.nodes:
             for chunk in _chunks(rows, batch):
@@ -188,6 +200,41 @@ def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]
     return []
 
 
+def _runs(steps: list[Step]) -> Iterator[tuple[bool, list[Step]]]:
+    """Consecutive steps grouped into runs that may go side by side (True) or must go one by one (False)."""
+    for parallel, run in groupby(steps, key=lambda step: step[0] in _DISJOINT_STEPS):
+        yield parallel, list(run)
+
+
+async def _write_each(
+    driver: AsyncDriver,
+    database: str,
+    session: AsyncSession,
+    run: Callable[[AsyncManagedTransaction, list[Step]], Awaitable[None]],
+    steps: list[Step],
+    writers: int,
+) -> None:
+    """Each step in its own transaction, by `writers` sessions taking the next step as they finish one."""
+    if writers == 1:
+        for step in steps:
+            await session.execute_write(run, [step])
+        return
+    pending = iter(steps)
+
+    async def writer() -> None:
+        async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as own:
+            for step in pending:
+                await own.execute_write(run, [step])
+
+    tasks = [asyncio.create_task(writer()) for _ in range(writers)]
+    try:
+        await asyncio.gather(*tasks)
+    finally:  # one writer failed: stop the others before the error goes up
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 @translate_unavailable
 async def import_document(
     driver: AsyncDriver,
@@ -206,51 +253,53 @@ async def import_document(
     Each created or updated item, and each dependency or consumption added to an item the document does not
     describe, gets an audit entry by `audit` in the transaction that writes it.
     """
-    say = phase or (lambda _name: None)
-    say("validating")
-    doc = validate_structure(raw)
-    say("resolving references")
-    existing = await existing_kinds(driver, database, referenced_ids(doc))
-    check_references(doc, {k: v["kind"] for k, v in existing.items()})
-    say("planning")
-    summary = ImportSummary()
-    plan = _plan(doc, existing, summary)
-    say("writing")
-    total = plan.size()
-    steps = list(plan.steps(batch_size))
-    done = 0
+    # The document and the plan are millions of small dicts and lists with no reference cycles: see gc_pause.
+    with cyclic_gc_paused():
+        say = phase or (lambda _name: None)
+        say("validating")
+        doc = validate_structure(raw)
+        say("resolving references")
+        existing = await existing_kinds(driver, database, referenced_ids(doc))
+        check_references(doc, {k: v["kind"] for k, v in existing.items()})
+        say("planning")
+        summary = ImportSummary()
+        plan = _plan(doc, existing, summary)
+        say("writing")
+        total = plan.size()
+        steps = list(plan.steps(batch_size))
+        done = 0
 
-    async def run(tx: AsyncManagedTransaction, chunk: list[tuple[str, Any, dict[str, Any]]]) -> None:
-        nonlocal done
-        for name, arg, params in chunk:
-            if isinstance(arg, Kind):
-                statement = cypher(name, label=arg)
-            else:
-                statement = cypher(name, rel=arg) if isinstance(arg, Rel) else cypher(name)
-            before: dict[str, Any] = {}
-            if name == "import/update_nodes":
-                found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
-                before = {r["id"]: native_props(r["props"]) async for r in found}
-            await (await tx.run(statement, params)).consume()
-            await audit.record(tx, _audited(name, arg, params, before))
-            done += len(params.get("rows") or params.get("ids") or [])
-            if progress:
-                progress(min(done, total), total)
-        await (await tx.run(cypher("meta/bump_graph_state"))).consume()
+        async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
+            nonlocal done
+            for name, arg, params in chunk:
+                if isinstance(arg, Kind):
+                    statement = cypher(name, label=arg)
+                else:
+                    statement = cypher(name, rel=arg) if isinstance(arg, Rel) else cypher(name)
+                before: dict[str, Any] = {}
+                if name == "import/update_nodes":
+                    found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
+                    before = {r["id"]: native_props(r["props"]) async for r in found}
+                await (await tx.run(statement, params)).consume()
+                await audit.record(tx, _audited(name, arg, params, before))
+                done += len(params.get("rows") or params.get("ids") or [])
+                if progress:
+                    progress(min(done, total), total)
+            await (await tx.run(cypher("meta/bump_graph_state"))).consume()
 
-    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-        try:
-            if total <= single_tx_rows:
-                await session.execute_write(run, steps)
-            else:
-                for step in steps:
-                    await session.execute_write(run, [step])
-        except ConstraintError as exc:
-            # Someone created one of these ids between our lookup and our write.
-            raise DocumentInvalid(
-                [Problem("", f"{exc.message} (another write got there first: import again)")]
-            ) from exc
-        if steps:
-            say("indexing for search")
-            await (await session.run(cypher("import/await_search_index"))).consume()
-    return summary
+        async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+            try:
+                if total <= single_tx_rows:
+                    await session.execute_write(run, steps)
+                else:
+                    for parallel, run_steps in _runs(steps):
+                        await _write_each(driver, database, session, run, run_steps, _WRITERS if parallel else 1)
+            except ConstraintError as exc:
+                # Someone created one of these ids between our lookup and our write.
+                raise DocumentInvalid(
+                    [Problem("", f"{exc.message} (another write got there first: import again)")]
+                ) from exc
+            if steps:
+                say("indexing for search")
+                await (await session.run(cypher("import/await_search_index"))).consume()
+        return summary

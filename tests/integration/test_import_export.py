@@ -234,3 +234,32 @@ async def test_large_document_in_batched_transactions(adriver: AsyncDriver, sync
     assert await export_document(adriver, DB) == await export_document(adriver, DB)
     again = await import_document(adriver, DB, await export_document(adriver, DB))
     assert again.created == 0 and again.updated == 0
+
+
+async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    """A bulk load's node batches go two at a time; a batch that fails stops the other writer and raises."""
+    import asyncio
+
+    from neo4j import AsyncManagedTransaction
+    from neo4j.exceptions import ConstraintError
+
+    from graphsvc.db.importer import Step, _write_each
+
+    sync_driver.execute_query("CREATE (:Item {id: 'X-3'})", database_=DB)
+    ran: list[str] = []
+
+    async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
+        for _name, _arg, params in chunk:
+            ran.append(params["id"])
+            await (await tx.run("CREATE (:Item {id: $id})", id=params["id"])).consume()
+
+    steps: list[Step] = [("import/create_nodes", None, {"id": f"X-{i}"}) for i in range(40)]
+    async with adriver.session(database=DB) as session:
+        with pytest.raises(ConstraintError):
+            await _write_each(adriver, DB, session, run, steps, 2)
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    assert not [t for t in others if "writer" in repr(t.get_coro())]
+    # Both writers took steps, and none was taken after the failure came back.
+    assert "X-0" in ran and "X-1" in ran and len(ran) < 40
+    written = {i for (i,) in rows(sync_driver, "MATCH (n:Item) WHERE n.id STARTS WITH 'X-' RETURN n.id")}
+    assert "X-3" in written and written <= set(ran)
