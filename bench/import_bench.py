@@ -80,6 +80,20 @@ async def _run(tx: Any, statement: str, rows: list[Any]) -> None:
     await (await tx.run(statement, rows=rows)).consume()
 
 
+class Phases:
+    """Seconds spent in each of the import's named steps, from its `phase` callback."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def start(self, name: str) -> None:
+        now = time.perf_counter()
+        if self._current is not None:
+            self.seconds[self._current[0]] = now - self._current[1]
+        self._current = (name, now)
+
+
 async def timed(label: str, work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     started = time.perf_counter()
     result = await work()
@@ -113,6 +127,7 @@ async def main() -> None:
         gen_s, doc = await timed("generate", lambda: asyncio.to_thread(generate_cmdb, cis, args.seed))
         raw_runs: list[float] = []
         import_runs: list[float] = []
+        phase_runs: list[dict[str, float]] = []
         for n in range(rounds):
             print(f"round {n + 1} of {rounds}", flush=True)
             await wipe(driver, db)
@@ -121,9 +136,14 @@ async def main() -> None:
             )
             raw_runs.append(raw_s)
             await wipe(driver, db)
+            phases = Phases()
             imp_s, summary = await timed(
-                "graphsvc import", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
+                "graphsvc import",
+                lambda p=phases: import_document(driver, db, doc, batch_size=args.batch_size, phase=p.start),
             )
+            phases.start("done")
+            print("    " + ", ".join(f"{name} {s:.1f} s" for name, s in phases.seconds.items()), flush=True)
+            phase_runs.append(phases.seconds)
             import_runs.append(imp_s)
         again_s, again = await timed(
             "graphsvc import again (no-op)", lambda: import_document(driver, db, doc, batch_size=args.batch_size)
@@ -140,6 +160,7 @@ async def main() -> None:
         "relationships": rels,
         "seconds": {"generate": gen_s, "raw_baseline": raw_s, "import": imp_s, "reimport_noop": again_s},
         "rounds": {"raw_baseline": raw_runs, "import": import_runs},  # the medians above are of these
+        "import_phases": phase_runs,  # each round's import, step by step (validating, ..., writing)
         "items_per_second": items / imp_s,
         "items_and_relationships_per_second": (items + rels) / imp_s,
         "raw_baseline_items_and_relationships_per_second": (items + rels) / raw_s,
