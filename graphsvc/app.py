@@ -9,6 +9,7 @@ import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from typing import Any
 
 from cross_web import HTTPException
@@ -31,6 +32,7 @@ from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
+from graphsvc.db.shared_read import SharedRead
 from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
@@ -124,7 +126,8 @@ class GraphQLApp(GraphQL[Context, None]):
         if cache is None or key is None:
             return await super().execute_single(*args)
         try:
-            fingerprint = await g.data_fingerprint(context.repo)
+            shared = self.state.get("data_fingerprint")
+            fingerprint = await (shared() if shared is not None else g.data_fingerprint(context.repo))
         except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
             return await super().execute_single(*args)  # the query itself will say what is wrong
         kept = cache.get(key, fingerprint)
@@ -167,8 +170,14 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
     state: dict[str, Any] = {}
 
     def tokens() -> TokenStore | None:
+        """The app's one token store (so concurrent requests with the same token share its lookup)."""
         driver = state.get("driver")
-        return TokenStore(driver, state["database"], timeout=settings.tx_timeout_seconds) if driver else None
+        if driver is None:
+            return None
+        store: TokenStore | None = state.get("token_store")
+        if store is None or store.driver is not driver:
+            store = state["token_store"] = TokenStore(driver, state["database"], timeout=settings.tx_timeout_seconds)
+        return store
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -179,6 +188,8 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         state["driver"] = open_async_driver(conn)
         log.info("graphsvc connected to %s (database %s)", conn.uri, conn.database)
         repo = ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)
+        # kept browse answers are checked against one read shared by the requests that arrive while it runs
+        state["data_fingerprint"] = SharedRead(partial(g.data_fingerprint, repo))
         cache = state["graph_cache"] = GraphCache(
             repo, max_items=settings.graph_cache_max_items, keep_graph=settings.graph_cache
         )

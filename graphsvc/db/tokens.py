@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl
@@ -12,6 +13,7 @@ from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_t
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import timed_out, with_timeout
 from graphsvc.db.cypher import cypher
+from graphsvc.db.shared_read import SharedRead
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["TokenRejected", "TokenStore"]
@@ -42,6 +44,21 @@ class TokenStore:
         self.driver = driver
         self.database = database
         self.timeout = timeout
+        self._lookups: dict[str, SharedRead[list[Any]]] = {}  # by token hash, while one runs
+
+    async def _lookup(self, digest: str) -> list[Any]:
+        """The token's row, read by a lookup shared with the requests carrying the same token at the same time (a
+        tool's many connections): each still sees a revocation committed before it asked (db/shared_read.py)."""
+        shared = self._lookups.get(digest)
+        if shared is None:
+            if len(self._lookups) >= 1000:  # left behind by callers that all went away mid-lookup
+                self._lookups = {d: s for d, s in self._lookups.items() if not s.idle}
+            shared = self._lookups[digest] = SharedRead(partial(self._run, "tokens/lookup", hash=digest))
+        try:
+            return await shared()
+        finally:
+            if shared.idle and self._lookups.get(digest) is shared:
+                del self._lookups[digest]
 
     async def _run(self, statement: str, *, write: bool = False, **params: Any) -> list[Any]:
         try:
@@ -115,7 +132,7 @@ class TokenStore:
         """The principal a token stands for, or TokenRejected saying why (unknown, revoked, expired)."""
         if not well_formed(token):
             raise TokenRejected("the token is not a graphsvc API token (they start gsvc_ and are 48 characters)")
-        rows = await self._run("tokens/lookup", hash=hash_token(token))
+        rows = await self._lookup(hash_token(token))
         if not rows:
             raise TokenRejected("the token is unknown (it may have been mistyped or deleted)")
         record = _record({**rows[0], "createdAt": None})
