@@ -1,4 +1,5 @@
-"""Pausing Python's cyclic garbage collector around bulk work on large acyclic data."""
+"""Keeping Python's cyclic garbage collector off large acyclic data: paused around bulk work, and the long-lived
+in-memory graph kept out of its passes."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["cyclic_gc_paused"]
+__all__ = ["cyclic_gc_paused", "keep_out_of_collections"]
 
 
 @contextmanager
@@ -24,3 +25,17 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_on:
             gc.enable()
+
+
+def keep_out_of_collections() -> None:
+    """Collect once, then move every object alive now out of the collector's reach (`gc.freeze`).
+
+    Called once a large graph is loaded. The server's requests make some cyclic garbage (about 300 objects each),
+    and the collector's full passes over it also walked the millions of objects of the in-memory graph: at 100k CIs,
+    a pause of 0.45 to 0.7 s every 2 to 4 s under load. Frozen, the graph is not walked again; it holds no cycles,
+    so reference counting still frees it when a newer graph replaces it. The collection first (and the unfreeze
+    before it) keeps garbage from being frozen along: what was frozen last time is looked at once more.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()

@@ -27,19 +27,25 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from graphsvc.analysis.impact import ARRAYS_FROM
 from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
+from graphsvc.db.shared_read import SharedRead
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.gc_pause import keep_out_of_collections
 
 __all__ = ["GraphCache", "GraphView"]
 
 log = logging.getLogger("graphsvc")
 
 T = TypeVar("T")
+# A graph this large is kept out of the cyclic collector's passes once loaded (gc_pause.keep_out_of_collections):
+# its full collection then costs more than the one collection done at the load. Smaller graphs are not worth it.
+FREEZE_FROM = 20_000
 
 
 def _failed(task: asyncio.Future[Any]) -> bool:
@@ -59,6 +65,8 @@ class GraphCache:
 
     def __init__(self, repo: ItemRepository, *, max_items: int, keep_graph: bool = True) -> None:
         self.repo = repo
+        # concurrent requests share fingerprint reads, each still seeing what was written before it asked
+        self._fingerprint = SharedRead(partial(g.fingerprint, repo))
         self.max_items = max_items
         self.keep_graph = keep_graph
         self.graph: DependencyGraph | None = None
@@ -74,7 +82,7 @@ class GraphCache:
     async def view(self) -> GraphView:
         """The graph if the copy matches the database now (else a reload starts in the background), or the
         current broken groups."""
-        now = await g.fingerprint(self.repo)
+        now = await self._fingerprint()
         self.too_large = now[1] > self.max_items
         if self.graph is not None and now == self.fingerprint:
             return GraphView(self.graph, [])
@@ -108,6 +116,8 @@ class GraphCache:
                 log.exception("building the impact search's arrays failed")
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         self.graph, self.fingerprint = graph, seen
+        if len(graph.nodes) >= FREEZE_FROM:
+            keep_out_of_collections()
         self.loads += 1
         self.load_seconds = time.perf_counter() - started
         log.info(
@@ -126,7 +136,7 @@ class GraphCache:
             return await compute()
         looked_again = False
         while True:
-            now = await g.fingerprint(self.repo)
+            now = await self._fingerprint()
             entry = self._remembered.get(key)
             if entry is not None and not _failed(entry[1]):
                 seen, running = entry
