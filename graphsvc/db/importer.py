@@ -5,9 +5,10 @@ document writes nothing. Items whose content hash is unchanged are not touched, 
 same document a no-op. An updated item's owned relationships (and, for an item the document describes, its
 dependencies or consumption) are replaced by what the document lists.
 
-Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by
-batch after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written last, so an import cut short leaves the items it touched
-without one, and a retry rewrites them with all their relationships: it converges to the same graph.
+Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by batch
+after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written
+last, so an import cut short leaves the items it touched without one, and a retry rewrites them with all their
+relationships: it converges to the same graph.
 """
 
 from __future__ import annotations
@@ -72,28 +73,38 @@ class ImportSummary:
 
 @dataclass
 class _Plan:
-    nodes: list[tuple[Kind, str, list[dict[str, Any]]]] = field(default_factory=list)  # (kind, statement, rows)
+    """What an import writes, in order. Node rows and the hashes of new items are made as their batch is taken
+    (`steps` is lazy), so that Python's share of the work overlaps Neo4j's when two writers take turns."""
+
+    deps_by_from: dict[str, list[Dependency]]
+    cons_by_bu: dict[str, list[Consumption]]
+    nodes: list[tuple[Kind, str, list[Any]]] = field(default_factory=list)  # (kind, statement, items)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
     rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
-    seal: list[dict[str, str]] = field(default_factory=list)  # (id, hash) of every item written, set last
+    # every item written, with its content hash when planning needed it (an updated item), set last
+    seal: list[tuple[Any, str | None]] = field(default_factory=list)
+
+    def digest(self, item: Any) -> str:
+        return content_hash(item, self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, []))
 
     def steps(self, batch: int) -> Iterator[Step]:
-        """(statement name, template argument, parameters) in write order."""
-        for kind, name, rows in self.nodes:
-            for chunk in _chunks(rows, batch):
-                yield name, kind, {"rows": chunk}
+        """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
+        for kind, name, items in self.nodes:
+            for chunk in _chunks(items, batch):
+                yield name, kind, {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]}
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
                 yield "import/delete_owned_rels", rel, {"ids": chunk}
         for (rel, name), rows in self.rels.items():
             for chunk in _chunks(rows, batch):
                 yield name, rel, {"rows": chunk}
-        for chunk in _chunks(self.seal, batch):
-            yield "import/seal_hashes", None, {"rows": chunk}
+        for sealed in _chunks(self.seal, batch):
+            rows = [{"id": item.id, "hash": digest or self.digest(item)} for item, digest in sealed]
+            yield "import/seal_hashes", None, {"rows": rows}
 
     def size(self) -> int:
         return (
-            sum(len(r) for _, _, r in self.nodes)
+            sum(len(items) for _, _, items in self.nodes)
             + sum(len(v) for v in self.drop.values())
             + sum(len(v) for v in self.rels.values())
             + len(self.seal)
@@ -119,34 +130,35 @@ async def existing_kinds(driver: AsyncDriver, database: str, ids: Iterable[str])
 
 
 def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary) -> _Plan:
-    plan = _Plan()
     deps_by_from: dict[str, list[tuple[int, Dependency]]] = defaultdict(list)
     for i, dep in enumerate(doc.dependencies):
         deps_by_from[dep.from_].append((i, dep))
     cons_by_bu: dict[str, list[tuple[int, Consumption]]] = defaultdict(list)
     for i, con in enumerate(doc.consumption):
         cons_by_bu[con.businessUnit].append((i, con))
+    plan = _Plan(
+        {k: [d for _, d in v] for k, v in deps_by_from.items()}, {k: [c for _, c in v] for k, v in cons_by_bu.items()}
+    )
 
-    creates: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-    updates: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
+    creates: dict[Kind, list[Any]] = defaultdict(list)
+    updates: dict[Kind, list[Any]] = defaultdict(list)
     described: set[str] = set()
     for kind, _index, item in document_items(doc):
         described.add(item.id)
-        deps = [d for _, d in deps_by_from.get(item.id, [])]
-        cons = [c for _, c in cons_by_bu.get(item.id, [])]
-        digest = content_hash(item, deps, cons)
         old = existing.get(item.id)
-        if old is not None and old["hash"] == digest:
-            summary.unchanged += 1
-            continue
-        # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher.
-        row = node_row(item.id, kind, None, item_props(kind, item))
-        plan.seal.append({"id": item.id, "hash": digest})
+        # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher. A new
+        # item's hash is only needed then, so it is made then; an existing item's tells whether it changed.
         if old is None:
-            creates[kind].append(row)
+            creates[kind].append(item)
+            plan.seal.append((item, None))
             summary.created += 1
         else:
-            updates[kind].append(row)
+            digest = plan.digest(item)
+            if old["hash"] == digest:
+                summary.unchanged += 1
+                continue
+            updates[kind].append(item)
+            plan.seal.append((item, digest))
             summary.updated += 1
             for rel, _targets in owned_relationships(kind, item):
                 plan.drop.setdefault(rel.type, []).append(item.id)
@@ -200,10 +212,10 @@ def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]
     return []
 
 
-def _runs(steps: list[Step]) -> Iterator[tuple[bool, list[Step]]]:
-    """Consecutive steps grouped into runs that may go side by side (True) or must go one by one (False)."""
-    for parallel, run in groupby(steps, key=lambda step: step[0] in _DISJOINT_STEPS):
-        yield parallel, list(run)
+def _runs(steps: Iterable[Step]) -> Iterator[tuple[bool, Iterator[Step]]]:
+    """Consecutive steps grouped into runs that may go side by side (True) or must go one by one (False); each run
+    is taken to its end before the next is looked at."""
+    yield from groupby(steps, key=lambda step: step[0] in _DISJOINT_STEPS)
 
 
 async def _write_each(
@@ -211,7 +223,7 @@ async def _write_each(
     database: str,
     session: AsyncSession,
     run: Callable[[AsyncManagedTransaction, list[Step]], Awaitable[None]],
-    steps: list[Step],
+    steps: Iterable[Step],
     writers: int,
 ) -> None:
     """Each step in its own transaction, by `writers` sessions taking the next step as they finish one."""
@@ -266,7 +278,7 @@ async def import_document(
         plan = _plan(doc, existing, summary)
         say("writing")
         total = plan.size()
-        steps = list(plan.steps(batch_size))
+        steps = plan.steps(batch_size)  # lazy: each batch's rows are made as a writer takes it
         done = 0
 
         async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
@@ -290,7 +302,7 @@ async def import_document(
         async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
             try:
                 if total <= single_tx_rows:
-                    await session.execute_write(run, steps)
+                    await session.execute_write(run, list(steps))
                 else:
                     for parallel, run_steps in _runs(steps):
                         await _write_each(driver, database, session, run, run_steps, _WRITERS if parallel else 1)
@@ -299,7 +311,7 @@ async def import_document(
                 raise DocumentInvalid(
                     [Problem("", f"{exc.message} (another write got there first: import again)")]
                 ) from exc
-            if steps:
+            if total:
                 say("indexing for search")
                 await (await session.run(cypher("import/await_search_index"))).consume()
         return summary
