@@ -19,9 +19,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -69,6 +70,9 @@ query BrowseConfigurationItems($after: String) {
 """
 
 
+_MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
 
@@ -84,6 +88,47 @@ class GraphQLApp(GraphQL[Context, None]):
                 max_age=settings.response_cache_seconds,
                 max_bytes=settings.response_cache_mb * 1024 * 1024,
             )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A kept browse answer goes out as the text it was kept as, without GraphQL execution; everything else is
+        strawberry's (which finds the body already read)."""
+        if scope["type"] != "http" or scope["method"] != "POST" or self.responses is None:
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        kept = await self._kept_answer(request)
+        if kept is not None:
+            response: Response = Response(kept, media_type="application/json")
+        else:
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
+        await response(scope, receive, send)
+
+    async def _kept_answer(self, request: Request) -> bytes | None:
+        """The whole response body of a kept answer to this request, if there is a current one."""
+        cache = self.responses
+        if cache is None or request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return None
+        try:
+            body = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            return None  # strawberry says what is wrong with it
+        if not isinstance(body, dict):
+            return None
+        key = cache.key(body.get("query"), body.get("operationName"), body.get("variables"))
+        if key is None:
+            return None
+        try:
+            fingerprint = await self.state["data_fingerprint"]()
+        except (KeyError, ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+            return None
+        text = cache.get_text(key, fingerprint)
+        if text is None:
+            request.scope[_MISSED_UNDER] = fingerprint  # execute_single keeps the answer under it
+            return None
+        return b'{"data":' + text.encode() + b"}"
 
     async def get_context(self, request: Any, response: Any) -> Context:
         driver: AsyncDriver = self.state["driver"]
@@ -125,14 +170,17 @@ class GraphQLApp(GraphQL[Context, None]):
         key = cache.key(request_data.query, request_data.operation_name, request_data.variables) if cache else None
         if cache is None or key is None:
             return await super().execute_single(*args)
-        try:
-            shared = self.state.get("data_fingerprint")
-            fingerprint = await (shared() if shared is not None else g.data_fingerprint(context.repo))
-        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
-            return await super().execute_single(*args)  # the query itself will say what is wrong
-        kept = cache.get(key, fingerprint)
-        if kept is not None:
-            return ExecutionResult(data=kept, errors=None)
+        # A POST was looked up before strawberry (__call__) and missed: its fingerprint is kept on the request.
+        fingerprint = request.scope.get(_MISSED_UNDER)
+        if fingerprint is None:
+            try:
+                shared = self.state.get("data_fingerprint")
+                fingerprint = await (shared() if shared is not None else g.data_fingerprint(context.repo))
+            except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+                return await super().execute_single(*args)  # the query itself will say what is wrong
+            kept = cache.get(key, fingerprint)
+            if kept is not None:
+                return ExecutionResult(data=kept, errors=None)
         result = await super().execute_single(*args)
         if not result.errors and result.data is not None:
             cache.put(key, fingerprint, result.data)

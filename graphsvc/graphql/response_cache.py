@@ -146,6 +146,12 @@ class ResponseCache:
         return query, operation_name, shown
 
     def get(self, key: Key, fingerprint: Fingerprint, *, now: float | None = None) -> dict[str, Any] | None:
+        text = self.get_text(key, fingerprint, now=now)
+        found: dict[str, Any] | None = None if text is None else json.loads(text)
+        return found
+
+    def get_text(self, key: Key, fingerprint: Fingerprint, *, now: float | None = None) -> str | None:
+        """The kept answer's data as JSON text, if it is current (the server sends it as it is)."""
         entry = self.entries.get(key)
         now = time.monotonic() if now is None else now
         if entry is None or entry.fingerprint != fingerprint or now - entry.stored > self.max_age:
@@ -155,8 +161,7 @@ class ResponseCache:
             return None
         self.entries.move_to_end(key)
         self.hits += 1
-        found: dict[str, Any] = json.loads(entry.text)
-        return found
+        return entry.text
 
     def put(self, key: Key, fingerprint: Fingerprint, data: dict[str, Any], *, now: float | None = None) -> None:
         text = json.dumps(data, separators=(",", ":"), default=str)

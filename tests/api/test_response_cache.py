@@ -114,3 +114,23 @@ def test_an_analysis_is_never_kept(serve: Callable[..., GraphQLClient], sync_dri
     rename_behind(sync_driver, "Renamed behind graphsvc")
     again = api.data(query)["requirementTrace"]["services"]
     assert {"id": "SVC-SHOP", "name": "Renamed behind graphsvc"} in again
+
+
+def test_a_kept_answer_goes_out_as_kept_and_still_needs_a_token(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    """A kept answer skips GraphQL execution (graphsvc/app.py), not authentication, and reads as the fresh one."""
+    api = serve()
+    load(api)
+    body = {"query": BROWSE, "operationName": "ServiceDetail", "variables": {"id": "SVC-SHOP"}}
+    fresh = api.http.post("/graphql", json=body)
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    kept = api.http.post("/graphql", json=body)
+    assert kept.status_code == 200 and kept.headers["content-type"] == "application/json"
+    assert kept.json() == fresh.json() and kept.json()["data"]["service"]["name"] == "Web Shop"
+    assert kept.content.startswith(b'{"data":{"service":')  # the kept text itself, not strawberry's encoding
+    anonymous = httpx.post(str(api.http.base_url.join("/graphql")), json=body, timeout=60)
+    assert anonymous.status_code == 401 and "Web Shop" not in anonymous.text
+    # the same document asked by GET is served from the same kept answer, through strawberry
+    params = {"query": BROWSE, "operationName": "ServiceDetail", "variables": '{"id": "SVC-SHOP"}'}
+    assert api.http.get("/graphql", params=params).json() == fresh.json()
