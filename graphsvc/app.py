@@ -71,6 +71,10 @@ query BrowseConfigurationItems($after: String) {
 
 
 _MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
+_UNREADABLE = object()  # ... or this, when the fingerprint could not be read
+# Bodies longer than this are never looked up before strawberry: longer than any key (response_cache.py's limits on
+# the query and variables, with room for JSON escapes).
+MAX_KEPT_BODY = 128 * 1024
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -98,7 +102,7 @@ class GraphQLApp(GraphQL[Context, None]):
         request = Request(scope=scope, receive=receive)
         kept = await self._kept_answer(request)
         if kept is not None:
-            response: Response = Response(kept, media_type="application/json")
+            response: Response = Response(kept, media_type="application/json", headers={"x-graphsvc-cache": "kept"})
         else:
             try:
                 response = await self.run(request)
@@ -109,20 +113,31 @@ class GraphQLApp(GraphQL[Context, None]):
     async def _kept_answer(self, request: Request) -> bytes | None:
         """The whole response body of a kept answer to this request, if there is a current one."""
         cache = self.responses
-        if cache is None or request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        shared = self.state.get("data_fingerprint")
+        if cache is None or shared is None:
             return None
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return None
+        body = await request.body()
+        if len(body) > MAX_KEPT_BODY:
+            return None  # no key is that long: not parsed twice (an import's document, say)
         try:
-            body = json.loads(await request.body())
+            data = json.loads(body)
         except (ValueError, RecursionError):
             return None  # strawberry says what is wrong with it
-        if not isinstance(body, dict):
-            return None
-        key = cache.key(body.get("query"), body.get("operationName"), body.get("variables"))
+        if not (
+            isinstance(data, dict)
+            and isinstance(data.get("variables"), dict | None)
+            and isinstance(data.get("extensions"), dict | None)
+        ):
+            return None  # strawberry answers malformed requests as it always has
+        key = cache.key(data.get("query"), data.get("operationName"), data.get("variables"))
         if key is None:
             return None
         try:
-            fingerprint = await self.state["data_fingerprint"]()
-        except (KeyError, ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+            fingerprint = await shared()
+        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+            request.scope[_MISSED_UNDER] = _UNREADABLE  # execute_single need not try again
             return None
         text = cache.get_text(key, fingerprint)
         if text is None:
@@ -172,6 +187,8 @@ class GraphQLApp(GraphQL[Context, None]):
             return await super().execute_single(*args)
         # A POST was looked up before strawberry (__call__) and missed: its fingerprint is kept on the request.
         fingerprint = request.scope.get(_MISSED_UNDER)
+        if fingerprint is _UNREADABLE:
+            return await super().execute_single(*args)  # the query itself will say what is wrong
         if fingerprint is None:
             try:
                 shared = self.state.get("data_fingerprint")

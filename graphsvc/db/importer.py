@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -258,12 +259,17 @@ async def import_document(
     progress: Progress | None = None,
     phase: Callable[[str], None] | None = None,
     audit: Audit = SYSTEM,
+    gc_paused_while_writing: bool = True,
 ) -> ImportSummary:
     """Validate and import a decoded exchange document; raises DocumentInvalid and writes nothing if invalid.
 
     `progress(done, total)` follows the rows written; `phase(name)` names each step as it starts (for a CLI).
     Each created or updated item, and each dependency or consumption added to an item the document does not
     describe, gets an audit entry by `audit` in the transaction that writes it.
+
+    Python's cyclic garbage collector is paused while validating and planning, and while writing unless
+    `gc_paused_while_writing` is False: a server passes False, so that its other requests' garbage is collected
+    meanwhile (the pause is process-wide).
     """
     # The document and the plan are millions of small dicts and lists with no reference cycles: see gc_pause.
     with cyclic_gc_paused():
@@ -276,6 +282,7 @@ async def import_document(
         say("planning")
         summary = ImportSummary()
         plan = _plan(doc, existing, summary)
+    with cyclic_gc_paused() if gc_paused_while_writing else nullcontext():
         say("writing")
         total = plan.size()
         steps = plan.steps(batch_size)  # lazy: each batch's rows are made as a writer takes it

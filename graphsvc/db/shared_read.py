@@ -55,7 +55,12 @@ class SharedRead(Generic[T]):
         waiting, self._next = self._next, None
         if waiting is None:
             return
-        following = self._start()
+        waiting.add_done_callback(_retrieve)
+        try:
+            following = self._start()
+        except Exception as exc:  # `read` raised before it was even a coroutine: its callers hear of it
+            waiting.set_exception(exc)
+            return
 
         def hand_over(done: asyncio.Future[T]) -> None:
             if waiting.done():
@@ -68,7 +73,6 @@ class SharedRead(Generic[T]):
                 waiting.set_result(done.result())
 
         following.add_done_callback(hand_over)
-        waiting.add_done_callback(_retrieve)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

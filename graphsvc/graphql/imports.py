@@ -32,6 +32,7 @@ async def import_cmdb(info: Info[Context, None], document: JSON) -> ImportResult
             document,
             batch_size=ctx.settings.import_batch_size,
             audit=ctx.audit(info.field_name),
+            gc_paused_while_writing=False,  # the server's other requests go on meanwhile
         )
     except DocumentInvalid as exc:
         raise GraphQLError(

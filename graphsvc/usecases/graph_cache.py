@@ -23,6 +23,7 @@ that one computation rather than each starting their own.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -116,7 +117,7 @@ class GraphCache:
                 log.exception("building the impact search's arrays failed")
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         self.graph, self.fingerprint = graph, seen
-        if len(graph.nodes) >= FREEZE_FROM:
+        if len(graph.nodes) >= FREEZE_FROM and gc.isenabled():  # (paused: an import is running; the next load)
             keep_out_of_collections()
         self.loads += 1
         self.load_seconds = time.perf_counter() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -253,13 +254,19 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
             ran.append(params["id"])
             await (await tx.run("CREATE (:Item {id: $id})", id=params["id"])).consume()
 
-    steps: list[Step] = [("import/create_nodes", None, {"id": f"X-{i}"}) for i in range(40)]
+    taken: list[tuple[str, asyncio.Task[Any] | None]] = []  # (step's id, the writer that took it)
+
+    def steps() -> Iterator[Step]:
+        for i in range(40):
+            taken.append((f"X-{i}", asyncio.current_task()))
+            yield "import/create_nodes", None, {"id": f"X-{i}"}
+
     async with adriver.session(database=DB) as session:
         with pytest.raises(ConstraintError):
-            await _write_each(adriver, DB, session, run, steps, 2)
+            await _write_each(adriver, DB, session, run, steps(), 2)
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert not [t for t in others if "writer" in repr(t.get_coro())]
-    # Both writers took steps, and none was taken after the failure came back.
-    assert "X-0" in ran and "X-1" in ran and len(ran) < 40
+    # Two writers took steps, and none was taken after the failure came back.
+    assert len({task for _, task in taken}) == 2 and len(taken) < 40
     written = {i for (i,) in rows(sync_driver, "MATCH (n:Item) WHERE n.id STARTS WITH 'X-' RETURN n.id")}
     assert "X-3" in written and written <= set(ran)
