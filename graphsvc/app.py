@@ -31,6 +31,7 @@ from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
 from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
+from graphsvc.db.graph import DataFingerprint
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.db.shared_read import SharedRead
@@ -113,8 +114,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def _kept_answer(self, request: Request) -> bytes | None:
         """The whole response body of a kept answer to this request, if there is a current one."""
         cache = self.responses
-        shared = self.state.get("data_fingerprint")
-        if cache is None or shared is None:
+        if cache is None:
             return None
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return None
@@ -134,9 +134,8 @@ class GraphQLApp(GraphQL[Context, None]):
         key = cache.key(data.get("query"), data.get("operationName"), data.get("variables"))
         if key is None:
             return None
-        try:
-            fingerprint = await shared()
-        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+        fingerprint = await self._data_fingerprint()
+        if fingerprint is None:
             request.scope[_MISSED_UNDER] = _UNREADABLE  # execute_single need not try again
             return None
         text = cache.get_text(key, fingerprint)
@@ -144,6 +143,17 @@ class GraphQLApp(GraphQL[Context, None]):
             request.scope[_MISSED_UNDER] = fingerprint  # execute_single keeps the answer under it
             return None
         return b'{"data":' + text.encode() + b"}"
+
+    async def _data_fingerprint(self) -> DataFingerprint | None:
+        """The data fingerprint, by the read shared with concurrent requests; None when it cannot be read (the
+        query itself then says what is wrong)."""
+        shared: SharedRead[DataFingerprint] | None = self.state.get("data_fingerprint")
+        if shared is None:
+            return None
+        try:
+            return await shared()
+        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
+            return None
 
     async def get_context(self, request: Any, response: Any) -> Context:
         driver: AsyncDriver = self.state["driver"]
@@ -190,11 +200,9 @@ class GraphQLApp(GraphQL[Context, None]):
         if fingerprint is _UNREADABLE:
             return await super().execute_single(*args)  # the query itself will say what is wrong
         if fingerprint is None:
-            try:
-                shared = self.state.get("data_fingerprint")
-                fingerprint = await (shared() if shared is not None else g.data_fingerprint(context.repo))
-            except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
-                return await super().execute_single(*args)  # the query itself will say what is wrong
+            fingerprint = await self._data_fingerprint()
+            if fingerprint is None:
+                return await super().execute_single(*args)
             kept = cache.get(key, fingerprint)
             if kept is not None:
                 return ExecutionResult(data=kept, errors=None)
