@@ -77,8 +77,8 @@ class _Plan:
     """What an import writes, in order. Node rows and the hashes of new items are made as their batch is taken
     (`steps` is lazy), so that Python's share of the work overlaps Neo4j's when two writers take turns."""
 
-    deps_by_from: dict[str, list[Dependency]]
-    cons_by_bu: dict[str, list[Consumption]]
+    deps_by_from: dict[str, list[tuple[int, Dependency]]]  # (index in the document, dependency) by `from`
+    cons_by_bu: dict[str, list[tuple[int, Consumption]]]  # (index in the document, share) by business unit
     nodes: list[tuple[Kind, str, list[Any]]] = field(default_factory=list)  # (kind, statement, items)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
     rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
@@ -86,7 +86,8 @@ class _Plan:
     seal: list[tuple[Any, str | None]] = field(default_factory=list)
 
     def digest(self, item: Any) -> str:
-        return content_hash(item, self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, []))
+        deps = [d for _, d in self.deps_by_from.get(item.id, [])]
+        return content_hash(item, deps, [c for _, c in self.cons_by_bu.get(item.id, [])])
 
     def steps(self, batch: int) -> Iterator[Step]:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
@@ -137,9 +138,7 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
     cons_by_bu: dict[str, list[tuple[int, Consumption]]] = defaultdict(list)
     for i, con in enumerate(doc.consumption):
         cons_by_bu[con.businessUnit].append((i, con))
-    plan = _Plan(
-        {k: [d for _, d in v] for k, v in deps_by_from.items()}, {k: [c for _, c in v] for k, v in cons_by_bu.items()}
-    )
+    plan = _Plan(deps_by_from, cons_by_bu)
 
     creates: dict[Kind, list[Any]] = defaultdict(list)
     updates: dict[Kind, list[Any]] = defaultdict(list)
