@@ -206,8 +206,8 @@ async def main() -> None:
                 print(f"  {len(bodies['browse'])} browse and {len(bodies['impact'])} impact requests in turn")
                 fresh = await levels_on(server, files, levels, args.seconds, token)
             # As deployed: browse answers kept until a write. Each browse request is asked once first, as an
-            # estate's users would have asked it before: the levels then measure kept answers (and the searches,
-            # which are never kept).
+            # estate's users would have asked it before: the levels then measure kept answers (searches included,
+            # since each waits for its full-text index to catch up before it reads).
             with api_server(conn, graph_cache=True, env={"GRAPHSVC_AUTH": "true"}) as server:
                 print(f"server ready after {server.ready_s:.1f} s (auth on, graph in memory, response cache on)")
                 await asked_once(server.url, token, bodies["browse"])

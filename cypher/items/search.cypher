@@ -1,5 +1,10 @@
 // Full-text search over every item; the text is escaped by the caller into a Lucene query. createdAt and
 // updatedAt come as ISO text (see items.py, STAMPS).
+// The index is eventually consistent (schema/0003_search.cypher): it takes in a write a moment after its commit.
+// Waiting for it first makes a search see every write committed before it began, so an item created just now is
+// found, and an answer kept under the data fingerprint read before it (response_cache.py) is never older than
+// that fingerprint. With nothing waiting to be taken in, the wait costs nothing measurable.
+CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()
 CALL db.index.fulltext.queryNodes('item_search', $query) YIELD node, score
 RETURN node {.*, createdAt: toString(node.createdAt), updatedAt: toString(node.updatedAt)} AS props, score
 ORDER BY score DESC, node.id

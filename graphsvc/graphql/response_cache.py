@@ -4,7 +4,7 @@ An analyst paging through CIs, a dashboard polling a service's detail, thirty pe
 the answer is the same until something is written. A query is kept when it can only read stored data:
 
 - it is a query (not a mutation or subscription), asked without errors;
-- every root field is a plain read (`item`, `processes`, the item collections such as
+- every root field is a plain read (`item`, `processes`, `search`, the item collections such as
   `configurationItems` and the lookups by id such as `service(id:)`), nothing computed against the clock or the
   whole estate;
 - every field in it, fragments included, needs no more than the `viewer` role, which every valid token has. So
@@ -46,9 +46,9 @@ from graphsvc.db.graph import DataFingerprint as Fingerprint
 __all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
 
 # Root fields that read stored items and nothing else; the item collections and lookups are added from the schema.
-# Not `search`: its full-text index catches up with a write a moment after it, and an answer kept meanwhile would
-# miss the new item for up to max_age.
-PLAIN_READS = frozenset({"item", "processes", "__typename"})
+# `search` is one: its full-text index takes in a write a moment after the commit, but the search waits for it
+# first (cypher/items/search.cypher), so its answer is as new as the fingerprint read before it.
+PLAIN_READS = frozenset({"item", "processes", "search", "__typename"})
 # Browse documents are a few KB. Longer texts are not looked at (parsing one costs the event loop, before
 # strawberry's own limits run), and the key's parts are bounded so the budget holds.
 MAX_QUERY_CHARS = 16_384

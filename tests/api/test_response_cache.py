@@ -137,3 +137,30 @@ def test_a_kept_answer_goes_out_as_kept_and_still_needs_a_token(
     # a request strawberry refuses is still refused, not answered from the kept answer
     odd = api.http.post("/graphql", json={**body, "variables": ["SVC-SHOP"]})
     assert odd.status_code == 400 and "x-graphsvc-cache" not in odd.headers
+
+
+def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: Callable[..., GraphQLClient]) -> None:
+    """The full-text index takes in a write a moment after its commit; the search waits for it. So the answer after
+    a write holds the new item at once, and the kept answer before the write is let go."""
+    api = serve()
+    load(api)
+    body = {"query": operation("browse.graphql", "Search"), "operationName": "Search", "variables": {"text": "quokka"}}
+
+    def ask() -> httpx.Response:
+        reply = api.http.post("/graphql", json=body)
+        assert reply.status_code == 200 and "errors" not in reply.json(), reply.text
+        return reply
+
+    assert ask().json()["data"]["search"] == []
+    kept = ask()
+    assert kept.headers.get("x-graphsvc-cache") == "kept" and kept.json()["data"]["search"] == []
+    created: set[str] = set()
+    for n in range(15):  # each search right after its write: without the wait, some would miss the new team
+        made = api.data(f'mutation {{ createTeam(input: {{id: "T-Q{n}", name: "Quokka {n}"}}) {{ __typename }} }}')
+        assert made["createTeam"]["__typename"] == "TeamPayload"
+        created.add(f"T-Q{n}")
+        fresh = ask()
+        assert "x-graphsvc-cache" not in fresh.headers
+        assert {h["id"] for h in fresh.json()["data"]["search"]} == created
+    again = ask()
+    assert again.headers.get("x-graphsvc-cache") == "kept" and again.json() == fresh.json()
