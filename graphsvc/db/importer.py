@@ -118,10 +118,17 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
         yield rows[start : start + size]
 
 
+# A lookup of more ids than this first asks whether the database holds any item at all (a document's import does;
+# a single write's few ids do not pay the extra read).
+COUNT_FIRST = 100
+
+
 async def existing_kinds(driver: AsyncDriver, database: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """For each of `ids` already in the database: its kind, hash and version."""
     out: dict[str, dict[str, Any]] = {}
     id_list = sorted(set(ids))
+    if len(id_list) > COUNT_FIRST and await _item_count(driver, database) == 0:
+        return out  # a first import: one count (constant time) instead of an index seek per id (24 s at 1M CIs)
     for chunk in _chunks(id_list, 20_000):
         records, _, _ = await driver.execute_query(
             cypher("import/existing_items"), ids=chunk, database_=database, routing_=RoutingControl.READ
@@ -129,6 +136,13 @@ async def existing_kinds(driver: AsyncDriver, database: str, ids: Iterable[str])
         for r in records:
             out[r["id"]] = {"kind": Kind(r["kind"]), "hash": r["hash"], "version": r["version"]}
     return out
+
+
+async def _item_count(driver: AsyncDriver, database: str) -> int:
+    records, _, _ = await driver.execute_query(
+        cypher("meta/item_count"), database_=database, routing_=RoutingControl.READ
+    )
+    return int(records[0]["items"])
 
 
 def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary) -> _Plan:
