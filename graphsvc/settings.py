@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     response_cache_seconds: float = Field(
         default=60.0,
         ge=0,
-        description="keep browse answers this long while no write lands (graphql/response_cache.py); 0 keeps none",
+        description="keep browse answers at most this long while no write lands (graphql/response_cache.py); 0: none",
     )
     response_cache_mb: int = Field(default=64, ge=1, description="memory the kept browse answers may take (JSON size)")
     max_impact_items: int = Field(

@@ -11,7 +11,9 @@ the answer is the same until something is written. A query is kept when it can o
   serving a kept answer to another token reveals nothing that token could not ask for itself.
 
 The key is the document's text, the operation name and the variables. An answer is served while the database's
-fingerprint is the one it was computed under and it is younger than `max_age`. The fingerprint is one
+fingerprint is the one it was computed under and it is younger than its lifetime: drawn for each answer between
+half of `max_age` and all of it, so that answers first asked together (a dashboard's, a warm-up's) are not all asked
+afresh in the same moment, each holding the event loop while it is computed. The fingerprint is one
 constant-time read (cypher/meta/data_fingerprint.cypher): how many audit entries there are and the newest one's
 time, and how many items and relationships. Every graphsvc write to an item records at least one audit entry in its
 own transaction, so it moves it (the later transactions of a large import, which only add relationships and seal
@@ -23,6 +25,7 @@ unless an addition and a deletion cancel out. A property edited behind graphsvc'
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -89,13 +92,14 @@ def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str
 @dataclass
 class _Entry:
     fingerprint: Fingerprint
-    stored: float
+    expires: float  # monotonic time after which it is not served
     size: int
     text: str  # the answer's data as JSON: as small as it gets, and every hit decodes its own copy
 
 
 class ResponseCache:
-    """Kept answers, least recently used first out, within `max_bytes` and `max_age` seconds each.
+    """Kept answers, least recently used first out, within `max_bytes`, each for between `max_age` / 2 and
+    `max_age` seconds (see the module's docstring).
 
     The budget counts each answer's JSON text, its key (query and variables) and a fixed overhead per entry."""
 
@@ -107,8 +111,10 @@ class ResponseCache:
         max_bytes: int,
         max_documents: int = 500,
         max_entries: int = 20_000,
+        rng: random.Random | None = None,
     ) -> None:
         self.schema = schema
+        self._rng = rng or random.Random()
         self.max_age = max_age
         self.max_bytes = max_bytes
         self.max_documents = max_documents
@@ -154,7 +160,7 @@ class ResponseCache:
         """The kept answer's data as JSON text, if it is current (the server sends it as it is)."""
         entry = self.entries.get(key)
         now = time.monotonic() if now is None else now
-        if entry is None or entry.fingerprint != fingerprint or now - entry.stored > self.max_age:
+        if entry is None or entry.fingerprint != fingerprint or now > entry.expires:
             if entry is not None:
                 self._drop(key)
             self.misses += 1
@@ -170,7 +176,8 @@ class ResponseCache:
             return  # one answer may not push out everything else
         if key in self.entries:
             self._drop(key)
-        self.entries[key] = _Entry(fingerprint, time.monotonic() if now is None else now, size, text)
+        lifetime = self.max_age * (0.5 + 0.5 * self._rng.random())
+        self.entries[key] = _Entry(fingerprint, (time.monotonic() if now is None else now) + lifetime, size, text)
         self.size += size
         while self.size > self.max_bytes or len(self.entries) > self.max_entries:
             self._drop(next(iter(self.entries)))

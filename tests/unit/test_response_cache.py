@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
@@ -69,6 +73,38 @@ def test_an_answer_is_served_under_its_fingerprint_and_age_only() -> None:
     c.put(key, FP, {"service": {"id": "A"}}, now=200.0)
     assert c.get(key, FP, now=261.0) is None  # too old
     assert (c.hits, c.misses, len(c.entries), c.size) == (1, 2, 0, 0)
+
+
+@given(
+    seed=st.integers(0, 2**32),
+    max_age=st.floats(0.01, 3600),
+    at=st.floats(0, 1e6),
+    elapsed=st.floats(0, 2),  # in max_age
+)
+def test_an_answer_is_kept_between_half_its_limit_and_its_limit(
+    seed: int, max_age: float, at: float, elapsed: float
+) -> None:
+    c = ResponseCache(SCHEMA, max_age=max_age, max_bytes=1 << 20, rng=random.Random(seed))
+    key = c.key(BROWSE, "ServiceDetail", {"id": "A"})
+    assert key is not None
+    c.put(key, FP, {"service": {"id": "A"}}, now=at)
+    served = c.get(key, FP, now=at + elapsed * max_age) is not None
+    if elapsed <= 0.5:
+        assert served
+    if elapsed > 1.0 + 1e-9:
+        assert not served
+
+
+def test_answers_kept_at_once_are_not_all_let_go_at_once() -> None:
+    """A warm-up (or a dashboard) stores many answers in the same moment; they expire spread over the second half of
+    the limit, so they are not all computed afresh together."""
+    c = ResponseCache(SCHEMA, max_age=60, max_bytes=1 << 22, rng=random.Random(7))
+    keys = [c.key(BROWSE, "ServiceDetail", {"id": str(n)}) for n in range(200)]
+    for k in keys:
+        c.put(k, FP, {"service": {"id": "x"}}, now=0.0)  # type: ignore[arg-type]
+    still = [sum(c.get(k, FP, now=t) is not None for k in keys) for t in (29.0, 40.0, 50.0, 61.0)]  # type: ignore[arg-type]
+    assert still[0] == 200 and still[-1] == 0
+    assert 200 > still[1] > still[2] > 0  # going a few at a time, not all at once
 
 
 def test_the_least_recently_used_answers_go_first_within_the_byte_budget() -> None:
