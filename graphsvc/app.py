@@ -4,6 +4,7 @@ concurrency, body-size and token middleware (auth/middleware.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import json
@@ -87,6 +88,8 @@ class GraphQLApp(GraphQL[Context, None]):
         self.state = state
         self.settings = settings
         self.responses: ResponseCache | None = None
+        # (key, fingerprint) -> the answer being computed for it (None if it fails): see execute_single
+        self._in_flight: dict[tuple[Any, DataFingerprint], asyncio.Future[dict[str, Any] | None]] = {}
         if settings.response_cache_seconds > 0:
             self.responses = state["response_cache"] = ResponseCache(
                 schema._schema,
@@ -206,10 +209,29 @@ class GraphQLApp(GraphQL[Context, None]):
             kept = cache.get(key, fingerprint)
             if kept is not None:
                 return ExecutionResult(data=kept, errors=None)
-        result = await super().execute_single(*args)
-        if not result.errors and result.data is not None:
-            cache.put(key, fingerprint, result.data)
-        return result
+        # The same question asked again while its answer is being computed (a page everyone opens, just let go for
+        # its age or after a write) waits for that answer rather than computing it again beside it: under the same
+        # fingerprint, read after this request arrived, it is the answer this request would compute.
+        flight = (key, fingerprint)
+        first = self._in_flight.get(flight)
+        if first is not None:
+            cache.shared += 1
+            data = await asyncio.shield(first)
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)
+            return await super().execute_single(*args)  # the first one failed: this one says why for itself
+        computing: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._in_flight[flight] = computing
+        answer = None
+        try:
+            result = await super().execute_single(*args)
+            if not result.errors and result.data is not None:
+                answer = result.data
+                cache.put(key, fingerprint, answer)
+            return result
+        finally:
+            del self._in_flight[flight]
+            computing.set_result(answer)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))

@@ -123,6 +123,7 @@ class ResponseCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
+        self.shared = 0  # misses answered by the same question's answer being computed (graphsvc/app.py)
         self._kinds: OrderedDict[tuple[str, str | None], bool] = OrderedDict()  # (document, operation) -> cacheable
 
     def key(self, query: Any, operation_name: Any, variables: Any) -> Key | None:

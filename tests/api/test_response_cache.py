@@ -6,8 +6,11 @@ A kept answer is recognised by what the cache documents it cannot see: a propert
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -17,6 +20,7 @@ from neo4j import Driver
 
 from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
+from graphsvc.db.items import ItemRepository
 from graphsvc.settings import Settings
 from tests.api.conftest import GraphQLClient, bearer, operation
 from tests.api.test_contract_browse import load
@@ -41,7 +45,9 @@ def serve(empty_db: Connection, sync_driver: Driver) -> Iterator[Callable[..., A
     def client(**settings: Any) -> Iterator[GraphQLClient]:
         app = create_app(Settings(**settings), connection=empty_db)
         with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=60, headers=bearer(token)) as http:
-            yield GraphQLClient(http)
+            client = GraphQLClient(http)
+            client.app = app  # type: ignore[attr-defined]  # for a look at the server's response cache
+            yield client
 
     yield lambda **s: stack.append(client(**s)) or stack[-1].__enter__()
     for c in reversed(stack):
@@ -164,3 +170,72 @@ def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: C
         assert {h["id"] for h in fresh.json()["data"]["search"]} == created
     again = ask()
     assert again.headers.get("x-graphsvc-cache") == "kept" and again.json() == fresh.json()
+
+
+def test_the_same_question_asked_while_it_is_computed_waits_for_that_answer(
+    serve: Callable[..., GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six clients ask the same page at once: it is read from Neo4j once, and each gets the whole answer."""
+    api = serve()
+    load(api)
+    graphql = next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
+    app_cache = graphql.responses
+    gate, reads = threading.Event(), []
+    real_page = ItemRepository.page
+
+    async def held_page(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs)
+        await asyncio.to_thread(gate.wait, 60)  # the first read stays open until the others have arrived
+        return await real_page(self, *args, **kwargs)
+
+    monkeypatch.setattr(ItemRepository, "page", held_page)
+
+    def ask(_: int) -> Any:
+        with httpx.Client(base_url=api.http.base_url, headers=api.http.headers, timeout=60) as http:
+            return http.post("/graphql", json={"query": PAGE}).json()
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = pool.map(ask, range(6))
+        deadline = time.monotonic() + 30
+        while app_cache.shared < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        gate.set()
+        answers = list(answers)
+    assert app_cache.shared == 5 and len(reads) == 1
+    assert all(a == answers[0] for a in answers) and answers[0]["data"]["services"]["totalCount"] == 3
+    assert answers[0]["data"] == api.data(PAGE)  # and it was kept
+    assert len(reads) == 1
+
+
+def test_when_the_answer_waited_for_fails_each_waiting_request_asks_for_itself(
+    serve: Callable[..., GraphQLClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = serve()
+    load(api)
+    graphql = next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
+    gate, reads = threading.Event(), []
+    real_page = ItemRepository.page
+
+    async def first_read_fails(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs)
+        if len(reads) == 1:
+            await asyncio.to_thread(gate.wait, 60)
+            raise RuntimeError("the first read fails")
+        return await real_page(self, *args, **kwargs)
+
+    monkeypatch.setattr(ItemRepository, "page", first_read_fails)
+
+    def ask(_: int) -> Any:
+        with httpx.Client(base_url=api.http.base_url, headers=api.http.headers, timeout=60) as http:
+            return http.post("/graphql", json={"query": PAGE}).json()
+
+    with ThreadPoolExecutor(3) as pool:
+        answers = pool.map(ask, range(3))
+        deadline = time.monotonic() + 30
+        while graphql.responses.shared < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        gate.set()
+        answers = list(answers)
+    failed = [a for a in answers if a.get("errors")]
+    assert len(failed) == 1 and len(reads) == 3  # the two that waited read for themselves
+    assert all(a["data"]["services"]["totalCount"] == 3 for a in answers if a not in failed)
