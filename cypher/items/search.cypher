@@ -3,7 +3,8 @@
 // The index is eventually consistent (schema/0003_search.cypher): it takes in a write a moment after its commit.
 // Waiting for it first makes a search see every write committed before it began, so an item created just now is
 // found, and an answer kept under the data fingerprint read before it (response_cache.py) is never older than
-// that fingerprint. With nothing waiting to be taken in, the wait costs nothing measurable.
+// that fingerprint. With nothing waiting to be taken in, the wait costs nothing measurable; during a large import
+// it lasts until the index has caught up.
 CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()
 CALL db.index.fulltext.queryNodes('item_search', $query) YIELD node, score
 RETURN node {.*, createdAt: toString(node.createdAt), updatedAt: toString(node.updatedAt)} AS props, score

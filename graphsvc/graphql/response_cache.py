@@ -19,7 +19,7 @@ time, and how many items and relationships. Every graphsvc write to an item reco
 own transaction, so it moves it (the later transactions of a large import, which only add relationships and seal
 hashes, move the relationship count); items or relationships added or deleted behind graphsvc's back move it too,
 unless an addition and a deletion cancel out. A property edited behind graphsvc's back
-(cypher-shell) is seen when the answer is `max_age` old, or after the next graphsvc write.
+(cypher-shell) is seen once the answer is let go for its age (at most `max_age`), or after the next graphsvc write.
 """
 
 from __future__ import annotations
@@ -123,7 +123,8 @@ class ResponseCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self.shared = 0  # misses answered by the same question's answer being computed (graphsvc/app.py)
+        self.shared = 0  # misses that waited for the same question's answer being computed (graphsvc/app.py), also
+        # when that computation failed and they asked for themselves
         self._kinds: OrderedDict[tuple[str, str | None], bool] = OrderedDict()  # (document, operation) -> cacheable
 
     def key(self, query: Any, operation_name: Any, variables: Any) -> Key | None:
