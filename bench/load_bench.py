@@ -9,7 +9,8 @@ bearer token) and the dependency graph in memory. Each client is a wrk connectio
   analyst's first screen, as in impact_bench.py).
 
 Everything is measured twice: with the response cache off (every answer read afresh) and as deployed, where browse
-answers are kept until a write (each browse request asked once before the levels, as users would have asked it).
+answers and impacts are kept until a write (each browse request asked once before the levels, as users would have
+asked it; each impact is computed the first time a level asks it, and kept from then on).
 With 1 client, browse and impact are measured apart. With more, a quarter of the clients ask impacts while the rest
 browse, both at once, each measured on its own: the goal is browse p95 under 100 ms at 32 clients on 100k CIs while
 impacts run. Also measured: what the token check costs (one service's detail asked back to back by one client,

@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 
 from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
+from graphsvc.auth.tokens import Principal
 from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
 from graphsvc.db.graph import DataFingerprint
@@ -134,7 +135,9 @@ class GraphQLApp(GraphQL[Context, None]):
             and isinstance(data.get("extensions"), dict | None)
         ):
             return None  # strawberry answers malformed requests as it always has
-        key = cache.key(data.get("query"), data.get("operationName"), data.get("variables"))
+        principal: Principal | None = request.scope.get("state", {}).get("principal")
+        role = principal.role if principal else None
+        key = cache.key(data.get("query"), data.get("operationName"), data.get("variables"), role=role)
         if key is None:
             return None
         fingerprint = await self._data_fingerprint()
@@ -195,8 +198,11 @@ class GraphQLApp(GraphQL[Context, None]):
         """Browse queries are answered from the response cache while the data has not changed (response_cache.py)."""
         args = (request, request_adapter, sub_response, context, root_value, request_data)
         cache = self.responses
-        key = cache.key(request_data.query, request_data.operation_name, request_data.variables) if cache else None
-        if cache is None or key is None:
+        if cache is None:
+            return await super().execute_single(*args)
+        role = context.principal.role if context.principal else None  # a kept answer only for a role that may ask
+        key = cache.key(request_data.query, request_data.operation_name, request_data.variables, role=role)
+        if key is None:
             return await super().execute_single(*args)
         # A POST was looked up before strawberry (__call__) and missed: its fingerprint is kept on the request.
         fingerprint = request.scope.get(_MISSED_UNDER)

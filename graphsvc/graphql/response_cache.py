@@ -5,10 +5,12 @@ the answer is the same until something is written. A query is kept when it can o
 
 - it is a query (not a mutation or subscription), asked without errors;
 - every root field is a plain read (`item`, `processes`, `search`, the item collections such as
-  `configurationItems` and the lookups by id such as `service(id:)`), nothing computed against the clock or the
-  whole estate;
-- every field in it, fragments included, needs no more than the `viewer` role, which every valid token has. So
-  serving a kept answer to another token reveals nothing that token could not ask for itself.
+  `configurationItems` and the lookups by id such as `service(id:)`), or an analysis of the dependency graph alone
+  (`impact`, `siteFailure`: no clock, no incidents or changes, only items and their relationships); nothing else
+  computed against the clock or the whole estate;
+- every field in it, fragments included, needs no more than the `viewer` role, except those graph analyses at the
+  root, which need `analyst`. A kept answer is served only to a token whose role may ask every field of it, so it
+  reveals nothing that token could not ask for itself; the answer is the same whoever asks.
 
 The key is the document's text, the operation name and the variables. An answer is served while the database's
 fingerprint is the one it was computed under and it is younger than its lifetime: drawn for each answer between
@@ -48,6 +50,8 @@ from graphsvc.db.graph import DataFingerprint as Fingerprint
 
 __all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
 
+# Analyses of the dependency graph alone (GraphQL field names): their answer moves only with the data, like a read's.
+GRAPH_ANALYSES = frozenset({"impact", "siteFailure"})
 # Root fields that read stored items and nothing else; the item collections and lookups are added from the schema.
 # `search` is one: its full-text index takes in a write a moment after the commit, but the search waits for it
 # first (cypher/items/search.cypher), so its answer is as new as the fingerprint read before it.
@@ -69,24 +73,29 @@ def _root_fields(schema: GraphQLSchema) -> frozenset[str]:
     assert query is not None
     pages = {name for name, field in query.fields.items() if str(field.type).rstrip("!").endswith("Connection")}
     lookups = {name for name, field in query.fields.items() if list(field.args) == ["id"] and is_named_type(field.type)}
-    return PLAIN_READS | pages | lookups
+    return PLAIN_READS | GRAPH_ANALYSES | pages | lookups
 
 
-def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> bool:
-    """Whether an operation's answer may be kept and served to any valid token (see the module's docstring)."""
+def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Role | None:
+    """The role a token needs to be served an operation's kept answer, or None if it is never kept (see the
+    module's docstring)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
-        return False
+        return None
     roots = _root_fields(schema)
     names = set()
     for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.name.value not in roots:
-            return False  # fragments at the root are not worth following: such an operation is asked afresh
+            return None  # fragments at the root are not worth following: such an operation is asked afresh
         names.add(selection.name.value)
     if names == {"__typename"}:
-        return False  # a client's ping: nothing worth keeping, and it should not wait on a database read
-    role, _ = required_role(schema, document, operation_name)
-    return role is Role.viewer
+        return None  # a client's ping: nothing worth keeping, and it should not wait on a database read
+    role, fields = required_role(schema, document, operation_name)
+    if role is Role.viewer:
+        return role
+    if role is Role.analyst and {f.removeprefix("Query.") for f in fields} <= GRAPH_ANALYSES:
+        return role  # the graph analyses at the root are the only fields beyond viewer
+    return None
 
 
 @dataclass
@@ -125,11 +134,12 @@ class ResponseCache:
         self.misses = 0
         self.shared = 0  # misses that waited for the same question's answer being computed (graphsvc/app.py), also
         # when that computation failed and they asked for themselves
-        self._kinds: OrderedDict[tuple[str, str | None], bool] = OrderedDict()  # (document, operation) -> cacheable
+        # (document, operation) -> the role needed to be served its kept answer (None: never kept)
+        self._kinds: OrderedDict[tuple[str, str | None], Role | None] = OrderedDict()
 
-    def key(self, query: Any, operation_name: Any, variables: Any) -> Key | None:
-        """The key of a request whose answer may be kept, else None (also for anything malformed: strawberry then
-        answers it as it would have)."""
+    def key(self, query: Any, operation_name: Any, variables: Any, *, role: Role | None = Role.viewer) -> Key | None:
+        """The key of a request whose answer may be kept and served to a token of `role` (None: no token), else None
+        (also for anything malformed: strawberry then answers it as it would have, refusals included)."""
         if not isinstance(query, str) or not query or len(query) > MAX_QUERY_CHARS:
             return None
         if operation_name is not None and not isinstance(operation_name, str):
@@ -140,10 +150,11 @@ class ResponseCache:
                 document = parse(query, max_lexical_tokens=MAX_TOKENS, max_comments=MAX_TOKENS)
                 self._kinds[kind] = cacheable(self.schema, document, operation_name)
             except (GraphQLError, RecursionError):  # not a document (or too long): strawberry says why
-                self._kinds[kind] = False
+                self._kinds[kind] = None
             if len(self._kinds) > self.max_documents:
                 self._kinds.popitem(last=False)
-        if not self._kinds[kind]:
+        needed = self._kinds[kind]
+        if needed is None or role is None or not role.allows(needed):
             return None
         try:
             shown = json.dumps(variables or {}, sort_keys=True, separators=(",", ":"))

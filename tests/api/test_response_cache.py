@@ -236,3 +236,34 @@ def test_when_the_answer_waited_for_fails_each_waiting_request_asks_for_itself(
     failed = [a for a in answers if a.get("errors")]
     assert len(failed) == 1 and len(reads) == 3  # the two that waited read for themselves
     assert all(a["data"]["services"]["totalCount"] == 3 for a in answers if a not in failed)
+
+
+def test_an_impact_is_kept_for_analysts_only_and_let_go_when_the_graph_changes(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    """The contract's Impact document: a graph analysis, kept like a read but only served to roles that may ask it."""
+    api = serve()
+    load(api)
+    body = {
+        "query": operation("impact.graphql", "Impact"),
+        "operationName": "Impact",
+        "variables": {"origin": ["CI-MON"]},
+    }
+    url = str(api.http.base_url.join("/graphql"))
+
+    def ask(role: str) -> httpx.Response:
+        return httpx.post(url, json=body, headers=bearer(make_token(sync_driver, "neo4j", role, role)), timeout=60)
+
+    fresh = ask("analyst")
+    ids = {i["id"] for i in fresh.json()["data"]["impact"]["impacted"]}
+    assert {"CI-MON", "CI-APP-1"} <= ids and "x-graphsvc-cache" not in fresh.headers
+    kept = ask("editor")
+    assert kept.headers.get("x-graphsvc-cache") == "kept" and kept.json() == fresh.json()
+    refused = ask("viewer")  # the same question from a viewer is refused as it always was, never served kept
+    assert "x-graphsvc-cache" not in refused.headers and "CI-APP-1" not in refused.text
+    assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    gone = api.data('mutation { removeDependency(from: "CI-APP-1", to: "CI-MON") { __typename } }')
+    assert gone["removeDependency"]["__typename"] != "NotFound"
+    after = ask("analyst")
+    assert "x-graphsvc-cache" not in after.headers
+    assert {i["id"] for i in after.json()["data"]["impact"]["impacted"]} == {"CI-MON"}  # nothing depends on it now

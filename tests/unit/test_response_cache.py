@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graphsvc.auth.tokens import Role
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from tests.api.conftest import operation
@@ -39,8 +40,8 @@ def test_plain_reads_are_kept(query: str, name: str | None) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        '{ impact(origin: ["CI-1"]) { services { id } } }',  # an analysis
-        "{ costAllocation { total } }",
+        '{ impact(origin: ["CI-1"]) { services { id } } }',  # a graph analysis: kept for analysts only (below)
+        "{ costAllocation { total } }",  # an analysis of the whole estate
         "{ changes(first: 5) { edges { node { id assessment { risk { level } } } } } }",  # analyst field inside
         '{ history(id: "CI-1") { totalCount } }',
         "{ apiTokens { id } }",
@@ -55,6 +56,28 @@ def test_plain_reads_are_kept(query: str, name: str | None) -> None:
 )
 def test_other_operations_are_not_kept(query: str) -> None:
     assert cache().key(query, None, None) is None
+
+
+IMPACT = "query($o: [ID!]!) { impact(origin: $o) { totals { impacted } services(first: 5) { id status } } }"
+
+
+@pytest.mark.parametrize(
+    ("query", "kept_for"),
+    [
+        (IMPACT, {Role.analyst, Role.editor, Role.admin}),
+        ('{ siteFailure(siteId: "S-1") { totals { down } } }', {Role.analyst, Role.editor, Role.admin}),
+        (BROWSE, set(Role)),  # a plain read: every role
+        # another analysis (or an admin field) beside the graph analysis: never kept
+        ("query($o: [ID!]!) { impact(origin: $o) { totals { impacted } } costAllocation { total } }", set()),
+        ("query($o: [ID!]!) { impact(origin: $o) { totals { impacted } } apiTokens { id } }", set()),
+        ('{ siteFailure(siteId: "S") { totals { down } } continuity(serviceId: "S") { spofs { id } } }', set()),
+    ],
+)
+def test_a_kept_answer_is_only_for_a_role_that_may_ask_every_field_of_it(query: str, kept_for: set[Role]) -> None:
+    c = cache()
+    name = "ServiceDetail" if query is BROWSE else None
+    assert {role for role in Role if c.key(query, name, {"o": ["CI-1"], "id": "S"}, role=role)} == kept_for
+    assert c.key(query, name, {"o": ["CI-1"], "id": "S"}, role=None) is None  # no token: nothing kept
 
 
 def test_the_key_holds_the_variables_whatever_their_order() -> None:
