@@ -21,7 +21,9 @@ time, and how many items and relationships. Every graphsvc write to an item reco
 own transaction, so it moves it (the later transactions of a large import, which only add relationships and seal
 hashes, move the relationship count); items or relationships added or deleted behind graphsvc's back move it too,
 unless an addition and a deletion cancel out. A property edited behind graphsvc's back
-(cypher-shell) is seen once the answer is let go for its age (at most `max_age`), or after the next graphsvc write.
+(cypher-shell) is seen once the answer is let go for its age (at most `max_age`), or after the next graphsvc write;
+in an `impact` or `siteFailure` answer computed from the in-memory graph, only after the next graphsvc write (the
+graph copy does not see such edits either: usecases/graph_cache.py).
 """
 
 from __future__ import annotations
@@ -137,7 +139,7 @@ class ResponseCache:
         # (document, operation) -> the role needed to be served its kept answer (None: never kept)
         self._kinds: OrderedDict[tuple[str, str | None], Role | None] = OrderedDict()
 
-    def key(self, query: Any, operation_name: Any, variables: Any, *, role: Role | None = Role.viewer) -> Key | None:
+    def key(self, query: Any, operation_name: Any, variables: Any, *, role: Role | None) -> Key | None:
         """The key of a request whose answer may be kept and served to a token of `role` (None: no token), else None
         (also for anything malformed: strawberry then answers it as it would have, refusals included)."""
         if not isinstance(query, str) or not query or len(query) > MAX_QUERY_CHARS:

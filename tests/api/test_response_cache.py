@@ -262,6 +262,10 @@ def test_an_impact_is_kept_for_analysts_only_and_let_go_when_the_graph_changes(
     refused = ask("viewer")  # the same question from a viewer is refused as it always was, never served kept
     assert "x-graphsvc-cache" not in refused.headers and "CI-APP-1" not in refused.text
     assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    params = {"query": body["query"], "operationName": "Impact", "variables": '{"origin": ["CI-MON"]}'}
+    viewer = bearer(make_token(sync_driver, "neo4j", "viewer", "viewer by GET"))
+    by_get = httpx.get(url, params=params, headers=viewer, timeout=60)  # GET: through GraphQL, refused there too
+    assert "CI-APP-1" not in by_get.text and by_get.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     gone = api.data('mutation { removeDependency(from: "CI-APP-1", to: "CI-MON") { __typename } }')
     assert gone["removeDependency"]["__typename"] != "NotFound"
     after = ask("analyst")

@@ -34,7 +34,7 @@ def cache(**kw: float) -> ResponseCache:
     ],
 )
 def test_plain_reads_are_kept(query: str, name: str | None) -> None:
-    assert cache().key(query, name, {"id": "SVC-1"}) is not None
+    assert cache().key(query, name, {"id": "SVC-1"}, role=Role.viewer) is not None
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_plain_reads_are_kept(query: str, name: str | None) -> None:
     ],
 )
 def test_other_operations_are_not_kept(query: str) -> None:
-    assert cache().key(query, None, None) is None
+    assert cache().key(query, None, None, role=Role.viewer) is None
 
 
 IMPACT = "query($o: [ID!]!) { impact(origin: $o) { totals { impacted } services(first: 5) { id status } } }"
@@ -71,6 +71,12 @@ IMPACT = "query($o: [ID!]!) { impact(origin: $o) { totals { impacted } services(
         ("query($o: [ID!]!) { impact(origin: $o) { totals { impacted } } costAllocation { total } }", set()),
         ("query($o: [ID!]!) { impact(origin: $o) { totals { impacted } } apiTokens { id } }", set()),
         ('{ siteFailure(siteId: "S") { totals { down } } continuity(serviceId: "S") { spofs { id } } }', set()),
+        # ... or nested in it: a change reached through an impacted item, with its (clock-dependent) assessment
+        (
+            "query($o: [ID!]!) { impact(origin: $o) { impacted { id item { id ... on Change { assessment { "
+            "risk { level } } } } } } }",
+            set(),
+        ),
     ],
 )
 def test_a_kept_answer_is_only_for_a_role_that_may_ask_every_field_of_it(query: str, kept_for: set[Role]) -> None:
@@ -82,13 +88,17 @@ def test_a_kept_answer_is_only_for_a_role_that_may_ask_every_field_of_it(query: 
 
 def test_the_key_holds_the_variables_whatever_their_order() -> None:
     c = cache()
-    assert c.key(BROWSE, "ServiceDetail", {"id": "A", "x": 1}) == c.key(BROWSE, "ServiceDetail", {"x": 1, "id": "A"})
-    assert c.key(BROWSE, "ServiceDetail", {"id": "A"}) != c.key(BROWSE, "ServiceDetail", {"id": "B"})
+    assert c.key(BROWSE, "ServiceDetail", {"id": "A", "x": 1}, role=Role.viewer) == c.key(
+        BROWSE, "ServiceDetail", {"x": 1, "id": "A"}, role=Role.viewer
+    )
+    assert c.key(BROWSE, "ServiceDetail", {"id": "A"}, role=Role.viewer) != c.key(
+        BROWSE, "ServiceDetail", {"id": "B"}, role=Role.viewer
+    )
 
 
 def test_an_answer_is_served_under_its_fingerprint_and_age_only() -> None:
     c = cache(max_age=60)
-    key = c.key(BROWSE, "ServiceDetail", {"id": "A"})
+    key = c.key(BROWSE, "ServiceDetail", {"id": "A"}, role=Role.viewer)
     assert key is not None
     c.put(key, FP, {"service": {"id": "A"}}, now=100.0)
     assert c.get(key, FP, now=130.0) == {"service": {"id": "A"}}
@@ -108,7 +118,7 @@ def test_an_answer_is_kept_between_half_its_limit_and_its_limit(
     seed: int, max_age: float, at: float, elapsed: float
 ) -> None:
     c = ResponseCache(SCHEMA, max_age=max_age, max_bytes=1 << 20, rng=random.Random(seed))
-    key = c.key(BROWSE, "ServiceDetail", {"id": "A"})
+    key = c.key(BROWSE, "ServiceDetail", {"id": "A"}, role=Role.viewer)
     assert key is not None
     c.put(key, FP, {"service": {"id": "A"}}, now=at)
     served = c.get(key, FP, now=at + elapsed * max_age) is not None
@@ -122,7 +132,7 @@ def test_answers_kept_at_once_are_not_all_let_go_at_once() -> None:
     """A warm-up (or a dashboard) stores many answers in the same moment; they expire spread over the second half of
     the limit, so they are not all computed afresh together."""
     c = ResponseCache(SCHEMA, max_age=60, max_bytes=1 << 22, rng=random.Random(7))
-    keys = [c.key(BROWSE, "ServiceDetail", {"id": str(n)}) for n in range(200)]
+    keys = [c.key(BROWSE, "ServiceDetail", {"id": str(n)}, role=Role.viewer) for n in range(200)]
     for k in keys:
         c.put(k, FP, {"service": {"id": "x"}}, now=0.0)  # type: ignore[arg-type]
     still = [sum(c.get(k, FP, now=t) is not None for k in keys) for t in (29.0, 40.0, 50.0, 61.0)]  # type: ignore[arg-type]
@@ -132,7 +142,7 @@ def test_answers_kept_at_once_are_not_all_let_go_at_once() -> None:
 
 def test_the_least_recently_used_answers_go_first_within_the_byte_budget() -> None:
     probe = cache()
-    keys = [probe.key(BROWSE, "ServiceDetail", {"id": str(n)}) for n in range(5)]
+    keys = [probe.key(BROWSE, "ServiceDetail", {"id": str(n)}, role=Role.viewer) for n in range(5)]
     assert all(k is not None for k in keys)
     probe.put(keys[0], FP, {"s": "x" * 880})  # type: ignore[arg-type]
     one = probe.size  # an answer, its key and the bookkeeping
@@ -150,16 +160,16 @@ def test_the_least_recently_used_answers_go_first_within_the_byte_budget() -> No
 
 @pytest.mark.parametrize("name", [["ServiceDetail"], {"a": 1}, 7])
 def test_an_operation_name_that_is_not_text_is_not_kept_and_breaks_nothing(name: object) -> None:
-    assert cache().key(BROWSE, name, {"id": "A"}) is None
+    assert cache().key(BROWSE, name, {"id": "A"}, role=Role.viewer) is None
 
 
 def test_large_variables_are_not_kept() -> None:
-    assert cache().key(BROWSE, "ServiceDetail", {"id": "A" * 5000}) is None
+    assert cache().key(BROWSE, "ServiceDetail", {"id": "A" * 5000}, role=Role.viewer) is None
 
 
 def test_every_hit_gets_its_own_copy() -> None:
     c = cache()
-    key = c.key(BROWSE, "ServiceDetail", {"id": "A"})
+    key = c.key(BROWSE, "ServiceDetail", {"id": "A"}, role=Role.viewer)
     assert key is not None
     c.put(key, FP, {"service": {"id": "A", "dependsOn": [{"id": "B"}]}})
     first = c.get(key, FP)
@@ -171,7 +181,7 @@ def test_every_hit_gets_its_own_copy() -> None:
 def test_the_budget_counts_keys_and_entries_not_only_answers() -> None:
     c = ResponseCache(SCHEMA, max_age=60, max_bytes=1 << 20, max_entries=50)
     for n in range(200):
-        key = c.key("query($id: ID!) { item(id: $id) { id } }", None, {"id": str(n)})
+        key = c.key("query($id: ID!) { item(id: $id) { id } }", None, {"id": str(n)}, role=Role.viewer)
         assert key is not None
         c.put(key, FP, {"item": None})  # tiny answers still cost their key and bookkeeping
     assert len(c.entries) == 50
