@@ -242,17 +242,12 @@ def seed_demo(
     bolt_port: BoltPort = None,
 ) -> None:
     """Load the demo CMDB (an online retailer)."""
-    from graphsvc.db.cypher import cypher
+    from graphsvc.db.importer import item_count
     from graphsvc.resources import resource_dir
 
     settings = _settings(data_dir, bolt_port)
     if if_empty:
-
-        async def count(driver: Any, database: str) -> int:
-            records, _, _ = await driver.execute_query(cypher("meta/item_count"), database_=database)
-            return int(records[0]["items"])
-
-        if _with_driver(settings, count) > 0:
+        if _with_driver(settings, item_count) > 0:
             typer.echo("the database is not empty: demo not loaded")
             return
     document = json.loads(resource_dir("seeds").joinpath("demo.json").read_text(encoding="utf-8"))
