@@ -178,6 +178,24 @@ def graphql_view(api: GraphQLClient) -> Any:
     return next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
 
 
+def hold_first_page_read(monkeypatch: pytest.MonkeyPatch, *, fails: bool) -> tuple[threading.Event, list[Any]]:
+    """Neo4j's page reads, recorded; the first one stays open until the returned gate is set, then goes on (or
+    fails, with `fails`). The later ones go straight through."""
+    gate, reads = threading.Event(), []
+    real_page = ItemRepository.page
+
+    async def held_page(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
+        reads.append(kwargs)
+        if len(reads) == 1:
+            await asyncio.to_thread(gate.wait, 60)
+            if fails:
+                raise RuntimeError("the first read fails")
+        return await real_page(self, *args, **kwargs)
+
+    monkeypatch.setattr(ItemRepository, "page", held_page)
+    return gate, reads
+
+
 def asked_at_once(api: GraphQLClient, clients: int, gate: threading.Event) -> list[Any]:
     """PAGE asked by `clients` clients at once; `gate` is set once all but the first wait for the first's answer."""
     responses = graphql_view(api).responses
@@ -201,15 +219,7 @@ def test_the_same_question_asked_while_it_is_computed_waits_for_that_answer(
     """Six clients ask the same page at once: it is read from Neo4j once, and each gets the whole answer."""
     api = serve()
     load(api)
-    gate, reads = threading.Event(), []
-    real_page = ItemRepository.page
-
-    async def held_page(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
-        reads.append(kwargs)
-        await asyncio.to_thread(gate.wait, 60)  # the first read stays open until the others have arrived
-        return await real_page(self, *args, **kwargs)
-
-    monkeypatch.setattr(ItemRepository, "page", held_page)
+    gate, reads = hold_first_page_read(monkeypatch, fails=False)
     answers = asked_at_once(api, 6, gate)
     assert graphql_view(api).responses.shared == 5 and len(reads) == 1
     assert all(a == answers[0] for a in answers) and answers[0]["data"]["services"]["totalCount"] == 3
@@ -221,17 +231,7 @@ def test_when_the_answer_waited_for_fails_each_waiting_request_asks_for_itself(
 ) -> None:
     api = serve()
     load(api)
-    gate, reads = threading.Event(), []
-    real_page = ItemRepository.page
-
-    async def first_read_fails(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
-        reads.append(kwargs)
-        if len(reads) == 1:
-            await asyncio.to_thread(gate.wait, 60)
-            raise RuntimeError("the first read fails")
-        return await real_page(self, *args, **kwargs)
-
-    monkeypatch.setattr(ItemRepository, "page", first_read_fails)
+    gate, reads = hold_first_page_read(monkeypatch, fails=True)
     answers = asked_at_once(api, 3, gate)
     failed = [a for a in answers if a.get("errors")]
     assert len(failed) == 1 and len(reads) == 3  # the two that waited read for themselves
