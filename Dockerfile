@@ -24,21 +24,25 @@ RUN python -m venv /opt/graphsvc
 
 WORKDIR /src
 
-# Dependencies first, read from pyproject.toml, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && /opt/graphsvc/bin/pip install -r /tmp/requirements.txt
+# Dependencies first, exactly as requirements/runtime.lock pins them (with hashes), so that a code change does not
+# reinstall them. The build tools come from requirements/build.lock into a venv of their own, not the image's.
+COPY requirements/runtime.lock requirements/build.lock ./requirements/
+RUN /opt/graphsvc/bin/pip install --require-hashes --no-deps -r requirements/runtime.lock \
+    && python -m venv /opt/build \
+    && /opt/build/bin/pip install --require-hashes --no-deps -r requirements/build.lock
 
+COPY pyproject.toml README.md ./
 COPY graphsvc ./graphsvc
 COPY schema ./schema
 COPY cypher ./cypher
 COPY seeds/demo.json ./seeds/demo.json
 
-# A regular (non-editable) install: the wheel force-includes schema/, cypher/ and seeds/demo.json as
-# graphsvc/_schema, graphsvc/_cypher and graphsvc/_seeds. Fail the build if they are missing
-# (-I: import the installed package, not ./graphsvc).
-RUN /opt/graphsvc/bin/pip install --no-deps . \
+# A regular (non-editable) install of a wheel built with the locked hatchling: the wheel force-includes schema/,
+# cypher/ and seeds/demo.json as graphsvc/_schema, graphsvc/_cypher and graphsvc/_seeds. Fail the build if they are
+# missing (-I: import the installed package, not ./graphsvc).
+RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation -w /tmp/wheel . \
+    && /opt/graphsvc/bin/pip install --no-deps /tmp/wheel/graphsvc-*.whl \
+    && /opt/graphsvc/bin/pip check \
     && /opt/graphsvc/bin/python -I -c "from graphsvc.resources import resource_dir as r; \
 assert r('schema').joinpath('0001_items.cypher').is_file(), 'schema/ missing from the wheel'; \
 assert r('cypher').joinpath('meta').is_dir(), 'cypher/ missing from the wheel'; \

@@ -620,8 +620,9 @@ def serve(
 def _serve_workers(workers: int, host: str, port: int) -> None:
     """What `uvicorn.run(..., workers=N)` does, with the listening socket made as a TCP socket.
 
-    uvicorn makes it with protocol 0, and asyncio sets TCP_NODELAY only on accepted sockets whose protocol is TCP:
-    without it, Nagle's algorithm and delayed ACKs added about 40 ms to every answer (docs/benchmarks.md, "Load")."""
+    uvicorn before 0.55 made it with protocol 0, and asyncio sets TCP_NODELAY only on accepted sockets whose protocol
+    is TCP: without it, Nagle's algorithm and delayed ACKs added about 40 ms to every answer (docs/benchmarks.md,
+    "Load"). tcp_listener checks the socket it is given, so either behaviour of uvicorn is served."""
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
@@ -630,10 +631,15 @@ def _serve_workers(workers: int, host: str, port: int) -> None:
 
 
 def tcp_listener(config: Any) -> Any:
-    """uvicorn's listening socket for `config`, remade with protocol IPPROTO_TCP (see _serve_workers)."""
+    """uvicorn's listening socket for `config`, with protocol IPPROTO_TCP (see _serve_workers).
+
+    A socket uvicorn already made as TCP is returned as it is; one made with protocol 0 is remade around the same
+    file descriptor."""
     import socket
 
     bound = config.bind_socket()
+    if bound.family not in (socket.AF_INET, socket.AF_INET6) or bound.proto == socket.IPPROTO_TCP:
+        return bound
     sock = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
     sock.set_inheritable(True)
     return sock

@@ -1,7 +1,9 @@
 """`graphsvc serve --workers N` listens on a socket whose accepted connections get TCP_NODELAY.
 
-uvicorn's own listening socket has protocol 0, and asyncio sets TCP_NODELAY only on connections whose socket says
-IPPROTO_TCP: with two workers every answer waited ~40 ms for the client's delayed ACK (Nagle's algorithm)."""
+uvicorn before 0.55 made its listening socket with protocol 0, and asyncio sets TCP_NODELAY only on connections whose
+socket says IPPROTO_TCP: with two workers every answer waited ~40 ms for the client's delayed ACK (Nagle's algorithm).
+These tests check graphsvc's outcome whichever uvicorn is installed, and tcp_listener's remaking of a protocol-0
+socket on its own (a stand-in Config hands it one)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,17 @@ async def test_connections_to_the_workers_socket_are_not_delayed_by_nagle() -> N
     assert await nodelay_of_accepted(listener) != 0
 
 
-async def test_uvicorns_own_socket_would_have_been() -> None:
-    # Why tcp_listener exists: if this starts failing, uvicorn fixed it and tcp_listener can go.
-    listener = Config("graphsvc.app:create_app", host="127.0.0.1", port=0).bind_socket()
-    assert await nodelay_of_accepted(listener) == 0
+class _ProtocolZeroConfig:
+    """What uvicorn before 0.55 handed tcp_listener: a bound, listening TCP socket made with protocol 0."""
+
+    def bind_socket(self) -> socket.socket:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        return sock
+
+
+async def test_a_protocol_zero_listener_is_remade_as_tcp() -> None:
+    listener = tcp_listener(_ProtocolZeroConfig())
+    assert listener.proto == socket.IPPROTO_TCP
+    assert await nodelay_of_accepted(listener) != 0
