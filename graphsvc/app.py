@@ -28,6 +28,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from graphsvc.auth.headers import NONCE, RequestShape, SecurityHeaders
 from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
 from graphsvc.auth.tokens import Principal
@@ -38,6 +39,7 @@ from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.db.shared_read import SharedRead
 from graphsvc.db.tokens import TokenStore
+from graphsvc.domain import safe_json
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.ide import render_graphiql
@@ -175,13 +177,12 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     def decode_json(self, data: str | bytes) -> object:
-        """The body as JSON, refused with 400 (not a 500) if it nests too deeply or is not an object."""
+        """The body as JSON, refused with 400 (not a 500) if it is not JSON graphsvc accepts (safe_json: NaN,
+        Infinity, integers beyond 2^53, deep nesting, bad UTF-8) or is not an object."""
         try:
-            value = json.loads(data)
-        except RecursionError:
-            raise HTTPException(400, "the request body nests too deeply to be a GraphQL request") from None
-        except ValueError:  # not JSON, not UTF-8, or a number too long to convert
-            raise HTTPException(400, "Unable to parse request body as JSON") from None
+            value = safe_json.loads(data, what="the request body")
+        except safe_json.JsonRefused as exc:
+            raise HTTPException(400, str(exc)) from None
         if not isinstance(value, dict | list):
             raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
         return value
@@ -240,7 +241,13 @@ class GraphQLApp(GraphQL[Context, None]):
             computing.set_result(answer)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(render_graphiql(example_query=EXAMPLE_QUERY))
+        """The page, its inline scripts carrying this response's CSP nonce (auth/headers.py). Values rendered into a
+        script are JSON with `<` escaped, so the page's own `<script>` tags are the only ones there are."""
+        page = render_graphiql(example_query=EXAMPLE_QUERY)
+        nonce = request.scope.get("state", {}).get(NONCE)
+        if nonce:
+            page = page.replace("<script>", f'<script nonce="{nonce}">')
+        return HTMLResponse(page)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Errors a client can act on carry a code in `extensions`."""
@@ -345,7 +352,10 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         *session_routes(tokens, auth=settings.auth),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
+    trusted = frozenset(o.strip() for o in settings.trusted_origins.split(",") if o.strip())
     middleware = [  # outermost first
+        Middleware(SecurityHeaders),
+        Middleware(RequestShape, allowed_origins=trusted),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         # Anonymous requests are answered (401) before they can hold a slot; public routes are not counted.
         Middleware(Authenticate, enabled=settings.auth, store=tokens),

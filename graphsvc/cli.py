@@ -207,13 +207,17 @@ def import_cmd(
     bolt_port: BoltPort = None,
 ) -> None:
     """Validate an exchange document and upsert it; an invalid one writes nothing and lists every problem."""
+    from graphsvc.domain.safe_json import JsonRefused, loads
+
     try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-        document = json.loads(text)
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        document = loads(data, what=str(file))
     except FileNotFoundError:
         _fail(f"no such file: {file}")
-    except json.JSONDecodeError as exc:
-        _fail(f"{file} is not valid JSON: {exc}")
+    except IsADirectoryError:
+        _fail(f"{file} is a directory, not an exchange document")
+    except JsonRefused as exc:
+        _fail(str(exc))
     _import(_settings(data_dir, bolt_port), document, str(file))
 
 
@@ -225,9 +229,13 @@ def export_cmd(
 ) -> None:
     """Write the whole CMDB in the exchange format."""
     from graphsvc.db.exporter import export_document
+    from graphsvc.domain.safe_json import dumps, unsafe_numbers
 
     doc = _with_driver(_settings(data_dir, bolt_port), export_document)
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    refused = unsafe_numbers(doc)
+    if refused:  # written before graphsvc refused them at every entry: docs/operations.md says how to repair them
+        _fail("the CMDB holds values JSON cannot carry; nothing was written:\n  " + "\n  ".join(refused[:20]))
+    text = dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if file is None:
         sys.stdout.write(text)
     else:
@@ -494,6 +502,8 @@ def token_list(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
     async def work(driver: Any, database: str) -> list[Any]:
         return await _token_store(driver, database, settings).list()  # type: ignore[no-any-return]
 
+    from graphsvc.domain.text import printable
+
     records = _with_driver(settings, work)
     now = datetime.now(UTC)
     rows = [("ID", "NAME", "ROLE", "STATE", "CREATED", "EXPIRES")]
@@ -501,7 +511,7 @@ def token_list(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
         rows.append(
             (
                 r.id,
-                r.name,
+                printable(r.name),  # a name written before names refused control characters
                 r.role.value,
                 r.state(now),
                 f"{r.created_at:%Y-%m-%d %H:%M}" if r.created_at else "-",
@@ -531,7 +541,9 @@ def token_revoke(
         record = _with_driver(settings, work)
     except LookupError as exc:
         _fail(str(exc.args[0]))
-    typer.echo(f"revoked {record.id} ({record.name}, role {record.role.value})")
+    from graphsvc.domain.text import printable
+
+    typer.echo(f"revoked {record.id} ({printable(record.name)}, role {record.role.value})")
 
 
 @app.command("generate")
@@ -578,6 +590,7 @@ def serve(
     import uvicorn
 
     from graphsvc.app import create_app
+    from graphsvc.logs import log_config
 
     settings = _settings(data_dir, bolt_port)
     settings.host = host = host or settings.host
@@ -606,15 +619,31 @@ def serve(
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/graphql"
     if admin_link and settings.auth:
         _, secret = _create_token(settings, "admin link (graphsvc serve)", "admin", "12h")
-        typer.echo(f"admin token for the next 12 hours (a new one each start): {secret}")
-        typer.echo(f"open {url}#token={secret} to sign in to GraphiQL with it")
+        _show_admin_link(settings, url, secret)
     elif not settings.auth:
         typer.echo("auth is off (GRAPHSVC_AUTH=false): anyone on this machine can read and change the CMDB")
     typer.echo(f"graphsvc serving {url}" + (f" with {workers} processes" if workers > 1 else ""))
     if workers > 1:
         _serve_workers(workers, host, port)
     else:
-        uvicorn.run(application, host=host, port=port, log_level="info")
+        uvicorn.run(application, host=host, port=port, log_level="info", log_config=log_config())
+
+
+def _show_admin_link(settings: Settings, url: str, secret: str) -> None:
+    """The admin sign-in link, where only its owner reads it: on a terminal, or else (a service manager, a container,
+    anything that collects stdout into logs) in a file only this user can read."""
+    link = f"{url}#token={secret}"
+    if sys.stdout.isatty():
+        typer.echo(f"admin token for the next 12 hours (a new one each start): {secret}")
+        typer.echo(f"open {link} to sign in to GraphiQL with it")
+        return
+    path = settings.data_dir / "admin-link"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)  # an older file may have other bits
+        out.write(f"{link}\n")
+    typer.echo(f"admin sign-in link for the next 12 hours written to {path} (mode 0600): stdout is not a terminal")
 
 
 def _serve_workers(workers: int, host: str, port: int) -> None:
@@ -626,7 +655,17 @@ def _serve_workers(workers: int, host: str, port: int) -> None:
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
-    config = Config("graphsvc.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info")
+    from graphsvc.logs import log_config
+
+    config = Config(
+        "graphsvc.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=log_config(),
+    )
     Multiprocess(config, sockets=[tcp_listener(config)]).run()
 
 

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     max_concurrent_requests: int = Field(
         default=64, ge=1, description="requests served at once; more are turned away with 503 at once"
     )
+    trusted_origins: str = Field(
+        default="",
+        description="comma-separated origins (https://cmdb.example.com) whose pages may write besides graphsvc's own "
+        "address: the public address when graphsvc is behind a reverse proxy",
+    )
 
     def resolved_cache_dir(self) -> Path:
         """Where Maven-resolved Neo4j jars live."""

@@ -30,7 +30,7 @@ from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 log = logging.getLogger("graphsvc")
 
-__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "route_role", "token_from"]
+__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "reply", "route_role", "token_from"]
 
 COOKIE = "graphsvc_token"
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
@@ -68,7 +68,8 @@ def token_from(headers: dict[str, str]) -> str | None:
     return None
 
 
-async def _reply(send: Send, status: int, message: str, code: str, *, json_body: bool, extra: list[Any]) -> None:
+async def reply(send: Send, status: int, message: str, code: str, *, json_body: bool, extra: list[Any]) -> None:
+    """Answer with `message`: as a GraphQL error body with `code` when `json_body`, else as plain text."""
     if json_body:
         body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
         ctype = b"application/json"
@@ -109,7 +110,7 @@ class Authenticate:
         as_json = scope["path"] == "/graphql"
         challenge = [(b"www-authenticate", b'Bearer realm="graphsvc"')]
         if token is None:
-            await _reply(
+            await reply(
                 send,
                 401,
                 "authentication required: send 'Authorization: Bearer <token>' (graphsvc token create makes one), "
@@ -124,10 +125,10 @@ class Authenticate:
                 (503, "DATABASE_UNAVAILABLE") if problem.startswith("the database") else (401, "UNAUTHENTICATED")
             )
             extra = [(b"retry-after", b"5")] if status == 503 else challenge
-            await _reply(send, status, problem, code, json_body=as_json, extra=extra)
+            await reply(send, status, problem, code, json_body=as_json, extra=extra)
             return
         if not principal.role.allows(needed):
-            await _reply(
+            await reply(
                 send,
                 403,
                 f"forbidden: {scope['path']} needs the {needed.value} role; the token {principal.token_id} has role "
@@ -206,7 +207,7 @@ class BodyLimit:
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":
                 await _drain(receive, min(int(length), self.drain_bytes), self.drain_idle)
-            await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+            await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
             return
         received = 0
         started = False
@@ -234,7 +235,7 @@ class BodyLimit:
             if not started:
                 if more:
                     await _drain(receive, self.drain_bytes, self.drain_idle)
-                await _reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+                await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is
             # no one to answer, and it is not a server error worth a traceback in the log.
@@ -260,7 +261,7 @@ class ConcurrencyLimit:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.limit:
-            await _reply(
+            await reply(
                 send,
                 503,
                 f"the server is serving its limit of {self.limit} requests at once; try again shortly",

@@ -14,6 +14,7 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import timed_out, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.shared_read import SharedRead
+from graphsvc.domain.text import control_characters
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["TokenRejected", "TokenStore"]
@@ -110,6 +111,11 @@ class TokenStore:
         name = name.strip()
         if not name or len(name) > 100:
             raise ValueError("name: give the token a name of 1 to 100 characters, e.g. the tool or person using it")
+        if control_characters(name):
+            raise ValueError(
+                f"name: must not hold control or bidirectional-override characters "
+                f"(found {', '.join(control_characters(name))})"
+            )
         if expires_at is not None and expires_at.tzinfo is None:
             expires_at = expires_at.replace(tzinfo=UTC)  # a time without an offset is UTC, as everywhere in graphsvc
         if expires_at is not None and expires_at <= datetime.now(UTC):

@@ -6,6 +6,7 @@ schema leaves loose: timestamps become timezone-aware UTC, money becomes Decimal
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,10 +20,14 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PlainValidator,
     StrictBool,
     StrictInt,
     StrictStr,
 )
+
+from graphsvc.domain.safe_json import MAX_SAFE_INTEGER
+from graphsvc.domain.text import control_characters, strip_controls
 
 __all__ = [
     "BusinessUnit",
@@ -58,16 +63,45 @@ _RFC3339_RE = re.compile(
 
 
 def _number(value: Any) -> Any:
-    # JSON numbers only: the schema's "number" rejects booleans and numeric strings.
+    # JSON numbers only: the schema's "number" rejects booleans and numeric strings. NaN and the infinities are not
+    # JSON numbers at all (Python's json reads them; other tools would not read them back), and an integer beyond
+    # +-2^53 is not held exactly by JavaScript and most JSON readers.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"must be a finite number (got {value})")
+    return _safe_integer(value)
+
+
+def _safe_integer(value: Any) -> Any:
+    # Every number of the exchange, integer or not: the schema bounds them all the same way.
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) > MAX_SAFE_INTEGER:
+        raise ValueError("must be within -2^53 and 2^53 (9007199254740992)")
     return value
 
 
 def _integer(value: Any) -> Any:
     # The schema's "integer" is any number with a zero fractional part: 2.0 is one (booleans are not).
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        return _safe_integer(int(value))
+    return _safe_integer(value)
+
+
+def _attribute(value: Any) -> Any:
+    # One validator instead of a union, so that a refused value gets one message, not one per member of the union.
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, int | float):
+        return _number(value)
+    raise ValueError("must be a string, a number, a boolean or null")
+
+
+def _name(value: str) -> str:
+    found = control_characters(value)
+    if found:
+        raise ValueError(f"must not hold control or bidirectional-override characters (found {', '.join(found)})")
     return value
 
 
@@ -100,7 +134,11 @@ def _utc(value: datetime) -> datetime:
 
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
-Name = Annotated[StrictStr, Field(min_length=1)]
+Name = Annotated[StrictStr, Field(min_length=1), AfterValidator(_name)]
+# Free text keeps tab and newline and loses the other control and bidirectional-override characters.
+Text = Annotated[StrictStr, AfterValidator(strip_controls)]
+# A short label (a region, an e-mail address, a version) refuses them as a name does.
+Label = Annotated[StrictStr, AfterValidator(_name)]
 Money = Annotated[
     Decimal,
     BeforeValidator(_money),
@@ -126,19 +164,19 @@ class _Model(BaseModel):
 class BusinessUnit(_Model):
     id: Id
     name: Name
-    costCenter: Omittable[StrictStr] = None
+    costCenter: Omittable[Label] = None
 
 
 class Team(_Model):
     id: Id
     name: Name
-    email: Omittable[StrictStr] = None
+    email: Omittable[Label] = None
 
 
 class Site(_Model):
     id: Id
     name: Name
-    region: Omittable[StrictStr] = None
+    region: Omittable[Label] = None
 
 
 class Requirement(_Model):
@@ -146,7 +184,7 @@ class Requirement(_Model):
     name: Name
     kind: Literal["BUSINESS", "SERVICE", "OPERATIONAL", "TECHNOLOGY"]
     priority: Omittable[Criticality] = None
-    description: Omittable[StrictStr] = None
+    description: Omittable[Text] = None
     refines: list[Id] = []
     raisedBy: list[Id] = []
 
@@ -155,7 +193,7 @@ class Metric(_Model):
     id: Id
     name: Name
     requirement: Id
-    unit: Omittable[StrictStr] = None
+    unit: Omittable[Label] = None
     target: Number
     comparator: Literal["GTE", "LTE"]
     current: Number | None = None  # null allowed: not measured yet
@@ -189,7 +227,7 @@ CIType = Literal[
     "FACILITY",
     "OTHER",
 ]
-AttributeValue = StrictStr | Annotated[float, BeforeValidator(_number)] | StrictInt | StrictBool | None
+AttributeValue = Annotated[str | int | float | bool | None, PlainValidator(_attribute)]
 
 
 class ConfigurationItem(_Model):
@@ -205,11 +243,11 @@ class ConfigurationItem(_Model):
     utilization: Omittable[Percent] = None
     site: Omittable[Id] = None
     owner: Omittable[Id] = None
-    vendor: Omittable[StrictStr] = None
+    vendor: Omittable[Label] = None
     # Sorted, so that equal attributes hash equal whatever order a document lists them in.
     attributes: Omittable[
         Annotated[
-            dict[str, StrictStr | StrictBool | StrictInt | Number | None],
+            dict[Label, AttributeValue],
             AfterValidator(lambda a: dict(sorted(a.items()))),
         ]
     ] = None
@@ -263,7 +301,7 @@ class MaintenanceWindowRule(_Model):
     weekdays: list[Weekday]
     startHour: Annotated[Integer, Field(ge=0, le=23)]
     endHour: Annotated[Integer, Field(ge=1, le=24)]
-    timezone: StrictStr = "UTC"
+    timezone: Label = "UTC"
 
 
 class CabApprovalRule(_Model):
@@ -305,7 +343,7 @@ class Policy(_Model):
     id: Id
     name: Name
     kind: Literal["POLICY", "PRACTICE", "PROCEDURE", "GUIDELINE", "STANDARD", "CONVENTION", "RULE"]
-    statement: Omittable[StrictStr] = None
+    statement: Omittable[Text] = None
     rule: Omittable[Rule] = None
     governs: list[Id] = []
 
@@ -314,7 +352,7 @@ class Process(_Model):
     id: Id
     name: Name
     area: Literal["REQUIREMENTS_DEFINITION", "SERVICE_DELIVERY", "SERVICE_SUPPORT", "FUNCTION"]
-    purpose: Omittable[StrictStr] = None
+    purpose: Omittable[Text] = None
     interfacesWith: list[Id] = []
 
 
@@ -333,8 +371,8 @@ class Problem(_Model):
     id: Id
     title: Name
     status: Literal["OPEN", "KNOWN_ERROR", "RESOLVED"]
-    rootCause: Omittable[StrictStr] = None
-    workaround: Omittable[StrictStr] = None
+    rootCause: Omittable[Text] = None
+    workaround: Omittable[Text] = None
     causedBy: list[Id] = []
 
 
@@ -354,7 +392,7 @@ class ChangeRecord(_Model):
 class Release(_Model):
     id: Id
     name: Name
-    version: Omittable[StrictStr] = None
+    version: Omittable[Label] = None
 
 
 class ExchangeDocument(_Model):

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
@@ -41,6 +42,8 @@ from graphsvc.graphql.requirements import (
 from graphsvc.usecases.impact import impact_of, site_failure
 
 __all__ = ["Query"]
+
+MAX_SEARCH_TEXT = 500  # characters: far beyond a search anyone types; Lucene is never handed a megabyte
 
 
 @strawberry.input(description="Filters on configuration items; an absent field means no restriction.")
@@ -188,6 +191,11 @@ class Query:
 
     @strawberry.field(description="items whose id, name, title, description or statement match the text, best first")
     async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit]:
+        if len(text) > MAX_SEARCH_TEXT:
+            raise InvalidArgument(
+                f"text: a search is at most {MAX_SEARCH_TEXT} characters (this one has {len(text):,}); "
+                "search for the words that matter"
+            )
         size = page_size(first, info.context.settings.max_page_size)
         hits = await info.context.repo.search(text, limit=size)
         return [

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     MaskErrors,
@@ -12,6 +15,8 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
 from graphsvc.auth.permissions import Authorize
 from graphsvc.graphql.limits import guarded_validation
@@ -20,17 +25,29 @@ from graphsvc.graphql.query import Query
 from graphsvc.graphql.types import TYPES
 from graphsvc.settings import Settings
 
-__all__ = ["build_schema"]
+__all__ = ["Schema", "build_schema"]
+
+log = logging.getLogger("graphsvc")
 
 
 def _expected(error: Exception) -> bool:
     """Errors a user caused keep their message; anything else is masked."""
-    from graphql import GraphQLError
-
     from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 
     original = getattr(error, "original_error", None)
     return original is None or isinstance(original, GraphQLError | DatabaseUnavailable | QueryTimeout | RequestError)
+
+
+class Schema(strawberry.Schema):
+    """strawberry's schema, logging what a user caused in one line and only unexpected failures with a traceback."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if _expected(error):
+                where = ".".join(str(p) for p in error.path) if error.path else "request"
+                log.info("refused (%s): %s", where, " ".join(error.message.split())[:300])
+            else:
+                StrawberryLogger.error(error, execution_context)
 
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
@@ -43,7 +60,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extra.append(NoSchemaIntrospectionCustomRule)
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=list(TYPES.values()),

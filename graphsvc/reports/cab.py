@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from graphsvc.analysis.change_rules import when
 from graphsvc.domain.graph import Status
+from graphsvc.domain.text import printable
 from graphsvc.reports.diagram import blast_diagram, render_svg
 from graphsvc.reports.page import badge, e, page, table, ts
 from graphsvc.usecases.reports import AgendaReport, ChangeReport
@@ -149,10 +151,17 @@ def agenda_html(agenda: AgendaReport) -> str:
     return page(title, "".join(body), agenda.generated_at)
 
 
+_MD_ACTIVE = re.compile(r"([\\`\[\]!|])")
+
+
 def md_text(value: object) -> str:
-    """Text from the CMDB made inert in Markdown: one line, no raw HTML, no table breaks."""
-    text = " ".join(str(value).split())
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """Text from the CMDB made inert in Markdown: one line, controls shown escaped, no raw HTML, no table breaks,
+    and no link, image or code span it did not ask for (brackets, `!` and backticks escaped; bare URLs broken so
+    that no renderer links them)."""
+    text = " ".join(printable(str(value)).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_ACTIVE.sub(r"\\\1", text)
+    return text.replace("://", "&#58;//").replace("www.", "www&#46;")
 
 
 def md_table(headers: Sequence[str], rows: Sequence[Sequence[object]], empty: str) -> list[str]:

@@ -82,3 +82,16 @@ def test_compliance_markdown_keeps_tables_whole() -> None:
     assert "## POL-C" not in md  # a compliant policy is only in the index
     assert "| REQ-1 | fast | SERVICE | METRIC_MISSED |" in md
     assert "3 violations in all" in md and "2 further policies have no rule" in md
+
+
+def test_markdown_text_from_the_cmdb_cannot_link_embed_or_escape_the_terminal() -> None:
+    from graphsvc.reports.cab import md_text
+
+    shown = md_text("see [the fix](http://evil.example/x) ![x](https://t.example/p.png) <img src=x> a|b \x1b[2J `c`")
+    assert "](" not in shown.replace("\\](", "")  # no link or image syntax left unescaped
+    assert "\\[the fix\\]" in shown and "\\!\\[x\\]" in shown
+    assert "http&#58;//evil.example" in shown and "://" not in shown
+    assert "<img" not in shown and "&lt;img src=x&gt;" in shown
+    assert "a\\|b" in shown and "\\`c\\`" in shown
+    assert "\x1b" not in shown and "\\\\x1b" in shown
+    assert md_text("OWNER_REQUIRED www.example.com") == "OWNER_REQUIRED www&#46;example.com"

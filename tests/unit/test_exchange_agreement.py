@@ -316,6 +316,18 @@ INVALID = [
     bad("attributes-nested-object", "configurationItems[0].attributes.hostname", {"short": "lon-app-01"}),
     bad("attributes-list-value", "configurationItems[0].attributes.ports", [8443, 8080]),
     bad("attributes-not-object", "configurationItems[0].attributes", "hostname=lon-app-01"),
+    # values other tools cannot read back, and text that disguises itself (hardening)
+    bad("attribute-integer-beyond-2^53", "configurationItems[0].attributes.serial", 2**53 + 1),
+    bad("attribute-integer-2^63", "configurationItems[0].attributes.serial", 2**63),
+    bad("attribute-float-beyond-2^53", "configurationItems[0].attributes.ratio", 1e300),
+    bad("weight-beyond-2^53", "dependencies[1].weight", 1e20),
+    bad("min-healthy-2^63", "redundancyGroups[0].minHealthy", 2**63),
+    bad("rto-beyond-2^53", "services[0].rtoMinutes", 2**60),
+    bad("name-bidi-override", "services[0].name", "Payments\u202eevil"),
+    bad("name-escape-sequence", "configurationItems[0].name", "db\x1b[2J"),
+    bad("title-carriage-return", "incidents[0].title", "ok\rFAKE"),
+    bad("label-control", "sites[0].region", "eu\x07"),
+    bad("attribute-key-control", "configurationItems[0].attributes", {"host\x1bname": "a"}),
 ]
 assert len(INVALID) >= 40
 
@@ -648,10 +660,16 @@ LEAF_POOLS: dict[str, tuple[list[Any], list[Any]]] = {
         ["0", "300", "1200.50", "0.0001", "999999999999999.9999"],
         ["", "-1", "1.23456", "1e3", "1,5", "1.", ".5", " 1", "1 ", "1" * 16, "1\n", 12, 12.5, None],
     ),
-    "Minutes": ([0, 60, 10**12, 5.0, -0.0], [-1, 1.5, "60", True, False, None, -1.0]),
+    "Minutes": ([0, 60, 10**12, 5.0, -0.0, 2**53], [-1, 1.5, "60", True, False, None, -1.0, 2**53 + 1]),
     "Criticality": ([1, 2, 4, 3.0], [0, 5, 1.5, "1", True, None, 4.5]),
     "Percent": ([0, 100, 99.95, 50, 100.0], [-0.01, 100.5, 101, "50", True, None]),
     "Timestamp": (_TS_VALID, _TS_INVALID),
+    # Names and labels: no C0/C1 control characters, no bidirectional embeddings, overrides or isolates.
+    "Name": (
+        ["x", "Web Shop", "é 🛒", "a\u200fb"],
+        ["", "a\x00b", "tab\there", "line\nbreak", "esc\x1b[2J", "c1\x85", "rtl\u202eevil", "iso\u2067x", 5, None],
+    ),
+    "Label": (["", "x", "eu-west", "ops@example.com"], ["a\x07", "b\u202d", "c\r", 5, None, False]),
 }
 _RULE_TYPES = [branch["properties"]["type"]["const"] for branch in DEFS["Rule"]["oneOf"]]
 
@@ -680,11 +698,11 @@ def leaf_pools(sub: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     if kind == "null":
         return [None], [0, "", False, "null"]
     if kind == ["number", "null"]:
-        return [None, 0, 1, -2.5, 10**20], ["1", True, [], {}]
+        return [None, 0, 1, -2.5, 2**53], ["1", True, [], {}, 2**53 + 1, 10**20]
     if kind == "number":
         if "exclusiveMinimum" in sub:
             return [1e-9, 1, 2.5, 1000], [0, -1, -0.5, "1", True, None]
-        return [0, -3, 1.5, 10**20, 99.9], ["1", True, None, [1]]
+        return [0, -3, 1.5, 2**53, -(2**53), 99.9], ["1", True, None, [1], 10**20, -(10**20)]
     if kind == "integer":
         low = sub.get("minimum", 0)
         high = sub.get("maximum", low + 1000)

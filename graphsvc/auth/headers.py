@@ -1,0 +1,144 @@
+"""What every response tells the browser, and what every request must look like before anything reads it.
+
+- `SecurityHeaders` (outermost): `nosniff`, `Referrer-Policy: no-referrer` and framing denied (`X-Frame-Options:
+  DENY` and CSP `frame-ancestors 'none'`) on every response; a Content-Security-Policy on every HTML page (scripts
+  from the server itself, plus the one inline script of a page carrying this response's nonce); `Cache-Control:
+  no-store` on every answer that is not a static asset, since answers and reports carry CMDB data.
+- `RequestShape`: refuses a request with two `Authorization` headers (which one would count is a guess an attacker
+  can exploit), a POST to /graphql whose body is not exactly `application/json` (with parameters), and a write
+  (POST, PUT, PATCH, DELETE) sent by a page of another origin (`Origin` not this server's own).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graphsvc.auth.middleware import reply
+
+__all__ = ["NONCE", "RequestShape", "SecurityHeaders", "csp_for_html"]
+
+NONCE = "csp_nonce"  # scope["state"] key: this response's nonce for an inline script
+_ALWAYS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+_NOT_HTML_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def csp_for_html(nonce: str) -> str:
+    """The policy of an HTML page: everything from the server itself; inline styles (GraphiQL and the reports set
+    them), images as data: URLs (the diagrams), and inline scripts only with this response's nonce."""
+    return (
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        "font-src 'self' data:; "
+        "connect-src 'self'; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        nonce = secrets.token_urlsafe(18)
+        scope.setdefault("state", {})[NONCE] = nonce
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[Any] = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+                html = content_type.split(b";")[0].strip().lower() == b"text/html"
+                policy = csp_for_html(nonce).encode() if html else _NOT_HTML_CSP
+                extra = [h for h in _ALWAYS if h[0] not in names]
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", policy))
+                if not static and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers + extra}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _normal(origin: str) -> str | None:
+    """scheme://host:port of an origin, its scheme's default port made explicit; None if it is not one."""
+    try:
+        parts = urlsplit(origin.strip().lower())
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return f"{parts.scheme}://{parts.hostname}:{port}"
+
+
+class RequestShape:
+    def __init__(self, app: ASGIApp, *, allowed_origins: frozenset[str] = frozenset()) -> None:
+        self.app = app
+        self.allowed_origins = frozenset(filter(None, (_normal(o) for o in allowed_origins)))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        graphql = scope["path"] == "/graphql"
+        raw = scope.get("headers", [])
+        if sum(1 for name, _ in raw if name.lower() == b"authorization") > 1:
+            await reply(
+                send,
+                400,
+                "the request has more than one Authorization header; send one",
+                "BAD_REQUEST",
+                json_body=graphql,
+                extra=[],
+            )
+            return
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+        method = scope["method"]
+        origin = headers.get("origin")
+        if method in _WRITES and origin is not None:
+            own = _normal(f"{scope.get('scheme', 'http')}://{headers.get('host', '')}")
+            theirs = _normal(origin)
+            if theirs is None or (theirs != own and theirs not in self.allowed_origins):
+                await reply(
+                    send,
+                    403,
+                    f"a {method} from a page of another origin ({origin}) is refused: "
+                    "only pages served by graphsvc itself may write to it",
+                    "FORBIDDEN_ORIGIN",
+                    json_body=graphql,
+                    extra=[],
+                )
+                return
+        if graphql and method == "POST":
+            given, _, parameters = headers.get("content-type", "").partition(";")
+            media = given.strip().lower()
+            if media == "application/json" and given != media:  # media types are case-insensitive; strawberry's not
+                fixed = (media + (";" + parameters if parameters else "")).encode("latin-1")
+                scope["headers"] = [(n, fixed if n.lower() == b"content-type" else v) for n, v in raw]
+            if media != "application/json":
+                await reply(
+                    send,
+                    415,
+                    f"send the GraphQL request as JSON (Content-Type: application/json), not {media or 'no type'}",
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    json_body=True,
+                    extra=[],
+                )
+                return
+        await self.app(scope, receive, send)

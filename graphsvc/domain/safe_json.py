@@ -1,0 +1,112 @@
+"""JSON in and out as other tools read it: finite numbers, integers JSON readers keep exactly, bounded nesting.
+
+Python's json module reads `NaN`, `Infinity` and `1e999` (none of them JSON), integers of any size (until a
+5,000-digit one raises a conversion error) and nesting until the interpreter's recursion limit. `loads` refuses
+all of these with a `JsonRefused` that says what was wrong and, for numbers, where (a path such as
+`cis[3].attributes.weight`); `dumps` refuses to write a non-finite number rather than write a file that is not JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["MAX_DEPTH", "MAX_SAFE_INTEGER", "JsonRefused", "decode_text", "dumps", "loads", "unsafe_numbers"]
+
+MAX_DEPTH = 64  # far deeper than any exchange document (4 levels) or GraphQL request needs
+MAX_SAFE_INTEGER = 2**53  # JavaScript and most JSON readers hold integers exactly only up to here
+_MAX_INT_DIGITS = 20  # longer integer literals are refused before Python converts them
+
+
+class JsonRefused(ValueError):
+    """Text that is not JSON graphsvc accepts; the message says why."""
+
+
+class _Refused:
+    """Stands in, while parsing, for a number that is refused: the walk afterwards names its path."""
+
+    def __init__(self, text: str, why: str) -> None:
+        self.text, self.why = text, why
+
+
+def _constant(name: str) -> _Refused:
+    return _Refused(name, f"{name} is not a JSON number (numbers must be finite)")
+
+
+def _float(text: str) -> float | _Refused:
+    value = float(text)
+    if math.isfinite(value):
+        return value
+    return _Refused(text, f"{text} is too large to be a finite number")
+
+
+def _int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return _Refused(text[:24] + "...", f"an integer of {len(text.lstrip('-'))} digits is out of range")
+    return int(text)
+
+
+def decode_text(data: bytes, what: str = "the document") -> str:
+    """`data` as text: UTF-8 (a byte-order mark is allowed), or UTF-16/32 when a byte-order mark says so."""
+    encoding = json.detect_encoding(data)
+    if encoding == "utf-8" and data.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise JsonRefused(
+            f"{what} is not valid {exc.encoding.upper()} (bad byte at offset {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _path(parent: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else key
+
+
+def unsafe_numbers(value: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Every refused number in a parsed value, as "path: why"; also every nesting deeper than MAX_DEPTH.
+
+    Integers beyond +-2^53 and non-finite floats that reached here by another road than `loads` (a Python caller,
+    a GraphQL literal) are refused too."""
+    if depth > MAX_DEPTH:
+        return [f"{path or 'the document'}: nests more than {MAX_DEPTH} levels deep"]
+    if isinstance(value, _Refused):
+        return [f"{path or 'the document'}: {value.why}"]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{path or 'the document'}: {value} is not a finite number"]
+    if isinstance(value, int) and abs(value) > MAX_SAFE_INTEGER:
+        return [f"{path or 'the document'}: {value} is out of range (integers must be within +-2^53)"]
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += unsafe_numbers(item, _path(path, str(key)), depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += unsafe_numbers(item, _path(path, index), depth + 1)
+    return found
+
+
+def loads(data: str | bytes, what: str = "the document") -> Any:
+    """Parse JSON, refusing what other tools could not read back (see the module docstring)."""
+    text = decode_text(data, what) if isinstance(data, bytes) else data
+    try:
+        value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    except RecursionError:
+        raise JsonRefused(f"{what} nests too deeply (at most {MAX_DEPTH} levels)") from None
+    except json.JSONDecodeError as exc:
+        raise JsonRefused(f"{what} is not valid JSON: {exc}") from None
+    problems = unsafe_numbers(value)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise JsonRefused(f"{what} holds values graphsvc does not accept: {shown}")
+    return value
+
+
+def dumps(value: Any, **kwargs: Any) -> str:
+    """json.dumps that refuses non-finite numbers (ValueError) instead of writing NaN or Infinity."""
+    return json.dumps(value, allow_nan=False, **kwargs)

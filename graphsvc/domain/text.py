@@ -1,0 +1,36 @@
+"""Text that cannot disguise itself: control characters and bidirectional overrides in names, terminals and Markdown.
+
+A name or title is shown in GraphiQL, reports, CAB packs and terminals; a C0/C1 control character (an ANSI escape
+sequence, a carriage return that overwrites a line) or a bidirectional override (text that reads differently from
+how it is stored) in one can mislead whoever reads it. Names and titles refuse them; free text (descriptions,
+attribute values) keeps tab and newline and loses the rest; anything printed to a terminal goes through `printable`.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["control_characters", "printable", "strip_controls"]
+
+# C0 (but tab, newline, carriage return in free text), DEL, C1, and the bidirectional embeddings, overrides and
+# isolates (U+202A-U+202E, U+2066-U+2069); the marks U+200E/U+200F are allowed: they reorder nothing by themselves.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_FREE_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_characters(text: str) -> list[str]:
+    """The control and bidirectional characters in `text`, as U+XXXX, in order, each once."""
+    seen: dict[str, None] = {}
+    for char in _CONTROL.findall(text):
+        seen[f"U+{ord(char):04X}"] = None
+    return list(seen)
+
+
+def strip_controls(text: str) -> str:
+    """Free text without the characters names refuse, keeping tab, newline and carriage return."""
+    return _FREE_TEXT_CONTROL.sub("", text)
+
+
+def printable(text: str) -> str:
+    """`text` safe to print to a terminal: every control or bidirectional character shown as an escape (\\x1b)."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)

@@ -1,0 +1,97 @@
+"""safe_json and text: the pure checks behind every entry that refuses poisoned numbers and disguised text."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graphsvc.domain.safe_json import MAX_SAFE_INTEGER, JsonRefused, dumps, loads, unsafe_numbers
+from graphsvc.domain.text import control_characters, printable, strip_controls
+
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER)
+    | st.floats(allow_nan=False, allow_infinity=False, min_value=-1e300, max_value=1e300)
+    | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(json_values)
+def test_what_json_can_carry_round_trips(value: Any) -> None:
+    assert loads(dumps(value)) == value
+
+
+@given(st.text(max_size=200) | st.binary(max_size=200))
+def test_any_input_is_parsed_or_refused_never_crashes(data: str | bytes) -> None:
+    try:
+        loads(data)
+    except JsonRefused as exc:
+        assert str(exc)
+
+
+@given(st.lists(st.sampled_from(["[", "{", '"a":', "NaN", "1e999", "-Infinity", "1", ",", "]", "}"]), max_size=40))
+def test_fragments_of_poison_are_refused_or_parsed_clean(parts: list[str]) -> None:
+    try:
+        value = loads("".join(parts))
+    except JsonRefused:
+        return
+    assert unsafe_numbers(value) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('{"a": NaN}', "a: NaN is not a JSON number"),
+        ('{"a": [0, -Infinity]}', "a[1]: -Infinity is not a JSON number"),
+        ('{"a": 1e309}', "a: 1e309 is too large to be a finite number"),
+        ('{"a": 9007199254740993}', "a: 9007199254740993 is out of range"),
+        ('{"a": -' + "1" * 30 + "}", "a: an integer of 30 digits is out of range"),
+        ("[" * 5000 + "]" * 5000, "nests"),
+        ("{", "is not valid JSON"),
+    ],
+)
+def test_what_is_refused_says_where(text: str, says: str) -> None:
+    with pytest.raises(JsonRefused) as refused:
+        loads(text)
+    assert says in str(refused.value)
+
+
+def test_encodings() -> None:
+    assert loads(b'\xef\xbb\xbf{"a": "\xc3\xa9"}') == {"a": "é"}
+    assert loads('{"a": "é"}'.encode("utf-16")) == {"a": "é"}
+    with pytest.raises(JsonRefused, match="not valid UTF-8"):
+        loads(b'{"a": "\xe9"}')
+
+
+def test_dumps_refuses_non_finite_numbers() -> None:
+    with pytest.raises(ValueError):
+        dumps({"a": math.inf})
+    assert json.loads(dumps({"a": 1.5})) == {"a": 1.5}
+
+
+def test_unsafe_numbers_sees_python_values_too() -> None:
+    assert unsafe_numbers({"x": [1, float("nan")], "y": 2**60, "z": True}) == [
+        "x[1]: nan is not a finite number",
+        f"y: {2**60} is out of range (integers must be within +-2^53)",
+    ]
+
+
+@given(st.text())
+def test_printable_text_has_no_control_or_bidi_characters(text: str) -> None:
+    assert control_characters(printable(text)) == []
+    assert control_characters(strip_controls(text).replace("\t", "").replace("\n", "").replace("\r", "")) == []
+
+
+def test_control_characters_are_named() -> None:
+    assert control_characters("a\x1b[2J\u202eb\x1b") == ["U+001B", "U+202E"]
+    assert printable("a\x1bb\u2066") == "a\\x1bb\\u2066"
+    assert strip_controls("keep\ttab\nline\x07bell\u202e") == "keep\ttab\nlinebell"
+    assert control_characters("plain é 🛒 \u200f") == []
