@@ -1,7 +1,9 @@
 """/auth/session: sign in a browser with a token (an HttpOnly, SameSite=Strict cookie), see who it is, sign out.
 
 The GraphiQL page uses it, so a person pastes a token once (or follows the link `graphsvc serve --admin-link`
-prints) and the page, and the reports it links to, then work without handling headers.
+prints) and the page, and the reports it links to, then work without handling headers. The cookie holds a browser
+session of its own (db/tokens.py), never the token signed in with: signing out deletes the session server-side, so
+a copy of the cookie is worthless afterwards, while the API token (a tool's, another browser's) goes on working.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.routing import Route
 
 from graphsvc.auth.middleware import COOKIE
 from graphsvc.auth.tokens import Principal
-from graphsvc.db.tokens import TokenRejected, TokenStore
+from graphsvc.db.tokens import SESSION_HOURS, TokenRejected, TokenStore
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["session_routes"]
@@ -39,6 +41,15 @@ def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> lis
                 return _error(401, "not signed in", "UNAUTHENTICATED")
             return JSONResponse({**_who(principal), "auth": auth})
         if request.method == "DELETE":
+            cookie = request.cookies.get(COOKIE)
+            tokens = store()
+            if cookie and tokens is not None:
+                try:
+                    await tokens.end_session(cookie)
+                except (DatabaseUnavailable, QueryTimeout) as exc:  # the cookie is kept, so signing out can be retried
+                    return _error(503, f"not signed out: the session could not be ended ({exc}); try again", exc.code)
+            elif cookie:
+                return _error(503, "not signed out: the database is unavailable; try again", "DATABASE_UNAVAILABLE")
             response = JSONResponse({"signedOut": True})
             response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
             return response
@@ -65,10 +76,17 @@ def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> lis
             return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
         except (DatabaseUnavailable, QueryTimeout) as exc:
             return _error(503, str(exc), "DATABASE_UNAVAILABLE")
+        try:
+            session_token = await tokens.start_session(principal)
+        except TokenRejected as exc:
+            return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
+        except (DatabaseUnavailable, QueryTimeout) as exc:
+            return _error(503, str(exc), "DATABASE_UNAVAILABLE")
         response = JSONResponse(_who(principal))
         response.set_cookie(
             COOKIE,
-            token.strip(),
+            session_token,
+            max_age=SESSION_HOURS * 3600,
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",

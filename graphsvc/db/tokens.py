@@ -1,8 +1,9 @@
-"""API tokens in Neo4j (`:ApiToken` nodes, outside the CMDB's items): create, look up by hash, list, revoke."""
+"""API tokens in Neo4j (`:ApiToken` nodes, outside the CMDB's items): create, look up by hash, list, revoke; and
+browser sessions, which are tokens standing for the token a person signed in with (`sessionOf`), ended at sign-out."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -17,7 +18,9 @@ from graphsvc.db.shared_read import SharedRead
 from graphsvc.domain.text import control_characters
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
-__all__ = ["TokenRejected", "TokenStore"]
+__all__ = ["SESSION_HOURS", "TokenRejected", "TokenStore"]
+
+SESSION_HOURS = 12  # a browser session ends after this long, if not signed out before
 
 
 class TokenRejected(Exception):
@@ -141,11 +144,57 @@ class TokenStore:
         rows = await self._lookup(hash_token(token))
         if not rows:
             raise TokenRejected("the token is unknown (it may have been mistyped or deleted)")
-        record = _record({**rows[0], "createdAt": None})
-        state = record.state(now or datetime.now(UTC))
+        row = rows[0]
+        now = now or datetime.now(UTC)
+        record = _record({**row, "createdAt": None})
+        state = record.state(now)
+        if row.get("sessionOf") is None:
+            if state != "active":
+                raise TokenRejected(f"the token {record.id} ({record.name}) is {state}")
+            return Principal(record.id, record.name, record.role)
+        # A browser session acts as the token it was signed in with (the audit trail names that token), while both
+        # are usable.
         if state != "active":
-            raise TokenRejected(f"the token {record.id} ({record.name}) is {state}")
-        return Principal(record.id, record.name, record.role)
+            raise TokenRejected(f"the browser session {record.id} is {state}: sign in again")
+        if row.get("parentId") is None:
+            raise TokenRejected(f"the token the browser session {record.id} was signed in with is deleted")
+        parent = _record(
+            {
+                "id": row["parentId"],
+                "name": row["parentName"],
+                "role": row["parentRole"],
+                "expiresAt": row["parentExpiresAt"],
+                "revokedAt": row["parentRevokedAt"],
+            }
+        )
+        parent_state = parent.state(now)
+        if parent_state != "active":
+            raise TokenRejected(f"the token {parent.id} ({parent.name}) of this browser session is {parent_state}")
+        return Principal(parent.id, parent.name, parent.role)
+
+    async def start_session(self, principal: Principal) -> str:
+        """A new browser session standing for `principal`'s token, for SESSION_HOURS: the clear session token (for
+        the sign-in cookie; only its hash is stored). Each sign-in gets its own, so signing out ends only that one."""
+        token_id, secret, digest = new_token()
+        rows = await self._write(
+            "tokens/session_start",
+            None,
+            id="ses-" + token_id.removeprefix("tok-"),
+            hash=digest,
+            parent=principal.token_id,
+            expiresAt=datetime.now(UTC) + timedelta(hours=SESSION_HOURS),
+        )
+        if not rows:
+            raise TokenRejected(f"the token {principal.token_id} was deleted while signing in")
+        return secret
+
+    async def end_session(self, token: str) -> bool:
+        """Sign out: the browser session with this token authenticates no one from now on. False when `token` is
+        not a session (an API token itself is never revoked by signing out)."""
+        if not well_formed(token):
+            return False
+        rows = await self._write("tokens/session_end", None, hash=hash_token(token))
+        return bool(rows and rows[0]["ended"])
 
     async def list(self) -> list[TokenRecord]:
         return [_record(r) for r in await self._run("tokens/list")]

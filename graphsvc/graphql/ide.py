@@ -30,7 +30,7 @@ DEFAULT_STATIC_PREFIX = "/static/graphiql"
 # value that happens to contain another placeholder is never re-substituted.
 _PLACEHOLDER_RE = re.compile(r"__GRAPHSVC_[A-Z_]+__")
 
-_TEMPLATE = """<!doctype html>
+_TEMPLATE = r"""<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8" />
@@ -126,6 +126,74 @@ _TEMPLATE = """<!doctype html>
         }
       }
 
+      // A link shares a query and its variables, never headers: a `headers` parameter would make the page send
+      // whatever credentials the link's author put there, so it is dropped (and leaves the address bar).
+      if (Object.prototype.hasOwnProperty.call(parameters, "headers")) {
+        delete parameters.headers;
+        const search = new URLSearchParams(window.location.search);
+        search.delete("headers");
+        const rest = search.toString();
+        history.replaceState(null, "", window.location.pathname + (rest ? "?" + rest : "") + window.location.hash);
+      }
+
+      // A query that came with the link (?q=) is somebody else's: on a page opened that way, the first mutation
+      // or subscription asks before it runs (a page framing this one must not get a write out of one click).
+      const OPENED_WITH_QUERY = Boolean(parameters.q);
+      let writeConfirmed = false;
+
+      // Headers (tokens) are never kept in the browser: GraphiQL's own persistence is off (shouldPersistHeaders),
+      // and this storage drops them from what GraphiQL keeps anyway (its history, tabs), and from what earlier
+      // versions of this page kept.
+      const HEADERS_KEY = "graphiql:headers";
+      const WITH_HEADERS = ["graphiql:tabState", "graphiql:queries", "graphiql:favorites"];
+
+      function withoutHeaders(key, value) {
+        if (WITH_HEADERS.indexOf(key) < 0 || typeof value !== "string") {
+          return value;
+        }
+        try {
+          return JSON.stringify(JSON.parse(value), function (name, item) {
+            return name === "headers" ? null : item;
+          });
+        } catch (error) {
+          return null; // not GraphiQL's JSON: not kept
+        }
+      }
+
+      const headerlessStorage = {
+        getItem: function (key) { return localStorage.getItem(key); },
+        setItem: function (key, value) {
+          const kept = key === HEADERS_KEY ? null : withoutHeaders(key, value);
+          if (kept === null) {
+            localStorage.removeItem(key);
+          } else {
+            localStorage.setItem(key, kept);
+          }
+        },
+        removeItem: function (key) { localStorage.removeItem(key); },
+        get length() { return graphiqlKeys().length; },
+        clear: function () { graphiqlKeys().forEach(function (key) { localStorage.removeItem(key); }); },
+      };
+
+      function graphiqlKeys() {
+        const keys = [];
+        for (let i = 0; i < localStorage.length; i++) {
+          const key = localStorage.key(i);
+          if (key !== null && key.indexOf("graphiql:") === 0) {
+            keys.push(key);
+          }
+        }
+        return keys;
+      }
+
+      try {
+        graphiqlKeys().forEach(function (key) {
+          headerlessStorage.setItem(key, localStorage.getItem(key));
+        });
+      } catch (error) {
+        // no localStorage here (a sandboxed frame): nothing was kept either
+      }
+
       function updateURL(data) {
         Object.assign(parameters, data);
 
@@ -164,11 +232,70 @@ _TEMPLATE = """<!doctype html>
         fetcherHeaders["x-csrftoken"] = csrfToken;
       }
 
-      const fetcher = GraphiQL.createFetcher({
+      const sendOperation = GraphiQL.createFetcher({
         url: fetchURL,
         headers: fetcherHeaders,
         subscriptionUrl: httpUrlToWebSocketUrl(fetchURL),
       });
+
+      // Whether a GraphQL document holds a mutation or subscription operation (conservatively: the keyword outside
+      // strings, comments and selection sets).
+      const BLOCK_QUOTE = '""' + '"';
+
+      function holdsWrite(document) {
+        let top = "";
+        let depth = 0;
+        let i = 0;
+        while (i < document.length) {
+          const c = document[i];
+          if (document.startsWith(BLOCK_QUOTE, i)) {
+            let end = i + 3;
+            while (end < document.length && !(document.startsWith(BLOCK_QUOTE, end) && document[end - 1] !== "\\")) {
+              end++;
+            }
+            i = end + 3;
+            top += " ";
+          } else if (c === '"') {
+            i++;
+            while (i < document.length && document[i] !== '"' && document[i] !== "\n") {
+              i += document[i] === "\\" ? 2 : 1;
+            }
+            i++;
+            top += " ";
+          } else if (c === "#") {
+            while (i < document.length && document[i] !== "\n" && document[i] !== "\r") {
+              i++;
+            }
+          } else {
+            if (c === "{") {
+              depth++;
+            } else if (c === "}") {
+              depth = Math.max(0, depth - 1);
+            }
+            top += depth === 0 && c !== "}" ? c : " ";
+            i++;
+          }
+        }
+        return /(^|[^\w$])(mutation|subscription)(?!\w)/.test(top);
+      }
+
+      function fetcher(params, options) {
+        if (OPENED_WITH_QUERY && !writeConfirmed && holdsWrite(params.query || "")) {
+          const as = who.textContent ? " (" + who.textContent + ")" : "";
+          const run = window.confirm(
+            "This page was opened from a link that brought its own query (?q=), and what you are running " +
+              "holds a mutation or subscription: it would change the CMDB as you" + as + ".\n\n" +
+              "Run it? Cancel if you did not mean to.",
+          );
+          if (!run) {
+            return Promise.resolve({
+              errors: [{ message: "Not run: a mutation from a link runs only once you confirm it." }],
+            });
+          }
+          writeConfirmed = true;
+        }
+        return sendOperation(params, options);
+      }
 
       function GraphiQLWithExplorer() {
         const [query, setQuery] = React.useState(
@@ -177,9 +304,7 @@ _TEMPLATE = """<!doctype html>
         const [variables, setVariables] = React.useState(
           parameters.variables,
         );
-        const [headers, setHeaders] = React.useState(
-          parameters.headers || DEFAULT_HEADERS || undefined,
-        );
+        const [headers, setHeaders] = React.useState(DEFAULT_HEADERS || undefined);
 
         function onEditQuery(newQuery) {
           setQuery(newQuery);
@@ -211,7 +336,8 @@ _TEMPLATE = """<!doctype html>
           onEditHeaders: onEditHeaders,
           inputValueDeprecation: true,
           isHeadersEditorEnabled: true,
-          shouldPersistHeaders: true,
+          shouldPersistHeaders: false,
+          storage: headerlessStorage,
         });
       }
 
@@ -222,8 +348,11 @@ _TEMPLATE = """<!doctype html>
       const signout = document.getElementById("gs-signout");
       const problem = document.getElementById("gs-error");
 
-      async function session(method, body) {
+      async function session(method, body, bearer) {
         const init = { method: method, credentials: "same-origin", headers: {} };
+        if (bearer) {
+          init.headers["Authorization"] = "Bearer " + bearer; // who a token is, without signing in with it
+        }
         if (body) {
           init.headers["Content-Type"] = "application/json";
           init.body = JSON.stringify(body);
@@ -258,9 +387,46 @@ _TEMPLATE = """<!doctype html>
         signIn(document.getElementById("gs-token").value.trim());
       });
       signout.addEventListener("click", async function () {
-        await session("DELETE");
+        // The server ends the session: the cookie's token is worthless from now on, wherever it was copied to.
+        const result = await session("DELETE");
+        if (!result.ok) {
+          const errors = result.data.errors || [{ message: "sign-out failed: try again" }];
+          problem.textContent = errors[0].message;
+          return;
+        }
         window.location.reload();
       });
+
+      function describe(data) {
+        return data.name + " (" + data.role + ")";
+      }
+
+      // A #token= link while signed in as someone else switches identity only once the person agrees: a link
+      // must not quietly make everything they run next run as another token.
+      async function mayFollowSignInLink(token) {
+        const current = await session("GET");
+        if (!current.ok || current.data.auth === false) {
+          return true;
+        }
+        const linked = await session("GET", null, token);
+        if (!linked.ok) {
+          const errors = linked.data.errors || [{ message: "the sign-in link's token does not work" }];
+          problem.textContent = "sign-in link not used: " + errors[0].message;
+          return false;
+        }
+        if (linked.data.tokenId === current.data.tokenId) {
+          return false; // signed in with that token already
+        }
+        if (window.confirm(
+          "This sign-in link would sign you out as " + describe(current.data) + " and sign you in as " +
+            describe(linked.data) + ": everything you run on this page from then on would run as " +
+            describe(linked.data) + ".\n\nSwitch to " + describe(linked.data) + "?",
+        )) {
+          return true;
+        }
+        problem.textContent = "sign-in link not used: still signed in as " + describe(current.data);
+        return false;
+      }
 
       async function signInState() {
         // False for a #token= link (the page reloads signed in); true when the editor should be shown.
@@ -273,8 +439,9 @@ _TEMPLATE = """<!doctype html>
         if (hash.get("token")) {
           const token = hash.get("token");
           history.replaceState(null, "", window.location.pathname + window.location.search);
-          await signIn(token);
-          return false;
+          if ((await mayFollowSignInLink(token)) && (await signIn(token))) {
+            return false;
+          }
         }
         const current = await session("GET");
         if (current.ok) {

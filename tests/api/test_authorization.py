@@ -228,3 +228,39 @@ def test_auth_off_is_for_loopback_only(empty_db: Connection) -> None:
         who = http.get(f"{url}/auth/session").json()
         assert who["role"] == "admin" and who["auth"] is False
         assert http.post(f"{url}/graphql", json={"query": "{ services { totalCount } }"}).status_code == 200
+
+
+def test_signing_out_revokes_the_session_token(server: tuple[str, dict[str, str]]) -> None:
+    """The cookie's token stops working at sign-out, wherever it was copied to; the token signed in with does not."""
+    url, tokens = server
+    with httpx.Client(base_url=url) as browser:
+        signed_in = browser.post("/auth/session", json={"token": tokens["editor"]})
+        assert signed_in.status_code == 200
+        session_token = browser.cookies["graphsvc_token"]
+        query = {"query": "{ services { totalCount } }"}
+        bearer = {"Authorization": f"Bearer {session_token}"}
+        assert http.post(f"{url}/graphql", json=query, headers=bearer).status_code == 200
+        # writes made in the browser are the signed-in token's in the audit trail
+        assert browser.get("/auth/session").json()["tokenId"] == signed_in.json()["tokenId"]
+
+        assert browser.delete("/auth/session").json() == {"signedOut": True}
+        assert "graphsvc_token" not in browser.cookies
+        again = http.post(f"{url}/graphql", json=query, headers=bearer)
+        assert again.status_code == 401 and again.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert http.get(f"{url}/auth/session", headers=bearer).status_code == 401
+        # the API token itself (a tool's, or another browser's) is untouched: the cookie held a session of its own
+        assert post(url, tokens["editor"], "{ services { totalCount } }").status_code == 200
+        assert session_token != tokens["editor"]
+
+
+def test_revoking_a_token_ends_its_browser_sessions(server: tuple[str, dict[str, str]], sync_driver: Any) -> None:
+    url, tokens = server
+    with httpx.Client(base_url=url) as browser:
+        token_id = browser.post("/auth/session", json={"token": tokens["viewer"]}).json()["tokenId"]
+        assert browser.post("/graphql", json={"query": "{ __typename }"}).status_code == 200
+        revoked = post(url, tokens["admin"], "mutation($id: ID!) { revokeApiToken(id: $id) { id } }", {"id": token_id})
+        assert "errors" not in revoked.json(), revoked.text
+        assert browser.post("/graphql", json={"query": "{ __typename }"}).status_code == 401
+        # sessions are not tokens of their own in the token list
+        listed = post(url, tokens["admin"], "{ apiTokens { id } }").json()["data"]["apiTokens"]
+        assert len(listed) == len(tokens)
