@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -91,7 +92,8 @@ def base_url(serve_app: ServeApp) -> Iterator[str]:
 
 
 class OfflineRecorder:
-    """Blocks and records requests leaving 127.0.0.1; records page errors."""
+    """Blocks and records requests leaving 127.0.0.1; records page errors, and anything the page's Content Security
+    Policy refused (the browser reports that on the console only)."""
 
     def __init__(self, page: Page) -> None:
         self.external: list[str] = []
@@ -103,6 +105,11 @@ class OfflineRecorder:
         page.on("requestfinished", self._finished)
         page.on("requestfailed", lambda r: self.local_failed.append(r.url))
         page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            self.page_errors.append(message.text)
 
     def _check_url(self, url: str) -> bool:
         parts = urlsplit(url)
