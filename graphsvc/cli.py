@@ -250,7 +250,7 @@ def seed_demo(
     bolt_port: BoltPort = None,
 ) -> None:
     """Load the demo CMDB (an online retailer)."""
-    from graphsvc.db.importer import item_count
+    from graphsvc.db.stored import item_count
     from graphsvc.resources import resource_dir
 
     settings = _settings(data_dir, bolt_port)

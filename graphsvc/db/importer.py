@@ -1,9 +1,13 @@
 """Import of an exchange document: validate everything, then upsert by id in batched UNWIND writes.
 
 Validation comes first (structure, then every reference against the document and the database), so an invalid
-document writes nothing. Items whose content hash is unchanged are not touched, which makes a second import of the
-same document a no-op. An updated item's owned relationships (and, for an item the document describes, its
-dependencies or consumption) are replaced by what the document lists.
+document writes nothing. Items the document describes exactly as they are stored are not touched (compared by
+content hash, db/stored.py), whichever write stored them: a second import of the same document, or of an export,
+is a no-op. An updated item's owned relationships (and, for an item the document describes, its dependencies or
+consumption) are replaced by what the document lists, and its audit entry holds it as stored before and after.
+
+Imports take an import lock before they look at the database, so two at once run one after the other and the
+second finds the first's work done.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by batch
 after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written
@@ -15,19 +19,25 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, AsyncSession, RoutingControl
-from neo4j.exceptions import ConstraintError
+from neo4j import (
+    AsyncDriver,
+    AsyncManagedTransaction,
+    AsyncSession,
+    AsyncTransaction,
+)
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
 from graphsvc.db.audit import SYSTEM, Audit, Change
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
+from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.rows import (
     consumption_props,
@@ -48,7 +58,7 @@ from graphsvc.domain.validation import (
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 from graphsvc.gc_pause import cyclic_gc_paused
 
-__all__ = ["ImportSummary", "existing_kinds", "import_document", "item_count"]
+__all__ = ["ImportSummary", "existing_kinds", "import_document", "item_count"]  # the last two from db/stored.py
 
 Progress = Callable[[int, int], None]
 Step = tuple[str, Any, dict[str, Any]]  # (statement name, template argument, parameters)
@@ -118,35 +128,9 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
         yield rows[start : start + size]
 
 
-# A lookup of more ids than this first asks whether the database holds any item at all (a document's import does;
-# a single write's few ids do not pay the extra read).
-COUNT_FIRST = 100
-
-
-async def existing_kinds(driver: AsyncDriver, database: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """For each of `ids` already in the database: its kind, hash and version."""
-    out: dict[str, dict[str, Any]] = {}
-    id_list = sorted(set(ids))
-    if len(id_list) > COUNT_FIRST and await item_count(driver, database) == 0:
-        return out  # a first import: one count (constant time) instead of an index seek per id (24 s at 1M CIs)
-    for chunk in _chunks(id_list, 20_000):
-        records, _, _ = await driver.execute_query(
-            cypher("import/existing_items"), ids=chunk, database_=database, routing_=RoutingControl.READ
-        )
-        for r in records:
-            out[r["id"]] = {"kind": Kind(r["kind"]), "hash": r["hash"], "version": r["version"]}
-    return out
-
-
-async def item_count(driver: AsyncDriver, database: str) -> int:
-    """How many items the database holds (a count the store keeps: constant time)."""
-    records, _, _ = await driver.execute_query(
-        cypher("meta/item_count"), database_=database, routing_=RoutingControl.READ
-    )
-    return int(records[0]["items"])
-
-
-def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary) -> _Plan:
+async def _plan(
+    tx: AsyncManagedTransaction, doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary
+) -> _Plan:
     deps_by_from: dict[str, list[tuple[int, Dependency]]] = defaultdict(list)
     for i, dep in enumerate(doc.dependencies):
         deps_by_from[dep.from_].append((i, dep))
@@ -154,6 +138,14 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
     for i, con in enumerate(doc.consumption):
         cons_by_bu[con.businessUnit].append((i, con))
     plan = _Plan(deps_by_from, cons_by_bu)
+
+    # An existing item is unchanged when the document's hash of it is the one its last import stored, or else (the
+    # hash cleared by another write, or the item changed since) the hash of what is stored now (db/stored.py).
+    digests = {item.id: plan.digest(item) for _, _, item in document_items(doc) if item.id in existing}
+    stale = [i for i, digest in digests.items() if existing[i]["hash"] != digest]
+    stored: dict[str, str | None] = {}
+    for chunk in _chunks(stale, 5_000):
+        stored.update(await stored_digests(tx, chunk))
 
     creates: dict[Kind, list[Any]] = defaultdict(list)
     updates: dict[Kind, list[Any]] = defaultdict(list)
@@ -168,9 +160,11 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
             plan.seal.append((item, None))
             summary.created += 1
         else:
-            digest = plan.digest(item)
-            if old["hash"] == digest:
+            digest = digests[item.id]
+            if old["hash"] == digest or stored.get(item.id) == digest:
                 summary.unchanged += 1
+                if old["hash"] != digest:  # the same content, but no hash of it: stored for the next import
+                    plan.seal.append((item, digest))
                 continue
             updates[kind].append(item)
             plan.seal.append((item, digest))
@@ -212,9 +206,14 @@ def _plan(doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: I
     return plan
 
 
-def _audited(name: str, arg: Any, params: dict[str, Any], before: dict[str, Any]) -> list[Change]:
-    """The audit entries of one import step: items created or updated, relationships merged onto others."""
-    if name in ("import/create_nodes", "import/update_nodes"):
+def _audited(
+    name: str, arg: Any, params: dict[str, Any], before: dict[str, Any], after: dict[str, Any]
+) -> list[Change]:
+    """The audit entries of one import step: items created or updated (before and after as stored), relationships
+    merged onto others."""
+    if name == "import/update_nodes":
+        return [(r["id"], before.get(r["id"]), after.get(r["id"])) for r in params["rows"]]
+    if name == "import/create_nodes":
         return [
             (r["id"], before.get(r["id"]), {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]})
             for r in params["rows"]
@@ -262,6 +261,33 @@ async def _write_each(
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+def _document_rows(doc: ExchangeDocument) -> int:
+    """Items and relationships the document lists: what decides between one transaction and a bulk load."""
+    rows = len(doc.dependencies) + len(doc.consumption)
+    for kind, _index, item in document_items(doc):
+        rows += 1 + sum(len(targets) for _rel, targets in owned_relationships(kind, item))
+    return rows
+
+
+async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> None:
+    await (await tx.run(cypher("import/lock"))).consume()
+
+
+@asynccontextmanager
+async def _lock_held(driver: AsyncDriver, database: str) -> AsyncIterator[None]:
+    """The import lock, held by a transaction of its own while a bulk load commits batch by batch beside it."""
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        tx = await session.begin_transaction()
+        try:
+            await _lock(tx)
+            yield
+        finally:
+            # The lock is all it wrote. If Neo4j went away meanwhile the lock went with it: the error that says so
+            # is the one to raise, not the rollback's.
+            with suppress(DriverError, Neo4jError):
+                await tx.rollback()
+
+
 @translate_unavailable
 async def import_document(
     driver: AsyncDriver,
@@ -281,58 +307,92 @@ async def import_document(
     Each created or updated item, and each dependency or consumption added to an item the document does not
     describe, gets an audit entry by `audit` in the transaction that writes it.
 
+    Imports take the import lock (cypher/import/lock.cypher) before they look at the database, so two imports at
+    once run one after the other; a document of up to `single_tx_rows` items and relationships is looked up,
+    planned and written in that one transaction (retried whole if Neo4j asks), a larger one commits batch by batch
+    while a transaction of its own holds the lock.
+
     Python's cyclic garbage collector is paused while validating and planning, and while writing unless
     `gc_paused_while_writing` is False: a server passes False, so that its other requests' garbage is collected
     meanwhile (the pause is process-wide).
     """
+    say = phase or (lambda _name: None)
+    writing = cyclic_gc_paused if gc_paused_while_writing else nullcontext
     # The document and the plan are millions of small dicts and lists with no reference cycles: see gc_pause.
     with cyclic_gc_paused():
-        say = phase or (lambda _name: None)
         say("validating")
         doc = validate_structure(raw)
-        say("resolving references")
-        existing = await existing_kinds(driver, database, referenced_ids(doc))
-        check_references(doc, {k: v["kind"] for k, v in existing.items()})
-        say("planning")
-        summary = ImportSummary()
-        plan = _plan(doc, existing, summary)
-    with cyclic_gc_paused() if gc_paused_while_writing else nullcontext():
-        say("writing")
-        total = plan.size()
-        steps = plan.steps(batch_size)  # lazy: each batch's rows are made as a writer takes it
-        done = 0
+        bulk = _document_rows(doc) > single_tx_rows
+    done = 0
 
-        async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
-            nonlocal done
-            for name, arg, params in chunk:
-                if isinstance(arg, Kind):
-                    statement = cypher(name, label=arg)
-                else:
-                    statement = cypher(name, rel=arg) if isinstance(arg, Rel) else cypher(name)
-                before: dict[str, Any] = {}
-                if name == "import/update_nodes":
-                    found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
-                    before = {r["id"]: native_props(r["props"]) async for r in found}
+    async def prepare(tx: AsyncManagedTransaction) -> tuple[_Plan, ImportSummary]:
+        """Look up what is stored, check every reference, plan: in the transaction that holds the lock (or after)."""
+        with cyclic_gc_paused():
+            say("resolving references")
+            existing = await existing_in(tx, sorted(referenced_ids(doc)))
+            check_references(doc, {k: v["kind"] for k, v in existing.items()})
+            say("planning")
+            summary = ImportSummary()
+            return await _plan(tx, doc, existing, summary), summary
+
+    async def run(tx: AsyncManagedTransaction, chunk: Iterable[Step], total: int) -> None:
+        nonlocal done
+        content = False
+        for name, arg, params in chunk:
+            if isinstance(arg, Kind):
+                statement = cypher(name, label=arg)
+            else:
+                statement = cypher(name, rel=arg) if isinstance(arg, Rel) else cypher(name)
+            content = content or name != "import/seal_hashes"
+            after: dict[str, Any] = {}
+            before: dict[str, Any] = {}
+            if name == "import/update_nodes":
+                found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
+                before = {r["id"]: native_props(r["props"]) async for r in found}
+                after = {r["id"]: native_props(r["props"]) async for r in await tx.run(statement, params)}
+            else:
                 await (await tx.run(statement, params)).consume()
-                await audit.record(tx, _audited(name, arg, params, before))
-                done += len(params.get("rows") or params.get("ids") or [])
-                if progress:
-                    progress(min(done, total), total)
+            await audit.record(tx, _audited(name, arg, params, before, after))
+            done += len(params.get("rows") or params.get("ids") or [])
+            if progress:
+                progress(min(done, total), total)
+        if content:
             await (await tx.run(cypher("meta/bump_graph_state"))).consume()
 
-        async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
-            try:
-                if total <= single_tx_rows:
-                    await session.execute_write(run, list(steps))
-                else:
-                    for parallel, run_steps in _runs(steps):
-                        await _write_each(driver, database, session, run, run_steps, _WRITERS if parallel else 1)
-            except ConstraintError as exc:
-                # Someone created one of these ids between our lookup and our write.
-                raise DocumentInvalid(
-                    [Problem("", f"{exc.message} (another write got there first: import again)")]
-                ) from exc
-            if total:
-                say("indexing for search")
-                await (await session.run(cypher("import/await_search_index"))).consume()
-        return summary
+    async def import_whole(tx: AsyncManagedTransaction) -> tuple[ImportSummary, int]:
+        nonlocal done
+        done = 0  # a retried transaction starts again from the lock
+        await _lock(tx)
+        plan, summary = await prepare(tx)
+        with writing():
+            say("writing")
+            await run(tx, plan.steps(batch_size), plan.size())
+        return summary, plan.size()
+
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        try:
+            if not bulk:
+                summary, total = await session.execute_write(import_whole)
+            else:
+                async with _lock_held(driver, database):
+                    plan, summary = await session.execute_read(prepare)
+                    total = plan.size()
+                    with writing():
+                        say("writing")
+
+                        async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
+                            await run(tx, chunk, total)
+
+                        for parallel, run_steps in _runs(plan.steps(batch_size)):
+                            await _write_each(
+                                driver, database, session, run_bulk, run_steps, _WRITERS if parallel else 1
+                            )
+        except ConstraintError as exc:
+            # Someone created one of these ids between our lookup and our write (not an import: those wait).
+            raise DocumentInvalid(
+                [Problem("", f"{exc.message} (another write got there first: import again)")]
+            ) from exc
+        if total:
+            say("indexing for search")
+            await (await session.run(cypher("import/await_search_index"))).consume()
+    return summary

@@ -15,8 +15,8 @@ from pydantic import BaseModel
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.db.importer import existing_kinds
 from graphsvc.db.items import Props, native_props
+from graphsvc.db.stored import existing_kinds
 from graphsvc.domain.exchange import Dependency, ExchangeDocument
 from graphsvc.domain.rows import content_hash, dependency_props, item_props, node_row, owned_relationships
 from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
