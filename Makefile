@@ -39,9 +39,10 @@ db: install
 	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/graphsvc db start; fi
 	$(BIN)/graphsvc migrate
 
+# Development: introspection on for GraphiQL's docs and autocompletion (off by default: docs/security.md).
 run: db
 	$(BIN)/graphsvc seed demo --if-empty
-	$(BIN)/graphsvc serve --admin-link
+	GRAPHSVC_INTROSPECTION=$${GRAPHSVC_INTROSPECTION:-true} $(BIN)/graphsvc serve --admin-link
 
 test: install
 	$(BIN)/pytest

@@ -6,14 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import ipaddress
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from functools import partial
 from typing import Any
 
 from cross_web import HTTPException
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from neo4j import AsyncDriver
 from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
@@ -93,6 +104,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.responses: ResponseCache | None = None
         # (key, fingerprint) -> the answer being computed for it (None if it fails): see execute_single
         self._in_flight: dict[tuple[Any, DataFingerprint], asyncio.Future[dict[str, Any] | None]] = {}
+        self._introspection: dict[tuple[str, str | None, str], dict[str, Any]] = {}  # see _introspection_key
         if settings.response_cache_seconds > 0:
             self.responses = state["response_cache"] = ResponseCache(
                 schema._schema,
@@ -198,6 +210,62 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> ExecutionResult:
         """Browse queries are answered from the response cache while the data has not changed (response_cache.py)."""
         args = (request, request_adapter, sub_response, context, root_value, request_data)
+        if _writes(request_data):
+            # A write is not cut off from here: it commits or rolls back whole within its Neo4j transaction timeout.
+            return await self._execute_single(*args)
+        return await self._bounded(request, self._execute_single(*args))
+
+    async def _bounded(self, request: Request, work: Coroutine[Any, Any, ExecutionResult]) -> ExecutionResult:
+        """`work` run until it is done, the client disconnects, or the request deadline passes; then it is cancelled:
+        its Neo4j reads are abandoned (their transactions rolled back) and its slot is freed. An analysis already
+        running in its thread finishes there, and its answer is dropped."""
+        task = asyncio.ensure_future(work)
+        gone = asyncio.ensure_future(_client_gone(request.receive))
+        deadline = self.settings.request_deadline_seconds
+        try:
+            done, _ = await asyncio.wait({task, gone}, timeout=deadline, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+        if task in done:
+            return task.result()
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        if gone in done and not gone.cancelled() and gone.result():
+            log.info("the client of %s went away: its work was stopped", request.url.path)
+            return ExecutionResult(
+                data=None, errors=[GraphQLError("the client disconnected", extensions={"code": "CLIENT_CLOSED"})]
+            )
+        return ExecutionResult(
+            data=None,
+            errors=[
+                GraphQLError(
+                    f"the request ran past its {deadline:g} s deadline (GRAPHSVC_REQUEST_DEADLINE_SECONDS) and was "
+                    "stopped: ask for less (smaller pages, fewer analyses in one document)",
+                    extensions={"code": "DEADLINE_EXCEEDED"},
+                )
+            ],
+        )
+
+    async def _execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        args = (request, request_adapter, sub_response, context, root_value, request_data)
+        introspection = _introspection_key(request_data)
+        if introspection is not None:
+            known = self._introspection.get(introspection)
+            if known is not None:
+                return ExecutionResult(data=known, errors=None)
+            result = await super().execute_single(*args)
+            if not result.errors and result.data is not None and len(self._introspection) < 32:
+                self._introspection[introspection] = result.data  # the schema never changes while the process runs
+            return result
         cache = self.responses
         if cache is None:
             return await super().execute_single(*args)
@@ -255,6 +323,79 @@ class GraphQLApp(GraphQL[Context, None]):
             if isinstance(error.original_error, DatabaseUnavailable | QueryTimeout | RequestError):
                 error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
         return await super().process_result(request, result)
+
+
+async def _client_gone(receive: Receive) -> bool:
+    """True once the client disconnects (the request's body has been read by then: uvicorn's receive waits)."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return True
+
+
+def _writes(request_data: GraphQLRequestData) -> bool:
+    """Whether the request runs a mutation (anything it cannot parse is left for strawberry to refuse)."""
+    query = request_data.query
+    if not query or "mutation" not in query:
+        return False
+    try:
+        return _operation_type(query, request_data.operation_name) is OperationType.MUTATION
+    except GraphQLError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    return chosen[0].operation if len(chosen) == 1 else None
+
+
+def _introspection_key(request_data: GraphQLRequestData) -> tuple[str, str | None, str] | None:
+    """A key for a document that asks only about the schema (GraphiQL's introspection query, a codegen tool's):
+    its answer is the same until the process restarts, so it is computed once, not on every page load."""
+    query = request_data.query
+    if not query or ("__schema" not in query and "__type" not in query) or len(query) > 20_000:
+        return None
+    try:
+        roots = _root_fields(query, request_data.operation_name)
+    except GraphQLError:
+        return None  # strawberry says what is wrong with it
+    if not roots or not all(name.startswith("__") for name in roots):
+        return None
+    try:
+        variables = json.dumps(request_data.variables or {}, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return query, request_data.operation_name, variables
+
+
+@functools.lru_cache(maxsize=64)
+def _root_fields(query: str, operation_name: str | None) -> tuple[str, ...]:
+    """The root fields an operation selects, fragments included (spreads of unknown fragments count as not ours)."""
+    document = parse(query)
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
+    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
+        return ()
+    names: list[str] = []
+
+    def collect(selections: Any, seen: frozenset[str]) -> None:
+        for sel in selections:
+            if isinstance(sel, FieldNode):
+                names.append(sel.name.value)
+            elif isinstance(sel, InlineFragmentNode):
+                collect(sel.selection_set.selections, seen)
+            elif isinstance(sel, FragmentSpreadNode):
+                fragment = fragments.get(sel.name.value)
+                if fragment is None or sel.name.value in seen:
+                    names.append("not-introspection")
+                else:
+                    collect(fragment.selection_set.selections, seen | {sel.name.value})
+
+    collect(chosen[0].selection_set.selections, frozenset())
+    return tuple(names)
 
 
 def is_loopback(host: str) -> bool:

@@ -54,3 +54,9 @@ class NotFound(RequestError):
 
 class InvalidArgument(RequestError):
     code = "BAD_USER_INPUT"
+
+
+class ListTooLong(RequestError):
+    """A list without paging (a team's `owns`, a site's `items`) holds more than an answer may carry."""
+
+    code = "LIST_TOO_LONG"

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )
+    request_deadline_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="a query still running after this is stopped (DEADLINE_EXCEEDED); mutations are bounded by "
+        "tx_timeout_seconds instead",
+    )
     tx_timeout_seconds: float = Field(default=30.0, gt=0, description="each Neo4j transaction is cut off after this")
     auth: bool = Field(
         default=True, description="require an API token; off is refused unless the server binds to loopback"
@@ -70,7 +76,24 @@ class Settings(BaseSettings):
         default=2000, ge=1, description="most fields an operation may select once its fragments are expanded"
     )
     max_directives: int = Field(default=30, ge=0, description="most directives in one document")
-    introspection: bool = Field(default=True, description="answer __schema/__type (GraphiQL's docs need it)")
+    max_query_cost: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="the most a document may cost: fields times the lists above them, analyses weighing 5,000 each",
+    )
+    max_reads_per_request: int = Field(
+        default=4, ge=1, description="Neo4j reads one request may have in flight at once (the pool is shared by all)"
+    )
+    max_list_items: int = Field(
+        default=500,
+        ge=1,
+        description="the most items a list without `first` (a team's owns, a site's items) may hold in an answer",
+    )
+    introspection: bool = Field(
+        default=False,
+        description="answer __schema/__type, which GraphiQL's docs and autocompletion need; off unless asked for "
+        "(`make run` turns it on for development)",
+    )
     field_suggestions: bool = Field(default=True, description='"Did you mean ...?" in validation errors')
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024, description="largest request body accepted")
     workers: int = Field(

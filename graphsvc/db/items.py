@@ -6,6 +6,8 @@ stored properties, with Neo4j temporal values turned into `datetime`); the Graph
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -81,19 +83,30 @@ def lucene_query(text: str) -> str:
 class ItemRepository:
     """Reads over one database through the process's AsyncDriver."""
 
-    def __init__(self, driver: AsyncDriver, database: str, *, timeout: float | None = None) -> None:
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: str,
+        *,
+        timeout: float | None = None,
+        max_concurrent_reads: int | None = None,
+    ) -> None:
         self.driver = driver
         self.database = database
         self.timeout = timeout
         self.round_trips = 0  # counted so tests can catch N+1 query patterns
+        # A request's repository takes at most this many of the driver's pooled connections at once, so one
+        # request (a document of many aliases) cannot drain the pool that every other request shares.
+        self._slots = asyncio.Semaphore(max_concurrent_reads) if max_concurrent_reads else contextlib.nullcontext()
 
     async def read(self, statement: Any, **params: Any) -> list[Any]:
         self.round_trips += 1
         query = Query(statement, timeout=self.timeout)
         try:
-            records, _, _ = await self.driver.execute_query(
-                query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
-            )
+            async with self._slots:
+                records, _, _ = await self.driver.execute_query(
+                    query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
+                )
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(type(exc).__name__) from exc
         except Neo4jError as exc:

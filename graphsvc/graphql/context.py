@@ -12,6 +12,7 @@ from graphsvc.auth.tokens import Principal
 from graphsvc.db.audit import Audit
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.vocabulary import Rel
+from graphsvc.errors import ListTooLong
 from graphsvc.settings import Settings
 from graphsvc.usecases.graph_cache import GraphCache
 
@@ -21,8 +22,9 @@ __all__ = ["Context", "Loaders"]
 class Loaders:
     """DataLoaders for one request: items by id, and each relationship type in each direction."""
 
-    def __init__(self, repo: ItemRepository) -> None:
+    def __init__(self, repo: ItemRepository, *, max_list_items: int | None = None) -> None:
         self.repo = repo
+        self.max_list_items = max_list_items
         self.item: DataLoader[str, Props | None] = DataLoader(load_fn=repo.by_ids)
         self._rels: dict[tuple[Rel, bool, bool], DataLoader[str, list[Related]]] = {}
 
@@ -31,11 +33,27 @@ class Loaders:
         key = (rel, outgoing, light)
         if key not in self._rels:
 
-            async def load(ids: list[str]) -> list[list[Related]]:
-                return await self.repo.related(rel, ids, outgoing=outgoing, light=light)
+            async def load(ids: list[str]) -> list[list[Related] | ListTooLong]:
+                lists = await self.repo.related(rel, ids, outgoing=outgoing, light=light)
+                cap = self.max_list_items
+                if cap is None:
+                    return list(lists)
+                return [
+                    found if len(found) <= cap else _too_long(i, rel, outgoing, len(found), cap)
+                    for i, found in zip(ids, lists, strict=True)
+                ]
 
             self._rels[key] = DataLoader(load_fn=load)
         return self._rels[key]
+
+
+def _too_long(item_id: str, rel: Rel, outgoing: bool, size: int, cap: int) -> ListTooLong:
+    way = f"{rel.value} ->" if outgoing else f"<- {rel.value}"
+    return ListTooLong(
+        f"{item_id} has {size:,} items at the other end of {way}, more than the {cap:,} a list without paging may "
+        "hold (GRAPHSVC_MAX_LIST_ITEMS): page through them with a connection and a filter instead, e.g. "
+        "configurationItems(filter: {owner: ...} or {site: ...}), or ask impact(...) for what depends on it"
+    )
 
 
 @dataclass
@@ -59,5 +77,7 @@ class Context:
 
     @classmethod
     def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:
-        repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
-        return cls(driver, database, settings, repo, Loaders(repo), **kwargs)
+        repo = ItemRepository(
+            driver, database, timeout=settings.tx_timeout_seconds, max_concurrent_reads=settings.max_reads_per_request
+        )
+        return cls(driver, database, settings, repo, Loaders(repo, max_list_items=settings.max_list_items), **kwargs)

@@ -1,4 +1,5 @@
-"""Limits checked before validation, in linear time: fields once fragments are expanded, and directives.
+"""Limits checked before validation, in linear time: fields once fragments are expanded, and directives; and, once
+a document is valid, its cost against the budget (query_cost.py).
 
 Standard validation rules (and strawberry's depth limiter) walk fragment spreads without memoising them, so a few
 hundred tokens of fragments that spread each other ("fragment amplification", a billion-laughs for GraphQL) can
@@ -9,6 +10,7 @@ runs: the request is refused with `extensions.code = "QUERY_TOO_COMPLEX"`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from graphql import (
     DirectiveNode,
@@ -26,8 +28,11 @@ from graphql import (
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.types import ExecutionContext
 
-__all__ = ["directive_count", "expanded_fields", "guarded_validation"]
+from graphsvc.graphql.query_cost import document_cost
+
+__all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
 
 
 def expanded_fields(document: DocumentNode, cap: int) -> list[tuple[str, int]]:
@@ -72,15 +77,62 @@ def directive_count(document: DocumentNode) -> int:
     return count
 
 
-def _too_complex(message: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX"})
+def _too_complex(message: str, **extensions: object) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extensions})
+
+
+@dataclass(frozen=True)
+class CostLimits:
+    """The budget a document's cost must fit (query_cost.py) and the caps that cost is worked out with."""
+
+    max_cost: int
+    max_list_items: int
+    max_page_size: int
+
+
+def _over_budget(ctx: ExecutionContext, limits: CostLimits) -> list[GraphQLError]:
+    document = ctx.graphql_document
+    assert document is not None
+    costs = document_cost(
+        ctx.schema._schema,
+        document,
+        ctx.variables,
+        max_list_items=limits.max_list_items,
+        max_page_size=limits.max_page_size,
+    )
+    chosen = [c for c in costs if ctx.operation_name in (None, c.operation)]
+    errors = []
+    for found in chosen:
+        if found.schema_fields > 1:
+            errors.append(
+                _too_complex(
+                    f"{found.operation} asks for __schema {found.schema_fields} times; a document may ask it once",
+                    cost=found.cost,
+                )
+            )
+        elif found.cost > limits.max_cost:
+            errors.append(
+                GraphQLError(
+                    f"{found.operation} would cost {found.cost:,} to answer, over the budget of {limits.max_cost:,} "
+                    "(GRAPHSVC_MAX_QUERY_COST): every list multiplies what is selected below it by the most it can "
+                    "hold, so ask smaller pages (first), fewer analyses, or lists nested less deeply "
+                    "(docs/security.md, Limits)",
+                    extensions={"code": "QUERY_TOO_COSTLY", "cost": found.cost, "budget": limits.max_cost},
+                )
+            )
+    return errors
 
 
 def guarded_validation(
-    max_fields: int, max_directives: int, extra_rules: Sequence[type[ASTValidationRule]] = (), maxsize: int = 512
+    max_fields: int,
+    max_directives: int,
+    extra_rules: Sequence[type[ASTValidationRule]] = (),
+    maxsize: int = 512,
+    cost: CostLimits | None = None,
 ) -> type[SchemaExtension]:
     """A replacement for strawberry's ValidationCache that first applies the two linear-time limits, then validates
-    with the standard rules plus `extra_rules` (made once, so the cache hits)."""
+    with the standard rules plus `extra_rules` (made once, so the cache hits), then checks a valid document's cost
+    against the budget (with this request's variables)."""
     validate = _get_validate_cache(maxsize)
     extra = tuple(extra_rules)
 
@@ -97,7 +149,10 @@ def guarded_validation(
                     )
             if directive_count(document) > max_directives:
                 errors.append(_too_complex(f"the document has more than {max_directives} directives"))
-            ctx.pre_execution_errors = errors or validate(ctx.schema._schema, document, (*ctx.validation_rules, *extra))
+            errors = errors or validate(ctx.schema._schema, document, (*ctx.validation_rules, *extra))
+            if not errors and cost is not None:
+                errors = _over_budget(ctx, cost)
+            ctx.pre_execution_errors = errors
             yield
 
     return GuardedValidation

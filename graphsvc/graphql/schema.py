@@ -19,7 +19,7 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from graphsvc.auth.permissions import Authorize
-from graphsvc.graphql.limits import guarded_validation
+from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.query import Query
 from graphsvc.graphql.types import TYPES
@@ -71,7 +71,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             # Clients repeat the same documents: parsing and validating them again costs more than a small impact.
             lambda: ParserCache(maxsize=512),
-            guarded_validation(settings.max_query_fields, settings.max_directives, extra),
+            guarded_validation(
+                settings.max_query_fields,
+                settings.max_directives,
+                extra,
+                cost=CostLimits(settings.max_query_cost, settings.max_list_items, settings.max_page_size),
+            ),
             Authorize,
             lambda: MaskErrors(
                 should_mask_error=lambda err: not _expected(err),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -70,8 +71,9 @@ async def _props(repo: ItemRepository, ids: set[str]) -> dict[str, Props]:
 async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
     service = await _service(repo, service_id)
     graph = await whole_graph(repo, cache)
-    reach = closure(graph, service_id) if service_id in graph.nodes else set()
-    return _report(graph, service, await _props(repo, reach) | {service_id: service})
+    reach = await asyncio.to_thread(closure, graph, service_id) if service_id in graph.nodes else set()
+    props = await _props(repo, reach) | {service_id: service}
+    return await asyncio.to_thread(_report, graph, service, props)
 
 
 ESTATE_SERVICES = 200
@@ -86,11 +88,16 @@ async def estate_continuity(
         (n for n in graph.nodes.values() if n.kind is Kind.SERVICE), key=lambda n: (n.criticality or 4, n.id)
     )
     shown = services[:limit]
-    wanted = {s.id for s in shown}
-    for s in shown:
-        wanted |= closure(graph, s.id)
-    props = await _props(repo, wanted)  # one read for every service and everything they depend on
-    return [_report(graph, props[s.id], props) for s in shown], len(services)
+
+    def reaches() -> set[str]:
+        wanted = {s.id for s in shown}
+        for s in shown:
+            wanted |= closure(graph, s.id)
+        return wanted
+
+    props = await _props(repo, await asyncio.to_thread(reaches))  # one read for every service and its dependencies
+    reports = await asyncio.to_thread(lambda: [_report(graph, props[s.id], props) for s in shown])
+    return reports, len(services)
 
 
 @dataclass(frozen=True)
@@ -178,7 +185,7 @@ async def correlation(
         raise InvalidArgument(f"minIncidents must be at least 1, got {min_incidents}")
     graph = await whole_graph(repo, cache)
     incidents = await db.incidents_opened_between(repo, since, until)
-    clusters = correlate(graph, incidents, window_minutes, min_incidents)
+    clusters = await asyncio.to_thread(correlate, graph, incidents, window_minutes, min_incidents)
     if not clusters:
         return []
     changes = await db.changes_done_between(repo, since - timedelta(days=EVIDENCE_DAYS), until)

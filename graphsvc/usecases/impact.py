@@ -94,7 +94,9 @@ async def impact_of(repo: ItemRepository, origin: Sequence[str], cache: GraphCac
         if others:
             kinds |= {i: k for i, (k, _) in (await g.item_kinds(repo, others)).items()}
     _checked(ids, kinds, "origin")
-    return ImpactAnalysis(repo, compute_impact(graph, ids))
+    # Off the event loop, as every analysis: a hub's impact over a large estate takes long enough to hold up every
+    # other request (and /healthz) if it ran on it.
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids))
 
 
 async def site_failure(repo: ItemRepository, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
@@ -107,4 +109,4 @@ async def site_failure(repo: ItemRepository, site_id: str, cache: GraphCache | N
         )
         raise NotFound(f"siteId: {what}")
     graph = await graph_for(repo, ids, cache)
-    return ImpactAnalysis(repo, compute_impact(graph, ids))
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids))

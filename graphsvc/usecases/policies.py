@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass
 
@@ -54,25 +55,29 @@ async def policy_violations(
     items = {row[0]: Subject(*row) for row in record["items"]}
     graph = await whole_graph(repo, cache)
     changes = sorted(map(dbc.change_record, record["changes"]), key=lambda c: c.id)
-    impacts: dict[str, tuple[Impact, list[ImpactedService]]] = {}  # by change, shared by the change rules
-    spofs = _SpofFinder(graph, wide=any(p.rule_type in _SPOF_RULES and not p.governs for p in policies))
-    found: list[rules.Violation] = []
-    for policy in sorted(policies, key=lambda p: p.id):
-        if policy.rule_type in ("CHANGE_FREEZE", "MAINTENANCE_WINDOW"):
-            reach = _reach(graph, policy)
-            for change in changes:
-                if not rules.may_violate(policy, change):
-                    continue  # what decides it needs no impact: most changes are done with here
-                if reach is not None and reach.isdisjoint(change.modifies):
-                    continue  # it can touch nothing the policy governs
-                if change.id not in impacts:
-                    impact = compute_impact(graph, change.modifies)
-                    impacts[change.id] = (impact, impacted_services(impact))
-                impact, services = impacts[change.id]
-                found += rules.violations(change, impact, services, [policy])
-        else:
-            found += _check(policy, items, graph, spofs)
-    return found
+
+    def check() -> list[rules.Violation]:
+        impacts: dict[str, tuple[Impact, list[ImpactedService]]] = {}  # by change, shared by the change rules
+        spofs = _SpofFinder(graph, wide=any(p.rule_type in _SPOF_RULES and not p.governs for p in policies))
+        found: list[rules.Violation] = []
+        for policy in sorted(policies, key=lambda p: p.id):
+            if policy.rule_type in ("CHANGE_FREEZE", "MAINTENANCE_WINDOW"):
+                reach = _reach(graph, policy)
+                for change in changes:
+                    if not rules.may_violate(policy, change):
+                        continue  # what decides it needs no impact: most changes are done with here
+                    if reach is not None and reach.isdisjoint(change.modifies):
+                        continue  # it can touch nothing the policy governs
+                    if change.id not in impacts:
+                        impact = compute_impact(graph, change.modifies)
+                        impacts[change.id] = (impact, impacted_services(impact))
+                    impact, services = impacts[change.id]
+                    found += rules.violations(change, impact, services, [policy])
+            else:
+                found += _check(policy, items, graph, spofs)
+        return found
+
+    return await asyncio.to_thread(check)  # off the event loop: every change's impact, over the whole graph
 
 
 def _reach(graph: DependencyGraph, policy: PolicyRule) -> set[str] | None:

@@ -66,6 +66,33 @@ def test_a_body_streamed_past_the_limit_is_refused(empty_db: Connection, sync_dr
         assert small.json() == {"data": {"__typename": "Query"}}
 
 
+def test_introspection_when_asked_for_is_answered_once_per_process(empty_db: Connection, sync_driver: Any) -> None:
+    from strawberry.http import GraphQLRequestData
+
+    from graphsvc.app import _introspection_key
+    from graphsvc.graphql.schema import build_schema
+
+    token = make_token(sync_driver, empty_db.database, "viewer")
+    headers = {"Authorization": f"Bearer {token}"}
+    whole = "query IntrospectionQuery { __schema { types { name fields { name } } } }"
+    with serve_asgi(create_app(Settings(introspection=True), connection=empty_db)) as url:
+        answers = [http.post(f"{url}/graphql", json={"query": whole}, headers=headers).json() for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    names = {t["name"] for t in answers[0]["data"]["__schema"]["types"]}
+    assert {"Query", "Mutation", "ConfigurationItem"} <= names
+    assert names == {t.name for t in build_schema(Settings(introspection=True))._schema.type_map.values()}
+
+    def key(query: str, name: str | None = None) -> object:
+        return _introspection_key(GraphQLRequestData(query=query, variables=None, operation_name=name, extensions=None))
+
+    assert key(whole) is not None
+    assert key('{ __type(name: "Query") { name } __typename }') is not None
+    assert key("{ __schema { queryType { name } } services { totalCount } }") is None  # data: not kept
+    assert key("query A { __schema { queryType { name } } } query B { services { totalCount } }", "B") is None
+    assert key("{ ...F } fragment F on Query { __schema { queryType { name } } }") is not None
+    assert key("{ ...F } fragment F on Query { services { totalCount } __schema { queryType { name } } }") is None
+
+
 def test_the_defaults_serve_graphiql_and_the_limits_name_themselves(empty_db: Connection, sync_driver: Any) -> None:
     token = make_token(sync_driver, empty_db.database, "viewer")
     headers = {"Authorization": f"Bearer {token}"}
@@ -74,10 +101,14 @@ def test_the_defaults_serve_graphiql_and_the_limits_name_themselves(empty_db: Co
         def post(query: str) -> Any:
             return http.post(f"{url}/graphql", json={"query": query}, headers=headers).json()
 
-        assert post("{ __schema { queryType { name } } }") == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+        # Introspection is off unless asked for (make run asks for it, for GraphiQL's docs).
+        refused = post("{ __schema { queryType { name } } }")
+        assert refused["data"] is None and "introspection has been disabled" in refused["errors"][0]["message"]
         assert "Did you mean" in post("{ servic { totalCount } }")["errors"][0]["message"]
-        at_limit = nested(10)  # depth 12
-        assert "errors" not in post(at_limit)
+        at_limit = nested(10)  # depth 12: not too deep, but ten nested lists cost far more than the budget
+        (costly,) = post(at_limit)["errors"]
+        assert costly["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        assert "errors" not in post(nested(1))
         over = post(nested(11))
         assert over["data"] is None and "exceeds maximum operation depth of 12" in over["errors"][0]["message"]
         aliases = post("{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }")

@@ -166,7 +166,7 @@ def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
     from tests.conftest import REPO, load_json, wipe
 
     wipe(sync_driver, migrated.database)  # type: ignore[arg-type]
-    with serve_asgi(create_app(Settings(auth=False), connection=migrated)) as url:
+    with serve_asgi(create_app(Settings(auth=False, introspection=True), connection=migrated)) as url:
         body = {
             "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
             "variables": {"d": load_json(REPO / "seeds" / "demo.json")},

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 def app_and_token(empty_db: Connection, sync_driver: Any) -> Iterator[tuple[str, str]]:
     """The real app, auth on, with the small CMDB imported, and an editor's token."""
     token = make_token(sync_driver, empty_db.database, "editor", name="analyst in a browser")
-    with serve_asgi(create_app(Settings(), connection=empty_db)) as url:
+    with serve_asgi(create_app(Settings(introspection=True), connection=empty_db)) as url:
         body = {
             "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
             "variables": {"d": load_json(REPO / "tests" / "fixtures" / "small.json")},

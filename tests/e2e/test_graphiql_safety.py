@@ -57,7 +57,7 @@ def app(empty_db: Connection, sync_driver: Any) -> Iterator[App]:
         role: make_token(sync_driver, empty_db.database, role, name=f"{role} in a browser")
         for role in ("viewer", "editor", "admin")
     }
-    with serve_asgi(create_app(Settings(), connection=empty_db)) as url:
+    with serve_asgi(create_app(Settings(introspection=True), connection=empty_db)) as url:
         yield App(url, tokens)
 
 
