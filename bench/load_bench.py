@@ -187,6 +187,8 @@ async def main() -> None:
     )
     args = parser.parse_args()
     os.environ["GRAPHSVC_WORKERS"] = str(args.workers)  # the servers below inherit it
+    # All the bench's clients share one token: as one tool would, they may all be served at once.
+    os.environ["GRAPHSVC_MAX_CONCURRENT_PER_CLIENT"] = "1024"
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk (the Makefile's bench target installs it)")
     levels = [int(c) for c in args.clients.split(",")]

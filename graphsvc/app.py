@@ -42,6 +42,7 @@ from strawberry.types import ExecutionResult
 from graphsvc.auth.headers import NONCE, RequestShape, SecurityHeaders
 from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.auth.session import session_routes
+from graphsvc.auth.throttle import ReadBodyFirst
 from graphsvc.auth.tokens import Principal
 from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
@@ -500,7 +501,11 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         # Anonymous requests are answered (401) before they can hold a slot; public routes are not counted.
         Middleware(Authenticate, enabled=settings.auth, store=tokens),
-        Middleware(ConcurrencyLimit, limit=settings.max_concurrent_requests),
+        # A slot is taken only once the whole body is in: a client trickling its body holds none.
+        Middleware(ReadBodyFirst, min_rate=settings.body_min_bytes_per_second),
+        Middleware(
+            ConcurrencyLimit, limit=settings.max_concurrent_requests, per_client=settings.max_concurrent_per_client
+        ),
     ]
     if not settings.auth:
         # Auth off is loopback only; a Host check stops a web page from reaching it by DNS rebinding.

@@ -456,8 +456,10 @@ def _token_store(driver: Any, database: str, settings: Settings) -> Any:
 def _create_token(settings: Settings, name: str, role: str, expires: str | None) -> tuple[Any, str]:
     from graphsvc.auth.tokens import Role, parse_expiry
 
+    if expires is None and settings.token_expiry_days > 0:
+        expires = f"{settings.token_expiry_days}d"
     try:
-        when = parse_expiry(expires) if expires else None
+        when = parse_expiry(expires) if expires and expires != "never" else None
     except ValueError as exc:
         _fail(str(exc))
         raise AssertionError from exc  # unreachable: _fail exits
@@ -479,7 +481,11 @@ def token_create(
     name: Annotated[str, typer.Option("--name", help="who or what uses it, e.g. 'cab-bot' or 'j.smith'")],
     role: Annotated[RoleName, typer.Option("--role", help="viewer, analyst, editor or admin")],
     expires: Annotated[
-        str | None, typer.Option("--expires", help="a duration (90m, 12h, 30d, 2w) or a date; default: never")
+        str | None,
+        typer.Option(
+            "--expires",
+            help="a duration (90m, 12h, 30d, 2w), a date, or never; default: GRAPHSVC_TOKEN_EXPIRY_DAYS (90 days)",
+        ),
     ] = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
@@ -626,7 +632,14 @@ def serve(
     if workers > 1:
         _serve_workers(workers, host, port)
     else:
-        uvicorn.run(application, host=host, port=port, log_level="info", log_config=log_config())
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=log_config(),
+            http="graphsvc.http_protocol:HeaderTimeoutProtocol",
+        )
 
 
 def _show_admin_link(settings: Settings, url: str, secret: str) -> None:
@@ -665,6 +678,7 @@ def _serve_workers(workers: int, host: str, port: int) -> None:
         port=port,
         log_level="info",
         log_config=log_config(),
+        http="graphsvc.http_protocol:HeaderTimeoutProtocol",
     )
     Multiprocess(config, sockets=[tcp_listener(config)]).run()
 

@@ -59,6 +59,19 @@ class Settings(BaseSettings):
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="a request whose headers are not all in after this gets 408 (slowloris)"
+    )
+    body_min_bytes_per_second: int = Field(
+        default=1024,
+        ge=1,
+        description="a request body must arrive at least this fast on average, after a 5 s grace, else 408",
+    )
+    max_concurrent_per_client: int = Field(
+        default=16,
+        ge=1,
+        description="requests one token (or, without one, one address) may have served at once; more get 429",
+    )
     request_deadline_seconds: float = Field(
         default=30.0,
         gt=0,
@@ -103,6 +116,11 @@ class Settings(BaseSettings):
     )
     max_concurrent_requests: int = Field(
         default=64, ge=1, description="requests served at once; more are turned away with 503 at once"
+    )
+    token_expiry_days: int = Field(
+        default=90,
+        ge=0,
+        description="a new token expires after this many days unless told otherwise (--expires); 0: never",
     )
     trusted_origins: str = Field(
         default="",

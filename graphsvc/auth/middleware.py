@@ -17,16 +17,19 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from neo4j.exceptions import Neo4jError
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.auth.tokens import LOCAL, Principal, Role
-from graphsvc.db.tokens import TokenRejected, TokenStore
+from graphsvc.auth.tokens import LOCAL, Principal, Role, hash_token
+from graphsvc.db.tokens import UNKNOWN, TokenRejected, TokenStore, TokenUnknown
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+
+if TYPE_CHECKING:
+    from graphsvc.auth.throttle import FailedSignIns
 
 log = logging.getLogger("graphsvc")
 
@@ -82,10 +85,20 @@ async def reply(send: Send, status: int, message: str, code: str, *, json_body: 
 
 
 class Authenticate:
-    def __init__(self, app: ASGIApp, *, enabled: bool, store: Callable[[], TokenStore | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        enabled: bool,
+        store: Callable[[], TokenStore | None],
+        failures: FailedSignIns | None = None,
+    ) -> None:
         self.app = app
         self.enabled = enabled
         self.store = store
+        from graphsvc.auth.throttle import FailedSignIns
+
+        self.failures = failures or FailedSignIns()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -102,7 +115,21 @@ class Authenticate:
         principal: Principal | None = None
         problem = "authentication failed: use the Bearer scheme, 'Authorization: Bearer <token>'"
         if token and (needed is not None or scope["path"] == "/auth/session"):  # public pages need no lookup
+            address = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.failures.blocked_for(address)
+            if wait > 0:
+                await reply(
+                    send,
+                    429,
+                    f"too many failed authentications from this address: try again in {wait:.0f} s",
+                    "TOO_MANY_REQUESTS",
+                    json_body=scope["path"] == "/graphql",
+                    extra=[(b"retry-after", str(max(1, round(wait))).encode())],
+                )
+                return
             principal, problem = await self._check(token)
+            if principal is None and not problem.startswith("the database"):
+                self.failures.failed(address)
         if needed is None:
             state["principal"] = principal  # a public route may still want to know (the sign-in page)
             await self.app(scope, receive, send)
@@ -145,8 +172,14 @@ class Authenticate:
         store = self.store()
         if store is None:
             return None, "the database is unavailable right now; try again shortly (graphsvc is starting)"
+        digest = hash_token(token)
+        if self.failures.known_unknown(digest):  # asked for a moment ago: not worth another read
+            return None, f"authentication failed: {UNKNOWN}"
         try:
             return await store.authenticate(token), ""
+        except TokenUnknown as exc:
+            self.failures.unknown(digest)
+            return None, f"authentication failed: {exc}"
         except TokenRejected as exc:
             return None, f"authentication failed: {exc}"
         except (DatabaseUnavailable, QueryTimeout, Neo4jError, OSError) as exc:
@@ -247,10 +280,12 @@ class ConcurrencyLimit:
 
     EXEMPT = frozenset({"/healthz", "/readyz"})
 
-    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+    def __init__(self, app: ASGIApp, *, limit: int, per_client: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.per_client = per_client
         self.in_flight = 0
+        self.by_client: dict[str, int] = {}  # token id, or address without a token -> requests being served
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         public = (
@@ -270,8 +305,27 @@ class ConcurrencyLimit:
                 extra=[(b"retry-after", b"1")],
             )
             return
+        principal: Principal | None = scope.get("state", {}).get("principal")
+        client = principal.token_id if principal else "address " + str((scope.get("client") or ("?", 0))[0])
+        if self.per_client is not None and self.by_client.get(client, 0) >= self.per_client:
+            await reply(
+                send,
+                429,
+                f"this client already has {self.per_client} requests being served "
+                "(GRAPHSVC_MAX_CONCURRENT_PER_CLIENT); wait for their answers",
+                "TOO_MANY_REQUESTS",
+                json_body=scope["path"] == "/graphql",
+                extra=[(b"retry-after", b"1")],
+            )
+            return
         self.in_flight += 1
+        self.by_client[client] = self.by_client.get(client, 0) + 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+            left = self.by_client[client] - 1
+            if left:
+                self.by_client[client] = left
+            else:
+                del self.by_client[client]

@@ -18,13 +18,18 @@ from graphsvc.db.shared_read import SharedRead
 from graphsvc.domain.text import control_characters
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
-__all__ = ["SESSION_HOURS", "TokenRejected", "TokenStore"]
+__all__ = ["SESSION_HOURS", "UNKNOWN", "TokenRejected", "TokenStore", "TokenUnknown"]
 
+UNKNOWN = "the token is unknown (it may have been mistyped or deleted)"
 SESSION_HOURS = 12  # a browser session ends after this long, if not signed out before
 
 
 class TokenRejected(Exception):
     """The presented token does not authenticate anyone; the message says why without echoing the token."""
+
+
+class TokenUnknown(TokenRejected):
+    """No token has this hash (as opposed to one that is revoked or expired)."""
 
 
 def _native(value: Any) -> Any:
@@ -143,7 +148,7 @@ class TokenStore:
             raise TokenRejected("the token is not a graphsvc API token (they start gsvc_ and are 48 characters)")
         rows = await self._lookup(hash_token(token))
         if not rows:
-            raise TokenRejected("the token is unknown (it may have been mistyped or deleted)")
+            raise TokenUnknown(UNKNOWN)
         row = rows[0]
         now = now or datetime.now(UTC)
         record = _record({**row, "createdAt": None})

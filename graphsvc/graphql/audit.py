@@ -5,9 +5,9 @@ Roles are enforced before any of these run (auth/permissions.py); the resolvers 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -144,9 +144,18 @@ class AuditMutations:
         info: Info[Context, None],
         name: str,
         role: RoleEnum,
-        expires_at: datetime | None = None,
+        expires_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="when it stops working; absent: GRAPHSVC_TOKEN_EXPIRY_DAYS from now"),
+        ] = None,
+        never_expires: Annotated[bool, strawberry.argument(description="true: a token that never expires")] = False,
     ) -> CreatedApiToken:
         principal = info.context.principal
+        if never_expires and expires_at is not None:
+            raise InvalidArgument("expiresAt and neverExpires: give one or the other")
+        days = info.context.settings.token_expiry_days
+        if expires_at is None and not never_expires and days > 0:
+            expires_at = datetime.now(UTC) + timedelta(days=days)
         try:
             record, secret = await _store(info).create(
                 name,

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
@@ -18,34 +19,58 @@ from tests.e2e.conftest import serve_asgi
 http = httpx.Client(timeout=60)  # no cookies are set on it: each request stands alone
 
 
-def test_past_the_concurrency_limit_requests_are_turned_away_at_once(empty_db: Connection, sync_driver: Any) -> None:
-    token = make_token(sync_driver, empty_db.database, "viewer")
-    auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    release = threading.Event()
-    started = threading.Event()
+def test_past_the_concurrency_limits_requests_are_turned_away_at_once(
+    empty_db: Connection, sync_driver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An impact held in its thread keeps its request in flight: past the limit of all requests a request gets 503,
+    past the limit of one token's requests that token gets 429 while another token is served."""
+    from graphsvc.usecases import impact as impact_usecase
 
-    def slow_body() -> Iterator[bytes]:
-        yield b'{"query": "{ services '
+    admin = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'admin')}"}
+    auth = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'viewer')}"}
+    other = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'viewer')}"}
+    release, started = threading.Event(), threading.Event()
+    real = impact_usecase.compute_impact
+
+    def held(*args: Any) -> Any:
         started.set()
-        release.wait(30)  # the server holds this request open, in flight, until the body ends
-        yield b'{ totalCount } }"}'
+        release.wait(30)
+        return real(*args)
 
-    with serve_asgi(create_app(Settings(max_concurrent_requests=1), connection=empty_db)) as url:
-        result: dict[str, httpx.Response] = {}
-        first = threading.Thread(
-            target=lambda: result.setdefault("first", http.post(f"{url}/graphql", content=slow_body(), headers=auth))
-        )
-        first.start()
-        assert started.wait(10)
-        busy = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
-        assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
-        assert busy.json()["errors"][0]["extensions"]["code"] == "SERVER_BUSY"
-        assert http.get(f"{url}/healthz").status_code == 200  # health checks are never shed
-        release.set()
-        first.join(30)
-        assert result["first"].json() == {"data": {"services": {"totalCount": 0}}}
-        again = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
-        assert again.json() == {"data": {"__typename": "Query"}}
+    monkeypatch.setattr(impact_usecase, "compute_impact", held)
+    doc = {"format": "graphsvc-cmdb/1", "configurationItems": [{"id": "CI-1", "name": "db", "type": "DATABASE"}]}
+    impact = {"query": '{ impact(origin: ["CI-1"]) { origin } }'}
+    for settings, refused_status, code, served_by_other in [
+        (Settings(max_concurrent_requests=1), 503, "SERVER_BUSY", False),
+        (Settings(max_concurrent_per_client=1), 429, "TOO_MANY_REQUESTS", True),
+    ]:
+        release.clear()
+        started.clear()
+        with serve_asgi(create_app(settings, connection=empty_db)) as url:
+            http.post(
+                f"{url}/graphql",
+                json={"query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }", "variables": {"d": doc}},
+                headers=admin,
+            )
+            result: dict[str, httpx.Response] = {}
+
+            def ask(url: str = url, result: dict[str, httpx.Response] = result) -> None:
+                result["first"] = http.post(f"{url}/graphql", json=impact, headers=auth)
+
+            first = threading.Thread(target=ask)
+            first.start()
+            assert started.wait(10)
+            busy = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
+            assert busy.status_code == refused_status and busy.headers["retry-after"] == "1"
+            assert busy.json()["errors"][0]["extensions"]["code"] == code
+            by_other = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=other)
+            assert (by_other.status_code == 200) is served_by_other
+            assert http.get(f"{url}/healthz").status_code == 200  # health checks are never shed
+            release.set()
+            first.join(30)
+            assert result["first"].json() == {"data": {"impact": {"origin": ["CI-1"]}}}
+            again = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
+            assert again.json() == {"data": {"__typename": "Query"}}
 
 
 def test_a_body_streamed_past_the_limit_is_refused(empty_db: Connection, sync_driver: Any) -> None:

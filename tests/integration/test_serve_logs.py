@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -18,9 +15,7 @@ from uvicorn.logging import AccessFormatter
 
 from graphsvc.db.connection import Connection
 from graphsvc.logs import RedactTokens, redact
-from tests.conftest import REPO
-from tests.integration.test_cli import env
-from tests.integration.test_serve_workers import free_port
+from tests.integration.serving import serve_process
 
 FAKE = "gsvc_" + "Q" * 43
 
@@ -51,46 +46,22 @@ def test_redaction_keeps_uvicorns_access_lines_whole() -> None:
 
 
 def test_serve_writes_no_token_to_its_output(empty_db: Connection, tmp_path: Path) -> None:
-    port = free_port()
     data_dir = tmp_path / "data"
-    graphsvc = Path(sys.executable).with_name("graphsvc")
     log_file = tmp_path / "serve.log"
-    with log_file.open("w") as log:
-        proc = subprocess.Popen(
-            [str(graphsvc), "serve", "--port", str(port), "--admin-link", "--data-dir", str(data_dir)],
-            env={**os.environ, **env(empty_db)},
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+    with serve_process(empty_db, log_file, "--admin-link", "--data-dir", str(data_dir)) as url:
+        link_file = data_dir / "admin-link"
+        assert stat.S_IMODE(link_file.stat().st_mode) == 0o600
+        link = link_file.read_text().strip()
+        assert link.startswith(f"{url}/graphql#token=gsvc_")
+        secret = link.split("#token=")[1]
+        httpx.get(f"{url}/graphql", params={"query": "{ __typename }", "access_token": secret})
+        mistaken = httpx.post(
+            f"{url}/graphql",
+            json={"query": '{ search(text: "%s") { id } }' % ("a" * 600)},
+            headers={"Authorization": f"Bearer {secret}"},
         )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert proc.poll() is None and time.monotonic() < deadline, log_file.read_text()
-                time.sleep(0.2)
-            link_file = data_dir / "admin-link"
-            assert stat.S_IMODE(link_file.stat().st_mode) == 0o600
-            link = link_file.read_text().strip()
-            assert link.startswith(f"{url}/graphql#token=gsvc_")
-            secret = link.split("#token=")[1]
-            httpx.get(f"{url}/graphql", params={"query": "{ __typename }", "access_token": secret})
-            mistaken = httpx.post(
-                f"{url}/graphql",
-                json={"query": '{ search(text: "%s") { id } }' % ("a" * 600)},
-                headers={"Authorization": f"Bearer {secret}"},
-            )
-            assert mistaken.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-            time.sleep(0.5)  # the access line is written after the answer
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+        assert mistaken.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        time.sleep(0.5)  # the access line is written after the answer
     output = log_file.read_text()
     assert "admin sign-in link for the next 12 hours written to" in output
     assert secret not in output and "gsvc_" + secret[5:15] not in output
