@@ -215,6 +215,64 @@ CORPUS: list[Attack] = [
         headers={"Content-Type": "application/json"},
         token=False,
     ),
+    # -- work multiplied by nested lists (hardening: refused before they run, with their cost)
+    q(
+        "nested-owns-53mb",
+        '{ team(id: "T-1") { owns { id ... on ConfigurationItem { owner { owns { id ... on ConfigurationItem '
+        "{ owner { owns { id } } } } } } } } }",
+    ),
+    q("nested-site-items", '{ site(id: "S-1") { items { id site { items { id site { items { id } } } } } } }'),
+    q(
+        "assessment-aliases",
+        "{ "
+        + " ".join(
+            f"a{i}: changes(first: 50) {{ nodes {{ id assessment {{ risk {{ score }} }} }} }}" for i in range(12)
+        )
+        + " }",
+    ),
+    q("schema-aliases", "{ " + " ".join(f"s{i}: __schema {{ types {{ name }} }}" for i in range(29)) + " }"),
+    q("search-megabyte", '{ search(text: "' + "a" * 1_000_000 + '") { id } }'),
+    # -- numbers and text that would poison the CMDB (hardening)
+    Attack(
+        "import-infinity",
+        content=b'{"query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }", "variables": {"d": '
+        b'{"format": "graphsvc-cmdb/1", "dependencies": [{"from": "SVC-1", "to": "CI-1", "weight": Infinity}]}}}',
+        headers={"Content-Type": "application/json"},
+    ),
+    Attack(
+        "variables-nan",
+        content=b'{"query": "{ __typename }", "variables": {"a": NaN}}',
+        headers={"Content-Type": "application/json"},
+    ),
+    Attack(
+        "variables-1e999",
+        content=b'{"query": "{ __typename }", "variables": {"a": 1e999}}',
+        headers={"Content-Type": "application/json"},
+    ),
+    q(
+        "import-literal-inf",
+        'mutation { importCmdb(document: {format: "graphsvc-cmdb/1", configurationItems: '
+        '[{id: "CI-9", name: "x", type: "SERVER", attributes: {w: 1e999}}]}) { created } }',
+    ),
+    q(
+        "import-bidi-name",
+        "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
+        variables={"d": {"format": "graphsvc-cmdb/1", "teams": [{"id": "T-9", "name": "ops\u202etxt.exe"}]}},
+    ),
+    # -- request shape (hardening)
+    Attack(
+        "two-authorization-headers",
+        raw=b"POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer gsvc_a\r\nAuthorization: Bearer gsvc_b\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    ),
+    Attack(
+        "foreign-origin-mutation",
+        json={"query": 'mutation { deleteItem(id: "CI-1", detach: true) { __typename } }'},
+        headers={"Origin": "http://evil.example"},
+    ),
+    Attack(
+        "json-lookalike-type", content=b'{"query": "{ __typename }"}', headers={"Content-Type": "application/jsonp"}
+    ),
     # -- paths
     Attack("static-traversal", method="GET", path="/static/../../../etc/passwd"),
     Attack("report-traversal", method="GET", path="/reports/changes/..%2F..%2Fetc%2Fpasswd"),

@@ -24,9 +24,11 @@ HOSTILE = [
     "*:* OR name:*",
     "CALL db.clearQueryCaches()",
     "x; DROP CONSTRAINT item_id",
-    "\u0000\u202e\ufeff",
+    "\ufeff zero width \u200b and RTL mark \u200f",
     "/* */ MATCH (n) SET n.pwned = true //",
 ]
+# Refused outright in names, titles and labels (docs/security.md, "Numbers and text"): never stored, so never run.
+DISGUISED = ["\u0000\u202e\ufeff", "esc\x1b[2J", "rtl\u202eexe.txt"]
 CANARY = {
     "format": "graphsvc-cmdb/1",
     "teams": [{"id": "T-CANARY", "name": "canary"}],
@@ -111,6 +113,13 @@ def test_hostile_text_in_an_imported_document_is_kept_as_data(
     for i, text in enumerate(HOSTILE):
         got = api.data("query($id: ID!) { configurationItem(id: $id) { name vendor attributes } }", {"id": f"CI-H{i}"})
         assert got["configurationItem"] == {"name": text, "vendor": text, "attributes": {text: text}}
+    disguised = {
+        "format": "graphsvc-cmdb/1",
+        "teams": [{"id": f"T-D{i}", "name": text} for i, text in enumerate(DISGUISED)],
+    }
+    refused_names = api.post(operation("import.graphql", "ImportCmdb"), {"document": disguised}, "ImportCmdb")
+    assert refused_names["errors"][0]["extensions"]["code"] == "INVALID_DOCUMENT"
+    assert len(refused_names["errors"][0]["extensions"]["problems"]) == len(DISGUISED)
     hostile_ids = {"format": "graphsvc-cmdb/1", "sites": [{"id": HOSTILE[0], "name": "x"}]}
     refused = api.post(operation("import.graphql", "ImportCmdb"), {"document": hostile_ids}, "ImportCmdb")
     assert refused.get("errors") or refused["data"]["importCmdb"]  # an odd id is refused or stored, never run

@@ -27,8 +27,8 @@ def test_past_the_concurrency_limits_requests_are_turned_away_at_once(
     from graphsvc.usecases import impact as impact_usecase
 
     admin = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'admin')}"}
-    auth = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'viewer')}"}
-    other = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'viewer')}"}
+    auth = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'analyst')}"}
+    other = {"Authorization": f"Bearer {make_token(sync_driver, empty_db.database, 'analyst')}"}
     release, started = threading.Event(), threading.Event()
     real = impact_usecase.compute_impact
 
@@ -59,7 +59,7 @@ def test_past_the_concurrency_limits_requests_are_turned_away_at_once(
 
             first = threading.Thread(target=ask)
             first.start()
-            assert started.wait(10)
+            assert started.wait(10), result
             busy = http.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=auth)
             assert busy.status_code == refused_status and busy.headers["retry-after"] == "1"
             assert busy.json()["errors"][0]["extensions"]["code"] == code
