@@ -1,6 +1,7 @@
 """The audit trail and token management over GraphQL: `history(id)` (viewer), `auditLog` and the API tokens (admin).
 
-Roles are enforced before any of these run (auth/permissions.py); the resolvers only read and write.
+Roles are enforced before any of these run (graphql/permissions.py, from what each field declares); the
+resolvers only read and write.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graphsvc.auth.tokens import Role, TokenRecord
 from graphsvc.db import audit as db
 from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
 
@@ -138,7 +140,9 @@ async def resolve_tokens(info: Info[Context, None]) -> list[ApiToken]:
 
 @strawberry.type
 class AuditMutations:
-    @strawberry.mutation(description="create an API token (admin); the clear token is in the answer only")
+    @strawberry.mutation(
+        metadata=needs(Role.admin), description="create an API token (admin); the clear token is in the answer only"
+    )
     async def create_api_token(
         self,
         info: Info[Context, None],
@@ -168,7 +172,9 @@ class AuditMutations:
             raise InvalidArgument(str(exc)) from None
         return CreatedApiToken(token=secret, api_token=_token(record, datetime.now(UTC)))
 
-    @strawberry.mutation(description="revoke an API token (admin): refused from the next request on")
+    @strawberry.mutation(
+        metadata=needs(Role.admin), description="revoke an API token (admin): refused from the next request on"
+    )
     async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> ApiToken:
         try:
             record = await _store(info).revoke(str(id), audit=info.context.audit(info.field_name))

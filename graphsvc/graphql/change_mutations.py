@@ -13,6 +13,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.types import Info
 
+from graphsvc.auth.tokens import Role
 from graphsvc.db import writes
 from graphsvc.db.change_writes import IllegalTransitionError, transition_change
 from graphsvc.domain import exchange as x
@@ -20,6 +21,7 @@ from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.inputs import input_dict
 from graphsvc.graphql.user_errors import (
@@ -124,7 +126,9 @@ def _when(at: datetime | None) -> datetime | InvalidInput:
 
 @strawberry.type
 class ChangeMutations:
-    @strawberry.mutation(description="raise a request for change: SUBMITTED, or DRAFT with `draft: true`")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="raise a request for change: SUBMITTED, or DRAFT with `draft: true`"
+    )
     async def raise_change(self, info: Info[Context, None], input: ChangeInput) -> ChangeResult:
         data = {k: v for k, v in input_dict(input).items() if v is not None}
         data["status"] = "DRAFT" if data.pop("draft", False) else "SUBMITTED"
@@ -145,19 +149,22 @@ class ChangeMutations:
             return _error(exc)
         return ChangePayload(change=t.item_from_props(props))
 
-    @strawberry.mutation(description="DRAFT -> SUBMITTED")
+    @strawberry.mutation(metadata=needs(Role.editor), description="DRAFT -> SUBMITTED")
     async def submit_change(
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
     ) -> ChangeResult:
         return await _transition(info, str(id), "submit", version)
 
-    @strawberry.mutation(description="SUBMITTED -> APPROVED")
+    @strawberry.mutation(metadata=needs(Role.editor), description="SUBMITTED -> APPROVED")
     async def approve_change(
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
     ) -> ChangeResult:
         return await _transition(info, str(id), "approve", version)
 
-    @strawberry.mutation(description="APPROVED (or SCHEDULED, to move it) -> SCHEDULED in [plannedStart, plannedEnd)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="APPROVED (or SCHEDULED, to move it) -> SCHEDULED in [plannedStart, plannedEnd)",
+    )
     async def schedule_change(
         self,
         info: Info[Context, None],
@@ -177,7 +184,9 @@ class ChangeMutations:
             plannedEnd=planned_end.astimezone(UTC),
         )
 
-    @strawberry.mutation(description="APPROVED or SCHEDULED -> IMPLEMENTED, at `at` (default now)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="APPROVED or SCHEDULED -> IMPLEMENTED, at `at` (default now)"
+    )
     async def implement_change(
         self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
     ) -> ChangeResult:
@@ -186,7 +195,9 @@ class ChangeMutations:
             return when
         return await _transition(info, str(id), "implement", version, implementedAt=when)
 
-    @strawberry.mutation(description="APPROVED or SCHEDULED -> FAILED, at `at` (default now)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="APPROVED or SCHEDULED -> FAILED, at `at` (default now)"
+    )
     async def fail_change(
         self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
     ) -> ChangeResult:
@@ -195,7 +206,9 @@ class ChangeMutations:
             return when
         return await _transition(info, str(id), "fail", version, implementedAt=when)
 
-    @strawberry.mutation(description="any change not yet IMPLEMENTED, FAILED or CANCELLED -> CANCELLED")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="any change not yet IMPLEMENTED, FAILED or CANCELLED -> CANCELLED"
+    )
     async def cancel_change(
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
     ) -> ChangeResult:

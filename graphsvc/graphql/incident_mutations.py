@@ -13,6 +13,7 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.types import Info
 
+from graphsvc.auth.tokens import Role
 from graphsvc.db import record_writes as rw
 from graphsvc.db import writes
 from graphsvc.domain import exchange as x
@@ -21,6 +22,7 @@ from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.inputs import input_dict
 from graphsvc.graphql.user_errors import (
@@ -111,7 +113,7 @@ def _utc(value: datetime | None) -> datetime:
 
 @strawberry.type
 class IncidentMutations:
-    @strawberry.mutation(description="open an incident (status OPEN)")
+    @strawberry.mutation(metadata=needs(Role.editor), description="open an incident (status OPEN)")
     async def open_incident(self, info: Info[Context, None], input: IncidentInput) -> IncidentResult:
         data = {k: v for k, v in input_dict(input).items() if v is not None}
         if isinstance(input.opened_at, datetime) and input.opened_at.tzinfo is None:
@@ -128,7 +130,9 @@ class IncidentMutations:
             return _error(exc)
         return IncidentPayload(incident=t.item_from_props(props))
 
-    @strawberry.mutation(description="OPEN -> RESOLVED at `at` (default now; not before it opened)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="OPEN -> RESOLVED at `at` (default now; not before it opened)"
+    )
     async def resolve_incident(
         self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
     ) -> IncidentResult:
@@ -161,7 +165,8 @@ class IncidentMutations:
         return IncidentPayload(incident=t.item_from_props(props))
 
     @strawberry.mutation(
-        description="create a problem for a correlation cluster: blamed on its root cause, its incidents attributed"
+        metadata=needs(Role.editor),
+        description="create a problem for a correlation cluster: blamed on its root cause, its incidents attributed",
     )
     async def create_problem_from_cluster(
         self, info: Info[Context, None], input: ProblemFromClusterInput
@@ -196,7 +201,10 @@ class IncidentMutations:
             return _error(exc)
         return ProblemPayload(problem=t.item_from_props(props))
 
-    @strawberry.mutation(description="attribute an incident to a problem (replacing any earlier attribution)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="attribute an incident to a problem (replacing any earlier attribution)",
+    )
     async def link_incident_to_problem(
         self, info: Info[Context, None], incident_id: strawberry.ID, problem_id: strawberry.ID
     ) -> IncidentResult:
@@ -211,7 +219,9 @@ class IncidentMutations:
         assert props is not None  # checked inside the write
         return IncidentPayload(incident=t.item_from_props(props))
 
-    @strawberry.mutation(description="OPEN or KNOWN_ERROR -> KNOWN_ERROR with this workaround")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="OPEN or KNOWN_ERROR -> KNOWN_ERROR with this workaround"
+    )
     async def record_known_error(
         self, info: Info[Context, None], problem_id: strawberry.ID, workaround: str, version: int | None = None
     ) -> ProblemResult:

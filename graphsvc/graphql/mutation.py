@@ -12,6 +12,7 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 from strawberry.types import Info
 
+from graphsvc.auth.tokens import Role
 from graphsvc.db import writes
 from graphsvc.db.items import Props
 from graphsvc.domain import exchange as x
@@ -19,6 +20,7 @@ from graphsvc.domain.rows import item_from_props as exchange_from_props
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import AuditMutations
 from graphsvc.graphql.change_mutations import ChangeMutations
 from graphsvc.graphql.context import Context
@@ -191,14 +193,18 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
 @strawberry.type
 class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
     import_cmdb: ImportResult = strawberry.mutation(
-        resolver=import_cmdb, description="validate and upsert an exchange document; invalid ones write nothing"
+        metadata=needs(Role.editor),
+        resolver=import_cmdb,
+        description="validate and upsert an exchange document; invalid ones write nothing",
     )
 
-    @strawberry.mutation(description="create a service")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a service")
     async def create_service(self, info: Info[Context, None], input: ServiceInput) -> ServiceResult:
         return await _create(info, Kind.SERVICE, input, lambda s: ServicePayload(service=s))
 
-    @strawberry.mutation(description="change a service's fields if it is still at `version`")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="change a service's fields if it is still at `version`"
+    )
     async def update_service(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: ServicePatch
     ) -> ServiceResult:
@@ -211,7 +217,7 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             lambda s: ServicePayload(service=s),
         )
 
-    @strawberry.mutation(description="create a configuration item")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a configuration item")
     async def create_configuration_item(
         self, info: Info[Context, None], input: ConfigurationItemInput
     ) -> ConfigurationItemResult:
@@ -222,7 +228,9 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             lambda c: ConfigurationItemPayload(configuration_item=c),
         )
 
-    @strawberry.mutation(description="change a configuration item's fields if it is still at `version`")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="change a configuration item's fields if it is still at `version`"
+    )
     async def update_configuration_item(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: ConfigurationItemPatch
     ) -> ConfigurationItemResult:
@@ -235,11 +243,11 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             lambda c: ConfigurationItemPayload(configuration_item=c),
         )
 
-    @strawberry.mutation(description="create a team")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a team")
     async def create_team(self, info: Info[Context, None], input: TeamInput) -> TeamResult:
         return await _create(info, Kind.TEAM, input, lambda s: TeamPayload(team=s))
 
-    @strawberry.mutation(description="change a team's fields if it is still at `version`")
+    @strawberry.mutation(metadata=needs(Role.editor), description="change a team's fields if it is still at `version`")
     async def update_team(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: TeamPatch
     ) -> TeamResult:
@@ -252,21 +260,23 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             lambda s: TeamPayload(team=s),
         )
 
-    @strawberry.mutation(description="create a site")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a site")
     async def create_site(self, info: Info[Context, None], input: SiteInput) -> SiteResult:
         return await _create(info, Kind.SITE, input, lambda s: SitePayload(site=s))
 
-    @strawberry.mutation(description="change a site's fields if it is still at `version`")
+    @strawberry.mutation(metadata=needs(Role.editor), description="change a site's fields if it is still at `version`")
     async def update_site(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: SitePatch
     ) -> SiteResult:
         return await _update(info, Kind.SITE, str(id), version, patch, lambda s: SitePayload(site=s))
 
-    @strawberry.mutation(description="create a business unit")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a business unit")
     async def create_business_unit(self, info: Info[Context, None], input: BusinessUnitInput) -> BusinessUnitResult:
         return await _create(info, Kind.BUSINESS_UNIT, input, lambda b: BusinessUnitPayload(business_unit=b))
 
-    @strawberry.mutation(description="change a business unit's fields if it is still at `version`")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="change a business unit's fields if it is still at `version`"
+    )
     async def update_business_unit(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: BusinessUnitPatch
     ) -> BusinessUnitResult:
@@ -274,13 +284,16 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             info, Kind.BUSINESS_UNIT, str(id), version, patch, lambda b: BusinessUnitPayload(business_unit=b)
         )
 
-    @strawberry.mutation(description="create a redundancy group of CIs or services")
+    @strawberry.mutation(metadata=needs(Role.editor), description="create a redundancy group of CIs or services")
     async def create_redundancy_group(
         self, info: Info[Context, None], input: RedundancyGroupInput
     ) -> RedundancyGroupResult:
         return await _create(info, Kind.REDUNDANCY_GROUP, input, lambda g: RedundancyGroupPayload(redundancy_group=g))
 
-    @strawberry.mutation(description="change a redundancy group (members are replaced as a whole) at `version`")
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="change a redundancy group (members are replaced as a whole) at `version`",
+    )
     async def update_redundancy_group(
         self, info: Info[Context, None], id: strawberry.ID, version: int, patch: RedundancyGroupPatch
     ) -> RedundancyGroupResult:
@@ -288,7 +301,10 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             info, Kind.REDUNDANCY_GROUP, str(id), version, patch, lambda g: RedundancyGroupPayload(redundancy_group=g)
         )
 
-    @strawberry.mutation(description="delete any item; refused while others refer to it unless detach is true")
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="delete any item; refused while others refer to it unless detach is true",
+    )
     async def delete_item(
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None, detach: bool = False
     ) -> DeleteResult:
@@ -301,7 +317,9 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             return from_write_error(exc)
         return Deleted(id=id, item_kind=kind)
 
-    @strawberry.mutation(description="add a dependency (or update its kind, strength and weight)")
+    @strawberry.mutation(
+        metadata=needs(Role.editor), description="add a dependency (or update its kind, strength and weight)"
+    )
     async def add_dependency(self, info: Info[Context, None], input: DependencyInput) -> DependencyResult:
         ctx = info.context
         try:
@@ -326,7 +344,7 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
             dependent_version=version,
         )
 
-    @strawberry.mutation(description="remove a dependency")
+    @strawberry.mutation(metadata=needs(Role.editor), description="remove a dependency")
     async def remove_dependency(
         self,
         info: Info[Context, None],

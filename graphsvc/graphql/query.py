@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.auth.tokens import Role
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
@@ -133,7 +135,11 @@ def _by_id(kind: Kind, type_: type) -> Any:
         return await _get(info, str(id), kind)
 
     resolve.__name__ = f"resolve_{kind.value.lower()}"
-    return strawberry.field(resolver=resolve, description=f"one {kind.value} by id (null if there is none)")
+    return strawberry.field(
+        resolver=resolve,
+        description=f"one {kind.value} by id (null if there is none)",
+        metadata=needs(Role.viewer, kept=True),
+    )
 
 
 def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
@@ -170,7 +176,11 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
 
         resolve = filtered
     resolve.__name__ = f"resolve_{kind.collection}"
-    return strawberry.field(resolver=resolve, description=f"{kind.value} items in id order, a page at a time")
+    return strawberry.field(
+        resolver=resolve,
+        description=f"{kind.value} items in id order, a page at a time",
+        metadata=needs(Role.viewer, kept=True),
+    )
 
 
 @strawberry.type(description="A full-text search hit.")
@@ -184,12 +194,15 @@ class SearchHit:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="any item by id, whatever its kind")
+    @strawberry.field(description="any item by id, whatever its kind", metadata=needs(Role.viewer, kept=True))
     async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
         props = await info.context.loaders.item.load(str(id))
         return t.item_from_props(props) if props else None
 
-    @strawberry.field(description="items whose id, name, title, description or statement match the text, best first")
+    @strawberry.field(
+        description="items whose id, name, title, description or statement match the text, best first",
+        metadata=needs(Role.viewer, kept=True),
+    )
     async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit]:
         if len(text) > MAX_SEARCH_TEXT:
             raise InvalidArgument(
@@ -210,18 +223,23 @@ class Query:
         ]
 
     @strawberry.field(
-        description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED"
+        description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED",
+        metadata=needs(Role.analyst, kept=True, analysis=True),
     )
     async def impact(self, info: Info[Context, None], origin: list[strawberry.ID]) -> ImpactResult:
         ctx = info.context
         return ImpactResult(analysis=await impact_of(ctx.repo, [str(i) for i in origin], ctx.graph_cache))
 
-    @strawberry.field(description="the impact of losing a whole site: every CI located there fails")
+    @strawberry.field(
+        description="the impact of losing a whole site: every CI located there fails",
+        metadata=needs(Role.analyst, kept=True, analysis=True),
+    )
     async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
         return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id), info.context.graph_cache))
 
     @strawberry.field(
-        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to), riskiest first"
+        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to), riskiest first",
+        metadata=needs(Role.analyst, analysis=True),
     )
     async def cab_agenda(
         self,
@@ -231,11 +249,17 @@ class Query:
     ) -> list[CabAgendaEntry]:
         return await cab_agenda(info, start, end)
 
-    @strawberry.field(description="single points of failure, RTO/RPO gaps and recovery waves of a service")
+    @strawberry.field(
+        description="single points of failure, RTO/RPO gaps and recovery waves of a service",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def continuity(self, info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
         return await resolve_continuity(info, str(service_id))
 
-    @strawberry.field(description="a service's availability over [from, to) from the incidents, against its targets")
+    @strawberry.field(
+        description="a service's availability over [from, to) from the incidents, against its targets",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def availability(
         self,
         info: Info[Context, None],
@@ -245,29 +269,46 @@ class Query:
     ) -> AvailabilityResult:
         return await resolve_availability(info, str(service_id), start, end)
 
-    @strawberry.field(description="CIs above the utilization threshold, hottest first, with what they would degrade")
+    @strawberry.field(
+        description="CIs above the utilization threshold, hottest first, with what they would degrade",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def capacity_risks(self, info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
         return await resolve_capacity(info, threshold_percent)
 
-    @strawberry.field(description="every policy rule checked against what it governs; one policy or rule type if asked")
+    @strawberry.field(
+        description="every policy rule checked against what it governs; one policy or rule type if asked",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def policy_violations(
         self, info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
     ) -> list[PolicyViolation]:
         return await resolve_policy_violations(info, policy_id, rule_type)
 
-    @strawberry.field(description="every requirement, MET or UNMET with the reasons")
+    @strawberry.field(
+        description="every requirement, MET or UNMET with the reasons", metadata=needs(Role.analyst, analysis=True)
+    )
     async def requirement_compliance(self, info: Info[Context, None]) -> list[RequirementStatusEntry]:
         return await resolve_compliance(info)
 
-    @strawberry.field(description="a requirement traced to the services and CIs that serve it")
+    @strawberry.field(
+        description="a requirement traced to the services and CIs that serve it",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def requirement_trace(self, info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
         return await resolve_trace(info, str(id))
 
-    @strawberry.field(description="monthly IT cost allocated through the dependency graph to the business units")
+    @strawberry.field(
+        description="monthly IT cost allocated through the dependency graph to the business units",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:
         return await resolve_cost_allocation(info)
 
-    @strawberry.field(description="every SLA with its service's availability over [from, to), breaches first")
+    @strawberry.field(
+        description="every SLA with its service's availability over [from, to), breaches first",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def sla_report(
         self,
         info: Info[Context, None],
@@ -276,7 +317,10 @@ class Query:
     ) -> list[SlaFigure]:
         return await resolve_sla_report(info, start, end)
 
-    @strawberry.field(description="incidents opened in [since, until) grouped by a nearest common dependency")
+    @strawberry.field(
+        description="incidents opened in [since, until) grouped by a nearest common dependency",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def incident_correlation(
         self,
         info: Info[Context, None],
@@ -293,13 +337,18 @@ class Query:
             2 if min_incidents is None else min_incidents,
         )
 
-    @strawberry.field(description="an item's changes, newest first: who, which mutation or import, before and after")
+    @strawberry.field(
+        description="an item's changes, newest first: who, which mutation or import, before and after",
+        metadata=needs(Role.viewer),
+    )
     async def history(
         self, info: Info[Context, None], id: strawberry.ID, first: int = 50, after: str | None = None
     ) -> AuditPage:
         return await resolve_history(info, str(id), first, after)
 
-    @strawberry.field(description="every write since a time, newest first, optionally one actor's (admin)")
+    @strawberry.field(
+        description="every write since a time, newest first, optionally one actor's (admin)", metadata=needs(Role.admin)
+    )
     async def audit_log(
         self,
         info: Info[Context, None],
@@ -310,7 +359,9 @@ class Query:
     ) -> AuditPage:
         return await resolve_audit_log(info, since, actor, first, after)
 
-    @strawberry.field(description="the API tokens, newest first, without their secrets (admin)")
+    @strawberry.field(
+        description="the API tokens, newest first, without their secrets (admin)", metadata=needs(Role.admin)
+    )
     async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
         return await resolve_tokens(info)
 
@@ -339,7 +390,8 @@ class Query:
 
     @strawberry.field(
         description="every ITIL process in id order (a small catalogue, so a plain list as requirements.graphql "
-        "asks; processConnection pages it like the other kinds)"
+        "asks; processConnection pages it like the other kinds)",
+        metadata=needs(Role.viewer, kept=True),
     )
     async def processes(self, info: Info[Context, None], area: e.ProcessArea | None = None) -> list[t.Process]:
         props = {} if area is None else {"area": area.value}

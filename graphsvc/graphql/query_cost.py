@@ -1,6 +1,7 @@
 """What a document would cost to answer, worked out before it runs, from the schema and its arguments.
 
-Each field costs 1, an analysis (impact, continuity, a change's assessment, ...) costs `ANALYSIS_WEIGHT`, and the
+Each field costs 1, an analysis (a field declaring `analysis=True`: impact, continuity, a change's assessment, ...)
+costs `ANALYSIS_WEIGHT`, and the
 cost of everything below a list is multiplied by the most elements that list can return: the `first` it was asked
 for (a connection's `edges` and `nodes` take their connection's `first`), or, for a list of stored items without
 `first` (a team's `owns`, a site's `items`), `max_list_items`, the cap the server enforces on such lists. Lists of
@@ -36,8 +37,9 @@ from graphql import (
     is_composite_type,
 )
 
+from graphsvc.graphql.access import access_of
+
 __all__ = [
-    "ANALYSES",
     "ANALYSIS_WEIGHT",
     "INTROSPECTION_WEIGHT",
     "RESULT_LIST_ESTIMATE",
@@ -47,25 +49,6 @@ __all__ = [
 
 ANALYSIS_WEIGHT = 5000  # an analysis computes over the graph: it weighs as much as this many plain fields
 INTROSPECTION_WEIGHT = 2000  # a __schema answer is about 4,000 objects; __type a few hundred
-# The fields that run an analysis rather than read what is stored.
-ANALYSES = frozenset(
-    {
-        ("Query", "impact"),
-        ("Query", "siteFailure"),
-        ("Query", "cabAgenda"),
-        ("Query", "continuity"),
-        ("Query", "availability"),
-        ("Query", "capacityRisks"),
-        ("Query", "policyViolations"),
-        ("Query", "requirementCompliance"),
-        ("Query", "requirementTrace"),
-        ("Query", "costAllocation"),
-        ("Query", "slaReport"),
-        ("Query", "incidentCorrelation"),
-        ("Change", "assessment"),
-        ("Change", "nextConflictFreeWindow"),
-    }
-)
 RESULT_LIST_ESTIMATE = 20
 _CONNECTION_LISTS = frozenset({"edges", "nodes"})
 
@@ -156,7 +139,8 @@ def document_cost(
             return 1, 0  # validation has already said what is wrong
         named = get_named_type(field.type)
         first = _first(node, field, variables)
-        weight = ANALYSIS_WEIGHT if (parent.name, name) in ANALYSES else 1
+        access = access_of(field)
+        weight = ANALYSIS_WEIGHT if access is not None and access.analysis else 1
         if not is_composite_type(named):
             return weight, 0
         below_page = None

@@ -4,13 +4,14 @@ An analyst paging through CIs, a dashboard polling a service's detail, thirty pe
 the answer is the same until something is written. A query is kept when it can only read stored data:
 
 - it is a query (not a mutation or subscription), asked without errors;
-- every root field is a plain read (`item`, `processes`, `search`, the item collections such as
-  `configurationItems` and the lookups by id such as `service(id:)`), or an analysis of the dependency graph alone
-  (`impact`, `siteFailure`: no clock, no incidents or changes, only items and their relationships); nothing else
-  computed against the clock or the whole estate;
-- every field in it, fragments included, needs no more than the `viewer` role, except those graph analyses at the
-  root, which need `analyst`. A kept answer is served only to a token whose role may ask every field of it, so it
-  reveals nothing that token could not ask for itself; the answer is the same whoever asks.
+- every root field declares that its answer may be kept (`metadata=needs(..., kept=True)`, graphql/access.py):
+  the plain reads (`item`, `processes`, `search`, the item collections such as `configurationItems` and the
+  lookups by id such as `service(id:)`) and the analyses of the dependency graph alone (`impact`, `siteFailure`:
+  no clock, no incidents or changes, only items and their relationships); nothing computed against the clock or
+  the whole estate declares it;
+- every field in it, fragments included, needs no more than the `viewer` role, except kept fields at the root
+  (the graph analyses need `analyst`). A kept answer is served only to a token whose role may ask every field of
+  it, so it reveals nothing that token could not ask for itself; the answer is the same whoever asks.
 
 The key is the document's text, the operation name and the variables. An answer is served while the database's
 fingerprint is the one it was computed under and it is younger than its lifetime: drawn for each answer between
@@ -42,22 +43,16 @@ from graphql import (
     GraphQLSchema,
     OperationType,
     get_operation_ast,
-    is_named_type,
     parse,
 )
 
-from graphsvc.auth.permissions import required_role
 from graphsvc.auth.tokens import Role
 from graphsvc.db.graph import DataFingerprint as Fingerprint
+from graphsvc.graphql.access import access_of
+from graphsvc.graphql.permissions import required_role
 
-__all__ = ["PLAIN_READS", "ResponseCache", "cacheable"]
+__all__ = ["ResponseCache", "cacheable"]
 
-# Analyses of the dependency graph alone (GraphQL field names): their answer moves only with the data, like a read's.
-GRAPH_ANALYSES = frozenset({"impact", "siteFailure"})
-# Root fields that read stored items and nothing else; the item collections and lookups are added from the schema.
-# `search` is one: its full-text index takes in a write a moment after the commit, but the search waits for it
-# first (cypher/items/search.cypher), so its answer is as new as the fingerprint read before it.
-PLAIN_READS = frozenset({"item", "processes", "search", "__typename"})
 # Browse documents are a few KB. Longer texts are not looked at (parsing one costs the event loop, before
 # strawberry's own limits run), and the key's parts are bounded so the budget holds.
 MAX_QUERY_CHARS = 16_384
@@ -68,14 +63,12 @@ ENTRY_OVERHEAD = 600  # bytes of bookkeeping per kept answer (the entry, the key
 Key = tuple[str, str | None, str]
 
 
-def _root_fields(schema: GraphQLSchema) -> frozenset[str]:
-    """PLAIN_READS, every Query field that returns a page of items (a `...Connection`) and every lookup of one item
-    by id (`service(id:)`, ...)."""
+def _kept_roots(schema: GraphQLSchema) -> frozenset[str]:
+    """The Query fields that declare their answers may be kept, and `__typename`."""
     query = schema.query_type
     assert query is not None
-    pages = {name for name, field in query.fields.items() if str(field.type).rstrip("!").endswith("Connection")}
-    lookups = {name for name, field in query.fields.items() if list(field.args) == ["id"] and is_named_type(field.type)}
-    return PLAIN_READS | GRAPH_ANALYSES | pages | lookups
+    declared = {name for name, field in query.fields.items() if (access := access_of(field)) and access.kept}
+    return frozenset({"__typename", *declared})
 
 
 def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None) -> Role | None:
@@ -84,7 +77,7 @@ def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         return None
-    roots = _root_fields(schema)
+    roots = _kept_roots(schema)
     names = set()
     for selection in operation.selection_set.selections:
         if not isinstance(selection, FieldNode) or selection.name.value not in roots:
@@ -95,8 +88,8 @@ def cacheable(schema: GraphQLSchema, document: DocumentNode, operation_name: str
     role, fields = required_role(schema, document, operation_name)
     if role is Role.viewer:
         return role
-    if role is Role.analyst and {f.removeprefix("Query.") for f in fields} <= GRAPH_ANALYSES:
-        return role  # the graph analyses at the root are the only fields beyond viewer
+    if all(f.startswith("Query.") and f.removeprefix("Query.") in roots for f in fields):
+        return role  # only kept root fields (the graph analyses) need more than viewer
     return None
 
 

@@ -18,9 +18,10 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from graphsvc.auth.permissions import Authorize
+from graphsvc.graphql.access import undeclared
 from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
+from graphsvc.graphql.permissions import Authorize
 from graphsvc.graphql.query import Query
 from graphsvc.graphql.types import TYPES
 from graphsvc.settings import Settings
@@ -60,7 +61,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extra.append(NoSchemaIntrospectionCustomRule)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         types=list(TYPES.values()),
@@ -84,3 +85,10 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             ),
         ],
     )
+    missing = undeclared(schema._schema)
+    if missing:
+        raise RuntimeError(
+            "every Query and Mutation field must declare the role it needs (metadata=needs(Role...), "
+            f"graphql/access.py); these declare none: {', '.join(missing)}"
+        )
+    return schema

@@ -20,9 +20,11 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
+from graphsvc.auth.tokens import Role
 from graphsvc.db.items import Props, Related
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 
 if TYPE_CHECKING:
@@ -433,7 +435,10 @@ class Change(Item):
     async def resolves(self, info: Info[Context, None]) -> list[Problem]:
         return await _items(info, self.id, Rel.RESOLVES)
 
-    @strawberry.field(description="impact, risk, conflicts, policy violations and required approvals")
+    @strawberry.field(
+        description="impact, risk, conflicts, policy violations and required approvals",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def assessment(
         self, info: Info[Context, None]
     ) -> Annotated["ChangeAssessment", strawberry.lazy("graphsvc.graphql.changes")]:  # noqa: UP037
@@ -444,7 +449,8 @@ class Change(Item):
     @strawberry.field(
         description="the earliest window of that length (after `after`, default now) inside the maintenance windows "
         "that govern what the change touches, outside freezes, conflicting with no pending change; null if none "
-        "within a year"
+        "within a year",
+        metadata=needs(Role.analyst, analysis=True),
     )
     async def next_conflict_free_window(
         self, info: Info[Context, None], duration_minutes: int, after: datetime | None = None
@@ -462,7 +468,10 @@ class Release(Item):
     async def release_changes(self, info: Info[Context, None]) -> list[Change]:
         return await _items(info, self.id, Rel.PART_OF, outgoing=False)
 
-    @strawberry.field(description="the impact of everything the release's changes modify, together")
+    @strawberry.field(
+        description="the impact of everything the release's changes modify, together",
+        metadata=needs(Role.analyst, analysis=True),
+    )
     async def impact(
         self, info: Info[Context, None]
     ) -> Annotated["ImpactResult", strawberry.lazy("graphsvc.graphql.impact")]:  # noqa: UP037

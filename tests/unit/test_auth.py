@@ -15,8 +15,9 @@ from starlette.types import Message, Receive, Scope, Send
 
 from graphsvc.app import is_loopback
 from graphsvc.auth.middleware import BodyLimit, route_role, token_from
-from graphsvc.auth.permissions import ADMIN_FIELDS, ANALYST_FIELDS, denial, field_role, required_role
 from graphsvc.auth.tokens import Principal, Role, hash_token, new_token, parse_expiry, well_formed
+from graphsvc.graphql.access import access_of, needs, undeclared
+from graphsvc.graphql.permissions import denial, field_role, required_role
 from graphsvc.graphql.schema import build_schema
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "contract" / "operations"
@@ -88,14 +89,54 @@ def test_only_the_chosen_operation_counts() -> None:
     assert need("{ __schema { types { name } } }")[0] == Role.viewer
 
 
-def test_every_listed_field_exists_in_the_schema() -> None:
-    for parent, field in ANALYST_FIELDS | ADMIN_FIELDS:
-        assert field in SCHEMA.get_type(parent).fields, f"{parent}.{field}"  # type: ignore[union-attr]
+def test_every_root_field_declares_its_role() -> None:
+    assert undeclared(SCHEMA) == []
+    declared = {
+        f"{root.name}.{name}": access_of(field)
+        for root in (SCHEMA.query_type, SCHEMA.mutation_type)
+        for name, field in root.fields.items()  # type: ignore[union-attr]
+    }
+    assert all(a is not None for a in declared.values())
+    by_role = {role: {f for f, a in declared.items() if a is not None and a.role is role} for role in Role}
+    assert by_role[Role.admin] == {
+        "Query.auditLog",
+        "Query.apiTokens",
+        "Mutation.createApiToken",
+        "Mutation.revokeApiToken",
+    }
+    assert {f for f in by_role[Role.analyst]} >= {"Query.impact", "Query.costAllocation", "Query.continuity"}
+    assert all(f.startswith("Query.") for f in by_role[Role.analyst] | by_role[Role.viewer])
+    # Every analyst field at the root is an analysis, and only the graph analyses among them may be kept.
+    analyst = {f: declared[f] for f in by_role[Role.analyst]}
+    assert all(a is not None and a.analysis for a in analyst.values())
+    assert {f for f, a in analyst.items() if a is not None and a.kept} == {"Query.impact", "Query.siteFailure"}
+
+
+def test_a_field_that_declares_no_role_is_found() -> None:
+    import strawberry
+
+    @strawberry.type
+    class Q:
+        @strawberry.field(metadata=needs(Role.viewer))
+        def fine(self) -> int:
+            return 1
+
+        @strawberry.field
+        def forgotten(self) -> int:
+            return 2
+
+    assert undeclared(strawberry.Schema(query=Q)._schema) == ["Q.forgotten"]
+
+
+def test_nested_analyses_need_analyst() -> None:
+    for parent, field in [("Change", "assessment"), ("Change", "nextConflictFreeWindow"), ("Release", "impact")]:
+        assert field_role(SCHEMA.get_type(parent), field) is Role.analyst  # type: ignore[arg-type]
+    assert field_role(SCHEMA.get_type("Service"), "dependsOn") is Role.viewer  # type: ignore[arg-type]
 
 
 def test_every_mutation_needs_at_least_editor() -> None:
     for name in SCHEMA.mutation_type.fields:  # type: ignore[union-attr]
-        assert field_role("Mutation", name).allows(Role.editor)
+        assert field_role(SCHEMA.mutation_type, name).allows(Role.editor)  # type: ignore[arg-type]
 
 
 def test_denial_names_the_fields_the_role_and_the_token() -> None:

@@ -1,10 +1,10 @@
-"""The role each GraphQL field needs, and the check that runs before any resolver does.
+"""The role an operation needs, worked out from what its fields declare (access.py), and the check that runs
+before any resolver does.
 
-Every field of an operation (its fragments included) is looked up in one table: Query fields need `viewer` unless
-they are analyses (`analyst`), Mutation fields need `editor`, and token management and the audit log need `admin`.
-Nested analysis fields (a change's assessment, a release's impact) are listed too, so a viewer cannot reach an
-analysis through a readable item. The walk is cached per (document, operation): the role a document needs does not
-depend on who sends it.
+Every field of an operation (its fragments included) counts: a Query or Mutation field needs the role it declares
+(build_schema refuses to start while one declares none), and a field of another type needs viewer unless it declares
+more (a change's assessment, a release's impact), so a viewer cannot reach an analysis through a readable item. The
+walk is cached per (document, operation): the role a document needs does not depend on who sends it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLNamedType,
     GraphQLSchema,
     OperationDefinitionNode,
     TypeInfo,
@@ -30,46 +31,16 @@ from graphql import ExecutionResult as CoreResult
 from strawberry.extensions import SchemaExtension
 
 from graphsvc.auth.tokens import Principal, Role
+from graphsvc.graphql.access import access_of
 
-__all__ = ["ADMIN_FIELDS", "ANALYST_FIELDS", "Authorize", "field_role", "required_role"]
-
-ANALYST_FIELDS = frozenset(
-    {
-        ("Query", "impact"),
-        ("Query", "siteFailure"),
-        ("Query", "cabAgenda"),
-        ("Query", "continuity"),
-        ("Query", "availability"),
-        ("Query", "slaReport"),
-        ("Query", "incidentCorrelation"),
-        ("Query", "costAllocation"),
-        ("Query", "requirementCompliance"),
-        ("Query", "requirementTrace"),
-        ("Query", "policyViolations"),
-        ("Query", "capacityRisks"),
-        ("Change", "assessment"),
-        ("Change", "nextConflictFreeWindow"),
-        ("Release", "impact"),
-    }
-)
-ADMIN_FIELDS = frozenset(
-    {
-        ("Query", "auditLog"),
-        ("Query", "apiTokens"),
-        ("Mutation", "createApiToken"),
-        ("Mutation", "revokeApiToken"),
-    }
-)
+__all__ = ["Authorize", "denial", "field_role", "required_role"]
 
 
-def field_role(parent: str, field: str) -> Role:
-    if (parent, field) in ADMIN_FIELDS:
-        return Role.admin
-    if parent == "Mutation":
-        return Role.editor
-    if (parent, field) in ANALYST_FIELDS:
-        return Role.analyst
-    return Role.viewer
+def field_role(parent: GraphQLNamedType, name: str) -> Role:
+    """The role `parent.name` needs: what it declares, else viewer (a root field always declares: see access.py)."""
+    field = getattr(parent, "fields", {}).get(name)
+    access = access_of(field) if field is not None else None
+    return access.role if access is not None else Role.viewer
 
 
 def _fragments(document: DocumentNode, root: OperationDefinitionNode) -> Iterator[FragmentDefinitionNode]:
@@ -112,7 +83,7 @@ def required_role(schema: GraphQLSchema, document: DocumentNode, operation_name:
             parent = info.get_parent_type()
             if parent is None:
                 return
-            needs.setdefault(f"{parent.name}.{node.name.value}", field_role(parent.name, node.name.value))
+            needs.setdefault(f"{parent.name}.{node.name.value}", field_role(parent, node.name.value))
 
     for node in (operation, *_fragments(document, operation)):
         visit(node, TypeInfoVisitor(info, Fields()))
