@@ -37,8 +37,8 @@ import httpx
 from neo4j import RoutingControl
 
 from bench.common import SIZES, Server, api_server, bench_database, contract_document, ensure_loaded, write_result
-from graphsvc.auth.tokens import Role
 from graphsvc.db.tokens import TokenStore
+from graphsvc.domain.tokens import Role
 
 HERE = Path(__file__).resolve().parent
 IMPACT = """query Impact($o: [ID!]!) { impact(origin: $o) {

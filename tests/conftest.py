@@ -24,8 +24,8 @@ import pytest_asyncio
 from neo4j import AsyncDriver, Driver
 
 from graphsvc.db.connection import Connection, open_async_driver, open_driver
+from graphsvc.db.local_server import _port_free
 from graphsvc.db.migrate import apply_migrations
-from graphsvc.neo4j_local import _port_free
 from graphsvc.settings import Neo4jSettings, Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -131,8 +131,8 @@ async def adriver(empty_db: Connection) -> AsyncIterator[AsyncDriver]:
 
 def make_token(driver: Driver, database: str, role: str, name: str = "tests") -> str:
     """A new API token of `role`, stored exactly as `graphsvc token create` stores it; returns the clear token."""
-    from graphsvc.auth.tokens import new_token
     from graphsvc.db.cypher import cypher
+    from graphsvc.domain.tokens import new_token
 
     token_id, secret, digest = new_token()
     driver.execute_query(

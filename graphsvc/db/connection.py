@@ -15,8 +15,8 @@ from typing import ParamSpec, TypeVar
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, unit_of_work
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
+from graphsvc.db.local_server import LocalNeo4j
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
-from graphsvc.neo4j_local import LocalNeo4j
 from graphsvc.settings import Neo4jSettings, Settings
 
 __all__ = [

@@ -56,7 +56,7 @@ from graphsvc.domain.validation import (
     validate_structure,
 )
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
-from graphsvc.gc_pause import cyclic_gc_paused
+from graphsvc.util import cyclic_gc_paused
 
 __all__ = ["ImportSummary", "existing_kinds", "import_document", "item_count"]  # the last two from db/stored.py
 

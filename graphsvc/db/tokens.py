@@ -10,13 +10,13 @@ from typing import Any
 from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphsvc.auth.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import timed_out, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.db.shared_read import SharedRead
 from graphsvc.domain.text import control_characters
+from graphsvc.domain.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.util import SharedRead
 
 __all__ = ["SESSION_HOURS", "UNKNOWN", "TokenRejected", "TokenStore", "TokenUnknown"]
 
@@ -57,7 +57,7 @@ class TokenStore:
 
     async def _lookup(self, digest: str) -> list[Any]:
         """The token's row, read by a lookup shared with the requests carrying the same token at the same time (a
-        tool's many connections): each still sees a revocation committed before it asked (db/shared_read.py)."""
+        tool's many connections): each still sees a revocation committed before it asked (util.py)."""
         shared = self._lookups.get(digest)
         if shared is None:
             if len(self._lookups) >= 1000:  # left behind by callers that all went away mid-lookup

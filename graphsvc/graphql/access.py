@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLField, GraphQLSchema
 
-from graphsvc.auth.tokens import Role
+from graphsvc.domain.tokens import Role
 
 __all__ = ["Access", "access_of", "needs", "undeclared"]
 

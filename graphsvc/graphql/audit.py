@@ -14,9 +14,9 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from graphsvc.auth.tokens import Role, TokenRecord
 from graphsvc.db import audit as db
 from graphsvc.db.tokens import TokenStore
+from graphsvc.domain.tokens import Role, TokenRecord
 from graphsvc.errors import InvalidArgument, NotFound
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context

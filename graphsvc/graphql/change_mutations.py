@@ -13,10 +13,10 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.types import Info
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db import writes
 from graphsvc.db.change_writes import IllegalTransitionError, transition_change
 from graphsvc.domain import exchange as x
+from graphsvc.domain.tokens import Role
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e

@@ -8,9 +8,9 @@ from typing import Any
 from neo4j import AsyncDriver
 from strawberry.dataloader import DataLoader
 
-from graphsvc.auth.tokens import Principal
 from graphsvc.db.audit import Audit
 from graphsvc.db.items import ItemRepository, Props, Related
+from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import ListTooLong
 from graphsvc.settings import Settings
@@ -68,7 +68,7 @@ class Context:
     request: Any = None
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
-    principal: Principal | None = None  # who is asking (auth/middleware.py); None: nobody, so nothing is allowed
+    principal: Principal | None = None  # who is asking (web/middleware.py); None: nobody, so nothing is allowed
 
     def audit(self, action: str) -> Audit:
         """Who to record in the audit trail for a write called `action` (the mutation's name)."""

@@ -13,11 +13,11 @@ import strawberry
 from pydantic import ValidationError
 from strawberry.types import Info
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db import record_writes as rw
 from graphsvc.db import writes
 from graphsvc.domain import exchange as x
 from graphsvc.domain.rows import content_hash, item_props
+from graphsvc.domain.tokens import Role
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e

@@ -12,11 +12,11 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 from strawberry.types import Info
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db import writes
 from graphsvc.db.items import Props
 from graphsvc.domain import exchange as x
 from graphsvc.domain.rows import item_from_props as exchange_from_props
+from graphsvc.domain.tokens import Role
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t

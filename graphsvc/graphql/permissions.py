@@ -30,7 +30,7 @@ from graphql import (
 from graphql import ExecutionResult as CoreResult
 from strawberry.extensions import SchemaExtension
 
-from graphsvc.auth.tokens import Principal, Role
+from graphsvc.domain.tokens import Principal, Role
 from graphsvc.graphql.access import access_of
 
 __all__ = ["Authorize", "denial", "field_role", "required_role"]

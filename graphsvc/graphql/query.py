@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graphsvc.auth.tokens import Role
+from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e

@@ -46,8 +46,8 @@ from graphql import (
     parse,
 )
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db.graph import DataFingerprint as Fingerprint
+from graphsvc.domain.tokens import Role
 from graphsvc.graphql.access import access_of
 from graphsvc.graphql.permissions import required_role
 
@@ -127,7 +127,7 @@ class ResponseCache:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self.shared = 0  # misses that waited for the same question's answer being computed (graphsvc/app.py), also
+        self.shared = 0  # misses that waited for the same question's answer being computed (graphsvc/web/app.py), also
         # when that computation failed and they asked for themselves
         # (document, operation) -> the role needed to be served its kept answer (None: never kept)
         self._kinds: OrderedDict[tuple[str, str | None], Role | None] = OrderedDict()

@@ -20,8 +20,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db.items import Props, Related
+from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs

@@ -35,9 +35,8 @@ from graphsvc.analysis.impact import ARRAYS_FROM
 from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
-from graphsvc.db.shared_read import SharedRead
 from graphsvc.domain.graph import DependencyGraph
-from graphsvc.gc_pause import keep_out_of_collections
+from graphsvc.util import SharedRead, keep_out_of_collections
 
 __all__ = ["GraphCache", "GraphView"]
 

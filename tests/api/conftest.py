@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.e2e.conftest import serve_asgi
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "contract" / "operations"

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.attack_corpus import CORPUS, Attack
 from tests.conftest import counts, make_token
 from tests.e2e.conftest import serve_asgi

@@ -14,11 +14,11 @@ from graphql import (
     parse,
 )
 
-from graphsvc.app import create_app
-from graphsvc.auth.tokens import Role
 from graphsvc.db.connection import Connection
+from graphsvc.domain.tokens import Role
 from graphsvc.graphql.permissions import field_role
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.conftest import OPERATIONS
 from tests.api.probes import SCHEMA, probe
 from tests.conftest import counts, make_token

@@ -12,10 +12,10 @@ import httpx
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.items import ItemRepository
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.conftest import GraphQLClient, bearer
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi

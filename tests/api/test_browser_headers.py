@@ -13,9 +13,9 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.conftest import bearer
 from tests.conftest import counts, make_token
 from tests.e2e.conftest import serve_asgi

@@ -17,10 +17,10 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
 from graphsvc.usecases import impact as impact_usecase
+from graphsvc.web.app import create_app
 from tests.api.conftest import bearer
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi

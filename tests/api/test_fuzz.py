@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.test_injection import CANARY
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.attack_corpus import nested
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
@@ -94,8 +94,8 @@ def test_a_body_streamed_past_the_limit_is_refused(empty_db: Connection, sync_dr
 def test_introspection_when_asked_for_is_answered_once_per_process(empty_db: Connection, sync_driver: Any) -> None:
     from strawberry.http import GraphQLRequestData
 
-    from graphsvc.app import _introspection_key
     from graphsvc.graphql.schema import build_schema
+    from graphsvc.web.app import _introspection_key
 
     token = make_token(sync_driver, empty_db.database, "viewer")
     headers = {"Authorization": f"Bearer {token}"}

@@ -122,8 +122,8 @@ def test_related_items_asked_for_id_and_name_are_read_light_and_answer_the_same(
 
 
 def test_readyz_says_when_the_estate_is_too_large_to_keep_in_memory(api: GraphQLClient, empty_db: Any) -> None:
-    from graphsvc.app import create_app
     from graphsvc.settings import Settings
+    from graphsvc.web.app import create_app
     from tests.e2e.conftest import serve_asgi
 
     load(api, generate_cmdb(50, seed=3))

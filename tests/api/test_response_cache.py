@@ -19,10 +19,10 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.conftest import GraphQLClient, bearer, operation
 from tests.api.test_contract_browse import load
 from tests.conftest import make_token
@@ -126,7 +126,7 @@ def test_an_analysis_is_never_kept(serve: Callable[..., GraphQLClient], sync_dri
 def test_a_kept_answer_goes_out_as_kept_and_still_needs_a_token(
     serve: Callable[..., GraphQLClient], sync_driver: Driver
 ) -> None:
-    """A kept answer skips GraphQL execution (graphsvc/app.py), not authentication, and reads as the fresh one."""
+    """A kept answer skips GraphQL execution (graphsvc/web/app.py), not authentication, and reads as the fresh one."""
     api = serve()
     load(api)
     body = {"query": BROWSE, "operationName": "ServiceDetail", "variables": {"id": "SVC-SHOP"}}
@@ -174,7 +174,7 @@ def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: C
 
 
 def graphql_view(api: GraphQLClient) -> Any:
-    """The server's GraphQL view (graphsvc/app.py GraphQLApp), for a look at its response cache."""
+    """The server's GraphQL view (graphsvc/web/app.py GraphQLApp), for a look at its response cache."""
     return next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
 
 

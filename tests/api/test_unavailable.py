@@ -6,9 +6,9 @@ import socket
 
 import httpx
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.e2e.conftest import serve_asgi
 
 

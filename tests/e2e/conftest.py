@@ -161,8 +161,8 @@ def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
     """
     import httpx
 
-    from graphsvc.app import create_app
     from graphsvc.settings import Settings
+    from graphsvc.web.app import create_app
     from tests.conftest import REPO, load_json, wipe
 
     wipe(sync_driver, migrated.database)  # type: ignore[arg-type]

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 
-from graphsvc.app import EXAMPLE_QUERY, create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import EXAMPLE_QUERY, create_app
 from tests.conftest import REPO, load_json, make_token
 from tests.e2e.conftest import serve_asgi
 from tests.e2e.test_graphiql_page import QUERY_EDITOR, RESPONSE_EDITOR, editor_value, open_graphiql

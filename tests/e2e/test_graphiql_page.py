@@ -2,7 +2,7 @@
 
 A tiny Starlette app (no graphsvc app, no Neo4j) serves the vendored assets from
 ``graphsvc/static`` at ``/static`` and a strawberry ``GraphQL`` view whose IDE
-page is :func:`graphsvc.graphql.ide.render_graphiql`.  The browser blocks and
+page is :func:`graphsvc.web.graphiql.render_graphiql`.  The browser blocks and
 records every request that does not go to 127.0.0.1.
 """
 
@@ -27,8 +27,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 
-import graphsvc.graphql.ide as ide_module
-from graphsvc.graphql.ide import render_graphiql
+import graphsvc.web.graphiql as ide_module
+from graphsvc.web.graphiql import render_graphiql
 
 ServeApp = Callable[[ASGIApp], AbstractContextManager[str]]
 

@@ -18,9 +18,9 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
 from tests.e2e.test_graphiql_page import HEADERS_EDITOR, QUERY_EDITOR, RESPONSE_EDITOR, editor_value

@@ -18,14 +18,14 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graphsvc.app import create_app
 from graphsvc.db.connection import Connection, local_server, open_async_driver, open_driver
 from graphsvc.db.importer import import_document
+from graphsvc.db.local_server import LocalNeo4j
 from graphsvc.db.migrate import apply_migrations
 from graphsvc.errors import DatabaseUnavailable
-from graphsvc.neo4j_local import LocalNeo4j
 from graphsvc.settings import Settings
 from graphsvc.synth import generate_cmdb
+from graphsvc.web.app import create_app
 from tests.conftest import counts, make_token
 from tests.e2e.conftest import serve_asgi
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from neo4j import GraphDatabase
 
-from graphsvc.neo4j_local import LocalNeo4j, LocalNeo4jError, _find_java
+from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError, _find_java
 from graphsvc.settings import Settings
 
 

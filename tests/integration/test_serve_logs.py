@@ -14,7 +14,7 @@ import httpx
 from uvicorn.logging import AccessFormatter
 
 from graphsvc.db.connection import Connection
-from graphsvc.logs import RedactTokens, redact
+from graphsvc.web.logs import RedactTokens, redact
 from tests.integration.serving import serve_process
 
 FAKE = "gsvc_" + "Q" * 43

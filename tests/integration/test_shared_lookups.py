@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from neo4j import AsyncDriver
 
-from graphsvc.auth.tokens import Role
 from graphsvc.db.tokens import TokenRejected, TokenStore
+from graphsvc.domain.tokens import Role
 
 DB = "neo4j"
 

@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from neo4j import Driver
 
-from graphsvc.app import create_app
-from graphsvc.auth.throttle import FailedSignIns
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
+from graphsvc.web.throttle import FailedSignIns
 from tests.api.conftest import bearer
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
@@ -82,8 +82,8 @@ def test_a_trickled_body_holds_no_slot_and_is_cut_off_below_the_minimum_rate(
 def test_failed_sign_ins_are_counted_per_address_and_unknown_tokens_remembered(
     empty_db: Connection, sync_driver: Driver
 ) -> None:
-    from graphsvc.auth.tokens import new_token
     from graphsvc.db.cypher import cypher
+    from graphsvc.domain.tokens import new_token
 
     token_id, secret, digest = new_token()
     with serve_asgi(create_app(Settings(), connection=empty_db)) as url:

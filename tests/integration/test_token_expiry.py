@@ -9,10 +9,10 @@ import httpx
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graphsvc.app import create_app
 from graphsvc.cli import app
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
+from graphsvc.web.app import create_app
 from tests.api.conftest import bearer
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi

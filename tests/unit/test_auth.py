@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
-from graphsvc.app import is_loopback
-from graphsvc.auth.middleware import BodyLimit, route_role, token_from
-from graphsvc.auth.tokens import Principal, Role, hash_token, new_token, parse_expiry, well_formed
+from graphsvc.domain.tokens import Principal, Role, hash_token, new_token, parse_expiry, well_formed
 from graphsvc.graphql.access import access_of, needs, undeclared
 from graphsvc.graphql.permissions import denial, field_role, required_role
 from graphsvc.graphql.schema import build_schema
+from graphsvc.web.app import is_loopback
+from graphsvc.web.middleware import BodyLimit, route_role, token_from
 
 OPERATIONS = Path(__file__).resolve().parents[1] / "contract" / "operations"
 SCHEMA = build_schema()._schema

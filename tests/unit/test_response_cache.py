@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphsvc.auth.tokens import Role
+from graphsvc.domain.tokens import Role
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from tests.api.conftest import operation

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graphsvc.app import create_app
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
+from graphsvc.web.app import create_app
 
 
 async def test_a_bad_weights_file_stops_the_start(tmp_path: Path) -> None:

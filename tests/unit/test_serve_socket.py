@@ -38,7 +38,7 @@ async def nodelay_of_accepted(listener: socket.socket) -> int:
 
 
 async def test_connections_to_the_workers_socket_are_not_delayed_by_nagle() -> None:
-    listener = tcp_listener(Config("graphsvc.app:create_app", host="127.0.0.1", port=0))
+    listener = tcp_listener(Config("graphsvc.web.app:create_app", host="127.0.0.1", port=0))
     assert await nodelay_of_accepted(listener) != 0
 
 

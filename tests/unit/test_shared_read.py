@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphsvc.db.shared_read import SharedRead
+from graphsvc.util import SharedRead
 
 
 class Counter:
@@ -92,7 +92,7 @@ def test_a_large_graph_is_kept_out_of_collections_and_still_freed() -> None:
     import gc
     import weakref
 
-    from graphsvc.gc_pause import keep_out_of_collections
+    from graphsvc.util import keep_out_of_collections
 
     class Box:
         def __init__(self) -> None:

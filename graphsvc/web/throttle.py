@@ -16,7 +16,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.auth.middleware import reply
+from graphsvc.web.middleware import reply
 
 __all__ = ["FailedSignIns", "ReadBodyFirst"]
 

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from graphsvc.auth.middleware import COOKIE
-from graphsvc.auth.tokens import Principal
 from graphsvc.db.tokens import SESSION_HOURS, TokenRejected, TokenStore
+from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.web.middleware import COOKIE
 
 __all__ = ["session_routes"]
 

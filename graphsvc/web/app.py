@@ -1,6 +1,6 @@
 """The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
 GraphiQL, /healthz and /readyz, the reports, /auth/session, and the vendored static assets; behind the
-concurrency, body-size and token middleware (auth/middleware.py)."""
+concurrency, body-size and token middleware (web/middleware.py)."""
 
 from __future__ import annotations
 
@@ -39,28 +39,28 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from graphsvc.auth.headers import NONCE, RequestShape, SecurityHeaders
-from graphsvc.auth.middleware import Authenticate, BodyLimit, ConcurrencyLimit
-from graphsvc.auth.session import session_routes
-from graphsvc.auth.throttle import ReadBodyFirst
-from graphsvc.auth.tokens import Principal
 from graphsvc.db import graph as g
 from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
 from graphsvc.db.graph import DataFingerprint
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
-from graphsvc.db.shared_read import SharedRead
 from graphsvc.db.tokens import TokenStore
 from graphsvc.domain import safe_json
+from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
-from graphsvc.graphql.ide import render_graphiql
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
-from graphsvc.report_routes import report_routes
 from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.util import SharedRead
+from graphsvc.web.graphiql import render_graphiql
+from graphsvc.web.headers import NONCE, RequestShape, SecurityHeaders
+from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.web.reports import report_routes
+from graphsvc.web.session import session_routes
+from graphsvc.web.throttle import ReadBodyFirst
 
 __all__ = ["EXAMPLE_QUERY", "create_app", "is_loopback"]
 
@@ -310,7 +310,7 @@ class GraphQLApp(GraphQL[Context, None]):
             computing.set_result(answer)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        """The page, its inline scripts carrying this response's CSP nonce (auth/headers.py). Values rendered into a
+        """The page, its inline scripts carrying this response's CSP nonce (web/headers.py). Values rendered into a
         script are JSON with `<` escaped, so the page's own `<script>` tags are the only ones there are."""
         page = render_graphiql(example_query=EXAMPLE_QUERY)
         nonce = request.scope.get("state", {}).get(NONCE)

@@ -8,7 +8,7 @@ load balancers and core switches are partly clustered into redundancy groups wit
 
 The same `(cis, seed)` always gives the same document, byte for byte once serialised: one `random.Random(seed)`
 drives everything, nothing is ordered by hash, and all times count from a fixed base (2026-10-01T00:00:00Z).
-Incidents, problems, changes, releases, policies and processes come from `graphsvc.synth_records`.
+Incidents, problems, changes, releases, policies and processes come from `graphsvc.synth.records`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from graphsvc.gc_pause import cyclic_gc_paused
-from graphsvc.synth_records import Topology, add_records, make_requirements, money
+from graphsvc.synth.records import Topology, add_records, make_requirements, money
+from graphsvc.util import cyclic_gc_paused
 
 __all__ = ["FORMAT", "generate_cmdb"]
 

@@ -3,7 +3,7 @@
 uvicorn times out an idle keep-alive connection, but not a client that sends its request line and headers a byte at
 a time: each such connection costs a socket and a parser for as long as the client likes (slowloris). This protocol
 answers 408 and closes the connection when a request's headers are not complete `header_timeout` seconds after its
-first byte (or after the connection opened). Bodies have their own minimum rate (auth/throttle.py)."""
+first byte (or after the connection opened). Bodies have their own minimum rate (web/throttle.py)."""
 
 from __future__ import annotations
 

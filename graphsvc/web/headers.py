@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.auth.middleware import reply
+from graphsvc.web.middleware import reply
 
 __all__ = ["NONCE", "RequestShape", "SecurityHeaders", "csp_for_html"]
 

@@ -24,12 +24,12 @@ from neo4j.exceptions import Neo4jError
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.auth.tokens import LOCAL, Principal, Role, hash_token
 from graphsvc.db.tokens import UNKNOWN, TokenRejected, TokenStore, TokenUnknown
+from graphsvc.domain.tokens import LOCAL, Principal, Role, hash_token
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 if TYPE_CHECKING:
-    from graphsvc.auth.throttle import FailedSignIns
+    from graphsvc.web.throttle import FailedSignIns
 
 log = logging.getLogger("graphsvc")
 
@@ -96,7 +96,7 @@ class Authenticate:
         self.app = app
         self.enabled = enabled
         self.store = store
-        from graphsvc.auth.throttle import FailedSignIns
+        from graphsvc.web.throttle import FailedSignIns
 
         self.failures = failures or FailedSignIns()
 

@@ -1,1 +1,0 @@
-"""Who may do what: API tokens with roles, their check on every request, and the per-field role table."""

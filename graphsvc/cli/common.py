@@ -1,0 +1,80 @@
+"""What every `graphsvc` command group shares: the root command, the two options that pick the managed database,
+and running async work against the configured Neo4j."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from graphsvc.db.local_server import LocalNeo4jError
+from graphsvc.settings import Settings
+
+__all__ = ["BoltPort", "DataDir", "app", "cli_audit", "fail", "settings_for", "with_driver"]
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="graphsvc: a CMDB kept as a graph in Neo4j, with impact analysis over GraphQL.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="managed Neo4j data directory [env GRAPHSVC_DATA_DIR; default .graphsvc]"),
+]
+BoltPort = Annotated[
+    int | None,
+    typer.Option("--bolt-port", help="Bolt port of the managed Neo4j [env GRAPHSVC_BOLT_PORT; default 7687]"),
+]
+
+
+def settings_for(data_dir: Path | None = None, bolt_port: int | None = None) -> Settings:
+    overrides: dict[str, Any] = {}
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    if bolt_port is not None:
+        overrides["bolt_port"] = bolt_port
+    return Settings(**overrides)
+
+
+def fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
+
+
+def with_driver(settings: Settings, work: Callable[[Any, str], Awaitable[T]]) -> T:
+    """Run `work(driver, database)` against the configured Neo4j (starting the managed one if needed)."""
+    from graphsvc.db.connection import open_async_driver, resolve_connection
+
+    try:
+        conn = resolve_connection(settings)
+    except LocalNeo4jError as exc:
+        fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+    async def run() -> T:
+        driver = open_async_driver(conn)
+        try:
+            return await work(driver, conn.database)
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+def cli_audit(action: str) -> Any:
+    """The CLI's writes are recorded as the operating-system user who ran them."""
+    import getpass
+
+    from graphsvc.db.audit import Audit
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Audit("cli", f"graphsvc CLI ({user})", action)

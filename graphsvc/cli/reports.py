@@ -1,0 +1,199 @@
+"""`graphsvc report ...`: the CAB, continuity, SLA, compliance and cost reports, as the web routes render them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, with_driver
+from graphsvc.settings import Settings
+
+T = TypeVar("T")
+
+report_app = typer.Typer(
+    help="Reports: CAB (change, cab), continuity, sla, compliance and costs.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+
+
+class ReportFormat(StrEnum):
+    html = "html"
+    md = "md"
+
+
+Format = Annotated[ReportFormat, typer.Option("--format", help="HTML (a printable page) or Markdown")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="output file (default: stdout)")]
+
+
+def _write_report(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str]]) -> str:
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.errors import RequestError
+    from graphsvc.usecases.changes import weights_from
+
+    async def work(driver: Any, database: str) -> str:
+        repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
+        return await make(repo, weights_from(settings.risk_weights_file))
+
+    try:
+        return with_driver(settings, work)
+    except (RequestError, ValueError) as exc:
+        fail(str(exc))
+        raise AssertionError from exc  # unreachable: _fail exits
+
+
+@report_app.command("change")
+def report_change(
+    change_id: Annotated[str, typer.Argument(help="the change's id, e.g. CHG-1002")],
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """A change's CAB report: risk, impact, conflicts, policy violations, approvals and the blast radius."""
+    from graphsvc.reports import cab
+    from graphsvc.usecases.reports import change_report
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await change_report(repo, weights, change_id)
+        return cab.change_html(report) if fmt == "html" else cab.change_markdown(report)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+@report_app.command("cab")
+def report_cab(
+    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
+    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """The CAB agenda: pending changes starting in [from, to), riskiest first, each with its assessment."""
+    from graphsvc.reports import cab
+    from graphsvc.usecases.reports import agenda_report
+    from graphsvc.web.reports import parse_time
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await agenda_report(repo, weights, parse_time("--from", start), parse_time("--to", end))
+        return cab.agenda_html(report) if fmt == "html" else cab.agenda_markdown(report)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+@report_app.command("continuity")
+def report_continuity(
+    service: Annotated[str | None, typer.Option("--service", help="one service (default: the whole estate)")] = None,
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Continuity: single points of failure, RTO/RPO gaps and recovery waves, most critical services first."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import continuity as cont
+    from graphsvc.web.reports import continuity_reports
+
+    async def make(repo: Any, weights: Any) -> str:
+        reports, total = await continuity_reports(repo, service, None)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return cont.continuity_html(reports, total, now)
+        return cont.continuity_markdown(reports, total, now)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+@report_app.command("sla")
+def report_sla(
+    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
+    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Every SLA against its service's measured availability over the period, breaches first."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import continuity as cont
+    from graphsvc.usecases.continuity import sla_report
+    from graphsvc.web.reports import parse_time
+
+    async def make(repo: Any, weights: Any) -> str:
+        begin, finish = parse_time("--from", start), parse_time("--to", end)
+        figures = await sla_report(repo, begin, finish)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return cont.sla_html(figures, begin, finish, now)
+        return cont.sla_markdown(figures, begin, finish, now)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+@report_app.command("compliance")
+def report_compliance(
+    fmt: Format = ReportFormat.html,
+    per_policy: Annotated[
+        int, typer.Option("--per-policy", min=0, help="violations listed per policy (0 = all)")
+    ] = 100,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Policy compliance: every policy with a rule checked against what it governs, worst first; unmet requirements."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import compliance as comp
+    from graphsvc.usecases.compliance import compliance_report
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await compliance_report(repo)
+        now = datetime.now(UTC)
+        if fmt == "html":
+            return comp.compliance_html(report, now, per_policy=per_policy)
+        return comp.compliance_markdown(report, now, per_policy=per_policy)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+class CostFormat(StrEnum):
+    csv = "csv"
+    html = "html"
+
+
+@report_app.command("costs")
+def report_costs(
+    fmt: Annotated[
+        CostFormat, typer.Option("--format", help="CSV (one tidy table) or HTML (a printable page)")
+    ] = CostFormat.csv,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """IT cost allocation: each business unit's statement by service, each service's own and total cost, the
+    unallocated items."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import cost as costs
+    from graphsvc.usecases.cost import cost_allocation
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await cost_allocation(repo)
+        return costs.cost_html(report, datetime.now(UTC)) if fmt == "html" else costs.cost_csv(report)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
