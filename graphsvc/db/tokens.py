@@ -142,8 +142,10 @@ class TokenStore:
         props = row["props"]
         return _record({**props, "revokedAt": None, "expiresAt": props.get("expiresAt")}), secret
 
-    async def authenticate(self, token: str, now: datetime | None = None) -> Principal:
-        """The principal a token stands for, or TokenRejected saying why (unknown, revoked, expired)."""
+    async def authenticate(self, token: str, now: datetime | None = None, *, allow_session: bool = True) -> Principal:
+        """The principal a token stands for, or TokenRejected saying why (unknown, revoked, expired). With
+        `allow_session=False` a browser session's token is refused too: signing in takes an API token, so a copied
+        session cookie cannot be renewed into a new session."""
         if not well_formed(token):
             raise TokenRejected("the token is not a graphsvc API token (they start gsvc_ and are 48 characters)")
         rows = await self._lookup(hash_token(token))
@@ -157,6 +159,8 @@ class TokenStore:
             if state != "active":
                 raise TokenRejected(f"the token {record.id} ({record.name}) is {state}")
             return Principal(record.id, record.name, record.role)
+        if not allow_session:
+            raise TokenRejected(f"{record.id} is a browser session: sign in with an API token")
         # A browser session acts as the token it was signed in with (the audit trail names that token), while both
         # are usable.
         if state != "active":

@@ -3,11 +3,10 @@
 Each field costs 1, an analysis (a field declaring `analysis=True`: impact, continuity, a change's assessment, ...)
 costs `ANALYSIS_WEIGHT`, and the
 cost of everything below a list is multiplied by the most elements that list can return: the `first` it was asked
-for (a connection's `edges` and `nodes` take their connection's `first`), or, for a list of stored items without
-`first` (a team's `owns`, a site's `items`), `max_list_items`, the cap the server enforces on such lists. Lists of
-what an analysis computed (a change's conflicts, recovery waves) count `RESULT_LIST_ESTIMATE` each: the analysis's
-own weight stands for the work of making them. For stored data the answer is the worst case the server would
-compute, so a document under the budget cannot read more than its cost says, whatever the data. Fragments are
+for (a connection's `edges` and `nodes` take their connection's `first`), or, for a list without `first` (a team's
+`owns`, a site's `items`, the violations an analysis found), `max_list_items`, the cap the server enforces on lists
+of stored items. The answer is the worst case the server would compute, so a document under the budget cannot read
+more than its cost says, whatever the data. Fragments are
 costed once each (memoised), so fragment amplification costs what it expands to without taking that long to count.
 
 `__schema` and `__type` cost `INTROSPECTION_WEIGHT`, and a document may ask `__schema` once.
@@ -42,14 +41,12 @@ from graphsvc.graphql.access import access_of
 __all__ = [
     "ANALYSIS_WEIGHT",
     "INTROSPECTION_WEIGHT",
-    "RESULT_LIST_ESTIMATE",
     "DocumentCost",
     "document_cost",
 ]
 
 ANALYSIS_WEIGHT = 5000  # an analysis computes over the graph: it weighs as much as this many plain fields
 INTROSPECTION_WEIGHT = 2000  # a __schema answer is about 4,000 objects; __type a few hundred
-RESULT_LIST_ESTIMATE = 20
 _CONNECTION_LISTS = frozenset({"edges", "nodes"})
 
 
@@ -84,6 +81,15 @@ def _first(node: FieldNode, field: GraphQLField, variables: Mapping[str, Any]) -
     return default if isinstance(default, int) else None
 
 
+def _defaults(operation: OperationDefinitionNode) -> dict[str, Any]:
+    """The integer defaults the operation declares for its variables (`query($n: Int = 500)`)."""
+    found: dict[str, Any] = {}
+    for definition in operation.variable_definitions or ():
+        if isinstance(definition.default_value, IntValueNode):
+            found[definition.variable.name.value] = int(definition.default_value.value)
+    return found
+
+
 def document_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -94,12 +100,8 @@ def document_cost(
 ) -> list[DocumentCost]:
     """The cost of each operation of a valid `document` (see the module docstring)."""
     variables = variables or {}
+    values: dict[str, Any] = {}
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    item = schema.get_type("Item")
-
-    def holds_items(named: Any) -> bool:
-        return named is item or any(i is item for i in getattr(named, "interfaces", ()))
-
     memo: dict[tuple[str, int | None], tuple[int, int]] = {}
 
     def selection_cost(selection_set: SelectionSetNode | None, parent: Any, page: int | None) -> tuple[int, int]:
@@ -138,7 +140,7 @@ def document_cost(
         if field is None:
             return 1, 0  # validation has already said what is wrong
         named = get_named_type(field.type)
-        first = _first(node, field, variables)
+        first = _first(node, field, values)
         access = access_of(field)
         weight = ANALYSIS_WEIGHT if access is not None and access.analysis else 1
         if not is_composite_type(named):
@@ -150,10 +152,8 @@ def document_cost(
                 multiplier = first
             elif name in _CONNECTION_LISTS and page is not None:
                 multiplier = page
-            elif holds_items(named):
-                multiplier = max_list_items
             else:
-                multiplier = RESULT_LIST_ESTIMATE
+                multiplier = max_list_items
         elif first is not None:  # a connection: its edges and nodes hold at most `first`
             below_page = min(first, max_page_size)
         inner, schemas = selection_cost(node.selection_set, named, below_page)
@@ -163,6 +163,10 @@ def document_cost(
     for op in document.definitions:
         if isinstance(op, OperationDefinitionNode):
             root = schema.get_root_type(op.operation)
+            values.clear()
+            values.update(_defaults(op))  # a variable the client left out takes its declared default
+            values.update(variables)
+            memo.clear()
             cost, schemas = selection_cost(op.selection_set, root, None)
             out.append(DocumentCost(op.name.value if op.name else "the operation", cost, schemas))
     return out

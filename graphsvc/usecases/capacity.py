@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from graphsvc.analysis.exposure import ImpactedService, impacted_services
@@ -34,4 +35,10 @@ async def capacity_risks(
     if not hot:
         return []
     graph = await whole_graph(repo, cache)
-    return [CapacityRisk(p, float(p["utilization"]), impacted_services(compute_impact(graph, [p["id"]]))) for p in hot]
+
+    def risks() -> list[CapacityRisk]:
+        return [
+            CapacityRisk(p, float(p["utilization"]), impacted_services(compute_impact(graph, [p["id"]]))) for p in hot
+        ]
+
+    return await asyncio.to_thread(risks)  # one impact per hot CI: off the event loop

@@ -7,11 +7,13 @@ impact (of one change, or of two together for COMPOUNDED) is then computed in me
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from graphsvc.analysis import change_rules as rules
 from graphsvc.analysis.conflicts import Conflict, conflicts, reason_between
@@ -116,11 +118,16 @@ class ChangeBoard:
         return self._impacts[key]
 
     async def assess(self, change: ChangeRecord) -> Assessment:
-        impact = self.impact(change.modifies)
+        # The impacts (the change's own and those its conflicts compare) are computed off the event loop.
+        impact = await asyncio.to_thread(self.impact, change.modifies)
         analysis = ImpactAnalysis(self.repo, impact)
         exposure = await analysis.exposure()
-        found = conflicts(change, self.pending, self.impact)
-        violations = rules.violations(change, impact, exposure.services, self.policies)
+
+        def judged() -> tuple[list[Any], list[Any]]:
+            found = conflicts(change, self.pending, self.impact)
+            return found, rules.violations(change, impact, exposure.services, self.policies)
+
+        found, violations = await asyncio.to_thread(judged)
         w = self.weights
         ref = change.planned_start or change.implemented_at
         history = await db.history(
@@ -185,7 +192,8 @@ async def release_impact(repo: ItemRepository, release_id: str, cache: GraphCach
         raise NotFound(f"unknown release id {release_id!r}")
     changes = await db.changes_by_ids(repo, ids)
     origin = sorted({i for c in changes.values() for i in c.modifies})
-    return ImpactAnalysis(repo, compute_impact(await graph_for(repo, origin, cache), origin))
+    graph = await graph_for(repo, origin, cache)
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, origin))
 
 
 async def next_window(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from graphsvc.analysis.continuity import closure
@@ -72,9 +73,13 @@ async def requirement_trace(repo: ItemRepository, requirement_id: str, cache: Gr
             stack.extend(facts[r].children if r in facts else ())
     services = sorted({s for r in (requirement_id, *below) for s in satisfiers.get(r, ())})
     graph = await whole_graph(repo, cache)
-    reach: set[str] = set()
-    for s in services:
-        if s in graph.nodes:
-            reach |= closure(graph, s)
-    cis = sorted(n for n in reach if graph.nodes[n].kind is Kind.CONFIGURATION_ITEM)
+
+    def reached() -> list[str]:
+        reach: set[str] = set()
+        for s in services:
+            if s in graph.nodes:
+                reach |= closure(graph, s)
+        return sorted(n for n in reach if graph.nodes[n].kind is Kind.CONFIGURATION_ITEM)
+
+    cis = await asyncio.to_thread(reached)  # every service's closure: off the event loop
     return Trace(facts[requirement_id].props, sorted(below), services, cis)

@@ -59,8 +59,9 @@ from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.headers import NONCE, RequestShape, SecurityHeaders
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.reports import report_routes
+from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
-from graphsvc.web.throttle import ReadBodyFirst
+from graphsvc.web.throttle import FailedSignIns, ReadBodyFirst
 
 __all__ = ["EXAMPLE_QUERY", "create_app", "is_loopback"]
 
@@ -484,6 +485,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
     async def index(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
+    failures = FailedSignIns()  # failed authentications, by the API and the sign-in route alike
     graphql_app = GraphQLApp(state, settings)
     routes = [
         Route("/", index),
@@ -491,7 +493,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/readyz", readyz),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         *report_routes(state, settings),
-        *session_routes(tokens, auth=settings.auth),
+        *session_routes(tokens, auth=settings.auth, failures=failures),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
     trusted = frozenset(o.strip() for o in settings.trusted_origins.split(",") if o.strip())
@@ -500,9 +502,11 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Middleware(RequestShape, allowed_origins=trusted),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         # Anonymous requests are answered (401) before they can hold a slot; public routes are not counted.
-        Middleware(Authenticate, enabled=settings.auth, store=tokens),
+        Middleware(Authenticate, enabled=settings.auth, store=tokens, failures=failures),
         # A slot is taken only once the whole body is in: a client trickling its body holds none.
-        Middleware(ReadBodyFirst, min_rate=settings.body_min_bytes_per_second),
+        Middleware(
+            ReadBodyFirst, min_rate=settings.body_min_bytes_per_second, path_limits={"/auth/session": SIGN_IN_BODY}
+        ),
         Middleware(
             ConcurrencyLimit, limit=settings.max_concurrent_requests, per_client=settings.max_concurrent_per_client
         ),

@@ -17,10 +17,10 @@ __all__ = ["RedactTokens", "log_config", "redact"]
 
 REDACTED = "[redacted]"
 _PATTERNS = [
-    (re.compile(r"gsvc_[A-Za-z0-9_-]+"), "gsvc_" + REDACTED),
+    (re.compile(r"gsvc(?:_|%5[Ff])[A-Za-z0-9_%-]+"), "gsvc_" + REDACTED),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
     (
-        re.compile(r"(?i)([?&#;](?:access_?token|token|auth|authorization|api_?key|password)=)[^&\s\"'#]*"),
+        re.compile(r"(?i)([?&#;](?:access[_-]?token|token|auth|authorization|api[_-]?key|password)=)[^&\s\"'#]*"),
         r"\1" + REDACTED,
     ),
 ]
@@ -33,18 +33,27 @@ def redact(text: str) -> str:
     return text
 
 
+def _clean(value: object) -> object:
+    if isinstance(value, int | float) or value is None:
+        return value
+    text = str(value)
+    clean = redact(text)
+    return value if clean == text else clean
+
+
 class RedactTokens(logging.Filter):
     """A handler filter: the record's message (with its arguments) and any traceback text, redacted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         # The message and its arguments are redacted one by one rather than merged: uvicorn's access formatter
         # reads the arguments (client, method, path, ...) by position.
-        if isinstance(record.msg, str):
-            record.msg = redact(record.msg)
+        # Anything that is not a number is logged as its str() (an exception, a GraphQLError as strawberry logs
+        # them): it is redacted as that text.
+        record.msg = _clean(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(_clean(a) for a in record.args)
         elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            record.args = {k: _clean(v) for k, v in record.args.items()}
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

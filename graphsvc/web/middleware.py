@@ -116,7 +116,8 @@ class Authenticate:
         problem = "authentication failed: use the Bearer scheme, 'Authorization: Bearer <token>'"
         if token and (needed is not None or scope["path"] == "/auth/session"):  # public pages need no lookup
             address = (scope.get("client") or ("unknown", 0))[0]
-            wait = self.failures.blocked_for(address)
+            known_good = self.failures.recently_succeeded(hash_token(token))
+            wait = 0.0 if known_good else self.failures.blocked_for(address)
             if wait > 0:
                 await reply(
                     send,
@@ -128,7 +129,9 @@ class Authenticate:
                 )
                 return
             principal, problem = await self._check(token)
-            if principal is None and not problem.startswith("the database"):
+            if principal is not None:
+                self.failures.succeeded(hash_token(token))
+            elif not problem.startswith("the database"):
                 self.failures.failed(address)
         if needed is None:
             state["principal"] = principal  # a public route may still want to know (the sign-in page)

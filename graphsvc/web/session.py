@@ -19,6 +19,7 @@ from graphsvc.db.tokens import SESSION_HOURS, TokenRejected, TokenStore
 from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 from graphsvc.web.middleware import COOKIE
+from graphsvc.web.throttle import FailedSignIns
 
 __all__ = ["session_routes"]
 
@@ -33,7 +34,12 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
     return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
 
 
-def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> list[Route]:
+def session_routes(
+    store: Callable[[], TokenStore | None], *, auth: bool, failures: FailedSignIns | None = None
+) -> list[Route]:
+    """The /auth/session route; `failures` is the app's failed-authentication limiter, shared with the API's."""
+    limiter = failures or FailedSignIns()
+
     async def session(request: Request) -> Response:
         if request.method == "GET":
             principal: Principal | None = getattr(request.state, "principal", None)
@@ -71,8 +77,17 @@ def session_routes(store: Callable[[], TokenStore | None], *, auth: bool) -> lis
         if tokens is None:
             return _error(503, "the database is unavailable right now; try again shortly", "DATABASE_UNAVAILABLE")
         try:
-            principal = await tokens.authenticate(token.strip())
+            address = request.client.host if request.client else "unknown"
+            wait = limiter.blocked_for(address)
+            if wait > 0:
+                return _error(
+                    429,
+                    f"too many failed authentications from this address: try again in {wait:.0f} s",
+                    "TOO_MANY_REQUESTS",
+                )
+            principal = await tokens.authenticate(token.strip(), allow_session=False)
         except TokenRejected as exc:
+            limiter.failed(request.client.host if request.client else "unknown")
             return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
         except (DatabaseUnavailable, QueryTimeout) as exc:
             return _error(503, str(exc), "DATABASE_UNAVAILABLE")

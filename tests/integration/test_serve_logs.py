@@ -45,6 +45,25 @@ def test_redaction_keeps_uvicorns_access_lines_whole() -> None:
     assert redact("open http://h/graphql#token=" + FAKE) == "open http://h/graphql#token=[redacted]"
 
 
+def test_redaction_reaches_exceptions_and_encoded_tokens() -> None:
+    from graphql import GraphQLError
+
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.addFilter(RedactTokens())
+    logger = logging.getLogger("graphsvc.tests.objects")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.error(GraphQLError(f"unknown token {FAKE}"))  # strawberry logs the error object itself
+        logger.warning("refused: %s", ValueError(FAKE))
+        logger.warning("GET /graphql?access_token=%s", FAKE.replace("_", "%5F"))
+    finally:
+        logger.removeHandler(handler)
+    assert FAKE[5:20] not in out.getvalue()
+    assert out.getvalue().count("[redacted]") == 3
+
+
 def test_serve_writes_no_token_to_its_output(empty_db: Connection, tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     log_file = tmp_path / "serve.log"

@@ -112,6 +112,32 @@ def test_failed_sign_ins_are_counted_per_address_and_unknown_tokens_remembered(
         assert int(limited.headers["retry-after"]) >= 1
 
 
+def test_a_good_token_is_not_held_back_by_its_addresss_failures_and_ipv6_counts_by_64() -> None:
+    failures = FailedSignIns(max_failures=2, window=10.0)
+    failures.failed("192.0.2.1", now=0.0)
+    failures.failed("192.0.2.1", now=0.1)
+    assert failures.blocked_for("192.0.2.1", now=1.0) > 0
+    failures.succeeded("digest-of-a-good-token", now=0.5)
+    assert failures.recently_succeeded("digest-of-a-good-token", now=1.0)
+    assert not failures.recently_succeeded("digest-of-a-good-token", now=61.0)
+    failures.failed("2001:db8:1:2::1", now=0.0)
+    failures.failed("2001:db8:1:2:ffff::9", now=0.0)  # another address of the same /64
+    assert failures.blocked_for("2001:db8:1:2::77", now=1.0) > 0
+    assert failures.blocked_for("2001:db8:1:3::1", now=1.0) == 0
+
+
+def test_a_browser_session_cannot_sign_in_again(empty_db: Connection, sync_driver: Driver) -> None:
+    token = make_token(sync_driver, empty_db.database, "viewer")
+    with serve_asgi(create_app(Settings(), connection=empty_db)) as url, httpx.Client(base_url=url) as browser:
+        signed_in = browser.post("/auth/session", json={"token": token})
+        assert signed_in.status_code == 200
+        session = browser.cookies["graphsvc_token"]
+        renewed = httpx.post(f"{url}/auth/session", json={"token": session}, timeout=60)
+        assert renewed.status_code == 401 and "is a browser session: sign in with an API token" in renewed.text
+        huge = httpx.post(f"{url}/auth/session", json={"token": "x" * 10_000}, timeout=60)
+        assert huge.status_code == 413
+
+
 def test_the_failure_counter_forgets_after_its_window() -> None:
     failures = FailedSignIns(max_failures=3, window=10.0, remember_unknown=5.0)
     for second in range(3):
