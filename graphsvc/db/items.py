@@ -80,6 +80,9 @@ def lucene_query(text: str) -> str:
     return " ".join(f"{w} OR {w}*" for w in words)
 
 
+UNLIMITED = 2**62  # the `limit` of a relationship read that must see every related item (the CLI, the reports)
+
+
 class ItemRepository:
     """Reads over one database through the process's AsyncDriver."""
 
@@ -152,12 +155,13 @@ class ItemRepository:
         return int(records[0]["total"])
 
     async def related(
-        self, rel: Rel, ids: Sequence[str], *, outgoing: bool, light: bool = False
+        self, rel: Rel, ids: Sequence[str], *, outgoing: bool, light: bool = False, limit: int | None = None
     ) -> list[list[Related]]:
         """For each id: the items at the other end of its `rel` relationships; with `light`, each item holds only its
         id, kind, name and title (cypher/items/related_*_light.cypher)."""
         name = f"items/related_{'out' if outgoing else 'in'}{'_light' if light else ''}"
-        records = await self.read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)))
+        limit = UNLIMITED if limit is None else limit
+        records = await self.read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)), limit=limit)
         grouped: dict[str, list[Related]] = defaultdict(list)
         for source, props, rel_props in records[0]["rows"]:
             grouped[source].append(Related(native_props(props), rel_props))

@@ -34,12 +34,13 @@ class Loaders:
         if key not in self._rels:
 
             async def load(ids: list[str]) -> list[list[Related] | ListTooLong]:
-                lists = await self.repo.related(rel, ids, outgoing=outgoing, light=light)
                 cap = self.max_list_items
                 if cap is None:
-                    return list(lists)
+                    return list(await self.repo.related(rel, ids, outgoing=outgoing, light=light))
+                # One more than the cap is read: enough to tell a list is too long without reading it whole.
+                lists = await self.repo.related(rel, ids, outgoing=outgoing, light=light, limit=cap + 1)
                 return [
-                    found if len(found) <= cap else _too_long(i, rel, outgoing, len(found), cap)
+                    found if len(found) <= cap else _too_long(i, rel, outgoing, cap)
                     for i, found in zip(ids, lists, strict=True)
                 ]
 
@@ -47,10 +48,10 @@ class Loaders:
         return self._rels[key]
 
 
-def _too_long(item_id: str, rel: Rel, outgoing: bool, size: int, cap: int) -> ListTooLong:
+def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
     way = f"{rel.value} ->" if outgoing else f"<- {rel.value}"
     return ListTooLong(
-        f"{item_id} has {size:,} items at the other end of {way}, more than the {cap:,} a list without paging may "
+        f"{item_id} has more items at the other end of {way} than the {cap:,} a list without paging may "
         "hold (GRAPHSVC_MAX_LIST_ITEMS): page through them with a connection and a filter instead, e.g. "
         "configurationItems(filter: {owner: ...} or {site: ...}), or ask impact(...) for what depends on it"
     )
