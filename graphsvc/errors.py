@@ -3,6 +3,7 @@
 GraphsvcError
 ├── DatabaseUnavailable   Neo4j cannot be reached right now (the request may be retried)
 ├── QueryTimeout          a transaction ran past GRAPHSVC_TX_TIMEOUT_SECONDS and was cut off (nothing written)
+├── DatabaseError         Neo4j refused a statement for another reason (a bug of graphsvc's, or a server fault)
 ├── RequestError          the request itself is wrong; `code` says how (the API shows it in `extensions.code`)
 │   ├── NotFound          an id names nothing (of the kind asked for)
 │   └── InvalidArgument   an argument is out of range or of the wrong kind
@@ -11,11 +12,27 @@ GraphsvcError
 
 from __future__ import annotations
 
-__all__ = ["DatabaseUnavailable", "GraphsvcError", "InvalidArgument", "NotFound", "QueryTimeout", "RequestError"]
+__all__ = [
+    "DatabaseError",
+    "DatabaseUnavailable",
+    "GraphsvcError",
+    "InvalidArgument",
+    "NotFound",
+    "QueryTimeout",
+    "RequestError",
+]
 
 
 class GraphsvcError(Exception):
     """Base of graphsvc's own errors."""
+
+
+class DatabaseError(GraphsvcError):
+    """Neo4j refused a statement for a reason that is neither unavailability nor a timeout; `code` is Neo4j's."""
+
+    def __init__(self, neo4j_code: str | None) -> None:
+        super().__init__(f"the database refused the request ({neo4j_code or 'no code'})")
+        self.neo4j_code = neo4j_code
 
 
 class DatabaseUnavailable(GraphsvcError):

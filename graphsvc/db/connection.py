@@ -16,18 +16,20 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, unit_o
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphsvc.db.local_server import LocalNeo4j
-from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, GraphsvcError, QueryTimeout
 from graphsvc.settings import Neo4jSettings, Settings
 
 __all__ = [
     "WRITE_TIMEOUT",
     "Connection",
+    "Driver",
     "local_server",
     "open_async_driver",
     "open_driver",
     "resolve_connection",
     "timed_out",
     "translate_unavailable",
+    "translated",
     "with_timeout",
 ]
 
@@ -109,6 +111,18 @@ def resolve_connection(settings: Settings, neo4j: Neo4jSettings | None = None, *
 def open_driver(conn: Connection) -> Driver:
     """A synchronous driver (CLI, tests)."""
     return GraphDatabase.driver(conn.uri, auth=(conn.user, conn.password), notifications_min_severity="OFF")
+
+
+ServerDriver = AsyncDriver  # the type the layers above db/ hold the process's driver as, without importing neo4j
+
+
+def translated(exc: Exception, timeout: float | None = None) -> GraphsvcError:
+    """The graphsvc error a driver exception stands for: what the layers above db/ catch (they never see neo4j's)."""
+    if isinstance(exc, ServiceUnavailable | SessionExpired):
+        return DatabaseUnavailable(type(exc).__name__)
+    if isinstance(exc, Neo4jError):
+        return QueryTimeout(timeout) if timed_out(exc) else DatabaseError(exc.code)
+    return DatabaseUnavailable(type(exc).__name__)
 
 
 def open_async_driver(conn: Connection, *, max_pool_size: int = 50) -> AsyncDriver:

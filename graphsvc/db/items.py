@@ -18,9 +18,9 @@ from typing import Any
 from neo4j import AsyncDriver, Query, RoutingControl
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
+from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.vocabulary import Kind, Rel
-from graphsvc.errors import DatabaseUnavailable, QueryTimeout
 
 __all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
 
@@ -110,12 +110,8 @@ class ItemRepository:
                 records, _, _ = await self.driver.execute_query(
                     query, parameters_=params, database_=self.database, routing_=RoutingControl.READ
                 )
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(type(exc).__name__) from exc
-        except Neo4jError as exc:
-            if "TransactionTimedOut" in (exc.code or ""):
-                raise QueryTimeout(self.timeout) from exc
-            raise
+        except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
+            raise translated(exc, self.timeout) from exc
         return list(records)
 
     async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 from neo4j import AsyncDriver, RoutingControl
+from neo4j.exceptions import DriverError, Neo4jError
 
+from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
 from graphsvc.resources import resource_dir
 
@@ -42,9 +44,12 @@ def expected_version() -> int:
 
 async def schema_version(driver: AsyncDriver, database: str) -> int:
     """The highest migration applied to the database (0 if none)."""
-    records, _, _ = await driver.execute_query(
-        cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
-    )
+    try:
+        records, _, _ = await driver.execute_query(
+            cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
+        )
+    except (Neo4jError, DriverError) as exc:
+        raise translated(exc) from exc
     return max((int(r["version"]) for r in records), default=0)
 
 

@@ -11,7 +11,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction, Query, RoutingControl
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import timed_out, with_timeout
+from graphsvc.db.connection import timed_out, translated, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.text import control_characters
 from graphsvc.domain.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
@@ -77,12 +77,8 @@ class TokenStore:
                 database_=self.database,
                 routing_=RoutingControl.WRITE if write else RoutingControl.READ,
             )
-        except (ServiceUnavailable, SessionExpired) as exc:
-            raise DatabaseUnavailable(type(exc).__name__) from exc
-        except Neo4jError as exc:
-            raise (
-                QueryTimeout(self.timeout) if timed_out(exc) else DatabaseUnavailable(exc.code or "Neo4jError")
-            ) from exc
+        except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
+            raise translated(exc, self.timeout) from exc
         return list(records)
 
     async def _write(self, statement: str, audit: Audit | None, **params: Any) -> list[Any]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import AsyncDriver
 from strawberry.dataloader import DataLoader
 
 from graphsvc.db.audit import Audit
+from graphsvc.db.connection import ServerDriver
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
@@ -61,7 +61,7 @@ def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
 class Context:
     """What every resolver can reach through `info.context`."""
 
-    driver: AsyncDriver
+    driver: ServerDriver
     database: str
     settings: Settings
     repo: ItemRepository
@@ -77,7 +77,7 @@ class Context:
         return Audit(p.token_id, p.name, action) if p else Audit("anonymous", "anonymous", action)
 
     @classmethod
-    def create(cls, driver: AsyncDriver, database: str, settings: Settings, **kwargs: Any) -> Context:
+    def create(cls, driver: ServerDriver, database: str, settings: Settings, **kwargs: Any) -> Context:
         repo = ItemRepository(
             driver, database, timeout=settings.tx_timeout_seconds, max_concurrent_reads=settings.max_reads_per_request
         )

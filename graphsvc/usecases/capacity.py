@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from graphsvc.analysis.exposure import ImpactedService, impacted_services
 from graphsvc.analysis.impact import compute_impact
-from graphsvc.db.cypher import cypher
-from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.db.analysis_inputs import hot_cis
+from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import Props
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases.graph_cache import GraphCache
@@ -31,7 +31,7 @@ async def capacity_risks(
     impact of the CI, read as degradation: a saturated CI slows what needs it rather than stopping it)."""
     if not 0 <= threshold <= 100:
         raise InvalidArgument(f"thresholdPercent must be between 0 and 100, got {threshold}")
-    hot = [native_props(r["props"]) for r in await repo.read(cypher("graph/hot_cis"), threshold=threshold)]
+    hot = await hot_cis(repo, threshold)
     if not hot:
         return []
     graph = await whole_graph(repo, cache)

@@ -11,7 +11,7 @@ from graphsvc.analysis.continuity import closure, single_points_of_failure, stro
 from graphsvc.analysis.exposure import ImpactedService, impacted_services
 from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.db import changes as dbc
-from graphsvc.db.cypher import cypher
+from graphsvc.db.analysis_inputs import policy_subjects
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import RULE_TYPES, PolicyRule
 from graphsvc.domain.graph import DependencyGraph
@@ -51,7 +51,7 @@ async def policy_violations(
         policies = [p for p in policies if p.id == policy_id]
         if not policies:
             raise NotFound(f"policyId: no policy with a rule has id {policy_id!r}")
-    record = (await repo.read(cypher("policies/subjects")))[0]
+    record = await policy_subjects(repo)
     items = {row[0]: Subject(*row) for row in record["items"]}
     graph = await whole_graph(repo, cache)
     changes = sorted(map(dbc.change_record, record["changes"]), key=lambda c: c.id)

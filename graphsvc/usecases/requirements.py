@@ -6,9 +6,9 @@ import asyncio
 from dataclasses import dataclass
 
 from graphsvc.analysis.continuity import closure
-from graphsvc.analysis.requirements import MetricFacts, RequirementFacts, compliance
-from graphsvc.db.cypher import cypher
-from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.analysis.requirements import compliance
+from graphsvc.db.analysis_inputs import requirement_facts
+from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import Props
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import NotFound
@@ -16,27 +16,6 @@ from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import whole_graph
 
 __all__ = ["Compliance", "Trace", "requirement_compliance", "requirement_trace"]
-
-
-async def _facts(repo: ItemRepository) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
-    """Facts per requirement, and every service (any status) that satisfies each."""
-    facts: dict[str, RequirementFacts] = {}
-    satisfiers: dict[str, list[str]] = {}
-    for r in await repo.read(cypher("graph/requirements")):
-        props = native_props(r["props"])
-        rid = props["id"]
-        facts[rid] = RequirementFacts(
-            rid,
-            [
-                MetricFacts(m[0], float(m[1]), str(m[2] or "GTE"), None if m[3] is None else float(m[3]))
-                for m in r["metrics"]
-            ],
-            sorted(s for s, status in r["services"] if status == "ACTIVE"),
-            sorted(r["children"]),
-            props,
-        )
-        satisfiers[rid] = sorted(s for s, _ in r["services"])
-    return facts, satisfiers
 
 
 @dataclass(frozen=True)
@@ -47,7 +26,7 @@ class Compliance:
 
 
 async def requirement_compliance(repo: ItemRepository) -> list[Compliance]:
-    facts, _ = await _facts(repo)
+    facts, _ = await requirement_facts(repo)
     judged = compliance(facts)
     return [Compliance(facts[r].props, *judged[r]) for r in sorted(facts)]
 
@@ -61,7 +40,7 @@ class Trace:
 
 
 async def requirement_trace(repo: ItemRepository, requirement_id: str, cache: GraphCache | None = None) -> Trace:
-    facts, satisfiers = await _facts(repo)
+    facts, satisfiers = await requirement_facts(repo)
     if requirement_id not in facts:
         raise NotFound(f"id: unknown requirement {requirement_id!r}")
     below: list[str] = []

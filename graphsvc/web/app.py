@@ -4,400 +4,42 @@ concurrency, body-size and token middleware (web/middleware.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
 import ipaddress
-import json
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
-from cross_web import HTTPException
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    OperationDefinitionNode,
-    OperationType,
-    parse,
-)
-from neo4j import AsyncDriver
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.types import ExecutionResult
 
 from graphsvc.db import graph as g
-from graphsvc.db.connection import WRITE_TIMEOUT, Connection, open_async_driver, resolve_connection
-from graphsvc.db.graph import DataFingerprint
+from graphsvc.db.connection import Connection, ServerDriver, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.db.tokens import TokenStore
-from graphsvc.domain import safe_json
-from graphsvc.domain.tokens import Principal
-from graphsvc.errors import DatabaseUnavailable, QueryTimeout, RequestError
-from graphsvc.graphql.context import Context
-from graphsvc.graphql.response_cache import ResponseCache
-from graphsvc.graphql.schema import build_schema
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
-from graphsvc.web.graphiql import render_graphiql
-from graphsvc.web.headers import NONCE, RequestShape, SecurityHeaders
+from graphsvc.web.graphql_view import GraphQLApp
+from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
 from graphsvc.web.throttle import FailedSignIns, ReadBodyFirst
 
-__all__ = ["EXAMPLE_QUERY", "create_app", "is_loopback"]
+__all__ = ["create_app", "is_loopback"]
 
 log = logging.getLogger("graphsvc")
-
-EXAMPLE_QUERY = """# Welcome to graphsvc: press run (Ctrl-Enter).
-# The databases in the CMDB: where they run,
-# who owns them and what depends on them.
-# The schema's docs: the book icon, top left.
-query BrowseConfigurationItems($after: String) {
-  configurationItems(first: 10, after: $after, filter: {type: DATABASE}) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges {
-      node {
-        id name type status criticality monthlyCost
-        site { id name }
-        owner { id name }
-        dependents { id name }
-      }
-    }
-  }
-}
-"""
-
-
-_MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
-_UNREADABLE = object()  # ... or this, when the fingerprint could not be read
-# Bodies longer than this are never looked up before strawberry: longer than any key (response_cache.py's limits on
-# the query and variables, with room for JSON escapes).
-MAX_KEPT_BODY = 128 * 1024
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
-
-    def __init__(self, state: dict[str, Any], settings: Settings) -> None:
-        schema = build_schema(settings)
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
-        self.state = state
-        self.settings = settings
-        self.responses: ResponseCache | None = None
-        # (key, fingerprint) -> the answer being computed for it (None if it fails): see execute_single
-        self._in_flight: dict[tuple[Any, DataFingerprint], asyncio.Future[dict[str, Any] | None]] = {}
-        self._introspection: dict[tuple[str, str | None, str], dict[str, Any]] = {}  # see _introspection_key
-        if settings.response_cache_seconds > 0:
-            self.responses = state["response_cache"] = ResponseCache(
-                schema._schema,
-                max_age=settings.response_cache_seconds,
-                max_bytes=settings.response_cache_mb * 1024 * 1024,
-            )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A kept browse answer goes out as the text it was kept as, without GraphQL execution; everything else is
-        strawberry's (which finds the body already read)."""
-        if scope["type"] != "http" or scope["method"] != "POST" or self.responses is None:
-            await super().__call__(scope, receive, send)
-            return
-        request = Request(scope=scope, receive=receive)
-        kept = await self._kept_answer(request)
-        if kept is not None:
-            response: Response = Response(kept, media_type="application/json", headers={"x-graphsvc-cache": "kept"})
-        else:
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
-        await response(scope, receive, send)
-
-    async def _kept_answer(self, request: Request) -> bytes | None:
-        """The whole response body of a kept answer to this request, if there is a current one."""
-        cache = self.responses
-        if cache is None:
-            return None
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            return None
-        body = await request.body()
-        if len(body) > MAX_KEPT_BODY:
-            return None  # no key is that long: not parsed twice (an import's document, say)
-        try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
-            return None  # strawberry says what is wrong with it
-        if not (
-            isinstance(data, dict)
-            and isinstance(data.get("variables"), dict | None)
-            and isinstance(data.get("extensions"), dict | None)
-        ):
-            return None  # strawberry answers malformed requests as it always has
-        principal: Principal | None = request.scope.get("state", {}).get("principal")
-        role = principal.role if principal else None
-        key = cache.key(data.get("query"), data.get("operationName"), data.get("variables"), role=role)
-        if key is None:
-            return None
-        fingerprint = await self._data_fingerprint()
-        if fingerprint is None:
-            request.scope[_MISSED_UNDER] = _UNREADABLE  # execute_single need not try again
-            return None
-        text = cache.get_text(key, fingerprint)
-        if text is None:
-            request.scope[_MISSED_UNDER] = fingerprint  # execute_single keeps the answer under it
-            return None
-        return b'{"data":' + text.encode() + b"}"
-
-    async def _data_fingerprint(self) -> DataFingerprint | None:
-        """The data fingerprint, by the read shared with concurrent requests; None when it cannot be read (the
-        query itself then says what is wrong)."""
-        shared: SharedRead[DataFingerprint] | None = self.state.get("data_fingerprint")
-        if shared is None:
-            return None
-        try:
-            return await shared()
-        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, QueryTimeout, OSError):
-            return None
-
-    async def get_context(self, request: Any, response: Any) -> Context:
-        driver: AsyncDriver = self.state["driver"]
-        WRITE_TIMEOUT.set(self.settings.tx_timeout_seconds)  # this request's writes, like its reads, are bounded
-        return Context.create(
-            driver,
-            self.state["database"],
-            self.settings,
-            request=request,
-            response=response,
-            graph_cache=self.state.get("graph_cache"),
-            principal=request.scope.get("state", {}).get("principal"),
-        )
-
-    def decode_json(self, data: str | bytes) -> object:
-        """The body as JSON, refused with 400 (not a 500) if it is not JSON graphsvc accepts (safe_json: NaN,
-        Infinity, integers beyond 2^53, deep nesting, bad UTF-8) or is not an object."""
-        try:
-            value = safe_json.loads(data, what="the request body")
-        except safe_json.JsonRefused as exc:
-            raise HTTPException(400, str(exc)) from None
-        if not isinstance(value, dict | list):
-            raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
-        return value
-
-    async def execute_single(
-        self,
-        request: Request,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        """Browse queries are answered from the response cache while the data has not changed (response_cache.py)."""
-        args = (request, request_adapter, sub_response, context, root_value, request_data)
-        if _writes(request_data):
-            # A write is not cut off from here: it commits or rolls back whole within its Neo4j transaction timeout.
-            return await self._execute_single(*args)
-        return await self._bounded(request, self._execute_single(*args))
-
-    async def _bounded(self, request: Request, work: Coroutine[Any, Any, ExecutionResult]) -> ExecutionResult:
-        """`work` run until it is done, the client disconnects, or the request deadline passes; then it is cancelled:
-        its Neo4j reads are abandoned (their transactions rolled back) and its slot is freed. An analysis already
-        running in its thread finishes there, and its answer is dropped."""
-        task = asyncio.ensure_future(work)
-        gone = asyncio.ensure_future(_client_gone(request.receive))
-        deadline = self.settings.request_deadline_seconds
-        try:
-            done, _ = await asyncio.wait({task, gone}, timeout=deadline, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            gone.cancel()
-        if task in done:
-            return task.result()
-        task.cancel()
-        with contextlib.suppress(BaseException):
-            await task
-        if gone in done and not gone.cancelled() and gone.result():
-            log.info("the client of %s went away: its work was stopped", request.url.path)
-            return ExecutionResult(
-                data=None, errors=[GraphQLError("the client disconnected", extensions={"code": "CLIENT_CLOSED"})]
-            )
-        return ExecutionResult(
-            data=None,
-            errors=[
-                GraphQLError(
-                    f"the request ran past its {deadline:g} s deadline (GRAPHSVC_REQUEST_DEADLINE_SECONDS) and was "
-                    "stopped: ask for less (smaller pages, fewer analyses in one document)",
-                    extensions={"code": "DEADLINE_EXCEEDED"},
-                )
-            ],
-        )
-
-    async def _execute_single(
-        self,
-        request: Request,
-        request_adapter: Any,
-        sub_response: Any,
-        context: Context,
-        root_value: None,
-        request_data: GraphQLRequestData,
-    ) -> ExecutionResult:
-        args = (request, request_adapter, sub_response, context, root_value, request_data)
-        introspection = _introspection_key(request_data)
-        if introspection is not None:
-            known = self._introspection.get(introspection)
-            if known is not None:
-                return ExecutionResult(data=known, errors=None)
-            result = await super().execute_single(*args)
-            if not result.errors and result.data is not None and len(self._introspection) < 32:
-                self._introspection[introspection] = result.data  # the schema never changes while the process runs
-            return result
-        cache = self.responses
-        if cache is None:
-            return await super().execute_single(*args)
-        role = context.principal.role if context.principal else None  # a kept answer only for a role that may ask
-        key = cache.key(request_data.query, request_data.operation_name, request_data.variables, role=role)
-        if key is None:
-            return await super().execute_single(*args)
-        # A POST was looked up before strawberry (__call__) and missed: its fingerprint is kept on the request.
-        fingerprint = request.scope.get(_MISSED_UNDER)
-        if fingerprint is _UNREADABLE:
-            return await super().execute_single(*args)  # the query itself will say what is wrong
-        if fingerprint is None:
-            fingerprint = await self._data_fingerprint()
-            if fingerprint is None:
-                return await super().execute_single(*args)
-            kept = cache.get(key, fingerprint)
-            if kept is not None:
-                return ExecutionResult(data=kept, errors=None)
-        # The same question asked again while its answer is being computed (a page everyone opens, just let go for
-        # its age or after a write) waits for that answer rather than computing it again beside it: under the same
-        # fingerprint, read after this request arrived, it is the answer this request would compute.
-        flight = (key, fingerprint)
-        first = self._in_flight.get(flight)
-        if first is not None:
-            cache.shared += 1
-            data = await asyncio.shield(first)
-            if data is not None:
-                return ExecutionResult(data=data, errors=None)
-            return await super().execute_single(*args)  # the first one failed: this one says why for itself
-        computing: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
-        self._in_flight[flight] = computing
-        answer = None
-        try:
-            result = await super().execute_single(*args)
-            if not result.errors and result.data is not None:
-                answer = result.data
-                cache.put(key, fingerprint, answer)
-            return result
-        finally:
-            del self._in_flight[flight]
-            computing.set_result(answer)
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        """The page, its inline scripts carrying this response's CSP nonce (web/headers.py). Values rendered into a
-        script are JSON with `<` escaped, so the page's own `<script>` tags are the only ones there are."""
-        page = render_graphiql(example_query=EXAMPLE_QUERY)
-        nonce = request.scope.get("state", {}).get(NONCE)
-        if nonce:
-            page = page.replace("<script>", f'<script nonce="{nonce}">')
-        return HTMLResponse(page)
-
-    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """Errors a client can act on carry a code in `extensions`."""
-        for error in result.errors or []:
-            if isinstance(error.original_error, DatabaseUnavailable | QueryTimeout | RequestError):
-                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
-        return await super().process_result(request, result)
-
-
-async def _client_gone(receive: Receive) -> bool:
-    """True once the client disconnects (the request's body has been read by then: uvicorn's receive waits)."""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return True
-
-
-def _writes(request_data: GraphQLRequestData) -> bool:
-    """Whether the request runs a mutation (anything it cannot parse is left for strawberry to refuse)."""
-    query = request_data.query
-    if not query or "mutation" not in query:
-        return False
-    try:
-        return _operation_type(query, request_data.operation_name) is OperationType.MUTATION
-    except GraphQLError:
-        return False
-
-
-@functools.lru_cache(maxsize=256)
-def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
-    operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    return chosen[0].operation if len(chosen) == 1 else None
-
-
-def _introspection_key(request_data: GraphQLRequestData) -> tuple[str, str | None, str] | None:
-    """A key for a document that asks only about the schema (GraphiQL's introspection query, a codegen tool's):
-    its answer is the same until the process restarts, so it is computed once, not on every page load."""
-    query = request_data.query
-    if not query or ("__schema" not in query and "__type" not in query) or len(query) > 20_000:
-        return None
-    try:
-        roots = _root_fields(query, request_data.operation_name)
-    except GraphQLError:
-        return None  # strawberry says what is wrong with it
-    if not roots or not all(name.startswith("__") for name in roots):
-        return None
-    try:
-        variables = json.dumps(request_data.variables or {}, sort_keys=True)
-    except (TypeError, ValueError):
-        return None
-    return query, request_data.operation_name, variables
-
-
-@functools.lru_cache(maxsize=64)
-def _root_fields(query: str, operation_name: str | None) -> tuple[str, ...]:
-    """The root fields an operation selects, fragments included (spreads of unknown fragments count as not ours)."""
-    document = parse(query)
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
-        return ()
-    names: list[str] = []
-
-    def collect(selections: Any, seen: frozenset[str]) -> None:
-        for sel in selections:
-            if isinstance(sel, FieldNode):
-                names.append(sel.name.value)
-            elif isinstance(sel, InlineFragmentNode):
-                collect(sel.selection_set.selections, seen)
-            elif isinstance(sel, FragmentSpreadNode):
-                fragment = fragments.get(sel.name.value)
-                if fragment is None or sel.name.value in seen:
-                    names.append("not-introspection")
-                else:
-                    collect(fragment.selection_set.selections, seen | {sel.name.value})
-
-    collect(chosen[0].selection_set.selections, frozenset())
-    return tuple(names)
 
 
 def is_loopback(host: str) -> bool:
@@ -446,7 +88,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         )
         try:
             await cache.view()  # starts loading the graph in the background; Neo4j answers meanwhile
-        except (ServiceUnavailable, Neo4jError, DatabaseUnavailable, OSError) as exc:
+        except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
             log.warning("dependency graph not loaded at startup (%s); it loads on first use", exc)
         try:
             yield
@@ -458,12 +100,12 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
-        driver: AsyncDriver | None = state.get("driver")
+        driver: ServerDriver | None = state.get("driver")
         if driver is None:
             return JSONResponse({"status": "starting"}, status_code=503)
         try:
             version = await schema_version(driver, state["database"])
-        except (ServiceUnavailable, Neo4jError, OSError) as exc:
+        except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
             return JSONResponse(
                 {"status": "unavailable", "neo4j": f"unreachable: {type(exc).__name__}"}, status_code=503
             )

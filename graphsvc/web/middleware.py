@@ -20,13 +20,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from neo4j.exceptions import Neo4jError
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.db.tokens import UNKNOWN, TokenRejected, TokenStore, TokenUnknown
 from graphsvc.domain.tokens import LOCAL, Principal, Role, hash_token
-from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 
 if TYPE_CHECKING:
     from graphsvc.web.throttle import FailedSignIns
@@ -185,7 +184,7 @@ class Authenticate:
             return None, f"authentication failed: {exc}"
         except TokenRejected as exc:
             return None, f"authentication failed: {exc}"
-        except (DatabaseUnavailable, QueryTimeout, Neo4jError, OSError) as exc:
+        except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
             return None, f"the database is unavailable right now; try again shortly ({type(exc).__name__})"
 
 

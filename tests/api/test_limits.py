@@ -95,7 +95,7 @@ def test_introspection_when_asked_for_is_answered_once_per_process(empty_db: Con
     from strawberry.http import GraphQLRequestData
 
     from graphsvc.graphql.schema import build_schema
-    from graphsvc.web.app import _introspection_key
+    from graphsvc.web.graphql_view import _introspection_key
 
     token = make_token(sync_driver, empty_db.database, "viewer")
     headers = {"Authorization": f"Bearer {token}"}

@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, expect
 
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
-from graphsvc.web.app import EXAMPLE_QUERY, create_app
+from graphsvc.web.app import create_app
+from graphsvc.web.graphql_view import EXAMPLE_QUERY
 from tests.conftest import REPO, load_json, make_token
 from tests.e2e.conftest import serve_asgi
 from tests.e2e.test_graphiql_page import QUERY_EDITOR, RESPONSE_EDITOR, editor_value, open_graphiql
