@@ -84,8 +84,7 @@ def report_cab(
 ) -> None:
     """The CAB agenda: pending changes starting in [from, to), riskiest first, each with its assessment."""
     from graphsvc.reports import cab
-    from graphsvc.usecases.reports import agenda_report
-    from graphsvc.web.reports import parse_time
+    from graphsvc.usecases.reports import agenda_report, parse_time
 
     async def make(repo: Any, weights: Any) -> str:
         report = await agenda_report(repo, weights, parse_time("--from", start), parse_time("--to", end))
@@ -106,7 +105,7 @@ def report_continuity(
     from datetime import UTC, datetime
 
     from graphsvc.reports import continuity as cont
-    from graphsvc.web.reports import continuity_reports
+    from graphsvc.usecases.continuity import continuity_reports
 
     async def make(repo: Any, weights: Any) -> str:
         reports, total = await continuity_reports(repo, service, None)
@@ -132,7 +131,7 @@ def report_sla(
 
     from graphsvc.reports import continuity as cont
     from graphsvc.usecases.continuity import sla_report
-    from graphsvc.web.reports import parse_time
+    from graphsvc.usecases.reports import parse_time
 
     async def make(repo: Any, weights: Any) -> str:
         begin, finish = parse_time("--from", start), parse_time("--to", end)

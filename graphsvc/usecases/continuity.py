@@ -28,6 +28,7 @@ __all__ = [
     "CorrelatedCluster",
     "availability_of",
     "continuity_of",
+    "continuity_reports",
     "correlation",
     "estate_continuity",
     "sla_report",
@@ -196,3 +197,12 @@ async def correlation(
         recent, problem = evidence(graph, cluster, changes, problems)
         found.append(CorrelatedCluster(cluster, roots[cluster.root], recent, problem))
     return found
+
+
+async def continuity_reports(
+    repo: ItemRepository, service: str | None, cache: GraphCache | None
+) -> tuple[list[ContinuityReport], int]:
+    """One service's continuity, or the estate's (most critical first)."""
+    if service:
+        return [await continuity_of(repo, service, cache)], 1
+    return await estate_continuity(repo, cache)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from graphsvc.analysis.exposure import Exposure
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.db.items import ItemRepository
+from graphsvc.errors import InvalidArgument
 from graphsvc.usecases import changes as uc
 from graphsvc.usecases.graph_cache import GraphCache
 
-__all__ = ["AgendaReport", "ChangeReport", "agenda_report", "change_report"]
+__all__ = ["AgendaReport", "ChangeReport", "agenda_report", "change_report", "parse_time"]
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,19 @@ async def agenda_report(
     assessed = await uc.cab_agenda(repo, weights, start, end, cache)
     entries = [ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC)) for a in assessed]
     return AgendaReport(start, end, entries, datetime.now(UTC))
+
+
+def parse_time(name: str, value: str | None) -> datetime:
+    """An RFC 3339 time (an offset-less one is UTC) or a date (midnight UTC); a clear error otherwise."""
+    if not value:
+        raise InvalidArgument(f"{name} is required, e.g. {name}=2026-11-20T00:00:00Z")
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
+    except ValueError:
+        raise InvalidArgument(
+            f"{name}: {value!r} is not a date or an RFC 3339 time such as 2026-11-20T00:00:00Z"
+        ) from None
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise InvalidArgument(f"{name}: {value!r} is out of range") from None

@@ -20,27 +20,11 @@ from graphsvc.reports import cost as costs
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
-from graphsvc.usecases.continuity import ContinuityReport, continuity_of, estate_continuity, sla_report
+from graphsvc.usecases.continuity import continuity_reports, sla_report
 from graphsvc.usecases.cost import cost_allocation
-from graphsvc.usecases.reports import agenda_report, change_report
+from graphsvc.usecases.reports import agenda_report, change_report, parse_time
 
 __all__ = ["continuity_reports", "parse_time", "report_routes"]
-
-
-def parse_time(name: str, value: str | None) -> datetime:
-    """An RFC 3339 time (an offset-less one is UTC) or a date (midnight UTC); a clear error otherwise."""
-    if not value:
-        raise InvalidArgument(f"{name} is required, e.g. {name}=2026-11-20T00:00:00Z")
-    try:
-        parsed = datetime.fromisoformat(value.replace(" ", "+") if "T" in value else value)
-    except ValueError:
-        raise InvalidArgument(
-            f"{name}: {value!r} is not a date or an RFC 3339 time such as 2026-11-20T00:00:00Z"
-        ) from None
-    try:
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except OverflowError:
-        raise InvalidArgument(f"{name}: {value!r} is out of range") from None
 
 
 def markdown(text: str) -> Response:
@@ -148,12 +132,3 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         Route("/reports/compliance", guarded(compliance)),
         Route("/reports/costs", guarded(cost)),
     ]
-
-
-async def continuity_reports(
-    repo: ItemRepository, service: str | None, cache: Any
-) -> tuple[list[ContinuityReport], int]:
-    """One service's continuity, or the estate's (most critical first)."""
-    if service:
-        return [await continuity_of(repo, service, cache)], 1
-    return await estate_continuity(repo, cache)

@@ -99,6 +99,17 @@ def test_imports_run_one_way() -> None:
     assert wrong == []
 
 
+def test_commands_reach_the_web_layer_only_to_serve_it() -> None:
+    wrong = [
+        name
+        for name, path in modules().items()
+        if name.startswith("graphsvc.cli.")
+        and name != "graphsvc.cli.serve"
+        and any(i.startswith("graphsvc.web") for i in all_imports(path))
+    ]
+    assert wrong == []
+
+
 def test_only_db_runs_cypher() -> None:
     wrong = [
         name
