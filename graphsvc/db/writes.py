@@ -189,18 +189,20 @@ async def delete_item(
 async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency, *, audit: Audit) -> int:
     """Add (or update) one dependency; returns the dependent's new version."""
     if dep.from_ == dep.to:
-        raise DocumentInvalid([Problem("from", f"{dep.from_!r} cannot depend on itself")])
+        raise DocumentInvalid([Problem("from", f"{dep.from_!r} cannot depend on itself", dep.from_, "SELF")])
     found = await existing_kinds(driver, database, [dep.from_, dep.to])
     problems = []
     for field, value in (("from", dep.from_), ("to", dep.to)):
         if value not in found:
-            problems.append(Problem(field, f"unknown id {value!r}"))
+            problems.append(Problem(field, f"unknown id {value!r}", value, "UNKNOWN"))
         elif found[value]["kind"] not in DEPENDABLE:
             problems.append(
                 Problem(
                     field,
                     f"{value!r} is a {found[value]['kind'].value}; "
                     "expected a CONFIGURATION_ITEM or REDUNDANCY_GROUP or SERVICE",
+                    value,
+                    "WRONG_KIND",
                 )
             )
     if problems:

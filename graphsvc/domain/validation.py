@@ -24,10 +24,14 @@ _RULE_TAGS = frozenset(RULE_TYPES)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a document: where (a JSON path) and what."""
+    """One thing wrong with a document: where (a JSON path) and what; `reference` names the id at fault when the
+    problem is a reference (UNKNOWN: no such id; WRONG_KIND: an id of another kind) or a SELF dependency, so callers
+    map problems to typed errors without reading the message."""
 
     path: str
     message: str
+    reference: str | None = None
+    kind: str | None = None  # "UNKNOWN", "WRONG_KIND" or "SELF" when `reference` is set
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -127,10 +131,10 @@ def check_references(doc: ExchangeDocument, existing: Mapping[str, Kind]) -> Non
         found = known.get(target)
         allowed = frozenset(allowed)
         if found is None:
-            problems.append(Problem(path, f"unknown id {target!r}"))
+            problems.append(Problem(path, f"unknown id {target!r}", target, "UNKNOWN"))
         elif found not in allowed:
             names = " or ".join(sorted(k.value for k in allowed))
-            problems.append(Problem(path, f"{target!r} is a {found.value}; expected a {names}"))
+            problems.append(Problem(path, f"{target!r} is a {found.value}; expected a {names}", target, "WRONG_KIND"))
 
     for kind, index, item in document_items(doc):
         base = f"{kind.collection}[{index}]"
@@ -154,7 +158,7 @@ def check_references(doc: ExchangeDocument, existing: Mapping[str, Kind]) -> Non
         ref(f"{base}.from", dep.from_, DEPENDABLE)
         ref(f"{base}.to", dep.to, DEPENDABLE)
         if dep.from_ == dep.to:
-            problems.append(Problem(base, f"{dep.from_!r} cannot depend on itself"))
+            problems.append(Problem(base, f"{dep.from_!r} cannot depend on itself", dep.from_, "SELF"))
         if (dep.from_, dep.to) in seen_edges:
             problems.append(Problem(base, f"the dependency {dep.from_!r} -> {dep.to!r} is listed twice"))
         seen_edges.add((dep.from_, dep.to))

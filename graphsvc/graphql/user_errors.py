@@ -89,14 +89,12 @@ def from_document_invalid(exc: DocumentInvalid) -> Any:
     """The most specific typed error for the problems a write met."""
     problems = exc.problems
     for p in problems:
-        if "cannot depend on itself" in p.message:
-            return SelfDependency(message=str(p), id=strawberry.ID(p.message.split("'")[1]))
+        if p.kind == "SELF" and p.reference is not None:
+            return SelfDependency(message=str(p), id=strawberry.ID(p.reference))
     for p in problems:
-        if p.message.startswith("unknown id") or " is a " in p.message:
+        if p.kind in ("UNKNOWN", "WRONG_KIND") and p.reference is not None:
             field = _field(p.path)
-            return UnknownReference(
-                message=f"{field}: {p.message}", field=field, id=strawberry.ID(p.message.split("'")[1])
-            )
+            return UnknownReference(message=f"{field}: {p.message}", field=field, id=strawberry.ID(p.reference))
     fields = [InputProblem(field=_field(p.path), message=p.message) for p in problems]
     return InvalidInput(message="; ".join(f"{p.field}: {p.message}" for p in fields), problems=fields)
 
