@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
             version = await schema_version(driver, state["database"])
         except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
             return JSONResponse(
-                {"status": "unavailable", "neo4j": f"unreachable: {type(exc).__name__}"}, status_code=503
+                {"status": "unavailable", "neo4j": f"unreachable: {type(exc.__cause__ or exc).__name__}"},
+                status_code=503,
             )
         want = expected_version()
         if version < want:

@@ -20,7 +20,10 @@ _PATTERNS = [
     (re.compile(r"gsvc(?:_|%5[Ff])[A-Za-z0-9_%-]+"), "gsvc_" + REDACTED),
     (re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
     (
-        re.compile(r"(?i)([?&#;](?:access[_-]?token|token|auth|authorization|api[_-]?key|password)=)[^&\s\"'#]*"),
+        # A value, not a %-placeholder of the message's format (the argument is redacted on its own).
+        re.compile(
+            r"(?i)([?&#;](?:access[_-]?token|token|auth|authorization|api[_-]?key|password)=)[^&\s\"'#%][^&\s\"'#]*"
+        ),
         r"\1" + REDACTED,
     ),
 ]
