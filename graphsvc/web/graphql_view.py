@@ -5,7 +5,6 @@ outside graphql/ that imports strawberry: it is where HTTP meets GraphQL."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
@@ -212,8 +211,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if task in done:
             return task.result()
         task.cancel()
-        with contextlib.suppress(BaseException):
-            await task
+        await asyncio.wait({task})  # let it unwind; its outcome is dropped (a cancellation of ours still propagates)
         if gone in done and not gone.cancelled() and gone.result():
             log.info("the client of %s went away: its work was stopped", request.url.path)
             return ExecutionResult(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +16,12 @@ import httpx
 from graphsvc.db.connection import Connection
 from tests.conftest import REPO
 from tests.integration.test_cli import env
-from tests.integration.test_serve_workers import free_port
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @contextlib.contextmanager
