@@ -12,13 +12,14 @@ import binascii
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 
 __all__ = ["SYSTEM", "Audit", "AuditRecord", "audit_log", "cursor_of", "history", "parse_cursor"]
@@ -47,9 +48,6 @@ class Audit:
     actor_id: str
     actor_name: str
     action: str
-
-    def as_(self, action: str) -> Audit:
-        return Audit(self.actor_id, self.actor_name, action)
 
     async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change], *, kind: str = "ITEM") -> None:
         """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`."""
@@ -123,7 +121,6 @@ async def audit_log(
     repo: ItemRepository, since: datetime, actor: str | None, *, limit: int, after: str | None = None
 ) -> list[AuditRecord]:
     """Entries since `since` (of one actor, by token id or name, if given), newest first."""
-    if since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)  # a time without an offset is UTC
+    since = as_utc(since)
     rows = await repo.read(cypher("audit/log"), since=since, actor=actor, before=parse_cursor(after), limit=limit)
     return [_record(r["props"]) for r in rows]

@@ -13,6 +13,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import timed_out, translated, with_timeout
 from graphsvc.db.cypher import cypher
+from graphsvc.domain.clock import as_utc
 from graphsvc.domain.text import control_characters
 from graphsvc.domain.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
@@ -120,8 +121,8 @@ class TokenStore:
                 f"name: must not hold control or bidirectional-override characters "
                 f"(found {', '.join(control_characters(name))})"
             )
-        if expires_at is not None and expires_at.tzinfo is None:
-            expires_at = expires_at.replace(tzinfo=UTC)  # a time without an offset is UTC, as everywhere in graphsvc
+        if expires_at is not None:
+            expires_at = as_utc(expires_at)
         if expires_at is not None and expires_at <= datetime.now(UTC):
             raise ValueError("expiresAt: the time is in the past")
         token_id, secret, digest = new_token()

@@ -17,7 +17,7 @@ from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import Props, native_props
 from graphsvc.db.stored import existing_kinds
-from graphsvc.domain.exchange import Dependency, ExchangeDocument
+from graphsvc.domain.exchange import FORMAT, Dependency, ExchangeDocument
 from graphsvc.domain.rows import content_hash, dependency_props, item_props, node_row, owned_relationships
 from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel, owned_fields
@@ -97,7 +97,7 @@ async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, 
 async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, *, audit: Audit) -> Props:
     """Create one item; DuplicateIdError if the id is taken, DocumentInvalid for unresolved references."""
     item_id: str = item.id  # type: ignore[attr-defined]
-    doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
+    doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: [item]})
     found = await existing_kinds(driver, database, [item_id])
     if item_id in found:
         raise DuplicateIdError(item_id, found[item_id]["kind"])
@@ -139,7 +139,7 @@ async def update_item(
 ) -> Props:
     """Replace an item's fields and owned relationships if its version is still `version`."""
     item_id: str = item.id  # type: ignore[attr-defined]
-    doc = ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", kind.collection: [item]})
+    doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: [item]})
     await check_refs(driver, database, doc, new_ids=set())
 
     async def work(tx: AsyncManagedTransaction) -> Props:

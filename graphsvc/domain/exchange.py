@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -26,6 +26,7 @@ from pydantic import (
     StrictStr,
 )
 
+from graphsvc.domain.clock import as_utc
 from graphsvc.domain.safe_json import MAX_SAFE_INTEGER
 from graphsvc.domain.text import control_characters, strip_controls
 
@@ -130,7 +131,7 @@ def _money(value: Any) -> Any:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    return as_utc(value)
 
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN)]

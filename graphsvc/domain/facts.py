@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Props", "ServiceFacts", "SlaFacts"]
+__all__ = ["Props", "ServiceFacts", "SlaFacts", "display_name"]
 
 Props = dict[str, Any]
 
@@ -27,3 +27,8 @@ class ServiceFacts:
     slas: list[SlaFacts] = field(default_factory=list)
     owners: list[Props] = field(default_factory=list)
     requirements: list[Props] = field(default_factory=list)
+
+
+def display_name(props: Props) -> str:
+    """What an item is shown as: its name, a record's title, else its id."""
+    return str(props.get("name") or props.get("title") or props["id"])

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from graphsvc.domain.clock import as_utc
+
 __all__ = [
     "LOCAL",
     "PREFIX",
@@ -119,7 +121,7 @@ def parse_expiry(text: str, now: datetime | None = None) -> datetime:
             raise ValueError(
                 f"expires: {text!r} is neither a duration (90m, 12h, 30d, 2w) nor a date such as 2027-01-31"
             ) from None
-        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        when = as_utc(when)
     if when <= now:
         raise ValueError(f"expires: {text!r} is in the past")
     return when

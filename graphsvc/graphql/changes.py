@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 from strawberry.types import Info
@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graphsvc.analysis.risk import Risk as RiskResult
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.domain.changes import ConflictReason, RiskLevel
+from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
@@ -37,7 +38,7 @@ strawberry.enum(
 def utc(value: datetime) -> datetime:
     """Times without an offset are taken as UTC; one that cannot be expressed in UTC is a clear error."""
     try:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return as_utc(value)
     except OverflowError:
         raise InvalidArgument(f"{value.isoformat()} is out of range") from None
 

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.analysis.continuity import ObjectiveGap
-from graphsvc.domain.facts import Props
+from graphsvc.domain.facts import Props, display_name
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
 from graphsvc.graphql.changes import utc
@@ -41,7 +41,7 @@ class ItemRef:
 def ref(props: Props) -> ItemRef:
     return ItemRef(
         id=strawberry.ID(props["id"]),
-        name=props.get("name") or props.get("title") or props["id"],
+        name=display_name(props),
         kind=Kind(props["itemKind"]),
     )
 

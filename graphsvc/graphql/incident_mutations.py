@@ -191,7 +191,7 @@ class IncidentMutations:
             return _error(writes.DuplicateIdError(str(input.id), Kind(taken["itemKind"])))
         try:
             item = x.Problem.model_validate(data)
-            doc = x.ExchangeDocument.model_validate({"format": "graphsvc-cmdb/1", "problems": [item]})
+            doc = x.ExchangeDocument.model_validate({"format": x.FORMAT, "problems": [item]})
             await writes.check_refs(ctx.driver, ctx.database, doc, new_ids={item.id})
             create = {"props": item_props(Kind.PROBLEM, item), "hash": content_hash(item), "causedBy": item.causedBy}
             props = await rw.attribute_incidents(

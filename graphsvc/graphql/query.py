@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.domain.facts import display_name
 from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument
@@ -215,7 +216,7 @@ class Query:
             SearchHit(
                 id=strawberry.ID(p["id"]),
                 kind=Kind(p["itemKind"]),
-                name=p.get("name") or p.get("title") or p["id"],
+                name=display_name(p),
                 score=score,
                 item=t.item_from_props(p),
             )

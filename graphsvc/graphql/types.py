@@ -21,6 +21,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
 from graphsvc.db.items import Props, Related
+from graphsvc.domain.facts import display_name
 from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
@@ -116,7 +117,7 @@ class Item:
             values[name] = value
         values["id"] = strawberry.ID(props["id"])
         values["item_kind"] = Kind(props["itemKind"])
-        values["name"] = props.get("name") or props.get("title") or props["id"]
+        values["name"] = display_name(props)
         values["version"] = int(props.get("version") or 0)
         return cls(**values)
 

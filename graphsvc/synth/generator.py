@@ -17,12 +17,12 @@ import random
 from collections.abc import Callable
 from typing import Any
 
+from graphsvc.domain.exchange import FORMAT
 from graphsvc.synth.records import Topology, add_records, make_requirements, money
 from graphsvc.util import cyclic_gc_paused
 
 __all__ = ["FORMAT", "generate_cmdb"]
 
-FORMAT = "graphsvc-cmdb/1"
 
 _Doc = dict[str, Any]
 _PROGRESS_STEP = 10_000

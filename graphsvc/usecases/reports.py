@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from graphsvc.analysis.exposure import Exposure
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.db.items import ItemRepository
+from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases import changes as uc
 from graphsvc.usecases.graph_cache import GraphCache
@@ -58,6 +59,6 @@ def parse_time(name: str, value: str | None) -> datetime:
             f"{name}: {value!r} is not a date or an RFC 3339 time such as 2026-11-20T00:00:00Z"
         ) from None
     try:
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        return as_utc(parsed)
     except OverflowError:
         raise InvalidArgument(f"{name}: {value!r} is out of range") from None
