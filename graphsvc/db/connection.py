@@ -10,7 +10,7 @@ import functools
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, unit_of_work
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -22,6 +22,7 @@ from graphsvc.settings import Neo4jSettings, Settings
 __all__ = [
     "WRITE_TIMEOUT",
     "Connection",
+    "Database",
     "Driver",
     "local_server",
     "open_async_driver",
@@ -114,6 +115,23 @@ def open_driver(conn: Connection) -> Driver:
 
 
 ServerDriver = AsyncDriver  # the type the layers above db/ hold the process's driver as, without importing neo4j
+
+
+@dataclass(frozen=True)
+class Database:
+    """The process's driver and database name, for the layers above db/: they hand db/'s functions a `bind` of them
+    and never hold the driver themselves."""
+
+    driver: AsyncDriver
+    name: str
+
+    def bind(self, fn: Callable[Concatenate[AsyncDriver, str, P], T]) -> Callable[P, T]:
+        """`fn` with this driver and database name as its first two arguments."""
+
+        def bound(*args: P.args, **kwargs: P.kwargs) -> T:
+            return fn(self.driver, self.name, *args, **kwargs)
+
+        return bound
 
 
 def translated(exc: Exception, timeout: float | None = None) -> GraphsvcError:

@@ -130,7 +130,7 @@ class CreatedApiToken:
 
 def _store(info: Info[Context, None]) -> TokenStore:
     ctx = info.context
-    return TokenStore(ctx.driver, ctx.database, timeout=ctx.settings.tx_timeout_seconds)
+    return ctx.db.bind(TokenStore)(timeout=ctx.settings.tx_timeout_seconds)
 
 
 async def resolve_tokens(info: Info[Context, None]) -> list[ApiToken]:

@@ -101,9 +101,7 @@ async def _transition(
 ) -> Any:
     ctx = info.context
     try:
-        props = await transition_change(
-            ctx.driver,
-            ctx.database,
+        props = await ctx.db.bind(transition_change)(
             change_id,
             action,
             version=version,
@@ -138,9 +136,7 @@ class ChangeMutations:
         ctx = info.context
         try:
             item = x.ChangeRecord.model_validate(data)
-            props = await writes.create_item(
-                ctx.driver, ctx.database, Kind.CHANGE, item, audit=ctx.audit(info.field_name)
-            )
+            props = await ctx.db.bind(writes.create_item)(Kind.CHANGE, item, audit=ctx.audit(info.field_name))
         except ValidationError as exc:
             return from_validation_error(exc)
         except DocumentInvalid as exc:

@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from graphsvc.db.audit import Audit
-from graphsvc.db.connection import ServerDriver
+from graphsvc.db.connection import Database, ServerDriver
 from graphsvc.db.items import ItemRepository, Props, Related
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
@@ -61,8 +61,7 @@ def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
 class Context:
     """What every resolver can reach through `info.context`."""
 
-    driver: ServerDriver
-    database: str
+    db: Database  # writes go through db.bind(writer)(...): resolvers never hold the driver
     settings: Settings
     repo: ItemRepository
     loaders: Loaders
@@ -81,4 +80,5 @@ class Context:
         repo = ItemRepository(
             driver, database, timeout=settings.tx_timeout_seconds, max_concurrent_reads=settings.max_reads_per_request
         )
-        return cls(driver, database, settings, repo, Loaders(repo, max_list_items=settings.max_list_items), **kwargs)
+        loaders = Loaders(repo, max_list_items=settings.max_list_items)
+        return cls(Database(driver, database), settings, repo, loaders, **kwargs)

@@ -26,9 +26,7 @@ async def import_cmdb(info: Info[Context, None], document: JSON) -> ImportResult
     """Validate and upsert an exchange document (see cmdb-exchange.schema.json)."""
     ctx = info.context
     try:
-        summary = await import_document(
-            ctx.driver,
-            ctx.database,
+        summary = await ctx.db.bind(import_document)(
             document,
             batch_size=ctx.settings.import_batch_size,
             audit=ctx.audit(info.field_name),

@@ -123,9 +123,7 @@ class IncidentMutations:
         ctx = info.context
         try:
             item = x.Incident.model_validate(data)
-            props = await writes.create_item(
-                ctx.driver, ctx.database, Kind.INCIDENT, item, audit=ctx.audit(info.field_name)
-            )
+            props = await ctx.db.bind(writes.create_item)(Kind.INCIDENT, item, audit=ctx.audit(info.field_name))
         except (ValidationError, DocumentInvalid, writes.WriteError) as exc:
             return _error(exc)
         return IncidentPayload(incident=t.item_from_props(props))
@@ -148,9 +146,7 @@ class IncidentMutations:
 
         ctx = info.context
         try:
-            props = await rw.update_record(
-                ctx.driver,
-                ctx.database,
+            props = await ctx.db.bind(rw.update_record)(
                 Kind.INCIDENT,
                 str(id),
                 allowed=["OPEN"],
@@ -192,10 +188,10 @@ class IncidentMutations:
         try:
             item = x.Problem.model_validate(data)
             doc = x.ExchangeDocument.model_validate({"format": x.FORMAT, "problems": [item]})
-            await writes.check_refs(ctx.driver, ctx.database, doc, new_ids={item.id})
+            await ctx.db.bind(writes.check_refs)(doc, new_ids={item.id})
             create = {"props": item_props(Kind.PROBLEM, item), "hash": content_hash(item), "causedBy": item.causedBy}
-            props = await rw.attribute_incidents(
-                ctx.driver, ctx.database, item.id, incidents, create=create, audit=ctx.audit(info.field_name)
+            props = await ctx.db.bind(rw.attribute_incidents)(
+                item.id, incidents, create=create, audit=ctx.audit(info.field_name)
             )
         except (ValidationError, DocumentInvalid, writes.WriteError) as exc:
             return _error(exc)
@@ -210,8 +206,8 @@ class IncidentMutations:
     ) -> IncidentResult:
         ctx = info.context
         try:
-            await rw.attribute_incidents(
-                ctx.driver, ctx.database, str(problem_id), [str(incident_id)], audit=ctx.audit(info.field_name)
+            await ctx.db.bind(rw.attribute_incidents)(
+                str(problem_id), [str(incident_id)], audit=ctx.audit(info.field_name)
             )
         except writes.WriteError as exc:
             return _error(exc)
@@ -229,9 +225,7 @@ class IncidentMutations:
             return _bad_time("workaround", "must not be empty")
         ctx = info.context
         try:
-            props = await rw.update_record(
-                ctx.driver,
-                ctx.database,
+            props = await ctx.db.bind(rw.update_record)(
                 Kind.PROBLEM,
                 str(problem_id),
                 allowed=["OPEN", "KNOWN_ERROR"],

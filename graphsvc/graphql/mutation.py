@@ -154,9 +154,7 @@ async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -
         # On create, a null field means the same as an absent one.
         item = _MODELS[kind].model_validate({k: v for k, v in input_dict(data).items() if v is not None})
         return wrap(
-            t.item_from_props(
-                await writes.create_item(ctx.driver, ctx.database, kind, item, audit=ctx.audit(info.field_name))
-            )
+            t.item_from_props(await ctx.db.bind(writes.create_item)(kind, item, audit=ctx.audit(info.field_name)))
         )
     except ValidationError as exc:
         return from_validation_error(exc)
@@ -171,15 +169,13 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
     props: Props | None = (await ctx.repo.by_ids([item_id]))[0]
     if props is None or props["itemKind"] != kind.value:
         return NotFound(message=f"no {kind.value} with id {item_id!r}", id=strawberry.ID(item_id))
-    refs = await writes.current_refs(ctx.driver, ctx.database, kind, item_id)
+    refs = await ctx.db.bind(writes.current_refs)(kind, item_id)
     merged = exchange_from_props(kind, props, refs) | input_dict(patch)
     try:
         item = _MODELS[kind].model_validate({k: v for k, v in merged.items() if v is not None})
         return wrap(
             t.item_from_props(
-                await writes.update_item(
-                    ctx.driver, ctx.database, kind, item, version, audit=ctx.audit(info.field_name)
-                )
+                await ctx.db.bind(writes.update_item)(kind, item, version, audit=ctx.audit(info.field_name))
             )
         )
     except ValidationError as exc:
@@ -310,8 +306,8 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
     ) -> DeleteResult:
         ctx = info.context
         try:
-            kind = await writes.delete_item(
-                ctx.driver, ctx.database, str(id), version, detach=detach, audit=ctx.audit(info.field_name)
+            kind = await ctx.db.bind(writes.delete_item)(
+                str(id), version, detach=detach, audit=ctx.audit(info.field_name)
             )
         except writes.WriteError as exc:
             return from_write_error(exc)
@@ -332,7 +328,7 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
                     "weight": input.weight,
                 }
             )
-            version = await writes.add_dependency(ctx.driver, ctx.database, dep, audit=ctx.audit(info.field_name))
+            version = await ctx.db.bind(writes.add_dependency)(dep, audit=ctx.audit(info.field_name))
         except ValidationError as exc:
             return from_validation_error(exc)
         except DocumentInvalid as exc:
@@ -352,8 +348,6 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
         to: strawberry.ID,
     ) -> RemoveDependencyResult:
         ctx = info.context
-        if await writes.remove_dependency(
-            ctx.driver, ctx.database, str(from_), str(to), audit=ctx.audit(info.field_name)
-        ):
+        if await ctx.db.bind(writes.remove_dependency)(str(from_), str(to), audit=ctx.audit(info.field_name)):
             return DependencyRemoved(from_id=from_, to_id=to)
         return NotFound(message=f"no dependency {str(from_)!r} -> {str(to)!r}", id=from_)
