@@ -13,6 +13,7 @@ from typing import Any
 
 from cross_web import HTTPException
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -20,6 +21,7 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    get_operation_ast,
     parse,
 )
 from starlette.requests import Request
@@ -320,16 +322,18 @@ def _writes(request_data: GraphQLRequestData) -> bool:
     if not query or "mutation" not in query:
         return False
     try:
-        return _operation_type(query, request_data.operation_name) is OperationType.MUTATION
+        operation = _parsed(query, request_data.operation_name)[0]
     except GraphQLError:
         return False
+    return operation is not None and operation.operation is OperationType.MUTATION
 
 
 @functools.lru_cache(maxsize=256)
-def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
-    operations = [d for d in parse(query).definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    return chosen[0].operation if len(chosen) == 1 else None
+def _parsed(query: str, operation_name: str | None) -> tuple[OperationDefinitionNode | None, DocumentNode]:
+    """The operation a request runs (None if the name picks none, or several are there and none is named), and its
+    document; parsed once for the checks here (strawberry parses it again, with its own cache)."""
+    document = parse(query)
+    return get_operation_ast(document, operation_name), document
 
 
 def _introspection_key(request_data: GraphQLRequestData) -> tuple[str, str | None, str] | None:
@@ -354,12 +358,10 @@ def _introspection_key(request_data: GraphQLRequestData) -> tuple[str, str | Non
 @functools.lru_cache(maxsize=64)
 def _root_fields(query: str, operation_name: str | None) -> tuple[str, ...]:
     """The root fields an operation selects, fragments included (spreads of unknown fragments count as not ours)."""
-    document = parse(query)
-    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if operation_name is None or (o.name and o.name.value == operation_name)]
-    if len(chosen) != 1 or chosen[0].operation != OperationType.QUERY:
+    operation, document = _parsed(query, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
         return ()
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     names: list[str] = []
 
     def collect(selections: Any, seen: frozenset[str]) -> None:
@@ -375,5 +377,5 @@ def _root_fields(query: str, operation_name: str | None) -> tuple[str, ...]:
                 else:
                     collect(fragment.selection_set.selections, seen | {sel.name.value})
 
-    collect(chosen[0].selection_set.selections, frozenset())
+    collect(operation.selection_set.selections, frozenset())
     return tuple(names)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.web.middleware import reply
+from graphsvc.web.middleware import headers_of, reply
 
 __all__ = ["NONCE", "RequestShape", "SecurityHeaders", "csp_for_html"]
 
@@ -108,7 +108,7 @@ class RequestShape:
                 extra=[],
             )
             return
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw}
+        headers = headers_of(scope)
         method = scope["method"]
         origin = headers.get("origin")
         if method in _WRITES and origin is not None:

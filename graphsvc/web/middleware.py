@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("graphsvc")
 
-__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "reply", "route_role", "token_from"]
+__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "headers_of", "reply", "route_role", "token_from"]
 
 COOKIE = "graphsvc_token"
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
@@ -53,7 +53,8 @@ def route_role(method: str, path: str, query_string: bytes) -> Role | None:
     return Role.viewer
 
 
-def _headers(scope: Scope) -> dict[str, str]:
+def headers_of(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name (the last of repeated ones)."""
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
@@ -109,7 +110,7 @@ class Authenticate:
             state["principal"] = LOCAL
             await self.app(scope, receive, send)
             return
-        headers = _headers(scope)
+        headers = headers_of(scope)
         token = token_from(headers)
         principal: Principal | None = None
         problem = "authentication failed: use the Bearer scheme, 'Authorization: Bearer <token>'"
@@ -121,7 +122,7 @@ class Authenticate:
                 await reply(
                     send,
                     429,
-                    f"too many failed authentications from this address: try again in {wait:.0f} s",
+                    self.failures.refusal(wait),
                     "TOO_MANY_REQUESTS",
                     json_body=scope["path"] == "/graphql",
                     extra=[(b"retry-after", str(max(1, round(wait))).encode())],
@@ -237,7 +238,7 @@ class BodyLimit:
             f"the request body is larger than {self.max_bytes} bytes (GRAPHSVC_MAX_REQUEST_BYTES); "
             "import large CMDB documents with `graphsvc import`"
         )
-        headers = _headers(scope)
+        headers = headers_of(scope)
         length = headers.get("content-length")
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":

@@ -82,7 +82,7 @@ def session_routes(
             if wait > 0:
                 return _error(
                     429,
-                    f"too many failed authentications from this address: try again in {wait:.0f} s",
+                    limiter.refusal(wait),
                     "TOO_MANY_REQUESTS",
                 )
             principal = await tokens.authenticate(token.strip(), allow_session=False)

@@ -108,6 +108,11 @@ class FailedSignIns:
         self._good: OrderedDict[str, float] = OrderedDict()  # token hash -> until when it is known good
         self._failures: OrderedDict[str, tuple[float, int]] = OrderedDict()  # address -> (window start, failures)
 
+    @staticmethod
+    def refusal(wait: float) -> str:
+        """What an address held back for `wait` seconds is told."""
+        return f"too many failed authentications from this address: try again in {wait:.0f} s"
+
     def blocked_for(self, address: str, now: float | None = None) -> float:
         """Seconds until `address` may try again; 0 if it may now."""
         now = time.monotonic() if now is None else now
