@@ -4,10 +4,20 @@ GraphsvcError
 ├── DatabaseUnavailable   Neo4j cannot be reached right now (the request may be retried)
 ├── QueryTimeout          a transaction ran past GRAPHSVC_TX_TIMEOUT_SECONDS and was cut off (nothing written)
 ├── DatabaseError         Neo4j refused a statement for another reason (a bug of graphsvc's, or a server fault)
-├── RequestError          the request itself is wrong; `code` says how (the API shows it in `extensions.code`)
-│   ├── NotFound          an id names nothing (of the kind asked for)
-│   └── InvalidArgument   an argument is out of range or of the wrong kind
-└── (db.writes.WriteError and domain.validation.DocumentInvalid live next to the code that raises them)
+└── RequestError          the request itself is wrong; `code` says how (the API shows it in `extensions.code`)
+    ├── NotFound          an id names nothing (of the kind asked for)
+    ├── InvalidArgument   an argument is out of range or of the wrong kind
+    ├── ListTooLong       a list without paging holds more than an answer may carry
+    └── Refused           a write that cannot be done as asked; nothing was written
+        ├── DuplicateId        the id is taken (ids are unique across kinds)
+        ├── StaleVersion       the item changed since the caller read it
+        ├── StillReferenced    others still refer to the item being deleted
+        ├── InvalidState       an incident's or problem's status does not allow the step
+        └── IllegalTransition  a change's status does not allow the lifecycle action
+
+Each carries typed fields (ids, versions, statuses), so callers map them without reading the message; the one
+mapping to GraphQL's typed mutation results is graphql/user_errors.py. An invalid document is
+domain.validation.DocumentInvalid, next to the rules that find its problems.
 """
 
 from __future__ import annotations
@@ -15,11 +25,18 @@ from __future__ import annotations
 __all__ = [
     "DatabaseError",
     "DatabaseUnavailable",
+    "DuplicateId",
     "GraphsvcError",
+    "IllegalTransition",
     "InvalidArgument",
+    "InvalidState",
+    "ListTooLong",
     "NotFound",
     "QueryTimeout",
+    "Refused",
     "RequestError",
+    "StaleVersion",
+    "StillReferenced",
 ]
 
 
@@ -66,7 +83,18 @@ class RequestError(GraphsvcError):
 
 
 class NotFound(RequestError):
+    """`id` names nothing (or nothing of `kind`); the message says which argument carried it when one did."""
+
     code = "NOT_FOUND"
+
+    def __init__(self, message: str, *, id: str | None = None, kind: str | None = None) -> None:
+        super().__init__(message)
+        self.id = id
+        self.kind = kind
+
+    @classmethod
+    def item(cls, item_id: str, kind: str | None = None) -> NotFound:
+        return cls(f"no {kind or 'item'} with id {item_id!r}", id=item_id, kind=kind)
 
 
 class InvalidArgument(RequestError):
@@ -77,3 +105,63 @@ class ListTooLong(RequestError):
     """A list without paging (a team's `owns`, a site's `items`) holds more than an answer may carry."""
 
     code = "LIST_TOO_LONG"
+
+
+class Refused(RequestError):
+    """A write that cannot be done as asked; nothing was written. `id` is the item at fault."""
+
+    code = "REFUSED"
+
+    def __init__(self, message: str, *, id: str) -> None:
+        super().__init__(message)
+        self.id = id
+
+
+class DuplicateId(Refused):
+    code = "DUPLICATE_ID"
+
+    def __init__(self, item_id: str, existing_kind: str) -> None:
+        super().__init__(f"id {item_id!r} is already used by a {existing_kind}", id=item_id)
+        self.existing_kind = existing_kind
+
+
+class StaleVersion(Refused):
+    code = "STALE_VERSION"
+
+    def __init__(self, item_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"{item_id!r} is at version {actual}, not {expected}: re-read it and retry", id=item_id)
+        self.expected = expected
+        self.actual = actual
+
+
+class StillReferenced(Refused):
+    code = "STILL_REFERENCED"
+
+    def __init__(self, item_id: str, total: int, sample: list[tuple[str, str]]) -> None:
+        self.sample = [f"{source} ({rel})" for source, rel in sample]
+        super().__init__(
+            f"{item_id!r} is still referenced {total} time(s), e.g. by {', '.join(self.sample)}", id=item_id
+        )
+        self.total = total
+
+
+class InvalidState(Refused):
+    """An incident's or problem's status does not allow the step (or link); the message says what would."""
+
+    code = "INVALID_STATE"
+
+    def __init__(self, item_id: str, status: str, message: str) -> None:
+        super().__init__(message, id=item_id)
+        self.status = status
+
+
+class IllegalTransition(Refused):
+    """A change's status does not allow the lifecycle action; `allowed` lists what it does allow."""
+
+    code = "ILLEGAL_TRANSITION"
+
+    def __init__(self, item_id: str, action: str, status: str, allowed: list[str], message: str) -> None:
+        super().__init__(message, id=item_id)
+        self.action = action
+        self.status = status
+        self.allowed = allowed

@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from graphsvc.cli.common import BoltPort, DataDir, app, cli_audit, fail, settings_for, with_driver
+from graphsvc.errors import InvalidArgument, NotFound
 from graphsvc.settings import Settings
 
 T = TypeVar("T")
@@ -49,7 +50,7 @@ def create_token(settings: Settings, name: str, role: str, expires: str | None) 
 
     try:
         return with_driver(settings, work)
-    except ValueError as exc:
+    except InvalidArgument as exc:
         fail(str(exc))
         raise AssertionError from exc  # unreachable: _fail exits
 
@@ -123,8 +124,8 @@ def token_revoke(
 
     try:
         record = with_driver(settings, work)
-    except LookupError as exc:
-        fail(str(exc.args[0]))
+    except NotFound as exc:
+        fail(str(exc))
     from graphsvc.domain.text import printable
 
     typer.echo(f"revoked {record.id} ({printable(record.name)}, role {record.role.value})")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
@@ -10,26 +9,23 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import Props, native_props
-from graphsvc.db.writes import NotFoundError, StaleVersionError, WriteError
+from graphsvc.db.items import native_props
 from graphsvc.domain.changes import TRANSITIONS, ChangeStatus, allowed_actions
+from graphsvc.domain.facts import Props
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import IllegalTransition, NotFound, StaleVersion
 
-__all__ = ["IllegalTransitionError", "transition_change"]
+__all__ = ["illegal_transition", "transition_change"]
 
 
-@dataclass
-class IllegalTransitionError(WriteError):
-    id: str
-    action: str
-    current: ChangeStatus
-
-    def __str__(self) -> str:
-        sources, _ = TRANSITIONS[self.action]
-        need = " or ".join(sorted(s.value for s in sources))
-        nxt = allowed_actions(self.current)
-        then = f"it can {', '.join(nxt)}" if nxt else f"{self.current.value} is final"
-        return f"{self.id} is {self.current.value}: {self.action} needs a change that is {need}; {then}"
+def illegal_transition(change_id: str, action: str, current: ChangeStatus) -> IllegalTransition:
+    """The error for `action` on a change that is `current`, naming what its status needs and allows."""
+    sources, _ = TRANSITIONS[action]
+    need = " or ".join(sorted(s.value for s in sources))
+    nxt = allowed_actions(current)
+    then = f"it can {', '.join(nxt)}" if nxt else f"{current.value} is final"
+    message = f"{change_id} is {current.value}: {action} needs a change that is {need}; {then}"
+    return IllegalTransition(change_id, action, current.value, nxt, message)
 
 
 @translate_unavailable
@@ -49,12 +45,12 @@ async def transition_change(
     async def work(tx: AsyncManagedTransaction) -> Props:
         record = await (await tx.run(cypher("items/lock"), id=change_id)).single()
         if record is None or record["kind"] != Kind.CHANGE.value:
-            raise NotFoundError(change_id)
+            raise NotFound.item(change_id, Kind.CHANGE.value)
         if version is not None and record["version"] != version:
-            raise StaleVersionError(change_id, version, int(record["version"]))
+            raise StaleVersion(change_id, version, int(record["version"]))
         current = ChangeStatus(record["props"].get("status", "DRAFT"))
         if current not in sources:
-            raise IllegalTransitionError(change_id, action, current)
+            raise illegal_transition(change_id, action, current)
         result = await tx.run(cypher("changes/set_status"), id=change_id, status=target.value, props=fields or {})
         after = native_props((await result.single(strict=True))["props"])
         await audit.record(tx, [(change_id, native_props(record["props"]), after)])

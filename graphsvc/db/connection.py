@@ -68,7 +68,7 @@ def translate_unavailable(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitabl
         except Neo4jError as exc:
             if timed_out(exc):
                 raise QueryTimeout(WRITE_TIMEOUT.get()) from exc
-            raise
+            raise DatabaseError(exc.code) from exc
 
     return wrapper
 

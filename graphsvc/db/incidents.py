@@ -7,8 +7,9 @@ from typing import Any
 
 from graphsvc.db.changes import change_record
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import ItemRepository, Props, native_props
+from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.changes import ChangeRecord
+from graphsvc.domain.facts import Props
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 
 __all__ = ["changes_done_between", "incidents_open_during", "incidents_opened_between", "open_problems", "slas"]

@@ -20,11 +20,10 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
+from graphsvc.domain.facts import Props
 from graphsvc.domain.vocabulary import Kind, Rel
 
 __all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
-
-Props = dict[str, Any]
 
 
 @dataclass(frozen=True)

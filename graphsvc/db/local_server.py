@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphsvc.db.cypher import cypher
+
 __all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
 
 _ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -340,9 +342,7 @@ class LocalNeo4j:
         while True:
             try:
                 with GraphDatabase.driver(f"bolt://127.0.0.1:{self.bolt_port}", auth=("neo4j", "neo4j")) as drv:
-                    drv.execute_query(
-                        "ALTER CURRENT USER SET PASSWORD FROM 'neo4j' TO $new", new=password, database_="system"
-                    )
+                    drv.execute_query(cypher("server/set_initial_password"), new=password, database_="system")
                 break
             except AuthError as exc:
                 raise LocalNeo4jError(
@@ -370,7 +370,7 @@ class LocalNeo4j:
                 try:
                     # An auto-commit query: execute_query would retry for 30 s on an unavailable database.
                     with drv.session(database="neo4j") as session:
-                        session.run("RETURN 1").consume()
+                        session.run(cypher("server/ping")).consume()
                     return
                 except (ServiceUnavailable, SessionExpired, Neo4jError) as exc:
                     last = exc
@@ -383,9 +383,7 @@ class LocalNeo4j:
         from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
         try:
-            records, _, _ = drv.execute_query(
-                "SHOW DATABASE neo4j YIELD currentStatus, statusMessage", database_="system"
-            )
+            records, _, _ = drv.execute_query(cypher("server/database_status"), database_="system")
         except (ServiceUnavailable, SessionExpired, Neo4jError):
             return
         for record in records:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
@@ -12,24 +11,16 @@ from neo4j.exceptions import ConstraintError
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import Props, native_props
-from graphsvc.db.writes import DuplicateIdError, NotFoundError, StaleVersionError, WriteError
-from graphsvc.domain.rows import node_row
+from graphsvc.db.items import native_props
+from graphsvc.db.stored import existing_in
+from graphsvc.db.writes import check_refs_in
+from graphsvc.domain.exchange import FORMAT, ExchangeDocument, Problem
+from graphsvc.domain.facts import Props
+from graphsvc.domain.rows import content_hash, item_props, node_row
 from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.errors import DuplicateId, InvalidState, NotFound, StaleVersion
 
-__all__ = ["RecordStateError", "attribute_incidents", "check_attributable", "update_record"]
-
-
-@dataclass
-class RecordStateError(WriteError):
-    """The record's status does not allow this step (or link)."""
-
-    id: str
-    status: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+__all__ = ["attribute_incidents", "check_attributable", "update_record"]
 
 
 @translate_unavailable
@@ -51,16 +42,14 @@ async def update_record(
     async def work(tx: AsyncManagedTransaction) -> Props:
         record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
         if record is None or record["kind"] != kind.value:
-            raise NotFoundError(item_id)
+            raise NotFound.item(item_id, kind.value)
         if version is not None and record["version"] != version:
-            raise StaleVersionError(item_id, version, int(record["version"]))
+            raise StaleVersion(item_id, version, int(record["version"]))
         current = native_props(record["props"])
         status = str(current.get("status"))
         if status not in allowed:
             need = " or ".join(allowed)
-            raise RecordStateError(
-                item_id, status, f"{item_id} is {status}: {action} needs a {kind.value} that is {need}"
-            )
+            raise InvalidState(item_id, status, f"{item_id} is {status}: {action} needs a {kind.value} that is {need}")
         if check is not None:
             check(current)
         result = await tx.run(cypher("records/set_fields"), id=item_id, props=props)
@@ -77,9 +66,9 @@ async def check_attributable(tx: AsyncManagedTransaction, incidents: Sequence[st
     records = await (await tx.run(cypher("records/attributions"), ids=list(incidents))).data()
     for r in records:
         if r["kind"] is None:
-            raise NotFoundError(r["id"])
+            raise NotFound.item(r["id"], Kind.INCIDENT.value)
         if r["kind"] != Kind.INCIDENT.value:
-            raise RecordStateError(r["id"], str(r["status"]), f"{r['id']!r} is a {r['kind']}, not an INCIDENT")
+            raise InvalidState(r["id"], str(r["status"]), f"{r['id']!r} is a {r['kind']}, not an INCIDENT")
 
 
 @translate_unavailable
@@ -89,7 +78,7 @@ async def attribute_incidents(
     problem: str,
     incidents: Sequence[str],
     *,
-    create: Props | None = None,
+    create: Problem | None = None,
     audit: Audit,
 ) -> Props:
     """Attribute incidents to a problem (created first from `create`, with its causedBy), in one transaction."""
@@ -97,20 +86,25 @@ async def attribute_incidents(
     async def work(tx: AsyncManagedTransaction) -> Props:
         await check_attributable(tx, incidents)
         if create is not None:
-            row = node_row(problem, Kind.PROBLEM, create["hash"], create["props"])
+            taken = await existing_in(tx, [problem])
+            if problem in taken:
+                raise DuplicateId(problem, taken[problem]["kind"].value)
+            doc = ExchangeDocument.model_validate({"format": FORMAT, "problems": [create]})
+            await check_refs_in(tx, doc, new_ids={problem})
+            row = node_row(problem, Kind.PROBLEM, content_hash(create), item_props(Kind.PROBLEM, create))
             try:
                 await (await tx.run(cypher("import/create_nodes", label=Kind.PROBLEM), rows=[row])).consume()
             except ConstraintError:
-                raise DuplicateIdError(problem, Kind.PROBLEM) from None
-            rows = [{"from": problem, "to": t, "props": {"i": n}} for n, t in enumerate(create["causedBy"])]
+                raise DuplicateId(problem, Kind.PROBLEM.value) from None
+            rows = [{"from": problem, "to": t, "props": {"i": n}} for n, t in enumerate(create.causedBy)]
             if rows:
                 await (await tx.run(cypher("import/create_rels", rel=Rel.CAUSED_BY), rows=rows)).consume()
         record = await (await tx.run(cypher("items/lock"), id=problem)).single()
         if record is None or record["kind"] != Kind.PROBLEM.value:
-            raise NotFoundError(problem)
+            raise NotFound.item(problem, Kind.PROBLEM.value)
         status = record["props"].get("status")
         if status == "RESOLVED":
-            raise RecordStateError(problem, "RESOLVED", f"{problem} is RESOLVED: incidents cannot be attributed to it")
+            raise InvalidState(problem, "RESOLVED", f"{problem} is RESOLVED: incidents cannot be attributed to it")
         await (await tx.run(cypher("records/attribute"), incidents=list(incidents), problem=problem)).consume()
         result = await tx.run(cypher("items/by_ids"), ids=[problem])
         after = native_props((await result.single(strict=True))["props"])

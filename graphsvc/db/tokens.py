@@ -16,7 +16,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.text import control_characters
 from graphsvc.domain.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
-from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, QueryTimeout
 from graphsvc.util import SharedRead
 
 __all__ = ["SESSION_HOURS", "UNKNOWN", "TokenRejected", "TokenStore", "TokenUnknown"]
@@ -115,16 +115,18 @@ class TokenStore:
         """A new token: its record and the clear token, which is not stored and cannot be shown again."""
         name = name.strip()
         if not name or len(name) > 100:
-            raise ValueError("name: give the token a name of 1 to 100 characters, e.g. the tool or person using it")
+            raise InvalidArgument(
+                "name: give the token a name of 1 to 100 characters, e.g. the tool or person using it"
+            )
         if control_characters(name):
-            raise ValueError(
+            raise InvalidArgument(
                 f"name: must not hold control or bidirectional-override characters "
                 f"(found {', '.join(control_characters(name))})"
             )
         if expires_at is not None:
             expires_at = as_utc(expires_at)
         if expires_at is not None and expires_at <= datetime.now(UTC):
-            raise ValueError("expiresAt: the time is in the past")
+            raise InvalidArgument("expiresAt: the time is in the past")
         token_id, secret, digest = new_token()
         [row] = await self._write(
             "tokens/create",
@@ -208,5 +210,5 @@ class TokenStore:
     async def revoke(self, token_id: str, *, audit: Audit | None = None) -> TokenRecord:
         rows = await self._write("tokens/revoke", audit, id=token_id)
         if not rows:
-            raise LookupError(f"no token has id {token_id!r} (graphsvc token list shows them)")
+            raise NotFound(f"no token has id {token_id!r} (graphsvc token list shows them)", id=token_id, kind="token")
         return _record(rows[0])

@@ -6,8 +6,6 @@ updating the same version cannot both succeed (optimistic concurrency without lo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import BaseModel
@@ -15,57 +13,25 @@ from pydantic import BaseModel
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import Props, native_props
-from graphsvc.db.stored import existing_kinds
+from graphsvc.db.items import native_props
+from graphsvc.db.stored import existing_in
 from graphsvc.domain.exchange import FORMAT, Dependency, ExchangeDocument
+from graphsvc.domain.facts import Props
 from graphsvc.domain.rows import content_hash, dependency_props, item_props, node_row, owned_relationships
 from graphsvc.domain.validation import DocumentInvalid, Problem, check_references, referenced_ids
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel, owned_fields
+from graphsvc.errors import DuplicateId, NotFound, StaleVersion, StillReferenced
 
 __all__ = [
-    "DuplicateIdError",
-    "NotFoundError",
-    "StaleVersionError",
-    "StillReferencedError",
-    "WriteError",
     "add_dependency",
     "bump_graph_state",
-    "check_refs",
+    "check_refs_in",
     "create_item",
     "current_refs",
     "delete_item",
     "remove_dependency",
     "update_item",
 ]
-
-
-class WriteError(Exception):
-    """A write a user asked for that cannot be done; nothing was written."""
-
-
-@dataclass
-class NotFoundError(WriteError):
-    id: str
-
-
-@dataclass
-class DuplicateIdError(WriteError):
-    id: str
-    existing_kind: Kind
-
-
-@dataclass
-class StaleVersionError(WriteError):
-    id: str
-    expected: int
-    actual: int
-
-
-@dataclass
-class StillReferencedError(WriteError):
-    id: str
-    total: int
-    sample: list[tuple[str, str]]
 
 
 # What the graph version covers: the dependency graph (impact), and the business units whose consumption cost flows
@@ -78,9 +44,10 @@ async def bump_graph_state(tx: AsyncManagedTransaction) -> None:
     await (await tx.run(cypher("meta/bump_graph_state"))).consume()
 
 
-async def check_refs(driver: AsyncDriver, database: str, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
-    """Every reference of `doc` must name an existing item of the right kind (or one of `new_ids`)."""
-    existing = await existing_kinds(driver, database, referenced_ids(doc) - new_ids)
+async def check_refs_in(tx: AsyncManagedTransaction, doc: ExchangeDocument, *, new_ids: set[str]) -> None:
+    """Every reference of `doc` must name an existing item of the right kind (or one of `new_ids`): checked in the
+    writing transaction, so a referenced item cannot vanish between the check and the write."""
+    existing = await existing_in(tx, sorted(referenced_ids(doc) - new_ids))
     check_references(doc, {k: v["kind"] for k, v in existing.items()})
 
 
@@ -95,15 +62,15 @@ async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, 
 
 @translate_unavailable
 async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, *, audit: Audit) -> Props:
-    """Create one item; DuplicateIdError if the id is taken, DocumentInvalid for unresolved references."""
+    """Create one item; DuplicateId if the id is taken, DocumentInvalid for unresolved references."""
     item_id: str = item.id  # type: ignore[attr-defined]
     doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: [item]})
-    found = await existing_kinds(driver, database, [item_id])
-    if item_id in found:
-        raise DuplicateIdError(item_id, found[item_id]["kind"])
-    await check_refs(driver, database, doc, new_ids={item_id})
 
     async def work(tx: AsyncManagedTransaction) -> Props:
+        found = await existing_in(tx, [item_id])
+        if item_id in found:
+            raise DuplicateId(item_id, found[item_id]["kind"].value)
+        await check_refs_in(tx, doc, new_ids={item_id})
         row = node_row(item_id, kind, content_hash(item), item_props(kind, item))
         await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
         await _write_rels(tx, kind, item, replace=False)
@@ -118,9 +85,10 @@ async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: Base
         try:
             return await session.execute_write(with_timeout(work))
         except ConstraintError:
-            raise DuplicateIdError(item_id, kind) from None
+            raise DuplicateId(item_id, kind.value) from None
 
 
+@translate_unavailable
 async def current_refs(driver: AsyncDriver, database: str, kind: Kind, item_id: str) -> dict[str, list[str]]:
     """The ids an item lists, field by field (to merge a patch into)."""
     out: dict[str, list[str]] = {}
@@ -140,14 +108,14 @@ async def update_item(
     """Replace an item's fields and owned relationships if its version is still `version`."""
     item_id: str = item.id  # type: ignore[attr-defined]
     doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: [item]})
-    await check_refs(driver, database, doc, new_ids=set())
 
     async def work(tx: AsyncManagedTransaction) -> Props:
         record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
         if record is None or record["kind"] != kind.value:
-            raise NotFoundError(item_id)
+            raise NotFound.item(item_id, kind.value)
         if record["version"] != version:
-            raise StaleVersionError(item_id, version, int(record["version"]))
+            raise StaleVersion(item_id, version, int(record["version"]))
+        await check_refs_in(tx, doc, new_ids=set())
         result = await tx.run(cypher("items/replace_props"), id=item_id, props=item_props(kind, item))
         props = native_props((await result.single(strict=True))["props"])
         await _write_rels(tx, kind, item, replace=True)
@@ -169,12 +137,12 @@ async def delete_item(
     async def work(tx: AsyncManagedTransaction) -> Kind:
         record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
         if record is None:
-            raise NotFoundError(item_id)
+            raise NotFound.item(item_id)
         if version is not None and record["version"] != version:
-            raise StaleVersionError(item_id, version, int(record["version"]))
+            raise StaleVersion(item_id, version, int(record["version"]))
         refs = await (await tx.run(cypher("items/incoming"), id=item_id)).single(strict=True)
         if refs["total"] and not detach:
-            raise StillReferencedError(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
+            raise StillReferenced(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
         if Kind(record["kind"]) in VERSIONED:
             await bump_graph_state(tx)
@@ -190,25 +158,9 @@ async def add_dependency(driver: AsyncDriver, database: str, dep: Dependency, *,
     """Add (or update) one dependency; returns the dependent's new version."""
     if dep.from_ == dep.to:
         raise DocumentInvalid([Problem("from", f"{dep.from_!r} cannot depend on itself", dep.from_, "SELF")])
-    found = await existing_kinds(driver, database, [dep.from_, dep.to])
-    problems = []
-    for field, value in (("from", dep.from_), ("to", dep.to)):
-        if value not in found:
-            problems.append(Problem(field, f"unknown id {value!r}", value, "UNKNOWN"))
-        elif found[value]["kind"] not in DEPENDABLE:
-            problems.append(
-                Problem(
-                    field,
-                    f"{value!r} is a {found[value]['kind'].value}; "
-                    "expected a CONFIGURATION_ITEM or REDUNDANCY_GROUP or SERVICE",
-                    value,
-                    "WRONG_KIND",
-                )
-            )
-    if problems:
-        raise DocumentInvalid(problems)
 
     async def work(tx: AsyncManagedTransaction) -> int:
+        await _check_ends(tx, dep)
         props = dependency_props(dep, 1_000_000)
         rows = [{"from": dep.from_, "to": dep.to, "props": props}]
         await (await tx.run(cypher("import/merge_rels", rel=Rel.DEPENDS_ON), rows=rows)).consume()
@@ -236,3 +188,23 @@ async def remove_dependency(driver: AsyncDriver, database: str, source: str, tar
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(with_timeout(work))
+
+
+async def _check_ends(tx: AsyncManagedTransaction, dep: Dependency) -> None:
+    found = await existing_in(tx, sorted({dep.from_, dep.to}))
+    problems = []
+    for field, value in (("from", dep.from_), ("to", dep.to)):
+        if value not in found:
+            problems.append(Problem(field, f"unknown id {value!r}", value, "UNKNOWN"))
+        elif found[value]["kind"] not in DEPENDABLE:
+            problems.append(
+                Problem(
+                    field,
+                    f"{value!r} is a {found[value]['kind'].value}; "
+                    "expected a CONFIGURATION_ITEM or REDUNDANCY_GROUP or SERVICE",
+                    value,
+                    "WRONG_KIND",
+                )
+            )
+    if problems:
+        raise DocumentInvalid(problems)

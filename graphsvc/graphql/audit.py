@@ -17,7 +17,7 @@ from strawberry.types import Info
 from graphsvc.db import audit as db
 from graphsvc.db.tokens import TokenStore
 from graphsvc.domain.tokens import Role, TokenRecord
-from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.errors import InvalidArgument
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
@@ -160,24 +160,18 @@ class AuditMutations:
         days = info.context.settings.token_expiry_days
         if expires_at is None and not never_expires and days > 0:
             expires_at = datetime.now(UTC) + timedelta(days=days)
-        try:
-            record, secret = await _store(info).create(
-                name,
-                Role(role.value),
-                expires_at=expires_at,
-                created_by=principal.token_id if principal else None,
-                audit=info.context.audit(info.field_name),
-            )
-        except ValueError as exc:
-            raise InvalidArgument(str(exc)) from None
+        record, secret = await _store(info).create(
+            name,
+            Role(role.value),
+            expires_at=expires_at,
+            created_by=principal.token_id if principal else None,
+            audit=info.context.audit(info.field_name),
+        )
         return CreatedApiToken(token=secret, api_token=_token(record, datetime.now(UTC)))
 
     @strawberry.mutation(
         metadata=needs(Role.admin), description="revoke an API token (admin): refused from the next request on"
     )
     async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> ApiToken:
-        try:
-            record = await _store(info).revoke(str(id), audit=info.context.audit(info.field_name))
-        except LookupError as exc:
-            raise NotFound(str(exc.args[0])) from None
+        record = await _store(info).revoke(str(id), audit=info.context.audit(info.field_name))
         return _token(record, datetime.now(UTC))

@@ -9,7 +9,8 @@ from strawberry.dataloader import DataLoader
 
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import Database, ServerDriver
-from graphsvc.db.items import ItemRepository, Props, Related
+from graphsvc.db.items import ItemRepository, Related
+from graphsvc.domain.facts import Props
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import ListTooLong

@@ -9,15 +9,9 @@ every one has a `message` naming the id or field at fault, and nothing is writte
 from typing import Annotated, Any
 
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.types import Info
 
-from graphsvc.db import writes
-from graphsvc.db.items import Props
-from graphsvc.domain import exchange as x
-from graphsvc.domain.rows import item_from_props as exchange_from_props
 from graphsvc.domain.tokens import Role
-from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
@@ -50,10 +44,9 @@ from graphsvc.graphql.user_errors import (
     StaleVersion,
     StillReferenced,
     UnknownReference,
-    from_document_invalid,
-    from_validation_error,
-    from_write_error,
+    attempt,
 )
+from graphsvc.usecases import edits
 
 __all__ = ["Mutation"]
 
@@ -138,52 +131,18 @@ DependencyResult = Annotated[
 RemoveDependencyResult = Annotated[DependencyRemoved | NotFound, strawberry.union("RemoveDependencyResult")]
 
 
-_MODELS: dict[Kind, type[BaseModel]] = {
-    Kind.SERVICE: x.Service,
-    Kind.CONFIGURATION_ITEM: x.ConfigurationItem,
-    Kind.TEAM: x.Team,
-    Kind.SITE: x.Site,
-    Kind.BUSINESS_UNIT: x.BusinessUnit,
-    Kind.REDUNDANCY_GROUP: x.RedundancyGroup,
-}
-
-
 async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -> Any:
     ctx = info.context
-    try:
-        # On create, a null field means the same as an absent one.
-        item = _MODELS[kind].model_validate({k: v for k, v in input_dict(data).items() if v is not None})
-        return wrap(
-            t.item_from_props(await ctx.db.bind(writes.create_item)(kind, item, audit=ctx.audit(info.field_name)))
-        )
-    except ValidationError as exc:
-        return from_validation_error(exc)
-    except DocumentInvalid as exc:
-        return from_document_invalid(exc)
-    except writes.WriteError as exc:
-        return from_write_error(exc)
+    work = edits.create_item(ctx.db, kind, input_dict(data), audit=ctx.audit(info.field_name))
+    return await attempt(work, lambda props: wrap(t.item_from_props(props)))
 
 
 async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: int, patch: Any, wrap: Any) -> Any:
     ctx = info.context
-    props: Props | None = (await ctx.repo.by_ids([item_id]))[0]
-    if props is None or props["itemKind"] != kind.value:
-        return NotFound(message=f"no {kind.value} with id {item_id!r}", id=strawberry.ID(item_id))
-    refs = await ctx.db.bind(writes.current_refs)(kind, item_id)
-    merged = exchange_from_props(kind, props, refs) | input_dict(patch)
-    try:
-        item = _MODELS[kind].model_validate({k: v for k, v in merged.items() if v is not None})
-        return wrap(
-            t.item_from_props(
-                await ctx.db.bind(writes.update_item)(kind, item, version, audit=ctx.audit(info.field_name))
-            )
-        )
-    except ValidationError as exc:
-        return from_validation_error(exc)
-    except DocumentInvalid as exc:
-        return from_document_invalid(exc)
-    except writes.WriteError as exc:
-        return from_write_error(exc)
+    work = edits.update_item(
+        ctx.db, ctx.repo, kind, item_id, version, input_dict(patch), audit=ctx.audit(info.field_name)
+    )
+    return await attempt(work, lambda props: wrap(t.item_from_props(props)))
 
 
 @strawberry.type
@@ -305,39 +264,29 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None, detach: bool = False
     ) -> DeleteResult:
         ctx = info.context
-        try:
-            kind = await ctx.db.bind(writes.delete_item)(
-                str(id), version, detach=detach, audit=ctx.audit(info.field_name)
-            )
-        except writes.WriteError as exc:
-            return from_write_error(exc)
-        return Deleted(id=id, item_kind=kind)
+        work = edits.delete_item(ctx.db, str(id), version, detach=detach, audit=ctx.audit(info.field_name))
+        return await attempt(work, lambda kind: Deleted(id=id, item_kind=kind))
 
     @strawberry.mutation(
         metadata=needs(Role.editor), description="add a dependency (or update its kind, strength and weight)"
     )
     async def add_dependency(self, info: Info[Context, None], input: DependencyInput) -> DependencyResult:
         ctx = info.context
-        try:
-            dep = x.Dependency.model_validate(
-                {
-                    "from": str(input.from_),
-                    "to": str(input.to),
-                    "kind": input.kind.value,
-                    "strength": input.strength.value,
-                    "weight": input.weight,
-                }
-            )
-            version = await ctx.db.bind(writes.add_dependency)(dep, audit=ctx.audit(info.field_name))
-        except ValidationError as exc:
-            return from_validation_error(exc)
-        except DocumentInvalid as exc:
-            return from_document_invalid(exc)
-        both = await ctx.repo.by_ids([dep.from_, dep.to])
-        return DependencyPayload(
-            dependent=t.item_from_props(both[0] or {}),
-            depends_on=t.item_from_props(both[1] or {}),
-            dependent_version=version,
+        data = {
+            "from": str(input.from_),
+            "to": str(input.to),
+            "kind": input.kind.value,
+            "strength": input.strength.value,
+            "weight": input.weight,
+        }
+        work = edits.add_dependency(ctx.db, ctx.repo, data, audit=ctx.audit(info.field_name))
+        return await attempt(
+            work,
+            lambda done: DependencyPayload(
+                dependent=t.item_from_props(done[0]),
+                depends_on=t.item_from_props(done[1]),
+                dependent_version=done[2],
+            ),
         )
 
     @strawberry.mutation(metadata=needs(Role.editor), description="remove a dependency")
@@ -348,6 +297,5 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
         to: strawberry.ID,
     ) -> RemoveDependencyResult:
         ctx = info.context
-        if await ctx.db.bind(writes.remove_dependency)(str(from_), str(to), audit=ctx.audit(info.field_name)):
-            return DependencyRemoved(from_id=from_, to_id=to)
-        return NotFound(message=f"no dependency {str(from_)!r} -> {str(to)!r}", id=from_)
+        work = edits.remove_dependency(ctx.db, str(from_), str(to), audit=ctx.audit(info.field_name))
+        return await attempt(work, lambda _: DependencyRemoved(from_id=from_, to_id=to))

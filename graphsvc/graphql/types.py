@@ -20,8 +20,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
-from graphsvc.db.items import Props, Related
-from graphsvc.domain.facts import display_name
+from graphsvc.db.items import Related
+from graphsvc.domain.facts import Props, display_name
 from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e

@@ -1,31 +1,36 @@
-"""Expected failures of mutations, as GraphQL types (members of each result union), and the mapping from the
-domain's and the database layer's errors to them. Every one has a `message` naming the id or field at fault."""
+"""Expected failures of mutations, as GraphQL types (members of each result union), and the one mapping from the
+errors the use cases raise to them (`attempt`). Every one has a `message` naming the id or field at fault."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
 from pydantic import ValidationError
 
-from graphsvc.db import writes
+import graphsvc.errors as errors
 from graphsvc.domain.validation import DocumentInvalid, json_path
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import enums as e
 
 __all__ = [
     "DuplicateId",
+    "IllegalTransition",
     "InputProblem",
     "InvalidInput",
+    "InvalidState",
     "NotFound",
     "SelfDependency",
     "StaleVersion",
     "StillReferenced",
     "UnknownReference",
     "UserError",
-    "from_document_invalid",
-    "from_validation_error",
-    "from_write_error",
+    "attempt",
+    "user_error",
 ]
+
+T = TypeVar("T")
 
 
 @strawberry.interface(description="An expected failure of a mutation; nothing was written.")
@@ -80,6 +85,20 @@ class StillReferenced(UserError):
     referenced_by: list[str]
 
 
+@strawberry.type(description="The record's status (or kind) does not allow this; nothing was written.")
+class InvalidState(UserError):
+    id: strawberry.ID
+    status: str
+
+
+@strawberry.type(description="The change's status does not allow this action; nothing was written.")
+class IllegalTransition(UserError):
+    id: strawberry.ID
+    status: e.ChangeStatus
+    action: str
+    allowed_actions: list[str] = strawberry.field(description="what the change's status does allow")
+
+
 def _field(path: str) -> str:
     """`services[0].owner` -> `owner`: a mutation writes one item, so the list position says nothing."""
     return path.split("].", 1)[-1] if "]." in path else path
@@ -104,28 +123,48 @@ def from_validation_error(exc: ValidationError) -> InvalidInput:
     return InvalidInput(message="; ".join(f"{p.field}: {p.message}" for p in problems), problems=problems)
 
 
-def from_write_error(exc: writes.WriteError) -> Any:
-    if isinstance(exc, writes.NotFoundError):
-        return NotFound(message=f"no item with id {exc.id!r}", id=strawberry.ID(exc.id))
-    if isinstance(exc, writes.DuplicateIdError):
-        return DuplicateId(
-            message=f"id {exc.id!r} is already used by a {exc.existing_kind.value}",
-            id=strawberry.ID(exc.id),
-            existing_kind=exc.existing_kind,
-        )
-    if isinstance(exc, writes.StaleVersionError):
-        return StaleVersion(
-            message=f"{exc.id!r} is at version {exc.actual}, not {exc.expected}: re-read it and retry",
-            id=strawberry.ID(exc.id),
-            expected_version=exc.expected,
-            actual_version=exc.actual,
-        )
-    if isinstance(exc, writes.StillReferencedError):
-        sample = [f"{source} ({rel})" for source, rel in exc.sample]
-        return StillReferenced(
-            message=f"{exc.id!r} is still referenced {exc.total} time(s), e.g. by {', '.join(sample)}",
-            id=strawberry.ID(exc.id),
-            references=exc.total,
-            referenced_by=sample,
-        )
+def user_error(exc: Exception) -> Any:
+    """The typed result for an expected failure; anything else is re-raised (a GraphQL error with its code)."""
+    match exc:
+        case ValidationError():
+            return from_validation_error(exc)
+        case DocumentInvalid():
+            return from_document_invalid(exc)
+        case errors.NotFound():
+            return NotFound(message=str(exc), id=strawberry.ID(exc.id or ""))
+        case errors.DuplicateId():
+            return DuplicateId(message=str(exc), id=strawberry.ID(exc.id), existing_kind=Kind(exc.existing_kind))
+        case errors.StaleVersion():
+            return StaleVersion(
+                message=str(exc),
+                id=strawberry.ID(exc.id),
+                expected_version=exc.expected,
+                actual_version=exc.actual,
+            )
+        case errors.StillReferenced():
+            return StillReferenced(
+                message=str(exc), id=strawberry.ID(exc.id), references=exc.total, referenced_by=exc.sample
+            )
+        case errors.InvalidState():
+            return InvalidState(message=str(exc), id=strawberry.ID(exc.id), status=exc.status)
+        case errors.IllegalTransition():
+            return IllegalTransition(
+                message=str(exc),
+                id=strawberry.ID(exc.id),
+                status=e.ChangeStatus(exc.status),
+                action=exc.action,
+                allowed_actions=exc.allowed,
+            )
     raise exc
+
+
+EXPECTED = (ValidationError, DocumentInvalid, errors.NotFound, errors.Refused)
+
+
+async def attempt(work: Awaitable[T], answer: Callable[[T], Any]) -> Any:
+    """`answer(await work)`, or the typed result for the expected failure `work` raised (nothing was written)."""
+    try:
+        result = await work
+    except EXPECTED as exc:
+        return user_error(exc)
+    return answer(result)
