@@ -607,6 +607,18 @@ INCIDENTS = [  # opened (Nov 2026), minutes to resolve (None = still open), prio
     ("11-19 06:30", None, "P3", "CI-APP-WMS", "Scanner sync backlog growing", ""),
     ("11-19 09:50", None, "P2", "CI-APP-PAYMENT-ADAPTER", "Adyen webhook deliveries failing", ""),
 ]  # fmt: skip
+# Each incident's effect where its priority's default (OUTAGE at P1 and P2, DEGRADATION at P3 and P4) is wrong: a
+# high-priority incident where things work, badly; a low-priority one where a component is down.
+EFFECTS = {
+    "SSO logins slow: Keycloak out of memory": "DEGRADATION",
+    "Pricing engine returns stale promotions": "DEGRADATION",
+    "Catalogue database CPU at 100% after resize": "DEGRADATION",
+    "Storefront 502 errors for three minutes": "OUTAGE",
+    "Direct Connect BGP flap: checkout latency": "DEGRADATION",
+    "Store 07 WAN link down (4G backup in use)": "OUTAGE",
+    "Checkout errors for PayPal users": "DEGRADATION",
+    "Adyen webhook deliveries failing": "DEGRADATION",
+}
 RELEASES = [
     ("REL-2026.11-STOREFRONT", "Storefront November release", "2026.11.0"),
     ("REL-2026.11-PEAK", "Peak readiness 2026", "2026.11.2"),
@@ -669,6 +681,7 @@ def records() -> None:
         status = "OPEN" if resolved is None else ("RESOLVED" if opened >= "11-12" else "CLOSED")
         incident = {"id": f"INC-{5000 + k}", "title": title, "priority": priority, "status": status,
                     "openedAt": at(opened), "resolvedAt": resolved, "affects": [ref(affects)]}  # fmt: skip
+        incident |= {"effect": EFFECTS[title]} if title in EFFECTS else {}
         doc["incidents"].append(incident | ({"problem": problem} if problem else {}))
     doc["changes"] = []
     for cid, ctype, status, start, length, modifies, links, title in rows(CHANGES):

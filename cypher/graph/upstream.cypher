@@ -1,15 +1,11 @@
-// The nodes that can reach the origin, or one of the redundancy groups in $broken (down already: fewer live
-// members than their minHealthy, see broken_groups.cypher), along dependency and membership edges, each with every outgoing edge and, for a group, how many
-// distinct members it has that are not RETIRED. Broken groups are rare data errors, but the least fixpoint counts
-// them DOWN for everything that needs them, and that can reach the origin's dependents by another path.
+// The nodes that can reach one of $ids along dependency and membership edges, each with every outgoing edge and,
+// for a group, how many distinct members it has that are not RETIRED (its quorum is capped at that number).
 // `origins` gives the kind of each id that exists, so the caller can check them without another round trip.
 // One record holding lists: the driver's per-record cost would otherwise dominate for a hub's 50,000 rows.
 OPTIONAL MATCH (o:Item) WHERE o.id IN $ids
 WITH collect(o) AS found
-OPTIONAL MATCH (b:RedundancyGroup) WHERE b.id IN $broken
-WITH found, collect(b) AS broken
-CALL (found, broken) {
-  UNWIND found + broken AS o
+CALL (found) {
+  UNWIND found AS o
   WITH o WHERE o:Service OR o:ConfigurationItem OR o:RedundancyGroup
   MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o)
   WITH DISTINCT n

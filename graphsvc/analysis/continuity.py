@@ -106,14 +106,13 @@ def single_points_of_failure(graph: DependencyGraph, service: str, reach: set[st
 
     Rather than one impact per candidate (quadratic), one pass computes for every node n its killers K(n): the
     single failures that take n DOWN. For an ordinary node, n itself and the killers of its HARD dependencies; for a
-    group, itself and each failure that takes down more than (members - minHealthy) of its members (all failures
-    if it is below quorum already). Whether c is in K(n) depends only on whether c is in the killers of n's
-    dependencies, so the least solution of these set equations is, failure by failure, the least fixpoint of
-    SEMANTICS.md; strongly connected components are solved dependencies first, iterating inside each.
+    group, itself and each failure that takes down more than (live members - quorum) of its members. Whether c is
+    in K(n) depends only on whether c is in the killers of n's dependencies, so the least solution of these set
+    equations is, failure by failure, the least fixpoint of SEMANTICS.md; strongly connected components are solved
+    dependencies first, iterating inside each.
     """
     nodes = sorted(reach | {service})
     index = {n: i for i, n in enumerate(nodes)}
-    everything = frozenset(range(len(nodes)))
     hard: dict[str, list[str]] = {}
     members: dict[str, list[str]] = {}
     for n in nodes:
@@ -135,11 +134,7 @@ def single_points_of_failure(graph: DependencyGraph, service: str, reach: set[st
     def solve(n: str) -> frozenset[int]:
         own = frozenset({index[n]})
         if graph.is_group(n):
-            group = graph.nodes[n]
-            total = graph.members_total.get(n, 0)
-            need = group.min_healthy or 1
-            if total < need:
-                return everything
+            total, need = graph.members_total.get(n, 0), graph.quorum(n)
             counts: dict[int, int] = {}
             for m in members.get(n, ()):
                 for c in killers.get(m, frozenset({index[m]})):

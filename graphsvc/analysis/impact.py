@@ -10,9 +10,9 @@ DEGRADED, and so is a group with a non-OK member. (A group's own dependency edge
 its rule, which looks at its members only.) So the impacted set is the reverse reachability of the origin along
 the edges that carry impact, and `depth`/`path` come from one breadth-first search over it.
 
-A group whose `minHealthy` exceeds its non-RETIRED members ("broken": say two of a quorum-2 cluster were retired)
-is DOWN by the rule whatever the origin. It counts as DOWN for everything that needs it, but only nodes the origin
-reaches are reported: a pre-existing outage is not something this origin caused.
+A group's quorum is capped at its live members (`DependencyGraph.quorum`), so with nothing failed every node is OK
+and an answer holds only what its origin causes. Degraded origins (items that work, but badly) start DEGRADED and
+carry DEGRADED to what uses them; the rules may still make one DOWN.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ class Impact:
 
     graph: DependencyGraph
     origin: tuple[str, ...]
+    degraded_origin: tuple[str, ...] = ()  # the degraded origins that count (not also in `origin`)
     status: Mapping[str, Status] = field(default_factory=dict)
     depth: Mapping[str, int] = field(default_factory=dict)
     next_hop: Mapping[str, str] = field(default_factory=dict)  # one step along a shortest path to the origin
     down_members: dict[str, set[str]] = field(default_factory=dict)
-    every_status: Mapping[str, Status] = field(default_factory=dict)  # also broken groups the origin does not reach
+    every_status: Mapping[str, Status] = field(default_factory=dict)  # every not-OK node
     found: Found | None = None  # the array search's answer, when it was used
 
     def of_kind(self, *kinds: Kind) -> list[tuple[str, Status, int]]:
@@ -90,10 +91,10 @@ class Impact:
         return path
 
     def group_counts(self, group_id: str) -> tuple[int, int, int]:
-        """(members up, members in all, minHealthy) of a group."""
+        """(members up, live members, quorum) of a group."""
         total = self.graph.members_total.get(group_id, 0)
         up = total - len(self.down_members.get(group_id, ()))
-        return up, total, self.graph.nodes[group_id].min_healthy or 1
+        return up, total, self.graph.quorum(group_id)
 
     def _describe(self, dep: str) -> str:
         if self.graph.is_group(dep):
@@ -122,10 +123,10 @@ class Impact:
         status = self.status[node_id]
         if node_id in self.origin:
             return f"{status.name}: in the origin set"
+        if status is Status.DEGRADED and node_id in self.degraded_origin:
+            return "DEGRADED: in the degraded origin set"
         if self.graph.is_group(node_id):
             up, total, need = self.group_counts(node_id)
-            if total < need:
-                return f"DOWN: only {total} live members, needs {need} (already down before this origin)"
             if status is Status.DOWN:
                 return f"DOWN: {up} of {total} members up, needs {need}"
             cause = self._cause(node_id)
@@ -138,8 +139,9 @@ class Impact:
         return f"{status.name}: {verb} {self._describe(cause.target)}"
 
 
-def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
-    """The impact of an origin set; ids that are not (or no longer: RETIRED) in the graph are ignored.
+def compute_impact(graph: DependencyGraph, origin: Iterable[str], degraded: Iterable[str] = ()) -> Impact:
+    """The impact of an origin set and a set of degraded origins; ids that are not (or no longer: RETIRED) in the
+    graph are ignored, and so is a degraded origin that is also an origin (DOWN wins).
 
     A large graph's search moves to arrays (`impact_with_arrays`, the same answers) once its breadth-first search
     has found more than ARRAYS_REACH nodes.
@@ -147,19 +149,28 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
     Both loops run once per edge reached (a hub of a 1,000,000-CI estate reaches 280,000 nodes), so they are written
     with local names and no calls per edge."""
     origins = tuple(sorted({o for o in origin if o in graph.nodes}))
+    origin_set = set(origins)
+    degraded_origins = tuple(sorted({d for d in degraded if d in graph.nodes and d not in origin_set}))
+    starts = tuple(sorted((*origins, *degraded_origins)))  # depth 0: both kinds of origin
     large = len(graph.nodes) >= ARRAYS_FROM
     status: dict[str, Status] = {}
     depth: dict[str, int] = {}
     next_hop: dict[str, str] = {}
-    result = Impact(graph=graph, origin=origins, depth=depth, next_hop=next_hop, every_status=status)
-    origin_set = set(origins)
+    result = Impact(
+        graph=graph,
+        origin=origins,
+        degraded_origin=degraded_origins,
+        depth=depth,
+        next_hop=next_hop,
+        every_status=status,
+    )
     groups = graph.groups  # a group follows its own rule (its members): a dependency edge out of one carries nothing
     into = graph.into
     no_edges: list[Edge] = []
 
     # Depth and a shortest path: breadth-first along reversed edges (each `into` list is in source id order).
-    queue: deque[str] = deque(origins)
-    for o in origins:
+    queue: deque[str] = deque(starts)
+    for o in starts:
         depth[o] = 0
     while queue:
         node = queue.popleft()
@@ -171,14 +182,15 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
                 next_hop[src] = node
                 queue.append(src)
         if large and len(depth) > ARRAYS_REACH:  # a large reach: the arrays answer it
-            return impact_with_arrays(graph, origins)
+            return impact_with_arrays(graph, origins, degraded_origins)
 
     # Statuses: the least fixpoint by worklist.
-    down_members, members_total, nodes = result.down_members, graph.members_total, graph.nodes
-    broken = [g for g in graph.broken_groups if g not in origin_set]
-    for o in (*origins, *broken):
+    down_members, members_total, quorum = result.down_members, graph.members_total, graph.quorum
+    for o in origins:
         status[o] = Status.DOWN
-    work: deque[str] = deque((*origins, *broken))
+    for d in degraded_origins:
+        status[d] = Status.DEGRADED
+    work: deque[str] = deque(starts)
     DOWN, DEGRADED, OK = Status.DOWN, Status.DEGRADED, Status.OK
     while work:
         node = work.popleft()
@@ -193,9 +205,9 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
                     down = down_members[src] = set()
                 if is_down:
                     down.add(node)
-                # the group's rule: DOWN with fewer than minHealthy members up (see Impact.group_counts)
+                # the group's rule: DOWN with fewer members up than its quorum (see Impact.group_counts)
                 up = members_total.get(src, 0) - len(down)
-                after = DOWN if up < (nodes[src].min_healthy or 1) else DEGRADED
+                after = DOWN if up < quorum(src) else DEGRADED
             elif src in groups:
                 continue
             else:
@@ -207,19 +219,22 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str]) -> Impact:
     return result
 
 
-def impact_with_arrays(graph: DependencyGraph, origins: tuple[str, ...]) -> Impact:
-    """`compute_impact` by the array search (graphsvc.analysis.impact_arrays); `origins` sorted, all in the graph.
+def impact_with_arrays(
+    graph: DependencyGraph, origins: tuple[str, ...], degraded_origins: tuple[str, ...] = ()
+) -> Impact:
+    """`compute_impact` by the array search (graphsvc.analysis.impact_arrays); `origins` and `degraded_origins`
+    sorted, disjoint and all in the graph.
 
     Its mappings read the search's arrays rather than being dicts: at 280,000 impacted nodes, filling dicts took
     longer than the search."""
     arrays = arrays_of(graph)
     origin_set = set(origins)
-    broken = [g for g in graph.broken_groups if g not in origin_set]
-    result = search(arrays, list(origins), broken)
+    result = search(arrays, list(origins), list(degraded_origins))
     found = Found(arrays, result)
     return Impact(
         graph=graph,
         origin=origins,
+        degraded_origin=degraded_origins,
         status=found.status,
         depth=found.depth,
         next_hop=found.next_hop,

@@ -10,8 +10,8 @@ breadth-first level:
   edges, in the order they are first met walking the level in queue order: exactly the order in which the
   queue-based search appends them, with the same first finder as `next_hop`.
 - The least fixpoint is a threshold propagation. A node is DOWN when enough of its "down-carrying" edges lead to
-  DOWN nodes: one HARD dependency for a service or CI, more than `members - minHealthy` members for a group. Every
-  other node the origins (or a broken group) reach along the edges that carry impact is DEGRADED.
+  DOWN nodes: one HARD dependency for a service or CI, more than `members - quorum` members for a group. Every
+  other node the origins or the degraded origins reach along the edges that carry impact is DEGRADED.
 
 tests/unit/test_impact_arrays.py checks, over random graphs (hypothesis), that every field of the answer is the
 loops' answer.
@@ -56,7 +56,7 @@ class ImpactArrays:
     carry_src: Ints
     down_start: Ints  # edges that carry DOWN: memberships, and HARD dependencies out of services and CIs
     down_src: Ints
-    needed: Ints  # DOWN edges that make node i DOWN: 1, or for a group its members - minHealthy + 1 (at least 1)
+    needed: Ints  # DOWN edges that make node i DOWN: 1, or for a group its live members - quorum + 1
     member_group: Ints  # membership edges, as (group, member) pairs
     member_node: Ints
     kind: npt.NDArray[np.int8]  # node i's kind, as its position in KINDS
@@ -93,8 +93,7 @@ class ImpactArrays:
                         down_s.append(s)
         needed = np.ones(size, dtype=np.int64)
         for g in groups:
-            need = graph.nodes[g].min_healthy or 1
-            needed[index[g]] = max(1, graph.members_total.get(g, 0) - need + 1)
+            needed[index[g]] = graph.members_total.get(g, 0) - graph.quorum(g) + 1
         kind = np.array([KINDS.index(graph.nodes[n].kind) for n in ids], dtype=np.int8)
         carry_start, carry_src = _rows(_ints(carry_t), _ints(carry_s), size)
         down_start, down_src = _rows(_ints(down_t), _ints(down_s), size)
@@ -131,18 +130,18 @@ def _first_met(found: Ints, via: Ints) -> tuple[Ints, Ints]:
 class SearchResult:
     """Node numbers (ImpactArrays.ids) of one search."""
 
-    levels: list[Ints]  # breadth-first from the origins: level d holds the nodes at depth d, in queue order
+    levels: list[Ints]  # breadth-first from both kinds of origin: level d holds the nodes at depth d, in queue order
     hops: list[Ints]  # hops[d][k]: the node levels[d][k] was first found from (d >= 1)
-    down: Bools  # DOWN in the fixpoint (origins and broken groups included)
-    reached: Bools  # not OK: reached from the origins or a broken group along edges that carry impact
+    down: Bools  # DOWN in the fixpoint (origins included)
+    reached: Bools  # not OK: reached from an origin or a degraded origin along edges that carry impact
 
 
-def search(arrays: ImpactArrays, origins: list[str], broken: list[str]) -> SearchResult:
-    """Breadth-first levels from `origins` and the fixpoint's statuses, `broken` groups being DOWN whatever fails."""
+def search(arrays: ImpactArrays, origins: list[str], degraded: list[str]) -> SearchResult:
+    """Breadth-first levels from `origins` and `degraded` (disjoint) and the fixpoint's statuses."""
     size = len(arrays.ids)
     index = arrays.index
     seen = np.zeros(size, dtype=np.bool_)
-    level = np.array([index[o] for o in origins], dtype=np.int64)
+    level = np.array(sorted(index[o] for o in (*origins, *degraded)), dtype=np.int64)  # numbered in id order
     seen[level] = True
     levels, hops = [level], [np.empty(0, dtype=np.int64)]
     while True:
@@ -154,20 +153,11 @@ def search(arrays: ImpactArrays, origins: list[str], broken: list[str]) -> Searc
         seen[level] = True
         levels.append(level)
         hops.append(hop)
-
-    # Everything a broken group reaches is not OK either (it counts for the explanations, not as this origin's).
-    reached = seen.copy()
-    frontier = np.array([index[b] for b in broken if not seen[index[b]]], dtype=np.int64)
-    reached[frontier] = True
-    while frontier.size:
-        found, _ = _gather(arrays.carry_start, arrays.carry_src, frontier)
-        found = np.unique(found[~reached[found]])
-        reached[found] = True
-        frontier = found
+    reached = seen
 
     # DOWN: the least fixpoint, as counts of DOWN edges against what each node needs. Origins are DOWN already.
     down = np.zeros(size, dtype=np.bool_)
-    frontier = np.array(sorted({index[n] for n in (*origins, *broken)}), dtype=np.int64)
+    frontier = np.array(sorted({index[n] for n in origins}), dtype=np.int64)
     down[frontier] = True
     count = np.zeros(size, dtype=np.int64)
     while frontier.size:

@@ -64,15 +64,14 @@ def violations(
 
 def _reach(graph: DependencyGraph, policy: PolicyRule) -> set[str] | None:
     """What a change must modify for its impact to reach an item the policy governs: those items and their
-    closures. None when that is no filter: the policy governs everything, or a group that is down already (whatever
-    the change) is in that closure."""
+    closures. None when that is no filter: the policy governs everything."""
     if not policy.governs:
         return None
     reach = set(policy.governs)
     for item in policy.governs:
         if item in graph.nodes:
             reach |= closure(graph, item)
-    return None if not reach.isdisjoint(graph.broken_groups) else reach
+    return reach
 
 
 _SPOF_RULES = ("NO_SINGLE_POINT_OF_FAILURE", "RECOVERY_OBJECTIVES_MET")
@@ -84,26 +83,24 @@ class SpofFinder:
     `continuity.single_points_of_failure` solves the killers K(n) (the single failures that take n DOWN) over the
     closure of one service. K(n) depends on n's own closure only, so it is the same whichever service's closure n
     is found in: policies that look at thousands of services solve every node once, here, the same equations in
-    the same order (strongly connected components dependencies first, iterating inside each). `None` stands for
-    "every failure" (a group below quorum whatever fails), which the per-service version writes as its closure.
+    the same order (strongly connected components dependencies first, iterating inside each).
     """
 
     def __init__(self, graph: DependencyGraph, *, wide: bool) -> None:
         self.graph = graph
         self.wide = wide  # a rule over every service: solve the whole graph once, not service by service
-        self._killers: dict[str, frozenset[str] | None] | None = None
+        self._killers: dict[str, frozenset[str]] | None = None
 
     def of(self, service: str) -> tuple[str, ...]:
         """The CIs and services in D(service) whose loss alone takes it DOWN, by id."""
         if not self.wide:  # a few governed services: their closures are cheaper than the whole graph
             return single_points_of_failure(self.graph, service, closure(self.graph, service))
         killers = self._solve() if self._killers is None else self._killers
-        found = killers[service]
-        reach = closure(self.graph, service) if found is None else found - {service}
+        reach = killers[service] - {service}
         kinds = (Kind.CONFIGURATION_ITEM, Kind.SERVICE)
         return tuple(sorted(c for c in reach if c != service and self.graph.nodes[c].kind in kinds))
 
-    def _solve(self) -> dict[str, frozenset[str] | None]:
+    def _solve(self) -> dict[str, frozenset[str]]:
         graph = self.graph
         hard: dict[str, list[str]] = {}
         members: dict[str, list[str]] = {}
@@ -115,32 +112,19 @@ class SpofFinder:
                         members.setdefault(n, []).append(e.target)
                 elif e.hard and not e.membership:
                     hard.setdefault(n, []).append(e.target)
-        killers: dict[str, frozenset[str] | None] = {}
+        killers: dict[str, frozenset[str]] = {}
 
-        def solve(n: str) -> frozenset[str] | None:
+        def solve(n: str) -> frozenset[str]:
             if n in members or graph.is_group(n):
-                total = graph.members_total.get(n, 0)
-                need = graph.nodes[n].min_healthy or 1
-                if total < need:
-                    return None
-                every = 0  # members that every failure kills
+                total, need = graph.members_total.get(n, 0), graph.quorum(n)
                 counts: dict[str, int] = {}  # member deaths per failure
                 for m in members.get(n, ()):
-                    km = killers.get(m, frozenset({m}))
-                    if km is None:
-                        every += 1
-                        continue
-                    for c in km:
+                    for c in killers.get(m, frozenset({m})):
                         counts[c] = counts.get(c, 0) + 1
-                if total - every < need:
-                    return None
-                return frozenset({n}) | {c for c, k in counts.items() if total - k - every < need}
+                return frozenset({n}) | {c for c, k in counts.items() if total - k < need}
             found = {n}
             for d in hard.get(n, ()):
-                kd = killers.get(d, frozenset({d}))
-                if kd is None:
-                    return None
-                found |= kd
+                found |= killers.get(d, frozenset({d}))
             return frozenset(found)
 
         for component in _dependencies_first(sorted(graph.nodes), hard, members):

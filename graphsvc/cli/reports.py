@@ -16,7 +16,7 @@ from graphsvc.settings import Settings
 T = TypeVar("T")
 
 report_app = typer.Typer(
-    help="Reports: CAB (change, cab), continuity, sla, compliance and costs.", no_args_is_help=True
+    help="Reports: CAB (change, cab), continuity, sla, compliance, costs and CMDB health.", no_args_is_help=True
 )
 app.add_typer(report_app, name="report")
 
@@ -194,5 +194,39 @@ def report_costs(
     async def make(repo: Any, weights: Any) -> str:
         report = await cost_allocation(repo)
         return costs.cost_html(report, datetime.now(UTC)) if fmt == "html" else costs.cost_csv(report)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+
+
+class HealthFormat(StrEnum):
+    html = "html"
+    md = "md"
+    csv = "csv"
+
+
+@report_app.command("health")
+def report_health(
+    fmt: Annotated[
+        HealthFormat, typer.Option("--format", help="HTML (a printable page), Markdown, or CSV (one row per finding)")
+    ] = HealthFormat.html,
+    per_kind: Annotated[int, typer.Option("--per-kind", min=0, help="findings listed per kind (0 = all)")] = 200,
+    output: Output = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """CMDB health: completeness, correctness and compliance, with the findings behind them."""
+    from datetime import UTC, datetime
+
+    from graphsvc.reports import health as hl
+    from graphsvc.usecases.health import health_of
+
+    async def make(repo: Any, weights: Any) -> str:
+        report = await health_of(repo)
+        now = datetime.now(UTC)
+        if fmt == "csv":
+            return hl.health_csv(report)
+        if fmt == "md":
+            return hl.health_markdown(report, now, per_kind=per_kind)
+        return hl.health_html(report, now, per_kind=per_kind)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)

@@ -8,12 +8,13 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+from graphsvc.analysis.health import CiFacts, GroupFacts, ServiceFacts
 from graphsvc.analysis.requirements import MetricFacts, RequirementFacts
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.facts import Props
 
-__all__ = ["cost_inputs", "hot_cis", "policy_subjects", "requirement_facts"]
+__all__ = ["cost_inputs", "health_facts", "hot_cis", "policy_subjects", "requirement_facts"]
 
 
 async def hot_cis(repo: ItemRepository, threshold: float) -> list[Props]:
@@ -59,3 +60,15 @@ async def cost_inputs(repo: ItemRepository) -> Mapping[str, Any]:
         repo.read(cypher("cost/nodes")), repo.read(cypher("cost/dependencies")), repo.read(cypher("cost/consumers"))
     )
     return {**nodes[0], **deps[0], **rest[0]}
+
+
+async def health_facts(
+    repo: ItemRepository,
+) -> tuple[list[ServiceFacts], list[CiFacts], list[GroupFacts], list[tuple[str, str]]]:
+    """What the CMDB health check measures: live services and CIs with their expected fields, groups with their
+    live members, and the dependencies of live items on RETIRED ones."""
+    (r,) = await repo.read(cypher("health/facts"))
+    services = [ServiceFacts(i, bool(o), bool(c), bool(t)) for i, o, c, t in r["services"]]
+    cis = [CiFacts(i, bool(o), bool(s), bool(m), bool(linked)) for i, o, s, m, linked in r["cis"]]
+    groups = [GroupFacts(i, int(k or 1), int(n)) for i, k, n in r["groups"]]
+    return services, cis, groups, [(a, b) for a, b in r["retired"]]

@@ -13,7 +13,6 @@ from graphsvc.domain.vocabulary import Kind
 __all__ = [
     "DataFingerprint",
     "Fingerprint",
-    "broken_groups",
     "data_fingerprint",
     "fingerprint",
     "item_kinds",
@@ -26,24 +25,14 @@ __all__ = [
 ]
 
 
-async def broken_groups(repo: ItemRepository) -> list[str]:
-    """Groups that are DOWN whatever fails: fewer distinct non-RETIRED members than their minHealthy."""
-    return sorted((await repo.read(cypher("graph/broken_groups")))[0]["ids"])
+async def upstream(repo: ItemRepository, ids: Iterable[str]) -> DependencyGraph:
+    """Every node that can reach one of `ids`, with all its outgoing edges: what the impact of `ids` needs."""
+    return (await upstream_with_kinds(repo, ids))[0]
 
 
-async def upstream(repo: ItemRepository, ids: Iterable[str], broken: Sequence[str] | None = None) -> DependencyGraph:
-    """Every node that can reach one of `ids` (or a broken group), with all its outgoing edges: what the impact
-    of `ids` needs. `broken` is `broken_groups()`, read here if not given."""
-    return (await upstream_with_kinds(repo, ids, broken))[0]
-
-
-async def upstream_with_kinds(
-    repo: ItemRepository, ids: Iterable[str], broken: Sequence[str] | None = None
-) -> tuple[DependencyGraph, dict[str, Kind]]:
+async def upstream_with_kinds(repo: ItemRepository, ids: Iterable[str]) -> tuple[DependencyGraph, dict[str, Kind]]:
     """`upstream`, plus the kind of each of `ids` that exists (any kind), read in the same round trip."""
-    if broken is None:
-        broken = await broken_groups(repo)
-    records = await repo.read(cypher("graph/upstream"), ids=sorted(set(ids)), broken=list(broken))
+    records = await repo.read(cypher("graph/upstream"), ids=sorted(set(ids)))
     kinds = {i: Kind(k) for i, k in records[0]["origins"]}
     nodes: list[Node] = []
     edges: list[Edge] = []

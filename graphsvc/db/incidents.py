@@ -10,7 +10,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.facts import Props
-from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
+from graphsvc.domain.incidents import IncidentRecord, ProblemRecord, effect_of
 
 __all__ = ["changes_done_between", "incidents_open_during", "incidents_opened_between", "open_problems", "slas"]
 
@@ -24,6 +24,7 @@ def _incident(record: Any) -> IncidentRecord:
         props.get("resolvedAt"),
         tuple(sorted(record["affects"])),
         props,
+        effect_of(props.get("priority"), props.get("effect")),
     )
 
 

@@ -365,6 +365,7 @@ class Incident(_Model):
     openedAt: Timestamp
     resolvedAt: Timestamp | None = None  # null allowed
     affects: Annotated[list[Id], Field(min_length=1)]
+    effect: Omittable[Literal["OUTAGE", "DEGRADATION"]] = None  # absent: by priority (domain.incidents.effect_of)
     problem: Omittable[Id] = None
 
 

@@ -120,12 +120,12 @@ class DependencyGraph:
         """The redundancy groups' ids."""
         return frozenset(g for g, node in self.nodes.items() if node.kind is Kind.REDUNDANCY_GROUP)
 
-    @cached_property
-    def broken_groups(self) -> tuple[str, ...]:
-        """Groups with fewer non-RETIRED members than `minHealthy`: DOWN whatever fails. Found once per graph, so
-        a question about a few nodes of a large in-memory graph does not scan it."""
-        return tuple(
-            g
-            for g, node in self.nodes.items()
-            if node.min_healthy is not None and self.members_total.get(g, 0) < node.min_healthy
-        )
+    def quorum(self, group_id: str) -> int:
+        """k = min(minHealthy, live members) (SEMANTICS.md, "The dependency graph"): a quorum set above the live
+        members (members retired, or a stale setting) is capped rather than making the group DOWN whatever fails;
+        the CMDB health check reports such a group as UNDER_PROVISIONED_GROUP."""
+        return min(self.nodes[group_id].min_healthy or 1, self.members_total.get(group_id, 0))
+
+    def under_provisioned(self, group_id: str) -> bool:
+        """The group's `minHealthy` exceeds its live members."""
+        return (self.nodes[group_id].min_healthy or 1) > self.members_total.get(group_id, 0)

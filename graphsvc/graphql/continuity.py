@@ -7,9 +7,11 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.analysis.availability import Availability
 from graphsvc.analysis.continuity import ObjectiveGap
 from graphsvc.domain.facts import Props, display_name
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.changes import utc
 from graphsvc.graphql.context import Context
@@ -109,6 +111,30 @@ class SlaAvailability:
     breached: bool | None = strawberry.field(description="null when there is no target")
 
 
+@strawberry.type(
+    description="One incident's part in a service's unavailability: the minutes the service was DOWN while this "
+    "OUTAGE incident was open, and DEGRADED while it (of either effect) was open; incidents open together each "
+    "count the time they share."
+)
+class IncidentShare:
+    incident_id: strawberry.ID
+    effect: e.IncidentEffect
+    outage_minutes: float
+    degraded_minutes: float
+
+
+def _shares(found: Availability | None) -> list[IncidentShare]:
+    return [
+        IncidentShare(
+            incident_id=strawberry.ID(s.incident),
+            effect=e.IncidentEffect(s.effect),
+            outage_minutes=s.outage_minutes,
+            degraded_minutes=s.degraded_minutes,
+        )
+        for s in (found.shares if found else ())
+    ]
+
+
 @strawberry.type(description="A service's availability over [from, to), from the incident record.")
 class AvailabilityResult:
     availability_percent: float
@@ -118,6 +144,7 @@ class AvailabilityResult:
     breached: bool | None = strawberry.field(description="null when the service has no target")
     slas: list[SlaAvailability]
     incident_ids: list[strawberry.ID] = strawberry.field(description="incidents that made it DOWN or DEGRADED")
+    incidents: list[IncidentShare] = strawberry.field(description="those incidents' parts, most outage first")
 
 
 def _breached(percent: float, target: float | None) -> bool | None:
@@ -145,6 +172,7 @@ async def resolve_availability(
             for s in report.slas
         ],
         incident_ids=[strawberry.ID(i) for i in r.incidents],
+        incidents=_shares(r),
     )
 
 
@@ -198,6 +226,9 @@ class SlaFigure:
     degraded_minutes: float | None
     target: float | None
     breached: bool | None
+    incidents: list[IncidentShare] = strawberry.field(
+        description="why: the incidents that made the service DOWN or DEGRADED, most outage first"
+    )
 
 
 async def resolve_sla_report(info: Info[Context, None], start: datetime, end: datetime) -> list[SlaFigure]:
@@ -212,6 +243,7 @@ async def resolve_sla_report(info: Info[Context, None], start: datetime, end: da
             degraded_minutes=f.result.degraded_minutes if f.result else None,
             target=f.target,
             breached=f.breached,
+            incidents=_shares(f.result),
         )
         for f in figures
     ]

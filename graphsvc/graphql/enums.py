@@ -18,6 +18,8 @@ __all__ = [
     "Comparator",
     "DependencyKind",
     "DependencyStrength",
+    "HealthFindingKind",
+    "IncidentEffect",
     "IncidentPriority",
     "IncidentStatus",
     "ItemKind",
@@ -141,6 +143,21 @@ class ProcessArea(Enum):
     SERVICE_DELIVERY = "SERVICE_DELIVERY"
     SERVICE_SUPPORT = "SERVICE_SUPPORT"
     FUNCTION = "FUNCTION"
+
+
+@strawberry.enum(description="what a CMDB health finding is about")
+class HealthFindingKind(Enum):
+    EMPTY_GROUP = "EMPTY_GROUP"
+    MISSING_FIELD = "MISSING_FIELD"
+    ORPHAN_CI = "ORPHAN_CI"
+    RETIRED_DEPENDENCY = "RETIRED_DEPENDENCY"
+    UNDER_PROVISIONED_GROUP = "UNDER_PROVISIONED_GROUP"
+
+
+@strawberry.enum(description="what an incident does to what it affects")
+class IncidentEffect(Enum):
+    OUTAGE = "OUTAGE"
+    DEGRADATION = "DEGRADATION"
 
 
 @strawberry.enum

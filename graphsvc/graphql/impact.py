@@ -145,6 +145,10 @@ class ImpactResult:
     def origin(self) -> list[strawberry.ID]:
         return [strawberry.ID(i) for i in self.analysis.impact.origin]
 
+    @strawberry.field(description="the degraded origin ids that count (not RETIRED, not also an origin)")
+    def degraded(self) -> list[strawberry.ID]:
+        return [strawberry.ID(i) for i in self.analysis.impact.degraded_origin]
+
     @strawberry.field(description="how many entries each list has in all")
     def totals(self) -> ImpactTotals:
         return ImpactTotals(analysis=self.analysis)

@@ -40,6 +40,10 @@ class IncidentInput:
     priority: e.IncidentPriority
     affects: list[strawberry.ID] = strawberry.field(description="ids of the services or CIs where it shows")
     opened_at: datetime | None = strawberry.UNSET
+    effect: e.IncidentEffect | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="OUTAGE or DEGRADATION; absent: OUTAGE at P1 and P2, DEGRADATION at P3 and P4",
+    )
     problem: strawberry.ID | None = strawberry.UNSET
 
 

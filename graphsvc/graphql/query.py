@@ -32,6 +32,7 @@ from graphsvc.graphql.continuity import (
     resolve_sla_report,
 )
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.health import CmdbHealth, resolve_health
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graphsvc.graphql.requirements import (
@@ -227,9 +228,18 @@ class Query:
         description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED",
         metadata=needs(Role.analyst, kept=True, analysis=True),
     )
-    async def impact(self, info: Info[Context, None], origin: list[strawberry.ID]) -> ImpactResult:
+    async def impact(
+        self,
+        info: Info[Context, None],
+        origin: list[strawberry.ID],
+        degraded: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description="items that work, but badly (a DEGRADATION incident): DEGRADED origins"),
+        ] = None,
+    ) -> ImpactResult:
         ctx = info.context
-        return ImpactResult(analysis=await impact_of(ctx.repo, [str(i) for i in origin], ctx.graph_cache))
+        worse = [str(i) for i in degraded or ()]
+        return ImpactResult(analysis=await impact_of(ctx.repo, [str(i) for i in origin], ctx.graph_cache, worse))
 
     @strawberry.field(
         description="the impact of losing a whole site: every CI located there fails",
@@ -285,6 +295,13 @@ class Query:
         self, info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
     ) -> list[PolicyViolation]:
         return await resolve_policy_violations(info, policy_id, rule_type)
+
+    @strawberry.field(
+        description="how far the CMDB can be trusted: completeness, correctness and compliance, with findings",
+        metadata=needs(Role.analyst, analysis=True),
+    )
+    async def cmdb_health(self, info: Info[Context, None]) -> CmdbHealth:
+        return await resolve_health(info)
 
     @strawberry.field(
         description="every requirement, MET or UNMET with the reasons", metadata=needs(Role.analyst, analysis=True)

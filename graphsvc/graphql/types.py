@@ -22,6 +22,7 @@ from strawberry.types.nodes import SelectedField
 
 from graphsvc.db.items import Related
 from graphsvc.domain.facts import Props, display_name
+from graphsvc.domain.incidents import effect_of
 from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
@@ -383,6 +384,17 @@ class Incident(Item):
     status: e.IncidentStatus = e.IncidentStatus.OPEN
     opened_at: datetime | None = None
     resolved_at: datetime | None = None
+    recorded_effect: strawberry.Private[str | None] = None
+
+    @classmethod
+    def from_props(cls, props: Props) -> Any:
+        incident = super().from_props(props)
+        incident.recorded_effect = props.get("effect")
+        return incident
+
+    @strawberry.field(description="OUTAGE or DEGRADATION: as recorded, else OUTAGE at P1 and P2, DEGRADATION at P3, P4")
+    def effect(self) -> e.IncidentEffect:
+        return e.IncidentEffect(effect_of(self.priority.value, self.recorded_effect))
 
     @strawberry.field
     async def affects(self, info: Info[Context, None]) -> list[Item]:

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from graphsvc.reports.page import e, page, table
+from graphsvc.reports.page import csv_cell, e, page, table
 from graphsvc.usecases.cost import CostReport
 
 __all__ = ["CSV_COLUMNS", "cost_csv", "cost_html", "money"]
@@ -70,8 +70,9 @@ def cost_html(report: CostReport, generated_at: datetime) -> str:
     ]
     body = [
         "<h1>IT cost allocation</h1>",
-        '<p class="meta">Monthly cost carried through the dependency graph to the business units that consume it '
-        "(SEMANTICS.md, Cost allocation). Amounts are rounded to cents so that every statement adds up.</p>",
+        '<p class="meta">Monthly cost carried through the dependency graph to the business units that consume it: '
+        "each item's cost is shared by what depends on it, then each service's by its consumers. Amounts are "
+        "rounded to cents so that every statement adds up.</p>",
         '<ul class="facts">' + "".join(f"<li>{e(f)}</li>" for f in facts) + "</ul>",
         "<h2>By business unit</h2>",
         f'<div class="bars">{_bars(report)}</div>',
@@ -121,27 +122,20 @@ def cost_html(report: CostReport, generated_at: datetime) -> str:
     return page("IT cost allocation", "".join(body), generated_at)
 
 
-def _cell(value: object) -> object:
-    """Text a spreadsheet would run as a formula (=, +, -, @, tab or CR first) gets a leading ' to stay text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def cost_csv(report: CostReport) -> str:
     """One row per statement line: sections total, business_unit, business_unit_service, service, unallocated."""
     names = {s.id: s.name for s in report.services}
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_COLUMNS)
-    w.writerow(_cell(c) for c in ("total", "", "", "", "", "", report.total))
-    w.writerow(_cell(c) for c in ("unallocated_total", "", "", "", "", "", report.unallocated_total))
+    w.writerow(csv_cell(c) for c in ("total", "", "", "", "", "", report.total))
+    w.writerow(csv_cell(c) for c in ("unallocated_total", "", "", "", "", "", report.unallocated_total))
     for u in report.business_units:
-        w.writerow(_cell(c) for c in ("business_unit", u.id, u.name, "", "", "", u.amount))
+        w.writerow(csv_cell(c) for c in ("business_unit", u.id, u.name, "", "", "", u.amount))
         for s, a in u.by_service:
-            w.writerow(_cell(c) for c in ("business_unit_service", u.id, u.name, s, names.get(s, s), "", a))
+            w.writerow(csv_cell(c) for c in ("business_unit_service", u.id, u.name, s, names.get(s, s), "", a))
     for sc in report.services:
-        w.writerow(_cell(c) for c in ("service", sc.id, sc.name, "", "", sc.own_cost, sc.total))
+        w.writerow(csv_cell(c) for c in ("service", sc.id, sc.name, "", "", sc.own_cost, sc.total))
     for i, n, a in report.unallocated:
-        w.writerow(_cell(c) for c in ("unallocated", i, n, "", "", "", a))
+        w.writerow(csv_cell(c) for c in ("unallocated", i, n, "", "", "", a))
     return out.getvalue()

@@ -1,18 +1,15 @@
-"""What the server keeps between requests about the dependency graph: a copy of the whole graph, and the list of
-groups that are down already; both are checked before every use.
+"""What the server keeps between requests about the dependency graph: a copy of the whole graph, checked before
+every use.
 
 A hub CI of a 100,000-CI estate reaches about 46,000 nodes: walking that in Neo4j and shipping it takes seconds,
 while the same walk in memory takes a fraction of one. The copy is checked before every use against a fingerprint
 (one constant-time read: the version every graphsvc write to the graph bumps, and the count-store totals of items
 and edges). When it is stale, the answer comes from Neo4j as before while a fresh copy loads in the background.
 
-Walking Neo4j needs the groups that are below quorum whatever fails (a scan of every group, 100 ms at 100,000
-CIs); that list is kept under the same fingerprint, so it too is read once per change to the graph.
-
 So answers are never stale for writes made through graphsvc. A change made to the graph behind graphsvc's back
 (say, a status set in cypher-shell) that adds or deletes no item or edge is seen after the next graphsvc write or
-restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` keeps no copy (the broken-group list is still
-kept), and estates with more than `GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
+restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` keeps no copy, and estates with more than
+`GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
 
 Analyses of the whole estate that depend only on what the version covers (cost allocation: costs, dependencies,
 memberships, business units and their consumption) are remembered under the same fingerprint (`remember`), also
@@ -54,10 +51,9 @@ def _failed(task: asyncio.Future[Any]) -> bool:
 
 @dataclass(frozen=True)
 class GraphView:
-    """What is current now: the whole graph in memory, or else the broken groups for a walk in Neo4j."""
+    """What is current now: the whole graph in memory, or None (then the part an answer needs is read from Neo4j)."""
 
     graph: DependencyGraph | None
-    broken: list[str]
 
 
 class GraphCache:
@@ -71,7 +67,6 @@ class GraphCache:
         self.keep_graph = keep_graph
         self.graph: DependencyGraph | None = None
         self.fingerprint: g.Fingerprint | None = None
-        self._broken: tuple[g.Fingerprint, list[str]] | None = None
         self._loading: asyncio.Task[None] | None = None
         self.loads = 0  # how many times the graph was read whole (tests and logs)
         self.too_large = False  # the estate has more items than max_items, so it is not copied (/readyz says so)
@@ -80,17 +75,14 @@ class GraphCache:
         self.load_seconds: float | None = None  # how long the last load took
 
     async def view(self) -> GraphView:
-        """The graph if the copy matches the database now (else a reload starts in the background), or the
-        current broken groups."""
+        """The graph if the copy matches the database now (else a reload starts in the background)."""
         now = await self._fingerprint()
         self.too_large = now[1] > self.max_items
         if self.graph is not None and now == self.fingerprint:
-            return GraphView(self.graph, [])
+            return GraphView(self.graph)
         if self.keep_graph and now[1] <= self.max_items and (self._loading is None or self._loading.done()):
             self._loading = asyncio.create_task(self._load(now))
-        if self._broken is None or self._broken[0] != now:
-            self._broken = (now, await g.broken_groups(self.repo))
-        return GraphView(None, self._broken[1])
+        return GraphView(None)
 
     async def current(self) -> DependencyGraph | None:
         """The copy if it matches the database now; otherwise None (and a reload starts in the background)."""

@@ -75,28 +75,38 @@ async def graph_for(repo: ItemRepository, ids: Sequence[str], cache: GraphCache 
     if cache is None:
         return await g.upstream(repo, ids)
     view = await cache.view()
-    return view.graph if view.graph is not None else await g.upstream(repo, ids, view.broken)
+    return view.graph if view.graph is not None else await g.upstream(repo, ids)
 
 
-async def impact_of(repo: ItemRepository, origin: Sequence[str], cache: GraphCache | None = None) -> ImpactAnalysis:
-    """The impact of the origin set (SEMANTICS.md): RETIRED origins are absent, so they impact nothing.
+async def impact_of(
+    repo: ItemRepository,
+    origin: Sequence[str],
+    cache: GraphCache | None = None,
+    degraded: Sequence[str] = (),
+) -> ImpactAnalysis:
+    """The impact of the origin set and the degraded origins (SEMANTICS.md): RETIRED ids are absent, so they impact
+    nothing; an id in both sets counts as an origin.
 
     Each id must exist and be a service, CI or redundancy group (checked from the same read as the traversal)."""
     ids = _bounded(origin, "origin")
+    worse = _bounded(degraded, "degraded")
+    if len(ids) + len(worse) > MAX_ORIGIN:
+        raise InvalidArgument(f"origin and degraded: {len(ids) + len(worse)} ids, at most {MAX_ORIGIN} in all")
     view = await cache.view() if cache is not None else None
     whole = view.graph if view is not None else None
     if whole is None:
-        graph, kinds = await g.upstream_with_kinds(repo, ids, view.broken if view is not None else None)
+        graph, kinds = await g.upstream_with_kinds(repo, [*ids, *worse])
     else:
         graph = whole
-        kinds = {i: whole.nodes[i].kind for i in ids if i in whole.nodes}
-        others = [i for i in ids if i not in kinds]  # RETIRED, of another kind, or unknown
+        kinds = {i: whole.nodes[i].kind for i in (*ids, *worse) if i in whole.nodes}
+        others = [i for i in (*ids, *worse) if i not in kinds]  # RETIRED, of another kind, or unknown
         if others:
             kinds |= {i: k for i, (k, _) in (await g.item_kinds(repo, others)).items()}
     _checked(ids, kinds, "origin")
+    _checked(worse, kinds, "degraded")
     # Off the event loop, as every analysis: a hub's impact over a large estate takes long enough to hold up every
     # other request (and /healthz) if it ran on it.
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids))
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids, worse))
 
 
 async def site_failure(repo: ItemRepository, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:

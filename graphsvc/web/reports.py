@@ -1,5 +1,6 @@
 """The reports over HTTP: /reports/changes/{id}, /reports/cab, /reports/continuity, /reports/sla and
-/reports/compliance (HTML, or Markdown with `?format=md`), and /reports/costs (HTML, or CSV with `?format=csv`)."""
+/reports/compliance (HTML, or Markdown with `?format=md`), /reports/costs (HTML, or CSV with `?format=csv`) and
+/reports/health (HTML, Markdown or CSV)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from graphsvc.reports import cab
 from graphsvc.reports import compliance as comp
 from graphsvc.reports import continuity as cont
 from graphsvc.reports import cost as costs
+from graphsvc.reports import health as hl
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import continuity_reports, sla_report
 from graphsvc.usecases.cost import cost_allocation
+from graphsvc.usecases.health import health_of
 from graphsvc.usecases.reports import agenda_report, change_report, parse_time
 
 __all__ = ["continuity_reports", "parse_time", "report_routes"]
@@ -124,6 +127,22 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             )
         return HTMLResponse(costs.cost_html(report, now))
 
+    async def health(request: Request) -> Response:
+        fmt = _format(request, ("html", "md", "csv"))
+        per_kind = _count(request, "perKind", 200)
+        report = await health_of(repo(), state.get("graph_cache"))
+        now = datetime.now(UTC)
+        if fmt == "csv":
+            name = f"graphsvc-health-{now:%Y-%m-%d}.csv"
+            return Response(
+                hl.health_csv(report),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        if fmt == "md":
+            return markdown(hl.health_markdown(report, now, per_kind=per_kind))
+        return HTMLResponse(hl.health_html(report, now, per_kind=per_kind))
+
     return [
         Route("/reports/changes/{id}", guarded(change)),
         Route("/reports/cab", guarded(agenda)),
@@ -131,4 +150,5 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         Route("/reports/sla", guarded(sla)),
         Route("/reports/compliance", guarded(compliance)),
         Route("/reports/costs", guarded(cost)),
+        Route("/reports/health", guarded(health)),
     ]

@@ -178,3 +178,35 @@ def test_unknown_site_is_a_clear_error(demo_api: GraphQLClient) -> None:
     result = demo_api.post(operation("impact.graphql", "SiteFailure"), {"siteId": "SVC-ORDERS"}, "SiteFailure")
     assert result["errors"][0]["message"] == "siteId: 'SVC-ORDERS' is a SERVICE, not a SITE"
     assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+DEGRADED = operation("degraded.graphql", "ImpactDegraded")
+
+
+def test_degraded_document_validates() -> None:
+    assert validate(build_schema()._schema, parse((OPERATIONS / "degraded.graphql").read_text())) == []
+
+
+def test_degraded_origins_match_the_reference_fixpoint(demo_api: GraphQLClient) -> None:
+    """Degraded origins alone, and overlapping outages: statuses equal the slow reference, explanations say why."""
+    doc = demo()
+    cases: list[tuple[list[str], list[str]]] = [([], [s["id"]]) for s in doc["services"][::4]]
+    cases += [([], [c["id"]]) for c in doc["configurationItems"][::15]]
+    cases += [(g["members"][:1], g["members"][1:2]) for g in doc["redundancyGroups"]]  # an outage and a degradation
+    for origin, degraded in cases:
+        answer = demo_api.data(DEGRADED, {"origin": origin, "degraded": degraded}, "ImpactDegraded")["impact"]
+        got = {i["id"]: i["status"] for i in answer["impacted"]}
+        assert got == reference_impact(origin, degraded), (origin, degraded)
+        for item in answer["impacted"]:
+            if item["id"] in degraded and item["id"] not in origin and item["status"] == "DEGRADED":
+                assert item["explanation"] == "DEGRADED: in the degraded origin set"
+                assert item["depth"] == 0
+        assert "DOWN" not in {s["status"] for s in answer["services"]} or origin, (origin, degraded)
+
+
+def test_a_degraded_database_cluster_degrades_but_takes_nothing_down(demo_api: GraphQLClient) -> None:
+    answer = demo_api.data(DEGRADED, {"origin": [], "degraded": ["RG-DB-ORDERS"]}, "ImpactDegraded")["impact"]
+    statuses = {s["id"]: s["status"] for s in answer["services"]}
+    assert statuses["SVC-ORDERS"] == "DEGRADED" and set(statuses.values()) == {"DEGRADED"}
+    bad = demo_api.post(DEGRADED, {"origin": [], "degraded": ["NOPE-1"]}, "ImpactDegraded")
+    assert bad["data"] is None and "degraded: unknown id 'NOPE-1'" in bad["errors"][0]["message"]

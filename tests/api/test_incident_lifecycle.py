@@ -109,3 +109,50 @@ def test_wrong_links_and_steps_change_nothing(api: GraphQLClient) -> None:
     after = api.data('{ incident(id: "I-1") { version problem { id } } problems(first: 10) { totalCount } }')
     assert after == before
     assert api.data('{ incident(id: "I-2") { id } }') == {"incident": None}
+
+
+def test_degradations_and_outages_combine_and_the_sla_report_says_why(api: GraphQLClient) -> None:
+    load(api)
+    opened = api.data(
+        'mutation { a: openIncident(input: {id: "D-1", title: "db-1 slow", priority: P2, effect: DEGRADATION, '
+        'affects: ["DB-1"], openedAt: "2026-12-01T10:00:00Z"}) { ... on IncidentPayload { incident { effect } } } '
+        'b: openIncident(input: {id: "D-2", title: "db-2 down", priority: P4, effect: OUTAGE, '
+        'affects: ["DB-2"], openedAt: "2026-12-01T10:30:00Z"}) { ... on IncidentPayload { incident { effect } } } '
+        'c: openIncident(input: {id: "D-3", title: "app slow", priority: P3, '
+        'affects: ["APP"], openedAt: "2026-12-01T12:00:00Z"}) { ... on IncidentPayload { incident { effect } } } }'
+    )
+    # as given, whatever the priority; absent: by priority (P3: a degradation)
+    assert [opened[k]["incident"]["effect"] for k in "abc"] == ["DEGRADATION", "OUTAGE", "DEGRADATION"]
+    for iid, at in (("D-1", "11:00"), ("D-2", "11:30"), ("D-3", "12:45")):
+        act(api, "resolveIncident", f'id: "{iid}", at: "2026-12-01T{at}:00Z"')
+    period = {"from": "2026-12-01T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
+    availability = api.data(
+        """query($from: DateTime!, $to: DateTime!) { availability(serviceId: "SVC-SHOP", from: $from, to: $to) {
+        outageMinutes degradedMinutes incidents { incidentId effect outageMinutes degradedMinutes } } }""",
+        period,
+    )["availability"]
+    # DB-1 degraded and DB-2 down leave 2 of 3 members up (quorum 2): the shop is only ever DEGRADED
+    assert availability["outageMinutes"] == 0
+    assert availability["degradedMinutes"] == 90 + 45  # 10:00-11:30, then the app 12:00-12:45
+    assert availability["incidents"] == [
+        {"incidentId": "D-1", "effect": "DEGRADATION", "outageMinutes": 0, "degradedMinutes": 60},
+        {"incidentId": "D-2", "effect": "OUTAGE", "outageMinutes": 0, "degradedMinutes": 60},
+        {"incidentId": "D-3", "effect": "DEGRADATION", "outageMinutes": 0, "degradedMinutes": 45},
+    ]
+    # the same DB-1 incident as an outage would have taken two members: the shop DOWN from 10:30 to 11:00
+    api.data(
+        'mutation { openIncident(input: {id: "D-4", title: "db-3 down", priority: P1, affects: ["DB-3"], '
+        'openedAt: "2026-12-01T10:40:00Z"}) { __typename } }'
+    )
+    act(api, "resolveIncident", 'id: "D-4", at: "2026-12-01T10:50:00Z"')
+    report = api.data(
+        """query($from: DateTime!, $to: DateTime!) { slaReport(from: $from, to: $to) { sla { id } breached
+        outageMinutes incidents { incidentId effect outageMinutes } } }""",
+        period,
+    )["slaReport"]
+    assert report[0]["sla"]["id"] == "SLA-1" and report[0]["breached"] is True
+    assert report[0]["outageMinutes"] == 10  # DB-2 and DB-3 down together, 10:40-10:50
+    assert [(i["incidentId"], i["outageMinutes"]) for i in report[0]["incidents"]][:2] == [("D-2", 10), ("D-4", 10)]
+    page = api.http.get("/reports/sla", params=period | {"format": "md"})
+    assert page.status_code == 200
+    assert "## Why SLA-1 is breached" in page.text and "| D-4 | OUTAGE | 10 | 0 |" in page.text

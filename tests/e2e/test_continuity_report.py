@@ -47,6 +47,12 @@ def test_estate_continuity_and_sla_reports(browser: Browser, demo_url: str, arti
         expect(orders).to_contain_text("BREACHED")
         statuses = page.locator("tbody tr td:nth-child(7)").all_inner_texts()
         assert statuses == sorted(statuses, key=lambda s: s != "BREACHED")
+        # each breach explained: the outage against what the target allows, and the incidents behind it
+        why = page.locator("section.breach", has_text="SLA-ONLINE-ORDERS")
+        expect(why.locator("p")).to_contain_text("was DOWN for 33 min")
+        expect(why.locator("tbody tr")).to_have_count(2)
+        expect(why.locator("tbody tr").first).to_contain_text("OUTAGE")
+        assert page.locator("section.breach").count() == statuses.count("BREACHED")
         page.screenshot(path=str(artifacts_dir / "sla-report.png"), full_page=True)
         assert recorder.external == [] and recorder.page_errors == []
     finally:

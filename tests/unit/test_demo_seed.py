@@ -31,8 +31,9 @@ def ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def impact(origins: list[str]) -> dict[str, str]:
-    """SEMANTICS.md impact (least fixpoint), small and slow: enough to pin the demo's scenarios down."""
+def impact(origins: list[str], degraded: list[str] = []) -> dict[str, str]:  # noqa: B006 (never changed)
+    """SEMANTICS.md impact (least fixpoint), small and slow: enough to pin the demo's scenarios down. A group's
+    quorum is min(minHealthy, live members); a degraded origin is at least DEGRADED."""
     doc = demo()
     live = {x["id"] for k in _ITEMS for x in doc[k] if x.get("status") != "RETIRED"}
     edges: dict[str, list[tuple[str, str]]] = {n: [] for n in live}
@@ -46,11 +47,14 @@ def impact(origins: list[str]) -> dict[str, str]:
         changed = False
         for n in sorted(live - set(origins)):
             if n in groups:
-                quorum, members = groups[n]
+                wanted, members = groups[n]
+                quorum = min(wanted, len(set(members)))
                 up = sum(status[m] < 2 for m in members)
                 new = 2 if up < quorum else int(any(status[m] for m in members))
             else:
                 new = max([0] + [2 if status[m] == 2 and s == "HARD" else min(status[m], 1) for m, s in edges[n]])
+            if n in degraded:
+                new = max(new, 1)
             if new != status[n]:
                 status[n], changed = new, True
     return {n: ("DOWN", "DEGRADED")[2 - v] for n, v in status.items() if v}

@@ -41,8 +41,8 @@ def graph(
     return DependencyGraph.build(nodes, edges)
 
 
-def statuses(g: DependencyGraph, *origin: str) -> dict[str, str]:
-    return {k: v.name for k, v in compute_impact(g, origin).status.items()}
+def statuses(g: DependencyGraph, *origin: str, degraded: tuple[str, ...] = ()) -> dict[str, str]:
+    return {k: v.name for k, v in compute_impact(g, origin, degraded).status.items()}
 
 
 def test_hard_chain_goes_down_and_soft_edge_degrades() -> None:
@@ -110,8 +110,9 @@ def test_soft_explanation_names_the_edge() -> None:
 # ---- properties -------------------------------------------------------------------------------------------
 
 
-def reference(g: DependencyGraph, origin: set[str]) -> dict[str, Status]:
-    """The rules applied to every node until nothing changes, from all-OK: the least fixpoint, slowly."""
+def reference(g: DependencyGraph, origin: set[str], degraded: set[str] = frozenset()) -> dict[str, Status]:  # type: ignore[assignment]
+    """The rules applied to every node until nothing changes, from all-OK: the least fixpoint, slowly. A group's
+    quorum is min(minHealthy, live members); a degraded origin is at least DEGRADED."""
     status = {n: Status.DOWN if n in origin else Status.OK for n in g.nodes}
     changed = True
     while changed:
@@ -123,7 +124,7 @@ def reference(g: DependencyGraph, origin: set[str]) -> dict[str, Status]:
             if node.kind is RG:
                 total = g.members_total.get(n, 0)
                 up = total - sum(status[e.target] is Status.DOWN for e in outs)
-                if up < (node.min_healthy or 1):
+                if up < min(node.min_healthy or 1, total):
                     new = Status.DOWN
                 elif any(status[e.target] is not Status.OK for e in outs):
                     new = Status.DEGRADED
@@ -135,6 +136,8 @@ def reference(g: DependencyGraph, origin: set[str]) -> dict[str, Status]:
                 new = Status.DEGRADED
             else:
                 new = Status.OK
+            if n in degraded:
+                new = max(new, Status.DEGRADED)
             if new != status[n]:
                 status[n], changed = new, True
     return {n: s for n, s in status.items() if s is not Status.OK}
@@ -142,6 +145,12 @@ def reference(g: DependencyGraph, origin: set[str]) -> dict[str, Status]:
 
 @st.composite
 def graphs(draw: st.DrawFn) -> tuple[DependencyGraph, set[str]]:
+    g, origin, _ = draw(graphs_with_degraded())
+    return g, origin
+
+
+@st.composite
+def graphs_with_degraded(draw: st.DrawFn) -> tuple[DependencyGraph, set[str], set[str]]:
     n = draw(st.integers(2, 12))
     ids = [f"N{i}" for i in range(n)]
     groups = set(draw(st.sets(st.sampled_from(ids), max_size=n // 3)))
@@ -163,11 +172,13 @@ def graphs(draw: st.DrawFn) -> tuple[DependencyGraph, set[str]]:
                 RG if i in groups else CI,
                 i,
                 status="RETIRED" if i in retired else None,
-                min_healthy=draw(st.integers(1, max(1, members))) if i in groups else None,
+                # up to one more than its members: quorums set too high (or members retired) are drawn too
+                min_healthy=draw(st.integers(1, members + 1)) if i in groups else None,
             )
         )
     origin = set(draw(st.sets(st.sampled_from(ids), max_size=3)))
-    return DependencyGraph.build(nodes, edges), origin
+    degraded = set(draw(st.sets(st.sampled_from(ids), max_size=3)))
+    return DependencyGraph.build(nodes, edges), origin, degraded
 
 
 def reaches(g: DependencyGraph, origin: set[str]) -> set[str]:
@@ -182,14 +193,22 @@ def reaches(g: DependencyGraph, origin: set[str]) -> set[str]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(graphs())
-def test_matches_the_naive_fixpoint_where_the_origin_reaches(case: tuple[DependencyGraph, set[str]]) -> None:
-    g, origin = case
+@given(graphs_with_degraded())
+def test_matches_the_naive_fixpoint(case: tuple[DependencyGraph, set[str], set[str]]) -> None:
+    g, origin, degraded = case
     live = {o for o in origin if o in g.nodes}
-    result = compute_impact(g, origin)
-    expected = {n: s for n, s in reference(g, live).items() if n in reaches(g, live)}
-    assert result.status == expected
-    assert set(result.status) == reaches(g, live)
+    worse = {d for d in degraded if d in g.nodes} - live
+    result = compute_impact(g, origin, degraded)
+    # with quorums capped at the live members, nothing is DOWN or DEGRADED that no origin reaches
+    assert result.status == reference(g, live, worse)
+    assert set(result.status) == reaches(g, live | worse)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs())
+def test_with_nothing_failed_everything_is_ok(case: tuple[DependencyGraph, set[str]]) -> None:
+    g, _ = case
+    assert compute_impact(g, []).status == {}
 
 
 @settings(max_examples=300, deadline=None)
@@ -237,9 +256,48 @@ def test_a_member_listed_twice_is_one_member() -> None:
     assert statuses(g, "A") == {"A": "DOWN", "G": "DOWN", "S": "DOWN"}
 
 
-def test_a_broken_group_downs_what_the_origin_degrades() -> None:
-    # S uses O (SOFT) and needs APP, which needs G; G needs 2 live members but one of its two is RETIRED.
+def test_an_under_provisioned_groups_quorum_is_capped_at_its_live_members() -> None:
+    # G asks for 2 healthy members, but one of its two is RETIRED: its quorum is 1, so it is not down already.
     g = graph("S~O S>APP APP>G", {"G": (2, ["M1", "OLD"])}, retired=frozenset({"OLD"}))
     result = compute_impact(g, ["O"])
-    assert {k: v.name for k, v in result.status.items()} == {"O": "DOWN", "S": "DOWN"}
-    assert result.explanation("S") == "DOWN: needs APP, which is DOWN"
+    assert {k: v.name for k, v in result.status.items()} == {"O": "DOWN", "S": "DEGRADED"}
+    assert result.explanation("S") == "DEGRADED: uses (SOFT) O, which is DOWN"
+    assert g.quorum("G") == 1 and g.under_provisioned("G")
+    assert statuses(g, "M1") == {"M1": "DOWN", "G": "DOWN", "APP": "DOWN", "S": "DOWN"}
+    assert compute_impact(g, ["M1"]).explanation("G") == "DOWN: 0 of 1 members up, needs 1"
+
+
+def test_a_quorum_set_above_the_members_is_capped_too() -> None:
+    g = graph("S>G", {"G": (5, ["A", "B", "C"])})
+    assert statuses(g) == {}
+    assert statuses(g, "A") == {"A": "DOWN", "G": "DOWN", "S": "DOWN"}  # quorum 3 of 3: one loss is too many
+
+
+def test_an_empty_group_is_never_down() -> None:
+    g = graph("S>G", {"G": (1, ["OLD"])}, retired=frozenset({"OLD"}))
+    assert g.quorum("G") == 0
+    assert statuses(g, "OLD") == {}
+
+
+def test_a_degraded_origin_degrades_what_uses_it_hard_or_soft() -> None:
+    g = graph("S>APP APP>DB S2~APP")
+    assert statuses(g, degraded=("DB",)) == {"DB": "DEGRADED", "APP": "DEGRADED", "S": "DEGRADED", "S2": "DEGRADED"}
+    result = compute_impact(g, [], ["DB"])
+    assert result.explanation("DB") == "DEGRADED: in the degraded origin set"
+    assert result.explanation("APP") == "DEGRADED: needs DB, which is DEGRADED"
+    assert result.degraded_origin == ("DB",) and result.depth["S"] == 2
+
+
+def test_a_degraded_origin_can_still_go_down_and_an_origin_wins() -> None:
+    g = graph("APP>DB S>APP")
+    assert statuses(g, "DB", degraded=("APP",)) == {"DB": "DOWN", "APP": "DOWN", "S": "DOWN"}
+    assert compute_impact(g, ["DB"], ["APP"]).explanation("APP") == "DOWN: needs DB, which is DOWN"
+    both = compute_impact(g, ["DB"], ["DB"])
+    assert both.origin == ("DB",) and both.degraded_origin == ()
+
+
+def test_a_degraded_member_degrades_its_group_and_outages_combine() -> None:
+    g = graph("S>G", {"G": (2, ["A", "B", "C"])})
+    assert statuses(g, degraded=("A",)) == {"A": "DEGRADED", "G": "DEGRADED", "S": "DEGRADED"}
+    assert statuses(g, "B", degraded=("A",)) == {"A": "DEGRADED", "B": "DOWN", "G": "DEGRADED", "S": "DEGRADED"}
+    assert statuses(g, "B", "C", degraded=("A",))["S"] == "DOWN"

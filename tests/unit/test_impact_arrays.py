@@ -1,6 +1,6 @@
 """The array search (graphsvc/analysis/impact_arrays.py) gives exactly the loops' answers: every status, depth,
-path, group count and explanation, over random graphs with quorum groups, broken groups, SOFT edges, groups' own
-dependencies, RETIRED nodes and cycles (hypothesis)."""
+path, group count and explanation, over random graphs with quorum groups (some set above their live members),
+degraded origins, SOFT edges, groups' own dependencies, RETIRED nodes and cycles (hypothesis)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ CI, SVC, RG = Kind.CONFIGURATION_ITEM, Kind.SERVICE, Kind.REDUNDANCY_GROUP
 
 
 @st.composite
-def estates(draw: st.DrawFn) -> tuple[DependencyGraph, list[str]]:
+def estates(draw: st.DrawFn) -> tuple[DependencyGraph, list[str], list[str]]:
     n = draw(st.integers(1, 16))
     ids = [f"N{i:02d}" for i in draw(st.permutations(range(n)))]  # ids not in the order nodes are given
     groups = set(draw(st.sets(st.sampled_from(ids), max_size=n // 3)))
@@ -35,18 +35,21 @@ def estates(draw: st.DrawFn) -> tuple[DependencyGraph, list[str]]:
         kind = RG if i in groups else draw(st.sampled_from([CI, SVC]))
         nodes.append(Node(i, kind, i, status="RETIRED" if i in retired else None, min_healthy=min_healthy))
     origin = draw(st.lists(st.sampled_from([*ids, "UNKNOWN"]), max_size=4))
+    degraded = draw(st.lists(st.sampled_from([*ids, "UNKNOWN"]), max_size=3))
     # as the loader from Neo4j gives it: members outside the graph count too (a part of the CMDB was read)
     outside = {g: draw(st.integers(0, 3)) for g in sorted(groups)} if draw(st.booleans()) else None
     if outside is None:
-        return DependencyGraph.build(nodes, edges), origin
+        return DependencyGraph.build(nodes, edges), origin, degraded
     counted = DependencyGraph.build(nodes, edges).members_total
-    return DependencyGraph.build(nodes, edges, {g: counted.get(g, 0) + n for g, n in outside.items()}), origin
+    whole = DependencyGraph.build(nodes, edges, {g: counted.get(g, 0) + n for g, n in outside.items()})
+    return whole, origin, degraded
 
 
 def answer(impact: Impact) -> dict[str, object]:
     """Everything an impact tells its readers."""
     return {
         "origin": impact.origin,
+        "degraded_origin": impact.degraded_origin,
         "status": impact.status,
         "every_status": impact.every_status,
         "depth": impact.depth,
@@ -66,11 +69,11 @@ def answer(impact: Impact) -> dict[str, object]:
 
 @settings(max_examples=600, deadline=None)
 @given(estates())
-def test_the_array_search_answers_exactly_as_the_loops(case: tuple[DependencyGraph, list[str]]) -> None:
-    graph, origin = case
-    loops = compute_impact(graph, origin)  # a small graph: the loops
+def test_the_array_search_answers_exactly_as_the_loops(case: tuple[DependencyGraph, list[str], list[str]]) -> None:
+    graph, origin, degraded = case
+    loops = compute_impact(graph, origin, degraded)  # a small graph: the loops
     assert len(graph.nodes) < ARRAYS_FROM
-    arrays = impact_with_arrays(graph, loops.origin)
+    arrays = impact_with_arrays(graph, loops.origin, loops.degraded_origin)
     assert answer(arrays) == answer(loops)
     assert list(arrays.depth) == list(loops.depth)  # breadth-first order, which ids() relies on
 

@@ -30,6 +30,7 @@ PAIRS: list[tuple[type[Enum], str, str]] = [
     (e.ProcessArea, "Process", "area"),
     (e.IncidentPriority, "Incident", "priority"),
     (e.IncidentStatus, "Incident", "status"),
+    (e.IncidentEffect, "Incident", "effect"),
     (e.ProblemStatus, "Problem", "status"),
     (ChangeType, "Change", "type"),
     (ChangeStatus, "Change", "status"),
@@ -44,3 +45,9 @@ def test_the_enum_and_the_exchange_schema_list_the_same_values(enum: type[Enum],
 def test_rule_types_agree_everywhere() -> None:
     in_schema = [branch["properties"]["type"]["const"] for branch in DEFS["Rule"]["oneOf"]]
     assert sorted(RULE_TYPES) == sorted(in_schema) == sorted(m.value for m in e.RuleType)
+
+
+def test_health_finding_kinds_agree() -> None:
+    from graphsvc.analysis.health import KINDS
+
+    assert [m.value for m in e.HealthFindingKind] == list(KINDS)
