@@ -13,7 +13,8 @@ GraphsvcError
         ├── StaleVersion       the item changed since the caller read it
         ├── StillReferenced    others still refer to the item being deleted
         ├── InvalidState       an incident's or problem's status does not allow the step
-        └── IllegalTransition  a change's status does not allow the lifecycle action
+        ├── IllegalTransition  a change's status does not allow the lifecycle action
+        └── Blocked            a change breaks a freeze or maintenance window with no exception granted
 
 Each carries typed fields (ids, versions, statuses), so callers map them without reading the message; the one
 mapping to GraphQL's typed mutation results is graphql/user_errors.py. An invalid document is
@@ -23,6 +24,7 @@ domain.validation.DocumentInvalid, next to the rules that find its problems.
 from __future__ import annotations
 
 __all__ = [
+    "Blocked",
     "DatabaseError",
     "DatabaseUnavailable",
     "DuplicateId",
@@ -165,3 +167,14 @@ class IllegalTransition(Refused):
         self.action = action
         self.status = status
         self.allowed = allowed
+
+
+class Blocked(Refused):
+    """A change breaks freeze or maintenance-window policies and no exception covers them: it cannot be approved
+    until one is granted (grantPolicyException, with a reason)."""
+
+    code = "BLOCKED"
+
+    def __init__(self, change_id: str, policies: list[str], message: str) -> None:
+        super().__init__(message, id=change_id)
+        self.policies = policies

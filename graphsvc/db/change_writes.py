@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
@@ -10,12 +11,13 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
-from graphsvc.domain.changes import TRANSITIONS, ChangeStatus, allowed_actions
+from graphsvc.domain.changes import BLOCKING_RULES, TRANSITIONS, ChangeStatus, PolicyException, allowed_actions
 from graphsvc.domain.facts import Props
+from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import IllegalTransition, NotFound, StaleVersion
 
-__all__ = ["illegal_transition", "transition_change"]
+__all__ = ["grant_exception", "illegal_transition", "transition_change"]
 
 
 def illegal_transition(change_id: str, action: str, current: ChangeStatus) -> IllegalTransition:
@@ -55,6 +57,35 @@ async def transition_change(
         after = native_props((await result.single(strict=True))["props"])
         await audit.record(tx, [(change_id, native_props(record["props"]), after)])
         return after
+
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        return await session.execute_write(with_timeout(work))
+
+
+@translate_unavailable
+async def grant_exception(
+    driver: AsyncDriver, database: str, change_id: str, policy_id: str, reason: str, *, granted_by: str, audit: Audit
+) -> PolicyException:
+    """Let a change go ahead despite a freeze or maintenance-window policy, for `reason`; checked and written under
+    the change's lock, and audited on the change."""
+
+    async def work(tx: AsyncManagedTransaction) -> PolicyException:
+        record = await (await tx.run(cypher("items/lock"), id=change_id)).single()
+        if record is None or record["kind"] != Kind.CHANGE.value:
+            raise NotFound.item(change_id, Kind.CHANGE.value)
+        policy = await (await tx.run(cypher("changes/policy_rule"), id=policy_id)).single(strict=True)
+        if policy["kind"] != Kind.POLICY.value:
+            raise NotFound(f"policyId: no POLICY with id {policy_id!r}", id=policy_id, kind=Kind.POLICY.value)
+        if policy["ruleType"] not in BLOCKING_RULES:
+            rule = policy["ruleType"] or "no rule"
+            raise DocumentInvalid(
+                [Problem("policyId", f"{policy_id} has {rule}: only {' and '.join(BLOCKING_RULES)} block a change")]
+            )
+        granted: dict[str, Any] = {"reason": reason, "grantedBy": granted_by, "grantedAt": datetime.now(UTC)}
+        result = await tx.run(cypher("changes/grant_exception"), change=change_id, policy=policy_id, **granted)
+        row = await result.single(strict=True)
+        await audit.record(tx, [(change_id, None, {"policyException": policy_id, "reason": reason})])
+        return PolicyException(change_id, policy_id, reason, granted_by, native_props(dict(row))["grantedAt"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         return await session.execute_write(with_timeout(work))

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
-from graphsvc.domain.changes import ChangeRecord, ChangeStatus, ChangeType, History, PolicyRule
+from graphsvc.domain.changes import ChangeRecord, ChangeStatus, ChangeType, History, PolicyException, PolicyRule
 
 __all__ = [
     "change_record",
@@ -18,6 +18,7 @@ __all__ = [
     "changes_starting",
     "history",
     "policies",
+    "policy_exceptions",
     "release_changes",
 ]
 
@@ -111,3 +112,12 @@ async def history(
     incidents = sorted({i for r in records for i in r["incidents"]})
     failed = sorted({c for r in records for c in r["failed"]})
     return History(tuple(incidents), tuple(failed))
+
+
+def _exception(r: Any) -> PolicyException:
+    return PolicyException(r["change"], r["policy"], r["reason"], r["grantedBy"], native_props(dict(r))["grantedAt"])
+
+
+async def policy_exceptions(repo: ItemRepository, change_ids: Sequence[str]) -> list[PolicyException]:
+    """The exceptions granted to these changes, by change, then policy."""
+    return [_exception(r) for r in await repo.read(cypher("changes/exceptions"), ids=list(change_ids))]

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "BLOCKING_RULES",
     "PENDING",
     "RULE_PENDING",
     "RULE_TYPES",
@@ -16,11 +17,36 @@ __all__ = [
     "ChangeStatus",
     "ChangeType",
     "ConflictReason",
+    "Decision",
     "History",
+    "PolicyException",
     "PolicyRule",
     "RiskLevel",
     "allowed_actions",
 ]
+
+
+class Decision(StrEnum):
+    """What a change needs to go ahead (SEMANTICS.md, "Changes"), most demanding first."""
+
+    BLOCKED = "BLOCKED"  # it breaks a freeze or a maintenance window, with no exception granted
+    CAB = "CAB"  # the CAB approves
+    OWNERS = "OWNERS"  # the owners of the impacted business services approve
+
+
+# The rule types whose violation blocks a change until an exception is granted.
+BLOCKING_RULES = ("CHANGE_FREEZE", "MAINTENANCE_WINDOW")
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    """A change allowed to go ahead despite one policy it violates, with the reason and who granted it."""
+
+    change: str
+    policy: str
+    reason: str
+    granted_by: str
+    granted_at: datetime
 
 
 class ChangeStatus(StrEnum):

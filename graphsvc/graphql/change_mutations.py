@@ -17,9 +17,11 @@ from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.changes import PolicyException, weights
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.inputs import input_dict
 from graphsvc.graphql.user_errors import (
+    ChangeBlocked,
     DuplicateId,
     IllegalTransition,
     InvalidInput,
@@ -52,8 +54,26 @@ class ChangePayload:
 
 
 ChangeResult = Annotated[
-    ChangePayload | NotFound | StaleVersion | IllegalTransition | InvalidInput | DuplicateId | UnknownReference,
+    ChangePayload
+    | NotFound
+    | StaleVersion
+    | IllegalTransition
+    | ChangeBlocked
+    | InvalidInput
+    | DuplicateId
+    | UnknownReference,
     strawberry.union("ChangeResult"),
+]
+
+
+@strawberry.type
+class PolicyExceptionPayload:
+    change: t.Change
+    exception: PolicyException
+
+
+PolicyExceptionResult = Annotated[
+    PolicyExceptionPayload | NotFound | InvalidInput, strawberry.union("PolicyExceptionResult")
 ]
 
 
@@ -95,11 +115,44 @@ class ChangeMutations:
     ) -> ChangeResult:
         return await _step(info, id, "submit", version)
 
-    @strawberry.mutation(metadata=needs(Role.editor), description="SUBMITTED -> APPROVED")
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="SUBMITTED -> APPROVED; refused (ChangeBlocked) while the change breaks a freeze or maintenance "
+        "window that no policy exception covers",
+    )
     async def approve_change(
         self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
     ) -> ChangeResult:
-        return await _step(info, id, "approve", version)
+        ctx = info.context
+        work = edits.approve_change(
+            ctx.db,
+            ctx.repo,
+            str(id),
+            version=version,
+            weights=weights(info),
+            cache=ctx.graph_cache,
+            audit=ctx.audit(info.field_name),
+        )
+        return await attempt(work, _change)
+
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="let a change go ahead despite a CHANGE_FREEZE or MAINTENANCE_WINDOW policy it breaks, for a "
+        "reason (required, audited); a second grant for the same policy replaces the reason",
+    )
+    async def grant_policy_exception(
+        self, info: Info[Context, None], change_id: strawberry.ID, policy_id: strawberry.ID, reason: str
+    ) -> PolicyExceptionResult:
+        ctx = info.context
+        who = ctx.principal.name if ctx.principal else "anonymous"
+        work = edits.grant_policy_exception(
+            ctx.db, str(change_id), str(policy_id), reason, granted_by=who, audit=ctx.audit(info.field_name)
+        )
+        exception = await attempt(work, PolicyException.of)
+        if not isinstance(exception, PolicyException):
+            return exception
+        change = (await ctx.repo.by_ids([str(change_id)]))[0] or {}
+        return PolicyExceptionPayload(change=t.item_from_props(change), exception=exception)
 
     @strawberry.mutation(
         metadata=needs(Role.editor),

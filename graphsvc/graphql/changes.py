@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graphsvc.analysis.risk import Risk as RiskResult
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.domain.changes import ConflictReason, RiskLevel
+from graphsvc.domain.changes import PolicyException as PolicyExceptionRecord
 from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
@@ -93,8 +94,22 @@ class TimeWindow:
     end: datetime
 
 
+@strawberry.type(description="A change allowed to go ahead despite a policy it violates, and why.")
+class PolicyException:
+    policy_id: strawberry.ID
+    reason: str
+    granted_by: str = strawberry.field(description="the name of the token that granted it")
+    granted_at: datetime
+
+    @classmethod
+    def of(cls, x: PolicyExceptionRecord) -> PolicyException:
+        return cls(policy_id=strawberry.ID(x.policy), reason=x.reason, granted_by=x.granted_by, granted_at=x.granted_at)
+
+
 def _parts(a: uc.Assessment) -> dict[str, object]:
     return {
+        "decision": e.ChangeDecision(a.decision.value),
+        "policy_exceptions": [PolicyException.of(x) for x in a.exceptions],
         "impact": ImpactResult(analysis=a.analysis),
         "risk": risk_type(a.risk),
         "conflicts": [
@@ -121,8 +136,16 @@ def _parts(a: uc.Assessment) -> dict[str, object]:
     }
 
 
+DECISION = (
+    "BLOCKED while it breaks a freeze or maintenance window with no exception granted; else CAB when the CAB must "
+    "approve; else OWNERS (the owners of impacted business services approve)"
+)
+
+
 @strawberry.type(description="What a change would do and what stands in its way.")
 class ChangeAssessment:
+    decision: e.ChangeDecision = strawberry.field(description=DECISION)
+    policy_exceptions: list[PolicyException]
     impact: ImpactResult = strawberry.field(description="the impact of what the change modifies")
     risk: Risk
     conflicts: list[ChangeConflict] = strawberry.field(description="by reason (SAME_ITEM first), then change id")
@@ -133,6 +156,8 @@ class ChangeAssessment:
 @strawberry.type(description="A change on the CAB agenda, with its assessment.")
 class CabAgendaEntry:
     change: t.Change
+    decision: e.ChangeDecision = strawberry.field(description=DECISION)
+    policy_exceptions: list[PolicyException]
     impact: ImpactResult
     risk: Risk
     conflicts: list[ChangeConflict]
@@ -145,10 +170,8 @@ def weights(info: Info[Context, None]) -> RiskWeights:
 
 
 async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAssessment:
-    repo = info.context.repo
-    change = await uc.get_change(repo, change_id)
-    board = await uc.ChangeBoard.load(repo, weights(info), [change], cache=info.context.graph_cache)
-    return ChangeAssessment(**_parts(await board.assess(change)))  # type: ignore[arg-type]
+    assessment = await uc.assess(info.context.repo, weights(info), change_id, info.context.graph_cache)
+    return ChangeAssessment(**_parts(assessment))  # type: ignore[arg-type]
 
 
 async def next_window(

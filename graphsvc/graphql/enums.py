@@ -13,6 +13,7 @@ __all__ = [
     "CIEnvironment",
     "CIStatus",
     "CIType",
+    "ChangeDecision",
     "ChangeStatus",
     "ChangeType",
     "Comparator",
@@ -143,6 +144,13 @@ class ProcessArea(Enum):
     SERVICE_DELIVERY = "SERVICE_DELIVERY"
     SERVICE_SUPPORT = "SERVICE_SUPPORT"
     FUNCTION = "FUNCTION"
+
+
+@strawberry.enum(description="what a change needs to go ahead, most demanding first")
+class ChangeDecision(Enum):
+    BLOCKED = "BLOCKED"
+    CAB = "CAB"
+    OWNERS = "OWNERS"
 
 
 @strawberry.enum(description="what a CMDB health finding is about")

@@ -249,7 +249,8 @@ class Query:
         return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id), info.context.graph_cache))
 
     @strawberry.field(
-        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to), riskiest first",
+        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to): BLOCKED ones "
+        "first, then those the CAB decides, then the rest, riskiest first within each",
         metadata=needs(Role.analyst, analysis=True),
     )
     async def cab_agenda(

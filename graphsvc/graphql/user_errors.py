@@ -15,6 +15,7 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 
 __all__ = [
+    "ChangeBlocked",
     "DuplicateId",
     "IllegalTransition",
     "InputProblem",
@@ -99,6 +100,14 @@ class IllegalTransition(UserError):
     allowed_actions: list[str] = strawberry.field(description="what the change's status does allow")
 
 
+@strawberry.type(
+    description="The change breaks a freeze or maintenance window and no exception covers it; nothing was written."
+)
+class ChangeBlocked(UserError):
+    id: strawberry.ID
+    policy_ids: list[strawberry.ID] = strawberry.field(description="the policies it breaks")
+
+
 def _field(path: str) -> str:
     """`services[0].owner` -> `owner`: a mutation writes one item, so the list position says nothing."""
     return path.split("].", 1)[-1] if "]." in path else path
@@ -147,6 +156,10 @@ def user_error(exc: Exception) -> Any:
             )
         case errors.InvalidState():
             return InvalidState(message=str(exc), id=strawberry.ID(exc.id), status=exc.status)
+        case errors.Blocked():
+            return ChangeBlocked(
+                message=str(exc), id=strawberry.ID(exc.id), policy_ids=[strawberry.ID(p) for p in exc.policies]
+            )
         case errors.IllegalTransition():
             return IllegalTransition(
                 message=str(exc),

@@ -26,7 +26,14 @@ def _facts(report: ChangeReport) -> list[str]:
     a, x = report.assessment, report.exposure
     down, degraded = _counts(report)
     approvers = ", ".join(p.approver for p in a.approvals) or "none beyond the usual"
+    decided = {
+        "BLOCKED": "BLOCKED by " + ", ".join(sorted({v.policy.id for v in a.blocking})) + ": grant a policy "
+        "exception with a reason, or move the change",
+        "CAB": "the CAB decides",
+        "OWNERS": "the owners of the impacted business services approve",
+    }[a.decision.value]
     return [
+        f"Decision: {decided}",
         f"Takes {down} service{'s' if down != 1 else ''} DOWN and leaves {degraded} DEGRADED "
         f"({len(a.analysis.impact.status)} items impacted in all)",
         f"{len(x.business_units)} business unit(s) and {len(x.slas)} SLA(s) exposed",
@@ -122,30 +129,55 @@ def change_html(report: ChangeReport) -> str:
     return page(f"{c.id}: {c.title} — CAB report", _section(report), report.generated_at)
 
 
+DECIDES = {"BLOCKED": "blocked", "CAB": "CAB", "OWNERS": "owners only"}
+AGENDA_COLUMNS = [
+    "Change", "Decision", "Title", "Type", "Status", "Window", "Risk", "DOWN", "DEGRADED", "Violations", "Conflicts",
+    "Approvers",
+]  # fmt: skip
+
+
+def _violated(report: ChangeReport) -> str:
+    """The policies the change violates, by name (an excepted one says so)."""
+    excepted = {x.policy for x in report.assessment.exceptions}
+    names = {v.policy.id: v.policy.name for v in report.assessment.violations}
+    return ", ".join(f"{n} (exception granted)" if p in excepted else n for p, n in sorted(names.items())) or "—"
+
+
+def _agenda_cells(r: ChangeReport) -> tuple[str, ...]:
+    a = r.assessment
+    down, degraded = _counts(r)
+    return (
+        a.change.id,
+        DECIDES[a.decision.value],
+        a.change.title,
+        a.change.type.value,
+        a.change.status.value,
+        when(a.change),
+        f"{a.risk.level.value} {a.risk.score}",
+        str(down),
+        str(degraded),
+        _violated(r),
+        ", ".join(f"{k.reason.value} {k.other.id}" for k in a.conflicts) or "—",
+        ", ".join(p.approver for p in a.approvals) or "—",
+    )
+
+
 def agenda_html(agenda: AgendaReport) -> str:
     title = f"CAB agenda {ts(agenda.start)} to {ts(agenda.end)}"
-    rows = [
-        (
-            f'<a href="#{e(r.assessment.change.id)}">{e(r.assessment.change.id)}</a>',
-            e(r.assessment.change.title),
-            e(when(r.assessment.change)),
-            f"{badge(r.assessment.risk.level.value)} {r.assessment.risk.score}",
-            e(", ".join(f"{k.reason.value} {k.other.id}" for k in r.assessment.conflicts) or "—"),
-            e(len(r.assessment.violations)),
-            e(", ".join(p.approver for p in r.assessment.approvals) or "—"),
-        )
-        for r in agenda.entries
-    ]
+    rows = []
+    for r in agenda.entries:
+        a, cells = r.assessment, [e(c) for c in _agenda_cells(r)]
+        cells[0] = f'<a href="#{e(a.change.id)}">{e(a.change.id)}</a>'
+        cells[1] = f'<span class="decision {e(a.decision.value)}">{cells[1]}</span>'
+        cells[6] = f'<span class="risk-cell">{badge(a.risk.level.value)} {a.risk.score}</span>'
+        rows.append(tuple(cells))
+    blocked = sum(1 for r in agenda.entries if r.assessment.decision.value == "BLOCKED")
     body = [
         f"<h1>{e(title)}</h1>",
-        f'<p class="meta">{len(agenda.entries)} submitted, approved or scheduled change(s) starting in the period, '
-        "riskiest first.</p>",
-        table(
-            ["Change", "Title", "Window", "Risk", "Conflicts", "Violations", "Approvers"],
-            rows,
-            empty="no change starts in this period",
-            numeric=[5],
-        ),
+        f'<p class="meta">{len(agenda.entries)} submitted, approved or scheduled change(s) starting in the period; '
+        f"{blocked} blocked by a freeze or maintenance window. Blocked changes first, then those the CAB decides, "
+        "then those the owners approve; riskiest first within each. DOWN and DEGRADED count services.</p>",
+        table(AGENDA_COLUMNS, rows, empty="no change starts in this period", numeric=[7, 8]),
     ]
     body += [_section(r, level=2, diagram=False) for r in agenda.entries]
     return page(title, "".join(body), agenda.generated_at)
@@ -234,21 +266,7 @@ def agenda_markdown(agenda: AgendaReport) -> str:
     out = [
         f"# CAB agenda {ts(agenda.start)} to {ts(agenda.end)}",
         "",
-        *md_table(
-            ["Change", "Title", "Window", "Risk", "Conflicts", "Approvers"],
-            [
-                (
-                    r.assessment.change.id,
-                    r.assessment.change.title,
-                    when(r.assessment.change),
-                    f"{r.assessment.risk.level.value} {r.assessment.risk.score}",
-                    ", ".join(f"{k.reason.value} {k.other.id}" for k in r.assessment.conflicts) or "—",
-                    ", ".join(p.approver for p in r.assessment.approvals) or "—",
-                )
-                for r in agenda.entries
-            ],
-            "no change starts in this period",
-        ),
+        *md_table(AGENDA_COLUMNS, [_agenda_cells(r) for r in agenda.entries], "no change starts in this period"),
     ]
     for r in agenda.entries:
         out += _md_section(r, level=2)

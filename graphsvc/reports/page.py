@@ -31,7 +31,10 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #eceef1; v
 th { background: #f1f3f5; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .status { font-weight: 600; } .status.DOWN { color: #b3261e; } .status.DEGRADED { color: #8a5a00; }
-.badge { display: inline-block; padding: 1px 7px; border-radius: 9px; font-size: 12px; color: #fff; }
+.badge { display: inline-block; padding: 1px 7px; border-radius: 9px; font-size: 12px; color: #fff;
+         white-space: nowrap; }
+.risk-cell, .decision, td > a { white-space: nowrap; }
+.decision.BLOCKED { color: #b3261e; font-weight: 700; } .decision.CAB { color: #8a5a00; font-weight: 600; }
 .none { color: #777; font-style: italic; }
 .ok { color: #2e7d32; font-weight: 600; }
 .statement { margin: 4px 0 8px; padding-left: 10px; border-left: 3px solid #e3e5e8; color: #444; }
@@ -44,7 +47,8 @@ footer { margin-top: 32px; color: #777; font-size: 12px; }
 a { color: #0b57d0; }
 @media print {
   body { background: #fff; } main { max-width: none; padding: 0; }
-  h2 { break-after: avoid; } tr, .summary, svg { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; } tr, .summary, svg { break-inside: avoid; }
+  thead { display: table-header-group; }
   .diagram { overflow: visible; border: none; } a { color: inherit; text-decoration: none; }
   .risk, .badge, th { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }

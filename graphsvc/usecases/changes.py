@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,15 @@ from graphsvc.analysis.risk import Risk, RiskInputs, RiskWeights, load_weights, 
 from graphsvc.analysis.windows import next_free_window
 from graphsvc.db import changes as db
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.changes import PENDING, ChangeRecord, ChangeType, PolicyRule
+from graphsvc.domain.changes import (
+    BLOCKING_RULES,
+    PENDING,
+    ChangeRecord,
+    ChangeType,
+    Decision,
+    PolicyException,
+    PolicyRule,
+)
 from graphsvc.domain.facts import Props
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.errors import InvalidArgument, NotFound
@@ -33,6 +41,8 @@ __all__ = [
     "Approval",
     "Assessment",
     "ChangeBoard",
+    "agenda_order",
+    "assess",
     "cab_agenda",
     "get_change",
     "next_window",
@@ -65,6 +75,29 @@ class Assessment:
     conflicts: list[Conflict]
     violations: list[rules.Violation]
     approvals: list[Approval]
+    exceptions: list[PolicyException] = field(default_factory=list)
+
+    @property
+    def blocking(self) -> list[rules.Violation]:
+        """The freeze and maintenance-window violations no exception covers: they block the change."""
+        excepted = {x.policy for x in self.exceptions}
+        return [v for v in self.violations if v.rule_type in BLOCKING_RULES and v.policy.id not in excepted]
+
+    @property
+    def decision(self) -> Decision:
+        """BLOCKED while a blocking violation stands; else CAB when the CAB must approve; else OWNERS."""
+        if self.blocking:
+            return Decision.BLOCKED
+        return Decision.CAB if any(a.approver == "CAB" for a in self.approvals) else Decision.OWNERS
+
+
+async def assess(
+    repo: ItemRepository, weights: RiskWeights, change_id: str, cache: GraphCache | None = None
+) -> Assessment:
+    """One change's assessment against the pending changes its window overlaps."""
+    change = await get_change(repo, change_id)
+    board = await ChangeBoard.load(repo, weights, [change], cache=cache)
+    return await board.assess(change)
 
 
 async def get_change(repo: ItemRepository, change_id: str) -> ChangeRecord:
@@ -153,7 +186,8 @@ class ChangeBoard:
         cab += rules.cab_reasons(change, impact, risk.level, risk.score, self.policies)
         approvals = [Approval("CAB", "; ".join(cab))] if cab else []
         approvals += _owner_approvals(analysis)
-        return Assessment(change, analysis, risk, found, violations, approvals)
+        exceptions = await db.policy_exceptions(self.repo, [change.id])
+        return Assessment(change, analysis, risk, found, violations, approvals, exceptions)
 
 
 def _owner_approvals(analysis: ImpactAnalysis) -> list[Approval]:
@@ -182,7 +216,16 @@ async def cab_agenda(
         return []
     board = await ChangeBoard.load(repo, weights, focus, cache=cache)
     assessed = [await board.assess(c) for c in focus]
-    return sorted(assessed, key=lambda a: (-a.risk.score, a.change.planned_start, a.change.id))
+    return sorted(assessed, key=agenda_order)
+
+
+_DECISIONS = list(Decision)
+
+
+def agenda_order(a: Assessment) -> tuple[int, int, datetime | None, str]:
+    """Blocked changes first (a board must act on them), then what the CAB decides, then the rest; riskiest first
+    within each."""
+    return (_DECISIONS.index(a.decision), -a.risk.score, a.change.planned_start, a.change.id)
 
 
 async def release_impact(repo: ItemRepository, release_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:

@@ -13,25 +13,32 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from graphsvc.analysis.risk import RiskWeights
 from graphsvc.db import record_writes, writes
 from graphsvc.db.audit import Audit
-from graphsvc.db.change_writes import transition_change
+from graphsvc.db.change_writes import grant_exception, transition_change
 from graphsvc.db.connection import Database
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain import exchange as x
+from graphsvc.domain.changes import PolicyException
 from graphsvc.domain.facts import Props
 from graphsvc.domain.rows import item_from_props
+from graphsvc.domain.text import control_characters
 from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind
-from graphsvc.errors import InvalidState, NotFound
+from graphsvc.errors import Blocked, InvalidState, NotFound
+from graphsvc.usecases.changes import assess
+from graphsvc.usecases.graph_cache import GraphCache
 
 __all__ = [
     "MODELS",
     "add_dependency",
+    "approve_change",
     "attribute_incident",
     "change_step",
     "create_item",
     "delete_item",
+    "grant_policy_exception",
     "open_incident",
     "problem_from_cluster",
     "raise_change",
@@ -157,6 +164,45 @@ async def change_step(
     if action in ("implement", "fail"):
         fields["implementedAt"] = _utc("at", at)
     return await db.bind(transition_change)(change_id, action, version=version, fields=fields, audit=audit)
+
+
+async def approve_change(
+    db: Database,
+    repo: ItemRepository,
+    change_id: str,
+    *,
+    version: int | None,
+    weights: RiskWeights,
+    cache: GraphCache | None,
+    audit: Audit,
+) -> Props:
+    """SUBMITTED -> APPROVED, unless the change breaks a freeze or maintenance window that no exception covers."""
+    assessment = await assess(repo, weights, change_id, cache)
+    if blocking := assessment.blocking:
+        policies = sorted({v.policy.id for v in blocking})
+        message = (
+            f"{change_id} is BLOCKED by {', '.join(policies)}: {blocking[0].message}. Move it out of the window, "
+            "or grant a policy exception with a reason (grantPolicyException) first"
+        )
+        raise Blocked(change_id, policies, message)
+    return await change_step(db, change_id, "approve", version=version, audit=audit)
+
+
+MAX_REASON = 2000
+
+
+async def grant_policy_exception(
+    db: Database, change_id: str, policy_id: str, reason: str, *, granted_by: str, audit: Audit
+) -> PolicyException:
+    """Let a change go ahead despite a freeze or maintenance-window policy; the reason is required and audited."""
+    reason = reason.strip()
+    if not reason:
+        raise DocumentInvalid([Problem("reason", "say why the change may go ahead despite the policy")])
+    if len(reason) > MAX_REASON:
+        raise DocumentInvalid([Problem("reason", f"at most {MAX_REASON} characters (got {len(reason)})")])
+    if found := control_characters(reason.replace("\n", "").replace("\t", "")):
+        raise DocumentInvalid([Problem("reason", f"must not hold control characters (found {', '.join(found)})")])
+    return await db.bind(grant_exception)(change_id, policy_id, reason, granted_by=granted_by, audit=audit)
 
 
 # Incidents and problems -----------------------------------------------------------------------------------------

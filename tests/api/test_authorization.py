@@ -35,6 +35,7 @@ VARIABLES = {
     "to": "2026-11-29T00:00:00Z",
     "serviceId": "X-1",
     "origin": ["X-1"],
+    "degraded": ["X-1"],
     "siteId": "X-1",
     "document": {"format": "graphsvc-cmdb/1"},
     "since": "2026-11-01T00:00:00Z",

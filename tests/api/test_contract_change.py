@@ -119,7 +119,7 @@ def test_owner_approvals_name_business_services(demo_api: GraphQLClient) -> None
     assert teams == {"TEAM-SUPPLY": "owns impacted business service SVC-WMS (DOWN)"}
 
 
-def test_cab_agenda_riskiest_first(demo_api: GraphQLClient) -> None:
+def test_cab_agenda_blocked_first_then_riskiest(demo_api: GraphQLClient) -> None:
     data = demo_api.data(
         operation("change.graphql", "CabAgenda"),
         {"from": "2026-11-20T00:00:00Z", "to": "2026-11-29T00:00:00Z"},
@@ -138,8 +138,14 @@ def test_cab_agenda_riskiest_first(demo_api: GraphQLClient) -> None:
         "CHG-1021",
         "CHG-1024",
     ]
-    scores = [e["risk"]["score"] for e in data]
-    assert scores == sorted(scores, reverse=True)
+    # BLOCKED first (CHG-1004 breaks the peak freeze), then the CAB's, then the owners'; riskiest first in each
+    decided = operation("decision.graphql", "ChangeDecision")
+    order = ["BLOCKED", "CAB", "OWNERS"]
+    decisions = {
+        i: demo_api.data(decided, {"id": i}, "ChangeDecision")["change"]["assessment"]["decision"] for i in ids
+    }
+    keys = [(order.index(decisions[e["change"]["id"]]), -e["risk"]["score"]) for e in data]
+    assert keys == sorted(keys) and ids[0] == "CHG-1004"
     entry = next(e for e in data if e["change"]["id"] == "CHG-1002")
     assert entry["conflicts"] == [{"change": {"id": "CHG-1003"}, "reason": "COMPOUNDED"}]
     assert entry["risk"] == {

@@ -69,8 +69,21 @@ def test_fan_out_collapses_and_the_agenda_links_changes(browser: Browser, demo_u
         expect(page.locator("h1")).to_have_text("CAB agenda 2026-11-20 00:00 UTC to 2026-11-29 00:00 UTC")
         rows = page.locator("h1 ~ table").first.locator("tbody tr")
         expect(rows).to_have_count(9)
-        scores = [int(t.split()[-1]) for t in rows.locator("td:nth-child(4)").all_inner_texts()]
-        assert scores == sorted(scores, reverse=True)
+        # blocked first, then the CAB's, then the owners'; riskiest first within each
+        decisions = rows.locator("td:nth-child(2)").all_inner_texts()
+        scores = [int(t.split()[-1]) for t in rows.locator("td:nth-child(7)").all_inner_texts()]
+        order = ["blocked", "CAB", "owners only"]
+        keys = [(order.index(d), -s) for d, s in zip(decisions, scores, strict=True)]
+        assert keys == sorted(keys) and decisions[0] == "blocked"
+        expect(rows.first).to_contain_text("CHG-1004")
+        expect(rows.first).to_contain_text("Peak trading change freeze")
+        for cell in rows.locator(".risk-cell").all():  # a level badge never wraps its score onto another line
+            box = cell.bounding_box()
+            assert box is not None and box["height"] < 24
+        for link in rows.locator("td:first-child a").all():  # nor a change id
+            box = link.bounding_box()
+            assert box is not None and box["height"] < 24
+        page.screenshot(path=str(artifacts_dir / "cab-agenda-top.png"), full_page=False)
         rows.first.locator("a").click()
         first_id = rows.first.locator("a").inner_text()
         expect(page.locator(f'h2[id="{first_id}"]')).to_be_in_viewport()
