@@ -75,19 +75,24 @@ def report_change(
 
 @report_app.command("cab")
 def report_cab(
-    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
-    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    start: Annotated[
+        str | None, typer.Option("--from", help="start of the period: a date or an RFC 3339 time (default: today)")
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="end of the period, exclusive (default: 7 days on)")] = None,
     fmt: Format = ReportFormat.html,
     output: Output = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
     """The CAB agenda: pending changes starting in [from, to), riskiest first, each with its assessment."""
+    from datetime import UTC, datetime
+
     from graphsvc.reports import cab
-    from graphsvc.usecases.reports import agenda_report, parse_time
+    from graphsvc.usecases.reports import agenda_period, agenda_report, optional_time
 
     async def make(repo: Any, weights: Any) -> str:
-        report = await agenda_report(repo, weights, parse_time("--from", start), parse_time("--to", end))
+        begin, finish = agenda_period(optional_time("--from", start), optional_time("--to", end), datetime.now(UTC))
+        report = await agenda_report(repo, weights, begin, finish)
         return cab.agenda_html(report) if fmt == "html" else cab.agenda_markdown(report)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
@@ -119,8 +124,11 @@ def report_continuity(
 
 @report_app.command("sla")
 def report_sla(
-    start: Annotated[str, typer.Option("--from", help="start of the period: a date or an RFC 3339 time")],
-    end: Annotated[str, typer.Option("--to", help="end of the period (exclusive)")],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="start of the period: a date or an RFC 3339 time (default: last full month)"),
+    ] = None,
+    end: Annotated[str | None, typer.Option("--to", help="end of the period (exclusive)")] = None,
     fmt: Format = ReportFormat.html,
     output: Output = None,
     data_dir: DataDir = None,
@@ -131,10 +139,10 @@ def report_sla(
 
     from graphsvc.reports import continuity as cont
     from graphsvc.usecases.continuity import sla_report
-    from graphsvc.usecases.reports import parse_time
+    from graphsvc.usecases.reports import optional_time, sla_period
 
     async def make(repo: Any, weights: Any) -> str:
-        begin, finish = parse_time("--from", start), parse_time("--to", end)
+        begin, finish = sla_period(optional_time("--from", start), optional_time("--to", end), datetime.now(UTC))
         figures = await sla_report(repo, begin, finish)
         now = datetime.now(UTC)
         if fmt == "html":

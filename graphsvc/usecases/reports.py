@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from graphsvc.analysis.exposure import Exposure
 from graphsvc.analysis.risk import RiskWeights
@@ -13,7 +13,17 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.usecases import changes as uc
 from graphsvc.usecases.graph_cache import GraphCache
 
-__all__ = ["AgendaReport", "ChangeReport", "agenda_report", "change_report", "parse_time"]
+__all__ = [
+    "AgendaReport",
+    "ChangeReport",
+    "agenda_period",
+    "agenda_report",
+    "change_report",
+    "last_full_month",
+    "optional_time",
+    "parse_time",
+    "sla_period",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,42 @@ async def agenda_report(
     assessed = await uc.cab_agenda(repo, weights, start, end, cache)
     entries = [ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC)) for a in assessed]
     return AgendaReport(start, end, entries, datetime.now(UTC))
+
+
+AGENDA_DAYS = 7
+
+
+def agenda_period(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """The CAB agenda's period: as given; a missing end is a week after the start, a missing start a week before the
+    end; neither: the next seven days from today's midnight (UTC)."""
+    week = timedelta(days=AGENDA_DAYS)
+    if start is None and end is None:
+        start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    if start is None:
+        assert end is not None
+        start = end - week
+    return start, end if end is not None else start + week
+
+
+def last_full_month(now: datetime) -> tuple[datetime, datetime]:
+    """[first of last month, first of this month) in UTC: the SLA report's default period."""
+    first = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return previous, first
+
+
+def sla_period(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
+    """The SLA report's period: as given, or the last full month; one end without the other is an error."""
+    if start is None and end is None:
+        return last_full_month(now)
+    if start is None or end is None:
+        missing = "from" if start is None else "to"
+        raise InvalidArgument(f"{missing} is required with the other end, or give neither for the last full month")
+    return start, end
+
+
+def optional_time(name: str, value: str | None) -> datetime | None:
+    return None if value is None or value == "" else parse_time(name, value)
 
 
 def parse_time(name: str, value: str | None) -> datetime:

@@ -7,9 +7,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from graphsvc.db.items import ItemRepository
@@ -19,13 +20,21 @@ from graphsvc.reports import compliance as comp
 from graphsvc.reports import continuity as cont
 from graphsvc.reports import cost as costs
 from graphsvc.reports import health as hl
+from graphsvc.reports.index import report_index
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import continuity_reports, sla_report
 from graphsvc.usecases.cost import cost_allocation
 from graphsvc.usecases.health import health_of
-from graphsvc.usecases.reports import agenda_report, change_report, parse_time
+from graphsvc.usecases.reports import (
+    agenda_period,
+    agenda_report,
+    change_report,
+    optional_time,
+    parse_time,
+    sla_period,
+)
 
 __all__ = ["continuity_reports", "parse_time", "report_routes"]
 
@@ -78,8 +87,11 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
 
     async def agenda(request: Request) -> Response:
         fmt = _format(request)
-        start = parse_time("from", request.query_params.get("from"))
-        end = parse_time("to", request.query_params.get("to"))
+        start, end = agenda_period(
+            optional_time("from", request.query_params.get("from")),
+            optional_time("to", request.query_params.get("to")),
+            datetime.now(UTC),
+        )
         report = await agenda_report(
             repo(), weights_from(settings.risk_weights_file), start, end, state.get("graph_cache")
         )
@@ -97,8 +109,11 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
 
     async def sla(request: Request) -> Response:
         fmt = _format(request)
-        start = parse_time("from", request.query_params.get("from"))
-        end = parse_time("to", request.query_params.get("to"))
+        start, end = sla_period(
+            optional_time("from", request.query_params.get("from")),
+            optional_time("to", request.query_params.get("to")),
+            datetime.now(UTC),
+        )
         figures = await sla_report(repo(), start, end, state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "md":
@@ -143,7 +158,19 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             return markdown(hl.health_markdown(report, now, per_kind=per_kind))
         return HTMLResponse(hl.health_html(report, now, per_kind=per_kind))
 
+    async def index(request: Request) -> Response:
+        return HTMLResponse(report_index(datetime.now(UTC)))
+
+    async def change_by_query(request: Request) -> Response:
+        """The index's form asks /reports/changes?id=...: the report lives at /reports/changes/{id}."""
+        change_id = (request.query_params.get("id") or "").strip()
+        if not change_id:
+            raise InvalidArgument("id: give a change's id, e.g. /reports/changes?id=CHG-1002")
+        return RedirectResponse(f"/reports/changes/{quote(change_id, safe='')}", status_code=303)
+
     return [
+        Route("/reports", guarded(index)),
+        Route("/reports/changes", guarded(change_by_query)),
         Route("/reports/changes/{id}", guarded(change)),
         Route("/reports/cab", guarded(agenda)),
         Route("/reports/continuity", guarded(continuity)),
