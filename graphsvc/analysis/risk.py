@@ -29,15 +29,15 @@ class RiskWeights(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     down_by_criticality: dict[int, int] = Field(
-        default={1: 40, 2: 30, 3: 20, 4: 10}, description="the worst-hit service is DOWN, by its criticality"
+        default={1: 45, 2: 35, 3: 25, 4: 15}, description="the worst-hit service is DOWN, by its criticality"
     )
     degraded_by_criticality: dict[int, int] = Field(
-        default={1: 20, 2: 15, 3: 10, 4: 5}, description="the worst-hit service is only DEGRADED"
+        default={1: 12, 2: 9, 3: 6, 4: 3}, description="the worst-hit service is only DEGRADED"
     )
     per_business_unit: int = 2
-    max_business_units: int = 10
+    max_business_units: int = 8
     per_sla: int = 2
-    max_slas: int = 10
+    max_slas: int = 8
     per_failed_change: int = 5
     max_failed_changes: int = 15
     failed_change_days: int = Field(default=90, ge=0, description="how far back failed changes count")
@@ -48,15 +48,15 @@ class RiskWeights(BaseModel):
         default={
             ConflictReason.SAME_ITEM: 10,
             ConflictReason.DEPENDENT_ITEM: 8,
-            ConflictReason.COMPOUNDED: 15,
+            ConflictReason.COMPOUNDED: 25,
             ConflictReason.SHARED_IMPACT: 3,
         }
     )
-    max_conflicts: int = 25
-    per_policy_violation: int = 10
-    max_policy_violations: int = 20
+    max_conflicts: int = 30
+    per_policy_violation: int = 25
+    max_policy_violations: int = 40
     change_type: dict[ChangeType, int] = Field(
-        default={ChangeType.EMERGENCY: 15, ChangeType.NORMAL: 0, ChangeType.STANDARD: -10}
+        default={ChangeType.EMERGENCY: 15, ChangeType.NORMAL: 0, ChangeType.STANDARD: -15}
     )
 
     @field_validator("down_by_criticality", "degraded_by_criticality", "per_conflict", "change_type", mode="after")

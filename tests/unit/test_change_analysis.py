@@ -548,16 +548,16 @@ def test_a_full_assessment_adds_up_with_the_default_weights() -> None:
         DEFAULTS,
     )
     assert contributions(risk) == {
-        "service_impact": 40,
+        "service_impact": 45,
         "business_units": 6,
         "slas": 4,
         "failed_changes": 5,
         "incidents": 4,
         "conflicts": 13,
-        "policy_violations": 10,
+        "policy_violations": 25,
         "change_type": 0,
     }
-    assert risk.score == 82 and risk.level is RiskLevel.CRITICAL
+    assert risk.score == 100 and risk.level is RiskLevel.CRITICAL  # 102, capped
     details = {f.name: f.detail for f in risk.factors}
     assert details["service_impact"] == "S1 (S1 service, criticality 1) is DOWN; 2 services impacted"
     assert details["incidents"] == "2 incidents on the modified items in the last 30 days: INC1, INC2"
@@ -656,11 +656,11 @@ def test_score_is_clamped_to_0_and_100() -> None:
     assert sum(contributions(risk).values()) > 100
     assert (risk.score, risk.level) == (100, RiskLevel.CRITICAL)
     low = score(inputs(kind=ChangeType.STANDARD), DEFAULTS)
-    assert contributions(low)["change_type"] == -10
+    assert contributions(low)["change_type"] == -15
     assert (low.score, low.level) == (0, RiskLevel.LOW)
 
 
-WEIGHED_DEFAULT = {"service_impact": 10, "business_units": 4, "conflicts": 3, "change_type": 15}
+WEIGHED_DEFAULT = {"service_impact": 6, "business_units": 4, "conflicts": 3, "change_type": 15}
 
 
 def test_custom_weights_change_the_result() -> None:
@@ -679,7 +679,7 @@ def test_custom_weights_change_the_result() -> None:
     assert contributions(mine)["business_units"] == 14
     assert contributions(mine)["conflicts"] == 9
     assert contributions(mine)["change_type"] == 30
-    assert (default.score, mine.score) == (32, 73)
+    assert (default.score, mine.score) == (28, 73)
     # a reason missing from per_conflict counts 0
     # keys the custom table leaves out keep their defaults
     assert contributions(score(inputs(found=[conflict(SAME)]), custom))["conflicts"] == 10
@@ -908,7 +908,7 @@ def test_conflicts_are_symmetric(case: tuple[DependencyGraph, ChangeRecord, Chan
 
 def test_a_partial_criticality_table_keeps_the_other_defaults() -> None:
     w = RiskWeights.model_validate({"down_by_criticality": {"1": 70}})
-    assert w.down_by_criticality == {1: 70, 2: 30, 3: 20, 4: 10}
+    assert w.down_by_criticality == {1: 70, 2: 35, 3: 25, 4: 15}
     down_2 = score(inputs([svc("S", Status.DOWN, 2)]), w)
     degraded_2 = score(inputs([svc("S", Status.DEGRADED, 2)]), w)
     assert contributions(down_2)["service_impact"] > contributions(degraded_2)["service_impact"]
