@@ -55,6 +55,12 @@ LABEL org.opencontainers.image.title="graphsvc" \
       org.opencontainers.image.description="A CMDB kept as a graph in Neo4j, with a GraphQL API" \
       org.opencontainers.image.licenses="Apache-2.0"
 
+# The PDF reports (WeasyPrint) lay text out with Pango; DejaVu is a font it finds in a slim image.
+RUN apt-get update \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 graphsvc \
     && useradd --system --uid 10001 --gid graphsvc --create-home --home-dir /home/graphsvc \
        --shell /usr/sbin/nologin graphsvc

@@ -24,26 +24,44 @@ app.add_typer(report_app, name="report")
 class ReportFormat(StrEnum):
     html = "html"
     md = "md"
+    pdf = "pdf"
 
 
-Format = Annotated[ReportFormat, typer.Option("--format", help="HTML (a printable page) or Markdown")]
+Format = Annotated[ReportFormat, typer.Option("--format", help="HTML (a printable page), Markdown, or PDF (A4)")]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="output file (default: stdout)")]
 
 
-def _write_report(text: str, output: Path | None) -> None:
-    if output is None:
+def _write_report(text: str | bytes, output: Path | None) -> None:
+    if isinstance(text, bytes):
+        if output is None and sys.stdout.isatty():
+            fail("a PDF is not for a terminal: give -o FILE.pdf, or redirect the output to a file")
+        if output is None:
+            sys.stdout.buffer.write(text)
+            return
+        output.write_bytes(text)
+    elif output is None:
         sys.stdout.write(text)
+        return
     else:
         output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}", err=True)
+    typer.echo(f"wrote {output}", err=True)
 
 
-def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str]]) -> str:
+def _page(fmt: str, html: str, markdown: str, title: str, generated_at: Any) -> str | bytes:
+    """The report in the format asked for: the page, Markdown, or the page as a PDF."""
+    if fmt == "pdf":
+        from graphsvc.reports.pdf import pdf
+
+        return pdf(html, title, generated_at)
+    return markdown if fmt == "md" else html
+
+
+def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str | bytes]]) -> str | bytes:
     from graphsvc.db.items import ItemRepository
     from graphsvc.errors import RequestError
     from graphsvc.usecases.changes import weights_from
 
-    async def work(driver: Any, database: str) -> str:
+    async def work(driver: Any, database: str) -> str | bytes:
         repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
         return await make(repo, weights_from(settings.risk_weights_file))
 
@@ -66,9 +84,10 @@ def report_change(
     from graphsvc.reports import cab
     from graphsvc.usecases.reports import change_report
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         report = await change_report(repo, weights, change_id)
-        return cab.change_html(report) if fmt == "html" else cab.change_markdown(report)
+        title = f"Change {report.assessment.change.id}"
+        return _page(fmt, cab.change_html(report), cab.change_markdown(report), title, report.generated_at)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -90,10 +109,10 @@ def report_cab(
     from graphsvc.reports import cab
     from graphsvc.usecases.reports import agenda_period, agenda_report, optional_time
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         begin, finish = agenda_period(optional_time("--from", start), optional_time("--to", end), datetime.now(UTC))
         report = await agenda_report(repo, weights, begin, finish)
-        return cab.agenda_html(report) if fmt == "html" else cab.agenda_markdown(report)
+        return _page(fmt, cab.agenda_html(report), cab.agenda_markdown(report), "CAB agenda", report.generated_at)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -112,12 +131,11 @@ def report_continuity(
     from graphsvc.reports import continuity as cont
     from graphsvc.usecases.continuity import continuity_reports
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         reports, total = await continuity_reports(repo, service, None)
         now = datetime.now(UTC)
-        if fmt == "html":
-            return cont.continuity_html(reports, total, now)
-        return cont.continuity_markdown(reports, total, now)
+        html, md = cont.continuity_html(reports, total, now), cont.continuity_markdown(reports, total, now)
+        return _page(fmt, html, md, "Service continuity", now)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -141,13 +159,12 @@ def report_sla(
     from graphsvc.usecases.continuity import sla_report
     from graphsvc.usecases.reports import optional_time, sla_period
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         begin, finish = sla_period(optional_time("--from", start), optional_time("--to", end), datetime.now(UTC))
         figures = await sla_report(repo, begin, finish)
         now = datetime.now(UTC)
-        if fmt == "html":
-            return cont.sla_html(figures, begin, finish, now)
-        return cont.sla_markdown(figures, begin, finish, now)
+        html, md = cont.sla_html(figures, begin, finish, now), cont.sla_markdown(figures, begin, finish, now)
+        return _page(fmt, html, md, "SLA report", now)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -168,12 +185,12 @@ def report_compliance(
     from graphsvc.reports import compliance as comp
     from graphsvc.usecases.compliance import compliance_report
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         report = await compliance_report(repo)
         now = datetime.now(UTC)
-        if fmt == "html":
-            return comp.compliance_html(report, now, per_policy=per_policy)
-        return comp.compliance_markdown(report, now, per_policy=per_policy)
+        html = comp.compliance_html(report, now, per_policy=per_policy)
+        md = comp.compliance_markdown(report, now, per_policy=per_policy)
+        return _page(fmt, html, md, "Policy compliance", now)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -181,12 +198,13 @@ def report_compliance(
 class CostFormat(StrEnum):
     csv = "csv"
     html = "html"
+    pdf = "pdf"
 
 
 @report_app.command("costs")
 def report_costs(
     fmt: Annotated[
-        CostFormat, typer.Option("--format", help="CSV (one tidy table) or HTML (a printable page)")
+        CostFormat, typer.Option("--format", help="CSV (one tidy table), HTML (a printable page) or PDF (A4)")
     ] = CostFormat.csv,
     output: Output = None,
     data_dir: DataDir = None,
@@ -199,9 +217,12 @@ def report_costs(
     from graphsvc.reports import cost as costs
     from graphsvc.usecases.cost import cost_allocation
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         report = await cost_allocation(repo)
-        return costs.cost_html(report, datetime.now(UTC)) if fmt == "html" else costs.cost_csv(report)
+        if fmt == "csv":
+            return costs.cost_csv(report)
+        now = datetime.now(UTC)
+        return _page(fmt, costs.cost_html(report, now), "", "IT cost allocation", now)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
@@ -210,12 +231,14 @@ class HealthFormat(StrEnum):
     html = "html"
     md = "md"
     csv = "csv"
+    pdf = "pdf"
 
 
 @report_app.command("health")
 def report_health(
     fmt: Annotated[
-        HealthFormat, typer.Option("--format", help="HTML (a printable page), Markdown, or CSV (one row per finding)")
+        HealthFormat,
+        typer.Option("--format", help="HTML (a page), Markdown, CSV (one row per finding) or PDF"),
     ] = HealthFormat.html,
     per_kind: Annotated[int, typer.Option("--per-kind", min=0, help="findings listed per kind (0 = all)")] = 200,
     output: Output = None,
@@ -228,13 +251,12 @@ def report_health(
     from graphsvc.reports import health as hl
     from graphsvc.usecases.health import health_of
 
-    async def make(repo: Any, weights: Any) -> str:
+    async def make(repo: Any, weights: Any) -> str | bytes:
         report = await health_of(repo)
         now = datetime.now(UTC)
         if fmt == "csv":
             return hl.health_csv(report)
-        if fmt == "md":
-            return hl.health_markdown(report, now, per_kind=per_kind)
-        return hl.health_html(report, now, per_kind=per_kind)
+        html, md = hl.health_html(report, now, per_kind=per_kind), hl.health_markdown(report, now, per_kind=per_kind)
+        return _page(fmt, html, md, "CMDB health", now)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make), output)

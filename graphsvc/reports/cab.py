@@ -179,7 +179,8 @@ def agenda_html(agenda: AgendaReport) -> str:
         "then those the owners approve; riskiest first within each. DOWN and DEGRADED count services.</p>",
         table(AGENDA_COLUMNS, rows, empty="no change starts in this period", numeric=[7, 8]),
     ]
-    body += [_section(r, level=2, diagram=False) for r in agenda.entries]
+    # printed, each change starts a page of its own
+    body += [f'<section class="change-page">{_section(r, level=2, diagram=False)}</section>' for r in agenda.entries]
     return page(title, "".join(body), agenda.generated_at)
 
 

@@ -46,6 +46,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 footer { margin-top: 32px; color: #777; font-size: 12px; }
 a { color: #0b57d0; }
 @media print {
+  .change-page { break-before: page; }
   body { background: #fff; } main { max-width: none; padding: 0; }
   h1, h2, h3 { break-after: avoid; } tr, .summary, svg { break-inside: avoid; }
   thead { display: table-header-group; }

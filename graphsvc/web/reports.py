@@ -1,9 +1,10 @@
 """The reports over HTTP: /reports/changes/{id}, /reports/cab, /reports/continuity, /reports/sla and
 /reports/compliance (HTML, or Markdown with `?format=md`), /reports/costs (HTML, or CSV with `?format=csv`) and
-/reports/health (HTML, Markdown or CSV)."""
+/reports/health (HTML, Markdown or CSV); every report also as a PDF (`?format=pdf`), and /reports lists them."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from graphsvc.reports import continuity as cont
 from graphsvc.reports import cost as costs
 from graphsvc.reports import health as hl
 from graphsvc.reports.index import report_index
+from graphsvc.reports.pdf import pdf
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
@@ -50,6 +52,19 @@ def _format(request: Request, allowed: tuple[str, ...] = ("html", "md")) -> str:
     return fmt
 
 
+async def printed(html: str, title: str, name: str, generated_at: datetime) -> Response:
+    """The report as a PDF (laid out off the event loop: a long agenda takes a second or two)."""
+    document = await asyncio.to_thread(pdf, html, title, generated_at)
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="graphsvc-{name}-{generated_at:%Y-%m-%d}.pdf"'},
+    )
+
+
+PAGES = ("html", "md", "pdf")
+
+
 def _count(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
     if raw is None:
@@ -77,16 +92,19 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         return run
 
     async def change(request: Request) -> Response:
-        fmt = _format(request)
+        fmt = _format(request, PAGES)
         report = await change_report(
             repo(), weights_from(settings.risk_weights_file), request.path_params["id"], state.get("graph_cache")
         )
         if fmt == "md":
             return markdown(cab.change_markdown(report))
+        if fmt == "pdf":
+            change_id = report.assessment.change.id
+            return await printed(cab.change_html(report), f"Change {change_id}", change_id, report.generated_at)
         return HTMLResponse(cab.change_html(report))
 
     async def agenda(request: Request) -> Response:
-        fmt = _format(request)
+        fmt = _format(request, PAGES)
         start, end = agenda_period(
             optional_time("from", request.query_params.get("from")),
             optional_time("to", request.query_params.get("to")),
@@ -97,18 +115,22 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         )
         if fmt == "md":
             return markdown(cab.agenda_markdown(report))
+        if fmt == "pdf":
+            return await printed(cab.agenda_html(report), "CAB agenda", "cab-agenda", report.generated_at)
         return HTMLResponse(cab.agenda_html(report))
 
     async def continuity(request: Request) -> Response:
-        fmt = _format(request)
+        fmt = _format(request, PAGES)
         reports, total = await continuity_reports(repo(), request.query_params.get("service"), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "md":
             return markdown(cont.continuity_markdown(reports, total, now))
+        if fmt == "pdf":
+            return await printed(cont.continuity_html(reports, total, now), "Service continuity", "continuity", now)
         return HTMLResponse(cont.continuity_html(reports, total, now))
 
     async def sla(request: Request) -> Response:
-        fmt = _format(request)
+        fmt = _format(request, PAGES)
         start, end = sla_period(
             optional_time("from", request.query_params.get("from")),
             optional_time("to", request.query_params.get("to")),
@@ -118,19 +140,22 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         now = datetime.now(UTC)
         if fmt == "md":
             return markdown(cont.sla_markdown(figures, start, end, now))
+        if fmt == "pdf":
+            return await printed(cont.sla_html(figures, start, end, now), "SLA report", "sla", now)
         return HTMLResponse(cont.sla_html(figures, start, end, now))
 
     async def compliance(request: Request) -> Response:
-        fmt = _format(request)
+        fmt = _format(request, PAGES)
         per_policy = _count(request, "perPolicy", 100)
         report = await compliance_report(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "md":
             return markdown(comp.compliance_markdown(report, now, per_policy=per_policy))
-        return HTMLResponse(comp.compliance_html(report, now, per_policy=per_policy))
+        html = comp.compliance_html(report, now, per_policy=per_policy)
+        return await printed(html, "Policy compliance", "compliance", now) if fmt == "pdf" else HTMLResponse(html)
 
     async def cost(request: Request) -> Response:
-        fmt = _format(request, ("html", "csv"))
+        fmt = _format(request, ("html", "csv", "pdf"))
         report = await cost_allocation(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "csv":
@@ -140,10 +165,12 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
+        if fmt == "pdf":
+            return await printed(costs.cost_html(report, now), "IT cost allocation", "costs", now)
         return HTMLResponse(costs.cost_html(report, now))
 
     async def health(request: Request) -> Response:
-        fmt = _format(request, ("html", "md", "csv"))
+        fmt = _format(request, ("html", "md", "csv", "pdf"))
         per_kind = _count(request, "perKind", 200)
         report = await health_of(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
@@ -156,7 +183,8 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             )
         if fmt == "md":
             return markdown(hl.health_markdown(report, now, per_kind=per_kind))
-        return HTMLResponse(hl.health_html(report, now, per_kind=per_kind))
+        html = hl.health_html(report, now, per_kind=per_kind)
+        return await printed(html, "CMDB health", "health", now) if fmt == "pdf" else HTMLResponse(html)
 
     async def index(request: Request) -> Response:
         return HTMLResponse(report_index(datetime.now(UTC)))
