@@ -131,8 +131,8 @@ def change_html(report: ChangeReport) -> str:
 
 DECIDES = {"BLOCKED": "blocked", "CAB": "CAB", "OWNERS": "owners only"}
 AGENDA_COLUMNS = [
-    "Change", "Decision", "Title", "Type", "Status", "Window", "Risk", "DOWN", "DEGRADED", "Violations", "Conflicts",
-    "Approvers",
+    "Change", "Decision", "Title", "Type", "Status", "Window", "Risk", "Services DOWN / DEGRADED", "Violations",
+    "Conflicts", "Approvers",
 ]  # fmt: skip
 
 
@@ -154,8 +154,7 @@ def _agenda_cells(r: ChangeReport) -> tuple[str, ...]:
         a.change.status.value,
         when(a.change),
         f"{a.risk.level.value} {a.risk.score}",
-        str(down),
-        str(degraded),
+        f"{down} / {degraded}",
         _violated(r),
         ", ".join(f"{k.reason.value} {k.other.id}" for k in a.conflicts) or "—",
         ", ".join(p.approver for p in a.approvals) or "—",
@@ -176,8 +175,10 @@ def agenda_html(agenda: AgendaReport) -> str:
         f"<h1>{e(title)}</h1>",
         f'<p class="meta">{len(agenda.entries)} submitted, approved or scheduled change(s) starting in the period; '
         f"{blocked} blocked by a freeze or maintenance window. Blocked changes first, then those the CAB decides, "
-        "then those the owners approve; riskiest first within each. DOWN and DEGRADED count services.</p>",
-        table(AGENDA_COLUMNS, rows, empty="no change starts in this period", numeric=[7, 8]),
+        "then those the owners approve; riskiest first within each.</p>",
+        '<div class="agenda">'
+        + table(AGENDA_COLUMNS, rows, empty="no change starts in this period", numeric=[7])
+        + "</div>",
     ]
     # printed, each change starts a page of its own
     body += [f'<section class="change-page">{_section(r, level=2, diagram=False)}</section>' for r in agenda.entries]

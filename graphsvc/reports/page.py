@@ -47,6 +47,12 @@ footer { margin-top: 32px; color: #777; font-size: 12px; }
 a { color: #0b57d0; }
 @media print {
   .change-page { break-before: page; }
+  table { font-size: 10px; } th, td { padding: 3px 4px; } td { overflow-wrap: break-word; }
+  .agenda table { table-layout: fixed; } .agenda td:nth-child(n+9) { overflow-wrap: anywhere; }
+  .agenda th:nth-child(3) { width: 11%; } .agenda th:nth-child(4), .agenda th:nth-child(5),
+  .agenda th:nth-child(7) { width: 10%; } .agenda th:nth-child(1), .agenda th:nth-child(9),
+  .agenda th:nth-child(10) { width: 9%; } .agenda th:nth-child(2), .agenda th:nth-child(6),
+  .agenda th:nth-child(8), .agenda th:nth-child(11) { width: 8%; } .agenda .risk-cell { white-space: normal; }
   body { background: #fff; } main { max-width: none; padding: 0; }
   h1, h2, h3 { break-after: avoid; } tr, .summary, svg { break-inside: avoid; }
   thead { display: table-header-group; }
