@@ -8,6 +8,7 @@ still too tall keeps its most important nodes and says how many more there are.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -221,23 +222,32 @@ class Box:
     data_key: str | None = None
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """`value` escaped for SVG text or an attribute, less the characters XML cannot hold (controls, lone
+    surrogates), so that the SVG stays well-formed whatever the CMDB holds."""
+    return escape(_NOT_XML.sub("", value))
+
+
 def _num(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
 def _box_svg(box: Box, x: float, y: float) -> str:
     inner = W - 2 * INSET
-    label, label_size = fit_text(box.label, inner, LABEL, SMALLEST)
-    detail, detail_size = fit_text(box.detail, inner, DETAIL, bold=False)
-    key = "" if box.data_key is None else f' data-key="{escape(box.data_key)}"'
+    label, label_size = fit_text(_NOT_XML.sub("", box.label), inner, LABEL, SMALLEST)
+    detail, detail_size = fit_text(_NOT_XML.sub("", box.detail), inner, DETAIL, bold=False)
+    key = "" if box.data_key is None else f' data-key="{_text(box.data_key)}"'
     return (
-        f'<g class="{escape(box.css)}"{key}><title>{escape(box.tip)}</title>'
+        f'<g class="{_text(box.css)}"{key}><title>{_text(box.tip)}</title>'
         f'<rect x="{_num(x)}" y="{_num(y)}" width="{W}" height="{H}" rx="6" fill="{box.fill}" stroke="{box.stroke}" '
         f'stroke-width="{_num(box.stroke_width)}"/>'
         f'<text x="{_num(x + INSET)}" y="{_num(y + 16)}" font-size="{_num(label_size)}" font-weight="600" '
-        f'fill="#1f1f1f">{escape(label)}</text>'
+        f'fill="#1f1f1f">{_text(label)}</text>'
         f'<text x="{_num(x + INSET)}" y="{_num(y + 32)}" font-size="{_num(detail_size)}" fill="{box.stroke}">'
-        f"{escape(detail)}</text></g>"
+        f"{_text(detail)}</text></g>"
     )
 
 
@@ -285,18 +295,18 @@ def render_columns(
     height = bands[-1].bottom + PAD_Y if bands else 2 * PAD_Y + HEAD + H
     arrow = "arrow-" + sha1(f"{css}:{title}".encode()).hexdigest()[:10]
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css)}" role="img" width="{_num(width)}" '
-        f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" aria-label="{escape(title)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{_text(css)}" role="img" width="{_num(width)}" '
+        f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" aria-label="{_text(title)}" '
         'font-family="system-ui, sans-serif">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{_text(title)}</title>",
         f'<defs><marker id="{arrow}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" '
         'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#6b7178"/></marker></defs>',
     ]
     for c, (heading, _) in enumerate(columns):
         top = bands[band_of[c]].top
         parts.append(
-            f'<text class="{escape(heading_css)}" x="{_num(col_x[c])}" y="{_num(top + 13)}" font-size="12" '
-            f'fill="#555">{escape(fit_text(heading, W, 12)[0])}</text>'
+            f'<text class="{_text(heading_css)}" x="{_num(col_x[c])}" y="{_num(top + 13)}" font-size="12" '
+            f'fill="#555">{_text(fit_text(heading, W, 12)[0])}</text>'
         )
     # An edge into a later band leaves by the right margin, crosses below its band and comes down the left margin,
     # one lane per source: the lower the source, the nearer its lane to the boxes on the right and to the band above,
@@ -338,7 +348,7 @@ def render_columns(
         drawn.append((source, target, route(x1 + W, y1 + H / 2, b1, x2, y2 + H / 2, b2, source)))
     for source, target, d in drawn:
         parts.append(
-            f'<path class="edge" data-from="{escape(source)}" data-to="{escape(target)}" d="{d}" fill="none" '
+            f'<path class="edge" data-from="{_text(source)}" data-to="{_text(target)}" d="{d}" fill="none" '
             f'stroke="#80868b" stroke-width="1.2" stroke-linejoin="round" marker-end="url(#{arrow})"/>'
         )
     for _, boxes in columns:

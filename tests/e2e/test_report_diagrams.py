@@ -110,9 +110,7 @@ def test_blast_radius_of_chg_1002_fits_and_prints_readably(
         page.close()
 
 
-def test_recovery_waves_fit_have_edges_and_print_readably(
-    browser: Browser, demo_url: str, artifacts_dir: Path
-) -> None:
+def test_recovery_waves_fit_have_edges_and_print_readably(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     recorder = OfflineRecorder(page)
     try:
