@@ -118,7 +118,8 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
             f"<{h2}>Blast radius</{h2}>",
             '<p class="legend"><span><i style="background:#fdecea;border:1px solid #b3261e"></i>DOWN</span>'
             '<span><i style="background:#fff3d6;border:1px solid #8a5a00"></i>DEGRADED</span>'
-            f"<span>thick border: modified by the change.</span>{e(hidden)}</p>",
+            "<span>thick border: modified by the change.</span>"
+            f"<span>arrow: from an item to what it impacts (its dependents).</span>{e(hidden)}</p>",
             f'<div class="diagram">{render_svg(blast, f"Blast radius of {c.id}")}</div>',
         ]
     return "".join(out)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from html import escape
 
 from graphsvc.reports.cab import md_table, md_text
+from graphsvc.reports.diagram import Box, render_columns
 from graphsvc.reports.page import e, page, table, ts
 from graphsvc.usecases.continuity import ContinuityReport, SlaFigure
 
 __all__ = ["continuity_html", "continuity_markdown", "sla_html", "sla_markdown", "waves_svg"]
 
 PER_WAVE = 14
-W, H, GAP_X, GAP_Y, PAD = 184, 36, 36, 10, 16
 
 
 def _name(report: ContinuityReport, item: str) -> str:
@@ -51,34 +50,34 @@ def _wave_nodes(report: ContinuityReport, ids: tuple[str, ...]) -> list[tuple[st
 
 
 def waves_svg(report: ContinuityReport) -> str:
-    """Recovery waves left to right; single points of failure in red."""
-    waves = report.result.waves
-    columns = [_wave_nodes(report, ids) for ids in waves]
-    height = PAD * 2 + 24 + max((len(c) for c in columns), default=1) * (H + GAP_Y)
-    width = PAD * 2 + max(1, len(columns)) * (W + GAP_X) - GAP_X
-    title = f"Recovery waves of {report.result.service}"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="waves" role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{escape(title)}" font-family="system-ui, sans-serif">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for c, boxes in enumerate(columns):
-        x = PAD + c * (W + GAP_X)
-        parts.append(f'<text x="{x}" y="{PAD + 8}" font-size="12" fill="#555">wave {c}</text>')
-        for r, (label, detail, spof, _) in enumerate(boxes):
-            y = PAD + 24 + r * (H + GAP_Y)
+    """Recovery waves left to right (wrapped onto further bands to fit a printed page), an arrow from each wave to
+    the next (what must be back first); single points of failure in red."""
+    columns: list[tuple[str, list[Box]]] = []
+    for w, ids in enumerate(report.result.waves):
+        boxes = []
+        for r, (label, detail, spof, _) in enumerate(_wave_nodes(report, ids)):
             stroke, fill = ("#b3261e", "#fdecea") if spof else ("#5f6b7a", "#f1f3f5")
-            parts.append(
-                f'<g class="node{" spof" if spof else ""}"><title>{escape(label + ": " + detail)}</title>'
-                f'<rect x="{x}" y="{y}" width="{W}" height="{H}" rx="6" fill="{fill}" stroke="{stroke}" '
-                f'stroke-width="{2.5 if spof else 1.2}"/>'
-                f'<text x="{x + 8}" y="{y + 15}" font-size="12" font-weight="600" fill="#1f1f1f">'
-                f"{escape(label[:26])}</text>"
-                f'<text x="{x + 8}" y="{y + 29}" font-size="10.5" fill="{stroke}">'
-                f"{escape(('SPOF · ' if spof else '') + detail[:28])}</text></g>"
+            boxes.append(
+                Box(
+                    f"wave:{w}:{r}",
+                    label + ": " + detail,
+                    label,
+                    ("SPOF · " if spof else "") + detail,
+                    stroke,
+                    fill,
+                    2.5 if spof else 1.2,
+                    "node spof" if spof else "node",
+                )
             )
-    parts.append("</svg>")
-    return "".join(parts)
+        columns.append((f"wave {w}", boxes))
+    title = f"Recovery waves of {report.result.service}"
+    return render_columns(columns, [], css="waves", title=title, column_edges=True, heading_css="wave")
+
+
+WAVES_LEGEND = (
+    '<p class="legend"><span><i style="background:#fdecea;border:1px solid #b3261e"></i>single point of failure</span>'
+    "<span>arrow: recover this wave first, then the next.</span></p>"
+)
 
 
 def _section(report: ContinuityReport, level: int) -> str:
@@ -127,6 +126,7 @@ def _section(report: ContinuityReport, level: int) -> str:
             [(e(w), e(", ".join(ids))) for w, ids in enumerate(r.waves)],
             empty="nothing to recover",
         ),
+        WAVES_LEGEND,
         f'<div class="diagram">{waves_svg(report)}</div>',
     ]
     return "".join(out)
