@@ -67,7 +67,7 @@ def test_fan_out_collapses_and_the_agenda_links_changes(browser: Browser, demo_u
 
         page.goto(f"{demo_url}/reports/cab?from=2026-11-20&to=2026-11-29")
         expect(page.locator("h1")).to_have_text("CAB agenda 2026-11-20 00:00 UTC to 2026-11-29 00:00 UTC")
-        rows = page.locator("h1 ~ table").first.locator("tbody tr")
+        rows = page.locator(".agenda table tbody tr")
         expect(rows).to_have_count(9)
         # blocked first, then the CAB's, then the owners'; riskiest first within each
         decisions = rows.locator("td:nth-child(2)").all_inner_texts()
