@@ -88,18 +88,17 @@ def cmdb_health(
     `policies` counts the policies with a rule and `policies_violated` those with at least one violation."""
     findings: list[Finding] = []
     expected = filled = 0
-    for s in services:
-        for field, present in (("owner", s.owner), ("criticality", s.criticality), ("rtoMinutes", s.rto_minutes)):
+    expected_fields = [
+        *(("service", s.id, (("owner", s.owner), ("criticality", s.criticality), ("rtoMinutes", s.rto_minutes)))
+          for s in services),
+        *(("CI", c.id, (("owner", c.owner), ("site", c.site), ("monthlyCost", c.monthly_cost))) for c in cis),
+    ]  # fmt: skip
+    for what, item, fields in expected_fields:
+        for field, present in fields:
             expected += 1
             filled += present
             if not present:
-                findings.append(Finding(MISSING_FIELD, s.id, f"service {s.id} has no {field}"))
-    for c in cis:
-        for field, present in (("owner", c.owner), ("site", c.site), ("monthlyCost", c.monthly_cost)):
-            expected += 1
-            filled += present
-            if not present:
-                findings.append(Finding(MISSING_FIELD, c.id, f"CI {c.id} has no {field}"))
+                findings.append(Finding(MISSING_FIELD, item, f"{what} {item} has no {field}"))
     wrong: list[Finding] = []
     for g in groups:
         if g.live_members == 0:

@@ -108,7 +108,8 @@ async def get_change(repo: ItemRepository, change_id: str) -> ChangeRecord:
 
 
 class ChangeBoard:
-    """The pending changes of a period, the graph they reach and the change rules; impacts memoised."""
+    """The pending changes of a period, the graph they reach, the change rules and the exceptions granted to the
+    changes in focus; impacts memoised."""
 
     def __init__(
         self,
@@ -117,12 +118,14 @@ class ChangeBoard:
         graph: DependencyGraph,
         pending: list[ChangeRecord],
         policies: list[PolicyRule],
+        exceptions: dict[str, list[PolicyException]] | None = None,
     ) -> None:
         self.repo = repo
         self.weights = weights
         self.graph = graph
         self.pending = pending
         self.policies = policies
+        self.exceptions = exceptions or {}  # by change id
         self._impacts: dict[tuple[str, ...], Impact] = {}
 
     @classmethod
@@ -142,7 +145,10 @@ class ChangeBoard:
         ids = {i for c in (*focus, *pending) for i in c.modifies}
         graph = await graph_for(repo, sorted(ids), cache)
         policies = await db.policies(repo, rules.CHANGE_RULES)
-        return cls(repo, weights, graph, pending, policies)
+        exceptions: dict[str, list[PolicyException]] = {}
+        for x in await db.policy_exceptions(repo, [c.id for c in focus]):  # one read for a whole agenda
+            exceptions.setdefault(x.change, []).append(x)
+        return cls(repo, weights, graph, pending, policies, exceptions)
 
     def impact(self, origin: Sequence[str]) -> Impact:
         key = tuple(sorted(set(origin)))
@@ -186,7 +192,7 @@ class ChangeBoard:
         cab += rules.cab_reasons(change, impact, risk.level, risk.score, self.policies)
         approvals = [Approval("CAB", "; ".join(cab))] if cab else []
         approvals += _owner_approvals(analysis)
-        exceptions = await db.policy_exceptions(self.repo, [change.id])
+        exceptions = self.exceptions.get(change.id, [])
         return Assessment(change, analysis, risk, found, violations, approvals, exceptions)
 
 

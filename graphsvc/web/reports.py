@@ -62,6 +62,15 @@ async def printed(html: str, title: str, name: str, generated_at: datetime) -> R
     )
 
 
+def download(text: str, name: str, generated_at: datetime) -> Response:
+    """A CSV report as a file to save (one tidy table a spreadsheet opens)."""
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="graphsvc-{name}-{generated_at:%Y-%m-%d}.csv"'},
+    )
+
+
 PAGES = ("html", "md", "pdf")
 
 
@@ -159,12 +168,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         report = await cost_allocation(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "csv":
-            name = f"graphsvc-costs-{now:%Y-%m-%d}.csv"
-            return Response(
-                costs.cost_csv(report),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
+            return download(costs.cost_csv(report), "costs", now)
         if fmt == "pdf":
             return await printed(costs.cost_html(report, now), "IT cost allocation", "costs", now)
         return HTMLResponse(costs.cost_html(report, now))
@@ -175,12 +179,7 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         report = await health_of(repo(), state.get("graph_cache"))
         now = datetime.now(UTC)
         if fmt == "csv":
-            name = f"graphsvc-health-{now:%Y-%m-%d}.csv"
-            return Response(
-                hl.health_csv(report),
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
-            )
+            return download(hl.health_csv(report), "health", now)
         if fmt == "md":
             return markdown(hl.health_markdown(report, now, per_kind=per_kind))
         html = hl.health_html(report, now, per_kind=per_kind)
