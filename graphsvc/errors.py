@@ -7,6 +7,7 @@ GraphsvcError
 └── RequestError          the request itself is wrong; `code` says how (the API shows it in `extensions.code`)
     ├── NotFound          an id names nothing (of the kind asked for)
     ├── InvalidArgument   an argument is out of range or of the wrong kind
+    │   └── InvalidEdit   a what-if edit names an unknown id or makes an impossible graph (`index` says which)
     ├── ListTooLong       a list without paging holds more than an answer may carry
     └── Refused           a write that cannot be done as asked; nothing was written
         ├── DuplicateId        the id is taken (ids are unique across kinds)
@@ -31,6 +32,7 @@ __all__ = [
     "GraphsvcError",
     "IllegalTransition",
     "InvalidArgument",
+    "InvalidEdit",
     "InvalidState",
     "ListTooLong",
     "NotFound",
@@ -101,6 +103,16 @@ class NotFound(RequestError):
 
 class InvalidArgument(RequestError):
     code = "BAD_USER_INPUT"
+
+
+class InvalidEdit(InvalidArgument):
+    """Edit `index` of a what-if list cannot be applied: it names an unknown id, an item of the wrong kind, or makes an
+    impossible graph (a self-dependency); nothing is answered."""
+
+    def __init__(self, index: int, edit: str, problem: str) -> None:
+        super().__init__(f"edits[{index}] ({edit}): {problem}")
+        self.index = index
+        self.edit = edit
 
 
 class ListTooLong(RequestError):

@@ -149,10 +149,11 @@ def make_token(driver: Driver, database: str, role: str, name: str = "tests") ->
 
 
 def counts(driver: Driver, database: str) -> tuple[int, int]:
-    """(nodes, relationships) of the CMDB graph: migrations, graph state, tokens and the audit trail excluded."""
+    """(nodes, relationships) of the CMDB graph: migrations, graph state, tokens, the audit trail and the estate's
+    journal excluded."""
     records, _, _ = driver.execute_query(
         "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState AND NOT n:ApiToken "
-        "AND NOT n:AuditEntry RETURN count(n) AS nodes } "
+        "AND NOT n:AuditEntry AND NOT n:Journal AND NOT n:EstateSnapshot RETURN count(n) AS nodes } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
         database_=database,
     )

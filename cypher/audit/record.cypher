@@ -1,6 +1,9 @@
 // Audit entries for one write, in the write's own transaction: who, what action, which item, before and after
 // (JSON text; null for "did not exist"). `seq` orders the entries of one transaction (they share `at`);
-// `subject` is ITEM, or API_TOKEN for token management (kept out of the items' history).
+// `subject` is ITEM, API_TOKEN for token management (kept out of the items' history), or STATE for an entry that
+// only carries states (an import's last step). `pos` and `states` (JSON: each touched item's properties and
+// outgoing relationships after the write) go on the first entry of a write that records states (journal.py).
 UNWIND $rows AS row
 CREATE (:AuditEntry {id: randomUUID(), at: datetime(), seq: row.seq, actorId: $actorId, actorName: $actorName,
-                     action: $action, itemId: row.itemId, subject: row.kind, before: row.before, after: row.after})
+                     action: $action, itemId: row.itemId, subject: row.kind, before: row.before, after: row.after,
+                     pos: row.pos, states: row.states})

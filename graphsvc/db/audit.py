@@ -2,7 +2,8 @@
 transaction as the write (so a write and its record stand or fall together).
 
 Entries are `:AuditEntry` nodes outside the CMDB's items, with `before` / `after` as JSON text of the item's stored
-properties (null when the item did not exist before, or does not after).
+properties (null when the item did not exist before, or does not after). The first entry of an item write also
+carries the journal's position and the state of every item the write touched (db/journal.py reads them back).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from neo4j import AsyncManagedTransaction
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.clock import as_utc
+from graphsvc.domain.estate import dump_states, states_of
 from graphsvc.errors import InvalidArgument
 
 __all__ = ["SYSTEM", "Audit", "AuditRecord", "audit_log", "cursor_of", "history", "parse_cursor"]
@@ -49,19 +51,51 @@ class Audit:
     actor_name: str
     action: str
 
-    async def record(self, tx: AsyncManagedTransaction, changes: Sequence[Change], *, kind: str = "ITEM") -> None:
-        """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`."""
-        if not changes:
+    async def record(
+        self,
+        tx: AsyncManagedTransaction,
+        changes: Sequence[Change],
+        *,
+        kind: str = "ITEM",
+        states: bool = True,
+        also: Sequence[str] = (),
+    ) -> None:
+        """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`.
+
+        Item writes also record, on their first entry, the state the transaction leaves each touched item in (its
+        properties and outgoing relationships: the estate's journal, journal.py), for the ids of `changes` and of
+        `also`; `states=False` leaves that to a later step of the same write (an import's node batches)."""
+        ids = list(dict.fromkeys([*(c[0] for c in changes), *also])) if kind == "ITEM" and states else []
+        if not changes and not ids:
             return
         rows = [
             {"seq": n, "itemId": item_id, "kind": kind, "before": _json(before), "after": _json(after)}
             for n, (item_id, before, after) in enumerate(changes)
         ]
+        if ids:
+            if not rows:
+                rows = [{"seq": 0, "itemId": "", "kind": "STATE", "before": None, "after": None}]
+            rows[0]["states"] = await states_in(tx, ids)
+            rows[0]["pos"] = (await (await tx.run(cypher("audit/journal_next"))).single(strict=True))["pos"]
         await (
             await tx.run(
                 cypher("audit/record"), rows=rows, actorId=self.actor_id, actorName=self.actor_name, action=self.action
             )
         ).consume()
+
+    async def record_states(self, tx: AsyncManagedTransaction, ids: Sequence[str]) -> None:
+        """A STATE entry with the state of `ids` (an import's last step: every item it wrote)."""
+        await self.record(tx, [], also=ids)
+
+
+async def states_in(tx: AsyncManagedTransaction, ids: Sequence[str]) -> str:
+    """The state `ids` are in within the transaction, as the journal's JSON text."""
+    result = await tx.run(cypher("audit/states"), ids=list(ids))
+    rows = []
+    async for r in result:
+        props = None if r["props"] is None else native_props(r["props"])
+        rows.append((r["id"], props, [(a, b, native_props(p)) for a, b, p in r["out"]]))
+    return dump_states(states_of(rows))
 
 
 SYSTEM = Audit("system", "graphsvc (no actor given)", "write")

@@ -92,8 +92,9 @@ class _Plan:
     nodes: list[tuple[Kind, str, list[Any]]] = field(default_factory=list)  # (kind, statement, items)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
     rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
-    # every item written, with its content hash when planning needed it (an updated item), set last
-    seal: list[tuple[Any, str | None]] = field(default_factory=list)
+    # every item written, with its content hash when planning needed it (an updated item), set last; and whether
+    # its content was written (or only its hash: an unchanged item stored without one), which the journal records
+    seal: list[tuple[Any, str | None, bool]] = field(default_factory=list)
 
     def digest(self, item: Any) -> str:
         deps = [d for _, d in self.deps_by_from.get(item.id, [])]
@@ -111,7 +112,7 @@ class _Plan:
             for chunk in _chunks(rows, batch):
                 yield name, rel, {"rows": chunk}
         for sealed in _chunks(self.seal, batch):
-            rows = [{"id": item.id, "hash": digest or self.digest(item)} for item, digest in sealed]
+            rows = [{"id": item.id, "hash": digest or self.digest(item), "written": w} for item, digest, w in sealed]
             yield "import/seal_hashes", None, {"rows": rows}
 
     def size(self) -> int:
@@ -157,17 +158,17 @@ async def _plan(
         # item's hash is only needed then, so it is made then; an existing item's tells whether it changed.
         if old is None:
             creates[kind].append(item)
-            plan.seal.append((item, None))
+            plan.seal.append((item, None, True))
             summary.created += 1
         else:
             digest = digests[item.id]
             if old["hash"] == digest or stored.get(item.id) == digest:
                 summary.unchanged += 1
                 if old["hash"] != digest:  # the same content, but no hash of it: stored for the next import
-                    plan.seal.append((item, digest))
+                    plan.seal.append((item, digest, False))
                 continue
             updates[kind].append(item)
-            plan.seal.append((item, digest))
+            plan.seal.append((item, digest, True))
             summary.updated += 1
             for rel, _targets in owned_relationships(kind, item):
                 plan.drop.setdefault(rel.type, []).append(item.id)
@@ -352,7 +353,10 @@ async def import_document(
                 after = {r["id"]: native_props(r["props"]) async for r in await tx.run(statement, params)}
             else:
                 await (await tx.run(statement, params)).consume()
-            await audit.record(tx, _audited(name, arg, params, before, after))
+            if name == "import/seal_hashes":  # the last step for every item written: its state for the journal
+                await audit.record_states(tx, [r["id"] for r in params["rows"] if r["written"]])
+            else:  # nodes: their relationships are written by later steps, so their states wait for the seal
+                await audit.record(tx, _audited(name, arg, params, before, after), states=name == "import/merge_rels")
             done += len(params.get("rows") or params.get("ids") or [])
             if progress:
                 progress(min(done, total), total)

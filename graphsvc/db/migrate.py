@@ -10,6 +10,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
+from graphsvc.db.journal import ensure_baseline
 from graphsvc.resources import resource_dir
 
 __all__ = ["Migration", "apply_migrations", "expected_version", "migrations", "schema_version"]
@@ -75,4 +76,5 @@ async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration
         )
         applied.append(migration)
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    await ensure_baseline(driver, database)  # an older graphsvc's items get their first journal states
     return applied

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -16,14 +17,15 @@ from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import ListTooLong
 from graphsvc.settings import Settings
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.sources import Source
 
-__all__ = ["Context", "Loaders"]
+__all__ = ["Context", "Loaders", "View"]
 
 
 class Loaders:
     """DataLoaders for one request: items by id, and each relationship type in each direction."""
 
-    def __init__(self, repo: ItemRepository, *, max_list_items: int | None = None) -> None:
+    def __init__(self, repo: Source, *, max_list_items: int | None = None) -> None:
         self.repo = repo
         self.max_list_items = max_list_items
         self.item: DataLoader[str, Props | None] = DataLoader(load_fn=repo.by_ids)
@@ -58,6 +60,16 @@ def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
     )
 
 
+@dataclass(frozen=True)
+class View:
+    """What a resolver reads the CMDB through: the database (the request's repository, loaders and the server's graph
+    copy), or, under a root `estate(...)` field, that estate in memory (no graph copy: the estate has its own)."""
+
+    repo: Source
+    loaders: Loaders
+    cache: GraphCache | None
+
+
 @dataclass
 class Context:
     """What every resolver can reach through `info.context`."""
@@ -70,6 +82,23 @@ class Context:
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
     principal: Principal | None = None  # who is asking (web/middleware.py); None: nobody, so nothing is allowed
+    # the estates of this request's root `estate(...)` fields, by response key (graphql/estate.py)
+    estates: dict[str, View] = field(default_factory=dict)
+
+    def view(self, info: Any) -> View:
+        """The view the field at `info.path` reads through: its root field's estate, if that is one."""
+        if self.estates:
+            path = info.path
+            while path.prev is not None:
+                path = path.prev
+            found = self.estates.get(str(path.key))
+            if found is not None:
+                return found
+        return self.database_view
+
+    @functools.cached_property
+    def database_view(self) -> View:
+        return View(self.repo, self.loaders, self.graph_cache)
 
     def audit(self, action: str) -> Audit:
         """Who to record in the audit trail for a write called `action` (the mutation's name)."""

@@ -36,7 +36,7 @@ class ItemRef:
 
     @strawberry.field(description="the item itself")
     async def item(self, info: Info[Context, None]) -> t.Item | None:
-        props = await info.context.loaders.item.load(str(self.id))
+        props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
 
 
@@ -76,7 +76,8 @@ class ContinuityResult:
 
 
 async def resolve_continuity(info: Info[Context, None], service_id: str) -> ContinuityResult:
-    report = await uc.continuity_of(info.context.repo, service_id, info.context.graph_cache)
+    view = info.context.view(info)
+    report = await uc.continuity_of(view.repo, service_id, view.cache)
     r, items = report.result, report.items
     notes = []
     if report.service.get("rtoMinutes") is None:

@@ -54,7 +54,8 @@ class CostAllocation:
 
 
 async def resolve_cost_allocation(info: Info[Context, None]) -> CostAllocation:
-    r = await cost_allocation(info.context.repo, info.context.graph_cache)
+    view = info.context.view(info)
+    r = await cost_allocation(view.repo, view.cache)
     return CostAllocation(
         total=r.total,
         unallocated_total=r.unallocated_total,

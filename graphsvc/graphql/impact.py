@@ -21,7 +21,7 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
-from graphsvc.usecases.impact import ImpactAnalysis
+from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
 
 __all__ = ["ImpactResult", "ImpactStatus"]
 
@@ -57,7 +57,7 @@ class ImpactedItem:
 
     @strawberry.field(description="the item itself")
     async def item(self, info: Info[Context, None]) -> t.Item | None:
-        props = await info.context.loaders.item.load(str(self.id))
+        props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
 
 
@@ -72,7 +72,7 @@ class ImpactedService:
 
     @strawberry.field
     async def service(self, info: Info[Context, None]) -> t.Service | None:
-        props = await info.context.loaders.item.load(str(self.id))
+        props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
 
 
@@ -96,7 +96,7 @@ class ImpactedRequirement:
 
     @strawberry.field
     async def requirement(self, info: Info[Context, None]) -> t.Requirement | None:
-        props = await info.context.loaders.item.load(str(self.id))
+        props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
 
 
@@ -209,3 +209,20 @@ class ImpactResult:
     @strawberry.field(description="owners of impacted services and CIs")
     async def teams(self) -> list[t.Team]:
         return [t.item_from_props(p) for p in (await self.analysis.exposure()).teams]
+
+
+# The `degraded` argument of impact, at the root and under an estate.
+DEGRADED_ORIGINS = "items that work, but badly (a DEGRADATION incident): DEGRADED origins"
+
+
+async def resolve_impact(
+    info: Info[Context, None], origin: list[strawberry.ID], degraded: list[strawberry.ID] | None
+) -> ImpactResult:
+    view = info.context.view(info)
+    worse = [str(i) for i in degraded or ()]
+    return ImpactResult(analysis=await impact_of(view.repo, [str(i) for i in origin], view.cache, worse))
+
+
+async def resolve_site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+    view = info.context.view(info)
+    return ImpactResult(analysis=await site_failure(view.repo, str(site_id), view.cache))

@@ -32,8 +32,9 @@ from graphsvc.graphql.continuity import (
     resolve_sla_report,
 )
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
 from graphsvc.graphql.health import CmdbHealth, resolve_health
-from graphsvc.graphql.impact import ImpactResult
+from graphsvc.graphql.impact import DEGRADED_ORIGINS, ImpactResult, resolve_impact, resolve_site_failure
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graphsvc.graphql.requirements import (
     CapacityRisk,
@@ -43,7 +44,6 @@ from graphsvc.graphql.requirements import (
     resolve_compliance,
     resolve_trace,
 )
-from graphsvc.usecases.impact import impact_of, site_failure
 
 __all__ = ["Query"]
 
@@ -126,7 +126,7 @@ def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
 
 
 async def _get(info: Info[Context, None], item_id: str, kind: Kind) -> Any:
-    props = await info.context.loaders.item.load(item_id)
+    props = await info.context.view(info).loaders.item.load(item_id)
     if props is None or props.get("itemKind") != kind.value:
         return None
     return t.item_from_props(props)
@@ -155,7 +155,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
         )
         edges = [Edge(cursor=encode_cursor(p["id"]), node=t.item_from_props(p)) for p in result.items]
         for p in result.items:
-            info.context.loaders.item.prime(p["id"], p)
+            info.context.view(info).loaders.item.prime(p["id"], p)
         return Connection(
             total_count=total,
             edges=edges,
@@ -198,7 +198,7 @@ class SearchHit:
 class Query:
     @strawberry.field(description="any item by id, whatever its kind", metadata=needs(Role.viewer, kept=True))
     async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
-        props = await info.context.loaders.item.load(str(id))
+        props = await info.context.view(info).loaders.item.load(str(id))
         return t.item_from_props(props) if props else None
 
     @strawberry.field(
@@ -234,19 +234,43 @@ class Query:
         origin: list[strawberry.ID],
         degraded: Annotated[
             list[strawberry.ID] | None,
-            strawberry.argument(description="items that work, but badly (a DEGRADATION incident): DEGRADED origins"),
+            strawberry.argument(description=DEGRADED_ORIGINS),
         ] = None,
     ) -> ImpactResult:
-        ctx = info.context
-        worse = [str(i) for i in degraded or ()]
-        return ImpactResult(analysis=await impact_of(ctx.repo, [str(i) for i in origin], ctx.graph_cache, worse))
+        return await resolve_impact(info, origin, degraded)
+
+    @strawberry.field(
+        description="the CMDB as of a time (rebuilt from the audit trail; null: now) and/or with what-if edits applied "
+        "in order, never written: every read and analysis under it answers as it would on that CMDB",
+        metadata=needs(Role.analyst, analysis=True),
+    )
+    async def estate(
+        self,
+        info: Info[Context, None],
+        as_of: datetime | None = None,
+        edits: list[GraphEdit] | None = None,
+    ) -> Estate:
+        return await resolve_estate(info, as_of, edits)
+
+    @strawberry.field(
+        description="what changed in the estate from one time to another: items added, removed and changed (with "
+        "the fields that changed), dependencies added and removed",
+        metadata=needs(Role.analyst, kept=True, analysis=True),
+    )
+    async def estate_diff(
+        self,
+        info: Info[Context, None],
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        end: Annotated[datetime, strawberry.argument(name="to")],
+    ) -> EstateDiffResult:
+        return await resolve_estate_diff(info, start, end)
 
     @strawberry.field(
         description="the impact of losing a whole site: every CI located there fails",
         metadata=needs(Role.analyst, kept=True, analysis=True),
     )
     async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
-        return ImpactResult(analysis=await site_failure(info.context.repo, str(site_id), info.context.graph_cache))
+        return await resolve_site_failure(info, site_id)
 
     @strawberry.field(
         description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to): BLOCKED ones "
@@ -419,7 +443,7 @@ class Query:
         while True:
             page = await info.context.repo.page(Kind.PROCESS, first=500, after=after, props=props)
             for p in page.items:
-                info.context.loaders.item.prime(p["id"], p)
+                info.context.view(info).loaders.item.prime(p["id"], p)
                 found.append(t.item_from_props(p))
             if not page.has_next:
                 return found

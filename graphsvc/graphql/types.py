@@ -62,7 +62,7 @@ def _snake(name: str) -> str:
 
 
 async def _rels(info: Info[Context, None], item_id: str, rel: Rel, *, outgoing: bool) -> list[Related]:
-    return await info.context.loaders.rel(rel, outgoing=outgoing).load(item_id)
+    return await info.context.view(info).loaders.rel(rel, outgoing=outgoing).load(item_id)
 
 
 # What a light read of related items carries (cypher/items/related_*_light.cypher); `name` falls back to the title.
@@ -79,12 +79,12 @@ def _light(info: Info[Context, None]) -> bool:
 
 
 async def _items(info: Info[Context, None], item_id: str, rel: Rel, *, outgoing: bool = True) -> list[Any]:
-    loader = info.context.loaders.rel(rel, outgoing=outgoing, light=_light(info))
+    loader = info.context.view(info).loaders.rel(rel, outgoing=outgoing, light=_light(info))
     return [item_from_props(r.item) for r in await loader.load(item_id)]
 
 
 async def _one(info: Info[Context, None], item_id: str, rel: Rel) -> Any:
-    found = await info.context.loaders.rel(rel, outgoing=True, light=_light(info)).load(item_id)
+    found = await info.context.view(info).loaders.rel(rel, outgoing=True, light=_light(info)).load(item_id)
     return item_from_props(found[0].item) if found else None
 
 

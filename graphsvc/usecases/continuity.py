@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from graphsvc.analysis.availability import Availability, availability
 from graphsvc.analysis.continuity import Continuity, closure, continuity
 from graphsvc.analysis.correlation import EVIDENCE_DAYS, Cluster, correlate, evidence
-from graphsvc.db import graph as g
 from graphsvc.db import incidents as db
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import ChangeRecord
@@ -19,8 +18,10 @@ from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.incidents import ProblemRecord
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases import sources
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import whole_graph
+from graphsvc.usecases.sources import Source
 
 __all__ = [
     "AvailabilityReport",
@@ -37,7 +38,7 @@ __all__ = [
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 
 
-async def _service(repo: ItemRepository, service_id: str) -> Props:
+async def _service(repo: Source, service_id: str) -> Props:
     props = (await repo.by_ids([service_id]))[0]
     if props is None:
         raise NotFound(f"serviceId: unknown id {service_id!r}")
@@ -65,11 +66,11 @@ def _report(graph: DependencyGraph, service: Props, props: dict[str, Props]) -> 
     return ContinuityReport(service, continuity(graph, service_id, rto, rpo), mine)
 
 
-async def _props(repo: ItemRepository, ids: set[str]) -> dict[str, Props]:
+async def _props(repo: Source, ids: set[str]) -> dict[str, Props]:
     return {p["id"]: p for p in await repo.by_ids(sorted(ids)) if p is not None}
 
 
-async def continuity_of(repo: ItemRepository, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
+async def continuity_of(repo: Source, service_id: str, cache: GraphCache | None = None) -> ContinuityReport:
     service = await _service(repo, service_id)
     graph = await whole_graph(repo, cache)
     reach = await asyncio.to_thread(closure, graph, service_id) if service_id in graph.nodes else set()
@@ -81,7 +82,7 @@ ESTATE_SERVICES = 200
 
 
 async def estate_continuity(
-    repo: ItemRepository, cache: GraphCache | None = None, limit: int = ESTATE_SERVICES
+    repo: Source, cache: GraphCache | None = None, limit: int = ESTATE_SERVICES
 ) -> tuple[list[ContinuityReport], int]:
     """Continuity of the live services, most critical first (then by id), at most `limit`; and how many there are."""
     graph = await whole_graph(repo, cache)
@@ -121,7 +122,7 @@ async def availability_of(
     graph = await whole_graph(repo, cache)
     incidents = await db.incidents_open_during(repo, start, end)
     result = availability(graph, service_id, incidents, start, end, datetime.now(UTC))
-    facts = (await g.service_facts(repo, [service_id])).get(service_id)
+    facts = (await sources.service_facts(repo, [service_id])).get(service_id)
     return AvailabilityReport(service, result, sorted(facts.slas, key=lambda s: s.sla["id"]) if facts else [])
 
 
@@ -200,7 +201,7 @@ async def correlation(
 
 
 async def continuity_reports(
-    repo: ItemRepository, service: str | None, cache: GraphCache | None
+    repo: Source, service: str | None, cache: GraphCache | None
 ) -> tuple[list[ContinuityReport], int]:
     """One service's continuity, or the estate's (most critical first)."""
     if service:

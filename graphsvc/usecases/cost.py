@@ -10,9 +10,8 @@ from itertools import repeat
 from typing import Any
 
 from graphsvc.analysis.cost import allocate_indexed, cents, round_parts
-from graphsvc.db.analysis_inputs import cost_inputs
-from graphsvc.db.items import ItemRepository
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.sources import Source, cost_inputs
 
 __all__ = ["CostReport", "cost_allocation", "cost_inputs", "cost_report"]
 
@@ -53,7 +52,7 @@ class CostReport:
     unallocated: list[tuple[str, str, Decimal]]  # (id, name, amount), largest first
 
 
-async def cost_allocation(repo: ItemRepository, cache: GraphCache | None = None) -> CostReport:
+async def cost_allocation(repo: Source, cache: GraphCache | None = None) -> CostReport:
     """The allocation of every live item's monthly cost to the business units (SEMANTICS.md).
 
     With the server's cache, computed once per version of the graph (every graphsvc write to items, dependencies or

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 
 from graphsvc.analysis.exposure import Exposure, ImpactedService, exposure, impacted_services, owned_ids
 from graphsvc.analysis.impact import Impact, compute_impact
-from graphsvc.db import graph as g
-from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind
 from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases import sources
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.sources import Source
 
 __all__ = ["ImpactAnalysis", "graph_for", "impact_of", "site_failure", "whole_graph"]
 
@@ -25,7 +25,7 @@ MAX_ORIGIN = 10_000
 class ImpactAnalysis:
     """An impact and the repository to load its exposure (business units, SLAs, teams, ...) from, once."""
 
-    repo: ItemRepository
+    repo: Source
     impact: Impact
     _exposure: Exposure | None = None
     facts: dict[str, ServiceFacts] = field(default_factory=dict)  # of the impacted services, once exposure ran
@@ -39,8 +39,8 @@ class ImpactAnalysis:
         async with self._lock:
             if self._exposure is None:
                 services = [s.id for s in impacted_services(self.impact)]
-                self.facts = await g.service_facts(self.repo, services)
-                teams = await g.owners(self.repo, owned_ids(self.impact))
+                self.facts = await sources.service_facts(self.repo, services)
+                teams = await sources.owners(self.repo, owned_ids(self.impact))
                 self._exposure = exposure(self.impact, self.facts, teams)
             return self._exposure
 
@@ -64,22 +64,22 @@ def _bounded(origin: Sequence[str], argument: str) -> list[str]:
     return ids
 
 
-async def whole_graph(repo: ItemRepository, cache: GraphCache | None) -> DependencyGraph:
+async def whole_graph(repo: Source, cache: GraphCache | None) -> DependencyGraph:
     """The whole dependency graph: the server's copy while it is current, else read from Neo4j."""
     view = await cache.view() if cache is not None else None
-    return view.graph if view is not None and view.graph is not None else await g.whole_graph(repo)
+    return view.graph if view is not None and view.graph is not None else await sources.whole_graph(repo)
 
 
-async def graph_for(repo: ItemRepository, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:
+async def graph_for(repo: Source, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:
     """What the impact of `ids` needs: the in-memory graph while it is current, else the part read from Neo4j."""
     if cache is None:
-        return await g.upstream(repo, ids)
+        return await sources.upstream(repo, ids)
     view = await cache.view()
-    return view.graph if view.graph is not None else await g.upstream(repo, ids)
+    return view.graph if view.graph is not None else await sources.upstream(repo, ids)
 
 
 async def impact_of(
-    repo: ItemRepository,
+    repo: Source,
     origin: Sequence[str],
     cache: GraphCache | None = None,
     degraded: Sequence[str] = (),
@@ -95,13 +95,13 @@ async def impact_of(
     view = await cache.view() if cache is not None else None
     whole = view.graph if view is not None else None
     if whole is None:
-        graph, kinds = await g.upstream_with_kinds(repo, [*ids, *worse])
+        graph, kinds = await sources.upstream_with_kinds(repo, [*ids, *worse])
     else:
         graph = whole
         kinds = {i: whole.nodes[i].kind for i in (*ids, *worse) if i in whole.nodes}
         others = [i for i in (*ids, *worse) if i not in kinds]  # RETIRED, of another kind, or unknown
         if others:
-            kinds |= {i: k for i, (k, _) in (await g.item_kinds(repo, others)).items()}
+            kinds |= {i: k for i, (k, _) in (await sources.item_kinds(repo, others)).items()}
     _checked(ids, kinds, "origin")
     _checked(worse, kinds, "degraded")
     # Off the event loop, as every analysis: a hub's impact over a large estate takes long enough to hold up every
@@ -109,11 +109,11 @@ async def impact_of(
     return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids, worse))
 
 
-async def site_failure(repo: ItemRepository, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
+async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
     """The impact of losing every CI located at the site."""
-    ids = await g.site_cis(repo, site_id)
+    ids = await sources.site_cis(repo, site_id)
     if ids is None:
-        kinds = await g.item_kinds(repo, [site_id])
+        kinds = await sources.item_kinds(repo, [site_id])
         what = (
             f"{site_id!r} is a {kinds[site_id][0].value}, not a SITE" if site_id in kinds else f"unknown id {site_id!r}"
         )

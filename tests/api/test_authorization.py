@@ -41,6 +41,8 @@ VARIABLES = {
     "since": "2026-11-01T00:00:00Z",
     "until": "2026-11-20T00:00:00Z",
     "windowMinutes": 60,
+    "asOf": "2026-11-20T00:00:00Z",
+    "edits": [{"retire": "X-1"}],
 }
 
 

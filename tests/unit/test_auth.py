@@ -106,10 +106,12 @@ def test_every_root_field_declares_its_role() -> None:
     }
     assert {f for f in by_role[Role.analyst]} >= {"Query.impact", "Query.costAllocation", "Query.continuity"}
     assert all(f.startswith("Query.") for f in by_role[Role.analyst] | by_role[Role.viewer])
-    # Every analyst field at the root is an analysis, and only the graph analyses among them may be kept.
+    # Every analyst field at the root is an analysis, and only the graph analyses and the estate's history among
+    # them may be kept.
     analyst = {f: declared[f] for f in by_role[Role.analyst]}
     assert all(a is not None and a.analysis for a in analyst.values())
-    assert {f for f, a in analyst.items() if a is not None and a.kept} == {"Query.impact", "Query.siteFailure"}
+    kept = {f for f, a in analyst.items() if a is not None and a.kept}
+    assert kept == {"Query.impact", "Query.siteFailure", "Query.estateDiff"}
 
 
 def test_a_field_that_declares_no_role_is_found() -> None:

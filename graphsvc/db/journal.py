@@ -1,0 +1,101 @@
+"""The estate's journal: the states graphsvc's writes record (db/audit.py), read back into an `Estate` as of a time.
+
+Every item write records, in its own transaction, the state it leaves each touched item in (properties and outgoing
+relationships) on its first audit entry, numbered by the journal's position (`pos`, taken from one `:Journal` node
+that stays locked until the write commits, so positions follow commit order). An import records its items' states in
+its last step (sealing content hashes), once their relationships are all written. The estate as of T is every state
+recorded at or before T, the later one winning, applied from the newest snapshot at or before T.
+
+A database that held items before graphsvc recorded states (an older graphsvc) gets a baseline: the state of every
+item at the moment the journal starts (`ensure_baseline`, run by `graphsvc migrate` and at server start). The estate
+before that moment is not known, and saying so is the answer (`EstateUnknown`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+
+from graphsvc.db.audit import Audit
+from graphsvc.db.connection import translate_unavailable
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.domain.clock import as_utc
+from graphsvc.domain.estate import Estate, load_states, states_of
+from graphsvc.errors import InvalidArgument
+
+__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "journal_info"]
+
+BASELINE = Audit("system", "graphsvc (estate journal baseline)", "baseline")
+BASELINE_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class JournalInfo:
+    pos: int  # the last position recorded (0: none)
+    since: datetime | None  # when recording began
+    baseline: bool  # the journal began on a database that already held items
+
+
+async def journal_info(repo: ItemRepository, until: datetime) -> tuple[JournalInfo, int, str | None]:
+    """Where the journal stands, and the newest snapshot usable for `until` (its position and data, or 0, None)."""
+    (r,) = await repo.read(cypher("audit/journal_info"), until=as_utc(until))
+    since = r["since"].to_native() if r["since"] is not None else None
+    info = JournalInfo(int(r["pos"] or 0), since, bool(r["baseline"]))
+    return info, int(r["snapshotPos"] or 0), r["snapshot"]
+
+
+async def estate_as_of(repo: ItemRepository, until: datetime) -> tuple[Estate, int]:
+    """The estate as every state recorded at or before `until` leaves it, and the last position applied.
+
+    Before the journal began on a database that already held items, the estate is not known: InvalidArgument."""
+    until = as_utc(until)
+    info, snapshot_pos, _snapshot = await journal_info(repo, until)
+    if info.baseline and info.since is not None and until < info.since:
+        raise InvalidArgument(
+            f"asOf: {until.isoformat()} is before {info.since.isoformat()}, when graphsvc began recording the "
+            "estate's history on this database; ask for a time from then on"
+        )
+    estate = Estate()
+    last = 0
+    records = await repo.read(cypher("audit/journal"), after=snapshot_pos, until=until)
+    for r in records:
+        if r["states"]:
+            estate.apply(load_states(r["states"]))
+        last = int(r["pos"])
+    return estate, last
+
+
+async def estate_now(repo: ItemRepository, *, chunk: int = 20_000) -> Estate:
+    """The estate as the database holds it now, read in id-ordered slices."""
+    estate = Estate()
+    after = ""
+    while True:
+        (r,) = await repo.read(cypher("audit/all_states"), after=after, limit=chunk)
+        rows = [(i, native_props(p), [(a, b, native_props(q)) for a, b, q in out]) for i, p, out in r["rows"]]
+        estate.apply(states_of(rows))
+        if len(rows) < chunk:
+            return estate
+        after = rows[-1][0]
+
+
+@translate_unavailable
+async def ensure_baseline(driver: AsyncDriver, database: str) -> int:
+    """Start the journal on a database that holds items it has no states for; returns how many items it recorded.
+
+    Idempotent: once the journal exists (any graphsvc write, or a baseline, made it) this does nothing."""
+
+    async def work(tx: AsyncManagedTransaction) -> int:
+        started = await (await tx.run(cypher("audit/journal_exists"))).single(strict=True)
+        if started["journal"]:
+            return 0
+        ids = [r["id"] async for r in await tx.run(cypher("audit/all_item_ids"))]
+        for start in range(0, len(ids), BASELINE_BATCH):
+            await BASELINE.record_states(tx, ids[start : start + BASELINE_BATCH])
+        await (await tx.run(cypher("audit/journal_begin"), baseline=bool(ids))).consume()
+        return len(ids)
+
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        return await session.execute_write(work)

@@ -1,0 +1,148 @@
+"""What-if edits: changes to an estate that are applied in memory, in order, and never written.
+
+Each edit is checked against the estate as the edits before it left it; the first that cannot apply is an
+`InvalidEdit` naming its index, and nothing is answered (SEMANTICS.md, "The estate as of a time, and what-if").
+An edit writes what the matching graphsvc write would: a dependency added by `addDependency` carries the properties
+the `addDependency` mutation stores, a member the ones an import stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from graphsvc.domain.estate import Estate
+from graphsvc.domain.exchange import Dependency
+from graphsvc.domain.rows import dependency_props
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+from graphsvc.errors import InvalidEdit
+
+__all__ = [
+    "AddDependency",
+    "AddMember",
+    "Edit",
+    "RemoveDependency",
+    "RemoveMember",
+    "Retire",
+    "SetMinHealthy",
+    "apply_edits",
+]
+
+# Items with a lifecycle status that can be RETIRED (the exchange format's services and configuration items).
+RETIRABLE = frozenset({Kind.SERVICE, Kind.CONFIGURATION_ITEM})
+MEMBERS = frozenset({Kind.CONFIGURATION_ITEM, Kind.SERVICE})
+ADDED_DEPENDENCY_ORDER = 1_000_000  # as the addDependency mutation stores it (db/writes.py): after the listed ones
+
+
+@dataclass(frozen=True)
+class Retire:
+    id: str
+
+
+@dataclass(frozen=True)
+class SetMinHealthy:
+    group: str
+    min_healthy: int
+
+
+@dataclass(frozen=True)
+class AddDependency:
+    from_: str
+    to: str
+    strength: Literal["HARD", "SOFT"] = "HARD"
+
+
+@dataclass(frozen=True)
+class RemoveDependency:
+    from_: str
+    to: str
+
+
+@dataclass(frozen=True)
+class AddMember:
+    group: str
+    member: str
+
+
+@dataclass(frozen=True)
+class RemoveMember:
+    group: str
+    member: str
+
+
+Edit = Retire | SetMinHealthy | AddDependency | RemoveDependency | AddMember | RemoveMember
+
+NAMES: dict[type, str] = {
+    Retire: "retire",
+    SetMinHealthy: "setMinHealthy",
+    AddDependency: "addDependency",
+    RemoveDependency: "removeDependency",
+    AddMember: "addMember",
+    RemoveMember: "removeMember",
+}
+
+
+class _Check:
+    def __init__(self, estate: Estate, index: int, edit: Edit) -> None:
+        self.estate, self.index, self.name = estate, index, NAMES[type(edit)]
+
+    def fail(self, problem: str) -> InvalidEdit:
+        return InvalidEdit(self.index, self.name, problem)
+
+    def item(self, field: str, item_id: str, kinds: frozenset[Kind], expected: str) -> Kind:
+        kind = self.estate.kind(item_id)
+        if kind is None:
+            raise self.fail(f"{field}: unknown id {item_id!r}")
+        if kind not in kinds:
+            raise self.fail(f"{field}: {item_id!r} is a {kind.value}; expected {expected}")
+        return kind
+
+
+def apply_edits(estate: Estate, edits: Sequence[Edit]) -> Estate:
+    """A copy of `estate` with `edits` applied in order (`estate` itself is never changed)."""
+    if not edits:
+        return estate
+    edited = estate.copy()
+    for index, edit in enumerate(edits):
+        _apply(edited, index, edit)
+    return edited
+
+
+def _apply(estate: Estate, index: int, edit: Edit) -> None:
+    check = _Check(estate, index, edit)
+    dependable = "a SERVICE, CONFIGURATION_ITEM or REDUNDANCY_GROUP"
+    match edit:
+        case Retire(item_id):
+            check.item("id", item_id, RETIRABLE, "a SERVICE or CONFIGURATION_ITEM (groups have no lifecycle status)")
+            estate.items[item_id]["status"] = "RETIRED"
+        case SetMinHealthy(group, k):
+            check.item("group", group, frozenset({Kind.REDUNDANCY_GROUP}), "a REDUNDANCY_GROUP")
+            if k < 1:
+                raise check.fail(f"minHealthy: must be at least 1, got {k}")
+            estate.items[group]["minHealthy"] = k
+        case AddDependency(source, target, strength):
+            check.item("from", source, DEPENDABLE, dependable)
+            check.item("to", target, DEPENDABLE, dependable)
+            if source == target:
+                raise check.fail(f"{source!r} cannot depend on itself")
+            dep = Dependency.model_validate({"from": source, "to": target, "strength": strength})
+            estate.set_relationship(source, Rel.DEPENDS_ON, target, dependency_props(dep, ADDED_DEPENDENCY_ORDER))
+        case RemoveDependency(source, target):
+            check.item("from", source, DEPENDABLE, dependable)
+            check.item("to", target, DEPENDABLE, dependable)
+            if not estate.remove_relationship(source, Rel.DEPENDS_ON, target):
+                raise check.fail(f"{source!r} does not depend on {target!r}")
+        case AddMember(group, member):
+            check.item("group", group, frozenset({Kind.REDUNDANCY_GROUP}), "a REDUNDANCY_GROUP")
+            check.item("member", member, MEMBERS, "a SERVICE or CONFIGURATION_ITEM")
+            members = estate.outgoing(group, Rel.HAS_MEMBER)
+            if any(m == member for m, _ in members):
+                raise check.fail(f"{member!r} is already a member of {group!r}")
+            order = max((p.get("i") or 0 for _, p in members), default=-1) + 1
+            estate.set_relationship(group, Rel.HAS_MEMBER, member, {"i": order})
+        case RemoveMember(group, member):
+            check.item("group", group, frozenset({Kind.REDUNDANCY_GROUP}), "a REDUNDANCY_GROUP")
+            check.item("member", member, MEMBERS, "a SERVICE or CONFIGURATION_ITEM")
+            if not estate.remove_relationship(group, Rel.HAS_MEMBER, member):
+                raise check.fail(f"{member!r} is not a member of {group!r}")

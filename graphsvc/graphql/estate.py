@@ -1,0 +1,203 @@
+"""`estate(asOf:, edits:)`: the CMDB as of a time and/or with what-if edits, with the reads and analyses of the root
+answering on it; and `estateDiff(from:, to:)` (SEMANTICS.md, "The estate as of a time, and what-if").
+
+The estate's fields run the root's resolvers: they read through `info.context.view(info)`, which under a root
+`estate` field is that estate in memory (graphql/context.py). An analysis joins the estate by adding its field here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.domain import whatif as w
+from graphsvc.domain.estate import EstateDiff
+from graphsvc.domain.facts import Props, display_name
+from graphsvc.domain.tokens import Role
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import enums as e
+from graphsvc.graphql import types as t
+from graphsvc.graphql.access import needs
+from graphsvc.graphql.context import Context, Loaders, View
+from graphsvc.graphql.continuity import ContinuityResult, resolve_continuity
+from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.impact import DEGRADED_ORIGINS, ImpactResult, resolve_impact, resolve_site_failure
+from graphsvc.usecases import estate as uc
+
+__all__ = ["Estate", "EstateDiffResult", "GraphEdit", "resolve_estate", "resolve_estate_diff"]
+
+
+@strawberry.input(description="A group and its new quorum.")
+class MinHealthyEdit:
+    group: strawberry.ID
+    min_healthy: int
+
+
+@strawberry.input(description="A dependency to add: `from` depends on `to`.")
+class DependencyEdit:
+    from_: strawberry.ID = strawberry.field(name="from")
+    to: strawberry.ID
+    strength: e.DependencyStrength = e.DependencyStrength.HARD
+
+
+@strawberry.input(description="A dependency to remove.")
+class DependencyEnds:
+    from_: strawberry.ID = strawberry.field(name="from")
+    to: strawberry.ID
+
+
+@strawberry.input(description="A redundancy group and one member.")
+class MemberEdit:
+    group: strawberry.ID
+    member: strawberry.ID
+
+
+@strawberry.input(
+    one_of=True,
+    description="One what-if edit: exactly one field. Applied in order to the estate, never written; an edit that "
+    "names an unknown id or makes an impossible graph is an error naming its index (edits[i]).",
+)
+class GraphEdit:
+    retire: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="a service or CI becomes RETIRED"
+    )
+    set_min_healthy: MinHealthyEdit | None = strawberry.UNSET
+    add_dependency: DependencyEdit | None = strawberry.UNSET
+    remove_dependency: DependencyEnds | None = strawberry.UNSET
+    add_member: MemberEdit | None = strawberry.UNSET
+    remove_member: MemberEdit | None = strawberry.UNSET
+
+    def edit(self) -> w.Edit:
+        if self.retire:
+            return w.Retire(str(self.retire))
+        if self.set_min_healthy:
+            return w.SetMinHealthy(str(self.set_min_healthy.group), self.set_min_healthy.min_healthy)
+        if self.add_dependency:
+            d = self.add_dependency
+            return w.AddDependency(str(d.from_), str(d.to), d.strength.value)
+        if self.remove_dependency:
+            return w.RemoveDependency(str(self.remove_dependency.from_), str(self.remove_dependency.to))
+        if self.add_member:
+            return w.AddMember(str(self.add_member.group), str(self.add_member.member))
+        assert self.remove_member  # @oneOf: exactly one is set
+        return w.RemoveMember(str(self.remove_member.group), str(self.remove_member.member))
+
+
+@strawberry.type(
+    description="The CMDB as of a time and/or with what-if edits: the root's reads and analyses, answered on it. "
+    "Nothing is written."
+)
+class Estate:
+    as_of: datetime | None = strawberry.field(description="the time answered for; null: now")
+    edits: int = strawberry.field(description="how many edits were applied")
+
+    @strawberry.field(description="any item by id, as it stood", metadata=needs(Role.viewer))
+    async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
+        props = await info.context.view(info).loaders.item.load(str(id))
+        return t.item_from_props(props) if props else None
+
+    @strawberry.field(description="the root's impact, on this estate", metadata=needs(Role.analyst, analysis=True))
+    async def impact(
+        self,
+        info: Info[Context, None],
+        origin: list[strawberry.ID],
+        degraded: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(description=DEGRADED_ORIGINS),
+        ] = None,
+    ) -> ImpactResult:
+        return await resolve_impact(info, origin, degraded)
+
+    @strawberry.field(description="the root's siteFailure, on this estate", metadata=needs(Role.analyst, analysis=True))
+    async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+        return await resolve_site_failure(info, site_id)
+
+    @strawberry.field(description="the root's continuity, on this estate", metadata=needs(Role.analyst, analysis=True))
+    async def continuity(self, info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
+        return await resolve_continuity(info, str(service_id))
+
+    @strawberry.field(
+        description="the root's costAllocation, on this estate", metadata=needs(Role.analyst, analysis=True)
+    )
+    async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:
+        return await resolve_cost_allocation(info)
+
+
+async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edits: list[GraphEdit] | None) -> Estate:
+    ctx = info.context
+    found = await uc.estate_at(ctx.repo, as_of, [edit.edit() for edit in edits or ()])
+    loaders = Loaders(found.reads, max_list_items=ctx.settings.max_list_items)
+    ctx.estates[str(info.path.key)] = View(found.reads, loaders, None)
+    return Estate(as_of=found.as_of, edits=found.edits)
+
+
+@strawberry.type(description="An item added to or removed from the estate.")
+class EstateItem:
+    id: strawberry.ID
+    item_kind: Kind = strawberry.field(description="SERVICE, CONFIGURATION_ITEM, ...")
+    name: str
+
+
+@strawberry.type(description="An item in both estates whose stored fields differ (version and updatedAt aside).")
+class ChangedItem:
+    id: strawberry.ID
+    item_kind: Kind
+    name: str = strawberry.field(description="its name at `to`")
+    fields: list[str] = strawberry.field(description="the names of the fields whose values differ")
+
+
+@strawberry.type(description="A dependency: `from` depends on `to`.")
+class DependencyChange:
+    from_: strawberry.ID = strawberry.field(name="from")
+    to: strawberry.ID
+
+
+@strawberry.type(description="What changed in the estate between two times; each list in id order.")
+class EstateDiffResult:
+    start: strawberry.Private[datetime]
+    end: strawberry.Private[datetime]
+    found: strawberry.Private[EstateDiff]
+    items_from: strawberry.Private[dict[str, Props]]
+    items_to: strawberry.Private[dict[str, Props]]
+
+    @strawberry.field(description="items that exist at `to` but not at `from`")
+    def added(self) -> list[EstateItem]:
+        return [_item(self.items_to[i]) for i in self.found.added]
+
+    @strawberry.field(description="items that existed at `from` but not at `to`")
+    def removed(self) -> list[EstateItem]:
+        return [_item(self.items_from[i]) for i in self.found.removed]
+
+    @strawberry.field(description="items in both whose fields differ, with the names of those fields")
+    def changed(self) -> list[ChangedItem]:
+        return [
+            ChangedItem(
+                id=strawberry.ID(i),
+                item_kind=Kind(self.items_to[i]["itemKind"]),
+                name=display_name(self.items_to[i]),
+                fields=fields,
+            )
+            for i, fields in self.found.changed
+        ]
+
+    @strawberry.field(description="dependencies that exist at `to` but not at `from`")
+    def dependencies_added(self) -> list[DependencyChange]:
+        return [DependencyChange(from_=strawberry.ID(a), to=strawberry.ID(b)) for a, b in self.found.dependencies_added]
+
+    @strawberry.field(description="dependencies that existed at `from` but not at `to`")
+    def dependencies_removed(self) -> list[DependencyChange]:
+        return [
+            DependencyChange(from_=strawberry.ID(a), to=strawberry.ID(b)) for a, b in self.found.dependencies_removed
+        ]
+
+
+def _item(props: Props) -> EstateItem:
+    return EstateItem(id=strawberry.ID(props["id"]), item_kind=Kind(props["itemKind"]), name=display_name(props))
+
+
+async def resolve_estate_diff(info: Info[Context, None], start: datetime, end: datetime) -> EstateDiffResult:
+    found, before, after = await uc.estate_diff(info.context.repo, start, end)
+    return EstateDiffResult(start=start, end=end, found=found, items_from=before.items, items_to=after.items)

@@ -1,0 +1,220 @@
+"""The reads the analyses make, answered from an `Estate` in memory rather than from Neo4j.
+
+Each method is the twin of one database read (named in its docstring) and returns the same models in the same
+order, so a use case runs unchanged on the estate as of a time or with what-if edits. tests/api/test_estate.py
+holds each twin to its original: the same analysis on an estate and on a database built to match answers alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
+
+from graphsvc.db.items import Page, Related
+from graphsvc.domain.estate import Estate
+from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
+from graphsvc.domain.graph import DependencyGraph, Edge, Node
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+
+__all__ = ["EstateReads"]
+
+LIGHT = ("id", "itemKind", "name", "title")
+
+
+def _node(props: Props) -> Node:
+    return Node(
+        props["id"],
+        Kind(props["itemKind"]),
+        props.get("name") or props["id"],
+        props.get("status"),
+        props.get("criticality"),
+        props.get("tier"),
+        props.get("type"),
+        props.get("minHealthy"),
+    )
+
+
+class EstateReads:
+    """Reads over one estate (never changed once made: edits apply to a copy before this is built)."""
+
+    def __init__(self, estate: Estate) -> None:
+        self.estate = estate
+        self.round_trips = 0  # as ItemRepository's: no database read is ever made
+
+    def _kind_is(self, item_id: str, kind: Kind) -> bool:
+        props = self.estate.items.get(item_id)
+        return props is not None and props["itemKind"] == kind.value
+
+    # -- items (db/items.py) ----------------------------------------------------------------------------------
+    async def by_ids(self, ids: Sequence[str]) -> list[Props | None]:
+        """items/lookup"""
+        found = self.estate.items
+        return [dict(found[i]) if i in found else None for i in ids]
+
+    async def related(
+        self, rel: Rel, ids: Sequence[str], *, outgoing: bool, light: bool = False, limit: int | None = None
+    ) -> list[list[Related]]:
+        """items/related_{out,in}[_light]: in listing order (the relationship's `i`, then id)."""
+        items = self.estate.items
+        lists: list[list[Related]] = []
+        for item_id in ids:
+            if item_id not in items:
+                lists.append([])
+                continue
+            ends = self.estate.outgoing(item_id, rel) if outgoing else self.estate.incoming(item_id, rel)
+            ends.sort(key=lambda end: (end[1].get("i") is None, end[1].get("i") or 0, end[0]))
+            shown = []
+            for other, rel_props in ends[:limit]:
+                props = items[other]
+                shown.append(Related({k: props.get(k) for k in LIGHT} if light else dict(props), dict(rel_props)))
+            lists.append(shown)
+        return lists
+
+    async def page(
+        self,
+        kind: Kind,
+        *,
+        first: int,
+        after: str | None,
+        props: Mapping[str, Any],
+        site: str | None = None,
+        owner: str | None = None,
+    ) -> Page:
+        """items/page: items of `kind` after `after`, in id order, matching every filter."""
+        found = self._matching(kind, props, site, owner)
+        shown = [p for p in found if after is None or p["id"] > after][: first + 1]
+        return Page([dict(p) for p in shown[:first]], len(shown) > first)
+
+    async def count(
+        self, kind: Kind, *, props: Mapping[str, Any], site: str | None = None, owner: str | None = None
+    ) -> int:
+        """items/count"""
+        return len(self._matching(kind, props, site, owner))
+
+    def _matching(self, kind: Kind, props: Mapping[str, Any], site: str | None, owner: str | None) -> list[Props]:
+        estate = self.estate
+        found = []
+        for item_id in sorted(estate.items):
+            p = estate.items[item_id]
+            if p["itemKind"] != kind.value or any(p.get(k) != v for k, v in props.items()):
+                continue
+            if site is not None and (Rel.LOCATED_AT.value, site) not in estate.out.get(item_id, {}):
+                continue
+            if owner is not None and (Rel.OWNED_BY.value, owner) not in estate.out.get(item_id, {}):
+                continue
+            found.append(p)
+        return found
+
+    # -- the dependency graph (db/graph.py) -------------------------------------------------------------------
+    @cached_property
+    def graph(self) -> DependencyGraph:
+        """graph/all_nodes: every service, CI and group with its dependency and membership edges."""
+        estate = self.estate
+        nodes = [_node(p) for p in estate.items.values() if Kind(p["itemKind"]) in DEPENDABLE]
+        edges = [
+            Edge(source, target, hard=(props.get("strength") or "HARD") == "HARD", membership=rel == "HAS_MEMBER")
+            for rel, source, target, props in estate.relationships()
+            if rel in ("DEPENDS_ON", "HAS_MEMBER")
+        ]
+        return DependencyGraph.build(nodes, edges)
+
+    async def whole_graph(self) -> DependencyGraph:
+        return self.graph
+
+    async def upstream_with_kinds(self, ids: Sequence[str]) -> tuple[DependencyGraph, dict[str, Kind]]:
+        """graph/upstream: the whole graph serves (a node outside the upstream part cannot reach the origin)."""
+        return self.graph, {i: Kind(self.estate.items[i]["itemKind"]) for i in ids if i in self.estate.items}
+
+    async def item_kinds(self, ids: Sequence[str]) -> dict[str, tuple[Kind, str | None]]:
+        """graph/kinds"""
+        items = self.estate.items
+        return {i: (Kind(items[i]["itemKind"]), items[i].get("status")) for i in ids if i in items}
+
+    async def site_cis(self, site_id: str) -> list[str] | None:
+        """graph/site_cis"""
+        if not self._kind_is(site_id, Kind.SITE):
+            return None
+        located = self.estate.incoming(site_id, Rel.LOCATED_AT)
+        return sorted(c for c, _ in located if self._kind_is(c, Kind.CONFIGURATION_ITEM))
+
+    def _props_of(self, ids: Sequence[str], kind: Kind) -> list[Props]:
+        return [dict(self.estate.items[i]) for i in sorted(set(ids)) if self._kind_is(i, kind)]
+
+    async def service_facts(self, ids: Sequence[str]) -> dict[str, ServiceFacts]:
+        """graph/service_facts: consumers, SLAs (with their units), owners and requirements with their ancestors."""
+        estate = self.estate
+        facts = {}
+        for sid in ids:
+            if not self._kind_is(sid, Kind.SERVICE):
+                continue
+            slas = [
+                SlaFacts(
+                    dict(estate.items[a]),
+                    self._props_of([u for u, _ in estate.outgoing(a, Rel.AGREED_WITH)], Kind.BUSINESS_UNIT),
+                )
+                for a, _ in estate.incoming(sid, Rel.COVERS)
+                if self._kind_is(a, Kind.SLA)
+            ]
+            wanted: set[str] = set()
+            frontier = [r for r, _ in estate.outgoing(sid, Rel.SATISFIES) if self._kind_is(r, Kind.REQUIREMENT)]
+            while frontier:
+                r = frontier.pop()
+                if r not in wanted:
+                    wanted.add(r)
+                    frontier.extend(q for q, _ in estate.outgoing(r, Rel.REFINES) if self._kind_is(q, Kind.REQUIREMENT))
+            facts[sid] = ServiceFacts(
+                consumers=self._props_of([b for b, _ in estate.incoming(sid, Rel.CONSUMES)], Kind.BUSINESS_UNIT),
+                slas=slas,
+                owners=self._props_of([t for t, _ in estate.outgoing(sid, Rel.OWNED_BY)], Kind.TEAM),
+                requirements=self._props_of(sorted(wanted), Kind.REQUIREMENT),
+            )
+        return facts
+
+    async def owners(self, ids: Sequence[str]) -> list[tuple[Props, list[str]]]:
+        """graph/owners: each owning team with the ids it owns among `ids`, in team id order."""
+        owns: dict[str, list[str]] = {}
+        for item_id in ids:
+            if item_id in self.estate.items:
+                for team, _ in self.estate.outgoing(item_id, Rel.OWNED_BY):
+                    if self._kind_is(team, Kind.TEAM):
+                        owns.setdefault(team, []).append(item_id)
+        return [(dict(self.estate.items[t]), sorted(owns[t])) for t in sorted(owns)]
+
+    # -- cost allocation (db/analysis_inputs.py) --------------------------------------------------------------
+    async def cost_inputs(self) -> Mapping[str, Any]:
+        """cost/nodes, cost/dependencies, cost/consumers: the same columns."""
+        estate = self.estate
+        live = [
+            p
+            for _, p in sorted(estate.items.items())
+            if Kind(p["itemKind"]) in DEPENDABLE and p.get("status") != "RETIRED"
+        ]
+        units = [p for _, p in sorted(estate.items.items()) if p["itemKind"] == Kind.BUSINESS_UNIT.value]
+        deps = [(s, t, p) for r, s, t, p in estate.relationships() if r == Rel.DEPENDS_ON.value]
+        members = [
+            (s, t)
+            for r, s, t, _ in estate.relationships()
+            if r == Rel.HAS_MEMBER.value and self._kind_is(s, Kind.REDUNDANCY_GROUP)
+        ]
+        consumed = [
+            (s, t, p)
+            for r, s, t, p in estate.relationships()
+            if r == Rel.CONSUMES.value and self._kind_is(s, Kind.BUSINESS_UNIT) and self._kind_is(t, Kind.SERVICE)
+        ]
+        return {
+            "ids": [p["id"] for p in live],
+            "kinds": [p.get("itemKind") or "" for p in live],
+            "costs": [p.get("monthlyCost") if p.get("monthlyCost") is not None else 0 for p in live],
+            "names": [p.get("name") or p["id"] for p in live],
+            "dep_sources": [t for _, t, _ in deps],
+            "dep_targets": [s for s, _, _ in deps],
+            "dep_weights": [p.get("weight") if p.get("weight") is not None else 1.0 for _, _, p in deps],
+            "member_ids": [m for _, m in members],
+            "group_ids": [g for g, _ in members],
+            "consumed_ids": [t for _, t, _ in consumed],
+            "consumer_ids": [s for s, _, _ in consumed],
+            "shares": [p.get("share") if p.get("share") is not None else 1.0 for _, _, p in consumed],
+            "unit_ids": [u["id"] for u in units],
+            "unit_names": [u.get("name") or u["id"] for u in units],
+        }

@@ -1,0 +1,77 @@
+"""Where a use case reads the CMDB from: the database (an `ItemRepository`) or an estate in memory (`EstateReads`:
+the CMDB as of a time, or with what-if edits). Each function here sends one read to the right one, so the use cases
+are written once for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from graphsvc.db import analysis_inputs as inputs
+from graphsvc.db import graph as g
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.facts import Props, ServiceFacts
+from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.usecases.estate_reads import EstateReads
+
+__all__ = [
+    "Source",
+    "cost_inputs",
+    "item_kinds",
+    "owners",
+    "service_facts",
+    "site_cis",
+    "upstream",
+    "upstream_with_kinds",
+    "whole_graph",
+]
+
+Source = ItemRepository | EstateReads
+
+
+async def whole_graph(source: Source) -> DependencyGraph:
+    if isinstance(source, EstateReads):
+        return await source.whole_graph()
+    return await g.whole_graph(source)
+
+
+async def upstream_with_kinds(source: Source, ids: Sequence[str]) -> tuple[DependencyGraph, dict[str, Kind]]:
+    if isinstance(source, EstateReads):
+        return await source.upstream_with_kinds(ids)
+    return await g.upstream_with_kinds(source, ids)
+
+
+async def upstream(source: Source, ids: Sequence[str]) -> DependencyGraph:
+    return (await upstream_with_kinds(source, ids))[0]
+
+
+async def item_kinds(source: Source, ids: Sequence[str]) -> dict[str, tuple[Kind, str | None]]:
+    if isinstance(source, EstateReads):
+        return await source.item_kinds(ids)
+    return await g.item_kinds(source, ids)
+
+
+async def site_cis(source: Source, site_id: str) -> list[str] | None:
+    if isinstance(source, EstateReads):
+        return await source.site_cis(site_id)
+    return await g.site_cis(source, site_id)
+
+
+async def service_facts(source: Source, ids: Sequence[str]) -> dict[str, ServiceFacts]:
+    if isinstance(source, EstateReads):
+        return await source.service_facts(ids)
+    return await g.service_facts(source, ids)
+
+
+async def owners(source: Source, ids: Sequence[str]) -> list[tuple[Props, list[str]]]:
+    if isinstance(source, EstateReads):
+        return await source.owners(ids)
+    return await g.owners(source, ids)
+
+
+async def cost_inputs(source: Source) -> Mapping[str, Any]:
+    if isinstance(source, EstateReads):
+        return await source.cost_inputs()
+    return await inputs.cost_inputs(source)

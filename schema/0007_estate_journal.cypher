@@ -1,0 +1,6 @@
+// The estate's journal (graphsvc/db/journal.py): audit entries that carry the state of the items a write touched
+// (`states`) are numbered by `pos`, taken from one :Journal node in the writing transaction, so their order is the
+// order in which the writes committed. `estate(asOf:)` replays them; snapshots spare the replay from the start.
+CREATE CONSTRAINT journal_id IF NOT EXISTS FOR (j:Journal) REQUIRE j.id IS UNIQUE;
+CREATE INDEX audit_pos IF NOT EXISTS FOR (a:AuditEntry) ON (a.pos);
+CREATE CONSTRAINT estate_snapshot_pos IF NOT EXISTS FOR (s:EstateSnapshot) REQUIRE s.pos IS UNIQUE;

@@ -1,0 +1,200 @@
+"""estate.graphql as written: the estate as of a time and with what-if edits answers exactly as the same analyses
+on a CMDB built to match (the writes replayed into the database, or the edited document imported)."""
+
+from __future__ import annotations
+
+import copy
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from graphql import parse, validate
+from neo4j import Driver
+
+from graphsvc.graphql.schema import build_schema
+from tests.api.conftest import OPERATIONS, GraphQLClient, operation
+
+ESTATE = operation("estate.graphql", "EstateImpact")
+IMPORT = operation("import.graphql", "ImportCmdb")
+DB = "neo4j"
+
+# The same selections as estate.graphql's, asked of the root: what the estate's answers are compared with.
+ROOT = """
+query Impact($origin: [ID!]!) {
+  impact(origin: $origin) { impacted(first: 10000) { id status depth } services { id status } }
+}
+query Continuity($serviceId: ID!) {
+  continuity(serviceId: $serviceId) { singlePointsOfFailure { id } recoveryWaves { wave ids } }
+}
+query Cost { costAllocation { total unallocatedTotal businessUnits { id amount } } }
+query Item($id: ID!) { item(id: $id) { id name itemKind } }
+"""
+
+ORIGINS = [["CI-DC1-DB-ORDERS-01"], ["RG-ACCOUNTS"], ["SVC-IDENTITY"]]
+SERVICES = ["SVC-CHECKOUT", "SVC-ACCOUNTS"]
+ITEMS = ["CI-DC1-DB-ORDERS-01", "CI-WHATIF-NEW", "RG-ACCOUNTS"]
+
+
+def test_estate_document_validates() -> None:
+    assert validate(build_schema()._schema, parse((OPERATIONS / "estate.graphql").read_text())) == []
+
+
+def _ask(api: GraphQLClient, query: str, variables: dict[str, Any], name: str, *path: str) -> Any:
+    """The answer at `path`, or the error's message and code (an origin that no longer exists is an answer too)."""
+    result = api.post(query, variables, name)
+    if result.get("errors"):
+        return [(e["message"], e["extensions"]["code"]) for e in result["errors"]]
+    found = result["data"]
+    for key in path:
+        found = found[key]
+    return found
+
+
+def _root(api: GraphQLClient) -> dict[str, Any]:
+    """Every answer of the root that estate.graphql also asks of an estate."""
+    found: dict[str, Any] = {}
+    for origin in ORIGINS:
+        found[f"impact {origin}"] = _ask(api, ROOT, {"origin": origin}, "Impact", "impact")
+    for service in SERVICES:
+        found[f"continuity {service}"] = _ask(api, ROOT, {"serviceId": service}, "Continuity", "continuity")
+    found["cost"] = api.data(ROOT, {}, "Cost")["costAllocation"]
+    for item in ITEMS:
+        found[f"item {item}"] = api.data(ROOT, {"id": item}, "Item")["item"]
+    return found
+
+
+def _estate(api: GraphQLClient, as_of: str | None, edits: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The same answers, asked of estate(asOf:, edits:) with estate.graphql's operations."""
+    base = {"asOf": as_of, "edits": edits}
+    found: dict[str, Any] = {}
+    for origin in ORIGINS:
+        found[f"impact {origin}"] = _ask(api, ESTATE, {**base, "origin": origin}, "EstateImpact", "estate", "impact")
+    for service in SERVICES:
+        variables = {**base, "serviceId": service}
+        found[f"continuity {service}"] = _ask(api, ESTATE, variables, "EstateContinuity", "estate", "continuity")
+    found["cost"] = api.data(ESTATE, base, "EstateCost")["estate"]["costAllocation"]
+    for item in ITEMS:
+        if as_of is None:  # EstateItem asks for a time: now is a time too
+            as_of_now = (datetime.now(UTC) + timedelta(seconds=5)).isoformat()
+            answer = api.data(ESTATE, {"asOf": as_of_now, "id": item}, "EstateItem")
+        else:
+            answer = api.data(ESTATE, {"asOf": as_of, "id": item}, "EstateItem")
+        found[f"item {item}"] = answer["estate"]["item"]
+    return found
+
+
+def _moment() -> str:
+    at = datetime.now(UTC).isoformat()
+    time.sleep(0.02)  # the next write's transaction starts strictly after this moment
+    return at
+
+
+WRITES = [
+    'mutation { removeDependency(from: "SVC-CHECKOUT", to: "SVC-IDENTITY") { __typename } }',
+    'mutation { updateRedundancyGroup(id: "RG-ACCOUNTS", version: 1, patch: {minHealthy: 3}) { __typename } }',
+    'mutation { createConfigurationItem(input: {id: "CI-WHATIF-NEW", name: "New DB", type: DATABASE, '
+    'monthlyCost: "250.00"}) { __typename } }',
+    'mutation { addDependency(input: {from: "SVC-ACCOUNTS", to: "CI-WHATIF-NEW"}) { __typename } }',
+    'mutation { deleteItem(id: "CI-DC1-DB-ORDERS-01", detach: true) { __typename } }',
+]
+
+
+def test_as_of_each_write_answers_as_the_database_did_then(api: GraphQLClient, demo_document: Any) -> None:
+    before = _moment()
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    moments = [(_moment(), _root(api))]
+    for write in WRITES:
+        [(name, result)] = api.data(write).items()
+        assert not result["__typename"].endswith("Error") and result["__typename"] != "NotFound", (name, result)
+        moments.append((_moment(), _root(api)))
+    for n, (at, expected) in enumerate(moments):
+        assert _estate(api, at) == expected, f"as of write {n}"
+    assert _estate(api, None) == moments[-1][1]  # no time: now
+    empty = api.data(ESTATE, {"asOf": before}, "EstateCost")["estate"]["costAllocation"]
+    assert empty == {"total": "0.00", "unallocatedTotal": "0.00", "businessUnits": []}  # before the first write
+
+
+EDITS: list[dict[str, Any]] = [
+    {"retire": "CI-DC1-DB-ORDERS-02"},
+    {"setMinHealthy": {"group": "RG-ACCOUNTS", "minHealthy": 3}},
+    {"addDependency": {"from": "SVC-ACCOUNTS", "to": "CI-DC1-DB-ORDERS-03", "strength": "SOFT"}},
+    {"removeDependency": {"from": "SVC-CHECKOUT", "to": "SVC-IDENTITY"}},
+    {"removeMember": {"group": "RG-ACCOUNTS", "member": "CI-AWS-POD-ACCOUNTS-03"}},
+    {"addMember": {"group": "RG-ACCOUNTS", "member": "CI-DC1-DB-ORDERS-01"}},
+]
+
+
+def _edited(document: dict[str, Any]) -> dict[str, Any]:
+    """The demo document with EDITS made to it, as a person would before importing it."""
+    doc = copy.deepcopy(document)
+    ci = {c["id"]: c for c in doc["configurationItems"]}
+    group = {g["id"]: g for g in doc["redundancyGroups"]}
+    ci["CI-DC1-DB-ORDERS-02"]["status"] = "RETIRED"
+    group["RG-ACCOUNTS"]["minHealthy"] = 3
+    doc["dependencies"].append({"from": "SVC-ACCOUNTS", "to": "CI-DC1-DB-ORDERS-03", "strength": "SOFT"})
+    doc["dependencies"] = [d for d in doc["dependencies"] if (d["from"], d["to"]) != ("SVC-CHECKOUT", "SVC-IDENTITY")]
+    members = group["RG-ACCOUNTS"]["members"]
+    group["RG-ACCOUNTS"]["members"] = [m for m in members if m != "CI-AWS-POD-ACCOUNTS-03"] + ["CI-DC1-DB-ORDERS-01"]
+    return doc
+
+
+def test_what_if_answers_as_the_edited_document_imported(
+    api: GraphQLClient, demo_document: Any, sync_driver: Driver
+) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    plain = _root(api)
+    assert _estate(api, None, []) == plain  # no edits: the root's answers
+    what_if = _estate(api, None, EDITS)
+    assert what_if != plain
+    assert _root(api) == plain  # nothing was written
+    sync_driver.execute_query("MATCH (n:Item) DETACH DELETE n", database_=DB)  # the token stays
+    api.data(IMPORT, {"document": _edited(demo_document)}, "ImportCmdb")
+    built = _root(api)
+    assert what_if == built
+
+
+def test_bad_edits_name_their_index_and_answer_nothing(api: GraphQLClient, demo_document: Any) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    cases = [
+        ([{"retire": "CI-NOPE"}], "edits[0] (retire): id: unknown id 'CI-NOPE'"),
+        (
+            [{"retire": "CI-DC1-DB-ORDERS-02"}, {"addDependency": {"from": "SVC-ACCOUNTS", "to": "SVC-ACCOUNTS"}}],
+            "edits[1] (addDependency): 'SVC-ACCOUNTS' cannot depend on itself",
+        ),
+        ([{"retire": "RG-ACCOUNTS"}], "edits[0] (retire): id: 'RG-ACCOUNTS' is a REDUNDANCY_GROUP"),
+        (
+            [{"removeDependency": {"from": "SVC-CHECKOUT", "to": "CI-DC1-DB-ORDERS-02"}}],
+            "edits[0] (removeDependency): 'SVC-CHECKOUT' does not depend on 'CI-DC1-DB-ORDERS-02'",
+        ),
+        (
+            [{"setMinHealthy": {"group": "RG-ACCOUNTS", "minHealthy": 0}}],
+            "edits[0] (setMinHealthy): minHealthy: must be at least 1, got 0",
+        ),
+    ]
+    for edits, message in cases:
+        result = api.post(ESTATE, {"edits": edits}, "EstateCost")
+        assert result["data"] is None, edits
+        [error] = result["errors"]
+        assert error["message"].startswith(message), (edits, error["message"])
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    two = api.post(ESTATE, {"edits": [{"retire": "CI-DC1-DB-ORDERS-02", "addMember": None}]}, "EstateCost")
+    assert "exactly one" in two["errors"][0]["message"].lower()  # @oneOf
+
+
+def test_estate_diff(api: GraphQLClient, demo_document: Any) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    start = _moment()
+    for write in WRITES:
+        api.data(write)
+    end = _moment()
+    found = api.data(operation("estate.graphql", "EstateDiff"), {"from": start, "to": end}, "EstateDiff")
+    deleted = "CI-DC1-DB-ORDERS-01"
+    gone = {(d["from"], d["to"]) for d in demo_document["dependencies"] if deleted in (d["from"], d["to"])}
+    gone.add(("SVC-CHECKOUT", "SVC-IDENTITY"))
+    assert found["estateDiff"] == {
+        "added": [{"id": "CI-WHATIF-NEW"}],
+        "removed": [{"id": "CI-DC1-DB-ORDERS-01"}],
+        "changed": [{"id": "RG-ACCOUNTS", "fields": ["minHealthy"]}],
+        "dependenciesAdded": [{"from": "SVC-ACCOUNTS", "to": "CI-WHATIF-NEW"}],
+        "dependenciesRemoved": [{"from": a, "to": b} for a, b in sorted(gone)],
+    }

@@ -1,0 +1,92 @@
+"""The estate's journal against a real Neo4j: as of the instant after each write, the replayed estate is exactly
+what the database held then (items, properties and relationships), whichever write made it."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from neo4j import AsyncDriver, Driver
+
+from graphsvc.db import record_writes, writes
+from graphsvc.db.audit import Audit
+from graphsvc.db.importer import import_document
+from graphsvc.db.items import ItemRepository
+from graphsvc.db.journal import ensure_baseline, estate_as_of, estate_now
+from graphsvc.domain.estate import Estate
+from graphsvc.domain.exchange import ConfigurationItem, Dependency
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import InvalidArgument
+from tests.conftest import REPO, load_json
+
+SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
+DB = "neo4j"
+WHO = Audit("tests", "tests", "test")
+
+
+def shape(estate: Estate) -> tuple[dict[str, Any], set[tuple[str, str, str, tuple[tuple[str, Any], ...]]]]:
+    """Items and relationships of an estate, comparable with ==."""
+    rels = {(r, s, t, tuple(sorted(p.items()))) for r, s, t, p in estate.relationships()}
+    return estate.items, rels
+
+
+async def _moments(adriver: AsyncDriver, steps: list[Callable[[], Awaitable[Any]]]) -> list[tuple[datetime, Estate]]:
+    repo = ItemRepository(adriver, DB)
+    seen = []
+    for step in steps:
+        await step()
+        seen.append((datetime.now(UTC), await estate_now(repo)))
+        await asyncio.sleep(0.01)  # the next write's transaction starts strictly later
+    return seen
+
+
+async def test_as_of_each_write_is_the_state_it_produced(adriver: AsyncDriver) -> None:
+    changed = copy.deepcopy(SMALL)
+    changed["configurationItems"][0]["name"] = "App server one, renamed"
+    changed["redundancyGroups"][0]["members"] = ["CI-DB-1", "CI-DB-2"]
+    changed["dependencies"] = [d for d in changed["dependencies"] if d["from"] != "SVC-SHOP"]
+    extra = {"format": "graphsvc-cmdb/1", "dependencies": [{"from": "CI-MON", "to": "CI-SAN-1", "strength": "SOFT"}]}
+    ci = ConfigurationItem.model_validate(
+        {"id": "CI-NEW", "name": "New box", "type": "SERVER", "owner": "T-WEB", "site": "S-LON"}
+    )
+    steps: list[Callable[[], Awaitable[Any]]] = [
+        lambda: import_document(adriver, DB, SMALL),
+        lambda: writes.create_item(adriver, DB, Kind.CONFIGURATION_ITEM, ci, audit=WHO),
+        lambda: writes.add_dependency(
+            adriver, DB, Dependency.model_validate({"from": "CI-NEW", "to": "CI-DB-1"}), audit=WHO
+        ),
+        lambda: import_document(adriver, DB, changed, single_tx_rows=1, batch_size=3),  # a bulk load, batch by batch
+        lambda: import_document(adriver, DB, extra),  # a dependency of an item the document does not describe
+        lambda: writes.remove_dependency(adriver, DB, "CI-NEW", "CI-DB-1", audit=WHO),
+        lambda: writes.delete_item(adriver, DB, "CI-SAN-1", None, detach=True, audit=WHO),
+        lambda: record_writes.attribute_incidents(adriver, DB, "PRB-1", ["INC-2"], audit=WHO),
+    ]
+    before = datetime.now(UTC)
+    moments = await _moments(adriver, steps)
+    repo = ItemRepository(adriver, DB)
+    assert (await estate_as_of(repo, before))[0].items == {}  # before the first write: an empty estate
+    for n, (at, expected) in enumerate(moments):
+        replayed, _pos = await estate_as_of(repo, at)
+        assert shape(replayed) == shape(expected), f"as of step {n}"
+    future, _ = await estate_as_of(repo, datetime.now(UTC) + timedelta(days=365))
+    assert shape(future) == shape(moments[-1][1])
+
+
+async def test_a_database_from_before_the_journal_gets_a_baseline(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    await import_document(adriver, DB, SMALL)
+    # as an older graphsvc left it: items, but no journal and no states
+    sync_driver.execute_query("MATCH (j:Journal) DETACH DELETE j", database_=DB)
+    sync_driver.execute_query("MATCH (a:AuditEntry) REMOVE a.states, a.pos", database_=DB)
+    before = datetime.now(UTC)
+    await asyncio.sleep(0.01)
+    repo = ItemRepository(adriver, DB)
+    assert await ensure_baseline(adriver, DB) == len((await estate_now(repo)).items)
+    assert await ensure_baseline(adriver, DB) == 0  # once
+    replayed, _ = await estate_as_of(repo, datetime.now(UTC))
+    assert shape(replayed) == shape(await estate_now(repo))
+    with pytest.raises(InvalidArgument, match=r"before .* when graphsvc began recording"):
+        await estate_as_of(repo, before)
