@@ -9,10 +9,11 @@ import json
 import os
 import platform
 import socket
+import statistics
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ __all__ = [
     "contract_document",
     "ensure_loaded",
     "machine",
+    "measure",
     "write_result",
 ]
 
@@ -196,3 +198,17 @@ def write_result(name: str, size: str, result: dict[str, Any], settings: Setting
     out = RESULTS / f"{name}-{size}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     return out
+
+
+async def measure(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict[str, float], Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = await work()
+        times.append(time.perf_counter() - started)
+    ordered = sorted(times)
+    return {
+        "median_ms": statistics.median(times) * 1000,
+        "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
+        "min_ms": ordered[0] * 1000,
+    }, result

@@ -22,9 +22,7 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,9 +30,9 @@ import httpx
 import networkx as nx
 from neo4j import RoutingControl
 
-from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine
+from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine, measure
 from graphsvc.analysis.impact import compute_impact
-from graphsvc.db.graph import broken_groups, upstream
+from graphsvc.db.graph import upstream
 from graphsvc.db.items import ItemRepository
 
 RAW = "MATCH (o:Item {id: $id}) MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o) WITH DISTINCT n RETURN n.id AS id"
@@ -43,20 +41,6 @@ QUERY = """query($o: [ID!]!) { impact(origin: $o) {
   totals { impacted down degraded services }
   impacted(first: 100) { id kind status depth path explanation }
   services(first: 100) { id status criticality depth } } }"""
-
-
-async def measure(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict[str, float], Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = await work()
-        times.append(time.perf_counter() - started)
-    ordered = sorted(times)
-    return {
-        "median_ms": statistics.median(times) * 1000,
-        "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
-        "min_ms": ordered[0] * 1000,
-    }, result
 
 
 async def main() -> None:
@@ -117,10 +101,8 @@ async def main() -> None:
                 async def via_networkx(ci: str) -> int:
                     return len(nx.ancestors(graph, ci)) + 1
 
-                broken = await broken_groups(repo)  # the server keeps this between requests, as here
-
                 async def load_only(ci: str) -> int:
-                    return len((await upstream(repo, [ci], broken)).nodes)
+                    return len((await upstream(repo, [ci])).nodes)
 
                 for name, ci, repeat in (("typical", typical, args.repeat), ("hub", hub, max(3, args.repeat // 3))):
                     print(f"{name} CI {ci}", flush=True)
@@ -133,7 +115,7 @@ async def main() -> None:
                     raw, raw_count = await measure(repeat, lambda c=ci: via_cypher(c))
                     nxt, nx_count = await measure(repeat, lambda c=ci: via_networkx(c))
                     load, _ = await measure(repeat, lambda c=ci: load_only(c))
-                    sub = await upstream(repo, [ci], broken)
+                    sub = await upstream(repo, [ci])
                     started = time.perf_counter()
                     compute_impact(sub, [ci])
                     fixpoint_ms = (time.perf_counter() - started) * 1000

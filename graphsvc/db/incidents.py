@@ -12,10 +12,19 @@ from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.facts import Props
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord, effect_of
 
-__all__ = ["changes_done_between", "incidents_open_during", "incidents_opened_between", "open_problems", "slas"]
+__all__ = [
+    "changes_done_between",
+    "incident_record",
+    "incidents_open_during",
+    "incidents_opened_between",
+    "open_problems",
+    "problem_record",
+    "slas",
+]
 
 
-def _incident(record: Any) -> IncidentRecord:
+def incident_record(record: Any) -> IncidentRecord:
+    """An incident from its stored properties (`props`) and the ids it affects (`affects`)."""
     props = native_props(record["props"])
     return IncidentRecord(
         props["id"],
@@ -29,23 +38,25 @@ def _incident(record: Any) -> IncidentRecord:
 
 
 async def incidents_opened_between(repo: ItemRepository, start: datetime, end: datetime) -> list[IncidentRecord]:
-    return [_incident(r) for r in await repo.read(cypher("incidents/opened_between"), **{"from": start, "to": end})]
+    return [
+        incident_record(r) for r in await repo.read(cypher("incidents/opened_between"), **{"from": start, "to": end})
+    ]
 
 
 async def incidents_open_during(repo: ItemRepository, start: datetime, end: datetime) -> list[IncidentRecord]:
-    return [_incident(r) for r in await repo.read(cypher("incidents/open_during"), **{"from": start, "to": end})]
+    return [incident_record(r) for r in await repo.read(cypher("incidents/open_during"), **{"from": start, "to": end})]
 
 
 async def open_problems(repo: ItemRepository) -> list[ProblemRecord]:
-    found = []
-    for r in await repo.read(cypher("incidents/open_problems")):
-        props = native_props(r["props"])
-        found.append(
-            ProblemRecord(
-                props["id"], str(props.get("title") or props["id"]), props["status"], tuple(r["causedBy"]), props
-            )
-        )
-    return found
+    return [problem_record(r) for r in await repo.read(cypher("incidents/open_problems"))]
+
+
+def problem_record(record: Any) -> ProblemRecord:
+    """A problem from its stored properties (`props`) and the ids it is blamed on (`causedBy`)."""
+    props = native_props(record["props"])
+    return ProblemRecord(
+        props["id"], str(props.get("title") or props["id"]), props["status"], tuple(record["causedBy"]), props
+    )
 
 
 async def slas(repo: ItemRepository) -> list[tuple[Props, Props | None, Props | None]]:

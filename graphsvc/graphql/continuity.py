@@ -155,7 +155,8 @@ def _breached(percent: float, target: float | None) -> bool | None:
 async def resolve_availability(
     info: Info[Context, None], service_id: str, start: datetime, end: datetime
 ) -> AvailabilityResult:
-    report = await uc.availability_of(info.context.repo, service_id, utc(start), utc(end), info.context.graph_cache)
+    view = info.context.view(info)
+    report = await uc.availability_of(view.repo, service_id, utc(start), utc(end), view.cache)
     r = report.result
     target = report.service.get("availabilityTarget")
     return AvailabilityResult(
@@ -199,9 +200,8 @@ class CorrelationResult:
 async def resolve_correlation(
     info: Info[Context, None], since: datetime, until: datetime, window_minutes: int, min_incidents: int
 ) -> CorrelationResult:
-    found = await uc.correlation(
-        info.context.repo, utc(since), utc(until), window_minutes, min_incidents, info.context.graph_cache
-    )
+    view = info.context.view(info)
+    found = await uc.correlation(view.repo, utc(since), utc(until), window_minutes, min_incidents, view.cache)
     return CorrelationResult(
         clusters=[
             IncidentCluster(
@@ -233,7 +233,8 @@ class SlaFigure:
 
 
 async def resolve_sla_report(info: Info[Context, None], start: datetime, end: datetime) -> list[SlaFigure]:
-    figures = await uc.sla_report(info.context.repo, utc(start), utc(end), info.context.graph_cache)
+    view = info.context.view(info)
+    figures = await uc.sla_report(view.repo, utc(start), utc(end), view.cache)
     return [
         SlaFigure(
             sla=t.item_from_props(f.sla),

@@ -1,14 +1,14 @@
 """`estate(asOf:, edits:)`: the CMDB as of a time and/or with what-if edits, with the reads and analyses of the root
 answering on it; and `estateDiff(from:, to:)` (SEMANTICS.md, "The estate as of a time, and what-if").
 
-The estate's fields run the root's resolvers: they read through `info.context.view(info)`, which under a root
-`estate` field is that estate in memory (graphql/context.py). An analysis joins the estate by adding its field here.
+The estate's fields are the root's (graphql/shared_fields.py, every name in its ESTATE, tests/unit check they
+agree): they read through `info.context.view(info)`, which under a root `estate` field is that estate in memory
+(graphql/context.py).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -16,15 +16,10 @@ from strawberry.types import Info
 from graphsvc.domain import whatif as w
 from graphsvc.domain.estate import EstateDiff
 from graphsvc.domain.facts import Props, display_name
-from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
-from graphsvc.graphql import types as t
-from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context, Loaders, View
-from graphsvc.graphql.continuity import ContinuityResult, resolve_continuity
-from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
-from graphsvc.graphql.impact import DEGRADED_ORIGINS, ImpactResult, resolve_impact, resolve_site_failure
+from graphsvc.graphql.shared_fields import shared_field
 from graphsvc.usecases import estate as uc
 
 __all__ = ["Estate", "EstateDiffResult", "GraphEdit", "resolve_estate", "resolve_estate_diff"]
@@ -94,36 +89,14 @@ class Estate:
     as_of: datetime | None = strawberry.field(description="the time answered for; null: now")
     edits: int = strawberry.field(description="how many edits were applied")
 
-    @strawberry.field(description="any item by id, as it stood", metadata=needs(Role.viewer))
-    async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
-        props = await info.context.view(info).loaders.item.load(str(id))
-        return t.item_from_props(props) if props else None
-
-    @strawberry.field(description="the root's impact, on this estate", metadata=needs(Role.analyst, analysis=True))
-    async def impact(
-        self,
-        info: Info[Context, None],
-        origin: list[strawberry.ID],
-        degraded: Annotated[
-            list[strawberry.ID] | None,
-            strawberry.argument(description=DEGRADED_ORIGINS),
-        ] = None,
-    ) -> ImpactResult:
-        return await resolve_impact(info, origin, degraded)
-
-    @strawberry.field(description="the root's siteFailure, on this estate", metadata=needs(Role.analyst, analysis=True))
-    async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
-        return await resolve_site_failure(info, site_id)
-
-    @strawberry.field(description="the root's continuity, on this estate", metadata=needs(Role.analyst, analysis=True))
-    async def continuity(self, info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
-        return await resolve_continuity(info, str(service_id))
-
-    @strawberry.field(
-        description="the root's costAllocation, on this estate", metadata=needs(Role.analyst, analysis=True)
-    )
-    async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:
-        return await resolve_cost_allocation(info)
+    item = shared_field("item")
+    impact = shared_field("impact")
+    site_failure = shared_field("site_failure")
+    continuity = shared_field("continuity")
+    availability = shared_field("availability")
+    cost_allocation = shared_field("cost_allocation")
+    sla_report = shared_field("sla_report")
+    incident_correlation = shared_field("incident_correlation")
 
 
 async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edits: list[GraphEdit] | None) -> Estate:

@@ -21,20 +21,8 @@ from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
-from graphsvc.graphql.continuity import (
-    AvailabilityResult,
-    ContinuityResult,
-    CorrelationResult,
-    SlaFigure,
-    resolve_availability,
-    resolve_continuity,
-    resolve_correlation,
-    resolve_sla_report,
-)
-from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
 from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
 from graphsvc.graphql.health import CmdbHealth, resolve_health
-from graphsvc.graphql.impact import DEGRADED_ORIGINS, ImpactResult, resolve_impact, resolve_site_failure
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 from graphsvc.graphql.requirements import (
     CapacityRisk,
@@ -44,6 +32,7 @@ from graphsvc.graphql.requirements import (
     resolve_compliance,
     resolve_trace,
 )
+from graphsvc.graphql.shared_fields import shared_field
 
 __all__ = ["Query"]
 
@@ -196,10 +185,7 @@ class SearchHit:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="any item by id, whatever its kind", metadata=needs(Role.viewer, kept=True))
-    async def item(self, info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
-        props = await info.context.view(info).loaders.item.load(str(id))
-        return t.item_from_props(props) if props else None
+    item = shared_field("item")
 
     @strawberry.field(
         description="items whose id, name, title, description or statement match the text, best first",
@@ -224,20 +210,7 @@ class Query:
             for p, score in hits
         ]
 
-    @strawberry.field(
-        description="what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED",
-        metadata=needs(Role.analyst, kept=True, analysis=True),
-    )
-    async def impact(
-        self,
-        info: Info[Context, None],
-        origin: list[strawberry.ID],
-        degraded: Annotated[
-            list[strawberry.ID] | None,
-            strawberry.argument(description=DEGRADED_ORIGINS),
-        ] = None,
-    ) -> ImpactResult:
-        return await resolve_impact(info, origin, degraded)
+    impact = shared_field("impact")
 
     @strawberry.field(
         description="the CMDB as of a time (rebuilt from the audit trail; null: now) and/or with what-if edits applied "
@@ -265,12 +238,7 @@ class Query:
     ) -> EstateDiffResult:
         return await resolve_estate_diff(info, start, end)
 
-    @strawberry.field(
-        description="the impact of losing a whole site: every CI located there fails",
-        metadata=needs(Role.analyst, kept=True, analysis=True),
-    )
-    async def site_failure(self, info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
-        return await resolve_site_failure(info, site_id)
+    site_failure = shared_field("site_failure")
 
     @strawberry.field(
         description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to): BLOCKED ones "
@@ -285,25 +253,9 @@ class Query:
     ) -> list[CabAgendaEntry]:
         return await cab_agenda(info, start, end)
 
-    @strawberry.field(
-        description="single points of failure, RTO/RPO gaps and recovery waves of a service",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def continuity(self, info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
-        return await resolve_continuity(info, str(service_id))
+    continuity = shared_field("continuity")
 
-    @strawberry.field(
-        description="a service's availability over [from, to) from the incidents, against its targets",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def availability(
-        self,
-        info: Info[Context, None],
-        service_id: strawberry.ID,
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime, strawberry.argument(name="to")],
-    ) -> AvailabilityResult:
-        return await resolve_availability(info, str(service_id), start, end)
+    availability = shared_field("availability")
 
     @strawberry.field(
         description="CIs above the utilization threshold, hottest first, with what they would degrade",
@@ -341,44 +293,11 @@ class Query:
     async def requirement_trace(self, info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
         return await resolve_trace(info, str(id))
 
-    @strawberry.field(
-        description="monthly IT cost allocated through the dependency graph to the business units",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def cost_allocation(self, info: Info[Context, None]) -> CostAllocation:
-        return await resolve_cost_allocation(info)
+    cost_allocation = shared_field("cost_allocation")
 
-    @strawberry.field(
-        description="every SLA with its service's availability over [from, to), breaches first",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def sla_report(
-        self,
-        info: Info[Context, None],
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime, strawberry.argument(name="to")],
-    ) -> list[SlaFigure]:
-        return await resolve_sla_report(info, start, end)
+    sla_report = shared_field("sla_report")
 
-    @strawberry.field(
-        description="incidents opened in [since, until) grouped by a nearest common dependency",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def incident_correlation(
-        self,
-        info: Info[Context, None],
-        since: datetime,
-        until: datetime,
-        window_minutes: int | None = 60,
-        min_incidents: int | None = 2,
-    ) -> CorrelationResult:
-        return await resolve_correlation(
-            info,
-            since,
-            until,
-            60 if window_minutes is None else window_minutes,
-            2 if min_incidents is None else min_incidents,
-        )
+    incident_correlation = shared_field("incident_correlation")
 
     @strawberry.field(
         description="an item's changes, newest first: who, which mutation or import, before and after",

@@ -10,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from graphsvc.analysis.availability import Availability, availability
 from graphsvc.analysis.continuity import Continuity, closure, continuity
 from graphsvc.analysis.correlation import EVIDENCE_DAYS, Cluster, correlate, evidence
-from graphsvc.db import incidents as db
-from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.facts import Props, SlaFacts
 from graphsvc.domain.graph import DependencyGraph
@@ -115,12 +113,12 @@ def _period(start: datetime, end: datetime) -> None:
 
 
 async def availability_of(
-    repo: ItemRepository, service_id: str, start: datetime, end: datetime, cache: GraphCache | None = None
+    repo: Source, service_id: str, start: datetime, end: datetime, cache: GraphCache | None = None
 ) -> AvailabilityReport:
     _period(start, end)
     service = await _service(repo, service_id)
     graph = await whole_graph(repo, cache)
-    incidents = await db.incidents_open_during(repo, start, end)
+    incidents = await sources.incidents_open_during(repo, start, end)
     result = availability(graph, service_id, incidents, start, end, datetime.now(UTC))
     facts = (await sources.service_facts(repo, [service_id])).get(service_id)
     return AvailabilityReport(service, result, sorted(facts.slas, key=lambda s: s.sla["id"]) if facts else [])
@@ -142,17 +140,15 @@ class SlaFigure:
         return self.result.percent - self.target
 
 
-async def sla_report(
-    repo: ItemRepository, start: datetime, end: datetime, cache: GraphCache | None = None
-) -> list[SlaFigure]:
+async def sla_report(repo: Source, start: datetime, end: datetime, cache: GraphCache | None = None) -> list[SlaFigure]:
     """Every SLA against its service's availability over [start, end): breaches first, then the thinnest margin."""
     _period(start, end)
     graph = await whole_graph(repo, cache)
-    incidents = await db.incidents_open_during(repo, start, end)
+    incidents = await sources.incidents_open_during(repo, start, end)
     now = datetime.now(UTC)
     measured: dict[str, Availability] = {}
     figures = []
-    for sla, service, unit in await db.slas(repo):
+    for sla, service, unit in await sources.slas(repo):
         result = None
         if service is not None and service["id"] in graph.nodes:
             if service["id"] not in measured:
@@ -173,7 +169,7 @@ class CorrelatedCluster:
 
 
 async def correlation(
-    repo: ItemRepository,
+    repo: Source,
     since: datetime,
     until: datetime,
     window_minutes: int = 60,
@@ -186,12 +182,12 @@ async def correlation(
     if min_incidents < 1:
         raise InvalidArgument(f"minIncidents must be at least 1, got {min_incidents}")
     graph = await whole_graph(repo, cache)
-    incidents = await db.incidents_opened_between(repo, since, until)
+    incidents = await sources.incidents_opened_between(repo, since, until)
     clusters = await asyncio.to_thread(correlate, graph, incidents, window_minutes, min_incidents)
     if not clusters:
         return []
-    changes = await db.changes_done_between(repo, since - timedelta(days=EVIDENCE_DAYS), until)
-    problems = await db.open_problems(repo)
+    changes = await sources.changes_done_between(repo, since - timedelta(days=EVIDENCE_DAYS), until)
+    problems = await sources.open_problems(repo)
     roots = {p["id"]: p for p in await repo.by_ids([c.root for c in clusters]) if p is not None}
     found = []
     for cluster in clusters:

@@ -7,14 +7,19 @@ holds each twin to its original: the same analysis on an estate and on a databas
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from graphsvc.db.changes import change_record
+from graphsvc.db.incidents import incident_record, problem_record
 from graphsvc.db.items import Page, Related
+from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
+from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 
 __all__ = ["EstateReads"]
@@ -218,3 +223,63 @@ class EstateReads:
             "unit_ids": [u["id"] for u in units],
             "unit_names": [u.get("name") or u["id"] for u in units],
         }
+
+    # -- incidents, problems, SLAs and changes carried out (db/incidents.py) -----------------------------------
+    def _of_kind(self, kind: Kind) -> list[Props]:
+        return [p for _, p in sorted(self.estate.items.items()) if p["itemKind"] == kind.value]
+
+    def _targets(self, item_id: str, rel: Rel) -> list[str]:
+        ends = self.estate.outgoing(item_id, rel)
+        return [t for t, _ in sorted(ends, key=lambda end: (end[1].get("i") is None, end[1].get("i") or 0, end[0]))]
+
+    def _incidents(self, keep: Callable[[Props], bool]) -> list[IncidentRecord]:
+        found = [
+            incident_record({"props": dict(p), "affects": self._targets(p["id"], Rel.AFFECTS)})
+            for p in self._of_kind(Kind.INCIDENT)
+            if p.get("openedAt") is not None and keep(p)
+        ]
+        return sorted(found, key=lambda i: (i.opened_at, i.id))
+
+    async def incidents_opened_between(self, start: datetime, end: datetime) -> list[IncidentRecord]:
+        """incidents/opened_between"""
+        return self._incidents(lambda p: start <= p["openedAt"] < end)
+
+    async def incidents_open_during(self, start: datetime, end: datetime) -> list[IncidentRecord]:
+        """incidents/open_during"""
+        return self._incidents(
+            lambda p: p["openedAt"] < end and (p.get("resolvedAt") is None or p["resolvedAt"] > start)
+        )
+
+    async def open_problems(self) -> list[ProblemRecord]:
+        """incidents/open_problems"""
+        return [
+            problem_record({"props": dict(p), "causedBy": self._targets(p["id"], Rel.CAUSED_BY)})
+            for p in self._of_kind(Kind.PROBLEM)
+            if p.get("status") in ("OPEN", "KNOWN_ERROR")
+        ]
+
+    async def slas(self) -> list[tuple[Props, Props | None, Props | None]]:
+        """incidents/slas: (SLA, its service, its business unit), by SLA id."""
+
+        def first(item_id: str, rel: Rel, kind: Kind) -> Props | None:
+            found = [t for t in self._targets(item_id, rel) if self._kind_is(t, kind)]
+            return dict(self.estate.items[found[0]]) if found else None
+
+        return [
+            (dict(a), first(a["id"], Rel.COVERS, Kind.SERVICE), first(a["id"], Rel.AGREED_WITH, Kind.BUSINESS_UNIT))
+            for a in self._of_kind(Kind.SLA)
+        ]
+
+    async def changes_done_between(self, start: datetime, end: datetime) -> list[ChangeRecord]:
+        """changes/done_between: IMPLEMENTED or FAILED with implementedAt (else plannedEnd) in [start, end]."""
+        found = []
+        for p in self._of_kind(Kind.CHANGE):
+            when = p.get("implementedAt") if p.get("implementedAt") is not None else p.get("plannedEnd")
+            if p.get("status") not in ("IMPLEMENTED", "FAILED") or when is None or not start <= when <= end:
+                continue
+            modifies = [[props.get("i"), x] for x, props in self.estate.outgoing(p["id"], Rel.MODIFIES)]
+            releases = [r for r in self._targets(p["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)]
+            found.append(
+                change_record({"props": dict(p), "modifies": modifies, "release": releases[0] if releases else None})
+            )
+        return found

@@ -6,23 +6,32 @@ are written once for both.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from graphsvc.db import analysis_inputs as inputs
 from graphsvc.db import graph as g
+from graphsvc.db import incidents as inc
 from graphsvc.db.items import ItemRepository
+from graphsvc.domain.changes import ChangeRecord
 from graphsvc.domain.facts import Props, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate_reads import EstateReads
 
 __all__ = [
     "Source",
+    "changes_done_between",
     "cost_inputs",
+    "incidents_open_during",
+    "incidents_opened_between",
     "item_kinds",
+    "open_problems",
     "owners",
     "service_facts",
     "site_cis",
+    "slas",
     "upstream",
     "upstream_with_kinds",
     "whole_graph",
@@ -75,3 +84,33 @@ async def cost_inputs(source: Source) -> Mapping[str, Any]:
     if isinstance(source, EstateReads):
         return await source.cost_inputs()
     return await inputs.cost_inputs(source)
+
+
+async def incidents_opened_between(source: Source, start: datetime, end: datetime) -> list[IncidentRecord]:
+    if isinstance(source, EstateReads):
+        return await source.incidents_opened_between(start, end)
+    return await inc.incidents_opened_between(source, start, end)
+
+
+async def incidents_open_during(source: Source, start: datetime, end: datetime) -> list[IncidentRecord]:
+    if isinstance(source, EstateReads):
+        return await source.incidents_open_during(start, end)
+    return await inc.incidents_open_during(source, start, end)
+
+
+async def open_problems(source: Source) -> list[ProblemRecord]:
+    if isinstance(source, EstateReads):
+        return await source.open_problems()
+    return await inc.open_problems(source)
+
+
+async def slas(source: Source) -> list[tuple[Props, Props | None, Props | None]]:
+    if isinstance(source, EstateReads):
+        return await source.slas()
+    return await inc.slas(source)
+
+
+async def changes_done_between(source: Source, start: datetime, end: datetime) -> list[ChangeRecord]:
+    if isinstance(source, EstateReads):
+        return await source.changes_done_between(start, end)
+    return await inc.changes_done_between(source, start, end)

@@ -28,7 +28,23 @@ query Continuity($serviceId: ID!) {
 }
 query Cost { costAllocation { total unallocatedTotal businessUnits { id amount } } }
 query Item($id: ID!) { item(id: $id) { id name itemKind } }
+query Incidents($serviceId: ID!) {
+  availability(serviceId: $serviceId, from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") {
+    availabilityPercent outageMinutes degradedMinutes incidents { incidentId effect outageMinutes }
+  }
+  slaReport(from: "2026-11-01T00:00:00Z", to: "2026-12-01T00:00:00Z") {
+    sla { id } availabilityPercent breached incidents { incidentId }
+  }
+  incidentCorrelation(since: "2026-11-01T00:00:00Z", until: "2026-12-01T00:00:00Z") {
+    clusters { rootCause { id } incidents { id } recentChanges { id } suggestedProblem { id } }
+  }
+}
 """
+# The same, asked of an estate.
+ESTATE_INCIDENTS = (
+    "query EstateIncidents($asOf: DateTime, $edits: [GraphEdit!], $serviceId: ID!) {"
+    " estate(asOf: $asOf, edits: $edits) {" + ROOT.split("query Incidents($serviceId: ID!) {", 1)[1] + "}"
+)
 
 ORIGINS = [["CI-DC1-DB-ORDERS-01"], ["RG-ACCOUNTS"], ["SVC-IDENTITY"]]
 SERVICES = ["SVC-CHECKOUT", "SVC-ACCOUNTS"]
@@ -60,6 +76,8 @@ def _root(api: GraphQLClient) -> dict[str, Any]:
     found["cost"] = api.data(ROOT, {}, "Cost")["costAllocation"]
     for item in ITEMS:
         found[f"item {item}"] = api.data(ROOT, {"id": item}, "Item")["item"]
+    for service in SERVICES:
+        found[f"incidents {service}"] = _ask(api, ROOT, {"serviceId": service}, "Incidents")
     return found
 
 
@@ -80,6 +98,9 @@ def _estate(api: GraphQLClient, as_of: str | None, edits: list[dict[str, Any]] |
         else:
             answer = api.data(ESTATE, {"asOf": as_of, "id": item}, "EstateItem")
         found[f"item {item}"] = answer["estate"]["item"]
+    for service in SERVICES:
+        variables = {**base, "serviceId": service}
+        found[f"incidents {service}"] = _ask(api, ESTATE_INCIDENTS, variables, "EstateIncidents", "estate")
     return found
 
 
@@ -96,6 +117,9 @@ WRITES = [
     'monthlyCost: "250.00"}) { __typename } }',
     'mutation { addDependency(input: {from: "SVC-ACCOUNTS", to: "CI-WHATIF-NEW"}) { __typename } }',
     'mutation { deleteItem(id: "CI-DC1-DB-ORDERS-01", detach: true) { __typename } }',
+    'mutation { openIncident(input: {id: "INC-WHATIF-1", title: "accounts DB down", priority: P1, '
+    'affects: ["CI-DC1-DB-ORDERS-02"], openedAt: "2026-11-10T10:00:00Z"}) { __typename } }',
+    'mutation { resolveIncident(id: "INC-WHATIF-1", at: "2026-11-10T13:30:00Z") { __typename } }',
 ]
 
 
@@ -192,7 +216,7 @@ def test_estate_diff(api: GraphQLClient, demo_document: Any) -> None:
     gone = {(d["from"], d["to"]) for d in demo_document["dependencies"] if deleted in (d["from"], d["to"])}
     gone.add(("SVC-CHECKOUT", "SVC-IDENTITY"))
     assert found["estateDiff"] == {
-        "added": [{"id": "CI-WHATIF-NEW"}],
+        "added": [{"id": "CI-WHATIF-NEW"}, {"id": "INC-WHATIF-1"}],
         "removed": [{"id": "CI-DC1-DB-ORDERS-01"}],
         "changed": [{"id": "RG-ACCOUNTS", "fields": ["minHealthy"]}],
         "dependenciesAdded": [{"from": "SVC-ACCOUNTS", "to": "CI-WHATIF-NEW"}],

@@ -1,0 +1,134 @@
+"""Estate benchmark: the estate as of a time and with what-if edits, against the plain analyses, in the same run.
+
+Through GraphQL against `graphsvc serve` in its own process (the graph in memory, the response cache off), on a
+generated CMDB:
+
+- impact of a typical CI and of a hub CI: plain `impact`, then `estate(edits: [one retire]) { impact }` (what-if on
+  now) and `estate(asOf: <after the import>) { impact }` (replayed from the journal);
+- cost allocation: plain `costAllocation` (remembered per graph version by the server, so computed once) against
+  `estate(asOf:) { costAllocation }` and `estate(edits:) { costAllocation }` (each computed afresh);
+- `estateDiff` across the whole history.
+
+Results go to bench/results/estate-<size>.json.
+
+    python bench/estate_bench.py --size 10k [--seed 1] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from neo4j import RoutingControl
+
+from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine, measure
+
+IMPACT = """query($o: [ID!]!) { impact(origin: $o) { totals { impacted down degraded services }
+  impacted(first: 100) { id status depth } } }"""
+ESTATE_IMPACT = """query($o: [ID!]!, $asOf: DateTime, $edits: [GraphEdit!]) { estate(asOf: $asOf, edits: $edits) {
+  impact(origin: $o) { totals { impacted down degraded services } impacted(first: 100) { id status depth } } } }"""
+COST = "{ costAllocation { total unallocatedTotal businessUnits { id amount } } }"
+ESTATE_COST = """query($asOf: DateTime, $edits: [GraphEdit!]) { estate(asOf: $asOf, edits: $edits) {
+  costAllocation { total unallocatedTotal businessUnits { id amount } } } }"""
+DIFF = """query($from: DateTime!, $to: DateTime!) { estateDiff(from: $from, to: $to) {
+  added { id } removed { id } changed { id fields } dependenciesAdded { from to } } }"""
+HUB_EDGES = """MATCH (c:ConfigurationItem)<-[:DEPENDS_ON|HAS_MEMBER]-(x) WITH c, count(x) AS n
+ORDER BY n DESC, c.id LIMIT 1 RETURN c.id AS id"""
+CIS = "MATCH (c:ConfigurationItem) RETURN c.id AS id ORDER BY id"
+FIRST_ENTRY = "MATCH (a:AuditEntry) WHERE a.pos IS NOT NULL RETURN min(a.at) AS at"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="10k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    cis = SIZES[args.size]
+    async with bench_database() as (settings, conn, driver):
+        db = conn.database
+        await ensure_loaded(driver, db, cis, args.seed)
+        as_of = datetime.now(UTC).isoformat()
+        read = RoutingControl.READ
+        ids = [r["id"] for r in (await driver.execute_query(CIS, database_=db, routing_=read))[0]]
+        hub = (await driver.execute_query(HUB_EDGES, database_=db, routing_=read))[0][0]["id"]
+        first = (await driver.execute_query(FIRST_ENTRY, database_=db, routing_=read))[0][0]["at"]
+        typical = random.Random(args.seed).choice(ids)
+        retired = next(i for i in reversed(ids) if i not in (hub, typical))
+        edits = [{"retire": retired}]
+        computed = {"GRAPHSVC_RESPONSE_CACHE_SECONDS": "0", "GRAPHSVC_TX_TIMEOUT_SECONDS": "600"}
+        results: dict[str, Any] = {}
+        with api_server(conn, graph_cache=True, env=computed) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=900) as http:
+
+                async def ask(query: str, variables: dict[str, Any]) -> Any:
+                    body = (await http.post("/graphql", json={"query": query, "variables": variables})).json()
+                    assert "errors" not in body, body["errors"]
+                    return body["data"]
+
+                for name, ci in (("typical", typical), ("hub", hub)):
+                    await ask(IMPACT, {"o": [ci]})  # warm-up
+                    plain, answer = await measure(args.repeat, lambda c=ci: ask(IMPACT, {"o": [c]}))
+                    whatif, _ = await measure(args.repeat, lambda c=ci: ask(ESTATE_IMPACT, {"o": [c], "edits": edits}))
+                    past, old = await measure(args.repeat, lambda c=ci: ask(ESTATE_IMPACT, {"o": [c], "asOf": as_of}))
+                    assert old["estate"]["impact"] == answer["impact"], "as of now-ish must equal now"
+                    results[f"impact {name}"] = {
+                        "ci": ci,
+                        "impacted": answer["impact"]["totals"]["impacted"],
+                        "plain": plain,
+                        "what_if": whatif,
+                        "as_of": past,
+                        "ratio_what_if": whatif["median_ms"] / plain["median_ms"],
+                        "ratio_as_of": past["median_ms"] / plain["median_ms"],
+                    }
+                    print(f"  impact {name}: {json.dumps(results[f'impact {name}'], default=str)}", flush=True)
+                await ask(COST, {})
+                plain, answer = await measure(args.repeat, lambda: ask(COST, {}))
+                past, old = await measure(args.repeat, lambda: ask(ESTATE_COST, {"asOf": as_of}))
+                whatif, _ = await measure(args.repeat, lambda: ask(ESTATE_COST, {"edits": edits}))
+                assert old["estate"]["costAllocation"] == answer["costAllocation"]
+                results["cost"] = {"plain (remembered)": plain, "as_of": past, "what_if": whatif}
+                print(f"  cost: {json.dumps(results['cost'])}", flush=True)
+                span = {"from": first.to_native().isoformat(), "to": datetime.now(UTC).isoformat()}
+                diff, found = await measure(max(1, args.repeat // 2), lambda: ask(DIFF, span))
+                results["estate_diff_whole_history"] = {**diff, "added": len(found["estateDiff"]["added"])}
+                print(f"  estateDiff: {json.dumps(results['estate_diff_whole_history'])}", flush=True)
+            memory = server.memory_mb()
+    result = {
+        "benchmark": "estate",
+        "size": args.size,
+        "cis": cis,
+        "cases": results,
+        "server_memory": memory,
+        "machine": machine(),
+        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"estate-{args.size}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print("\n| case | plain (median) | what-if | as of | what-if / plain | as of / plain |")
+    print("|---|---|---|---|---|---|")
+    for name, c in results.items():
+        if name.startswith("impact"):
+            print(
+                f"| {name} ({c['impacted']:,} impacted) | {c['plain']['median_ms']:.0f} ms | "
+                f"{c['what_if']['median_ms']:.0f} ms | {c['as_of']['median_ms']:.0f} ms | "
+                f"{c['ratio_what_if']:.1f}x | {c['ratio_as_of']:.1f}x |"
+            )
+    cost = results["cost"]
+    print(
+        f"| cost allocation | {cost['plain (remembered)']['median_ms']:.0f} ms | {cost['what_if']['median_ms']:.0f} ms "
+        f"| {cost['as_of']['median_ms']:.0f} ms | | |"
+    )
+    print(f"estateDiff over the whole history: {results['estate_diff_whole_history']['median_ms']:.0f} ms")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

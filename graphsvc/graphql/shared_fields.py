@@ -1,0 +1,143 @@
+"""Fields the Query root and an `Estate` share: one resolver and one declaration each, mounted on both.
+
+A resolver reads through `info.context.view(info)` (graphql/context.py): at the root that is the database, under
+`estate(...)` the estate in memory, so the same function answers both. An analysis joins the estate by its use case
+reading through `usecases/sources.py` and its name being listed in `ESTATE` (graphql/estate.py mounts those).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graphsvc.domain.tokens import Role
+from graphsvc.graphql import types as t
+from graphsvc.graphql.access import Access, needs
+from graphsvc.graphql.context import Context
+from graphsvc.graphql.continuity import (
+    AvailabilityResult,
+    ContinuityResult,
+    CorrelationResult,
+    SlaFigure,
+    resolve_availability,
+    resolve_continuity,
+    resolve_correlation,
+    resolve_sla_report,
+)
+from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.impact import ImpactResult, resolve_impact, resolve_site_failure
+
+__all__ = ["ESTATE", "shared_field"]
+
+From = Annotated[datetime, strawberry.argument(name="from")]
+To = Annotated[datetime, strawberry.argument(name="to")]
+
+
+async def item(info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
+    props = await info.context.view(info).loaders.item.load(str(id))
+    return t.item_from_props(props) if props else None
+
+
+async def impact(
+    info: Info[Context, None],
+    origin: list[strawberry.ID],
+    degraded: Annotated[
+        list[strawberry.ID] | None,
+        strawberry.argument(description="items that work, but badly (a DEGRADATION incident): DEGRADED origins"),
+    ] = None,
+) -> ImpactResult:
+    return await resolve_impact(info, origin, degraded)
+
+
+async def site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+    return await resolve_site_failure(info, site_id)
+
+
+async def continuity(info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
+    return await resolve_continuity(info, str(service_id))
+
+
+async def availability(
+    info: Info[Context, None], service_id: strawberry.ID, start: From, end: To
+) -> AvailabilityResult:
+    return await resolve_availability(info, str(service_id), start, end)
+
+
+async def cost_allocation(info: Info[Context, None]) -> CostAllocation:
+    return await resolve_cost_allocation(info)
+
+
+async def sla_report(info: Info[Context, None], start: From, end: To) -> list[SlaFigure]:
+    return await resolve_sla_report(info, start, end)
+
+
+async def incident_correlation(
+    info: Info[Context, None],
+    since: datetime,
+    until: datetime,
+    window_minutes: int | None = 60,
+    min_incidents: int | None = 2,
+) -> CorrelationResult:
+    return await resolve_correlation(
+        info,
+        since,
+        until,
+        60 if window_minutes is None else window_minutes,
+        2 if min_incidents is None else min_incidents,
+    )
+
+
+_ANALYSIS = Access(Role.analyst, analysis=True)
+_GRAPH = Access(Role.analyst, kept=True, analysis=True)  # moves with the stored data alone: may be kept
+
+SHARED: dict[str, tuple[Any, str, Access]] = {
+    "item": (item, "any item by id, whatever its kind", Access(Role.viewer, kept=True)),
+    "impact": (
+        impact,
+        "what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED",
+        _GRAPH,
+    ),
+    "site_failure": (site_failure, "the impact of losing a whole site: every CI located there fails", _GRAPH),
+    "continuity": (continuity, "single points of failure, RTO/RPO gaps and recovery waves of a service", _ANALYSIS),
+    "availability": (
+        availability,
+        "a service's availability over [from, to) from the incidents, against its targets",
+        _ANALYSIS,
+    ),
+    "cost_allocation": (
+        cost_allocation,
+        "monthly IT cost allocated through the dependency graph to the business units",
+        _ANALYSIS,
+    ),
+    "sla_report": (sla_report, "every SLA with its service's availability over [from, to), breaches first", _ANALYSIS),
+    "incident_correlation": (
+        incident_correlation,
+        "incidents opened in [since, until) grouped by a nearest common dependency",
+        _ANALYSIS,
+    ),
+}
+
+# The shared fields an estate has: every one whose use case reads through usecases/sources.py.
+ESTATE = (
+    "item",
+    "impact",
+    "site_failure",
+    "continuity",
+    "availability",
+    "cost_allocation",
+    "sla_report",
+    "incident_correlation",
+)
+
+
+def shared_field(name: str) -> Any:
+    """The field `name` of SHARED, for the Query root or an Estate (a new field object each time)."""
+    resolver, description, access = SHARED[name]
+    return strawberry.field(
+        resolver=resolver,
+        description=description,
+        metadata=needs(access.role, kept=access.kept, analysis=access.analysis),
+    )
