@@ -13,6 +13,7 @@ before that moment is not known, and saying so is the answer (`EstateUnknown`).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,7 @@ from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import Estate, load_states, states_of
 from graphsvc.errors import InvalidArgument
 
-__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "journal_info"]
+__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "head", "journal_info", "replay"]
 
 BASELINE = Audit("system", "graphsvc (estate journal baseline)", "baseline")
 BASELINE_BATCH = 5_000
@@ -58,14 +59,29 @@ async def estate_as_of(repo: ItemRepository, until: datetime) -> tuple[Estate, i
             f"asOf: {until.isoformat()} is before {info.since.isoformat()}, when graphsvc began recording the "
             "estate's history on this database; ask for a time from then on"
         )
-    estate = Estate()
-    last = 0
-    records = await repo.read(cypher("audit/journal"), after=snapshot_pos, until=until)
-    for r in records:
-        if r["states"]:
-            estate.apply(load_states(r["states"]))
-        last = int(r["pos"])
-    return estate, last
+    return await replay(repo, Estate(), snapshot_pos, until)
+
+
+async def replay(repo: ItemRepository, estate: Estate, after: int, until: datetime) -> tuple[Estate, int]:
+    """`estate` (as of journal position `after`) brought forward by the states recorded after it up to `until`, and
+    the last position applied. Parsed and applied in a worker thread: at 100,000 CIs that takes seconds."""
+    records = await repo.read(cypher("audit/journal"), after=after, until=as_utc(until))
+
+    def apply() -> int:
+        last = after
+        for r in records:
+            if r["states"]:
+                estate.apply(load_states(r["states"]))
+            last = int(r["pos"])
+        return last
+
+    return estate, await asyncio.to_thread(apply)
+
+
+async def head(repo: ItemRepository) -> int:
+    """The journal's last position (0: nothing recorded)."""
+    (r,) = await repo.read(cypher("audit/journal_head"))
+    return int(r["pos"] or 0)
 
 
 async def estate_now(repo: ItemRepository, *, chunk: int = 20_000) -> Estate:

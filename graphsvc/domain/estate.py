@@ -53,17 +53,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _native(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-    if isinstance(value, list):
-        return [_native(v) for v in value]
-    return value
-
-
 def _props_json(props: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _plain(v) for k, v in props.items() if k not in INTERNAL}
 
@@ -80,25 +69,34 @@ def dump_states(states: Mapping[str, ItemState | None]) -> str:
     return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def _tagged(value: dict[str, Any]) -> Any:
+    """json's object hook: a tagged time back to a `datetime` (or `date`); any other object as it is."""
+    if len(value) == 1:
+        if "$dt" in value:
+            return datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return date.fromisoformat(value["$d"])
+    return value
+
+
 def load_states(text: str) -> dict[str, ItemState | None]:
     found: dict[str, ItemState | None] = {}
-    for item_id, state in json.loads(text).items():
-        if state is None:
-            found[item_id] = None
-            continue
-        props = {k: _native(v) for k, v in state["props"].items()}
-        out = {(rel, target): {k: _native(v) for k, v in p.items()} for rel, target, p in state["out"]}
-        found[item_id] = ItemState(props, out)
+    for item_id, state in json.loads(text, object_hook=_tagged).items():
+        found[item_id] = None if state is None else ItemState(state["props"], {(r, t): p for r, t, p in state["out"]})
     return found
 
 
 @dataclass
 class Estate:
-    """Items by id (stored properties, `itemKind` among them) and each item's outgoing relationships."""
+    """Items by id (stored properties, `itemKind` among them) and each item's outgoing relationships.
+
+    Copy on write: an item's properties, its relationship map and a target's set of sources are never changed in
+    place, only replaced, so `copy()` copies three dicts (not the estate) and the copy may be changed freely: the
+    server keeps the estate of now and every request's what-if starts from a copy of it."""
 
     items: dict[str, Props] = field(default_factory=dict)
     out: dict[str, dict[RelKey, Props]] = field(default_factory=dict)
-    _into: dict[str, set[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
+    _into: dict[str, frozenset[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
 
     def apply(self, states: Mapping[str, ItemState | None]) -> None:
         """One write's states: each replaces what the item was; None deletes it with every relationship to it."""
@@ -106,27 +104,27 @@ class Estate:
             self._drop_out(item_id)
             if state is None:
                 self.items.pop(item_id, None)
-                for source in self._into.pop(item_id, set()):
+                for source in self._into.pop(item_id, frozenset()):
                     self.out[source] = {k: v for k, v in self.out[source].items() if k[1] != item_id}
                 continue
-            self.items[item_id] = dict(state.props)
-            self.out[item_id] = dict(state.out)
-            for _rel, target in state.out:
-                self._into.setdefault(target, set()).add(item_id)
+            self.items[item_id] = state.props
+            self.out[item_id] = state.out
+            for target in {target for _rel, target in state.out}:
+                self._into[target] = self._into.get(target, frozenset()) | {item_id}
 
     def _drop_out(self, item_id: str) -> None:
-        for _rel, target in self.out.pop(item_id, {}):
+        for target in {target for _rel, target in self.out.pop(item_id, {})}:
             sources = self._into.get(target)
             if sources is not None:
-                sources.discard(item_id)
+                self._into[target] = sources - {item_id}
 
     def copy(self) -> Estate:
-        """A copy that edits may change without touching this one (items and edge maps copied one level deep)."""
-        return Estate(
-            {i: dict(p) for i, p in self.items.items()},
-            {i: dict(o) for i, o in self.out.items()},
-            {i: set(s) for i, s in self._into.items()},
-        )
+        """A copy that may be changed without touching this one."""
+        return Estate(dict(self.items), dict(self.out), dict(self._into))
+
+    def set_props(self, item_id: str, **changes: Any) -> None:
+        """Change some of an item's properties (it must exist)."""
+        self.items[item_id] = {**self.items[item_id], **changes}
 
     def kind(self, item_id: str) -> Kind | None:
         props = self.items.get(item_id)
@@ -150,15 +148,22 @@ class Estate:
                 found.append((source, props))
         return found
 
+    def sources(self, item_id: str) -> frozenset[str]:
+        """The items with any relationship to `item_id`."""
+        return self._into.get(item_id, frozenset())
+
     def set_relationship(self, source: str, rel: str, target: str, props: Props) -> None:
-        self.out.setdefault(source, {})[(rel, target)] = props
-        self._into.setdefault(target, set()).add(source)
+        self.out[source] = {**self.out.get(source, {}), (rel, target): props}
+        self._into[target] = self._into.get(target, frozenset()) | {source}
 
     def remove_relationship(self, source: str, rel: str, target: str) -> bool:
-        removed = self.out.get(source, {}).pop((rel, target), None) is not None
-        if removed and not any(t == target for _r, t in self.out[source]):
-            self._into.get(target, set()).discard(source)
-        return removed
+        mine = self.out.get(source, {})
+        if (rel, target) not in mine:
+            return False
+        self.out[source] = {k: v for k, v in mine.items() if k != (rel, target)}
+        if not any(t == target for _r, t in self.out[source]):
+            self._into[target] = self._into.get(target, frozenset()) - {source}
+        return True
 
 
 @dataclass(frozen=True)

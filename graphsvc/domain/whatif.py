@@ -27,6 +27,7 @@ __all__ = [
     "Retire",
     "SetMinHealthy",
     "apply_edits",
+    "touched_by",
 ]
 
 # Items with a lifecycle status that can be RETIRED (the exchange format's services and configuration items).
@@ -115,12 +116,12 @@ def _apply(estate: Estate, index: int, edit: Edit) -> None:
     match edit:
         case Retire(item_id):
             check.item("id", item_id, RETIRABLE, "a SERVICE or CONFIGURATION_ITEM (groups have no lifecycle status)")
-            estate.items[item_id]["status"] = "RETIRED"
+            estate.set_props(item_id, status="RETIRED")
         case SetMinHealthy(group, k):
             check.item("group", group, frozenset({Kind.REDUNDANCY_GROUP}), "a REDUNDANCY_GROUP")
             if k < 1:
                 raise check.fail(f"minHealthy: must be at least 1, got {k}")
-            estate.items[group]["minHealthy"] = k
+            estate.set_props(group, minHealthy=k)
         case AddDependency(source, target, strength):
             check.item("from", source, DEPENDABLE, dependable)
             check.item("to", target, DEPENDABLE, dependable)
@@ -146,3 +147,19 @@ def _apply(estate: Estate, index: int, edit: Edit) -> None:
             check.item("member", member, MEMBERS, "a SERVICE or CONFIGURATION_ITEM")
             if not estate.remove_relationship(group, Rel.HAS_MEMBER, member):
                 raise check.fail(f"{member!r} is not a member of {group!r}")
+
+
+def touched_by(edits: Sequence[Edit]) -> set[str]:
+    """The items whose properties or outgoing relationships the edits change (what the graph must see again)."""
+    found: set[str] = set()
+    for edit in edits:
+        match edit:
+            case Retire(item_id):
+                found.add(item_id)
+            case SetMinHealthy(group, _):
+                found.add(group)
+            case AddDependency(source, target, _) | RemoveDependency(source, target):
+                found.update((source, target))
+            case AddMember(group, member) | RemoveMember(group, member):
+                found.update((group, member))
+    return found

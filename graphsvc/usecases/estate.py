@@ -8,6 +8,7 @@ never touched.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,11 +17,11 @@ from graphsvc.db import journal
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import Estate, EstateDiff, diff
-from graphsvc.domain.whatif import Edit, apply_edits
+from graphsvc.domain.whatif import Edit, apply_edits, touched_by
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases.estate_reads import EstateReads
 
-__all__ = ["MAX_EDITS", "EstateAt", "estate_at", "estate_diff"]
+__all__ = ["MAX_EDITS", "EstateAt", "EstateCache", "estate_at", "estate_diff"]
 
 MAX_EDITS = 1_000
 
@@ -32,19 +33,64 @@ class EstateAt:
     edits: int
 
 
-async def _estate(repo: ItemRepository, as_of: datetime | None) -> tuple[Estate, datetime | None]:
+class EstateCache:
+    """The server's estate of now: replayed from the journal once, then brought forward by the entries recorded
+    since (each graphsvc write adds one small entry), so that `estate(edits:)` of now starts from a copy of it and its
+    graph is the kept one rewired (usecases/estate_reads.rewired), not a new build.
+
+    Kept while the estate has at most `max_items` items (GRAPHSVC_GRAPH_CACHE_MAX_ITEMS) and `keep` is on
+    (GRAPHSVC_GRAPH_CACHE); otherwise each request replays the journal. As the in-memory graph, it sees the writes
+    made through graphsvc: a change made behind graphsvc's back is not in the journal (docs/operations.md)."""
+
+    def __init__(self, repo: ItemRepository, *, max_items: int, keep: bool = True) -> None:
+        self.repo = repo
+        self.max_items = max_items
+        self.keep = keep
+        self._head: tuple[int, EstateReads] | None = None
+        self._lock = asyncio.Lock()
+        self.replays = 0  # whole replays from the start (tests)
+
+    async def now(self) -> EstateReads:
+        """The estate as the journal's last entry leaves it."""
+        position = await journal.head(self.repo)
+        async with self._lock:
+            kept = self._head
+            if kept is not None and kept[0] == position:
+                return kept[1]
+            now = datetime.now(UTC)
+            if kept is not None and kept[0] < position:
+                estate, last = await journal.replay(self.repo, kept[1].estate.copy(), kept[0], now)
+            else:
+                self.replays += 1
+                estate, last = await journal.estate_as_of(self.repo, now)
+            reads = EstateReads(estate)
+            self._head = (last, reads) if self.keep and len(estate.items) <= self.max_items else None
+            return reads
+
+
+async def _estate(repo: ItemRepository, as_of: datetime | None, cache: EstateCache | None) -> EstateAt:
     if as_of is None or as_utc(as_of) >= datetime.now(UTC):  # the future is now
-        return await journal.estate_now(repo), None
+        reads = await cache.now() if cache is not None else EstateReads((await journal.estate_as_of(repo, now()))[0])
+        return EstateAt(reads, None, 0)
     when = as_utc(as_of)
-    return (await journal.estate_as_of(repo, when))[0], when
+    return EstateAt(EstateReads((await journal.estate_as_of(repo, when))[0]), when, 0)
 
 
-async def estate_at(repo: ItemRepository, as_of: datetime | None, edits: Sequence[Edit] = ()) -> EstateAt:
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def estate_at(
+    repo: ItemRepository, as_of: datetime | None, edits: Sequence[Edit] = (), cache: EstateCache | None = None
+) -> EstateAt:
     """The estate at `as_of` (now if None or not yet past) with `edits` applied in order."""
     if len(edits) > MAX_EDITS:
         raise InvalidArgument(f"edits: {len(edits)} edits, at most {MAX_EDITS} are allowed")
-    estate, when = await _estate(repo, as_of)
-    return EstateAt(EstateReads(apply_edits(estate, edits)), when, len(edits))
+    found = await _estate(repo, as_of, cache)
+    if not edits:
+        return found
+    edited = await asyncio.to_thread(apply_edits, found.reads.estate, edits)
+    return EstateAt(EstateReads(edited, found.reads, touched_by(edits)), found.as_of, len(edits))
 
 
 async def estate_diff(repo: ItemRepository, start: datetime, end: datetime) -> tuple[EstateDiff, Estate, Estate]:
@@ -53,6 +99,6 @@ async def estate_diff(repo: ItemRepository, start: datetime, end: datetime) -> t
     start, end = as_utc(start), as_utc(end)
     if end < start:
         raise InvalidArgument(f"to ({end.isoformat()}) must not be before from ({start.isoformat()})")
-    before, _ = await journal.estate_as_of(repo, start)
-    after, _ = await journal.estate_as_of(repo, end)
-    return diff(before, after), before, after
+    before, position = await journal.estate_as_of(repo, start)
+    after, _ = await journal.replay(repo, before.copy(), position, end)
+    return await asyncio.to_thread(diff, before, after), before, after

@@ -33,6 +33,7 @@ from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.usecases.estate import EstateCache
 from graphsvc.util import SharedRead, keep_out_of_collections
 
 __all__ = ["GraphCache", "GraphView"]
@@ -73,6 +74,7 @@ class GraphCache:
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
+        self.estate = EstateCache(repo, max_items=max_items, keep=keep_graph)  # the estate of now, for what-if
 
     async def view(self) -> GraphView:
         """The graph if the copy matches the database now (else a reload starts in the background)."""
