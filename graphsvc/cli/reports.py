@@ -29,6 +29,10 @@ class ReportFormat(StrEnum):
 
 Format = Annotated[ReportFormat, typer.Option("--format", help="HTML (a printable page), Markdown, or PDF (A4)")]
 Output = Annotated[Path | None, typer.Option("--output", "-o", help="output file (default: stdout)")]
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", help="the estate as of this past time (a date or RFC 3339), rebuilt from the audit trail"),
+]
 
 
 def _write_report(text: str | bytes, output: Path | None) -> None:
@@ -47,8 +51,14 @@ def _write_report(text: str | bytes, output: Path | None) -> None:
     typer.echo(f"wrote {output}", err=True)
 
 
-def _page(fmt: str, html: str, markdown: str, title: str, generated_at: Any) -> str | bytes:
-    """The report in the format asked for: the page, Markdown, or the page as a PDF."""
+def _page(fmt: str, html: str, markdown: str, title: str, generated_at: Any, as_of: Any = None) -> str | bytes:
+    """The report in the format asked for: the page, Markdown, or the page as a PDF; one of the estate as of a past
+    time says so at its top."""
+    if as_of is not None:
+        from graphsvc.reports.page import as_of_note
+
+        html, markdown = as_of_note(html, markdown, as_of)
+        title = f"{title} (as of {as_of:%Y-%m-%d %H:%M} UTC)"
     if fmt == "pdf":
         from graphsvc.reports.pdf import pdf
 
@@ -56,20 +66,36 @@ def _page(fmt: str, html: str, markdown: str, title: str, generated_at: Any) -> 
     return markdown if fmt == "md" else html
 
 
-def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str | bytes]]) -> str | bytes:
+def _report(settings: Settings, make: Callable[[Any, Any], Awaitable[str | bytes]], as_of: Any = None) -> str | bytes:
+    """`make(source, weights)`: the source is the database, or the estate as of `as_of` when given."""
     from graphsvc.db.items import ItemRepository
     from graphsvc.errors import RequestError
     from graphsvc.usecases.changes import weights_from
+    from graphsvc.usecases.estate import estate_at
 
     async def work(driver: Any, database: str) -> str | bytes:
-        repo = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
-        return await make(repo, weights_from(settings.risk_weights_file))
+        source: Any = ItemRepository(driver, database, timeout=settings.tx_timeout_seconds)
+        if as_of is not None:
+            source = (await estate_at(source, as_of)).reads
+        return await make(source, weights_from(settings.risk_weights_file))
 
     try:
         return with_driver(settings, work)
     except (RequestError, ValueError) as exc:
         fail(str(exc))
         raise AssertionError from exc  # unreachable: _fail exits
+
+
+def _as_of(value: str | None) -> Any:
+    """--as-of as a time (None: now); a bad one is a clear error."""
+    from graphsvc.errors import RequestError
+    from graphsvc.usecases.reports import optional_time
+
+    try:
+        return optional_time("--as-of", value)
+    except RequestError as exc:
+        fail(str(exc))
+        raise AssertionError from exc  # unreachable: fail exits
 
 
 @report_app.command("change")
@@ -122,6 +148,7 @@ def report_continuity(
     service: Annotated[str | None, typer.Option("--service", help="one service (default: the whole estate)")] = None,
     fmt: Format = ReportFormat.html,
     output: Output = None,
+    as_of: AsOf = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -131,13 +158,15 @@ def report_continuity(
     from graphsvc.reports import continuity as cont
     from graphsvc.usecases.continuity import continuity_reports
 
+    when = _as_of(as_of)
+
     async def make(repo: Any, weights: Any) -> str | bytes:
         reports, total = await continuity_reports(repo, service, None)
         now = datetime.now(UTC)
         html, md = cont.continuity_html(reports, total, now), cont.continuity_markdown(reports, total, now)
-        return _page(fmt, html, md, "Service continuity", now)
+        return _page(fmt, html, md, "Service continuity", now, when)
 
-    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
 
 
 @report_app.command("sla")
@@ -149,6 +178,7 @@ def report_sla(
     end: Annotated[str | None, typer.Option("--to", help="end of the period (exclusive)")] = None,
     fmt: Format = ReportFormat.html,
     output: Output = None,
+    as_of: AsOf = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -159,14 +189,16 @@ def report_sla(
     from graphsvc.usecases.continuity import sla_report
     from graphsvc.usecases.reports import optional_time, sla_period
 
+    when = _as_of(as_of)
+
     async def make(repo: Any, weights: Any) -> str | bytes:
         begin, finish = sla_period(optional_time("--from", start), optional_time("--to", end), datetime.now(UTC))
         figures = await sla_report(repo, begin, finish)
         now = datetime.now(UTC)
         html, md = cont.sla_html(figures, begin, finish, now), cont.sla_markdown(figures, begin, finish, now)
-        return _page(fmt, html, md, "SLA report", now)
+        return _page(fmt, html, md, "SLA report", now, when)
 
-    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
 
 
 @report_app.command("compliance")
@@ -207,6 +239,7 @@ def report_costs(
         CostFormat, typer.Option("--format", help="CSV (one tidy table), HTML (a printable page) or PDF (A4)")
     ] = CostFormat.csv,
     output: Output = None,
+    as_of: AsOf = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -217,14 +250,16 @@ def report_costs(
     from graphsvc.reports import cost as costs
     from graphsvc.usecases.cost import cost_allocation
 
+    when = _as_of(as_of)
+
     async def make(repo: Any, weights: Any) -> str | bytes:
         report = await cost_allocation(repo)
         if fmt == "csv":
             return costs.cost_csv(report)
         now = datetime.now(UTC)
-        return _page(fmt, costs.cost_html(report, now), "", "IT cost allocation", now)
+        return _page(fmt, costs.cost_html(report, now), "", "IT cost allocation", now, when)
 
-    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
 
 
 class HealthFormat(StrEnum):

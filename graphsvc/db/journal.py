@@ -27,7 +27,7 @@ from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import Estate, load_states, states_of
 from graphsvc.errors import InvalidArgument
 
-__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "head", "journal_info", "replay"]
+__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "head", "journal_info", "replay", "seen_at"]
 
 BASELINE = Audit("system", "graphsvc (estate journal baseline)", "baseline")
 BASELINE_BATCH = 5_000
@@ -76,6 +76,12 @@ async def replay(repo: ItemRepository, estate: Estate, after: int, until: dateti
         return last
 
     return estate, await asyncio.to_thread(apply)
+
+
+async def seen_at(repo: ItemRepository, until: datetime) -> tuple[int, int]:
+    """(last position, entries) of the journal recorded at or before `until`: equal pairs, equal estates."""
+    (r,) = await repo.read(cypher("audit/journal_at"), until=as_utc(until))
+    return int(r["pos"] or 0), int(r["entries"])
 
 
 async def head(repo: ItemRepository) -> int:

@@ -9,6 +9,7 @@ never touched.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from graphsvc.usecases.estate_reads import EstateReads
 __all__ = ["MAX_EDITS", "EstateAt", "EstateCache", "estate_at", "estate_diff"]
 
 MAX_EDITS = 1_000
+PAST_KEPT = 2  # estates as of a past time kept by the server (each about as large as the estate of now)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,21 @@ class EstateCache:
         self._head: tuple[int, EstateReads] | None = None
         self._lock = asyncio.Lock()
         self.replays = 0  # whole replays from the start (tests)
+        self._past: OrderedDict[tuple[int, int], EstateReads] = OrderedDict()  # the last few estates as of a time
+
+    async def as_of(self, when: datetime) -> EstateReads:
+        """The estate as of a past time; the last PAST_KEPT asked for are kept (a review asks of one time often)."""
+        key = await journal.seen_at(self.repo, when)
+        found = self._past.get(key)
+        if found is not None:
+            self._past.move_to_end(key)
+            return found
+        reads = EstateReads((await journal.estate_as_of(self.repo, when))[0])
+        if self.keep and len(reads.estate.items) <= self.max_items:
+            self._past[key] = reads
+            while len(self._past) > PAST_KEPT:
+                self._past.popitem(last=False)
+        return reads
 
     async def now(self) -> EstateReads:
         """The estate as the journal's last entry leaves it."""
@@ -73,6 +90,8 @@ async def _estate(repo: ItemRepository, as_of: datetime | None, cache: EstateCac
         reads = await cache.now() if cache is not None else EstateReads((await journal.estate_as_of(repo, now()))[0])
         return EstateAt(reads, None, 0)
     when = as_utc(as_of)
+    if cache is not None:
+        return EstateAt(await cache.as_of(when), when, 0)
     return EstateAt(EstateReads((await journal.estate_as_of(repo, when))[0]), when, 0)
 
 

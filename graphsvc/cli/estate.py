@@ -1,0 +1,83 @@
+"""`graphsvc diff`: what changed in the estate between two times, as a readable table (or JSON)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, with_driver
+
+SHOWN = 50  # rows per section in the table (--all shows every one)
+
+
+@app.command("diff")
+def diff(
+    start: Annotated[str, typer.Option("--from", help="a date or an RFC 3339 time, e.g. 2026-11-01T00:00:00Z")],
+    end: Annotated[str | None, typer.Option("--to", help="a date or an RFC 3339 time (default: now)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the whole difference as JSON")] = False,
+    every: Annotated[bool, typer.Option("--all", help=f"every row, not the first {SHOWN} of each section")] = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Items added, removed and changed (with the fields that changed) and dependencies added and removed between
+    two times, rebuilt from the audit trail."""
+    from datetime import UTC, datetime
+
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.domain.facts import display_name
+    from graphsvc.errors import RequestError
+    from graphsvc.usecases.estate import estate_diff
+    from graphsvc.usecases.reports import optional_time, parse_time
+
+    async def work(driver: Any, database: str) -> Any:
+        begin = parse_time("--from", start)
+        finish = optional_time("--to", end) or datetime.now(UTC)
+        return begin, finish, *(await estate_diff(ItemRepository(driver, database), begin, finish))
+
+    try:
+        begin, finish, found, before, after = with_driver(settings_for(data_dir, bolt_port), work)
+    except RequestError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        out = {
+            "from": begin.isoformat(),
+            "to": finish.isoformat(),
+            "added": found.added,
+            "removed": found.removed,
+            "changed": [{"id": i, "fields": f} for i, f in found.changed],
+            "dependenciesAdded": [{"from": a, "to": b} for a, b in found.dependencies_added],
+            "dependenciesRemoved": [{"from": a, "to": b} for a, b in found.dependencies_removed],
+        }
+        typer.echo(json.dumps(out, indent=2))
+        return
+
+    def item(props: dict[str, Any]) -> list[str]:
+        return [props["id"], props["itemKind"], display_name(props)]
+
+    sections = [
+        ("Added", ["id", "kind", "name"], [item(after.items[i]) for i in found.added]),
+        ("Removed", ["id", "kind", "name"], [item(before.items[i]) for i in found.removed]),
+        ("Changed", ["id", "kind", "fields"], [[*item(after.items[i])[:2], ", ".join(f)] for i, f in found.changed]),
+        ("Dependencies added", ["from", "to"], [[a, b] for a, b in found.dependencies_added]),
+        ("Dependencies removed", ["from", "to"], [[a, b] for a, b in found.dependencies_removed]),
+    ]
+    typer.echo(f"The estate from {begin.isoformat()} to {finish.isoformat()}")
+    for title, headers, rows in sections:
+        typer.echo(f"\n{title}: {len(rows)}")
+        if rows:
+            typer.echo(_table(headers, rows if every else rows[:SHOWN]))
+            if not every and len(rows) > SHOWN:
+                typer.echo(f"  ... and {len(rows) - SHOWN} more (--all shows them)")
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(h), *(len(r[n]) for r in rows)) for n, h in enumerate(headers)]
+    widths = [min(w, 60) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(c[:60].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
