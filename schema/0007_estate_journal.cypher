@@ -4,3 +4,5 @@
 CREATE CONSTRAINT journal_id IF NOT EXISTS FOR (j:Journal) REQUIRE j.id IS UNIQUE;
 CREATE INDEX audit_pos IF NOT EXISTS FOR (a:AuditEntry) ON (a.pos);
 CREATE CONSTRAINT estate_snapshot_pos IF NOT EXISTS FOR (s:EstateSnapshot) REQUIRE s.pos IS UNIQUE;
+// The assessment each change was approved on (graphsvc/db/change_writes.py), read by change id.
+CREATE INDEX approved_assessment_change IF NOT EXISTS FOR (a:ApprovedAssessment) ON (a.change, a.at);

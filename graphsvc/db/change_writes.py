@@ -11,7 +11,14 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
-from graphsvc.domain.changes import BLOCKING_RULES, TRANSITIONS, ChangeStatus, PolicyException, allowed_actions
+from graphsvc.domain.changes import (
+    BLOCKING_RULES,
+    TRANSITIONS,
+    ApprovedAssessment,
+    ChangeStatus,
+    PolicyException,
+    allowed_actions,
+)
 from graphsvc.domain.facts import Props
 from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind
@@ -39,9 +46,11 @@ async def transition_change(
     *,
     version: int | None = None,
     fields: dict[str, datetime] | None = None,
+    evidence: ApprovedAssessment | None = None,
     audit: Audit,
 ) -> Props:
-    """Apply a lifecycle action (submit, approve, schedule, implement, fail, cancel) if the status allows it."""
+    """Apply a lifecycle action (submit, approve, schedule, implement, fail, cancel) if the status allows it; an
+    approval keeps `evidence`, the assessment it was made on, in the same transaction."""
     sources, target = TRANSITIONS[action]
 
     async def work(tx: AsyncManagedTransaction) -> Props:
@@ -55,6 +64,12 @@ async def transition_change(
             raise illegal_transition(change_id, action, current)
         result = await tx.run(cypher("changes/set_status"), id=change_id, status=target.value, props=fields or {})
         after = native_props((await result.single(strict=True))["props"])
+        if evidence is not None:
+            await (
+                await tx.run(
+                    cypher("changes/record_approval"), change=change_id, at=evidence.at, data=evidence.to_json()
+                )
+            ).consume()
         await audit.record(tx, [(change_id, native_props(record["props"]), after)])
         return after
 

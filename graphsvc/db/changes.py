@@ -9,9 +9,18 @@ from typing import Any
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
-from graphsvc.domain.changes import ChangeRecord, ChangeStatus, ChangeType, History, PolicyException, PolicyRule
+from graphsvc.domain.changes import (
+    ApprovedAssessment,
+    ChangeRecord,
+    ChangeStatus,
+    ChangeType,
+    History,
+    PolicyException,
+    PolicyRule,
+)
 
 __all__ = [
+    "approved_assessments",
     "change_record",
     "changes_by_ids",
     "changes_overlapping",
@@ -121,3 +130,9 @@ def _exception(r: Any) -> PolicyException:
 async def policy_exceptions(repo: ItemRepository, change_ids: Sequence[str]) -> list[PolicyException]:
     """The exceptions granted to these changes, by change, then policy."""
     return [_exception(r) for r in await repo.read(cypher("changes/exceptions"), ids=list(change_ids))]
+
+
+async def approved_assessments(repo: ItemRepository, change_ids: Sequence[str]) -> dict[str, ApprovedAssessment]:
+    """The assessment each change was last approved on (absent: never approved since graphsvc kept them)."""
+    records = await repo.read(cypher("changes/approved_assessment"), changes=list(change_ids))
+    return {r["change"]: ApprovedAssessment.from_json(r["data"]) for r in records}

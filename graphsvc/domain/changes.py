@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -13,6 +14,7 @@ __all__ = [
     "RULE_PENDING",
     "RULE_TYPES",
     "TRANSITIONS",
+    "ApprovedAssessment",
     "ChangeRecord",
     "ChangeStatus",
     "ChangeType",
@@ -23,6 +25,7 @@ __all__ = [
     "PolicyRule",
     "RiskLevel",
     "allowed_actions",
+    "since_approval",
 ]
 
 
@@ -171,3 +174,62 @@ class History:
 
     incidents: tuple[str, ...] = ()
     failed_changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApprovedAssessment:
+    """What the board saw when it approved a change: kept with the change (evidence for a post-incident review)."""
+
+    at: datetime
+    approved_by: str
+    decision: str
+    risk_score: int
+    risk_level: str
+    factors: tuple[tuple[str, int, str], ...]  # (name, contribution, detail)
+    services: tuple[tuple[str, str], ...]  # impacted services (id, DOWN or DEGRADED), worst first
+    conflicts: tuple[tuple[str, str, tuple[str, ...]], ...]  # (other change, reason, items)
+    violations: tuple[tuple[str, str, str, str], ...]  # (policy, rule type, subject, message)
+    approvals: tuple[tuple[str, str], ...]  # (approver, reason)
+    exceptions: tuple[str, ...]  # policies excepted
+
+    def to_json(self) -> str:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "at"}
+        return json.dumps({"at": self.at.isoformat(), **data}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> ApprovedAssessment:
+        data = json.loads(text)
+        return cls(
+            at=datetime.fromisoformat(data["at"]),
+            approved_by=data["approved_by"],
+            decision=data["decision"],
+            risk_score=int(data["risk_score"]),
+            risk_level=data["risk_level"],
+            factors=tuple((n, int(c), d) for n, c, d in data["factors"]),
+            services=tuple((i, s) for i, s in data["services"]),
+            conflicts=tuple((c, r, tuple(items)) for c, r, items in data["conflicts"]),
+            violations=tuple((p, r, s, m) for p, r, s, m in data["violations"]),
+            approvals=tuple((a, r) for a, r in data["approvals"]),
+            exceptions=tuple(data["exceptions"]),
+        )
+
+
+def since_approval(then: ApprovedAssessment, now: ApprovedAssessment) -> list[str]:
+    """How the assessment now differs from the one approved, one sentence each; empty when it does not."""
+    found = []
+    if (then.risk_level, then.risk_score) != (now.risk_level, now.risk_score):
+        found.append(f"risk was {then.risk_level} {then.risk_score}, now {now.risk_level} {now.risk_score}")
+    if then.decision != now.decision:
+        found.append(f"decision was {then.decision}, now {now.decision}")
+
+    def moved(what: str, before: set[str], after: set[str]) -> None:
+        if after - before:
+            found.append(f"{what} since approval: {', '.join(sorted(after - before))}")
+        if before - after:
+            found.append(f"{what} at approval, no longer: {', '.join(sorted(before - after))}")
+
+    moved("impacted", {f"{i} ({s})" for i, s in then.services}, {f"{i} ({s})" for i, s in now.services})
+    moved("conflicting", {c for c, _, _ in then.conflicts}, {c for c, _, _ in now.conflicts})
+    moved("violated", {p for p, *_ in then.violations}, {p for p, *_ in now.violations})
+    moved("required to approve", {a for a, _ in then.approvals}, {a for a, _ in now.approvals})
+    return found

@@ -30,6 +30,7 @@ from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 
 if TYPE_CHECKING:
+    from graphsvc.graphql.approval import ApprovedAssessment
     from graphsvc.graphql.changes import ChangeAssessment, TimeWindow
     from graphsvc.graphql.impact import ImpactResult
 
@@ -458,6 +459,14 @@ class Change(Item):
         from graphsvc.graphql.changes import assess_change
 
         return await assess_change(info, str(self.id))
+
+    @strawberry.field(description="the assessment it was last approved on (null: not approved), to compare with now")
+    async def approved_assessment(
+        self, info: Info[Context, None]
+    ) -> Annotated["ApprovedAssessment", strawberry.lazy("graphsvc.graphql.approval")] | None:  # noqa: UP037
+        from graphsvc.graphql.approval import resolve_approved
+
+        return await resolve_approved(info, str(self.id))
 
     @strawberry.field(
         description="the earliest window of that length (after `after`, default now) inside the maintenance windows "

@@ -111,6 +111,7 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
             empty="no approval beyond the change's normal process",
         ),
     ]
+    out += _approved_html(report, h2)
     if diagram:
         blast = blast_diagram(impact)
         hidden = f" {blast.hidden} more items are not drawn." if blast.hidden else ""
@@ -123,6 +124,31 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
             f'<div class="diagram">{render_svg(blast, f"Blast radius of {c.id}")}</div>',
         ]
     return "".join(out)
+
+
+def _approved_lines(report: ChangeReport) -> tuple[str, list[str]]:
+    """The "as approved" section's first sentence and its list of what moved since (empty: nothing did)."""
+    kept = report.approved
+    assert kept is not None
+    said = (
+        f"Approved {ts(kept.at)} by {kept.approved_by}: decision {kept.decision}, risk {kept.risk_level} "
+        f"{kept.risk_score}/100, {len(kept.services)} services impacted, {len(kept.conflicts)} conflicts, "
+        f"{len(kept.violations)} policy violations."
+    )
+    return said, list(report.since_approval)
+
+
+def _approved_html(report: ChangeReport, h2: str) -> list[str]:
+    if report.approved is None:
+        return []
+    said, since = _approved_lines(report)
+    moved = (
+        '<ul class="since">' + "".join(f"<li>{e(s)}</li>" for s in since) + "</ul>"
+        if since
+        else '<p class="none">Nothing the board decided on has changed since.</p>'
+    )
+    title = "As approved, and what has changed since" if since else "As approved"
+    return [f"<{h2}>{title}</{h2}>", f"<p>{e(said)}</p>", moved]
 
 
 def change_html(report: ChangeReport) -> str:
@@ -258,6 +284,12 @@ def _md_section(report: ChangeReport, level: int = 1) -> list[str]:
         "",
         *md_table(["Approver", "Why"], [(p.approver, p.reason) for p in a.approvals], "none"),
     ]
+    if report.approved is not None:
+        said, since = _approved_lines(report)
+        title = "As approved, and what has changed since" if since else "As approved"
+        out += [f"{h2} {title}", "", md_text(said), ""]
+        out += [f"- {md_text(s)}" for s in since] or ["Nothing the board decided on has changed since."]
+        out.append("")
     return out
 
 

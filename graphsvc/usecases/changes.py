@@ -17,6 +17,7 @@ from typing import Any
 
 from graphsvc.analysis import change_rules as rules
 from graphsvc.analysis.conflicts import Conflict, conflicts, reason_between
+from graphsvc.analysis.exposure import impacted_services
 from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.analysis.risk import Risk, RiskInputs, RiskWeights, load_weights, score
 from graphsvc.analysis.windows import next_free_window
@@ -25,6 +26,7 @@ from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import (
     BLOCKING_RULES,
     PENDING,
+    ApprovedAssessment,
     ChangeRecord,
     ChangeType,
     Decision,
@@ -283,3 +285,30 @@ async def next_window(
         if (window := other.window) and other.id != change.id and reason_between(change, other, board.impact)
     ]
     return next_free_window(length, start, horizon, maintenance, blocked)
+
+
+def evidence_of(assessment: Assessment, at: datetime, approved_by: str) -> ApprovedAssessment:
+    """The parts of an assessment a board decides on, as kept with an approval."""
+    return ApprovedAssessment(
+        at=at,
+        approved_by=approved_by,
+        decision=assessment.decision.value,
+        risk_score=assessment.risk.score,
+        risk_level=assessment.risk.level.value,
+        factors=tuple((f.name, f.contribution, f.detail) for f in assessment.risk.factors),
+        services=tuple((s.id, s.status.name) for s in impacted_services(assessment.analysis.impact)),
+        conflicts=tuple((c.other.id, c.reason.value, tuple(c.items)) for c in assessment.conflicts),
+        violations=tuple((v.policy.id, v.rule_type, v.subject_id, v.message) for v in assessment.violations),
+        approvals=tuple((a.approver, a.reason) for a in assessment.approvals),
+        exceptions=tuple(sorted(x.policy for x in assessment.exceptions)),
+    )
+
+
+async def approved_assessment(repo: ItemRepository, change_id: str) -> ApprovedAssessment | None:
+    """The assessment the change was last approved on, as kept then."""
+    return (await db.approved_assessments(repo, [change_id])).get(change_id)
+
+
+async def approved_assessments(repo: ItemRepository, change_ids: Sequence[str]) -> dict[str, ApprovedAssessment]:
+    """The assessment each change was last approved on (one read for a whole agenda)."""
+    return await db.approved_assessments(repo, change_ids)

@@ -20,14 +20,14 @@ from graphsvc.db.change_writes import grant_exception, transition_change
 from graphsvc.db.connection import Database
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain import exchange as x
-from graphsvc.domain.changes import PolicyException
+from graphsvc.domain.changes import ApprovedAssessment, PolicyException
 from graphsvc.domain.facts import Props
 from graphsvc.domain.rows import item_from_props
 from graphsvc.domain.text import control_characters
 from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import Blocked, InvalidState, NotFound
-from graphsvc.usecases.changes import assess
+from graphsvc.usecases.changes import assess, evidence_of
 from graphsvc.usecases.graph_cache import GraphCache
 
 __all__ = [
@@ -154,16 +154,19 @@ async def change_step(
     version: int | None,
     at: datetime | None = None,
     window: tuple[datetime, datetime] | None = None,
+    evidence: ApprovedAssessment | None = None,
     audit: Audit,
 ) -> Props:
     """One lifecycle action (submit, approve, schedule, implement, fail, cancel); `at` stamps implement and fail,
-    `window` is schedule's planned start and end."""
+    `window` is schedule's planned start and end, `evidence` the assessment an approval is made on."""
     fields: dict[str, datetime] = {}
     if window is not None:
         fields["plannedStart"], fields["plannedEnd"] = _window(*window)
     if action in ("implement", "fail"):
         fields["implementedAt"] = _utc("at", at)
-    return await db.bind(transition_change)(change_id, action, version=version, fields=fields, audit=audit)
+    return await db.bind(transition_change)(
+        change_id, action, version=version, fields=fields, evidence=evidence, audit=audit
+    )
 
 
 async def approve_change(
@@ -185,7 +188,8 @@ async def approve_change(
             "or grant a policy exception with a reason (grantPolicyException) first"
         )
         raise Blocked(change_id, policies, message)
-    return await change_step(db, change_id, "approve", version=version, audit=audit)
+    evidence = evidence_of(assessment, datetime.now(UTC), audit.actor_name)
+    return await change_step(db, change_id, "approve", version=version, evidence=evidence, audit=audit)
 
 
 MAX_REASON = 2000

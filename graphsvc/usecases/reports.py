@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from graphsvc.analysis.exposure import Exposure
 from graphsvc.analysis.risk import RiskWeights
 from graphsvc.db.items import ItemRepository
+from graphsvc.domain.changes import ApprovedAssessment, since_approval
 from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases import changes as uc
@@ -31,6 +32,8 @@ class ChangeReport:
     assessment: uc.Assessment
     exposure: Exposure
     generated_at: datetime
+    approved: ApprovedAssessment | None = None  # what the board saw when it approved the change
+    since_approval: tuple[str, ...] = ()  # how today's assessment differs from it
 
 
 @dataclass(frozen=True)
@@ -46,15 +49,26 @@ async def change_report(
 ) -> ChangeReport:
     change = await uc.get_change(repo, change_id)
     board = await uc.ChangeBoard.load(repo, weights, [change], cache=cache)
-    assessment = await board.assess(change)
-    return ChangeReport(assessment, await assessment.analysis.exposure(), datetime.now(UTC))
+    return (await _reports(repo, [await board.assess(change)]))[0]
+
+
+async def _reports(repo: ItemRepository, assessments: list[uc.Assessment]) -> list[ChangeReport]:
+    """Each change's part of a report, with the assessment it was approved on and what has moved since, if it was
+    approved (read for all of them at once)."""
+    approved = await uc.approved_assessments(repo, [a.change.id for a in assessments])
+    found = []
+    for a in assessments:
+        kept = approved.get(a.change.id)
+        since = since_approval(kept, uc.evidence_of(a, kept.at, kept.approved_by)) if kept else []
+        found.append(ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC), kept, tuple(since)))
+    return found
 
 
 async def agenda_report(
     repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime, cache: GraphCache | None = None
 ) -> AgendaReport:
     assessed = await uc.cab_agenda(repo, weights, start, end, cache)
-    entries = [ChangeReport(a, await a.analysis.exposure(), datetime.now(UTC)) for a in assessed]
+    entries = await _reports(repo, assessed)
     return AgendaReport(start, end, entries, datetime.now(UTC))
 
 

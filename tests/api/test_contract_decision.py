@@ -86,3 +86,37 @@ def test_a_blocked_change_needs_an_exception_with_a_reason(api: GraphQLClient) -
     assert approved["change"]["status"] == "APPROVED"
     history = api.data('{ history(id: "C-2") { entries { action after } } }')["history"]["entries"]
     assert any(h["action"] == "grantPolicyException" and "POL-FREEZE" in str(h["after"]) for h in history)
+
+    # What the board saw is kept with the approval, and what has moved since is told.
+    kept_query = """{ change(id: "C-2") { approvedAssessment { approvedBy decision risk { score level }
+      impactedServices { id status } conflicts { changeId reason } policyViolations { policyId ruleType }
+      requiredApprovals { approver } policyExceptions sinceApproval } } }"""
+    full = api.data(
+        '{ change(id: "C-2") { assessment { decision risk { score level } impact { services { id status } } '
+        "conflicts { change { id } reason } policyViolations { policy { id } ruleType } "
+        "requiredApprovals { approver } } } }"
+    )["change"]["assessment"]
+    kept = api.data(kept_query)["change"]["approvedAssessment"]
+    assert kept["approvedBy"] and kept["decision"] == "OWNERS" == full["decision"]
+    assert kept["risk"] == full["risk"]
+    assert kept["impactedServices"] == full["impact"]["services"]
+    assert kept["conflicts"] == [{"changeId": c["change"]["id"], "reason": c["reason"]} for c in full["conflicts"]]
+    assert kept["policyViolations"] == [
+        {"policyId": v["policy"]["id"], "ruleType": v["ruleType"]} for v in full["policyViolations"]
+    ]
+    assert kept["requiredApprovals"] == full["requiredApprovals"]
+    assert kept["policyExceptions"] == ["POL-FREEZE"] and kept["sinceApproval"] == []
+    assert {"id": "SVC-ADS", "status": "DOWN"} not in kept["impactedServices"]
+
+    api.data('mutation { addDependency(input: {from: "SVC-ADS", to: "APP"}) { __typename } }')
+    later = api.data(kept_query)["change"]["approvedAssessment"]
+    assert later["impactedServices"] == kept["impactedServices"]  # what the board saw stays as it was
+    assert any(s.startswith("impacted since approval: SVC-ADS") for s in later["sinceApproval"]), later
+    assert api.data('{ change(id: "C-1") { approvedAssessment { decision } } }')["change"]["approvedAssessment"] is None
+    report = api.http.get("/reports/changes/C-2", params={"format": "md"})
+    assert report.status_code == 200, report.text
+    section = report.text.split("## As approved, and what has changed since", 1)[1]
+    assert "by " in section and "decision OWNERS" in section
+    assert "- impacted since approval: SVC-ADS" in section
+    page = api.http.get("/reports/changes/C-2").text
+    assert "<h2>As approved, and what has changed since</h2>" in page and "SVC-ADS" in page
