@@ -27,7 +27,17 @@ from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import Estate, load_states, states_of
 from graphsvc.errors import InvalidArgument
 
-__all__ = ["JournalInfo", "ensure_baseline", "estate_as_of", "estate_now", "head", "journal_info", "replay", "seen_at"]
+__all__ = [
+    "JournalInfo",
+    "ensure_baseline",
+    "estate_as_of",
+    "estate_now",
+    "head",
+    "item_total",
+    "journal_info",
+    "replay",
+    "seen_at",
+]
 
 BASELINE = Audit("system", "graphsvc (estate journal baseline)", "baseline")
 BASELINE_BATCH = 5_000
@@ -82,6 +92,12 @@ async def seen_at(repo: ItemRepository, until: datetime) -> tuple[int, int]:
     """(last position, entries) of the journal recorded at or before `until`: equal pairs, equal estates."""
     (r,) = await repo.read(cypher("audit/journal_at"), until=as_utc(until))
     return int(r["pos"] or 0), int(r["entries"])
+
+
+async def item_total(repo: ItemRepository) -> int:
+    """How many items the database holds now."""
+    (r,) = await repo.read(cypher("audit/item_total"))
+    return int(r["items"])
 
 
 async def head(repo: ItemRepository) -> int:

@@ -9,6 +9,7 @@ never touched.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.usecases.estate_reads import EstateReads
 
 __all__ = ["MAX_EDITS", "EstateAt", "EstateCache", "estate_at", "estate_diff"]
+
+log = logging.getLogger("graphsvc")
 
 MAX_EDITS = 1_000
 PAST_KEPT = 2  # estates as of a past time kept by the server (each about as large as the estate of now)
@@ -51,6 +54,7 @@ class EstateCache:
         self._head: tuple[int, EstateReads] | None = None
         self._lock = asyncio.Lock()
         self.replays = 0  # whole replays from the start (tests)
+        self.from_database = 0  # times the journal fell short and the database was read instead (tests)
         self._past: OrderedDict[tuple[int, int], EstateReads] = OrderedDict()  # the last few estates as of a time
 
     async def as_of(self, when: datetime) -> EstateReads:
@@ -80,9 +84,23 @@ class EstateCache:
             else:
                 self.replays += 1
                 estate, last = await journal.estate_as_of(self.repo, now)
+            if len(estate.items) != await journal.item_total(self.repo):
+                estate = await self._from_database(len(estate.items))
             reads = EstateReads(estate)
             self._head = (last, reads) if self.keep and len(estate.items) <= self.max_items else None
             return reads
+
+    async def _from_database(self, replayed: int) -> Estate:
+        """The estate of now read from the database, when the journal does not account for every item (an import
+        cut short before it recorded its states, or items written behind graphsvc's back)."""
+        log.warning(
+            "the estate's journal accounts for %d items but the database holds others (an import cut short, or "
+            "writes made behind graphsvc): the estate of now is read from the database; earlier times may miss "
+            "them until an import of them completes",
+            replayed,
+        )
+        self.from_database += 1
+        return await journal.estate_now(self.repo)
 
 
 async def _estate(repo: ItemRepository, as_of: datetime | None, cache: EstateCache | None) -> EstateAt:

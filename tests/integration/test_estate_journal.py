@@ -90,3 +90,27 @@ async def test_a_database_from_before_the_journal_gets_a_baseline(adriver: Async
     assert shape(replayed) == shape(await estate_now(repo))
     with pytest.raises(InvalidArgument, match=r"before .* when graphsvc began recording"):
         await estate_as_of(repo, before)
+
+
+async def test_the_estate_of_now_falls_back_to_the_database_when_the_journal_falls_short(
+    adriver: AsyncDriver, sync_driver: Driver
+) -> None:
+    from graphsvc.usecases.estate import EstateCache
+
+    await import_document(adriver, DB, SMALL)
+    cache = EstateCache(ItemRepository(adriver, DB), max_items=1_000_000)
+    first = await cache.now()
+    assert await cache.now() is first and cache.replays == 1 and cache.from_database == 0  # kept
+    await writes.add_dependency(adriver, DB, Dependency.model_validate({"from": "CI-MON", "to": "CI-DB-2"}), audit=WHO)
+    moved = await cache.now()
+    assert moved is not first and cache.replays == 1  # brought forward by the one new entry, not replayed again
+    assert ("DEPENDS_ON", "CI-DB-2") in moved.estate.out["CI-MON"]
+    assert ("DEPENDS_ON", "CI-DB-2") not in first.estate.out["CI-MON"]  # the kept one was copied, not changed
+    # an item written behind graphsvc's back: no journal entry, so the count differs and the database is read
+    sync_driver.execute_query(
+        "CREATE (:Item:ConfigurationItem {id: 'CI-SHELL', itemKind: 'CONFIGURATION_ITEM', name: 'shell'})",
+        database_=DB,
+    )
+    await writes.remove_dependency(adriver, DB, "CI-MON", "CI-DB-2", audit=WHO)
+    read = await cache.now()
+    assert cache.from_database == 1 and "CI-SHELL" in read.estate.items
