@@ -157,13 +157,16 @@ def report_continuity(
 
     from graphsvc.reports import continuity as cont
     from graphsvc.usecases.continuity import continuity_reports
+    from graphsvc.usecases.drift import recent_trend
 
     when = _as_of(as_of)
 
     async def make(repo: Any, weights: Any) -> str | bytes:
         reports, total = await continuity_reports(repo, service, None)
         now = datetime.now(UTC)
-        html, md = cont.continuity_html(reports, total, now), cont.continuity_markdown(reports, total, now)
+        trend = await recent_trend(repo, service, now)
+        html = cont.continuity_html(reports, total, now, trend)
+        md = cont.continuity_markdown(reports, total, now, trend)
         return _page(fmt, html, md, "Service continuity", now, when)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)

@@ -14,6 +14,7 @@ before that moment is not known, and saying so is the answer (`EstateUnknown`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +33,7 @@ __all__ = [
     "ensure_baseline",
     "estate_as_of",
     "estate_now",
+    "estates_at",
     "head",
     "item_total",
     "journal_info",
@@ -86,6 +88,36 @@ async def replay(repo: ItemRepository, estate: Estate, after: int, until: dateti
         return last
 
     return estate, await asyncio.to_thread(apply)
+
+
+async def estates_at(repo: ItemRepository, times: Sequence[datetime]) -> list[Estate]:
+    """The estate as of each of `times` (ascending), in one pass over the journal: each point applies the entries
+    recorded at or before it that the points before it did not (copies are cheap: estates copy on write)."""
+    if not times:
+        return []
+    times = [as_utc(t) for t in times]
+    if times != sorted(times):
+        raise InvalidArgument("times must be in ascending order")
+    info, _, _ = await journal_info(repo, times[0])
+    if info.baseline and info.since is not None and times[0] < info.since:
+        raise InvalidArgument(
+            f"from: {times[0].isoformat()} is before {info.since.isoformat()}, when graphsvc began recording the "
+            "estate's history on this database; ask for a time from then on"
+        )
+    records = await repo.read(cypher("audit/journal"), after=0, until=times[-1])
+
+    def walk() -> list[Estate]:
+        estate, done, found = Estate(), set(), []
+        for point in times:
+            for r in records:
+                if r["pos"] not in done and r["at"].to_native() <= point:
+                    done.add(r["pos"])
+                    if r["states"]:
+                        estate.apply(load_states(r["states"]))
+            found.append(estate.copy())
+        return found
+
+    return await asyncio.to_thread(walk)
 
 
 async def seen_at(repo: ItemRepository, until: datetime) -> tuple[int, int]:

@@ -51,6 +51,16 @@ class Loaders:
         return self._rels[key]
 
 
+def _keys(path: Any) -> tuple[str, ...]:
+    """The response keys of a field's path, root first (list indices left out)."""
+    keys = []
+    while path is not None:
+        if isinstance(path.key, str):
+            keys.append(path.key)
+        path = path.prev
+    return tuple(reversed(keys))
+
+
 def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
     way = f"{rel.value} ->" if outgoing else f"<- {rel.value}"
     return ListTooLong(
@@ -82,18 +92,22 @@ class Context:
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
     principal: Principal | None = None  # who is asking (web/middleware.py); None: nobody, so nothing is allowed
-    # the estates of this request's root `estate(...)` fields, by response key (graphql/estate.py)
-    estates: dict[str, View] = field(default_factory=dict)
+    # the estates this request's fields read from, by the response path of the field that set each up: a root
+    # `estate(...)`, or a part of an answer about another time (graphql/estate.py, graphql/drift.py)
+    estates: dict[tuple[str, ...], View] = field(default_factory=dict)
+
+    def enter(self, info: Any, view: View) -> None:
+        """Make the fields under the one at `info.path` read through `view`."""
+        self.estates[_keys(info.path)] = view
 
     def view(self, info: Any) -> View:
-        """The view the field at `info.path` reads through: its root field's estate, if that is one."""
+        """The view the field at `info.path` reads through: the nearest estate set up above it, else the database."""
         if self.estates:
-            path = info.path
-            while path.prev is not None:
-                path = path.prev
-            found = self.estates.get(str(path.key))
-            if found is not None:
-                return found
+            keys = _keys(info.path)
+            for n in range(len(keys), 0, -1):
+                found = self.estates.get(keys[:n])
+                if found is not None:
+                    return found
         return self.database_view
 
     @functools.cached_property

@@ -104,7 +104,7 @@ async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edit
     cache = ctx.graph_cache.estate if ctx.graph_cache is not None else None
     found = await uc.estate_at(ctx.repo, as_of, [edit.edit() for edit in edits or ()], cache)
     loaders = Loaders(found.reads, max_list_items=ctx.settings.max_list_items)
-    ctx.estates[str(info.path.key)] = View(found.reads, loaders, None)
+    ctx.enter(info, View(found.reads, loaders, None))
     return Estate(as_of=found.as_of, edits=found.edits)
 
 

@@ -21,6 +21,7 @@ from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.drift import ContinuityPoint, ImpactDriftResult, resolve_impact_drift, resolve_trend
 from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
 from graphsvc.graphql.health import CmdbHealth, resolve_health
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
@@ -237,6 +238,32 @@ class Query:
         end: Annotated[datetime, strawberry.argument(name="to")],
     ) -> EstateDiffResult:
         return await resolve_estate_diff(info, start, end)
+
+    @strawberry.field(
+        description="the impact of an origin set as of `from` and as of `to` (null: now), and how its services moved",
+        metadata=needs(Role.analyst, kept=True, analysis=True),
+    )
+    async def impact_drift(
+        self,
+        info: Info[Context, None],
+        origin: list[strawberry.ID],
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
+    ) -> ImpactDriftResult:
+        return await resolve_impact_drift(info, origin, start, end)
+
+    @strawberry.field(
+        description="a service's single points of failure week by week: `weeks` + 1 points ending at `to` (now)",
+        metadata=needs(Role.analyst, analysis=True),
+    )
+    async def continuity_trend(
+        self,
+        info: Info[Context, None],
+        service_id: strawberry.ID,
+        end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
+        weeks: int = 8,
+    ) -> list[ContinuityPoint]:
+        return await resolve_trend(info, str(service_id), end, weeks)
 
     site_failure = shared_field("site_failure")
 

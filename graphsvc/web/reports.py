@@ -28,6 +28,7 @@ from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import continuity_reports, sla_report
 from graphsvc.usecases.cost import cost_allocation
+from graphsvc.usecases.drift import recent_trend
 from graphsvc.usecases.health import health_of
 from graphsvc.usecases.reports import (
     agenda_period,
@@ -130,13 +131,16 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
 
     async def continuity(request: Request) -> Response:
         fmt = _format(request, PAGES)
-        reports, total = await continuity_reports(repo(), request.query_params.get("service"), state.get("graph_cache"))
+        service = request.query_params.get("service")
+        reports, total = await continuity_reports(repo(), service, state.get("graph_cache"))
         now = datetime.now(UTC)
+        trend = await recent_trend(repo(), service, now)
         if fmt == "md":
-            return markdown(cont.continuity_markdown(reports, total, now))
+            return markdown(cont.continuity_markdown(reports, total, now, trend))
+        html = cont.continuity_html(reports, total, now, trend)
         if fmt == "pdf":
-            return await printed(cont.continuity_html(reports, total, now), "Service continuity", "continuity", now)
-        return HTMLResponse(cont.continuity_html(reports, total, now))
+            return await printed(html, "Service continuity", "continuity", now)
+        return HTMLResponse(html)
 
     async def sla(request: Request) -> Response:
         fmt = _format(request, PAGES)

@@ -222,3 +222,43 @@ def test_estate_diff(api: GraphQLClient, demo_document: Any) -> None:
         "dependenciesAdded": [{"from": "SVC-ACCOUNTS", "to": "CI-WHATIF-NEW"}],
         "dependenciesRemoved": [{"from": a, "to": b} for a, b in sorted(gone)],
     }
+
+
+DRIFT = """query($origin: [ID!]!, $from: DateTime!) { impactDrift(origin: $origin, from: $from) {
+  before { impacted(first: 10000) { id status item { name } } services { id status } }
+  after { impacted(first: 10000) { id status item { name } } services { id status } }
+  servicesAdded { id status } servicesRemoved { id status } servicesChanged { id before after } } }"""
+TREND = """query($serviceId: ID!) { continuityTrend(serviceId: $serviceId, weeks: 1) {
+  exists singlePointsOfFailure } }"""
+
+
+def test_drift_and_trend(api: GraphQLClient, demo_document: Any) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    start = _moment()
+    origin = ["CI-AWS-POD-ACCOUNTS-01"]  # RG-ACCOUNTS needs 3 of its 3 pods after the second write, 2 before
+    then = api.data(ROOT, {"origin": origin}, "Impact")["impact"]
+    for write in WRITES:
+        api.data(write)
+    now = api.data(ROOT, {"origin": origin}, "Impact")["impact"]
+    drift = api.data(DRIFT, {"origin": origin, "from": start})["impactDrift"]
+    strip = [{"id": i["id"], "status": i["status"]} for i in drift["before"]["impacted"]]
+    assert strip == [{"id": i["id"], "status": i["status"]} for i in then["impacted"]]
+    assert drift["before"]["services"] == then["services"] and drift["after"]["services"] == now["services"]
+    was = {s["id"]: s["status"] for s in then["services"]}
+    is_ = {s["id"]: s["status"] for s in now["services"]}
+    assert drift["servicesRemoved"] == [{"id": i, "status": s} for i, s in sorted(was.items()) if i not in is_]
+    assert drift["servicesAdded"] == [{"id": i, "status": s} for i, s in sorted(is_.items()) if i not in was]
+    changed = [{"id": i, "before": was[i], "after": s} for i, s in sorted(is_.items()) if i in was and was[i] != s]
+    assert drift["servicesChanged"] == changed
+    moved = {s["id"] for s in drift["servicesAdded"]} | {s["id"] for s in changed}
+    assert "SVC-ACCOUNTS" in moved, drift
+    # an item that has since been deleted still has its name under `before`: item fields read that estate
+    gone = api.data(DRIFT, {"origin": ["CI-DC1-DB-ORDERS-01"], "from": start})["impactDrift"]
+    first = gone["before"]["impacted"][0]
+    assert first["id"] == "CI-DC1-DB-ORDERS-01" and first["item"]["name"]
+    assert gone["after"]["impacted"] == []
+
+    points = api.data(TREND, {"serviceId": "SVC-CHECKOUT"})["continuityTrend"]
+    assert [p["exists"] for p in points] == [False, True]  # a week ago the CMDB was empty
+    spofs = api.data(ROOT, {"serviceId": "SVC-CHECKOUT"}, "Continuity")["continuity"]["singlePointsOfFailure"]
+    assert points[-1]["singlePointsOfFailure"] == [s["id"] for s in spofs]

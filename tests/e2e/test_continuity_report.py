@@ -57,3 +57,19 @@ def test_estate_continuity_and_sla_reports(browser: Browser, demo_url: str, arti
         assert recorder.external == [] and recorder.page_errors == []
     finally:
         page.close()
+
+
+def test_one_service_shows_its_weeks(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(f"{demo_url}/reports/continuity?service=SVC-ERP")
+        rows = page.locator("h2:has-text('Week by week') + table tbody tr")
+        expect(rows).to_have_count(9)  # eight weeks back and now
+        expect(rows.first).to_contain_text("the service did not exist")  # the demo was loaded just now
+        last = rows.last.locator("td").all_inner_texts()
+        spofs = page.locator("h2:has-text('Single points of failure') + table tbody tr")
+        assert last[1] == str(spofs.count())
+        rows.last.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "continuity-week-by-week.png"))
+    finally:
+        page.close()

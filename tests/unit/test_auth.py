@@ -111,7 +111,7 @@ def test_every_root_field_declares_its_role() -> None:
     analyst = {f: declared[f] for f in by_role[Role.analyst]}
     assert all(a is not None and a.analysis for a in analyst.values())
     kept = {f for f, a in analyst.items() if a is not None and a.kept}
-    assert kept == {"Query.impact", "Query.siteFailure", "Query.estateDiff"}
+    assert kept == {"Query.impact", "Query.siteFailure", "Query.estateDiff", "Query.impactDrift"}
 
 
 def test_a_field_that_declares_no_role_is_found() -> None:
