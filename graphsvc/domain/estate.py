@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -90,13 +91,24 @@ def load_states(text: str) -> dict[str, ItemState | None]:
 class Estate:
     """Items by id (stored properties, `itemKind` among them) and each item's outgoing relationships.
 
-    Copy on write: an item's properties, its relationship map and a target's set of sources are never changed in
-    place, only replaced, so `copy()` copies three dicts (not the estate) and the copy may be changed freely: the
-    server keeps the estate of now and every request's what-if starts from a copy of it."""
+    Copy on write: an item's properties and its relationship map are never changed in place, only replaced, and a
+    target's set of sources is copied before its first change after a copy, so `copy()` copies three dicts (not the
+    estate) and the copy may be changed freely: the server keeps the estate of now and every request's what-if
+    starts from a copy of it."""
 
     items: dict[str, Props] = field(default_factory=dict)
     out: dict[str, dict[RelKey, Props]] = field(default_factory=dict)
-    _into: dict[str, frozenset[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
+    _into: dict[str, set[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
+    # the sets of _into this estate made itself since its last copy: those it may change in place (a replay adds to
+    # a site's 30,000 sources one by one; copying the set each time would be quadratic)
+    _owned: set[str] = field(default_factory=set)
+
+    def _sources_to_change(self, target: str) -> set[str]:
+        sources = self._into.get(target)
+        if sources is None or target not in self._owned:
+            sources = self._into[target] = set(sources or ())
+            self._owned.add(target)
+        return sources
 
     def apply(self, states: Mapping[str, ItemState | None]) -> None:
         """One write's states: each replaces what the item was; None deletes it with every relationship to it."""
@@ -104,22 +116,23 @@ class Estate:
             self._drop_out(item_id)
             if state is None:
                 self.items.pop(item_id, None)
-                for source in self._into.pop(item_id, frozenset()):
+                self._owned.discard(item_id)
+                for source in self._into.pop(item_id, set()):
                     self.out[source] = {k: v for k, v in self.out[source].items() if k[1] != item_id}
                 continue
             self.items[item_id] = state.props
             self.out[item_id] = state.out
             for target in {target for _rel, target in state.out}:
-                self._into[target] = self._into.get(target, frozenset()) | {item_id}
+                self._sources_to_change(target).add(item_id)
 
     def _drop_out(self, item_id: str) -> None:
         for target in {target for _rel, target in self.out.pop(item_id, {})}:
-            sources = self._into.get(target)
-            if sources is not None:
-                self._into[target] = sources - {item_id}
+            if target in self._into:
+                self._sources_to_change(target).discard(item_id)
 
     def copy(self) -> Estate:
-        """A copy that may be changed without touching this one."""
+        """A copy that may be changed without touching this one (the sets both now share are copied on change)."""
+        self._owned = set()
         return Estate(dict(self.items), dict(self.out), dict(self._into))
 
     def set_props(self, item_id: str, **changes: Any) -> None:
@@ -148,13 +161,13 @@ class Estate:
                 found.append((source, props))
         return found
 
-    def sources(self, item_id: str) -> frozenset[str]:
-        """The items with any relationship to `item_id`."""
-        return self._into.get(item_id, frozenset())
+    def sources(self, item_id: str) -> AbstractSet[str]:
+        """The items with any relationship to `item_id` (to read, not to change)."""
+        return self._into.get(item_id, _NONE)
 
     def set_relationship(self, source: str, rel: str, target: str, props: Props) -> None:
         self.out[source] = {**self.out.get(source, {}), (rel, target): props}
-        self._into[target] = self._into.get(target, frozenset()) | {source}
+        self._sources_to_change(target).add(source)
 
     def remove_relationship(self, source: str, rel: str, target: str) -> bool:
         mine = self.out.get(source, {})
@@ -162,7 +175,7 @@ class Estate:
             return False
         self.out[source] = {k: v for k, v in mine.items() if k != (rel, target)}
         if not any(t == target for _r, t in self.out[source]):
-            self._into[target] = self._into.get(target, frozenset()) - {source}
+            self._sources_to_change(target).discard(source)
         return True
 
 
@@ -179,6 +192,7 @@ class EstateDiff:
 
 
 # Kept by every write whatever else changed: a field list of "what changed" would always name them.
+_NONE: frozenset[str] = frozenset()
 BOOKKEEPING = frozenset({"version", "updatedAt"})
 
 
