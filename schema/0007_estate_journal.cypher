@@ -6,3 +6,5 @@ CREATE INDEX audit_pos IF NOT EXISTS FOR (a:AuditEntry) ON (a.pos);
 CREATE CONSTRAINT estate_snapshot_pos IF NOT EXISTS FOR (s:EstateSnapshot) REQUIRE s.pos IS UNIQUE;
 // The assessment each change was approved on (graphsvc/db/change_writes.py), read by change id.
 CREATE INDEX approved_assessment_change IF NOT EXISTS FOR (a:ApprovedAssessment) ON (a.change, a.at);
+// Saved what-if scenarios (graphsvc/db/scenarios.py): a named list of edits, by id.
+CREATE CONSTRAINT scenario_id IF NOT EXISTS FOR (s:Scenario) REQUIRE s.id IS UNIQUE;

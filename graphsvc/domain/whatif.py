@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.exchange import Dependency
@@ -27,6 +27,8 @@ __all__ = [
     "Retire",
     "SetMinHealthy",
     "apply_edits",
+    "edit_json",
+    "edit_of",
     "touched_by",
 ]
 
@@ -163,3 +165,40 @@ def touched_by(edits: Sequence[Edit]) -> set[str]:
             case AddMember(group, member) | RemoveMember(group, member):
                 found.update((group, member))
     return found
+
+
+def edit_json(edit: Edit) -> dict[str, Any]:
+    """An edit as the GraphEdit input spells it (how a saved scenario keeps it)."""
+    match edit:
+        case Retire(item_id):
+            return {"retire": item_id}
+        case SetMinHealthy(group, k):
+            return {"setMinHealthy": {"group": group, "minHealthy": k}}
+        case AddDependency(source, target, strength):
+            return {"addDependency": {"from": source, "to": target, "strength": strength}}
+        case RemoveDependency(source, target):
+            return {"removeDependency": {"from": source, "to": target}}
+        case AddMember(group, member):
+            return {"addMember": {"group": group, "member": member}}
+        case RemoveMember(group, member):
+            return {"removeMember": {"group": group, "member": member}}
+    raise AssertionError(edit)  # pragma: no cover - every Edit is matched above
+
+
+def edit_of(data: dict[str, Any]) -> Edit:
+    """The edit a saved scenario keeps as JSON (edit_json's inverse)."""
+    [(name, value)] = data.items()
+    match name:
+        case "retire":
+            return Retire(str(value))
+        case "setMinHealthy":
+            return SetMinHealthy(str(value["group"]), int(value["minHealthy"]))
+        case "addDependency":
+            return AddDependency(str(value["from"]), str(value["to"]), value.get("strength", "HARD"))
+        case "removeDependency":
+            return RemoveDependency(str(value["from"]), str(value["to"]))
+        case "addMember":
+            return AddMember(str(value["group"]), str(value["member"]))
+        case "removeMember":
+            return RemoveMember(str(value["group"]), str(value["member"]))
+    raise ValueError(f"not an edit: {name!r}")

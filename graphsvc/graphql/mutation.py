@@ -36,6 +36,7 @@ from graphsvc.graphql.inputs import (
     TeamPatch,
     input_dict,
 )
+from graphsvc.graphql.scenarios import ScenarioMutations
 from graphsvc.graphql.user_errors import (
     DuplicateId,
     InvalidInput,
@@ -146,7 +147,7 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
 
 
 @strawberry.type
-class Mutation(ChangeMutations, IncidentMutations, AuditMutations):
+class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         metadata=needs(Role.editor),
         resolver=import_cmdb,

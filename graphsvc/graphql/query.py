@@ -33,6 +33,7 @@ from graphsvc.graphql.requirements import (
     resolve_compliance,
     resolve_trace,
 )
+from graphsvc.graphql.scenarios import Scenario, resolve_scenario, resolve_scenarios
 from graphsvc.graphql.shared_fields import shared_field
 
 __all__ = ["Query"]
@@ -264,6 +265,14 @@ class Query:
         weeks: int = 8,
     ) -> list[ContinuityPoint]:
         return await resolve_trend(info, str(service_id), end, weeks)
+
+    @strawberry.field(description="the saved what-if scenarios, by id", metadata=needs(Role.viewer))
+    async def scenarios(self, info: Info[Context, None]) -> list[Scenario]:
+        return await resolve_scenarios(info)
+
+    @strawberry.field(description="one saved what-if scenario", metadata=needs(Role.viewer))
+    async def scenario(self, info: Info[Context, None], id: strawberry.ID) -> Scenario | None:
+        return await resolve_scenario(info, str(id))
 
     site_failure = shared_field("site_failure")
 

@@ -19,6 +19,7 @@ __all__ = [
     "DuplicateId",
     "IllegalTransition",
     "InputProblem",
+    "InvalidEdit",
     "InvalidInput",
     "InvalidState",
     "NotFound",
@@ -100,6 +101,12 @@ class IllegalTransition(UserError):
     allowed_actions: list[str] = strawberry.field(description="what the change's status does allow")
 
 
+@strawberry.type(description="A what-if edit cannot apply: it names an unknown id or makes an impossible graph.")
+class InvalidEdit(UserError):
+    index: int = strawberry.field(description="the edit's position in the list, from 0")
+    edit: str = strawberry.field(description="its kind: retire, setMinHealthy, addDependency, ...")
+
+
 @strawberry.type(
     description="The change breaks a freeze or maintenance window and no exception covers it; nothing was written."
 )
@@ -139,6 +146,8 @@ def user_error(exc: Exception) -> Any:
             return from_validation_error(exc)
         case DocumentInvalid():
             return from_document_invalid(exc)
+        case errors.InvalidEdit():
+            return InvalidEdit(message=str(exc), index=exc.index, edit=exc.edit)
         case errors.NotFound():
             return NotFound(message=str(exc), id=strawberry.ID(exc.id or ""))
         case errors.DuplicateId():
@@ -171,7 +180,7 @@ def user_error(exc: Exception) -> Any:
     raise exc
 
 
-EXPECTED = (ValidationError, DocumentInvalid, errors.NotFound, errors.Refused)
+EXPECTED = (ValidationError, DocumentInvalid, errors.NotFound, errors.Refused, errors.InvalidEdit)
 
 
 async def attempt(work: Awaitable[T], answer: Callable[[T], Any]) -> Any:

@@ -27,6 +27,12 @@ SAMPLE: dict[str, Any] = {
 }
 
 
+def _one_of(type_: GraphQLInputObjectType) -> bool:
+    """A @oneOf input (strawberry marks it with its OneOf directive)."""
+    definition = (type_.extensions or {}).get("strawberry-definition")
+    return any(type(d).__name__ == "OneOf" for d in getattr(definition, "directives", ()))
+
+
 def literal(type_: Any) -> str:
     """A GraphQL literal of `type_` for a probe (only what the argument's type needs)."""
     if isinstance(type_, GraphQLNonNull):
@@ -35,6 +41,9 @@ def literal(type_: Any) -> str:
         return f"[{literal(type_.of_type)}]"
     if isinstance(type_, GraphQLEnumType):
         return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType) and _one_of(type_):  # exactly one field
+        name, first = next(iter(type_.fields.items()))
+        return "{" + f"{name}: {literal(first.type)}" + "}"
     if isinstance(type_, GraphQLInputObjectType):
         fields = [f"{n}: {literal(f.type)}" for n, f in type_.fields.items() if isinstance(f.type, GraphQLNonNull)]
         return "{" + ", ".join(fields) + "}"

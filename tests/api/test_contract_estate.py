@@ -262,3 +262,48 @@ def test_drift_and_trend(api: GraphQLClient, demo_document: Any) -> None:
     assert [p["exists"] for p in points] == [False, True]  # a week ago the CMDB was empty
     spofs = api.data(ROOT, {"serviceId": "SVC-CHECKOUT"}, "Continuity")["continuity"]["singlePointsOfFailure"]
     assert points[-1]["singlePointsOfFailure"] == [s["id"] for s in spofs]
+
+
+SAVE = """mutation($input: ScenarioInput!) { saveScenario(input: $input) { __typename
+  ... on ScenarioPayload { scenario { id name version edits createdBy } }
+  ... on InvalidEdit { message index edit } ... on InvalidInput { problems { field message } } } }"""
+SCENARIO_IMPACT = """query($id: ID!, $origin: [ID!]!) { scenario(id: $id) { name estate {
+  impact(origin: $origin) { impacted(first: 10000) { id status depth } services { id status } } } } }"""
+
+
+def test_saved_scenarios(api: GraphQLClient, demo_document: Any) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    scenario = {"id": "dc1-db-orders", "name": "Orders DB rework", "edits": EDITS}
+    saved = api.data(SAVE, {"input": scenario})["saveScenario"]
+    assert saved["__typename"] == "ScenarioPayload", saved
+    assert saved["scenario"]["version"] == 1 and saved["scenario"]["edits"] == [
+        {"retire": "CI-DC1-DB-ORDERS-02"},
+        {"setMinHealthy": {"group": "RG-ACCOUNTS", "minHealthy": 3}},
+        {"addDependency": {"from": "SVC-ACCOUNTS", "to": "CI-DC1-DB-ORDERS-03", "strength": "SOFT"}},
+        {"removeDependency": {"from": "SVC-CHECKOUT", "to": "SVC-IDENTITY"}},
+        {"removeMember": {"group": "RG-ACCOUNTS", "member": "CI-AWS-POD-ACCOUNTS-03"}},
+        {"addMember": {"group": "RG-ACCOUNTS", "member": "CI-DC1-DB-ORDERS-01"}},
+    ]
+    for origin in ORIGINS:  # the saved scenario answers as the same edits given inline
+        kept = api.data(SCENARIO_IMPACT, {"id": "dc1-db-orders", "origin": origin})["scenario"]["estate"]["impact"]
+        inline = api.data(ESTATE, {"edits": EDITS, "origin": origin}, "EstateImpact")["estate"]["impact"]
+        assert kept == inline
+    again = api.data(SAVE, {"input": {**scenario, "name": "Orders DB rework, v2"}})["saveScenario"]
+    assert again["scenario"]["version"] == 2
+    listed = api.data("{ scenarios { id name } }")["scenarios"]
+    assert listed == [{"id": "dc1-db-orders", "name": "Orders DB rework, v2"}]
+
+    bad = api.data(SAVE, {"input": {"id": "x", "name": "x", "edits": [{"retire": "CI-NOPE"}]}})["saveScenario"]
+    assert bad["__typename"] == "InvalidEdit" and bad["index"] == 0 and bad["edit"] == "retire"
+    empty = api.data(SAVE, {"input": {"id": "y", "name": " ", "edits": []}})["saveScenario"]
+    assert empty["__typename"] == "InvalidInput"
+    assert {p["field"] for p in empty["problems"]} == {"name", "edits"}
+    assert [s["id"] for s in api.data("{ scenarios { id } }")["scenarios"]] == ["dc1-db-orders"]  # nothing written
+
+    log = api.data('{ auditLog(since: "2026-01-01T00:00:00Z") { entries { action itemId } } }')["auditLog"]
+    assert {"action": "saveScenario", "itemId": "dc1-db-orders"} in log["entries"]
+    gone = api.data('mutation { deleteScenario(id: "dc1-db-orders") { __typename } }')["deleteScenario"]
+    assert gone == {"__typename": "ScenarioDeleted"}
+    again_gone = api.data('mutation { deleteScenario(id: "dc1-db-orders") { __typename } }')["deleteScenario"]
+    assert again_gone == {"__typename": "NotFound"}
+    assert api.data('{ scenario(id: "dc1-db-orders") { id } }')["scenario"] is None

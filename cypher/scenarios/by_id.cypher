@@ -1,0 +1,3 @@
+// One saved scenario.
+MATCH (s:Scenario {id: $id})
+RETURN properties(s) AS props

@@ -1,0 +1,122 @@
+"""Saved what-if scenarios: `saveScenario`, `deleteScenario`, `scenarios`, `scenario(id) { estate { ... } }`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from graphsvc.db.scenarios import SavedScenario
+from graphsvc.domain.tokens import Role
+from graphsvc.graphql.access import needs
+from graphsvc.graphql.context import Context, Loaders, View
+from graphsvc.graphql.estate import Estate, GraphEdit
+from graphsvc.graphql.user_errors import InvalidEdit, InvalidInput, NotFound, attempt
+from graphsvc.usecases import scenarios as uc
+from graphsvc.usecases.estate import EstateCache
+
+__all__ = ["Scenario", "ScenarioMutations", "resolve_scenario", "resolve_scenarios"]
+
+
+def _cache(info: Info[Context, None]) -> EstateCache | None:
+    return info.context.graph_cache.estate if info.context.graph_cache is not None else None
+
+
+@strawberry.type(description="A saved what-if scenario: a named list of edits, answered on any estate.")
+class Scenario:
+    saved: strawberry.Private[SavedScenario]
+    id: strawberry.ID
+    name: str
+    description: str | None
+    edits: JSON = strawberry.field(description="the edits, each as the GraphEdit input spells it")
+    version: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+
+    @strawberry.field(
+        description="the estate now (or as of a time) with the scenario's edits applied; every read and analysis",
+        metadata=needs(Role.analyst, analysis=True),
+    )
+    async def estate(self, info: Info[Context, None], as_of: datetime | None = None) -> Estate:
+        ctx = info.context
+        found = await uc.scenario_estate(ctx.repo, self.saved, as_of, _cache(info))
+        ctx.enter(info, View(found.reads, Loaders(found.reads, max_list_items=ctx.settings.max_list_items), None))
+        return Estate(as_of=found.as_of, edits=found.edits)
+
+
+def _of(s: SavedScenario) -> Scenario:
+    return Scenario(
+        saved=s,
+        id=strawberry.ID(s.id),
+        name=s.name,
+        description=s.description,
+        edits=s.edits,  # type: ignore[arg-type]  # JSON: any JSON value
+        version=s.version,
+        created_at=s.created_at,
+        created_by=s.created_by,
+        updated_at=s.updated_at,
+        updated_by=s.updated_by,
+    )
+
+
+async def resolve_scenarios(info: Info[Context, None]) -> list[Scenario]:
+    return [_of(s) for s in await uc.list_scenarios(info.context.repo)]
+
+
+async def resolve_scenario(info: Info[Context, None], scenario_id: str) -> Scenario | None:
+    found = await uc.get_scenario(info.context.repo, scenario_id)
+    return _of(found) if found is not None else None
+
+
+@strawberry.input(description="A scenario to save: an id of your choosing, a name, and its edits in order.")
+class ScenarioInput:
+    id: strawberry.ID
+    name: str
+    description: str | None = None
+    edits: list[GraphEdit]
+
+
+@strawberry.type(description="The scenario as saved.")
+class ScenarioPayload:
+    scenario: Scenario
+
+
+@strawberry.type(description="The scenario was deleted.")
+class ScenarioDeleted:
+    id: strawberry.ID
+
+
+ScenarioResult = Annotated[ScenarioPayload | InvalidInput | InvalidEdit, strawberry.union("ScenarioResult")]
+ScenarioDeleteResult = Annotated[ScenarioDeleted | NotFound, strawberry.union("ScenarioDeleteResult")]
+
+
+@strawberry.type
+class ScenarioMutations:
+    @strawberry.mutation(
+        metadata=needs(Role.editor),
+        description="save a what-if scenario (create, or replace one with the same id): its edits must apply to the "
+        "estate now; nothing of the CMDB is written",
+    )
+    async def save_scenario(self, info: Info[Context, None], input: ScenarioInput) -> ScenarioResult:
+        ctx = info.context
+        work = uc.save_scenario(
+            ctx.db,
+            ctx.repo,
+            str(input.id),
+            input.name,
+            input.description,
+            [edit.edit() for edit in input.edits],
+            cache=_cache(info),
+            audit=ctx.audit(info.field_name),
+        )
+        return await attempt(work, lambda s: ScenarioPayload(scenario=_of(s)))
+
+    @strawberry.mutation(metadata=needs(Role.editor), description="delete a saved scenario")
+    async def delete_scenario(self, info: Info[Context, None], id: strawberry.ID) -> ScenarioDeleteResult:
+        work = uc.delete_scenario(info.context.db, str(id), audit=info.context.audit(info.field_name))
+        return await attempt(work, lambda s: ScenarioDeleted(id=strawberry.ID(s.id)))
