@@ -5,7 +5,7 @@ allocation's three columnar reads. The use cases call these; none of them runs C
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphsvc.analysis.health import CiFacts, GroupFacts, ServiceFacts
@@ -14,7 +14,14 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.facts import Props
 
-__all__ = ["cost_inputs", "health_facts", "hot_cis", "policy_subjects", "requirement_facts"]
+__all__ = [
+    "cost_inputs",
+    "health_facts",
+    "hot_cis",
+    "policy_subjects",
+    "requirement_facts",
+    "requirement_facts_of",
+]
 
 
 async def hot_cis(repo: ItemRepository, threshold: float) -> list[Props]:
@@ -24,9 +31,17 @@ async def hot_cis(repo: ItemRepository, threshold: float) -> list[Props]:
 
 async def requirement_facts(repo: ItemRepository) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
     """Facts per requirement, and every service (any status) that satisfies each."""
+    return requirement_facts_of(await repo.read(cypher("graph/requirements")))
+
+
+def requirement_facts_of(
+    records: Iterable[Mapping[str, Any]],
+) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
+    """The facts from graph/requirements' columns: props, metrics [id, target, comparator, current], services
+    [id, status], children (ids)."""
     facts: dict[str, RequirementFacts] = {}
     satisfiers: dict[str, list[str]] = {}
-    for r in await repo.read(cypher("graph/requirements")):
+    for r in records:
         props = native_props(r["props"])
         rid = props["id"]
         facts[rid] = RequirementFacts(

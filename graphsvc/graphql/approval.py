@@ -69,6 +69,7 @@ class ApprovedAssessment:
         metadata=needs(Role.analyst, analysis=True),
     )
     async def since_approval(self, info: Info[Context, None]) -> list[str]:
+        info.context.now_only(info, "sinceApproval")
         now = await uc.assess(info.context.repo, weights(info), self.change_id, info.context.graph_cache)
         return since_approval(self.kept, uc.evidence_of(now, self.kept.at, self.kept.approved_by))
 

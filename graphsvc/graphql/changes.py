@@ -170,6 +170,7 @@ def weights(info: Info[Context, None]) -> RiskWeights:
 
 
 async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAssessment:
+    info.context.now_only(info, "a change's assessment")
     assessment = await uc.assess(info.context.repo, weights(info), change_id, info.context.graph_cache)
     return ChangeAssessment(**_parts(assessment))  # type: ignore[arg-type]
 
@@ -177,6 +178,7 @@ async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAsse
 async def next_window(
     info: Info[Context, None], change_id: str, duration_minutes: int, after: datetime | None
 ) -> TimeWindow | None:
+    info.context.now_only(info, "nextConflictFreeWindow")
     change = await uc.get_change(info.context.repo, change_id)
     found = await uc.next_window(
         info.context.repo,
@@ -195,6 +197,7 @@ async def cab_agenda(info: Info[Context, None], start: datetime, end: datetime) 
 
 
 async def release_impact(info: Info[Context, None], release_id: str) -> ImpactResult:
+    info.context.now_only(info, "a release's impact")
     return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id, info.context.graph_cache))
 
 

@@ -14,7 +14,7 @@ from graphsvc.db.items import ItemRepository, Related
 from graphsvc.domain.facts import Props
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
-from graphsvc.errors import ListTooLong
+from graphsvc.errors import InvalidArgument, ListTooLong
 from graphsvc.settings import Settings
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.sources import Source
@@ -109,6 +109,14 @@ class Context:
                 if found is not None:
                     return found
         return self.database_view
+
+    def now_only(self, info: Any, what: str) -> None:
+        """Refuse `what` under an estate: it answers on the database as it is now (its reads have no twin yet)."""
+        if self.estates and self.view(info) is not self.database_view:
+            raise InvalidArgument(
+                f"{what} answers on the CMDB as it is now: under estate(...) it is not available yet; ask it at the "
+                "root, or use the estate's impact, continuity, cost and requirement analyses"
+            )
 
     @functools.cached_property
     def database_view(self) -> View:

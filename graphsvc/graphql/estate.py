@@ -19,7 +19,8 @@ from graphsvc.domain.facts import Props, display_name
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.context import Context, Loaders, View
-from graphsvc.graphql.shared_fields import shared_field
+from graphsvc.graphql.listing import item_fields
+from graphsvc.graphql.shared_fields import ESTATE, shared_field
 from graphsvc.usecases import estate as uc
 
 __all__ = ["Estate", "EstateDiffResult", "GraphEdit", "resolve_estate", "resolve_estate_diff"]
@@ -89,14 +90,8 @@ class Estate:
     as_of: datetime | None = strawberry.field(description="the time answered for; null: now")
     edits: int = strawberry.field(description="how many edits were applied")
 
-    item = shared_field("item")
-    impact = shared_field("impact")
-    site_failure = shared_field("site_failure")
-    continuity = shared_field("continuity")
-    availability = shared_field("availability")
-    cost_allocation = shared_field("cost_allocation")
-    sla_report = shared_field("sla_report")
-    incident_correlation = shared_field("incident_correlation")
+    locals().update({name: shared_field(name) for name in ESTATE})  # the root's analyses (graphql/shared_fields.py)
+    locals().update(item_fields())  # each kind by id and as a connection (graphql/listing.py)
 
 
 async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edits: list[GraphEdit] | None) -> Estate:

@@ -51,12 +51,12 @@ async def resolve_compliance(info: Info[Context, None]) -> list[RequirementStatu
             status=RequirementStatus.MET if c.met else RequirementStatus.UNMET,
             reasons=[UnmetReason(r) for r in c.reasons],
         )
-        for c in await uc.requirement_compliance(info.context.repo)
+        for c in await uc.requirement_compliance(info.context.view(info).repo)
     ]
 
 
 async def _load(info: Info[Context, None], ids: list[str]) -> list[Any]:
-    found = await info.context.loaders.item.load_many(ids)
+    found = await info.context.view(info).loaders.item.load_many(ids)
     return [t.item_from_props(p) for p in found if p is not None]
 
 
@@ -81,7 +81,8 @@ class RequirementTrace:
 
 
 async def resolve_trace(info: Info[Context, None], requirement_id: str) -> RequirementTrace:
-    trace = await uc.requirement_trace(info.context.repo, requirement_id, info.context.graph_cache)
+    view = info.context.view(info)
+    trace = await uc.requirement_trace(view.repo, requirement_id, view.cache)
     return RequirementTrace(
         requirement=t.item_from_props(trace.requirement),
         refined_by_ids=trace.refined_by,
@@ -102,14 +103,17 @@ class CapacityRisk:
 
     @strawberry.field(description="the team that owns the CI")
     async def owner(self, info: Info[Context, None]) -> t.Team | None:
-        found = await info.context.loaders.rel(Rel.OWNED_BY, outgoing=True).load(str(self.configuration_item.id))
+        found = (
+            await info.context.view(info).loaders.rel(Rel.OWNED_BY, outgoing=True).load(str(self.configuration_item.id))
+        )
         return t.item_from_props(found[0].item) if found else None
 
 
 async def resolve_capacity(info: Info[Context, None], threshold: float) -> list[CapacityRisk]:
     from graphsvc.usecases.capacity import capacity_risks
 
-    found = await capacity_risks(info.context.repo, threshold, info.context.graph_cache)
+    view = info.context.view(info)
+    found = await capacity_risks(view.repo, threshold, view.cache)
     return [
         CapacityRisk(
             configuration_item=t.item_from_props(r.ci),

@@ -29,6 +29,14 @@ from graphsvc.graphql.continuity import (
 )
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
 from graphsvc.graphql.impact import ImpactResult, resolve_impact, resolve_site_failure
+from graphsvc.graphql.requirements import (
+    CapacityRisk,
+    RequirementStatusEntry,
+    RequirementTrace,
+    resolve_capacity,
+    resolve_compliance,
+    resolve_trace,
+)
 
 __all__ = ["ESTATE", "shared_field"]
 
@@ -90,6 +98,18 @@ async def incident_correlation(
     )
 
 
+async def capacity_risks(info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
+    return await resolve_capacity(info, threshold_percent)
+
+
+async def requirement_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
+    return await resolve_compliance(info)
+
+
+async def requirement_trace(info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
+    return await resolve_trace(info, str(id))
+
+
 _ANALYSIS = Access(Role.analyst, analysis=True)
 _GRAPH = Access(Role.analyst, kept=True, analysis=True)  # moves with the stored data alone: may be kept
 
@@ -118,6 +138,17 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         "incidents opened in [since, until) grouped by a nearest common dependency",
         _ANALYSIS,
     ),
+    "capacity_risks": (
+        capacity_risks,
+        "CIs above the utilization threshold, hottest first, with what they would degrade",
+        _ANALYSIS,
+    ),
+    "requirement_compliance": (requirement_compliance, "every requirement, MET or UNMET with the reasons", _ANALYSIS),
+    "requirement_trace": (
+        requirement_trace,
+        "a requirement traced to the services and CIs that serve it",
+        _ANALYSIS,
+    ),
 }
 
 # The shared fields an estate has: every one whose use case reads through usecases/sources.py.
@@ -130,6 +161,9 @@ ESTATE = (
     "cost_allocation",
     "sla_report",
     "incident_correlation",
+    "capacity_risks",
+    "requirement_compliance",
+    "requirement_trace",
 )
 
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 
 from graphsvc.analysis.exposure import ImpactedService, impacted_services
 from graphsvc.analysis.impact import compute_impact
-from graphsvc.db.analysis_inputs import hot_cis
-from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import Props
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import whole_graph
+from graphsvc.usecases.sources import Source, hot_cis
 
 __all__ = ["CapacityRisk", "capacity_risks"]
 
@@ -24,9 +23,7 @@ class CapacityRisk:
     services: list[ImpactedService]  # every service its loss would reach; saturation degrades them
 
 
-async def capacity_risks(
-    repo: ItemRepository, threshold: float = 85.0, cache: GraphCache | None = None
-) -> list[CapacityRisk]:
+async def capacity_risks(repo: Source, threshold: float = 85.0, cache: GraphCache | None = None) -> list[CapacityRisk]:
     """CIs above `threshold` percent utilization, hottest first, each with the services it would degrade (the
     impact of the CI, read as degradation: a saturated CI slows what needs it rather than stopping it)."""
     if not 0 <= threshold <= 100:

@@ -13,6 +13,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from graphsvc.analysis.requirements import RequirementFacts
+from graphsvc.db.analysis_inputs import requirement_facts_of
 from graphsvc.db.changes import change_record
 from graphsvc.db.incidents import incident_record, problem_record
 from graphsvc.db.items import Page, Related
@@ -353,3 +355,33 @@ class EstateReads:
                 change_record({"props": dict(p), "modifies": modifies, "release": releases[0] if releases else None})
             )
         return found
+
+    # -- capacity and requirements (db/analysis_inputs.py) -----------------------------------------------------
+    async def hot_cis(self, threshold: float) -> list[Props]:
+        """graph/hot_cis: live CIs above the threshold, hottest first."""
+        hot = [
+            dict(p)
+            for p in self._of_kind(Kind.CONFIGURATION_ITEM)
+            if p.get("utilization") is not None and p["utilization"] > threshold and p.get("status") != "RETIRED"
+        ]
+        return sorted(hot, key=lambda p: (-p["utilization"], p["id"]))
+
+    async def requirement_facts(self) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
+        """graph/requirements"""
+        estate = self.estate
+        records = []
+        for r in self._of_kind(Kind.REQUIREMENT):
+            rid = r["id"]
+            metrics = [
+                [m, estate.items[m].get("target"), estate.items[m].get("comparator"), estate.items[m].get("current")]
+                for m, _ in estate.incoming(rid, Rel.MEASURES)
+                if self._kind_is(m, Kind.METRIC)
+            ]
+            services = [
+                [s, estate.items[s].get("status") or "ACTIVE"]
+                for s, _ in estate.incoming(rid, Rel.SATISFIES)
+                if self._kind_is(s, Kind.SERVICE)
+            ]
+            children = [c for c, _ in estate.incoming(rid, Rel.REFINES) if self._kind_is(c, Kind.REQUIREMENT)]
+            records.append({"props": dict(r), "metrics": metrics, "services": services, "children": children})
+        return requirement_facts_of(records)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 from graphsvc.analysis.continuity import closure
 from graphsvc.analysis.requirements import compliance
-from graphsvc.db.analysis_inputs import requirement_facts
-from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import Props
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import NotFound
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import whole_graph
+from graphsvc.usecases.sources import Source, requirement_facts
 
 __all__ = ["Compliance", "Trace", "requirement_compliance", "requirement_trace"]
 
@@ -25,7 +24,7 @@ class Compliance:
     reasons: tuple[str, ...]
 
 
-async def requirement_compliance(repo: ItemRepository) -> list[Compliance]:
+async def requirement_compliance(repo: Source) -> list[Compliance]:
     facts, _ = await requirement_facts(repo)
     judged = compliance(facts)
     return [Compliance(facts[r].props, *judged[r]) for r in sorted(facts)]
@@ -39,7 +38,7 @@ class Trace:
     configuration_items: list[str]  # the CIs those services depend on, transitively
 
 
-async def requirement_trace(repo: ItemRepository, requirement_id: str, cache: GraphCache | None = None) -> Trace:
+async def requirement_trace(repo: Source, requirement_id: str, cache: GraphCache | None = None) -> Trace:
     facts, satisfiers = await requirement_facts(repo)
     if requirement_id not in facts:
         raise NotFound(f"id: unknown requirement {requirement_id!r}")

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from graphsvc.analysis.requirements import RequirementFacts
 from graphsvc.db import analysis_inputs as inputs
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as inc
@@ -24,11 +25,13 @@ __all__ = [
     "Source",
     "changes_done_between",
     "cost_inputs",
+    "hot_cis",
     "incidents_open_during",
     "incidents_opened_between",
     "item_kinds",
     "open_problems",
     "owners",
+    "requirement_facts",
     "service_facts",
     "site_cis",
     "slas",
@@ -114,3 +117,15 @@ async def changes_done_between(source: Source, start: datetime, end: datetime) -
     if isinstance(source, EstateReads):
         return await source.changes_done_between(start, end)
     return await inc.changes_done_between(source, start, end)
+
+
+async def hot_cis(source: Source, threshold: float) -> list[Props]:
+    if isinstance(source, EstateReads):
+        return await source.hot_cis(threshold)
+    return await inputs.hot_cis(source, threshold)
+
+
+async def requirement_facts(source: Source) -> tuple[dict[str, RequirementFacts], dict[str, list[str]]]:
+    if isinstance(source, EstateReads):
+        return await source.requirement_facts()
+    return await inputs.requirement_facts(source)

@@ -39,11 +39,22 @@ query Incidents($serviceId: ID!) {
     clusters { rootCause { id } incidents { id } recentChanges { id } suggestedProblem { id } }
   }
 }
+query More {
+  configurationItems(first: 500, filter: {site: "SITE-DC1"}) {
+    totalCount edges { node { id name ... on ConfigurationItem { status dependsOn { id } } } }
+  }
+  services(first: 100) { totalCount edges { node { id name } } pageInfo { hasNextPage endCursor } }
+  requirementCompliance { requirement { id } status reasons }
+  requirementTrace(id: "REQ-B-01") { refinedBy { id } services { id } configurationItems { id } }
+  capacityRisks(thresholdPercent: 80) { configurationItem { id } utilization services { id } }
+}
 """
 # The same, asked of an estate.
 ESTATE_INCIDENTS = (
     "query EstateIncidents($asOf: DateTime, $edits: [GraphEdit!], $serviceId: ID!) {"
-    " estate(asOf: $asOf, edits: $edits) {" + ROOT.split("query Incidents($serviceId: ID!) {", 1)[1] + "}"
+    " estate(asOf: $asOf, edits: $edits) {"
+    + ROOT.split("query Incidents($serviceId: ID!) {", 1)[1].split("\n}\n", 1)[0]
+    + "} }"
 )
 
 ORIGINS = [["CI-DC1-DB-ORDERS-01"], ["RG-ACCOUNTS"], ["SVC-IDENTITY"]]
@@ -59,7 +70,7 @@ def _ask(api: GraphQLClient, query: str, variables: dict[str, Any], name: str, *
     """The answer at `path`, or the error's message and code (an origin that no longer exists is an answer too)."""
     result = api.post(query, variables, name)
     if result.get("errors"):
-        return [(e["message"], e["extensions"]["code"]) for e in result["errors"]]
+        return [(e["message"], e.get("extensions", {}).get("code")) for e in result["errors"]]
     found = result["data"]
     for key in path:
         found = found[key]
@@ -78,6 +89,7 @@ def _root(api: GraphQLClient) -> dict[str, Any]:
         found[f"item {item}"] = api.data(ROOT, {"id": item}, "Item")["item"]
     for service in SERVICES:
         found[f"incidents {service}"] = _ask(api, ROOT, {"serviceId": service}, "Incidents")
+    found["more"] = _ask(api, ROOT, {}, "More")
     return found
 
 
@@ -101,7 +113,15 @@ def _estate(api: GraphQLClient, as_of: str | None, edits: list[dict[str, Any]] |
     for service in SERVICES:
         variables = {**base, "serviceId": service}
         found[f"incidents {service}"] = _ask(api, ESTATE_INCIDENTS, variables, "EstateIncidents", "estate")
+    found["more"] = _ask(api, ESTATE_MORE, base, "EstateMore", "estate")
     return found
+
+
+ESTATE_MORE = (
+    "query EstateMore($asOf: DateTime, $edits: [GraphEdit!]) { estate(asOf: $asOf, edits: $edits) {"
+    + ROOT.split("query More {", 1)[1].split("\n}\n", 1)[0]
+    + "} }"
+)
 
 
 def _moment() -> str:
@@ -307,3 +327,12 @@ def test_saved_scenarios(api: GraphQLClient, demo_document: Any) -> None:
     again_gone = api.data('mutation { deleteScenario(id: "dc1-db-orders") { __typename } }')["deleteScenario"]
     assert again_gone == {"__typename": "NotFound"}
     assert api.data('{ scenario(id: "dc1-db-orders") { id } }')["scenario"] is None
+
+
+def test_what_has_no_twin_yet_says_so_under_an_estate(api: GraphQLClient, demo_document: Any) -> None:
+    api.data(IMPORT, {"document": demo_document}, "ImportCmdb")
+    result = api.post('{ estate { change(id: "CHG-1002") { id assessment { decision } } } }')
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"].startswith("a change's assessment answers on the CMDB as it is now")
+    assert api.data('{ change(id: "CHG-1002") { assessment { decision } } }')["change"]["assessment"]["decision"]
