@@ -17,6 +17,7 @@ from graphsvc.domain.facts import Props
 __all__ = [
     "cost_inputs",
     "health_facts",
+    "health_facts_of",
     "hot_cis",
     "policy_subjects",
     "requirement_facts",
@@ -83,6 +84,13 @@ async def health_facts(
     """What the CMDB health check measures: live services and CIs with their expected fields, groups with their
     live members, and the dependencies of live items on RETIRED ones."""
     (r,) = await repo.read(cypher("health/facts"))
+    return health_facts_of(r)
+
+
+def health_facts_of(
+    r: Mapping[str, Any],
+) -> tuple[list[ServiceFacts], list[CiFacts], list[GroupFacts], list[tuple[str, str]]]:
+    """The facts from health/facts' four columns."""
     services = [ServiceFacts(i, bool(o), bool(c), bool(t)) for i, o, c, t in r["services"]]
     cis = [CiFacts(i, bool(o), bool(s), bool(m), bool(linked)) for i, o, s, m, linked in r["cis"]]
     groups = [GroupFacts(i, int(k or 1), int(n)) for i, k, n in r["groups"]]

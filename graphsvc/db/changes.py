@@ -28,6 +28,7 @@ __all__ = [
     "history",
     "policies",
     "policy_exceptions",
+    "policy_rule",
     "release_changes",
 ]
 
@@ -81,23 +82,22 @@ async def release_changes(repo: ItemRepository, release_id: str) -> list[str] | 
 
 async def policies(repo: ItemRepository, rule_types: Iterable[str]) -> list[PolicyRule]:
     """Policies with a rule of one of `rule_types`, by id."""
-    records = await repo.read(cypher("policies/with_rules"), types=sorted(rule_types))
-    found = []
-    for r in records:
-        props = native_props(r["props"])
-        rule = props.get("rule")
-        rule = json.loads(rule) if isinstance(rule, str) else dict(rule or {})
-        found.append(
-            PolicyRule(
-                id=props["id"],
-                name=str(props.get("name") or props["id"]),
-                rule_type=props["ruleType"],
-                rule=rule,
-                governs=frozenset(r["governs"]),
-                props=props,
-            )
-        )
-    return found
+    return [policy_rule(r) for r in await repo.read(cypher("policies/with_rules"), types=sorted(rule_types))]
+
+
+def policy_rule(record: Any) -> PolicyRule:
+    """A policy from its stored properties (`props`) and the ids it governs (`governs`)."""
+    props = native_props(record["props"])
+    rule = props.get("rule")
+    rule = json.loads(rule) if isinstance(rule, str) else dict(rule or {})
+    return PolicyRule(
+        id=props["id"],
+        name=str(props.get("name") or props["id"]),
+        rule_type=props["ruleType"],
+        rule=rule,
+        governs=frozenset(record["governs"]),
+        props=props,
+    )
 
 
 async def history(

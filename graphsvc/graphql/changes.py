@@ -206,11 +206,12 @@ async def resolve_policy_violations(
 ) -> list[PolicyViolation]:
     from graphsvc.usecases.policies import policy_violations
 
+    view = info.context.view(info)
     found = await policy_violations(
-        info.context.repo,
+        view.repo,
         str(policy_id) if policy_id is not None else None,
         rule_type.value if rule_type is not None else None,
-        info.context.graph_cache,
+        view.cache,
     )
     # one GraphQL object per policy and per rule type, not per violation: at 100,000 CIs there are 284,000 of these
     policies = {v.policy.id: t.item_from_props(v.policy.props) for v in found}

@@ -67,4 +67,5 @@ class CmdbHealth:
 
 
 async def resolve_health(info: Info[Context, None]) -> CmdbHealth:
-    return CmdbHealth(health=await health_of(info.context.repo, info.context.graph_cache))
+    view = info.context.view(info)
+    return CmdbHealth(health=await health_of(view.repo, view.cache))

@@ -16,11 +16,10 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
-from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, cab_agenda, resolve_policy_violations
+from graphsvc.graphql.changes import CabAgendaEntry, cab_agenda
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.drift import ContinuityPoint, ImpactDriftResult, resolve_impact_drift, resolve_trend
 from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
-from graphsvc.graphql.health import CmdbHealth, resolve_health
 from graphsvc.graphql.listing import item_fields
 from graphsvc.graphql.pagination import page_size
 from graphsvc.graphql.scenarios import Scenario, resolve_scenario, resolve_scenarios
@@ -150,21 +149,9 @@ class Query:
 
     capacity_risks = shared_field("capacity_risks")
 
-    @strawberry.field(
-        description="every policy rule checked against what it governs; one policy or rule type if asked",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def policy_violations(
-        self, info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
-    ) -> list[PolicyViolation]:
-        return await resolve_policy_violations(info, policy_id, rule_type)
+    policy_violations = shared_field("policy_violations")
 
-    @strawberry.field(
-        description="how far the CMDB can be trusted: completeness, correctness and compliance, with findings",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def cmdb_health(self, info: Info[Context, None]) -> CmdbHealth:
-        return await resolve_health(info)
+    cmdb_health = shared_field("cmdb_health")
 
     requirement_compliance = shared_field("requirement_compliance")
 

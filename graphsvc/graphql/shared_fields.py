@@ -14,8 +14,10 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.domain.tokens import Role
+from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import Access, needs
+from graphsvc.graphql.changes import PolicyViolation, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
     AvailabilityResult,
@@ -28,6 +30,7 @@ from graphsvc.graphql.continuity import (
     resolve_sla_report,
 )
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.health import CmdbHealth, resolve_health
 from graphsvc.graphql.impact import ImpactResult, resolve_impact, resolve_site_failure
 from graphsvc.graphql.requirements import (
     CapacityRisk,
@@ -110,6 +113,16 @@ async def requirement_trace(info: Info[Context, None], id: strawberry.ID) -> Req
     return await resolve_trace(info, str(id))
 
 
+async def policy_violations(
+    info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
+) -> list[PolicyViolation]:
+    return await resolve_policy_violations(info, policy_id, rule_type)
+
+
+async def cmdb_health(info: Info[Context, None]) -> CmdbHealth:
+    return await resolve_health(info)
+
+
 _ANALYSIS = Access(Role.analyst, analysis=True)
 _GRAPH = Access(Role.analyst, kept=True, analysis=True)  # moves with the stored data alone: may be kept
 
@@ -149,6 +162,16 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         "a requirement traced to the services and CIs that serve it",
         _ANALYSIS,
     ),
+    "policy_violations": (
+        policy_violations,
+        "every policy rule checked against what it governs; one policy or rule type if asked",
+        _ANALYSIS,
+    ),
+    "cmdb_health": (
+        cmdb_health,
+        "how far the CMDB can be trusted: completeness, correctness and compliance, with findings",
+        _ANALYSIS,
+    ),
 }
 
 # The shared fields an estate has: every one whose use case reads through usecases/sources.py.
@@ -164,6 +187,8 @@ ESTATE = (
     "capacity_risks",
     "requirement_compliance",
     "requirement_trace",
+    "policy_violations",
+    "cmdb_health",
 )
 
 

@@ -8,17 +8,19 @@ holds each twin to its original: the same analysis on an estate and on a databas
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from graphsvc.analysis.health import CiFacts, GroupFacts
+from graphsvc.analysis.health import ServiceFacts as HealthService
 from graphsvc.analysis.requirements import RequirementFacts
-from graphsvc.db.analysis_inputs import requirement_facts_of
-from graphsvc.db.changes import change_record
+from graphsvc.db.analysis_inputs import health_facts_of, requirement_facts_of
+from graphsvc.db.changes import change_record, policy_rule
 from graphsvc.db.incidents import incident_record, problem_record
 from graphsvc.db.items import Page, Related
-from graphsvc.domain.changes import ChangeRecord
+from graphsvc.domain.changes import ChangeRecord, PolicyRule
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
@@ -385,3 +387,89 @@ class EstateReads:
             children = [c for c, _ in estate.incoming(rid, Rel.REFINES) if self._kind_is(c, Kind.REQUIREMENT)]
             records.append({"props": dict(r), "metrics": metrics, "services": services, "children": children})
         return requirement_facts_of(records)
+
+    # -- policies and CMDB health (db/changes.py, db/analysis_inputs.py) ----------------------------------------
+    def _live(self, props: Props) -> bool:
+        return props.get("status") != "RETIRED"
+
+    async def policies(self, rule_types: Iterable[str]) -> list[PolicyRule]:
+        """policies/with_rules: policies with a rule of one of `rule_types`, by id."""
+        wanted = set(rule_types)
+        return [
+            policy_rule({"props": dict(p), "governs": [x for x, _ in self.estate.outgoing(p["id"], Rel.GOVERNS)]})
+            for p in self._of_kind(Kind.POLICY)
+            if p.get("ruleType") in wanted
+        ]
+
+    async def policy_subjects(self) -> Mapping[str, Any]:
+        """policies/subjects: live services and CIs with the facts rules check, and the pending changes."""
+        estate = self.estate
+        items = [
+            [
+                p["id"],
+                p["itemKind"],
+                p.get("name") or p["id"],
+                p.get("criticality"),
+                p.get("utilization"),
+                p.get("rtoMinutes"),
+                p.get("rpoMinutes"),
+                any(self._kind_is(t, Kind.TEAM) for t, _ in estate.outgoing(p["id"], Rel.OWNED_BY)),
+            ]
+            for _, p in sorted(estate.items.items())
+            if p["itemKind"] in (Kind.SERVICE.value, Kind.CONFIGURATION_ITEM.value) and self._live(p)
+        ]
+        changes = [
+            {
+                "props": dict(c),
+                "modifies": [[props.get("i"), x] for x, props in estate.outgoing(c["id"], Rel.MODIFIES)],
+                "release": next(
+                    (r for r in self._targets(c["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)), None
+                ),
+            }
+            for c in self._of_kind(Kind.CHANGE)
+            if c.get("status") in ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
+            and c.get("plannedStart") is not None
+            and c.get("plannedEnd") is not None
+        ]
+        return {"items": items, "changes": changes}
+
+    async def health_facts(
+        self,
+    ) -> tuple[list[HealthService], list[CiFacts], list[GroupFacts], list[tuple[str, str]]]:
+        """health/facts"""
+        estate, items = self.estate, self.estate.items
+
+        def has(item_id: str, rel: Rel, kind: Kind) -> bool:
+            return any(self._kind_is(t, kind) for t, _ in estate.outgoing(item_id, rel))
+
+        def live(item_id: str) -> bool:
+            return item_id in items and self._live(items[item_id])
+
+        services = [
+            [s["id"], has(s["id"], Rel.OWNED_BY, Kind.TEAM), s.get("criticality") is not None,
+             s.get("rtoMinutes") is not None]
+            for s in self._of_kind(Kind.SERVICE)
+            if self._live(s)
+        ]  # fmt: skip
+        cis = []
+        for c in self._of_kind(Kind.CONFIGURATION_ITEM):
+            if not self._live(c):
+                continue
+            i = c["id"]
+            linked = (
+                any(live(x) for x, _ in estate.outgoing(i, Rel.DEPENDS_ON))
+                or any(live(x) for x, _ in estate.incoming(i, Rel.DEPENDS_ON))
+                or any(self._kind_is(g, Kind.REDUNDANCY_GROUP) for g, _ in estate.incoming(i, Rel.HAS_MEMBER))
+            )
+            located = has(i, Rel.LOCATED_AT, Kind.SITE)
+            cis.append([i, has(i, Rel.OWNED_BY, Kind.TEAM), located, c.get("monthlyCost") is not None, linked])
+        groups = [
+            [g["id"], g.get("minHealthy"), len({m for m, _ in estate.outgoing(g["id"], Rel.HAS_MEMBER) if live(m)})]
+            for g in self._of_kind(Kind.REDUNDANCY_GROUP)
+        ]
+        retired = [
+            [a, b]
+            for rel, a, b, _ in estate.relationships()
+            if rel == Rel.DEPENDS_ON.value and items[b].get("status") == "RETIRED" and self._live(items[a])
+        ]
+        return health_facts_of({"services": services, "cis": cis, "groups": groups, "retired": retired})

@@ -5,16 +5,19 @@ are written once for both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from graphsvc.analysis.health import CiFacts, GroupFacts
+from graphsvc.analysis.health import ServiceFacts as HealthService
 from graphsvc.analysis.requirements import RequirementFacts
 from graphsvc.db import analysis_inputs as inputs
+from graphsvc.db import changes
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as inc
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.changes import ChangeRecord
+from graphsvc.domain.changes import ChangeRecord, PolicyRule
 from graphsvc.domain.facts import Props, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
@@ -25,12 +28,15 @@ __all__ = [
     "Source",
     "changes_done_between",
     "cost_inputs",
+    "health_facts",
     "hot_cis",
     "incidents_open_during",
     "incidents_opened_between",
     "item_kinds",
     "open_problems",
     "owners",
+    "policies",
+    "policy_subjects",
     "requirement_facts",
     "service_facts",
     "site_cis",
@@ -129,3 +135,23 @@ async def requirement_facts(source: Source) -> tuple[dict[str, RequirementFacts]
     if isinstance(source, EstateReads):
         return await source.requirement_facts()
     return await inputs.requirement_facts(source)
+
+
+async def policies(source: Source, rule_types: Iterable[str]) -> list[PolicyRule]:
+    if isinstance(source, EstateReads):
+        return await source.policies(rule_types)
+    return await changes.policies(source, rule_types)
+
+
+async def policy_subjects(source: Source) -> Mapping[str, Any]:
+    if isinstance(source, EstateReads):
+        return await source.policy_subjects()
+    return await inputs.policy_subjects(source)
+
+
+async def health_facts(
+    source: Source,
+) -> tuple[list[HealthService], list[CiFacts], list[GroupFacts], list[tuple[str, str]]]:
+    if isinstance(source, EstateReads):
+        return await source.health_facts()
+    return await inputs.health_facts(source)

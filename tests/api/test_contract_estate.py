@@ -47,6 +47,8 @@ query More {
   requirementCompliance { requirement { id } status reasons }
   requirementTrace(id: "REQ-B-01") { refinedBy { id } services { id } configurationItems { id } }
   capacityRisks(thresholdPercent: 80) { configurationItem { id } utilization services { id } }
+  policyViolations { policy { id } ruleType subjectId message }
+  cmdbHealth { completeness correctness compliance findings(first: 1000) { kind subjectId message } }
 }
 """
 # The same, asked of an estate.

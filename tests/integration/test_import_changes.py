@@ -21,8 +21,9 @@ BOOKKEEPING = {"version", "updatedAt"}
 
 def audit_entries(driver: Driver, action: str) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]:
     records, _, _ = driver.execute_query(
-        "MATCH (e:AuditEntry {action: $action}) RETURN e.itemId AS id, e.before AS before, e.after AS after "
-        "ORDER BY e.at, e.seq",
+        # the item entries: an import's STATE entries carry the estate's journal (db/journal.py), not a change
+        "MATCH (e:AuditEntry {action: $action}) WHERE coalesce(e.subject, 'ITEM') = 'ITEM' "
+        "RETURN e.itemId AS id, e.before AS before, e.after AS after ORDER BY e.at, e.seq",
         action=action,
         database_=DB,
     )
