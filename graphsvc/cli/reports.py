@@ -211,6 +211,7 @@ def report_compliance(
         int, typer.Option("--per-policy", min=0, help="violations listed per policy (0 = all)")
     ] = 100,
     output: Output = None,
+    as_of: AsOf = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -220,14 +221,16 @@ def report_compliance(
     from graphsvc.reports import compliance as comp
     from graphsvc.usecases.compliance import compliance_report
 
+    when = _as_of(as_of)
+
     async def make(repo: Any, weights: Any) -> str | bytes:
         report = await compliance_report(repo)
         now = datetime.now(UTC)
         html = comp.compliance_html(report, now, per_policy=per_policy)
         md = comp.compliance_markdown(report, now, per_policy=per_policy)
-        return _page(fmt, html, md, "Policy compliance", now)
+        return _page(fmt, html, md, "Policy compliance", now, when)
 
-    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
 
 
 class CostFormat(StrEnum):
@@ -280,6 +283,7 @@ def report_health(
     ] = HealthFormat.html,
     per_kind: Annotated[int, typer.Option("--per-kind", min=0, help="findings listed per kind (0 = all)")] = 200,
     output: Output = None,
+    as_of: AsOf = None,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
@@ -289,12 +293,14 @@ def report_health(
     from graphsvc.reports import health as hl
     from graphsvc.usecases.health import health_of
 
+    when = _as_of(as_of)
+
     async def make(repo: Any, weights: Any) -> str | bytes:
         report = await health_of(repo)
         now = datetime.now(UTC)
         if fmt == "csv":
             return hl.health_csv(report)
         html, md = hl.health_html(report, now, per_kind=per_kind), hl.health_markdown(report, now, per_kind=per_kind)
-        return _page(fmt, html, md, "CMDB health", now)
+        return _page(fmt, html, md, "CMDB health", now, when)
 
-    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)

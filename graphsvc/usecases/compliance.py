@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphsvc.analysis.change_rules import Violation
-from graphsvc.db import changes as dbc
-from graphsvc.db.items import ItemRepository
 from graphsvc.domain.changes import RULE_TYPES, PolicyRule
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.usecases import sources
 from graphsvc.usecases.policies import policy_violations
 from graphsvc.usecases.requirements import Compliance, requirement_compliance
+from graphsvc.usecases.sources import Source
 
 __all__ = ["ComplianceReport", "PolicyFindings", "compliance_report"]
 
@@ -49,9 +49,9 @@ class ComplianceReport:
         return [r for r in self.requirements if not r.met]
 
 
-async def compliance_report(repo: ItemRepository, cache: Any = None) -> ComplianceReport:
+async def compliance_report(repo: Source, cache: Any = None) -> ComplianceReport:
     """Every policy with a rule, checked against what it governs, grouped and ranked; plus requirement status."""
-    rules = await dbc.policies(repo, RULE_TYPES)
+    rules = await sources.policies(repo, RULE_TYPES)
     found = await policy_violations(repo, cache=cache, policies=rules)
     by_policy: dict[str, list[Violation]] = {p.id: [] for p in rules}
     for v in found:

@@ -26,6 +26,7 @@ def test_diff_and_reports_as_of(empty_db: Connection, tmp_path: Path) -> None:
     assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
     seeded = _moment()
     before = runner.invoke(app, ["report", "costs"], env=env(empty_db)).stdout
+    health_before = runner.invoke(app, ["report", "health", "--format", "csv"], env=env(empty_db)).stdout
     change = {
         "format": "graphsvc-cmdb/1",
         "configurationItems": [{"id": "CI-CLI-NEW", "name": "A new box", "type": "SERVER", "monthlyCost": "999.00"}],
@@ -63,6 +64,13 @@ def test_diff_and_reports_as_of(empty_db: Connection, tmp_path: Path) -> None:
             app, ["report", "continuity", "--service", "SVC-CHECKOUT", "--format", "md"], env=env(empty_db)
         ).stdout
     )
+
+    health_then = runner.invoke(app, ["report", "health", "--format", "csv", "--as-of", seeded], env=env(empty_db))
+    assert health_then.exit_code == 0, health_then.output
+    assert health_then.stdout == health_before  # the new CI has no owner and no site: a finding now, not then
+    assert "CI-CLI-NEW" in runner.invoke(app, ["report", "health", "--format", "csv"], env=env(empty_db)).stdout
+    compliance = runner.invoke(app, ["report", "compliance", "--format", "md", "--as-of", seeded], env=env(empty_db))
+    assert compliance.exit_code == 0 and compliance.stdout.startswith("> The CMDB as of "), compliance.output
 
     bad = runner.invoke(app, ["diff", "--from", "last tuesday"], env=env(empty_db))
     assert bad.exit_code == 1 and "--from: 'last tuesday' is not a date" in bad.output
