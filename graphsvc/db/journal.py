@@ -51,6 +51,19 @@ class JournalInfo:
     since: datetime | None  # when recording began
     baseline: bool  # the journal began on a database that already held items
 
+    @property
+    def known_from(self) -> datetime | None:
+        """The earliest time the estate is known (None: from the start, an empty estate before the first write)."""
+        return self.since if self.baseline else None
+
+    def check_known(self, when: datetime, argument: str) -> None:
+        """InvalidArgument naming `argument` when `when` is before the estate is known."""
+        if self.known_from is not None and when < self.known_from:
+            raise InvalidArgument(
+                f"{argument}: {when.isoformat()} is before {self.known_from.isoformat()}, when graphsvc began "
+                "recording the estate's history on this database; ask for a time from then on"
+            )
+
 
 async def journal_info(repo: ItemRepository, until: datetime) -> tuple[JournalInfo, int, str | None]:
     """Where the journal stands, and the newest snapshot usable for `until` (its position and data, or 0, None)."""
@@ -66,11 +79,7 @@ async def estate_as_of(repo: ItemRepository, until: datetime) -> tuple[Estate, i
     Before the journal began on a database that already held items, the estate is not known: InvalidArgument."""
     until = as_utc(until)
     info, snapshot_pos, _snapshot = await journal_info(repo, until)
-    if info.baseline and info.since is not None and until < info.since:
-        raise InvalidArgument(
-            f"asOf: {until.isoformat()} is before {info.since.isoformat()}, when graphsvc began recording the "
-            "estate's history on this database; ask for a time from then on"
-        )
+    info.check_known(until, "asOf")
     return await replay(repo, Estate(), snapshot_pos, until)
 
 
@@ -98,12 +107,7 @@ async def estates_at(repo: ItemRepository, times: Sequence[datetime]) -> list[Es
     times = [as_utc(t) for t in times]
     if times != sorted(times):
         raise InvalidArgument("times must be in ascending order")
-    info, _, _ = await journal_info(repo, times[0])
-    if info.baseline and info.since is not None and times[0] < info.since:
-        raise InvalidArgument(
-            f"from: {times[0].isoformat()} is before {info.since.isoformat()}, when graphsvc began recording the "
-            "estate's history on this database; ask for a time from then on"
-        )
+    (await journal_info(repo, times[0]))[0].check_known(times[0], "from")
     records = await repo.read(cypher("audit/journal"), after=0, until=times[-1])
 
     def walk() -> list[Estate]:

@@ -16,6 +16,7 @@ from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import InvalidArgument, ListTooLong
 from graphsvc.settings import Settings
+from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.sources import Source
 
@@ -99,6 +100,15 @@ class Context:
     def enter(self, info: Any, view: View) -> None:
         """Make the fields under the one at `info.path` read through `view`."""
         self.estates[_keys(info.path)] = view
+
+    def enter_estate(self, info: Any, reads: Source) -> None:
+        """Make the fields under the one at `info.path` read `reads` (an estate), with loaders of their own."""
+        self.enter(info, View(reads, Loaders(reads, max_list_items=self.settings.max_list_items), None))
+
+    @property
+    def estate_cache(self) -> EstateCache | None:
+        """The server's kept estates (of now, and the last few past times), if it keeps a graph copy."""
+        return self.graph_cache.estate if self.graph_cache is not None else None
 
     def view(self, info: Any) -> View:
         """The view the field at `info.path` reads through: the nearest estate set up above it, else the database."""

@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 import strawberry
 from strawberry.types import Info
 
-from graphsvc.graphql.context import Context, Loaders, View
+from graphsvc.graphql.context import Context
 from graphsvc.graphql.impact import ImpactResult, ImpactStatus
 from graphsvc.usecases import drift as uc
-from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.estate_reads import EstateReads
 
 __all__ = ["ContinuityPoint", "ImpactDriftResult", "resolve_impact_drift", "resolve_trend"]
@@ -52,18 +51,13 @@ class ImpactDriftResult:
 
 def _enter(info: Info[Context, None], reads: object) -> None:
     if isinstance(reads, EstateReads):
-        loaders = Loaders(reads, max_list_items=info.context.settings.max_list_items)
-        info.context.enter(info, View(reads, loaders, None))
-
-
-def _cache(info: Info[Context, None]) -> EstateCache | None:
-    return info.context.graph_cache.estate if info.context.graph_cache is not None else None
+        info.context.enter_estate(info, reads)
 
 
 async def resolve_impact_drift(
     info: Info[Context, None], origin: list[strawberry.ID], start: datetime, end: datetime | None
 ) -> ImpactDriftResult:
-    found = await uc.impact_drift(info.context.repo, [str(i) for i in origin], start, end, _cache(info))
+    found = await uc.impact_drift(info.context.repo, [str(i) for i in origin], start, end, info.context.estate_cache)
     return ImpactDriftResult(
         found=found,
         start=found.start,

@@ -18,7 +18,7 @@ from graphsvc.domain.estate import EstateDiff
 from graphsvc.domain.facts import Props, display_name
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
-from graphsvc.graphql.context import Context, Loaders, View
+from graphsvc.graphql.context import Context
 from graphsvc.graphql.listing import item_fields
 from graphsvc.graphql.shared_fields import ESTATE, shared_field
 from graphsvc.usecases import estate as uc
@@ -96,10 +96,8 @@ class Estate:
 
 async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edits: list[GraphEdit] | None) -> Estate:
     ctx = info.context
-    cache = ctx.graph_cache.estate if ctx.graph_cache is not None else None
-    found = await uc.estate_at(ctx.repo, as_of, [edit.edit() for edit in edits or ()], cache)
-    loaders = Loaders(found.reads, max_list_items=ctx.settings.max_list_items)
-    ctx.enter(info, View(found.reads, loaders, None))
+    found = await uc.estate_at(ctx.repo, as_of, [edit.edit() for edit in edits or ()], ctx.estate_cache)
+    ctx.enter_estate(info, found.reads)
     return Estate(as_of=found.as_of, edits=found.edits)
 
 

@@ -12,17 +12,12 @@ from strawberry.types import Info
 from graphsvc.db.scenarios import SavedScenario
 from graphsvc.domain.tokens import Role
 from graphsvc.graphql.access import needs
-from graphsvc.graphql.context import Context, Loaders, View
+from graphsvc.graphql.context import Context
 from graphsvc.graphql.estate import Estate, GraphEdit
 from graphsvc.graphql.user_errors import InvalidEdit, InvalidInput, NotFound, attempt
 from graphsvc.usecases import scenarios as uc
-from graphsvc.usecases.estate import EstateCache
 
 __all__ = ["Scenario", "ScenarioMutations", "resolve_scenario", "resolve_scenarios"]
-
-
-def _cache(info: Info[Context, None]) -> EstateCache | None:
-    return info.context.graph_cache.estate if info.context.graph_cache is not None else None
 
 
 @strawberry.type(description="A saved what-if scenario: a named list of edits, answered on any estate.")
@@ -44,8 +39,8 @@ class Scenario:
     )
     async def estate(self, info: Info[Context, None], as_of: datetime | None = None) -> Estate:
         ctx = info.context
-        found = await uc.scenario_estate(ctx.repo, self.saved, as_of, _cache(info))
-        ctx.enter(info, View(found.reads, Loaders(found.reads, max_list_items=ctx.settings.max_list_items), None))
+        found = await uc.scenario_estate(ctx.repo, self.saved, as_of, ctx.estate_cache)
+        ctx.enter_estate(info, found.reads)
         return Estate(as_of=found.as_of, edits=found.edits)
 
 
@@ -111,7 +106,7 @@ class ScenarioMutations:
             input.name,
             input.description,
             [edit.edit() for edit in input.edits],
-            cache=_cache(info),
+            cache=ctx.estate_cache,
             audit=ctx.audit(info.field_name),
         )
         return await attempt(work, lambda s: ScenarioPayload(scenario=_of(s)))

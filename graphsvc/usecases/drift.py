@@ -88,9 +88,9 @@ async def spof_trend(repo: ItemRepository, service_id: str, times: Sequence[date
     before the journal began on a database that held items already are left out."""
     if len(times) > MAX_POINTS + 1:
         raise InvalidArgument(f"at most {MAX_POINTS + 1} points, got {len(times)}")
-    info, _, _ = await journal.journal_info(repo, max(times))
-    if info.baseline and info.since is not None:
-        times = [t for t in times if as_utc(t) >= info.since]
+    known = (await journal.journal_info(repo, max(times)))[0].known_from
+    if known is not None:
+        times = [t for t in times if as_utc(t) >= known]
     points = []
     for when, estate in zip(times, await journal.estates_at(repo, times), strict=True):
         reads = EstateReads(estate)

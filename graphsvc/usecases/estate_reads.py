@@ -32,6 +32,12 @@ __all__ = ["EstateReads"]
 LIGHT = ("id", "itemKind", "name", "title")
 
 
+def _listing_order(end: tuple[str, Props]) -> tuple[bool, int, str]:
+    """(target, relationship properties) in the order the relationship lists them (`i`), then by id, as
+    cypher/items/related_out.cypher orders them."""
+    return end[1].get("i") is None, end[1].get("i") or 0, end[0]
+
+
 def _node(props: Props) -> Node:
     return Node(
         props["id"],
@@ -143,7 +149,7 @@ class EstateReads:
                 lists.append([])
                 continue
             ends = self.estate.outgoing(item_id, rel) if outgoing else self.estate.incoming(item_id, rel)
-            ends.sort(key=lambda end: (end[1].get("i") is None, end[1].get("i") or 0, end[0]))
+            ends.sort(key=_listing_order)
             shown = []
             for other, rel_props in ends[:limit]:
                 props = items[other]
@@ -304,7 +310,7 @@ class EstateReads:
 
     def _targets(self, item_id: str, rel: Rel) -> list[str]:
         ends = self.estate.outgoing(item_id, rel)
-        return [t for t, _ in sorted(ends, key=lambda end: (end[1].get("i") is None, end[1].get("i") or 0, end[0]))]
+        return [t for t, _ in sorted(ends, key=_listing_order)]
 
     def _incidents(self, keep: Callable[[Props], bool]) -> list[IncidentRecord]:
         found = [
@@ -351,12 +357,14 @@ class EstateReads:
             when = p.get("implementedAt") if p.get("implementedAt") is not None else p.get("plannedEnd")
             if p.get("status") not in ("IMPLEMENTED", "FAILED") or when is None or not start <= when <= end:
                 continue
-            modifies = [[props.get("i"), x] for x, props in self.estate.outgoing(p["id"], Rel.MODIFIES)]
-            releases = [r for r in self._targets(p["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)]
-            found.append(
-                change_record({"props": dict(p), "modifies": modifies, "release": releases[0] if releases else None})
-            )
+            found.append(change_record(self._change_row(p)))
         return found
+
+    def _change_row(self, change: Props) -> dict[str, Any]:
+        """A change as changes/by_ids.cypher reads it: props, modifies [[i, id]], its release's id."""
+        modifies = [[props.get("i"), x] for x, props in self.estate.outgoing(change["id"], Rel.MODIFIES)]
+        releases = [r for r in self._targets(change["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)]
+        return {"props": dict(change), "modifies": modifies, "release": releases[0] if releases else None}
 
     # -- capacity and requirements (db/analysis_inputs.py) -----------------------------------------------------
     async def hot_cis(self, threshold: float) -> list[Props]:
@@ -419,13 +427,7 @@ class EstateReads:
             if p["itemKind"] in (Kind.SERVICE.value, Kind.CONFIGURATION_ITEM.value) and self._live(p)
         ]
         changes = [
-            {
-                "props": dict(c),
-                "modifies": [[props.get("i"), x] for x, props in estate.outgoing(c["id"], Rel.MODIFIES)],
-                "release": next(
-                    (r for r in self._targets(c["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)), None
-                ),
-            }
+            self._change_row(c)
             for c in self._of_kind(Kind.CHANGE)
             if c.get("status") in ("DRAFT", "SUBMITTED", "APPROVED", "SCHEDULED")
             and c.get("plannedStart") is not None
