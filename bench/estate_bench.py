@@ -10,9 +10,14 @@ generated CMDB:
   `estate(asOf:) { costAllocation }` and `estate(edits:) { costAllocation }` (each computed afresh);
 - `estateDiff` across the whole history.
 
+With `--prune`, last (it changes the bench database's history for good): the history pruned to now
+(`graphsvc prune-history --keep-days 0`'s work: a snapshot written, the states before it dropped), with the
+snapshot's and the freed states' sizes, and the estate of now rebuilt in process before and after (replayed from the
+start, then loaded from the snapshot).
+
 Results go to bench/results/estate-<size>.json.
 
-    python bench/estate_bench.py --size 10k [--seed 1] [--repeat 5]
+    python bench/estate_bench.py --size 10k [--seed 1] [--repeat 5] [--prune]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import argparse
 import asyncio
 import json
 import random
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +34,8 @@ import httpx
 from neo4j import RoutingControl
 
 from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine, measure
+from graphsvc.db import journal
+from graphsvc.db.items import ItemRepository
 
 IMPACT = """query($o: [ID!]!) { impact(origin: $o) { totals { impacted down degraded services }
   impacted(first: 100) { id status depth } } }"""
@@ -41,7 +49,8 @@ DIFF = """query($from: DateTime!, $to: DateTime!) { estateDiff(from: $from, to: 
 HUB_EDGES = """MATCH (c:ConfigurationItem)<-[:DEPENDS_ON|HAS_MEMBER]-(x) WITH c, count(x) AS n
 ORDER BY n DESC, c.id LIMIT 1 RETURN c.id AS id"""
 CIS = "MATCH (c:ConfigurationItem) RETURN c.id AS id ORDER BY id"
-FIRST_ENTRY = "MATCH (a:AuditEntry) WHERE a.pos IS NOT NULL RETURN min(a.at) AS at"
+# the first entry whose states are kept (a pruned history starts at its snapshot)
+FIRST_ENTRY = "MATCH (a:AuditEntry) WHERE a.pos IS NOT NULL AND a.states IS NOT NULL RETURN min(a.at) AS at"
 
 
 async def main() -> None:
@@ -49,6 +58,7 @@ async def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="10k")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--prune", action="store_true", help="prune the history to now, last (for good)")
     args = parser.parse_args()
     cis = SIZES[args.size]
     async with bench_database() as (settings, conn, driver):
@@ -108,6 +118,8 @@ async def main() -> None:
                 results["estate_diff_whole_history"] = {**diff, "added": len(found["estateDiff"]["added"])}
                 print(f"  estateDiff: {json.dumps(results['estate_diff_whole_history'])}", flush=True)
             memory = server.memory_mb()
+        if args.prune:
+            results["prune"] = await _prune(driver, db)
     result = {
         "benchmark": "estate",
         "size": args.size,
@@ -138,7 +150,40 @@ async def main() -> None:
     print(f"as of a time not asked before (replay, graph, cost): {results['as_of_first_ask_cost']['median_ms']:.0f} ms")
     print(f"first what-if of now (loads the estate of now): {results['what_if_first_ask']['median_ms']:.0f} ms")
     print(f"estateDiff over the whole history: {results['estate_diff_whole_history']['median_ms']:.0f} ms")
+    if "prune" in results:
+        pr = results["prune"]
+        print(
+            f"pruned to now in {pr['prune_s']:.1f} s: a {pr['snapshot_mb']:.1f} MB snapshot, "
+            f"{pr['states_freed_mb']:.1f} MB of states freed; the estate of now replayed from the start in "
+            f"{pr['replay_from_start_s']:.1f} s, from the snapshot in {pr['from_snapshot_s']:.1f} s"
+        )
     print(f"wrote {out}")
+
+
+async def _prune(driver: Any, db: str) -> dict[str, Any]:
+    """The history pruned to now, with what it costs and saves; the estate of now rebuilt before and after."""
+    repo = ItemRepository(driver, db)
+    started = time.perf_counter()
+    before, _ = await journal.estate_as_of(repo, datetime.now(UTC))
+    replayed = time.perf_counter() - started
+    started = time.perf_counter()
+    done = await journal.prune(driver, db, datetime.now(UTC))
+    took = time.perf_counter() - started
+    started = time.perf_counter()
+    after, _ = await journal.estate_as_of(repo, datetime.now(UTC))
+    loaded = time.perf_counter() - started
+    assert len(after.items) == len(before.items)
+    found = {
+        "items": len(after.items),
+        "replay_from_start_s": replayed,
+        "prune_s": took,
+        "snapshot_mb": done.snapshot_bytes / 1e6 if done else None,
+        "states_freed_mb": done.bytes_freed / 1e6 if done else None,
+        "entries_pruned": done.entries_pruned if done else 0,
+        "from_snapshot_s": loaded,
+    }
+    print(f"  prune: {json.dumps(found)}", flush=True)
+    return found
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     graph_cache_max_items: int = Field(
         default=500_000, ge=0, description="never keep in memory an estate with more services, CIs and groups"
     )
+    history_keep_days: int = Field(
+        default=365,
+        ge=0,
+        description="`graphsvc prune-history` keeps the estate's history (asOf, estateDiff) of this many days",
+    )
     response_cache_seconds: float = Field(
         default=60.0,
         ge=0,

@@ -1,4 +1,5 @@
-"""`graphsvc diff`: what changed in the estate between two times, as a readable table (or JSON)."""
+"""`graphsvc diff`: what changed in the estate between two times, as a readable table (or JSON); `graphsvc
+prune-history`: keep the estate's history of the last N days."""
 
 from __future__ import annotations
 
@@ -10,6 +11,65 @@ import typer
 from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, with_driver
 
 SHOWN = 50  # rows per section in the table (--all shows every one)
+
+
+@app.command("prune-history")
+def prune_history(
+    keep_days: Annotated[
+        int | None,
+        typer.Option("--keep-days", min=0, help="keep this many days of history (default: GRAPHSVC_HISTORY_KEEP_DAYS)"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what would be pruned; change nothing")] = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Keep the estate's history (asOf, estateDiff, drift) of the last N days: the estate as it stood N days ago is
+    kept as one snapshot and the states recorded before are dropped. The audit trail itself is kept whole. Safe to
+    run while the server writes, and to stop: run it again."""
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from tqdm import tqdm
+
+    from graphsvc.db import journal
+    from graphsvc.db.items import ItemRepository
+
+    settings = settings_for(data_dir, bolt_port)
+    days = settings.history_keep_days if keep_days is None else keep_days
+    cut = datetime.now(UTC) - timedelta(days=days)
+    bar = tqdm(total=0, unit="part", desc="writing the snapshot", disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    async def work(driver: Any, database: str) -> Any:
+        if dry_run:
+            return await journal.plan_prune(ItemRepository(driver, database), cut), None
+        result = await journal.prune(driver, database, cut, progress)
+        return (result.plan if result else None), result
+
+    plan, result = with_driver(settings, work)
+    bar.close()
+    if dry_run:
+        if plan is None or not plan.needed:
+            typer.echo(f"Nothing to prune: no history recorded before {cut.isoformat()} that is not pruned already.")
+        else:
+            typer.echo(
+                f"Would keep the estate as of {plan.until.isoformat()} as a snapshot and drop the states of "
+                f"{plan.entries:,} journal entries recorded before {cut.isoformat()} (nothing changed: --dry-run)."
+            )
+        return
+    if result is None:
+        typer.echo(f"Nothing to prune: no history recorded before {cut.isoformat()} that is not pruned already.")
+        return
+    typer.echo(
+        f"Kept the estate as of {result.plan.until.isoformat()} ({result.items:,} items, "
+        f"{result.snapshot_bytes / 1e6:.1f} MB snapshot); dropped the states of {result.entries_pruned:,} entries "
+        f"({result.bytes_freed / 1e6:.1f} MB) and {result.snapshots_dropped} older snapshot(s). The history now "
+        f"starts at {result.plan.until.isoformat()}."
+    )
 
 
 @app.command("diff")

@@ -12,13 +12,14 @@ States travel as JSON text (`dump_states` / `load_states`); times are tagged so 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from graphsvc.domain.facts import Props
+from graphsvc.domain.layered import Layered
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
@@ -96,9 +97,9 @@ class Estate:
     estate) and the copy may be changed freely: the server keeps the estate of now and every request's what-if
     starts from a copy of it."""
 
-    items: dict[str, Props] = field(default_factory=dict)
-    out: dict[str, dict[RelKey, Props]] = field(default_factory=dict)
-    _into: dict[str, set[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
+    items: MutableMapping[str, Props] = field(default_factory=dict)
+    out: MutableMapping[str, dict[RelKey, Props]] = field(default_factory=dict)
+    _into: MutableMapping[str, set[str]] = field(default_factory=dict)  # target -> sources with a relationship to it
     # the sets of _into this estate made itself since its last copy: those it may change in place (a replay adds to
     # a site's 30,000 sources one by one; copying the set each time would be quadratic)
     _owned: set[str] = field(default_factory=set)
@@ -134,6 +135,13 @@ class Estate:
         """A copy that may be changed without touching this one (the sets both now share are copied on change)."""
         self._owned = set()
         return Estate(dict(self.items), dict(self.out), dict(self._into))
+
+    def layer(self) -> Estate:
+        """A copy for a few changes (a what-if's edits): they go to layers over this estate's maps (`Layered`), so it
+        costs what they touch, not a copy of every map. This estate must not change while the layer is in use (the
+        server's kept estates never change once made)."""
+        self._owned = set()
+        return Estate(Layered(self.items), Layered(self.out), Layered(self._into))
 
     def set_props(self, item_id: str, **changes: Any) -> None:
         """Change some of an item's properties (it must exist)."""

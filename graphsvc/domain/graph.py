@@ -8,7 +8,7 @@ origin, so it stays OK.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
@@ -67,9 +67,10 @@ class DependencyGraph:
     `members_total[g]` is the number of g's members that are not RETIRED, including members outside this graph.
     """
 
-    nodes: dict[str, Node] = field(default_factory=dict)
-    out: dict[str, list[Edge]] = field(default_factory=dict)
-    into: dict[str, list[Edge]] = field(default_factory=dict)  # each list in source id order
+    # dicts when built; a what-if's graph has `Layered` maps over the kept graph's (usecases/estate_reads.rewired)
+    nodes: MutableMapping[str, Node] = field(default_factory=dict)
+    out: MutableMapping[str, list[Edge]] = field(default_factory=dict)
+    into: MutableMapping[str, list[Edge]] = field(default_factory=dict)  # each list in source id order
     members_total: dict[str, int] = field(default_factory=dict)
     retired: set[str] = field(default_factory=set)  # RETIRED ids seen on the way in (absent from `nodes`)
     # what analyses derive from the graph once and keep with it (the impact search's arrays)

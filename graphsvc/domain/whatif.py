@@ -103,10 +103,11 @@ class _Check:
 
 
 def apply_edits(estate: Estate, edits: Sequence[Edit]) -> Estate:
-    """A copy of `estate` with `edits` applied in order (`estate` itself is never changed)."""
+    """A copy of `estate` with `edits` applied in order (`estate` itself is never changed, and must not change
+    while the copy is in use: the copy is a layer over it)."""
     if not edits:
         return estate
-    edited = estate.copy()
+    edited = estate.layer()
     for index, edit in enumerate(edits):
         _apply(edited, index, edit)
     return edited

@@ -8,6 +8,7 @@ agree): they read through `info.context.view(info)`, which under a root `estate`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import strawberry
@@ -127,8 +128,8 @@ class EstateDiffResult:
     start: strawberry.Private[datetime]
     end: strawberry.Private[datetime]
     found: strawberry.Private[EstateDiff]
-    items_from: strawberry.Private[dict[str, Props]]
-    items_to: strawberry.Private[dict[str, Props]]
+    items_from: strawberry.Private[Mapping[str, Props]]
+    items_to: strawberry.Private[Mapping[str, Props]]
 
     @strawberry.field(description="items that exist at `to` but not at `from`")
     def added(self) -> list[EstateItem]:

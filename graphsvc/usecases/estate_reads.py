@@ -25,6 +25,7 @@ from graphsvc.domain.estate import Estate
 from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
+from graphsvc.domain.layered import Layered
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 
 __all__ = ["EstateReads"]
@@ -61,12 +62,15 @@ def _edge(source: str, rel: str, target: str, props: Props) -> Edge:
 def rewired(base: DependencyGraph, estate: Estate, touched: set[str]) -> DependencyGraph:
     """The graph of `estate`, which differs from the estate of `base` only in the items `touched` (their properties
     and outgoing relationships): `base` copied, with the nodes touched and the edge lists of every node next to them
-    made again as `DependencyGraph.build` makes them. A what-if's few edits cost a few dict copies, not a build."""
+    made again as `DependencyGraph.build` makes them, in layers over base's maps (`Layered`). A what-if's few edits
+    cost what they touch, not a copy of the graph, let alone a build; its
+    impact arrays, when a large reach needs them, are base's patched around the same nodes (never a chain of
+    patches: a graph rewired from one still waiting for its arrays builds its own)."""
     graph = DependencyGraph(
-        nodes=dict(base.nodes),
-        out=dict(base.out),
-        into=dict(base.into),
-        members_total=dict(base.members_total),
+        nodes=Layered(base.nodes),
+        out=Layered(base.out),
+        into=Layered(base.into),
+        members_total=dict(base.members_total),  # one entry per group, and a set of the few RETIRED
         retired=set(base.retired),
     )
     for item_id in touched:
@@ -113,6 +117,11 @@ def rewired(base: DependencyGraph, estate: Estate, touched: set[str]) -> Depende
         coming = [e for s in estate.sources(x) if s in nodes for e in graph.out.get(s, ()) if e.target == x]
         if coming:
             graph.into[x] = sorted(coming, key=lambda e: e.source)
+    groups = set(base.groups).difference(touched)
+    groups.update(x for x in touched if x in nodes and nodes[x].kind is Kind.REDUNDANCY_GROUP)
+    graph.__dict__["groups"] = frozenset(groups)  # DependencyGraph.groups, without a pass over every node
+    if "rewired_from" not in base.derived:  # its impact arrays are base's patched (impact_arrays.arrays_of)
+        graph.derived["rewired_from"] = (base, frozenset(near))
     return graph
 
 
@@ -196,8 +205,10 @@ class EstateReads:
     @cached_property
     def graph(self) -> DependencyGraph:
         """graph/all_nodes: every service, CI and group with its dependency and membership edges."""
-        if self.base is not None and self.touched is not None:
-            return rewired(self.base.graph, self.estate, self.touched)
+        base, touched = self.base, self.touched
+        if base is not None and touched is not None:
+            self.base = None  # the estate it was rewired from may go once this graph is made
+            return rewired(base.graph, self.estate, touched)
         estate = self.estate
         nodes = [_node(p) for p in estate.items.values() if Kind(p["itemKind"]) in DEPENDABLE]
         edges = [_edge(s, rel, t, props) for rel, s, t, props in estate.relationships() if rel in GRAPH_RELS]

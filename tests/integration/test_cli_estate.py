@@ -76,3 +76,29 @@ def test_diff_and_reports_as_of(empty_db: Connection, tmp_path: Path) -> None:
     assert bad.exit_code == 1 and "--from: 'last tuesday' is not a date" in bad.output
     bad = runner.invoke(app, ["report", "costs", "--as-of", "soon"], env=env(empty_db))
     assert bad.exit_code == 1 and "--as-of: 'soon' is not a date" in bad.output
+
+
+def test_prune_history(empty_db: Connection, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["seed", "demo"], env=env(empty_db)).exit_code == 0
+    seeded = _moment()
+    doc = tmp_path / "change.json"
+    ci = {"id": "CI-P", "name": "P", "type": "SERVER"}
+    doc.write_text(json.dumps({"format": "graphsvc-cmdb/1", "configurationItems": [ci]}), encoding="utf-8")
+    assert runner.invoke(app, ["import", str(doc)], env=env(empty_db)).exit_code == 0
+
+    dry = runner.invoke(app, ["prune-history", "--keep-days", "0", "--dry-run"], env=env(empty_db))
+    assert dry.exit_code == 0, dry.output
+    assert "Would keep the estate as of " in dry.stdout and "nothing changed: --dry-run" in dry.stdout
+    assert runner.invoke(app, ["diff", "--from", seeded], env=env(empty_db)).exit_code == 0  # still answers
+
+    done = runner.invoke(app, ["prune-history", "--keep-days", "0"], env=env(empty_db))
+    assert done.exit_code == 0, done.output
+    assert "Kept the estate as of " in done.stdout and "The history now starts at " in done.stdout
+    refused = runner.invoke(app, ["diff", "--from", seeded], env=env(empty_db))
+    assert refused.exit_code != 0 and "the history before it was pruned" in refused.output
+    then = runner.invoke(app, ["report", "costs", "--as-of", seeded], env=env(empty_db))
+    assert then.exit_code != 0 and "pruned" in then.output
+    assert runner.invoke(app, ["report", "costs", "--as-of", _moment()], env=env(empty_db)).exit_code == 0
+
+    again = runner.invoke(app, ["prune-history", "--keep-days", "0"], env=env(empty_db))
+    assert again.exit_code == 0 and "Nothing to prune" in again.stdout

@@ -19,6 +19,7 @@ from graphsvc.db.items import ItemRepository
 from graphsvc.db.journal import ensure_baseline, estate_as_of, estate_now
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.exchange import ConfigurationItem, Dependency
+from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument
 from tests.conftest import REPO, load_json
@@ -26,6 +27,10 @@ from tests.conftest import REPO, load_json
 SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
 DB = "neo4j"
 WHO = Audit("tests", "tests", "test")
+
+
+def graph_shape(graph: DependencyGraph) -> tuple[Any, ...]:
+    return graph.nodes, graph.out, graph.into, graph.members_total, graph.retired, graph.groups
 
 
 def shape(estate: Estate) -> tuple[dict[str, Any], set[tuple[str, str, str, tuple[tuple[str, Any], ...]]]]:
@@ -96,14 +101,20 @@ async def test_the_estate_of_now_falls_back_to_the_database_when_the_journal_fal
     adriver: AsyncDriver, sync_driver: Driver
 ) -> None:
     from graphsvc.usecases.estate import EstateCache
+    from graphsvc.usecases.estate_reads import EstateReads
 
     await import_document(adriver, DB, SMALL)
     cache = EstateCache(ItemRepository(adriver, DB), max_items=1_000_000)
     first = await cache.now()
     assert await cache.now() is first and cache.replays == 1 and cache.from_database == 0  # kept
     await writes.add_dependency(adriver, DB, Dependency.model_validate({"from": "CI-MON", "to": "CI-DB-2"}), audit=WHO)
+    first_graph = first.graph
     moved = await cache.now()
     assert moved is not first and cache.replays == 1  # brought forward by the one new entry, not replayed again
+    # its graph is the kept one rewired around CI-MON, and equals the graph built afresh
+    assert moved.graph is not first_graph and moved.graph.derived["rewired_from"][0] is first_graph
+    assert graph_shape(moved.graph) == graph_shape(EstateReads(moved.estate).graph)
+    assert graph_shape(first.graph) != graph_shape(moved.graph)
     assert ("DEPENDS_ON", "CI-DB-2") in moved.estate.out["CI-MON"]
     assert ("DEPENDS_ON", "CI-DB-2") not in first.estate.out["CI-MON"]  # the kept one was copied, not changed
     # an item written behind graphsvc's back: no journal entry, so the count differs and the database is read

@@ -1,0 +1,2 @@
+// One part of a snapshot being written.
+CREATE (:EstateSnapshotPart {pos: $pos, part: $part, data: $data})
