@@ -1,8 +1,9 @@
 """The reads the analyses make, answered from an `Estate` in memory rather than from Neo4j.
 
 Each method is the twin of one database read (named in its docstring) and returns the same models in the same
-order, so a use case runs unchanged on the estate as of a time or with what-if edits. tests/api/test_estate.py
-holds each twin to its original: the same analysis on an estate and on a database built to match answers alike.
+order, so a use case runs unchanged on the estate as of a time or with what-if edits. tests/api/test_contract_estate.py
+holds each twin to its original: the same analysis on an estate and on a database built to match answers alike
+(tests/integration/test_estate_change_reads.py also compares the change reads with their Cypher directly).
 """
 
 from __future__ import annotations
