@@ -99,7 +99,9 @@ async def grant_exception(
         granted: dict[str, Any] = {"reason": reason, "grantedBy": granted_by, "grantedAt": datetime.now(UTC)}
         result = await tx.run(cypher("changes/grant_exception"), change=change_id, policy=policy_id, **granted)
         row = await result.single(strict=True)
-        await audit.record(tx, [(change_id, None, {"policyException": policy_id, "reason": reason})])
+        # the grant's time too: the exceptions as they stood at a past time are read back from these entries
+        grant = {"policyException": policy_id, "reason": reason, "grantedAt": granted["grantedAt"]}
+        await audit.record(tx, [(change_id, None, grant)])
         return PolicyException(change_id, policy_id, reason, granted_by, native_props(dict(row))["grantedAt"])
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:

@@ -28,9 +28,12 @@ __all__ = [
     "history",
     "policies",
     "policy_exceptions",
+    "policy_exceptions_until",
     "policy_rule",
     "release_changes",
 ]
+
+GRANT = "grantPolicyException"  # the audit action of a grant: the mutation's name (graphql/change_mutations.py)
 
 
 def change_record(record: Any) -> ChangeRecord:
@@ -132,7 +135,26 @@ async def policy_exceptions(repo: ItemRepository, change_ids: Sequence[str]) -> 
     return [_exception(r) for r in await repo.read(cypher("changes/exceptions"), ids=list(change_ids))]
 
 
-async def approved_assessments(repo: ItemRepository, change_ids: Sequence[str]) -> dict[str, ApprovedAssessment]:
-    """The assessment each change was last approved on (absent: never approved since graphsvc kept them)."""
-    records = await repo.read(cypher("changes/approved_assessment"), changes=list(change_ids))
+async def policy_exceptions_until(
+    repo: ItemRepository, change_ids: Sequence[str], until: datetime
+) -> list[PolicyException]:
+    """The exceptions granted to these changes as they stood at `until`, by change, then policy: read from the grants'
+    audit entries, since a later grant for the same policy replaces the exception's reason and time."""
+    records = await repo.read(cypher("changes/exceptions_until"), ids=list(change_ids), until=until, action=GRANT)
+    last: dict[tuple[str, str], PolicyException] = {}
+    for r in records:  # in time order: the last grant of each policy wins
+        after = json.loads(r["after"])
+        at = after.get("grantedAt")  # absent from the entries of an older graphsvc: the entry's own time
+        granted_at = datetime.fromisoformat(at) if at else native_props({"at": r["at"]})["at"]
+        policy = after["policyException"]
+        last[r["change"], policy] = PolicyException(r["change"], policy, after["reason"], r["grantedBy"], granted_at)
+    return [last[k] for k in sorted(last)]
+
+
+async def approved_assessments(
+    repo: ItemRepository, change_ids: Sequence[str], until: datetime | None = None
+) -> dict[str, ApprovedAssessment]:
+    """The assessment each change was last approved on (at or before `until`, if given; absent: never approved since
+    graphsvc kept them)."""
+    records = await repo.read(cypher("changes/approved_assessment"), changes=list(change_ids), until=until)
     return {r["change"]: ApprovedAssessment.from_json(r["data"]) for r in records}

@@ -1,4 +1,5 @@
-"""`change(id) { approvedAssessment }`: the assessment a change was approved on, and how today's differs from it."""
+"""`change(id) { approvedAssessment }`: the assessment a change was approved on, and how today's differs from it (under
+`estate(...)`: the last one kept by the estate's time, and how the estate's assessment differs)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from graphsvc.domain.changes import ConflictReason, RiskLevel, since_approval
 from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs
-from graphsvc.graphql.changes import Risk, RiskFactor, weights
+from graphsvc.graphql.changes import Risk, RiskFactor, granted, weights
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.impact import ImpactStatus
 from graphsvc.usecases import changes as uc
@@ -65,12 +66,13 @@ class ApprovedAssessment:
     policy_exceptions: list[strawberry.ID] = strawberry.field(description="the policies excepted")
 
     @strawberry.field(
-        description="how the change's assessment now differs from this one, a sentence each (empty: it does not)",
+        description="how the change's assessment now (under estate(...): on that estate) differs from this one, a "
+        "sentence each (empty: it does not)",
         metadata=needs(Role.analyst, analysis=True),
     )
     async def since_approval(self, info: Info[Context, None]) -> list[str]:
-        info.context.now_only(info, "sinceApproval")
-        now = await uc.assess(info.context.repo, weights(info), self.change_id, info.context.graph_cache)
+        view = info.context.view(info)  # under estate(...): how that estate's assessment differs
+        now = await uc.assess(view.repo, weights(info), self.change_id, view.cache, granted(info, view))
         return since_approval(self.kept, uc.evidence_of(now, self.kept.at, self.kept.approved_by))
 
 
@@ -103,5 +105,6 @@ def _of(change_id: str, kept: Kept) -> ApprovedAssessment:
 
 
 async def resolve_approved(info: Info[Context, None], change_id: str) -> ApprovedAssessment | None:
-    kept = await uc.approved_assessment(info.context.repo, change_id)
+    # kept beside the change in the database, not in an estate: the last one kept by the estate's time
+    kept = await uc.approved_assessment(info.context.repo, change_id, info.context.view(info).as_of)
     return _of(change_id, kept) if kept is not None else None

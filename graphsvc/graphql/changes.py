@@ -15,7 +15,7 @@ from graphsvc.domain.clock import as_utc
 from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
-from graphsvc.graphql.context import Context
+from graphsvc.graphql.context import Context, View
 from graphsvc.graphql.impact import ImpactResult
 from graphsvc.usecases import changes as uc
 
@@ -25,7 +25,7 @@ __all__ = [
     "PolicyViolation",
     "TimeWindow",
     "assess_change",
-    "cab_agenda",
+    "resolve_cab_agenda",
     "resolve_policy_violations",
     "utc",
 ]
@@ -169,36 +169,43 @@ def weights(info: Info[Context, None]) -> RiskWeights:
     return uc.weights_from(info.context.settings.risk_weights_file)
 
 
+def granted(info: Info[Context, None], view: View) -> uc.Granted:
+    """The policy exceptions as they stood at the time `view` answers for (the database's: no estate holds them)."""
+    return uc.Granted(info.context.repo, view.as_of)
+
+
 async def assess_change(info: Info[Context, None], change_id: str) -> ChangeAssessment:
-    info.context.now_only(info, "a change's assessment")
-    assessment = await uc.assess(info.context.repo, weights(info), change_id, info.context.graph_cache)
+    view = info.context.view(info)
+    assessment = await uc.assess(view.repo, weights(info), change_id, view.cache, granted(info, view))
     return ChangeAssessment(**_parts(assessment))  # type: ignore[arg-type]
 
 
 async def next_window(
     info: Info[Context, None], change_id: str, duration_minutes: int, after: datetime | None
 ) -> TimeWindow | None:
-    info.context.now_only(info, "nextConflictFreeWindow")
-    change = await uc.get_change(info.context.repo, change_id)
+    view = info.context.view(info)
+    change = await uc.get_change(view.repo, change_id)
     found = await uc.next_window(
-        info.context.repo,
+        view.repo,
         weights(info),
         change,
         duration_minutes,
         utc(after) if after else None,
-        info.context.graph_cache,
+        view.cache,
+        granted(info, view),
     )
     return TimeWindow(start=found[0], end=found[1]) if found else None
 
 
-async def cab_agenda(info: Info[Context, None], start: datetime, end: datetime) -> list[CabAgendaEntry]:
-    assessed = await uc.cab_agenda(info.context.repo, weights(info), utc(start), utc(end), info.context.graph_cache)
+async def resolve_cab_agenda(info: Info[Context, None], start: datetime, end: datetime) -> list[CabAgendaEntry]:
+    view = info.context.view(info)
+    assessed = await uc.cab_agenda(view.repo, weights(info), utc(start), utc(end), view.cache, granted(info, view))
     return [CabAgendaEntry(change=t.item_from_props(a.change.props), **_parts(a)) for a in assessed]  # type: ignore[arg-type]
 
 
 async def release_impact(info: Info[Context, None], release_id: str) -> ImpactResult:
-    info.context.now_only(info, "a release's impact")
-    return ImpactResult(analysis=await uc.release_impact(info.context.repo, release_id, info.context.graph_cache))
+    view = info.context.view(info)
+    return ImpactResult(analysis=await uc.release_impact(view.repo, release_id, view.cache))
 
 
 async def resolve_policy_violations(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -14,7 +15,7 @@ from graphsvc.db.items import ItemRepository, Related
 from graphsvc.domain.facts import Props
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
-from graphsvc.errors import InvalidArgument, ListTooLong
+from graphsvc.errors import ListTooLong
 from graphsvc.settings import Settings
 from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.graph_cache import GraphCache
@@ -74,11 +75,15 @@ def _too_long(item_id: str, rel: Rel, outgoing: bool, cap: int) -> ListTooLong:
 @dataclass(frozen=True)
 class View:
     """What a resolver reads the CMDB through: the database (the request's repository, loaders and the server's graph
-    copy), or, under a root `estate(...)` field, that estate in memory (no graph copy: the estate has its own)."""
+    copy), or, under a root `estate(...)` field, that estate in memory (no graph copy: the estate has its own).
+
+    `as_of`: the time the view answers for (None: now), for what is read from the database at that time because no
+    estate holds it (the policy exceptions granted, the assessments kept at approval: usecases/changes.py)."""
 
     repo: Source
     loaders: Loaders
     cache: GraphCache | None
+    as_of: datetime | None = None
 
 
 @dataclass
@@ -101,9 +106,10 @@ class Context:
         """Make the fields under the one at `info.path` read through `view`."""
         self.estates[_keys(info.path)] = view
 
-    def enter_estate(self, info: Any, reads: Source) -> None:
-        """Make the fields under the one at `info.path` read `reads` (an estate), with loaders of their own."""
-        self.enter(info, View(reads, Loaders(reads, max_list_items=self.settings.max_list_items), None))
+    def enter_estate(self, info: Any, reads: Source, as_of: datetime | None) -> None:
+        """Make the fields under the one at `info.path` read `reads` (an estate as of `as_of`, None: now), with
+        loaders of their own."""
+        self.enter(info, View(reads, Loaders(reads, max_list_items=self.settings.max_list_items), None, as_of))
 
     @property
     def estate_cache(self) -> EstateCache | None:
@@ -119,14 +125,6 @@ class Context:
                 if found is not None:
                     return found
         return self.database_view
-
-    def now_only(self, info: Any, what: str) -> None:
-        """Refuse `what` under an estate: it answers on the database as it is now (its reads have no twin yet)."""
-        if self.estates and self.view(info) is not self.database_view:
-            raise InvalidArgument(
-                f"{what} answers on the CMDB as it is now: under estate(...) it is not available yet; ask it at the "
-                "root, or use the estate's impact, continuity, cost and requirement analyses"
-            )
 
     @functools.cached_property
     def database_view(self) -> View:

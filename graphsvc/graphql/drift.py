@@ -40,18 +40,18 @@ class ImpactDriftResult:
 
     @strawberry.field(description="the impact on the estate as of `from`")
     def before(self, info: Info[Context, None]) -> ImpactResult:
-        _enter(info, self.found.before.repo)
+        _enter(info, self.found.before.repo, self.found.start)
         return ImpactResult(analysis=self.found.before)
 
     @strawberry.field(description="the impact on the estate as of `to`")
     def after(self, info: Info[Context, None]) -> ImpactResult:
-        _enter(info, self.found.after.repo)
+        _enter(info, self.found.after.repo, self.found.end)
         return ImpactResult(analysis=self.found.after)
 
 
-def _enter(info: Info[Context, None], reads: object) -> None:
+def _enter(info: Info[Context, None], reads: object, as_of: datetime | None) -> None:
     if isinstance(reads, EstateReads):
-        info.context.enter_estate(info, reads)
+        info.context.enter_estate(info, reads, as_of)
 
 
 async def resolve_impact_drift(

@@ -98,7 +98,7 @@ class Estate:
 async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edits: list[GraphEdit] | None) -> Estate:
     ctx = info.context
     found = await uc.estate_at(ctx.repo, as_of, [edit.edit() for edit in edits or ()], ctx.estate_cache)
-    ctx.enter_estate(info, found.reads)
+    ctx.enter_estate(info, found.reads, found.as_of)
     return Estate(as_of=found.as_of, edits=found.edits)
 
 

@@ -16,7 +16,6 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
-from graphsvc.graphql.changes import CabAgendaEntry, cab_agenda
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.drift import ContinuityPoint, ImpactDriftResult, resolve_impact_drift, resolve_trend
 from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
@@ -130,18 +129,7 @@ class Query:
 
     site_failure = shared_field("site_failure")
 
-    @strawberry.field(
-        description="the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to): BLOCKED ones "
-        "first, then those the CAB decides, then the rest, riskiest first within each",
-        metadata=needs(Role.analyst, analysis=True),
-    )
-    async def cab_agenda(
-        self,
-        info: Info[Context, None],
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime, strawberry.argument(name="to")],
-    ) -> list[CabAgendaEntry]:
-        return await cab_agenda(info, start, end)
+    cab_agenda = shared_field("cab_agenda")
 
     continuity = shared_field("continuity")
 

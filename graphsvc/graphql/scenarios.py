@@ -40,7 +40,7 @@ class Scenario:
     async def estate(self, info: Info[Context, None], as_of: datetime | None = None) -> Estate:
         ctx = info.context
         found = await uc.scenario_estate(ctx.repo, self.saved, as_of, ctx.estate_cache)
-        ctx.enter_estate(info, found.reads)
+        ctx.enter_estate(info, found.reads, found.as_of)
         return Estate(as_of=found.as_of, edits=found.edits)
 
 

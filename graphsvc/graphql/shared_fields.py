@@ -17,7 +17,7 @@ from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import Access, needs
-from graphsvc.graphql.changes import PolicyViolation, resolve_policy_violations
+from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, resolve_cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
     AvailabilityResult,
@@ -101,6 +101,10 @@ async def incident_correlation(
     )
 
 
+async def cab_agenda(info: Info[Context, None], start: From, end: To) -> list[CabAgendaEntry]:
+    return await resolve_cab_agenda(info, start, end)
+
+
 async def capacity_risks(info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
     return await resolve_capacity(info, threshold_percent)
 
@@ -151,6 +155,12 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         "incidents opened in [since, until) grouped by a nearest common dependency",
         _ANALYSIS,
     ),
+    "cab_agenda": (
+        cab_agenda,
+        "the SUBMITTED, APPROVED and SCHEDULED changes planned to start in [from, to): BLOCKED ones first, then "
+        "those the CAB decides, then the rest, riskiest first within each",
+        _ANALYSIS,
+    ),
     "capacity_risks": (
         capacity_risks,
         "CIs above the utilization threshold, hottest first, with what they would degrade",
@@ -184,6 +194,7 @@ ESTATE = (
     "cost_allocation",
     "sla_report",
     "incident_correlation",
+    "cab_agenda",
     "capacity_risks",
     "requirement_compliance",
     "requirement_trace",

@@ -3,6 +3,10 @@
 A `ChangeBoard` loads once what assessing a set of changes needs: the pending changes whose windows overlap the
 period, the part of the dependency graph all of their modified items reach, and the change-rule policies. Every
 impact (of one change, or of two together for COMPOUNDED) is then computed in memory over that graph.
+
+The items are read from a `Source` (usecases/sources.py: the database, or an estate as of a time or with what-if
+edits); the policy exceptions granted are not items, so they are read from the database as they stood at the
+estate's time (`Granted`).
 """
 
 from __future__ import annotations
@@ -36,13 +40,17 @@ from graphsvc.domain.changes import (
 from graphsvc.domain.facts import Props
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.errors import InvalidArgument, NotFound
+from graphsvc.usecases import sources
+from graphsvc.usecases.estate_reads import EstateReads
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import ImpactAnalysis, graph_for
+from graphsvc.usecases.sources import Source
 
 __all__ = [
     "Approval",
     "Assessment",
     "ChangeBoard",
+    "Granted",
     "agenda_order",
     "assess",
     "cab_agenda",
@@ -60,6 +68,29 @@ MAX_DURATION = timedelta(days=14)
 def weights_from(path: Path | None) -> RiskWeights:
     """The risk weights (defaults, or the configured file), read once per path."""
     return load_weights(path)
+
+
+@dataclass(frozen=True)
+class Granted:
+    """Where the policy exceptions granted to changes are read: they are not items, so no estate holds them. The
+    database's, as they stood at `until` (None: now), whichever CMDB the items themselves are read from."""
+
+    repo: ItemRepository
+    until: datetime | None = None
+
+    async def exceptions(self, change_ids: Sequence[str]) -> list[PolicyException]:
+        """The exceptions granted to these changes, by change, then policy."""
+        if self.until is None:
+            return await db.policy_exceptions(self.repo, change_ids)
+        return await db.policy_exceptions_until(self.repo, change_ids, self.until)
+
+
+def _granted(source: Source, granted: Granted | None) -> Granted:
+    if granted is not None:
+        return granted
+    if isinstance(source, EstateReads):
+        raise TypeError("a change on an estate needs its exceptions' Granted (the database, as of the estate's time)")
+    return Granted(source)
 
 
 @dataclass(frozen=True)
@@ -94,16 +125,20 @@ class Assessment:
 
 
 async def assess(
-    repo: ItemRepository, weights: RiskWeights, change_id: str, cache: GraphCache | None = None
+    source: Source,
+    weights: RiskWeights,
+    change_id: str,
+    cache: GraphCache | None = None,
+    granted: Granted | None = None,
 ) -> Assessment:
     """One change's assessment against the pending changes its window overlaps."""
-    change = await get_change(repo, change_id)
-    board = await ChangeBoard.load(repo, weights, [change], cache=cache)
+    change = await get_change(source, change_id)
+    board = await ChangeBoard.load(source, weights, [change], cache=cache, granted=granted)
     return await board.assess(change)
 
 
-async def get_change(repo: ItemRepository, change_id: str) -> ChangeRecord:
-    found = await db.changes_by_ids(repo, [change_id])
+async def get_change(source: Source, change_id: str) -> ChangeRecord:
+    found = await sources.changes_by_ids(source, [change_id])
     if change_id not in found:
         raise NotFound(f"unknown change id {change_id!r}")
     return found[change_id]
@@ -115,14 +150,14 @@ class ChangeBoard:
 
     def __init__(
         self,
-        repo: ItemRepository,
+        source: Source,
         weights: RiskWeights,
         graph: DependencyGraph,
         pending: list[ChangeRecord],
         policies: list[PolicyRule],
         exceptions: dict[str, list[PolicyException]] | None = None,
     ) -> None:
-        self.repo = repo
+        self.source = source
         self.weights = weights
         self.graph = graph
         self.pending = pending
@@ -133,24 +168,27 @@ class ChangeBoard:
     @classmethod
     async def load(
         cls,
-        repo: ItemRepository,
+        source: Source,
         weights: RiskWeights,
         focus: Sequence[ChangeRecord],
         period: tuple[datetime, datetime] | None = None,
         cache: GraphCache | None = None,
+        granted: Granted | None = None,
     ) -> ChangeBoard:
-        """Everything needed to assess `focus` against the pending changes of `period` (default: focus's windows)."""
+        """Everything needed to assess `focus` against the pending changes of `period` (default: focus's windows);
+        `granted` says where the exceptions are read (default: the database now, `source` being the database)."""
+        granted = _granted(source, granted)
         if period is None:
             windows = [w for c in focus if (w := c.window)]
             period = (min(a for a, _ in windows), max(b for _, b in windows)) if windows else None
-        pending = await db.changes_overlapping(repo, period[0], period[1], PENDING) if period else []
+        pending = await sources.changes_overlapping(source, period[0], period[1], PENDING) if period else []
         ids = {i for c in (*focus, *pending) for i in c.modifies}
-        graph = await graph_for(repo, sorted(ids), cache)
-        policies = await db.policies(repo, rules.CHANGE_RULES)
+        graph = await graph_for(source, sorted(ids), cache)
+        policies = await sources.policies(source, rules.CHANGE_RULES)
         exceptions: dict[str, list[PolicyException]] = {}
-        for x in await db.policy_exceptions(repo, [c.id for c in focus]):  # one read for a whole agenda
+        for x in await granted.exceptions([c.id for c in focus]):  # one read for a whole agenda
             exceptions.setdefault(x.change, []).append(x)
-        return cls(repo, weights, graph, pending, policies, exceptions)
+        return cls(source, weights, graph, pending, policies, exceptions)
 
     def impact(self, origin: Sequence[str]) -> Impact:
         key = tuple(sorted(set(origin)))
@@ -161,7 +199,7 @@ class ChangeBoard:
     async def assess(self, change: ChangeRecord) -> Assessment:
         # The impacts (the change's own and those its conflicts compare) are computed off the event loop.
         impact = await asyncio.to_thread(self.impact, change.modifies)
-        analysis = ImpactAnalysis(self.repo, impact)
+        analysis = ImpactAnalysis(self.source, impact)
         exposure = await analysis.exposure()
 
         def judged() -> tuple[list[Any], list[Any]]:
@@ -171,8 +209,8 @@ class ChangeBoard:
         found, violations = await asyncio.to_thread(judged)
         w = self.weights
         ref = change.planned_start or change.implemented_at
-        history = await db.history(
-            self.repo,
+        history = await sources.history(
+            self.source,
             impact.origin,
             incidents_since=ref - timedelta(days=w.incident_days) if ref else None,
             changes_since=ref - timedelta(days=w.failed_change_days) if ref else None,
@@ -214,15 +252,20 @@ def _owner_approvals(analysis: ImpactAnalysis) -> list[Approval]:
 
 
 async def cab_agenda(
-    repo: ItemRepository, weights: RiskWeights, start: datetime, end: datetime, cache: GraphCache | None = None
+    source: Source,
+    weights: RiskWeights,
+    start: datetime,
+    end: datetime,
+    cache: GraphCache | None = None,
+    granted: Granted | None = None,
 ) -> list[Assessment]:
     """The SUBMITTED, APPROVED and SCHEDULED changes planned to start in [start, end), riskiest first."""
     if end <= start:
         raise InvalidArgument(f"to ({end.isoformat()}) must be after from ({start.isoformat()})")
-    focus = await db.changes_starting(repo, start, end, PENDING)
+    focus = await sources.changes_starting(source, start, end, PENDING)
     if not focus:
         return []
-    board = await ChangeBoard.load(repo, weights, focus, cache=cache)
+    board = await ChangeBoard.load(source, weights, focus, cache=cache, granted=granted)
     assessed = [await board.assess(c) for c in focus]
     return sorted(assessed, key=agenda_order)
 
@@ -236,24 +279,25 @@ def agenda_order(a: Assessment) -> tuple[int, int, datetime | None, str]:
     return (_DECISIONS.index(a.decision), -a.risk.score, a.change.planned_start, a.change.id)
 
 
-async def release_impact(repo: ItemRepository, release_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
+async def release_impact(source: Source, release_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
     """The impact of the union of what a release's changes modify."""
-    ids = await db.release_changes(repo, release_id)
+    ids = await sources.release_changes(source, release_id)
     if ids is None:
         raise NotFound(f"unknown release id {release_id!r}")
-    changes = await db.changes_by_ids(repo, ids)
+    changes = await sources.changes_by_ids(source, ids)
     origin = sorted({i for c in changes.values() for i in c.modifies})
-    graph = await graph_for(repo, origin, cache)
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, origin))
+    graph = await graph_for(source, origin, cache)
+    return ImpactAnalysis(source, await asyncio.to_thread(compute_impact, graph, origin))
 
 
 async def next_window(
-    repo: ItemRepository,
+    source: Source,
     weights: RiskWeights,
     change: ChangeRecord,
     duration_minutes: int,
     after: datetime | None = None,
     cache: GraphCache | None = None,
+    granted: Granted | None = None,
 ) -> tuple[datetime, datetime] | None:
     """The earliest window of that length after `after` (default now): inside the maintenance windows governing
     what the change touches, outside the freezes that govern it, overlapping no pending change it would conflict
@@ -265,7 +309,7 @@ async def next_window(
     if start > datetime(9000, 1, 1, tzinfo=UTC):
         raise InvalidArgument(f"after: {start.isoformat()} is too far in the future")
     horizon = start + HORIZON
-    board = await ChangeBoard.load(repo, weights, [change], (start, horizon + MAX_DURATION), cache)
+    board = await ChangeBoard.load(source, weights, [change], (start, horizon + MAX_DURATION), cache, granted)
     impact = board.impact(change.modifies)
     touched = rules.touched(change, impact)
     frozen = rules.freeze_touched(change, impact)  # a freeze binds modified items and impacted services only
@@ -304,9 +348,11 @@ def evidence_of(assessment: Assessment, at: datetime, approved_by: str) -> Appro
     )
 
 
-async def approved_assessment(repo: ItemRepository, change_id: str) -> ApprovedAssessment | None:
-    """The assessment the change was last approved on, as kept then."""
-    return (await db.approved_assessments(repo, [change_id])).get(change_id)
+async def approved_assessment(
+    repo: ItemRepository, change_id: str, until: datetime | None = None
+) -> ApprovedAssessment | None:
+    """The assessment the change was last approved on (at or before `until`, if given), as kept then."""
+    return (await db.approved_assessments(repo, [change_id], until)).get(change_id)
 
 
 async def approved_assessments(repo: ItemRepository, change_ids: Sequence[str]) -> dict[str, ApprovedAssessment]:

@@ -1,8 +1,9 @@
 """The reads the analyses make, answered from an `Estate` in memory rather than from Neo4j.
 
 Each method is the twin of one database read (named in its docstring) and returns the same models in the same
-order, so a use case runs unchanged on the estate as of a time or with what-if edits. tests/api/test_estate.py
-holds each twin to its original: the same analysis on an estate and on a database built to match answers alike.
+order, so a use case runs unchanged on the estate as of a time or with what-if edits. tests/api/test_contract_estate.py
+holds each twin to its original: the same analysis on an estate and on a database built to match answers alike
+(tests/integration/test_estate_change_reads.py also compares the change reads with their Cypher directly).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from graphsvc.db.analysis_inputs import health_facts_of, requirement_facts_of
 from graphsvc.db.changes import change_record, policy_rule
 from graphsvc.db.incidents import incident_record, problem_record
 from graphsvc.db.items import Page, Related
-from graphsvc.domain.changes import ChangeRecord, PolicyRule
+from graphsvc.domain.changes import ChangeRecord, ChangeStatus, History, PolicyRule
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
@@ -53,6 +54,16 @@ def _node(props: Props) -> Node:
 
 
 GRAPH_RELS = (Rel.DEPENDS_ON.value, Rel.HAS_MEMBER.value)
+
+
+def _before(a: Any, b: Any) -> bool:
+    """`a < b` as Cypher compares: false when either is null."""
+    return a is not None and b is not None and bool(a < b)
+
+
+def _within(value: Any, since: datetime | None, until: datetime | None) -> bool:
+    """`value` in [since, until), a null bound being no bound, as changes/history.cypher compares."""
+    return (since is None or (value is not None and value >= since)) and (until is None or _before(value, until))
 
 
 def _edge(source: str, rel: str, target: str, props: Props) -> Edge:
@@ -376,6 +387,78 @@ class EstateReads:
         modifies = [[props.get("i"), x] for x, props in self.estate.outgoing(change["id"], Rel.MODIFIES)]
         releases = [r for r in self._targets(change["id"], Rel.PART_OF) if self._kind_is(r, Kind.RELEASE)]
         return {"props": dict(change), "modifies": modifies, "release": releases[0] if releases else None}
+
+    # -- changes, releases and the history of items (db/changes.py) --------------------------------------------
+    def _changes(self, keep: Callable[[Props], bool]) -> list[ChangeRecord]:
+        return [change_record(self._change_row(p)) for p in self._of_kind(Kind.CHANGE) if keep(p)]
+
+    async def changes_by_ids(self, ids: Sequence[str]) -> dict[str, ChangeRecord]:
+        """changes/by_ids"""
+        return {i: change_record(self._change_row(self.estate.items[i])) for i in ids if self._kind_is(i, Kind.CHANGE)}
+
+    async def changes_overlapping(
+        self, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+    ) -> list[ChangeRecord]:
+        """changes/overlapping: in `statuses`, with a planned window overlapping [start, end), by id."""
+        wanted = {s.value for s in statuses}
+        return self._changes(
+            lambda p: (
+                p.get("status") in wanted
+                and _before(p.get("plannedStart"), end)
+                and _before(start, p.get("plannedEnd"))
+            )
+        )
+
+    async def changes_starting(
+        self, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+    ) -> list[ChangeRecord]:
+        """changes/starting: in `statuses`, planned to start in [start, end), by planned start, then id."""
+        wanted = {s.value for s in statuses}
+        found = self._changes(
+            lambda p: (
+                p.get("status") in wanted
+                and not _before(p.get("plannedStart"), start)
+                and _before(p.get("plannedStart"), end)
+            )
+        )
+        return sorted(found, key=lambda c: c.planned_start or start)  # stable: by id within one start
+
+    async def release_changes(self, release_id: str) -> list[str] | None:
+        """changes/of_release: the ids of a release's changes, in id order; None if there is no such release."""
+        if not self._kind_is(release_id, Kind.RELEASE):
+            return None
+        return sorted(c for c, _ in self.estate.incoming(release_id, Rel.PART_OF) if self._kind_is(c, Kind.CHANGE))
+
+    async def history(
+        self,
+        ids: Sequence[str],
+        *,
+        incidents_since: datetime | None,
+        changes_since: datetime | None,
+        until: datetime | None,
+    ) -> History:
+        """changes/history: incidents on, and FAILED changes to, any of `ids` in the periods (each id once, sorted)."""
+        estate, items = self.estate, self.estate.items
+        incidents: set[str] = set()
+        failed: set[str] = set()
+        for x in ids:
+            if x not in items:
+                continue
+            incidents.update(
+                i
+                for i, _ in estate.incoming(x, Rel.AFFECTS)
+                if self._kind_is(i, Kind.INCIDENT) and _within(items[i].get("openedAt"), incidents_since, until)
+            )
+            for c, _ in estate.incoming(x, Rel.MODIFIES):
+                p = items[c]
+                when = p.get("implementedAt") if p.get("implementedAt") is not None else p.get("plannedEnd")
+                if (
+                    self._kind_is(c, Kind.CHANGE)
+                    and p.get("status") == "FAILED"
+                    and _within(when, changes_since, until)
+                ):
+                    failed.add(c)
+        return History(tuple(sorted(incidents)), tuple(sorted(failed)))
 
     # -- capacity and requirements (db/analysis_inputs.py) -----------------------------------------------------
     async def hot_cis(self, threshold: float) -> list[Props]:

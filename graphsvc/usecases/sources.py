@@ -17,7 +17,7 @@ from graphsvc.db import changes
 from graphsvc.db import graph as g
 from graphsvc.db import incidents as inc
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.changes import ChangeRecord, PolicyRule
+from graphsvc.domain.changes import ChangeRecord, ChangeStatus, History, PolicyRule
 from graphsvc.domain.facts import Props, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
@@ -26,9 +26,13 @@ from graphsvc.usecases.estate_reads import EstateReads
 
 __all__ = [
     "Source",
+    "changes_by_ids",
     "changes_done_between",
+    "changes_overlapping",
+    "changes_starting",
     "cost_inputs",
     "health_facts",
+    "history",
     "hot_cis",
     "incidents_open_during",
     "incidents_opened_between",
@@ -37,6 +41,7 @@ __all__ = [
     "owners",
     "policies",
     "policy_subjects",
+    "release_changes",
     "requirement_facts",
     "service_facts",
     "site_cis",
@@ -123,6 +128,47 @@ async def changes_done_between(source: Source, start: datetime, end: datetime) -
     if isinstance(source, EstateReads):
         return await source.changes_done_between(start, end)
     return await inc.changes_done_between(source, start, end)
+
+
+async def changes_by_ids(source: Source, ids: Sequence[str]) -> dict[str, ChangeRecord]:
+    if isinstance(source, EstateReads):
+        return await source.changes_by_ids(ids)
+    return await changes.changes_by_ids(source, ids)
+
+
+async def changes_overlapping(
+    source: Source, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+) -> list[ChangeRecord]:
+    if isinstance(source, EstateReads):
+        return await source.changes_overlapping(start, end, statuses)
+    return await changes.changes_overlapping(source, start, end, statuses)
+
+
+async def changes_starting(
+    source: Source, start: datetime, end: datetime, statuses: Iterable[ChangeStatus]
+) -> list[ChangeRecord]:
+    if isinstance(source, EstateReads):
+        return await source.changes_starting(start, end, statuses)
+    return await changes.changes_starting(source, start, end, statuses)
+
+
+async def release_changes(source: Source, release_id: str) -> list[str] | None:
+    if isinstance(source, EstateReads):
+        return await source.release_changes(release_id)
+    return await changes.release_changes(source, release_id)
+
+
+async def history(
+    source: Source,
+    ids: Sequence[str],
+    *,
+    incidents_since: datetime | None,
+    changes_since: datetime | None,
+    until: datetime | None,
+) -> History:
+    if isinstance(source, EstateReads):
+        return await source.history(ids, incidents_since=incidents_since, changes_since=changes_since, until=until)
+    return await changes.history(source, ids, incidents_since=incidents_since, changes_since=changes_since, until=until)
 
 
 async def hot_cis(source: Source, threshold: float) -> list[Props]:
