@@ -49,8 +49,10 @@ DIFF = """query($from: DateTime!, $to: DateTime!) { estateDiff(from: $from, to: 
 HUB_EDGES = """MATCH (c:ConfigurationItem)<-[:DEPENDS_ON|HAS_MEMBER]-(x) WITH c, count(x) AS n
 ORDER BY n DESC, c.id LIMIT 1 RETURN c.id AS id"""
 CIS = "MATCH (c:ConfigurationItem) RETURN c.id AS id ORDER BY id"
-# the first entry whose states are kept (a pruned history starts at its snapshot)
-FIRST_ENTRY = "MATCH (a:AuditEntry) WHERE a.pos IS NOT NULL AND a.states IS NOT NULL RETURN min(a.at) AS at"
+# where the history starts: the first journal entry, or the newest snapshot's time when it was pruned
+FIRST_ENTRY = """OPTIONAL MATCH (s:EstateSnapshot) WHERE s.complete WITH max(s.until) AS cut
+OPTIONAL MATCH (a:AuditEntry) WHERE a.pos IS NOT NULL WITH cut, min(a.at) AS first
+RETURN coalesce(cut, first) AS at"""
 
 
 async def main() -> None:

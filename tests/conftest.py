@@ -153,7 +153,8 @@ def counts(driver: Driver, database: str) -> tuple[int, int]:
     journal excluded."""
     records, _, _ = driver.execute_query(
         "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState AND NOT n:ApiToken "
-        "AND NOT n:AuditEntry AND NOT n:Journal AND NOT n:EstateSnapshot RETURN count(n) AS nodes } "
+        "AND NOT n:AuditEntry AND NOT n:Journal AND NOT n:EstateSnapshot AND NOT n:EstateSnapshotPart "
+        "AND NOT n:DiscoveryRun RETURN count(n) AS nodes } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
         database_=database,
     )

@@ -13,7 +13,7 @@ import typer
 from graphsvc.db.local_server import LocalNeo4jError
 from graphsvc.settings import Settings
 
-__all__ = ["BoltPort", "DataDir", "app", "cli_audit", "fail", "settings_for", "with_driver"]
+__all__ = ["BoltPort", "DataDir", "app", "cli_audit", "fail", "settings_for", "table", "with_driver"]
 
 T = TypeVar("T")
 
@@ -78,3 +78,14 @@ def cli_audit(action: str) -> Any:
     except (KeyError, OSError):
         user = "unknown"
     return Audit("cli", f"graphsvc CLI ({user})", action)
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """Rows as an aligned text table (cells cut at 60 characters)."""
+    widths = [max(len(h), *(len(r[n]) for r in rows)) for n, h in enumerate(headers)]
+    widths = [min(w, 60) for w in widths]
+
+    def line(cells: list[str]) -> str:
+        return "  " + "  ".join(c[:60].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, with_driver
+from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, table, with_driver
 
 SHOWN = 50  # rows per section in the table (--all shows every one)
 
@@ -128,16 +128,6 @@ def diff(
     for title, headers, rows in sections:
         typer.echo(f"\n{title}: {len(rows)}")
         if rows:
-            typer.echo(_table(headers, rows if every else rows[:SHOWN]))
+            typer.echo(table(headers, rows if every else rows[:SHOWN]))
             if not every and len(rows) > SHOWN:
                 typer.echo(f"  ... and {len(rows) - SHOWN} more (--all shows them)")
-
-
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[n]) for r in rows)) for n, h in enumerate(headers)]
-    widths = [min(w, 60) for w in widths]
-
-    def line(cells: list[str]) -> str:
-        return "  " + "  ".join(c[:60].ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])

@@ -27,7 +27,7 @@ from graphsvc.errors import InvalidArgument
 __all__ = ["SYSTEM", "Audit", "AuditRecord", "audit_log", "cursor_of", "history", "parse_cursor"]
 
 Change = tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]  # (item id, before, after)
-_INTERNAL = frozenset({"hash", "_lock"})
+_INTERNAL = frozenset({"hash", "_lock", "discovered", "lastSeenAt"})  # bookkeeping: not what changed
 
 
 def _json(props: Mapping[str, Any] | None) -> str | None:

@@ -9,7 +9,7 @@ from neo4j import AsyncDriver, RoutingControl
 
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.exchange import FORMAT
-from graphsvc.domain.rows import item_from_props
+from graphsvc.domain.rows import dependency_from_props, item_from_props
 from graphsvc.domain.vocabulary import RELATIONSHIPS, Kind, Rel
 
 __all__ = ["export_document"]
@@ -27,15 +27,7 @@ async def export_document(driver: AsyncDriver, database: str) -> dict[str, Any]:
         for r in records:
             props = r["props"]
             if rel.type is Rel.DEPENDS_ON:
-                dependencies.append(
-                    {
-                        "from": r["from"],
-                        "to": r["to"],
-                        "kind": props["kind"],
-                        "strength": props["strength"],
-                        "weight": props["weight"],
-                    }
-                )
+                dependencies.append(dependency_from_props(r["from"], r["to"], props))
             elif rel.type is Rel.CONSUMES:
                 consumption.append({"businessUnit": r["from"], "service": r["to"], "share": props["share"]})
             else:

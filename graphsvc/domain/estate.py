@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 RelKey = tuple[str, str]  # (relationship type, target id)
-INTERNAL = frozenset({"hash", "_lock"})  # stored for graphsvc's own bookkeeping, not part of an item's state
+# stored for graphsvc's own bookkeeping, not part of an item's state (a discovery run moves `lastSeenAt` and
+# `discovered` on every item it sees: that is no change to the estate)
+INTERNAL = frozenset({"hash", "_lock", "discovered", "lastSeenAt"})
 
 
 @dataclass(frozen=True)

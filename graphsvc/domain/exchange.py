@@ -211,6 +211,8 @@ class Service(_Model):
     availabilityTarget: Omittable[Percent] = None
     monthlyCost: Omittable[Money] = None
     owner: Omittable[Id] = None
+    source: Omittable[Label] = None  # a discovery source, or "manual" (docs/discovery.md)
+    lastSeenAt: Omittable[Timestamp] = None
     satisfies: list[Id] = []
 
 
@@ -230,6 +232,9 @@ CIType = Literal[
 ]
 AttributeValue = Annotated[str | int | float | bool | None, PlainValidator(_attribute)]
 
+# Sorted, so that equal attributes hash equal whatever order a document lists them in.
+Attributes = Annotated[dict[Label, AttributeValue], AfterValidator(lambda a: dict(sorted(a.items())))]
+
 
 class ConfigurationItem(_Model):
     id: Id
@@ -245,13 +250,9 @@ class ConfigurationItem(_Model):
     site: Omittable[Id] = None
     owner: Omittable[Id] = None
     vendor: Omittable[Label] = None
-    # Sorted, so that equal attributes hash equal whatever order a document lists them in.
-    attributes: Omittable[
-        Annotated[
-            dict[Label, AttributeValue],
-            AfterValidator(lambda a: dict(sorted(a.items()))),
-        ]
-    ] = None
+    source: Omittable[Label] = None  # a discovery source, or "manual" (docs/discovery.md)
+    lastSeenAt: Omittable[Timestamp] = None
+    attributes: Omittable[Attributes] = None
 
 
 class RedundancyGroup(_Model):
@@ -269,6 +270,9 @@ class Dependency(_Model):
     )
     strength: Literal["HARD", "SOFT"] = "HARD"
     weight: Annotated[float, BeforeValidator(_number), Field(gt=0)] = 1.0
+    source: Omittable[Label] = None  # the discovery source that found it (docs/discovery.md)
+    lastSeenAt: Omittable[Timestamp] = None
+    attributes: Omittable[Attributes] = None  # its evidence: `via`, `callCount`
 
 
 class Consumption(_Model):

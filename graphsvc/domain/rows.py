@@ -19,10 +19,19 @@ from pydantic import BaseModel
 from graphsvc.domain.exchange import Consumption, Dependency
 from graphsvc.domain.vocabulary import Kind, Relationship, owned_fields
 
-__all__ = ["content_hash", "dependency_props", "item_from_props", "item_props", "node_row", "to_rfc3339"]
+__all__ = [
+    "content_hash",
+    "dependency_from_props",
+    "dependency_props",
+    "item_from_props",
+    "item_props",
+    "node_row",
+    "to_rfc3339",
+]
 
-# Stored on every item by the importer; not part of the exchange format.
-SYSTEM_PROPS = frozenset({"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType"})
+# Stored on every item by the importer; not part of the exchange format. `discovered`: what each discovery source
+# last wrote to the item and when it last saw it (graphsvc/discovery/reconcile.py).
+SYSTEM_PROPS = frozenset({"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType", "discovered"})
 _JSON_PROPS = frozenset({"attributes", "rule"})
 # Stored under another name where the exchange field would clash with a system property.
 _RENAMED = {"version": "releaseVersion"}
@@ -75,7 +84,32 @@ def owned_relationships(kind: Kind, item: BaseModel) -> list[tuple[Relationship,
 
 
 def dependency_props(dep: Dependency, index: int) -> dict[str, Any]:
-    return {"i": index, "kind": dep.kind, "strength": dep.strength, "weight": dep.weight}
+    props: dict[str, Any] = {"i": index, "kind": dep.kind, "strength": dep.strength, "weight": dep.weight}
+    if dep.source is not None:
+        props["source"] = dep.source
+    if dep.lastSeenAt is not None:
+        props["lastSeenAt"] = dep.lastSeenAt
+    if dep.attributes:
+        props["attributes"] = json.dumps(dep.attributes, sort_keys=True, separators=(",", ":"))
+    return props
+
+
+def dependency_from_props(source: str, target: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    """The exchange form of a stored dependency (the inverse of `dependency_props`, less its listing order)."""
+    out: dict[str, Any] = {
+        "from": source,
+        "to": target,
+        "kind": props["kind"],
+        "strength": props["strength"],
+        "weight": props["weight"],
+    }
+    if props.get("source") is not None:
+        out["source"] = props["source"]
+    if props.get("lastSeenAt") is not None:
+        out["lastSeenAt"] = to_rfc3339(props["lastSeenAt"])
+    if props.get("attributes"):
+        out["attributes"] = json.loads(props["attributes"])
+    return out
 
 
 def consumption_props(con: Consumption, index: int) -> dict[str, Any]:
@@ -87,8 +121,8 @@ def content_hash(
 ) -> str:
     """A hash of everything the document says about an item, to tell changed items from unchanged ones."""
     digest = hashlib.blake2b(item.model_dump_json(by_alias=True, exclude_none=True).encode(), digest_size=16)
-    for dep in dependencies or ():
-        digest.update(dep.model_dump_json(by_alias=True).encode())
+    for dep in dependencies or ():  # (fields left out are no content: a field added later keeps old hashes)
+        digest.update(dep.model_dump_json(by_alias=True, exclude_none=True).encode())
     for con in consumption or ():
         digest.update(con.model_dump_json().encode())
     return digest.hexdigest()

@@ -3,6 +3,7 @@ it. Field names and rules are the exchange format's; the pydantic models check t
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -62,6 +63,8 @@ class ServiceInput:
     availability_target: float | None = strawberry.UNSET
     monthly_cost: Decimal | None = strawberry.UNSET
     owner: strawberry.ID | None = strawberry.UNSET
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="where it came from (`manual`, ...)")
+    last_seen_at: datetime | None = strawberry.UNSET
     satisfies: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -76,6 +79,8 @@ class ServicePatch:
     availability_target: float | None = strawberry.UNSET
     monthly_cost: Decimal | None = strawberry.UNSET
     owner: strawberry.ID | None = strawberry.UNSET
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="where it came from (`manual`, ...)")
+    last_seen_at: datetime | None = strawberry.UNSET
     satisfies: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -94,6 +99,8 @@ class ConfigurationItemInput:
     site: strawberry.ID | None = strawberry.UNSET
     owner: strawberry.ID | None = strawberry.UNSET
     vendor: str | None = strawberry.UNSET
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="where it came from (`manual`, ...)")
+    last_seen_at: datetime | None = strawberry.UNSET
     attributes: strawberry.scalars.JSON | None = strawberry.UNSET
 
 
@@ -111,6 +118,8 @@ class ConfigurationItemPatch:
     site: strawberry.ID | None = strawberry.UNSET
     owner: strawberry.ID | None = strawberry.UNSET
     vendor: str | None = strawberry.UNSET
+    source: str | None = strawberry.field(default=strawberry.UNSET, description="where it came from (`manual`, ...)")
+    last_seen_at: datetime | None = strawberry.UNSET
     attributes: strawberry.scalars.JSON | None = strawberry.UNSET
 
 

@@ -17,6 +17,7 @@ from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.discovery import DiscoveryRun, resolve_discovery_runs
 from graphsvc.graphql.drift import ContinuityPoint, ImpactDriftResult, resolve_impact_drift, resolve_trend
 from graphsvc.graphql.estate import Estate, EstateDiffResult, GraphEdit, resolve_estate, resolve_estate_diff
 from graphsvc.graphql.listing import item_fields
@@ -126,6 +127,15 @@ class Query:
     @strawberry.field(description="one saved what-if scenario", metadata=needs(Role.viewer))
     async def scenario(self, info: Info[Context, None], id: strawberry.ID) -> Scenario | None:
         return await resolve_scenario(info, str(id))
+
+    @strawberry.field(
+        description="discovery runs, newest first (of one source if given): counts and what each reported",
+        metadata=needs(Role.viewer),
+    )
+    async def discovery_runs(
+        self, info: Info[Context, None], source: str | None = None, first: int = 20
+    ) -> list[DiscoveryRun]:
+        return await resolve_discovery_runs(info, source, first)
 
     site_failure = shared_field("site_failure")
 

@@ -132,12 +132,24 @@ class Item:
         return await _items(info, self.id, Rel.MODIFIES, outgoing=False)
 
 
+SOURCE = (
+    "where it came from: the discovery source that found it (`kubernetes:shop`), `manual`, or null (the API or an "
+    "import)"
+)
+LAST_SEEN = "when its discovery source last saw it (bookkeeping: null under estate(...))"
+
+
 @strawberry.type(description="One dependency edge: the item depended on, with the edge's properties.")
 class DependencyEdge:
     item: Item
     kind: e.DependencyKind
     strength: e.DependencyStrength
     weight: float
+    source: str | None = strawberry.field(default=None, description=SOURCE)
+    last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
+    attributes: JSON | None = strawberry.field(
+        default=None, description="the discovery source's evidence for it (`via`, `callCount`)"
+    )
 
 
 def _edges(found: list[Related]) -> list[DependencyEdge]:
@@ -147,6 +159,9 @@ def _edges(found: list[Related]) -> list[DependencyEdge]:
             kind=e.DependencyKind(r.rel.get("kind", "USES")),
             strength=e.DependencyStrength(r.rel.get("strength", "HARD")),
             weight=float(r.rel.get("weight", 1.0)),
+            source=r.rel.get("source"),
+            last_seen_at=r.rel.get("lastSeenAt"),
+            attributes=json.loads(r.rel["attributes"]) if r.rel.get("attributes") else None,
         )
         for r in found
     ]
@@ -269,6 +284,8 @@ class Service(Dependable):
     rpo_minutes: int | None = None
     availability_target: float | None = None
     monthly_cost: Decimal | None = None
+    source: str | None = strawberry.field(default=None, description=SOURCE)
+    last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
 
     @strawberry.field
     async def owner(self, info: Info[Context, None]) -> Team | None:
@@ -308,6 +325,8 @@ class ConfigurationItem(Dependable):
     utilization: float | None = None
     vendor: str | None = None
     attributes: JSON | None = None
+    source: str | None = strawberry.field(default=None, description=SOURCE)
+    last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
 
     @strawberry.field
     async def site(self, info: Info[Context, None]) -> Site | None:

@@ -256,8 +256,7 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
             # writer could otherwise race through every step before the failure came back).
             failing = next((task for i, task in taken if i == "X-3"), None)
             if failing is not None and failing is not asyncio.current_task():
-                while not failing.done():
-                    await asyncio.sleep(0.001)
+                await asyncio.wait({failing})
             ran.append(params["id"])
             await (await tx.run("CREATE (:Item {id: $id})", id=params["id"])).consume()
 

@@ -16,14 +16,16 @@ DOORS = {
     "starlette": ("web/",),
     "uvicorn": ("web/", "cli/serve.py"),
     "typer": ("cli/",),
+    "yaml": ("discovery/",),
 }
 # What each layer may import of graphsvc (besides itself): the one-way flow.
 BASE = {"graphsvc.errors", "graphsvc.settings", "graphsvc.util", "graphsvc.resources", "graphsvc.domain"}
 ALLOWED = {
     "domain": {"graphsvc.errors", "graphsvc.domain"},
     "analysis": BASE,
-    "db": BASE | {"graphsvc.db", "graphsvc.analysis"},
-    "usecases": BASE | {"graphsvc.db", "graphsvc.analysis", "graphsvc.usecases"},
+    "discovery": BASE | {"graphsvc.discovery"},  # pure readers of what sources say, and the reconciliation's plan
+    "db": BASE | {"graphsvc.db", "graphsvc.analysis", "graphsvc.discovery"},
+    "usecases": BASE | {"graphsvc.db", "graphsvc.analysis", "graphsvc.usecases", "graphsvc.discovery"},
     "reports": BASE | {"graphsvc.analysis", "graphsvc.usecases", "graphsvc.reports"},
     "graphql": BASE | {"graphsvc.db", "graphsvc.analysis", "graphsvc.usecases", "graphsvc.graphql"},
     "web": BASE | {"graphsvc.db", "graphsvc.usecases", "graphsvc.graphql", "graphsvc.reports", "graphsvc.web"},
