@@ -115,6 +115,7 @@ class _Reader:
         self.places: dict[tuple[str, str], list[str]] = {}  # (from, to) -> where found
         self.unresolved: dict[tuple[str, str, str], None] = {}  # (item, where, host), in order
         self.selected: dict[tuple[str, str], list[str]] = {}  # (namespace, service) -> workload item ids
+        self.configmaps = resources.configmap_data()
 
     def read(self) -> Observation:
         workloads = [(w, item_id) for w in self.resources.workloads if (item_id := self._workload(w)) is not None]
@@ -201,7 +202,7 @@ class _Reader:
     def _workload_references(self, workload: Resource, item_id: str) -> None:
         pod_spec = as_mapping(as_mapping(workload.spec.get("template")).get("spec"))
         missing: set[str] = set()
-        for found in pod_values(pod_spec, self.resources.configmap_data(workload.namespace)):
+        for found in pod_values(pod_spec, self.configmaps.get(workload.namespace, {})):
             if isinstance(found, MissingConfigMap):
                 if found.name not in missing:
                     missing.add(found.name)

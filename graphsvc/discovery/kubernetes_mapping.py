@@ -30,6 +30,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graphsvc.discovery.documents import DiscoveryInputError
@@ -53,6 +54,17 @@ class KubernetesMapping:
     owner_label: str = "team"
     owners: Mapping[str, str] = field(default_factory=dict)  # owner label value -> team id
     environments: Mapping[str, str] = field(default_factory=dict)  # namespace -> environment
+
+    @classmethod
+    def read(cls, path: Path) -> KubernetesMapping:
+        """The mapping in the file at `path`; `DiscoveryInputError` naming it when it cannot be read or is invalid."""
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except OSError as e:
+            raise DiscoveryInputError(f"{path}: cannot be read ({e.strerror})") from None
+        except UnicodeDecodeError as e:
+            raise DiscoveryInputError(f"{path}: not UTF-8 text (byte {e.start})") from None
+        return cls.from_toml(text, str(path))
 
     @classmethod
     def from_toml(cls, text: str, where: str = "mapping") -> KubernetesMapping:

@@ -68,18 +68,22 @@ class Resources:
     skipped: list[Skipped] = field(default_factory=list)
     _seen: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, namespace, name) -> where
 
-    def configmap_data(self, namespace: str) -> dict[str, Mapping[str, Any]]:
-        """The `data` of each ConfigMap in `namespace`, by name (a ConfigMap without data has none)."""
-        return {name: as_mapping(cm.body.get("data")) for (ns, name), cm in self.configmaps.items() if ns == namespace}
+    def configmap_data(self) -> dict[str, dict[str, Mapping[str, Any]]]:
+        """The `data` of each ConfigMap (none when it has none), by namespace and name."""
+        by_namespace: dict[str, dict[str, Mapping[str, Any]]] = {}
+        for (namespace, name), configmap in self.configmaps.items():
+            by_namespace.setdefault(namespace, {})[name] = as_mapping(configmap.body.get("data"))
+        return by_namespace
 
-    def add(self, where: str, document: Any) -> None:
-        """Sort one document (or the items of a list) in, or skip it with a reason."""
+    def add(self, where: str, document: Any, in_list: bool = False) -> None:
+        """Sort one document (or the items of a list) in, or skip it with a reason. A list inside a list is no
+        list: its kind is skipped (so that nesting cannot run deep)."""
         if not isinstance(document, dict):
             self.skipped.append(Skipped(where, f"not an object but {_a(document)}"))
             return
         kind = as_str(document.get("kind"))
         items = document.get("items")
-        if kind is not None and kind.endswith("List") and isinstance(items, list):
+        if not in_list and kind is not None and kind.endswith("List") and isinstance(items, list):
             self._add_list(where, kind, document.get("apiVersion"), items)
         else:
             self._add_object(where, document)
@@ -89,7 +93,7 @@ class Resources:
         for number, item in enumerate(items, 1):
             if item_kind and isinstance(item, dict) and "kind" not in item:
                 item = {**item, "kind": item_kind, "apiVersion": api_version}
-            self.add(f"{where}, item {number}", item)
+            self.add(f"{where}, item {number}", item, in_list=True)
 
     def _add_object(self, where: str, document: Mapping[str, Any]) -> None:
         resource = _resource(where, document)
@@ -131,7 +135,8 @@ def _resource(where: str, document: Mapping[str, Any]) -> Resource | Skipped:
         return Skipped(where, "an object without a kind")
     api_version = document.get("apiVersion")
     if kind not in _GROUPS or (isinstance(api_version, str) and _group(api_version) not in _GROUPS[kind]):
-        return Skipped(where, f"{kind} ({api_version}) is not read: {_USED}")
+        group = f" ({api_version})" if isinstance(api_version, str) else ""
+        return Skipped(where, f"{kind}{group} is not read: {_USED}")
     metadata = as_mapping(document.get("metadata"))
     name, namespace = as_str(metadata.get("name")), metadata.get("namespace", "default")
     if not name:

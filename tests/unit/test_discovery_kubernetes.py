@@ -21,7 +21,7 @@ def fixture(name: str) -> tuple[str, bytes]:
 
 
 def mapping() -> KubernetesMapping:
-    return KubernetesMapping.from_toml((FIXTURES / "mapping.toml").read_text(), "mapping.toml")
+    return KubernetesMapping.read(FIXTURES / "mapping.toml")
 
 
 def k8s(namespace: str, kind: str, name: str) -> str:

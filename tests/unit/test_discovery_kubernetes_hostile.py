@@ -4,6 +4,7 @@ and document, or skips what it cannot use with a reason; it never hangs, exhaust
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from graphsvc.discovery.documents import ALIAS_NODE_BUDGET, DiscoveryInputError
 from graphsvc.discovery.kubernetes import KubernetesMapping, read_manifests
 from graphsvc.discovery.model import Skipped
 
+ONLY = "only Deployment, StatefulSet, DaemonSet, Service, ConfigMap and Ingress are read"
 BILLION_LAUGHS = b"""apiVersion: v1
 kind: ConfigMap
 metadata: {name: lol}
@@ -170,8 +172,7 @@ def test_what_cannot_be_used_is_skipped_with_a_reason() -> None:
         Skipped("m.yaml, document 7", "a Deployment without metadata.name"),
         Skipped(
             "m.yaml, document 8",
-            "Service (serving.knative.dev/v1) is not read: "
-            "only Deployment, StatefulSet, DaemonSet, Service, ConfigMap and Ingress are read",
+            f"Service (serving.knative.dev/v1) is not read: {ONLY}",
         ),
         Skipped("m.yaml, document 9", "Deployment shop/cart again: the first one, in m.yaml, document 1, is used"),
         Skipped("m.yaml, document 11", "Deployment x: metadata.namespace is not a name"),
@@ -219,11 +220,19 @@ def test_an_api_list_whose_items_carry_no_kind() -> None:
     deployment_list = {
         "apiVersion": "apps/v1",
         "kind": "DeploymentList",
-        "items": [json.loads(deployment("a")), {"metadata": {"name": "b", "namespace": "shop"}}, "junk"],
+        "items": [
+            json.loads(deployment("a")),
+            {"metadata": {"name": "b", "namespace": "shop"}},
+            "junk",
+            {"kind": "List"},
+        ],
     }
     observation = read_manifests([("list.json", json.dumps(deployment_list).encode())], "shop")
     assert [item.id for item in observation.items] == ["k8s:shop:shop:deployment:a", "k8s:shop:shop:deployment:b"]
-    assert observation.skipped == [Skipped("list.json, document 1, item 3", "not an object but a string")]
+    assert observation.skipped == [
+        Skipped("list.json, document 1, item 3", "not an object but a string"),
+        Skipped("list.json, document 1, item 4", f"List is not read: {ONLY}"),
+    ]
 
 
 def test_an_old_ingress_and_a_service_in_another_namespace() -> None:
@@ -274,6 +283,14 @@ def test_a_bad_mapping_file_is_refused(text: str, message: str) -> None:
     with pytest.raises(DiscoveryInputError) as refused:
         KubernetesMapping.from_toml(text, "m.toml")
     assert str(refused.value).startswith(message)
+
+
+def test_a_mapping_file_that_cannot_be_read(tmp_path: Path) -> None:
+    (tmp_path / "latin1.toml").write_bytes(b"[environments]\ncaf\xe9 = 'TEST'\n")
+    with pytest.raises(DiscoveryInputError, match=r"latin1.toml: not UTF-8 text \(byte 18\)"):
+        KubernetesMapping.read(tmp_path / "latin1.toml")
+    with pytest.raises(DiscoveryInputError, match=r"missing.toml: cannot be read \(No such file or directory\)"):
+        KubernetesMapping.read(tmp_path / "missing.toml")
 
 
 def test_a_50_mb_manifest_list_is_read() -> None:
