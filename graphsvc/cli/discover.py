@@ -1,0 +1,172 @@
+"""`graphsvc discover ...`: read what a source says exists and reconcile the CMDB with it in one audited write
+(docs/discovery.md); `--dry-run` prints what a run would do and writes nothing. `graphsvc discover runs` lists the
+runs made."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from graphsvc.cli.common import BoltPort, DataDir, app, cli_audit, fail, settings_for, table, with_driver
+
+__all__ = ["discover"]
+
+SHOWN = 50  # rows per section (--all shows every one)
+
+discover = typer.Typer(help="Read what a source says exists into the CMDB (docs/discovery.md).", no_args_is_help=True)
+app.add_typer(discover, name="discover")
+
+DryRun = Annotated[bool, typer.Option("--dry-run", help="print what the run would do; write nothing")]
+Grace = Annotated[
+    float,
+    typer.Option("--grace-hours", min=0, help="retire what the source no longer sees only after this long unseen"),
+]
+Every = Annotated[bool, typer.Option("--all", help=f"every row, not the first {SHOWN} of each section")]
+
+
+@discover.command("kubernetes")
+def kubernetes(
+    files: Annotated[list[Path], typer.Argument(help="manifests (multi-document YAML) or `kubectl get -o json` lists")],
+    cluster: Annotated[str, typer.Option("--cluster", help="the cluster's name: ids are k8s:CLUSTER:NS:KIND:NAME")],
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="a TOML file mapping labels to owners, names, environments")
+    ] = None,
+    dry_run: DryRun = False,
+    grace_hours: Grace = 0.0,
+    every: Every = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Workloads (Deployments, StatefulSets, DaemonSets) and Ingresses as CIs, and the dependencies their containers
+    name through Services, reconciled with the CMDB as the source `kubernetes:CLUSTER`."""
+    from graphsvc.discovery.kubernetes import DiscoveryInputError, KubernetesMapping, read_manifests
+
+    try:
+        given = [(str(f), _read(f)) for f in files]
+        rules = KubernetesMapping.read(mapping) if mapping is not None else None
+        observation = read_manifests(given, cluster, rules)
+    except (DiscoveryInputError, OSError) as exc:
+        fail(str(exc))
+        return
+    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover kubernetes")
+
+
+@discover.command("runs")
+def runs(
+    source: Annotated[str | None, typer.Option("--source", help="only this source, e.g. kubernetes:shop")] = None,
+    first: Annotated[int, typer.Option("--first", min=1, max=500, help="how many, newest first")] = 20,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """The discovery runs made, newest first, with their counts."""
+    from graphsvc.db.discovery import discovery_runs
+    from graphsvc.db.items import ItemRepository
+
+    found = with_driver(
+        settings_for(data_dir, bolt_port), lambda d, db: discovery_runs(ItemRepository(d, db), source, first)
+    )
+    if not found:
+        typer.echo("No discovery runs yet.")
+        return
+    names = ["created", "updated", "retired", "unchanged", "kept", "dependenciesAdded", "dependenciesRemoved"]
+    headers = ["at", "source", "actor", "created", "updated", "retired", "unchanged", "kept", "deps +", "deps -"]
+    rows = [
+        [r.at.isoformat(timespec="seconds"), r.source, r.actor, *(str(r.counts.get(n, 0)) for n in names)]
+        for r in found
+    ]
+    typer.echo(table(headers, rows))
+
+
+def _read(path: Path) -> bytes:
+    if not path.is_file():
+        raise OSError(f"{path}: no such file")
+    return path.read_bytes()
+
+
+def _reconcile(
+    observation: Any, dry_run: bool, grace_hours: float, every: bool, data_dir: Any, bolt_port: Any, action: str
+) -> None:
+    from graphsvc.db.discovery import run_discovery
+    from graphsvc.domain.validation import DocumentInvalid
+
+    typer.echo(
+        f"{observation.source}: {len(observation.items)} items and {len(observation.dependencies)} dependencies "
+        f"seen; reconciling{' (dry run)' if dry_run else ''}...",
+        err=True,
+    )
+    try:
+        outcome = with_driver(
+            settings_for(data_dir, bolt_port),
+            lambda d, db: run_discovery(
+                d,
+                db,
+                observation,
+                now=datetime.now(UTC),
+                grace=timedelta(hours=grace_hours),
+                dry_run=dry_run,
+                audit=cli_audit(action),
+            ),
+        )
+    except DocumentInvalid as exc:
+        fail(f"{observation.source}: {exc}")
+        return
+    report(outcome, dry_run, every)
+
+
+def report(outcome: Any, dry_run: bool, every: bool) -> None:
+    """What a run did (or, dry, would do): counts, then each section as a table."""
+    plan, observation = outcome.plan, outcome.observation
+    verb = "would" if dry_run else "did"
+    retired = set(plan.retired)
+    updated = {i: c for i, c in plan.updated.items() if i not in retired}
+    typer.echo(
+        f"{plan.source} ({verb}): {len(plan.created)} created, {len(updated)} updated, {len(retired)} retired, "
+        f"{len(plan.unchanged)} unchanged, {len(plan.kept)} fields kept; dependencies "
+        f"+{len(plan.dependencies_added)} -{len(plan.dependencies_removed)}; {len(observation.unresolved)} "
+        f"unresolved, {len(observation.skipped)} skipped"
+        + (" (dry run: nothing was written)" if dry_run else f" (run {outcome.run_id})")
+    )
+    created = [[i, str(f.get("type", "")), str(f.get("name", ""))] for i, (_, f) in sorted(plan.created.items())]
+    changed = [
+        [i, name, _shown(old), _shown(new)]
+        for i, c in sorted(updated.items())
+        for name, (old, new) in sorted(c.items())
+    ]
+    sections = [
+        ("Created", ["id", "type", "name"], created),
+        ("Updated", ["id", "field", "was", "now"], changed),
+        ("Retired (no longer seen)", ["id"], [[i] for i in sorted(retired)]),
+        (
+            "Kept (a person or another source set it last)",
+            ["id", "field", "stays", "source saw"],
+            [[k.item, k.field, _shown(k.current), _shown(k.seen)] for k in plan.kept],
+        ),
+        ("Merged by identity", ["seen as", "is"], [[a, b] for a, b in sorted(plan.merged.items())]),
+        (
+            "Dependencies added",
+            ["from", "to", "via"],
+            [[a, b, str(x.get("via", ""))] for a, b, _, x in plan.dependencies_added],
+        ),
+        ("Dependencies removed (no longer seen)", ["from", "to"], [[a, b] for a, b in plan.dependencies_removed]),
+        (
+            "Unresolved references (not errors)",
+            ["item", "where", "host"],
+            [[u.item, u.where, u.host] for u in observation.unresolved],
+        ),
+        ("Skipped", ["where", "why"], [[s.where, s.reason] for s in observation.skipped]),
+    ]
+    for title, headers, rows in sections:
+        if rows:
+            typer.echo(f"\n{title}: {len(rows)}")
+            typer.echo(table(headers, rows if every else rows[:SHOWN]))
+            if not every and len(rows) > SHOWN:
+                typer.echo(f"  ... and {len(rows) - SHOWN} more (--all shows them)")
+    sys.stdout.flush()
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)
