@@ -88,9 +88,10 @@ async def _read(tx: AsyncManagedTransaction, observation: Observation) -> tuple[
         identityKeys=[json.dumps(k) + ":" for k in IDENTITY_KEYS],
     )
     current = {c.id: c for c in [_current(r) async for r in result]}
-    dependency_ids = sorted(set(current) | set(ids))
-    deps = await tx.run(cypher("discovery/dependencies"), ids=dependency_ids, source=observation.source)
-    return current, [(r["from"], r["to"], r["source"]) async for r in deps]
+    within = set(current) | set(ids)
+    deps = await tx.run(cypher("discovery/dependencies"), ids=sorted(within), source=observation.source)
+    found = [(r["from"], r["to"], r["source"]) async for r in deps]
+    return current, [(a, b, s) for a, b, s in found if b in within or s == observation.source]
 
 
 def _validated(plan: Plan, current: Mapping[str, Current]) -> dict[str, BaseModel]:
