@@ -26,6 +26,13 @@ Grace = Annotated[
     typer.Option("--grace-hours", min=0, help="retire what the source no longer sees only after this long unseen"),
 ]
 Every = Annotated[bool, typer.Option("--all", help=f"every row, not the first {SHOWN} of each section")]
+MassRetire = Annotated[
+    bool,
+    typer.Option(
+        "--allow-mass-retire",
+        help="let a run that sees nothing, or retires over half of what the source had, go ahead",
+    ),
+]
 
 
 @discover.command("kubernetes")
@@ -37,6 +44,7 @@ def kubernetes(
     ] = None,
     dry_run: DryRun = False,
     grace_hours: Grace = 0.0,
+    allow_mass_retire: MassRetire = False,
     every: Every = False,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
@@ -52,7 +60,7 @@ def kubernetes(
     except (DiscoveryInputError, OSError) as exc:
         fail(str(exc))
         return
-    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover kubernetes")
+    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover kubernetes", allow_mass_retire)
 
 
 @discover.command("runs")
@@ -88,10 +96,18 @@ def _read(path: Path) -> bytes:
 
 
 def _reconcile(
-    observation: Any, dry_run: bool, grace_hours: float, every: bool, data_dir: Any, bolt_port: Any, action: str
+    observation: Any,
+    dry_run: bool,
+    grace_hours: float,
+    every: bool,
+    data_dir: Any,
+    bolt_port: Any,
+    action: str,
+    allow_mass_retire: bool = False,
 ) -> None:
     from graphsvc.db.discovery import run_discovery
     from graphsvc.domain.validation import DocumentInvalid
+    from graphsvc.errors import InvalidArgument
 
     typer.echo(
         f"{observation.source}: {len(observation.items)} items and {len(observation.dependencies)} dependencies "
@@ -109,12 +125,19 @@ def _reconcile(
                 grace=timedelta(hours=grace_hours),
                 dry_run=dry_run,
                 audit=cli_audit(action),
+                allow_mass_retire=allow_mass_retire,
             ),
         )
     except DocumentInvalid as exc:
         fail(f"{observation.source}: {exc}")
         return
+    except InvalidArgument as exc:
+        fail(str(exc))
+        return
     report(outcome, dry_run, every)
+    vanished = outcome.plan.mass_retirement()
+    if dry_run and vanished is not None and not allow_mass_retire:
+        typer.echo(f"\nA run would be refused: {vanished} (--allow-mass-retire allows it)")
 
 
 def report(outcome: Any, dry_run: bool, every: bool) -> None:

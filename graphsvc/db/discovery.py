@@ -29,6 +29,7 @@ from graphsvc.domain.exchange import ConfigurationItem, Service
 from graphsvc.domain.rows import item_from_props, item_props, node_row
 from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.errors import InvalidArgument
 
 __all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "run_discovery"]
 
@@ -269,8 +270,11 @@ async def run_discovery(
     grace: timedelta,
     dry_run: bool,
     audit: Audit,
+    allow_mass_retire: bool = False,
 ) -> RunOutcome:
-    """Reconcile `observation` with the database in one transaction (a read one for a dry run)."""
+    """Reconcile `observation` with the database in one transaction (a read one for a dry run). A run that looks like
+    a source that vanished (Plan.mass_retirement) is refused with InvalidArgument unless `allow_mass_retire`; a dry
+    run reports it in the plan."""
 
     async def work(tx: AsyncManagedTransaction) -> RunOutcome:
         if not dry_run:
@@ -281,6 +285,11 @@ async def run_discovery(
         await _check_refs(tx, models)
         if dry_run:
             return RunOutcome(plan, observation, None)
+        vanished = plan.mass_retirement()
+        if vanished is not None and not allow_mass_retire:
+            raise InvalidArgument(
+                f"{vanished}; nothing was written (check the input, or allow it: --allow-mass-retire)"
+            )
         changes = await _write(tx, plan, current, models)
         if plan.changes:
             await bump_graph_state(tx)

@@ -15,6 +15,9 @@ The rules (SEMANTICS.md, "Discovery"; docs/discovery.md):
   this source created (`source`) and no longer sees becomes RETIRED once it has been unseen longer than the grace
   period, unless someone else set its status since; it is never deleted. An item another source or a person
   created is never retired by this one.
+- **A source that vanished.** A run that sees nothing yet would retire something, or would retire more than
+  MASS_RETIRE items and over half of what the source had, is refused (nothing written) unless told otherwise:
+  an empty or truncated export must not retire a cluster.
 - **Dependencies.** A dependency this source created and no longer sees is removed (dependencies have no status;
   the audit trail and `estateDiff` keep it); a dependency that exists already, whoever made it, is left as it is.
 """
@@ -32,6 +35,7 @@ from graphsvc.domain.vocabulary import Kind
 __all__ = ["IDENTITY_KEYS", "Current", "FieldKept", "Plan", "flatten", "plan_run", "unflatten"]
 
 IDENTITY_KEYS = ("hostname", "serial", "cloudResourceId")
+MASS_RETIRE = 5  # a run may retire this many items whatever the share (see Plan.mass_retirement)
 ATTR = "attributes."
 
 
@@ -94,9 +98,25 @@ class Plan:
     dependencies_removed: list[tuple[str, str]] = field(default_factory=list)
     dependencies_seen: list[tuple[str, str]] = field(default_factory=list)  # this source's, still seen
 
+    live_before: int = 0  # items this source created that were not RETIRED before the run
+
     @property
     def changes(self) -> int:
         return len(self.created) + len(self.updated) + len(self.dependencies_added) + len(self.dependencies_removed)
+
+    def mass_retirement(self) -> str | None:
+        """Why this run looks like a source that vanished rather than an estate that shrank (None: it does not): it
+        sees nothing yet would retire something, or it would retire more than MASS_RETIRE items and more than half
+        of what the source had. A truncated export or an empty namespace list must not retire a cluster."""
+        retiring = len(self.retired)
+        if retiring and not self.seen:
+            return f"{self.source} saw nothing this run, and {retiring} item(s) it saw before would be retired"
+        if retiring > MASS_RETIRE and retiring * 2 > self.live_before:
+            return (
+                f"{self.source} would retire {retiring} of the {self.live_before} items it had (over half): a source "
+                "that vanished or input cut short?"
+            )
+        return None
 
 
 _ABSENT = object()
@@ -158,6 +178,7 @@ def plan_run(
             plan.created[stored] = (seen.kind, fields)
             plan.results[stored] = fields
             plan.written[stored] = dict(fields)
+    plan.live_before = sum(1 for c in current.values() if c.source == source and c.fields.get("status") != "RETIRED")
     seen_ids = set(plan.seen)
     for item in sorted(current.values(), key=lambda c: c.id):
         if item.id in seen_ids or source not in item.written:

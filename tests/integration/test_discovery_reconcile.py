@@ -20,6 +20,7 @@ from graphsvc.discovery.model import Observation, SeenDependency, SeenItem
 from graphsvc.domain.exchange import ConfigurationItem
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import InvalidArgument
 from tests.conftest import counts
 
 DB = "neo4j"
@@ -171,3 +172,31 @@ async def test_two_sources_naming_one_machine_merge(adriver: AsyncDriver) -> Non
     stored = await item(adriver, "CI-DB-01")
     assert stored["name"] == "db-01" and stored["vendor"] == "Dell"  # the import's name kept; the empty field set
     assert stored.get("source") is None  # created by an import: a source that merges in does not own it
+
+
+async def test_a_source_that_vanished_is_refused_unless_allowed(adriver: AsyncDriver, sync_driver: Driver) -> None:
+    t0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    many = [app(f"k8s:shop:default:deployment:a{n}") for n in range(12)]
+    await run(adriver, seen(*many), t0)
+    before = counts(sync_driver, DB)
+    with pytest.raises(InvalidArgument, match=r"kubernetes:shop saw nothing this run, and 12 item\(s\)"):
+        await run(adriver, seen(), t0 + timedelta(hours=1))  # an empty export
+    with pytest.raises(InvalidArgument, match="would retire 9 of the 12 items it had"):
+        await run(adriver, seen(*many[:3]), t0 + timedelta(hours=1))  # an export cut short
+    assert counts(sync_driver, DB) == before
+    assert [r.counts["created"] for r in await discovery_runs(ItemRepository(adriver, DB), SRC, 10)] == [12]
+    dry = await run(adriver, seen(), t0 + timedelta(hours=1), dry_run=True)  # a dry run shows it, refuses nothing
+    assert len(dry.plan.retired) == 12 and dry.plan.mass_retirement() is not None
+    done = await run_discovery(
+        adriver,
+        DB,
+        seen(*many[:3]),
+        now=t0 + timedelta(hours=2),
+        grace=timedelta(0),
+        dry_run=False,
+        audit=WHO,
+        allow_mass_retire=True,
+    )
+    assert len(done.plan.retired) == 9
+    shrunk = await run(adriver, seen(*many[:2]), t0 + timedelta(hours=3))  # one of three: a small change goes ahead
+    assert shrunk.plan.retired == ["k8s:shop:default:deployment:a2"]
