@@ -8,6 +8,7 @@ import copy
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ HOOK = "/hooks/alertmanager"
 FP_DB, FP_APP, FP_GHOST = "3fa1c02e9b7d4e55", "a0b1c2d3e4f50617", "ffff0000ffff0000"
 DB_INCIDENT = f"INC-AM-{FP_DB}-20261201T100000Z"
 APP_INCIDENT = f"INC-AM-{FP_APP}-20261201T100500Z"
+EKS_NODE = "CI-AWS-EKS-NODE-01"
 
 ESTATE: dict[str, Any] = {
     "format": "graphsvc-cmdb/1",
@@ -126,15 +128,36 @@ class Hook:
         return self.graphql.data(query, {"id": incident_id})["incident"]  # type: ignore[no-any-return]
 
 
+def _serve(connection: Connection, sync_driver: Any, document: dict[str, Any]) -> Iterator[Hook]:
+    tokens = {r: make_token(sync_driver, connection.database, r, f"{r} token") for r in ("viewer", "analyst", "editor")}
+    admin = make_token(sync_driver, connection.database, "admin")
+    app = create_app(Settings(), connection=connection)
+    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=120, headers=bearer(admin)) as client:
+        graphql = GraphQLClient(client)
+        graphql.data(operation("import.graphql", "ImportCmdb"), {"document": document}, "ImportCmdb")
+        yield Hook(base_url, tokens, graphql, sync_driver, connection.database)
+
+
 @pytest.fixture
 def hook(empty_db: Connection, sync_driver: Any) -> Iterator[Hook]:
-    tokens = {r: make_token(sync_driver, empty_db.database, r, f"{r} token") for r in ("viewer", "analyst", "editor")}
-    admin = make_token(sync_driver, empty_db.database, "admin")
-    app = create_app(Settings(), connection=empty_db)
-    with serve_asgi(app) as base_url, httpx.Client(base_url=base_url, timeout=60, headers=bearer(admin)) as client:
-        graphql = GraphQLClient(client)
-        graphql.data(operation("import.graphql", "ImportCmdb"), {"document": ESTATE}, "ImportCmdb")
-        yield Hook(base_url, tokens, graphql, sync_driver, empty_db.database)
+    yield from _serve(empty_db, sync_driver, ESTATE)
+
+
+@pytest.fixture
+def demo_hook(empty_db: Connection, sync_driver: Any, demo_document: Any) -> Iterator[Hook]:
+    yield from _serve(empty_db, sync_driver, demo_document)
+
+
+def test_the_readme_example_on_the_demo_cmdb(demo_hook: Hook) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("/hooks/alertmanager -d '") :]
+    body = json.loads(example[example.index("'") + 1 : example.index("'\n")])
+    node = alert("firing", "00000000000000cc", {"alertname": "NodeNotReady", "instance": "aws-eks-node-01:10250"})
+    answer = demo_hook.ok({**body, "alerts": [*body["alerts"], node]})
+    assert [(o["incident"], o["item"]) for o in answer["opened"]] == [
+        ("INC-AM-3fa1c02e9b7d4e55-20261201T100000Z", "CI-DC1-DB-INVENTORY-01"),
+        ("INC-AM-00000000000000cc-20261201T100000Z", EKS_NODE),
+    ]
 
 
 def test_a_group_opens_incidents_once_and_resolves_them_at_ends_at(hook: Hook) -> None:
