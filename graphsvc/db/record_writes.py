@@ -20,13 +20,11 @@ from graphsvc.domain.rows import content_hash, item_props, node_row
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.errors import DuplicateId, InvalidState, NotFound, StaleVersion
 
-__all__ = ["attribute_incidents", "check_attributable", "update_record"]
+__all__ = ["attribute_incidents", "check_attributable", "update_record", "update_record_in"]
 
 
-@translate_unavailable
-async def update_record(
-    driver: AsyncDriver,
-    database: str,
+async def update_record_in(
+    tx: AsyncManagedTransaction,
     kind: Kind,
     item_id: str,
     *,
@@ -35,26 +33,34 @@ async def update_record(
     props: dict[str, Any],
     version: int | None = None,
     check: Any = None,
-    audit: Audit,
+) -> tuple[Props, Props]:
+    """`update_record`'s checks and write in the caller's transaction (which records the audit): (before, after)."""
+    record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
+    if record is None or record["kind"] != kind.value:
+        raise NotFound.item(item_id, kind.value)
+    if version is not None and record["version"] != version:
+        raise StaleVersion(item_id, version, int(record["version"]))
+    current = native_props(record["props"])
+    status = str(current.get("status"))
+    if status not in allowed:
+        need = " or ".join(allowed)
+        raise InvalidState(item_id, status, f"{item_id} is {status}: {action} needs a {kind.value} that is {need}")
+    if check is not None:
+        check(current)
+    result = await tx.run(cypher("records/set_fields"), id=item_id, props=props)
+    return current, native_props((await result.single(strict=True))["props"])
+
+
+@translate_unavailable
+async def update_record(
+    driver: AsyncDriver, database: str, /, kind: Kind, item_id: str, *, audit: Audit, **step: Any
 ) -> Props:
-    """Set `props` on an incident or problem whose status is one of `allowed`; `check(current_props)` may refuse."""
+    """Set `props` on an incident or problem whose status is one of `allowed`; `check(current_props)` may refuse
+    (`step`: update_record_in's allowed, action, props, version and check)."""
 
     async def work(tx: AsyncManagedTransaction) -> Props:
-        record = await (await tx.run(cypher("items/lock"), id=item_id)).single()
-        if record is None or record["kind"] != kind.value:
-            raise NotFound.item(item_id, kind.value)
-        if version is not None and record["version"] != version:
-            raise StaleVersion(item_id, version, int(record["version"]))
-        current = native_props(record["props"])
-        status = str(current.get("status"))
-        if status not in allowed:
-            need = " or ".join(allowed)
-            raise InvalidState(item_id, status, f"{item_id} is {status}: {action} needs a {kind.value} that is {need}")
-        if check is not None:
-            check(current)
-        result = await tx.run(cypher("records/set_fields"), id=item_id, props=props)
-        after = native_props((await result.single(strict=True))["props"])
-        await audit.record(tx, [(item_id, current, after)])
+        before, after = await update_record_in(tx, kind, item_id, **step)
+        await audit.record(tx, [(item_id, before, after)])
         return after
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:

@@ -6,6 +6,8 @@ updating the same version cannot both succeed (optimistic concurrency without lo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from neo4j import AsyncDriver, AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 from pydantic import BaseModel
@@ -27,6 +29,7 @@ __all__ = [
     "bump_graph_state",
     "check_refs_in",
     "create_item",
+    "create_items_in",
     "current_refs",
     "delete_item",
     "remove_dependency",
@@ -60,24 +63,35 @@ async def _write_rels(tx: AsyncManagedTransaction, kind: Kind, item: BaseModel, 
             await (await tx.run(cypher("import/create_rels", rel=rel.type), rows=rows)).consume()
 
 
+async def create_items_in(tx: AsyncManagedTransaction, kind: Kind, items: Sequence[BaseModel]) -> list[Props]:
+    """Create items of one kind in the caller's transaction (which records the audit): DuplicateId if an id is
+    taken, DocumentInvalid for unresolved references; what is stored, in the order of `items`."""
+    ids: list[str] = [item.id for item in items]  # type: ignore[attr-defined]
+    if not ids:
+        return []
+    doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: list(items)})
+    found = await existing_in(tx, sorted(set(ids)))
+    for item_id in ids:
+        if item_id in found:
+            raise DuplicateId(item_id, found[item_id]["kind"].value)
+    await check_refs_in(tx, doc, new_ids=set(ids))
+    rows = [node_row(i, kind, content_hash(item), item_props(kind, item)) for i, item in zip(ids, items, strict=True)]
+    await (await tx.run(cypher("import/create_nodes", label=kind), rows=rows)).consume()
+    for item in items:
+        await _write_rels(tx, kind, item, replace=False)
+    if kind in VERSIONED:
+        await bump_graph_state(tx)
+    stored = {r["id"]: native_props(r["props"]) async for r in await tx.run(cypher("items/by_ids"), ids=ids)}
+    return [stored[i] for i in ids]
+
+
 @translate_unavailable
 async def create_item(driver: AsyncDriver, database: str, kind: Kind, item: BaseModel, *, audit: Audit) -> Props:
     """Create one item; DuplicateId if the id is taken, DocumentInvalid for unresolved references."""
     item_id: str = item.id  # type: ignore[attr-defined]
-    doc = ExchangeDocument.model_validate({"format": FORMAT, kind.collection: [item]})
 
     async def work(tx: AsyncManagedTransaction) -> Props:
-        found = await existing_in(tx, [item_id])
-        if item_id in found:
-            raise DuplicateId(item_id, found[item_id]["kind"].value)
-        await check_refs_in(tx, doc, new_ids={item_id})
-        row = node_row(item_id, kind, content_hash(item), item_props(kind, item))
-        await (await tx.run(cypher("import/create_nodes", label=kind), rows=[row])).consume()
-        await _write_rels(tx, kind, item, replace=False)
-        if kind in VERSIONED:
-            await bump_graph_state(tx)
-        result = await tx.run(cypher("items/by_ids"), ids=[item_id])
-        props = native_props((await result.single(strict=True))["props"])
+        [props] = await create_items_in(tx, kind, [item])
         await audit.record(tx, [(item_id, None, props)])
         return props
 

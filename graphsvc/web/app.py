@@ -1,6 +1,6 @@
 """The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
-GraphiQL, /healthz and /readyz, the reports, /auth/session, and the vendored static assets; behind the
-concurrency, body-size and token middleware (web/middleware.py)."""
+GraphiQL, /healthz and /readyz, the reports, the Alertmanager hook (/hooks/alertmanager), /auth/session, and the
+vendored static assets; behind the concurrency, body-size and token middleware (web/middleware.py)."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
 from graphsvc.web.graphql_view import GraphQLApp
 from graphsvc.web.headers import RequestShape, SecurityHeaders
+from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/readyz", readyz),
         Route("/graphql", graphql_app, methods=["GET", "POST"]),
         *report_routes(state, settings),
+        *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]

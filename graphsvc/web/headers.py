@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.web.middleware import headers_of, reply
+from graphsvc.web.middleware import answers_json, headers_of, reply
 
 __all__ = ["NONCE", "RequestShape", "SecurityHeaders", "csp_for_html"]
 
@@ -104,7 +104,7 @@ class RequestShape:
                 400,
                 "the request has more than one Authorization header; send one",
                 "BAD_REQUEST",
-                json_body=graphql,
+                json_body=answers_json(scope["path"]),
                 extra=[],
             )
             return
@@ -121,7 +121,7 @@ class RequestShape:
                     f"a {method} from a page of another origin ({origin}) is refused: "
                     "only pages served by graphsvc itself may write to it",
                     "FORBIDDEN_ORIGIN",
-                    json_body=graphql,
+                    json_body=answers_json(scope["path"]),
                     extra=[],
                 )
                 return

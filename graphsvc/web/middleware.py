@@ -32,7 +32,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("graphsvc")
 
-__all__ = ["COOKIE", "Authenticate", "BodyLimit", "ConcurrencyLimit", "headers_of", "reply", "route_role", "token_from"]
+__all__ = [
+    "COOKIE",
+    "Authenticate",
+    "BodyLimit",
+    "ConcurrencyLimit",
+    "answers_json",
+    "headers_of",
+    "reply",
+    "route_role",
+    "token_from",
+]
 
 COOKIE = "graphsvc_token"
 _DIGITS = re.compile(r"^[0-9]{1,20}$")
@@ -50,7 +60,14 @@ def route_role(method: str, path: str, query_string: bytes) -> Role | None:
         return None  # the GraphiQL page: no data in it, and where a person signs in
     if path.startswith("/reports/"):
         return Role.analyst
+    if path.startswith("/hooks/"):
+        return Role.editor  # a hook writes (Alertmanager's alerts open incidents)
     return Role.viewer
+
+
+def answers_json(path: str) -> bool:
+    """Whether the route's refusals are JSON (the API and the hooks) rather than plain text (the reports)."""
+    return path == "/graphql" or path.startswith("/hooks/")
 
 
 def headers_of(scope: Scope) -> dict[str, str]:
@@ -124,7 +141,7 @@ class Authenticate:
                     429,
                     self.failures.refusal(wait),
                     "TOO_MANY_REQUESTS",
-                    json_body=scope["path"] == "/graphql",
+                    json_body=answers_json(scope["path"]),
                     extra=[(b"retry-after", str(max(1, round(wait))).encode())],
                 )
                 return
@@ -137,7 +154,7 @@ class Authenticate:
             state["principal"] = principal  # a public route may still want to know (the sign-in page)
             await self.app(scope, receive, send)
             return
-        as_json = scope["path"] == "/graphql"
+        as_json = answers_json(scope["path"])
         challenge = [(b"www-authenticate", b'Bearer realm="graphsvc"')]
         if token is None:
             await reply(
@@ -304,7 +321,7 @@ class ConcurrencyLimit:
                 503,
                 f"the server is serving its limit of {self.limit} requests at once; try again shortly",
                 "SERVER_BUSY",
-                json_body=scope["path"] == "/graphql",
+                json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )
             return
@@ -317,7 +334,7 @@ class ConcurrencyLimit:
                 f"this client already has {self.per_client} requests being served "
                 "(GRAPHSVC_MAX_CONCURRENT_PER_CLIENT); wait for their answers",
                 "TOO_MANY_REQUESTS",
-                json_body=scope["path"] == "/graphql",
+                json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )
             return

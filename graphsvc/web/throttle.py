@@ -17,7 +17,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graphsvc.web.middleware import reply
+from graphsvc.web.middleware import answers_json, reply
 
 __all__ = ["FailedSignIns", "ReadBodyFirst"]
 
@@ -53,7 +53,7 @@ class ReadBodyFirst:
                     f"the request body arrived slower than {self.min_rate} bytes a second "
                     "(GRAPHSVC_BODY_MIN_BYTES_PER_SECOND): send it again, whole",
                     "REQUEST_TIMEOUT",
-                    json_body=scope["path"] == "/graphql",
+                    json_body=answers_json(scope["path"]),
                     extra=[(b"connection", b"close")],
                 )
                 return
