@@ -256,7 +256,8 @@ def _item(cells: list[str], columns: _Columns, rules: SheetMapping, width: int) 
     if "id" not in fields:
         key = identity.get("hostname", "").lower() or identity.get("serial")
         if not key:
-            raise BadCell(columns.header("id"), "no id, and no hostname or serial to make one of")
+            column = "id" if "id" in columns.targets else ATTR + "hostname"
+            raise BadCell(columns.header(column), "no id, and no hostname or serial to make one of")
         fields["id"] = f"csv:{key}"
     if kind is Kind.SERVICE and attributes:
         first = sorted(attributes)[0]

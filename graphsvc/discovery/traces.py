@@ -136,8 +136,8 @@ def parse_servicegraph(where: str, text: str) -> dict[tuple[str, str], int]:
     """(client, server) -> calls, from the `traces_service_graph_request_total` samples of a Prometheus text
     exposition, summed over their other labels."""
     edges: dict[tuple[str, str], int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
+    for number, line in enumerate(text.split("\n"), start=1):  # only \n ends a line: a label value may hold \r
+        stripped = line.strip(" \t\r")
         if not stripped or stripped.startswith("#"):
             continue
         found = _NAME.match(stripped)
