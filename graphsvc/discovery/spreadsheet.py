@@ -236,10 +236,12 @@ def _item(cells: list[str], columns: _Columns, rules: SheetMapping, width: int) 
         raise BadCell("", f"{len(cells)} cells, but the header has {width} columns")
     values: dict[str, Any] = {}
     headers: dict[str, str] = {}
+    raw: dict[str, str] = {}  # the cells as the sheet has them, for messages
     for target, header, cell in zip(columns.targets, columns.headers, cells, strict=False):
         if target is None or not cell.strip():
             continue
         headers[target] = header
+        raw[target] = cell.strip()
         values[target] = _value(target, header, cell.strip(), rules)
     if "kind" not in values and "kind" in rules.defaults:
         values["kind"] = _value("kind", "kind (default)", rules.defaults["kind"], rules)
@@ -269,13 +271,13 @@ def _item(cells: list[str], columns: _Columns, rules: SheetMapping, width: int) 
         error = exc.errors()[0]
         loc = [str(p) for p in error["loc"]]
         target = ATTR + loc[1] if loc[0] == "attributes" and len(loc) > 1 else loc[0]
-        raise BadCell(headers.get(target, target), _message(kind, error)) from None
+        raise BadCell(headers.get(target, target), _message(kind, error, raw.get(target))) from None
     item_id = fields.pop("id")
     return SeenItem(item_id, kind, {**fields, **({"attributes": attributes} if attributes else {})}, identity)
 
 
-def _message(kind: Kind, error: Any) -> str:
-    given = error.get("input")
+def _message(kind: Kind, error: Any, cell: str | None) -> str:
+    given = cell if cell is not None else error.get("input")
     if error["type"] == "literal_error":
         expected = str(error.get("ctx", {}).get("expected", "")).replace("'", "")
         return f"{given!r} is not one of {expected}"
@@ -283,7 +285,8 @@ def _message(kind: Kind, error: Any) -> str:
         return f"a {kind.value} needs a value here"
     if error["type"] == "extra_forbidden":
         return f"a {kind.value} has no such field (leave the cell empty)"
-    return f"{given!r}: {error['msg']}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return message if "(got " in message else f"{given!r}: {message}"
 
 
 def _value(target: str, header: str, text: str, rules: SheetMapping) -> Any:

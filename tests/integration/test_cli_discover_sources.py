@@ -136,7 +136,7 @@ def test_discover_csv_end_to_end(empty_db: Connection, sync_driver: Driver, tmp_
     state = counts(sync_driver, "neo4j")
     code, out = cli(empty_db, "discover", "csv", str(broken), "--mapping", mapping)
     assert code != 0 and "2 bad row(s)" in out, out
-    assert "assets.csv line 7, column Category: 'BLADE' is not one of" in out
+    assert "assets.csv line 7, column Category: 'Blade' is not one of" in out
     assert "assets.csv line 3, column Monthly Cost" in out
     assert counts(sync_driver, "neo4j") == state
 

@@ -88,7 +88,7 @@ def test_every_bad_row_is_named_and_nothing_is_read() -> None:
     )
     said = refused(text)
     assert "assets.csv: 7 bad row(s), nothing read" in said
-    assert "assets.csv line 3, column type: 'BLADE' is not one of APPLICATION, DATABASE, SERVER" in said
+    assert "assets.csv line 3, column type: 'Blade' is not one of APPLICATION, DATABASE, SERVER" in said
     assert "assets.csv line 4, column name:" in said
     assert "assets.csv line 5, column id: duplicate id 'CI-1' (also line 2)" in said
     assert "assets.csv line 6, column environment: 'MARS' is not one of PRODUCTION" in said
