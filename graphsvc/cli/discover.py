@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,6 +26,13 @@ Grace = Annotated[
     float,
     typer.Option("--grace-hours", min=0, help="retire what the source no longer sees only after this long unseen"),
 ]
+
+
+class TraceFormatOption(StrEnum):
+    jaeger = "jaeger"
+    servicegraph = "servicegraph"
+
+
 Every = Annotated[bool, typer.Option("--all", help=f"every row, not the first {SHOWN} of each section")]
 MassRetire = Annotated[
     bool,
@@ -61,6 +69,99 @@ def kubernetes(
         fail(str(exc))
         return
     _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover kubernetes", allow_mass_retire)
+
+
+@discover.command("traces")
+def traces(
+    file: Annotated[Path, typer.Argument(help="Jaeger's dependencies JSON or the service graph's Prometheus text")],
+    fmt: Annotated[TraceFormatOption, typer.Option("--format", help="jaeger or servicegraph")],
+    name: Annotated[str | None, typer.Option("--name", help="the source is traces:NAME (default: the format)")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="a TOML file: [services] service name = item id")
+    ] = None,
+    min_calls: Annotated[int, typer.Option("--min-calls", min=0, help="skip edges with fewer calls")] = 1,
+    dry_run: DryRun = False,
+    every: Every = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Call edges between services a tracing system saw, as dependencies between items the CMDB has (by id, name,
+    `service.name` attribute or the mapping file), reconciled as the source `traces:NAME`. Creates no items."""
+    from graphsvc.db.discovery import known_names
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.discovery.documents import DiscoveryInputError
+    from graphsvc.discovery.traces import read_service_mapping, read_traces
+
+    try:
+        data = _read(file)
+        rules = read_service_mapping(mapping) if mapping is not None else None
+    except (DiscoveryInputError, OSError) as exc:
+        fail(str(exc))
+        return
+    known = with_driver(settings_for(data_dir, bolt_port), lambda d, db: known_names(ItemRepository(d, db)))
+    try:
+        observation = read_traces(name or fmt.value, data, fmt.value, known, rules, min_calls, file=str(file))
+    except DiscoveryInputError as exc:
+        fail(str(exc))
+        return
+    _reconcile(observation, dry_run, 0.0, every, data_dir, bolt_port, "discover traces")
+
+
+@discover.command("csv")
+def csv_sheet(
+    items: Annotated[Path, typer.Argument(help="the items: one row per item, a header naming the columns")],
+    dependencies: Annotated[
+        Path | None, typer.Option("--dependencies", help="a CSV of from,to[,strength] rows")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="a TOML file: [columns], [values.FIELD], [defaults]")
+    ] = None,
+    skip_bad_rows: Annotated[
+        bool, typer.Option("--skip-bad-rows", help="read the good rows and list the bad ones (else: write nothing)")
+    ] = False,
+    delimiter: Annotated[str, typer.Option("--delimiter", help="the cell separator (one character)")] = ",",
+    dry_run: DryRun = False,
+    grace_hours: Grace = 0.0,
+    every: Every = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Items from a spreadsheet (CSV, UTF-8, Excel dialect) and dependencies between them, reconciled with the CMDB
+    as the source `csv:FILE NAME`; every bad row is reported with its line and column."""
+    from graphsvc.db.discovery import known_names
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.discovery.documents import DiscoveryInputError
+    from graphsvc.discovery.spreadsheet import SheetMapping, read_csv
+
+    if len(delimiter) != 1:
+        fail(f"--delimiter must be one character (got {delimiter!r})")
+        return
+    try:
+        data = _read(items)
+        deps = _read(dependencies) if dependencies is not None else None
+        rules = SheetMapping.read(mapping) if mapping is not None else None
+    except (DiscoveryInputError, OSError) as exc:
+        fail(str(exc))
+        return
+    known = None
+    if deps is not None:
+        names = with_driver(settings_for(data_dir, bolt_port), lambda d, db: known_names(ItemRepository(d, db)))
+        known = set(names.values())
+    try:
+        observation = read_csv(
+            str(items),
+            data,
+            deps,
+            rules,
+            skip_bad_rows,
+            dependencies_name=str(dependencies),
+            delimiter=delimiter,
+            known_ids=known,
+        )
+    except DiscoveryInputError as exc:
+        fail(str(exc))
+        return
+    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover csv")
 
 
 @discover.command("runs")

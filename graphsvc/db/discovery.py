@@ -31,7 +31,7 @@ from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.errors import InvalidArgument
 
-__all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "run_discovery"]
+__all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "known_names", "run_discovery"]
 
 MODELS: dict[Kind, type[BaseModel]] = {Kind.CONFIGURATION_ITEM: ConfigurationItem, Kind.SERVICE: Service}
 BOOKKEEPING = ("source", "lastSeenAt")  # item fields that are no field a source sets
@@ -314,3 +314,26 @@ async def discovery_runs(repo: ItemRepository, source: str | None, limit: int) -
         details = json.loads(p["details"])
         runs.append(DiscoveryRun(p["id"], p["source"], p["at"], bool(p["dryRun"]), p["actor"], counts, details))
     return runs
+
+
+async def known_names(repo: ItemRepository) -> dict[str, str]:
+    """What names each service and configuration item that is not retired, lower-cased: its name, a CI's
+    `service.name` attribute and its id (an id wins over a name, a `service.name` over a plain name) -> its id."""
+    rows = await repo.read(
+        cypher("discovery/known_names"),
+        kinds=[Kind.SERVICE.value, Kind.CONFIGURATION_ITEM.value],
+        retired="RETIRED",
+    )
+    names: dict[str, str] = {}
+    services: dict[str, str] = {}
+    ids: dict[str, str] = {}
+    for r in rows:
+        if isinstance(r["name"], str):
+            names.setdefault(r["name"].lower(), r["id"])
+        raw = r["attributes"]
+        attributes = json.loads(raw) if isinstance(raw, str) else (raw or {})
+        service = attributes.get("service.name") if isinstance(attributes, dict) else None
+        if isinstance(service, str) and service:
+            services.setdefault(service.lower(), r["id"])
+        ids[r["id"].lower()] = r["id"]
+    return {**names, **services, **ids}

@@ -24,7 +24,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ALIAS_NODE_BUDGET", "MAX_FILE_BYTES", "BoundedLoader", "DiscoveryInputError", "read_documents"]
+__all__ = [
+    "ALIAS_NODE_BUDGET",
+    "MAX_FILE_BYTES",
+    "BoundedLoader",
+    "DiscoveryInputError",
+    "decode_text",
+    "read_documents",
+]
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
 # How many nodes the aliases of one document may add when expanded: enough for shared env blocks and YAML merge keys
@@ -90,7 +97,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def read_documents(name: str, data: bytes) -> Iterator[tuple[str, Any]]:
     """Each non-empty document of the file `name`, with where it is (`"name, document N"`, N from 1), as plain JSON
     values (dicts, lists, strings, numbers, booleans, None; YAML timestamps as datetimes)."""
-    text = _decode(name, data)
+    text = decode_text(name, data)
     if text.lstrip()[:1] in ("{", "["):
         try:
             yield f"{name}, document 1", json.loads(text)
@@ -102,7 +109,8 @@ def read_documents(name: str, data: bytes) -> Iterator[tuple[str, Any]]:
     yield from _yaml_documents(name, text)
 
 
-def _decode(name: str, data: bytes) -> str:
+def decode_text(name: str, data: bytes) -> str:
+    """`data` as text: UTF-8 with or without a byte-order mark, at most `MAX_FILE_BYTES`; else DiscoveryInputError."""
     if len(data) > MAX_FILE_BYTES:
         raise DiscoveryInputError(f"{name}: {len(data):,} bytes is more than the {MAX_FILE_BYTES:,} a file may hold")
     try:
