@@ -122,6 +122,7 @@ def csv_sheet(
     delimiter: Annotated[str, typer.Option("--delimiter", help="the cell separator (one character)")] = ",",
     dry_run: DryRun = False,
     grace_hours: Grace = 0.0,
+    allow_mass_retire: MassRetire = False,
     every: Every = False,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
@@ -161,7 +162,7 @@ def csv_sheet(
     except DiscoveryInputError as exc:
         fail(str(exc))
         return
-    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover csv")
+    _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover csv", allow_mass_retire)
 
 
 @discover.command("runs")
