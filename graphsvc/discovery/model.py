@@ -68,3 +68,9 @@ class Observation:
     dependencies: list[SeenDependency] = field(default_factory=list)
     unresolved: list[Unresolved] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # ids the source names but could not read this run (a bad row skipped): neither updated nor retired, and their
+    # dependencies stay
+    held: set[str] = field(default_factory=set)
+    # False when the run says nothing about dependencies (a spreadsheet read without its dependencies file): the
+    # dependencies the source made stay as they are
+    sees_dependencies: bool = True

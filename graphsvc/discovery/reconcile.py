@@ -11,6 +11,9 @@ The rules (SEMANTICS.md, "Discovery"; docs/discovery.md):
   last; a value a person, an import or another source set since is left alone (and reported as kept). Fields are
   the exchange format's (`name`, `type`, `environment`, `status`, `owner`, ...), and each `attributes` key is a
   field of its own (`attributes.namespace`).
+- **Held.** An item the source names but could not read this run (`Observation.held`: a bad row skipped) is neither
+  updated nor retired, and its dependencies stay; a run that says nothing about dependencies
+  (`sees_dependencies` False) removes none.
 - **Lifecycle.** A seen item is ACTIVE (a status this source set, RETIRED included, is its to change back). An item
   this source created (`source`) and no longer sees becomes RETIRED once it has been unseen longer than the grace
   period, unless someone else set its status since; it is never deleted. An item another source or a person
@@ -179,7 +182,7 @@ def plan_run(
             plan.results[stored] = fields
             plan.written[stored] = dict(fields)
     plan.live_before = sum(1 for c in current.values() if c.source == source and c.fields.get("status") != "RETIRED")
-    seen_ids = set(plan.seen)
+    seen_ids = set(plan.seen) | observation.held
     for item in sorted(current.values(), key=lambda c: c.id):
         if item.id in seen_ids or source not in item.written:
             continue
@@ -243,6 +246,9 @@ def _dependencies(
             plan.dependencies_added.append((a, b, strength, attributes))
         elif stored[(a, b)] == plan.source:
             plan.dependencies_seen.append((a, b))
+    if not observation.sees_dependencies:
+        return
+    held = observation.held
     for (a, b), made_by in sorted(stored.items()):
-        if made_by == plan.source and (a, b) not in wanted:
+        if made_by == plan.source and (a, b) not in wanted and a not in held and b not in held:
             plan.dependencies_removed.append((a, b))

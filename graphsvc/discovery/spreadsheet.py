@@ -132,6 +132,9 @@ def read_csv(
             + "\n".join(listed + more)
         )
     observation.skipped.extend(Skipped(where, why) for where, why in bad)
+    # a bad row's item is held, not retired: by its id, or the id made of its hostname
+    observation.held.update(r for ref in dropped for r in (ref, f"csv:{ref.lower()}"))
+    observation.sees_dependencies = dependencies is not None
     return observation
 
 

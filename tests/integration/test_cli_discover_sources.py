@@ -143,7 +143,6 @@ def test_discover_csv_end_to_end(empty_db: Connection, sync_driver: Driver, tmp_
     code, out = cli(empty_db, "discover", "csv", str(broken), "--mapping", mapping, "--skip-bad-rows", "--all")
     assert code == 0, out
     assert "2 skipped" in out and "assets.csv line 7" in out
-    # As documented: the bad row's item, which this source created, counts as no longer listed and is retired; the
-    # firewall row merged into the demo's CI, which this source did not create, is left alone; without
-    # --dependencies, the dependencies this source made are no longer seen.
-    assert " 1 retired" in out and "csv:dc1-bkp-01" in out and "dependencies +0 -3" in out
+    # The bad row's item, which this source created, is held (neither updated nor retired); without --dependencies
+    # the run says nothing about dependencies, so the ones this source made stay.
+    assert " 0 retired" in out and "dependencies +0 -0" in out
