@@ -223,7 +223,10 @@ async def _write_dependencies(tx: AsyncManagedTransaction, plan: Plan) -> None:
     removed = [{"from": a, "to": b} for a, b in plan.dependencies_removed]
     if removed:
         await (await tx.run(cypher("discovery/remove_dependencies"), rows=removed, source=plan.source)).consume()
-    seen = [{"from": a, "to": b} for a, b in plan.dependencies_seen]
+    seen = [
+        {"from": a, "to": b, "attributes": json.dumps(attrs, sort_keys=True) if attrs else None}
+        for a, b, attrs in plan.dependencies_seen
+    ]
     if seen:
         await (await tx.run(cypher("discovery/touch_dependencies"), rows=seen, source=plan.source, now=at)).consume()
     versioned = sorted({a for a, *_ in plan.dependencies_added} | {a for a, _ in plan.dependencies_removed})

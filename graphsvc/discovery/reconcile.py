@@ -99,7 +99,8 @@ class Plan:
     seen: list[str] = field(default_factory=list)  # stored ids this run saw (after merging)
     dependencies_added: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     dependencies_removed: list[tuple[str, str]] = field(default_factory=list)
-    dependencies_seen: list[tuple[str, str]] = field(default_factory=list)  # this source's, still seen
+    # this source's, still seen, with what it sees of them now (`callCount` moves from run to run)
+    dependencies_seen: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
 
     live_before: int = 0  # items this source created that were not RETIRED before the run
 
@@ -245,7 +246,7 @@ def _dependencies(
         if (a, b) not in stored:
             plan.dependencies_added.append((a, b, strength, attributes))
         elif stored[(a, b)] == plan.source:
-            plan.dependencies_seen.append((a, b))
+            plan.dependencies_seen.append((a, b, attributes))
     if not observation.sees_dependencies:
         return
     held = observation.held

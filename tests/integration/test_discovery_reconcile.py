@@ -200,3 +200,16 @@ async def test_a_source_that_vanished_is_refused_unless_allowed(adriver: AsyncDr
     assert len(done.plan.retired) == 9
     shrunk = await run(adriver, seen(*many[:2]), t0 + timedelta(hours=3))  # one of three: a small change goes ahead
     assert shrunk.plan.retired == ["k8s:shop:default:deployment:a2"]
+
+
+async def test_what_a_source_sees_of_its_dependencies_is_kept_current(adriver: AsyncDriver) -> None:
+    t0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+    def calls(n: int) -> Observation:
+        return Observation(SRC, [app(), db()], [SeenDependency(API, PG, attributes={"callCount": n})])
+
+    await run(adriver, calls(5), t0)
+    again = await run(adriver, calls(9), t0 + timedelta(hours=1))
+    assert again.plan.dependencies_added == [] and again.plan.changes == 0
+    (dep,) = (await export_document(adriver, DB))["dependencies"]
+    assert dep["attributes"] == {"callCount": 9} and dep["lastSeenAt"] == "2026-12-01T11:00:00Z"
