@@ -95,6 +95,10 @@ async def test_a_source_upserts_keeps_what_others_set_and_retires_what_it_no_lon
     assert [(k.item, k.field, k.current, k.seen) for k in second.plan.kept] == [(API, "name", "Orders API", "api")]
     assert second.plan.created == {} and second.plan.updated == {} and sorted(second.plan.unchanged) == [API, PG]
     assert (await item(adriver, API))["name"] == "Orders API"
+    # the person's edit took the name only: the source still owns the fields nobody changed
+    retyped = await run(adriver, seen(app(type="CONTAINER"), db(), deps=((API, PG),)), t0 + timedelta(minutes=90))
+    assert retyped.plan.updated == {API: {"type": ("APPLICATION", "CONTAINER")}}
+    await run(adriver, seen(app(), db(), deps=((API, PG),)), t0 + timedelta(minutes=100))  # and back
 
     # a manual dependency between the same items is the person's: never removed by the source
     nodes, rels = counts(sync_driver, DB)
@@ -108,7 +112,7 @@ async def test_a_source_upserts_keeps_what_others_set_and_retires_what_it_no_lon
     assert (await item(adriver, PG))["status"] == "ACTIVE"
 
     runs = await discovery_runs(ItemRepository(adriver, DB), SRC, 10)
-    assert [r.counts["created"] for r in runs] == [0, 0, 0, 2] and runs[1].counts["retired"] == 1
+    assert [r.counts["created"] for r in runs] == [0, 0, 0, 0, 0, 2] and runs[1].counts["retired"] == 1
     assert runs[2].counts["kept"] == 1 and runs[2].details["kept"][0]["field"] == "name"
     history = await ItemRepository(adriver, DB).read(
         "MATCH (a:AuditEntry {itemId: $id}) RETURN a.action AS action ORDER BY a.at", id=PG
