@@ -16,6 +16,25 @@ from graphsvc.settings import Settings
 T = TypeVar("T")
 
 
+@app.command("schema")
+def schema(
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="write to this file (default: standard output)")
+    ] = None,
+) -> None:
+    """The API's schema in SDL: what code generators and gateways read (schema.graphql in the repository is this,
+    checked by the tests)."""
+    from pathlib import Path
+
+    from graphsvc.graphql.schema import build_schema
+
+    text = build_schema().as_str() + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address [env GRAPHSVC_HOST]")] = None,
