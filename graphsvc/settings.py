@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         ge=0,
         description="a new token expires after this many days unless told otherwise (--expires); 0: never",
     )
+    cors_origins: str = Field(
+        default="",
+        description="comma-separated origins (https://backstage.example.com) whose browser apps may call the API "
+        "(CORS, credentials allowed); empty: none",
+    )
     trusted_origins: str = Field(
         default="",
         description="comma-separated origins (https://cmdb.example.com) whose pages may write besides graphsvc's own "

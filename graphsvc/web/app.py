@@ -13,6 +13,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -50,6 +51,28 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+# What a GraphQL client in a browser sends and may read: its token (credentials), JSON, Apollo's client headers.
+CORS: dict[str, Any] = {
+    "allow_methods": ["GET", "POST"],
+    "allow_headers": [
+        "authorization",
+        "content-type",
+        "accept",
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "apollo-require-preflight",
+    ],
+    "allow_credentials": True,
+    "expose_headers": ["retry-after"],
+    "max_age": 600,
+}
+
+
+def origins(listed: str) -> frozenset[str]:
+    """A comma-separated list of origins, as a set."""
+    return frozenset(o.strip().rstrip("/") for o in listed.split(",") if o.strip())
 
 
 def create_app(settings: Settings | None = None, connection: Connection | None = None) -> Starlette:
@@ -141,9 +164,12 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         *session_routes(tokens, auth=settings.auth, failures=failures),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
-    trusted = frozenset(o.strip() for o in settings.trusted_origins.split(",") if o.strip())
+    cors = origins(settings.cors_origins)
+    trusted = origins(settings.trusted_origins) | cors  # an app allowed to call the API may also write through it
     middleware = [  # outermost first
         Middleware(SecurityHeaders),
+        # A browser app's preflight (OPTIONS, no token) is answered here, before the token check would refuse it.
+        *([Middleware(CORSMiddleware, **CORS, allow_origins=sorted(cors))] if cors else []),
         Middleware(RequestShape, allowed_origins=trusted),
         Middleware(BodyLimit, max_bytes=settings.max_request_bytes),
         # Anonymous requests are answered (401) before they can hold a slot; public routes are not counted.
