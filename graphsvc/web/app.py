@@ -31,7 +31,7 @@ from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
 from graphsvc.web.graphql_view import GraphQLApp
-from graphsvc.web.headers import RequestShape, SecurityHeaders
+from graphsvc.web.headers import Compress, RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.reports import report_routes
@@ -167,6 +167,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
     cors = origins(settings.cors_origins)
     trusted = origins(settings.trusted_origins) | cors  # an app allowed to call the API may also write through it
     middleware = [  # outermost first
+        Middleware(Compress),
         Middleware(SecurityHeaders),
         # A browser app's preflight (OPTIONS, no token) is answered here, before the token check would refuse it.
         *([Middleware(CORSMiddleware, **CORS, allow_origins=sorted(cors))] if cors else []),
