@@ -107,7 +107,7 @@ def _validated(plan: Plan, current: Mapping[str, Current]) -> dict[str, BaseMode
             continue
         source = plan.source if item_id in plan.created else current[item_id].source
         data = {**unflatten(fields), "id": item_id, "source": source}
-        data["lastSeenAt"] = plan.now if item_id in set(plan.seen) else None
+        data["lastSeenAt"] = plan.now if item_id in plan.seen else None
         try:
             models[item_id] = model.model_validate({k: v for k, v in data.items() if v is not None})
         except ValidationError as exc:
@@ -144,8 +144,7 @@ async def _write(
     """The plan's writes; returns the audit's (item, before, after) for the items changed."""
     discovered = _discovered(plan, current)
     before = {
-        r["id"]: native_props(r["props"])
-        async for r in await tx.run(cypher("items/by_ids"), ids=sorted(set(plan.updated)))
+        r["id"]: native_props(r["props"]) async for r in await tx.run(cypher("items/by_ids"), ids=sorted(plan.updated))
     }
     for kind in MODELS:
         created = [i for i, (k, _) in plan.created.items() if k is kind]
@@ -165,7 +164,7 @@ async def _write(
             rows = [r for r in rows if r["to"]]
             await (await tx.run(cypher("import/create_rels", rel=rel), rows=rows)).consume()
     untouched = [i for i in discovered if i not in plan.created and i not in plan.updated]
-    rows = [{"id": i, "discovered": discovered[i], "seen": i in set(plan.seen)} for i in untouched]
+    rows = [{"id": i, "discovered": discovered[i], "seen": i in plan.seen} for i in untouched]
     await (await tx.run(cypher("discovery/touch_items"), rows=rows, now=plan.now.isoformat())).consume()
     await _write_dependencies(tx, plan)
     after = {
@@ -180,7 +179,6 @@ async def _write(
 def _discovered(plan: Plan, current: Mapping[str, Current]) -> dict[str, str]:
     """Each touched item's bookkeeping after the run, as stored: per source, the fields it wrote last (`fields`) and
     when it last saw the item (`seenAt`); this source's entry replaced, the others' kept."""
-    seen = set(plan.seen)
     out = {}
     for item_id, fields in plan.written.items():
         old = current.get(item_id)
@@ -191,7 +189,7 @@ def _discovered(plan: Plan, current: Mapping[str, Current]) -> dict[str, str]:
                 if s in old.seen_at:
                     everyone[s]["seenAt"] = old.seen_at[s].isoformat()
         mine: dict[str, Any] = {"fields": fields}
-        if item_id in seen:
+        if item_id in plan.seen:
             mine["seenAt"] = plan.now.isoformat()
         elif old is not None and plan.source in old.seen_at:
             mine["seenAt"] = old.seen_at[plan.source].isoformat()

@@ -96,7 +96,7 @@ class Plan:
     merged: dict[str, str] = field(default_factory=dict)  # seen id -> stored id it was merged into
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> resulting fields of changed items
     written: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> this source's fields after the run
-    seen: list[str] = field(default_factory=list)  # stored ids this run saw (after merging)
+    seen: set[str] = field(default_factory=set)  # stored ids this run saw (after merging)
     dependencies_added: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
     dependencies_removed: list[tuple[str, str]] = field(default_factory=list)
     # this source's, still seen, with what it sees of them now (`callCount` moves from run to run)
@@ -174,7 +174,7 @@ def plan_run(
         ids[seen.id] = stored
         if merged_by is not None:
             plan.merged[seen.id] = stored
-        plan.seen.append(stored)
+        plan.seen.add(stored)
         if stored in current:
             _update(plan, current[stored], seen)
         else:
@@ -183,7 +183,7 @@ def plan_run(
             plan.results[stored] = fields
             plan.written[stored] = dict(fields)
     plan.live_before = sum(1 for c in current.values() if c.source == source and c.fields.get("status") != "RETIRED")
-    seen_ids = set(plan.seen) | observation.held
+    seen_ids = plan.seen | observation.held
     for item in sorted(current.values(), key=lambda c: c.id):
         if item.id in seen_ids or source not in item.written:
             continue
