@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -136,6 +137,18 @@ class Settings(BaseSettings):
         default="",
         description="comma-separated origins (https://cmdb.example.com) whose pages may write besides graphsvc's own "
         "address: the public address when graphsvc is behind a reverse proxy",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="a secret (16 characters or more) Prometheus sends as 'Authorization: Bearer ...' to read "
+        "/metrics; unset: /metrics answers loopback requests only",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object a line, with the request id (docs/operations.md)"
+    )
+    otel: bool = Field(
+        default=False,
+        description="send OpenTelemetry traces over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); needs the otel extra",
     )
 
     def resolved_cache_dir(self) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import typer
 
@@ -87,14 +87,14 @@ def serve(
         typer.echo("auth is off (GRAPHSVC_AUTH=false): anyone on this machine can read and change the CMDB")
     typer.echo(f"graphsvc serving {url}" + (f" with {workers} processes" if workers > 1 else ""))
     if workers > 1:
-        _serve_workers(workers, host, port)
+        _serve_workers(workers, host, port, settings.log_format)
     else:
         uvicorn.run(
             application,
             host=host,
             port=port,
             log_level="info",
-            log_config=log_config(),
+            log_config=log_config(log_format=settings.log_format),
             http="graphsvc.web.protocol:HeaderTimeoutProtocol",
         )
 
@@ -116,7 +116,7 @@ def _show_admin_link(settings: Settings, url: str, secret: str) -> None:
     typer.echo(f"admin sign-in link for the next 12 hours written to {path} (mode 0600): stdout is not a terminal")
 
 
-def _serve_workers(workers: int, host: str, port: int) -> None:
+def _serve_workers(workers: int, host: str, port: int, log_format: Literal["text", "json"]) -> None:
     """What `uvicorn.run(..., workers=N)` does, with the listening socket made as a TCP socket.
 
     uvicorn before 0.55 made it with protocol 0, and asyncio sets TCP_NODELAY only on accepted sockets whose protocol
@@ -134,7 +134,7 @@ def _serve_workers(workers: int, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="info",
-        log_config=log_config(),
+        log_config=log_config(log_format=log_format),
         http="graphsvc.web.protocol:HeaderTimeoutProtocol",
     )
     Multiprocess(config, sockets=[tcp_listener(config)]).run()

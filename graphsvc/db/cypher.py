@@ -16,10 +16,14 @@ from typing import LiteralString
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.resources import resource_dir
 
-__all__ = ["cypher"]
+__all__ = ["cypher", "statement_name"]
 
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+# statement text -> its file's name, for metrics and spans (db/instrument.py); bounded: the texts are the files with
+# the vocabulary's labels and the filters' property names filled in
+_NAMES: dict[str, str] = {}
+_MAX_NAMES = 4096
 
 
 @cache
@@ -54,4 +58,12 @@ def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None, prop
 
     # The filled-in names come from enums and from the code's filter fields, checked to be plain identifiers, so the
     # result is as trusted as the file itself.
-    return _PLACEHOLDER.sub(fill, text)
+    statement = _PLACEHOLDER.sub(fill, text)
+    if len(_NAMES) < _MAX_NAMES:
+        _NAMES.setdefault(statement, name)
+    return statement
+
+
+def statement_name(text: str) -> str | None:
+    """The cypher/ file a statement came from (None: not one of them, e.g. a migration)."""
+    return _NAMES.get(text)

@@ -29,7 +29,8 @@ from graphsvc.domain.exchange import ConfigurationItem, Service
 from graphsvc.domain.rows import item_from_props, item_props, node_row
 from graphsvc.domain.validation import DocumentInvalid, Problem
 from graphsvc.domain.vocabulary import Kind, Rel
-from graphsvc.errors import InvalidArgument
+from graphsvc.errors import InvalidArgument, RequestError
+from graphsvc.telemetry import metrics
 
 __all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "known_names", "run_discovery"]
 
@@ -261,6 +262,10 @@ def _run_props(outcome_plan: Plan, observation: Observation, audit: Audit, dry_r
     }
 
 
+# counted by outcome: a rejected document or run is the user's (nothing written), anything else an error
+@metrics.counted(
+    metrics.DISCOVERY_RUNS, rejected=(RequestError, ValueError), ok=lambda kw: "dry_run" if kw.get("dry_run") else "ok"
+)
 @translate_unavailable
 async def run_discovery(
     driver: AsyncDriver,

@@ -56,6 +56,8 @@ from graphsvc.domain.validation import (
     validate_structure,
 )
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+from graphsvc.errors import RequestError
+from graphsvc.telemetry import metrics
 from graphsvc.util import cyclic_gc_paused
 
 __all__ = ["ImportSummary", "existing_kinds", "import_document", "item_count"]  # the last two from db/stored.py
@@ -289,6 +291,8 @@ async def _lock_held(driver: AsyncDriver, database: str) -> AsyncIterator[None]:
                 await tx.rollback()
 
 
+# counted by outcome: a rejected document or run is the user's (nothing written), anything else an error
+@metrics.counted(metrics.IMPORTS, rejected=(RequestError, ValueError))
 @translate_unavailable
 async def import_document(
     driver: AsyncDriver,

@@ -21,6 +21,7 @@ from strawberry.utils.logging import StrawberryLogger
 from graphsvc.graphql.access import undeclared
 from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
+from graphsvc.graphql.observe import Observe
 from graphsvc.graphql.permissions import Authorize
 from graphsvc.graphql.query import Query
 from graphsvc.graphql.types import TYPES
@@ -83,6 +84,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",
             ),
+            Observe,  # last, so it sees the errors before MaskErrors hides what caused them
         ],
     )
     missing = undeclared(schema._schema)

@@ -13,6 +13,7 @@ import graphsvc.errors as errors
 from graphsvc.domain.validation import DocumentInvalid, json_path
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
+from graphsvc.telemetry.context import note_user_error
 
 __all__ = [
     "ChangeBlocked",
@@ -188,5 +189,6 @@ async def attempt(work: Awaitable[T], answer: Callable[[T], Any]) -> Any:
     try:
         result = await work
     except EXPECTED as exc:
+        note_user_error()  # counted as the operation's outcome (graphql/observe.py)
         return user_error(exc)
     return answer(result)

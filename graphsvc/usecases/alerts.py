@@ -16,6 +16,7 @@ from graphsvc.db.connection import Database
 from graphsvc.domain import alerts as am
 from graphsvc.domain.safe_json import JsonRefused, loads
 from graphsvc.domain.validation import DocumentInvalid, Problem
+from graphsvc.telemetry import metrics
 
 __all__ = ["receive_alertmanager", "report_of"]
 
@@ -54,10 +55,17 @@ def report_of(outcomes: list[Outcome]) -> dict[str, list[dict[str, Any]]]:
 async def receive_alertmanager(db: Database, body: bytes, *, audit: Audit) -> dict[str, list[dict[str, Any]]]:
     """Record one notification (the raw request body); the answer as `report_of` gives it."""
     try:
-        parsed = loads(body, "the body")
-    except JsonRefused as exc:
-        raise DocumentInvalid([Problem("", str(exc))]) from None
-    alerts = am.parse(parsed)
+        try:
+            parsed = loads(body, "the body")
+        except JsonRefused as exc:
+            raise DocumentInvalid([Problem("", str(exc))]) from None
+        alerts = am.parse(parsed)
+    except DocumentInvalid:
+        metrics.ALERTS.labels("rejected").inc()  # a notification refused whole: its alerts are not counted
+        raise
     if not alerts:
         return report_of([])
-    return report_of(await db.bind(record_alerts)(alerts, audit=audit))
+    outcomes = await db.bind(record_alerts)(alerts, audit=audit)
+    for o in outcomes:
+        metrics.ALERTS.labels(o.action).inc()
+    return report_of(outcomes)

@@ -74,6 +74,7 @@ class GraphCache:
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
+        self.loaded_at: float | None = None  # time.monotonic() when the copy in memory was read (its age: /metrics)
         self.estate = EstateCache(repo, max_items=max_items, keep=keep_graph)  # the estate of now, for what-if
 
     async def view(self) -> GraphView:
@@ -113,6 +114,7 @@ class GraphCache:
         if len(graph.nodes) >= FREEZE_FROM and gc.isenabled():  # (paused: an import is running; the next load)
             keep_out_of_collections()
         self.loads += 1
+        self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started
         log.info(
             "dependency graph in memory: %d nodes in %.1f s (version %s)", len(graph.nodes), self.load_seconds, seen[0]

@@ -27,6 +27,8 @@ from graphsvc.db.migrate import expected_version, schema_version
 from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.settings import Settings, get_settings
+from graphsvc.telemetry import tracing
+from graphsvc.telemetry.metrics import AppCollector
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
@@ -34,6 +36,7 @@ from graphsvc.web.graphql_view import GraphQLApp
 from graphsvc.web.headers import Compress, RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.web.observe import Observe, metrics_route
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
@@ -84,6 +87,11 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
             "anyone who can reach it could read and change the whole CMDB. Create a token instead: "
             "graphsvc token create --name NAME --role ROLE"
         )
+    metrics_token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    if metrics_token is not None and len(metrics_token) < 16:
+        raise ValueError("GRAPHSVC_METRICS_TOKEN must be 16 characters or more (openssl rand -hex 32 makes one)")
+    if settings.otel:
+        tracing.enable()  # raises TracingUnavailable, with what to install, when the otel extra is missing
     state: dict[str, Any] = {}
 
     def tokens() -> TokenStore | None:
@@ -162,6 +170,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
+        metrics_route(AppCollector(state), metrics_token),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
     cors = origins(settings.cors_origins)
@@ -187,4 +196,6 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         # Auth off is loopback only; a Host check stops a web page from reaching it by DNS rebinding.
         hosts = ["localhost", "127.0.0.1", "[::1]", "::1", settings.host]
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))
+    # Outermost: every answer, refusals included, is counted, logged and carries its request id.
+    middleware.insert(0, Middleware(Observe, routes=routes))
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -4,16 +4,24 @@ A token in a log line is a credential handed to whoever reads the logs (a log co
 record that passes a handler configured here loses anything shaped like a token: graphsvc's own tokens
 (`gsvc_...`), the value of an `Authorization` header, and the values of `token`, `access_token` and similar query
 parameters or fragments (an access log line of a refused `GET /graphql?access_token=...`, a GraphiQL `#token=` URL).
+
+`GRAPHSVC_LOG_FORMAT=json` writes one JSON object a line (JsonFormatter): time, level, logger, message, and for a
+request's lines its id, method, path, status, duration_ms and GraphQL operation. The access lines are then graphsvc's
+own (web/observe.py, logger `graphsvc.access`) instead of uvicorn's; in text, uvicorn's as before.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import re
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-__all__ = ["RedactTokens", "log_config", "redact"]
+from graphsvc.telemetry.context import CURRENT
+
+__all__ = ["JsonFormatter", "RedactTokens", "log_config", "redact"]
 
 REDACTED = "[redacted]"
 _PATTERNS = [
@@ -64,9 +72,41 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def log_config(level: str = "info") -> dict[str, Any]:
+# What a request's log lines carry besides the message (web/observe.py passes them as `extra` on its access line).
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "operation")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, the request's id and operation when
+    the record was made while serving one, the access line's fields, and any traceback as `exception`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        info = CURRENT.get()
+        if info is not None:
+            line["request_id"] = info.id
+            if info.operation is not None:
+                line["operation"] = info.operation
+        for field in REQUEST_FIELDS:
+            value = record.__dict__.get(field)
+            if value is not None:
+                line[field] = value
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        return json.dumps(line, default=str, ensure_ascii=False)
+
+
+def log_config(level: str = "info", log_format: Literal["text", "json"] = "text") -> dict[str, Any]:
     """uvicorn's logging configuration, with graphsvc's and strawberry's loggers on the same handler, and every
-    handler redacting tokens."""
+    handler redacting tokens; with `json`, every handler writes JsonFormatter's lines and graphsvc's access lines
+    replace uvicorn's."""
     from uvicorn.config import LOGGING_CONFIG
 
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
@@ -76,4 +116,13 @@ def log_config(level: str = "info") -> dict[str, Any]:
     loggers = config.setdefault("loggers", {})
     for name in ("graphsvc", "strawberry"):
         loggers[name] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    if log_format == "json":
+        config["formatters"] = {"json": {"()": JsonFormatter}}
+        for handler in config["handlers"].values():
+            handler["formatter"] = "json"
+        loggers["uvicorn.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
+        loggers["graphsvc.access"] = {"handlers": ["default"], "level": level.upper(), "propagate": False}
+    else:
+        # uvicorn writes the access lines (with the client's address) as before
+        loggers["graphsvc.access"] = {"handlers": [], "level": "WARNING", "propagate": False}
     return config

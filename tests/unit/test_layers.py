@@ -17,9 +17,18 @@ DOORS = {
     "uvicorn": ("web/", "cli/serve.py"),
     "typer": ("cli/",),
     "yaml": ("discovery/",),
+    "prometheus_client": ("telemetry/",),
+    "opentelemetry": ("telemetry/",),
 }
 # What each layer may import of graphsvc (besides itself): the one-way flow.
-BASE = {"graphsvc.errors", "graphsvc.settings", "graphsvc.util", "graphsvc.resources", "graphsvc.domain"}
+BASE = {
+    "graphsvc.errors",
+    "graphsvc.settings",
+    "graphsvc.util",
+    "graphsvc.resources",
+    "graphsvc.domain",
+    "graphsvc.telemetry",  # every layer records its metrics and spans there
+}
 ALLOWED = {
     "domain": {"graphsvc.errors", "graphsvc.domain"},
     "analysis": BASE,
@@ -30,6 +39,7 @@ ALLOWED = {
     "graphql": BASE | {"graphsvc.db", "graphsvc.analysis", "graphsvc.usecases", "graphsvc.graphql"},
     "web": BASE | {"graphsvc.db", "graphsvc.usecases", "graphsvc.graphql", "graphsvc.reports", "graphsvc.web"},
     "synth": BASE | {"graphsvc.synth"},
+    "telemetry": {"graphsvc.telemetry"},
 }
 
 
