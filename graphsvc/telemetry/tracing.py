@@ -43,7 +43,10 @@ def enable(provider: Any = None) -> None:
         else:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-            provider = TracerProvider(resource=Resource.create({"service.name": "graphsvc"}))
+            resource = Resource.create()  # OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, when set
+            if str(resource.attributes.get("service.name", "")).startswith("unknown_service"):
+                resource = resource.merge(Resource({"service.name": "graphsvc"}))
+            provider = TracerProvider(resource=resource)
             provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
             trace.set_tracer_provider(provider)
     _tracer = provider.get_tracer("graphsvc")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -248,3 +249,21 @@ def test_graphsvc_runs_without_opentelemetry() -> None:
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "served without opentelemetry" in run.stdout
+
+
+def test_traces_go_over_otlp_as_the_standard_variables_say() -> None:
+    code = (
+        "from opentelemetry import trace\n"
+        "from graphsvc.telemetry import tracing\n"
+        "tracing.enable()\n"
+        "provider = trace.get_tracer_provider()\n"
+        "print(provider.resource.attributes['service.name'])\n"
+        "provider.shutdown()\n"
+    )
+    for env, name in (({}, "graphsvc"), ({"OTEL_SERVICE_NAME": "cmdb-eu"}, "cmdb-eu")):
+        clean = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+        run = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120, env=clean | env
+        )
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == name
