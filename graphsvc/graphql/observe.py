@@ -4,15 +4,16 @@ them (telemetry/metrics.py)."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
 
-from graphql import GraphQLError
+from graphql import GraphQLError, get_operation_ast, parse
 from strawberry.extensions import SchemaExtension
 
 from graphsvc.telemetry import context, metrics, tracing
 
-__all__ = ["Observe", "outcome"]
+__all__ = ["Observe", "operation_name", "outcome"]
 
 
 def outcome(errors: list[GraphQLError] | None, user_error: bool) -> str:
@@ -26,6 +27,18 @@ def outcome(errors: list[GraphQLError] | None, user_error: bool) -> str:
     if isinstance(code, str) and code.isidentifier() and len(code) <= 64:
         return code
     return "GRAPHQL_VALIDATION_FAILED" if first.original_error is None else "INTERNAL_SERVER_ERROR"
+
+
+@functools.lru_cache(maxsize=256)
+def operation_name(query: str, given: str | None) -> str:
+    """The name of the operation a request runs: `given`, else the document's one operation's ("" if none)."""
+    if given:
+        return given
+    try:
+        operation = get_operation_ast(parse(query), None)
+    except GraphQLError:
+        return ""
+    return operation.name.value if operation is not None and operation.name is not None else ""
 
 
 class Observe(SchemaExtension):

@@ -37,9 +37,11 @@ from graphsvc.domain import safe_json
 from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.observe import operation_name
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
+from graphsvc.telemetry.context import note_operation
 from graphsvc.util import SharedRead
 from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.headers import NONCE
@@ -146,6 +148,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if text is None:
             request.scope[_MISSED_UNDER] = fingerprint  # execute_single keeps the answer under it
             return None
+        note_operation(operation_name(key[0], key[1]))  # for the access line: a kept answer is not executed
         return b'{"data":' + text.encode() + b"}"
 
     async def _data_fingerprint(self) -> DataFingerprint | None:

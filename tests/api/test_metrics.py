@@ -172,6 +172,7 @@ def test_json_log_lines_carry_the_request(served: httpx.Client) -> None:
         lg.setLevel(logging.INFO)
     try:
         post(served, NAMED, **{"X-Request-ID": "json-1"})
+        assert post(served, NAMED, **{"X-Request-ID": "json-1-kept"}).headers["x-graphsvc-cache"] == "kept"
         post(served, INVALID, **{"X-Request-ID": "json-2"})
         served.get("/graphql", params={"access_token": "gsvc_" + "Q" * 43}, headers={"X-Request-ID": "json-3"})
     finally:
@@ -189,6 +190,7 @@ def test_json_log_lines_carry_the_request(served: httpx.Client) -> None:
         "MetricsProbe",
     )
     assert first["level"] == "INFO" and first["time"].endswith("+00:00")
+    assert access["json-1-kept"]["operation"] == "MetricsProbe"  # a kept answer's line names its operation too
     refused = [line for line in lines if line["logger"] == "graphsvc" and line.get("request_id") == "json-2"]
     assert refused and "noSuchField" in refused[0]["message"]  # the refusal's line is the request's
     assert access["json-3"]["path"] == "/graphql" and "gsvc_" not in out.getvalue()  # no query string, no token
