@@ -25,11 +25,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graphsvc.telemetry import metrics
 from graphsvc.telemetry.context import CURRENT, RequestInfo, new_request_id, sane_request_id
 
-__all__ = ["PROXY_HEADERS", "Observe", "metrics_route"]
+__all__ = ["METHODS", "PROXY_HEADERS", "Observe", "metrics_route"]
 
 access_log = logging.getLogger("graphsvc.access")
 
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+# A client may send any token as its method: only these are label values of their own (bounded cardinality).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class Observe:
@@ -68,7 +70,8 @@ class Observe:
         finally:
             seconds = time.perf_counter() - started
             route = self.route_of(scope)
-            metrics.HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
+            method = scope["method"] if scope["method"] in METHODS else metrics.OTHER
+            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
             metrics.HTTP_SECONDS.labels(route).observe(seconds)
             access_log.info(
                 "%s %s %d %.1f ms",

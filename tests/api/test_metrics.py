@@ -79,11 +79,24 @@ def test_the_counters_move_with_the_requests_made(served: httpx.Client) -> None:
     assert post(served, USER_ERROR).json() == {"data": {"deleteItem": {"__typename": "NotFound"}}}
     post(served, "{ __typename }")
     assert served.get("/graphql", params={"query": "{ __typename }"}, headers={"Authorization": ""}).status_code == 401
+    served.request("PROPFIND", "/no/such/route/42")  # a rare method and an unknown path: no label values of their own
     after = scrape(served)
 
     def moved(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
+    assert (
+        sum(
+            after[key] - before.get(key, 0)
+            for key in after
+            if key[0] == "graphsvc_http_requests_total"
+            and dict(key[1]).keys() == {"route", "method", "status"}
+            and dict(key[1])["route"] == metrics.OTHER
+            and dict(key[1])["method"] == metrics.OTHER
+        )
+        == 1
+    )
+    assert not any("PROPFIND" in str(labels) or "/no/such" in str(labels) for _, labels in after)
     ops = "graphsvc_graphql_operations_total"
     assert moved(ops, operation="MetricsProbe", outcome="ok") == 1  # executed once; the second came from the cache
     assert moved(ops, operation="BrokenProbe", outcome="GRAPHQL_VALIDATION_FAILED") == 1
