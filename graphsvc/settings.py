@@ -146,6 +146,12 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="`json`: one JSON object a line, with the request id (docs/operations.md)"
     )
+    prometheus_multiproc_dir: Path | None = Field(
+        default=None,
+        validation_alias="PROMETHEUS_MULTIPROC_DIR",
+        description="set by `graphsvc serve --workers N` (N > 1): where the workers keep their metrics for /metrics to "
+        "sum; not for setting by hand",
+    )
     otel: bool = Field(
         default=False,
         description="send OpenTelemetry traces over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); needs the otel extra",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from typing import Annotated, Any, Literal, TypeVar
 
 import typer
@@ -87,7 +89,14 @@ def serve(
         typer.echo("auth is off (GRAPHSVC_AUTH=false): anyone on this machine can read and change the CMDB")
     typer.echo(f"graphsvc serving {url}" + (f" with {workers} processes" if workers > 1 else ""))
     if workers > 1:
-        _serve_workers(workers, host, port, settings.log_format)
+        # Each worker keeps its metrics in files there, and /metrics sums them (telemetry/metrics.py): prometheus_client
+        # reads the variable when a worker imports it. A fresh folder each start, removed at the end.
+        metrics_dir = tempfile.mkdtemp(prefix="graphsvc-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        try:
+            _serve_workers(workers, host, port, settings.log_format)
+        finally:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     else:
         uvicorn.run(
             application,

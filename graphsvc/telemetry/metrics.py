@@ -5,17 +5,21 @@ Label values are bounded: GraphQL operation names are kept for the first MAX_OPE
 digits and `_`, at most 64 characters); every other name, and every unnamed operation, is counted as OTHER. HTTP
 routes are the app's own paths (anything else is OTHER); Neo4j statements are the names of cypher/ files.
 
-Each process counts for itself: with `GRAPHSVC_WORKERS` above 1, a scrape is answered by whichever worker takes
-it (docs/operations.md says so)."""
+With several server processes (`graphsvc serve --workers N`), the command sets PROMETHEUS_MULTIPROC_DIR to a fresh
+folder before the workers start: prometheus_client then keeps each worker's counters, histograms and gauges in files
+there, and a scrape answered by any worker sums them all (`render(..., multiprocess_dir=)`). What AppCollector
+reads (the response cache, the graph) is then the answering worker's; the process_* metrics are left out."""
 
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client import (
@@ -29,6 +33,7 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 __all__ = [
@@ -49,6 +54,7 @@ __all__ = [
     "counted",
     "counted_run",
     "operation_label",
+    "process_ended",
     "render",
 ]
 
@@ -102,6 +108,7 @@ NEO4J_IN_FLIGHT = Gauge(
     "graphsvc_neo4j_queries_in_flight",
     "Neo4j statements sent and not yet answered: each holds one of the driver's pooled connections",
     registry=REGISTRY,
+    multiprocess_mode="livesum",  # summed over the workers alive
 )
 IMPORTS = Counter(
     "graphsvc_imports", "Imports of exchange documents run by this process, by outcome", ["outcome"], registry=REGISTRY
@@ -218,10 +225,20 @@ class _Process(Collector):
         return REGISTRY.collect()
 
 
-def render(app: AppCollector | None = None) -> bytes:
-    """The process's metrics and `app`'s, in Prometheus' text format."""
+def render(app: AppCollector | None = None, *, multiprocess_dir: Path | None = None) -> bytes:
+    """The process's metrics (or, with `multiprocess_dir`, every worker's, summed) and `app`'s, in Prometheus' text
+    format."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Process())
+    if multiprocess_dir is None:
+        registry.register(_Process())
+    else:
+        MultiProcessCollector(registry, path=str(multiprocess_dir))  # type: ignore[no-untyped-call]
     if app is not None:
         registry.register(app)
     return generate_latest(registry)
+
+
+def process_ended(multiprocess_dir: Path | None) -> None:
+    """A worker stops: its live gauges (statements in flight) no longer count."""
+    if multiprocess_dir is not None:
+        mark_process_dead(os.getpid(), str(multiprocess_dir))  # type: ignore[no-untyped-call]

@@ -28,7 +28,7 @@ from graphsvc.db.tokens import TokenStore
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.settings import Settings, get_settings
 from graphsvc.telemetry import tracing
-from graphsvc.telemetry.metrics import AppCollector
+from graphsvc.telemetry.metrics import AppCollector, process_ended
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
@@ -127,6 +127,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         finally:
             await cache.close()
             await state["driver"].close()
+            process_ended(settings.prometheus_multiproc_dir)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -170,7 +171,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
-        metrics_route(AppCollector(state), metrics_token),
+        metrics_route(AppCollector(state), metrics_token, settings.prometheus_multiproc_dir),
         Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
     ]
     cors = origins(settings.cors_origins)

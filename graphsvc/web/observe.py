@@ -16,6 +16,7 @@ import hmac
 import logging
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -101,12 +102,13 @@ def _allowed(request: Request, token: str | None) -> bool:
     return is_loopback(client) and not any(h in request.headers for h in PROXY_HEADERS)
 
 
-def metrics_route(collector: metrics.AppCollector, token: str | None) -> Route:
-    """GET /metrics: the process's and this app's metrics, to whom the module's docstring says."""
+def metrics_route(collector: metrics.AppCollector, token: str | None, multiprocess_dir: Path | None) -> Route:
+    """GET /metrics: the process's (or all workers') and this app's metrics, to whom the module's docstring says."""
 
     async def serve(request: Request) -> Response:
         if not _allowed(request, token):
             return PlainTextResponse("Not Found", status_code=404)
-        return Response(metrics.render(collector), media_type=metrics.CONTENT_TYPE)
+        body = metrics.render(collector, multiprocess_dir=multiprocess_dir)
+        return Response(body, media_type=metrics.CONTENT_TYPE)
 
     return Route("/metrics", serve, methods=["GET"])

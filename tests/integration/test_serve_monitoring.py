@@ -47,3 +47,32 @@ def test_serve_writes_json_lines_and_serves_metrics(empty_db: Connection, tmp_pa
         "duration_ms": 0,
     }
     assert any(line["logger"] == "uvicorn.error" for line in logged)  # uvicorn's own lines are JSON too
+
+
+def _posts(text: str) -> float:
+    """The answered POST /graphql requests a scrape counts."""
+    wanted = {"route": "/graphql", "method": "POST", "status": "200"}
+    return sum(
+        s.value
+        for f in text_string_to_metric_families(text)
+        for s in f.samples
+        if s.name == "graphsvc_http_requests_total" and s.labels == wanted
+    )
+
+
+def test_with_workers_metrics_are_summed_over_them(empty_db: Connection, tmp_path: Path) -> None:
+    log_file = tmp_path / "serve.log"
+    with serve_process(
+        empty_db, log_file, "--workers", "2", "--data-dir", str(tmp_path / "data"), GRAPHSVC_AUTH="false"
+    ) as url:
+        # New connections are spread over the workers by the kernel: whichever answers a scrape, it counts them all.
+        process_lines = set()
+        for _ in range(12):
+            answer = httpx.post(f"{url}/graphql", json={"query": "query Counted { __typename }"})
+            assert answer.status_code == 200
+        for _ in range(6):
+            scraped = httpx.get(f"{url}/metrics")
+            assert scraped.status_code == 200
+            assert _posts(scraped.text) == 12
+            process_lines.add(scraped.text.count("process_resident_memory_bytes"))
+        assert process_lines == {0}  # one process's figures would pass for all of them: left out
