@@ -32,7 +32,7 @@ from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.errors import InvalidArgument, RequestError
 from graphsvc.telemetry import metrics
 
-__all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "known_names", "run_discovery"]
+__all__ = ["DiscoveryRun", "RunOutcome", "discovery_runs", "known_names", "run_discovery", "run_totals"]
 
 MODELS: dict[Kind, type[BaseModel]] = {Kind.CONFIGURATION_ITEM: ConfigurationItem, Kind.SERVICE: Service}
 BOOKKEEPING = ("source", "lastSeenAt")  # item fields that are no field a source sets
@@ -320,6 +320,13 @@ async def discovery_runs(repo: ItemRepository, source: str | None, limit: int) -
         details = json.loads(p["details"])
         runs.append(DiscoveryRun(p["id"], p["source"], p["at"], bool(p["dryRun"]), p["actor"], counts, details))
     return runs
+
+
+async def run_totals(repo: ItemRepository, limit: int = 1000) -> list[tuple[str, int, float]]:
+    """Per source (at most `limit`): the runs recorded and when the last one ran (seconds since the epoch), from
+    whichever process ran them (`graphsvc discover` runs in its own)."""
+    rows = await repo.read(cypher("discovery/run_totals"), limit=limit)
+    return [(str(r["source"]), int(r["runs"]), int(r["lastMillis"]) / 1000) for r in rows]
 
 
 async def known_names(repo: ItemRepository) -> dict[str, str]:

@@ -51,8 +51,10 @@ __all__ = [
     "OTHER",
     "REGISTRY",
     "AppCollector",
+    "Metric",
     "counted",
     "counted_run",
+    "discovery_recorded",
     "operation_label",
     "process_ended",
     "render",
@@ -220,15 +222,46 @@ class AppCollector(Collector):
             )
 
 
+def discovery_recorded(totals: Iterable[tuple[str, int, float]]) -> list[Metric]:
+    """The discovery runs recorded in the database, by source (db/discovery.py run_totals): their number and when
+    the last ran. `graphsvc discover` runs in its own process, so DISCOVERY_RUNS of the server does not see them."""
+    runs = CounterMetricFamily(
+        "graphsvc_discovery_runs_recorded",
+        "Discovery runs recorded in the database, by source, whichever process ran them (dry runs are not recorded)",
+        labels=["source"],
+    )
+    last = GaugeMetricFamily(
+        "graphsvc_discovery_last_run_timestamp_seconds",
+        "When the last recorded discovery run of each source ran (seconds since the epoch)",
+        labels=["source"],
+    )
+    for source, count, at in totals:
+        runs.add_metric([source], count)
+        last.add_metric([source], at)
+    return [runs, last]
+
+
+class _Also(Collector):
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterable[Metric]:
+        return self.families
+
+
 class _Process(Collector):
     def collect(self) -> Iterable[Metric]:
         return REGISTRY.collect()
 
 
-def render(app: AppCollector | None = None, *, multiprocess_dir: Path | None = None) -> bytes:
-    """The process's metrics (or, with `multiprocess_dir`, every worker's, summed) and `app`'s, in Prometheus' text
-    format."""
+def render(
+    app: AppCollector | None = None, *, multiprocess_dir: Path | None = None, also: list[Metric] | None = None
+) -> bytes:
+    """The process's metrics (or, with `multiprocess_dir`, every worker's, summed), `app`'s and `also` (read for
+    this scrape), in Prometheus' text format."""
     registry = CollectorRegistry(auto_describe=False)
+    if also:
+        registry.register(_Also(also))
     if multiprocess_dir is None:
         registry.register(_Process())
     else:

@@ -23,6 +23,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphsvc.db.discovery import run_totals
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.telemetry import metrics
 from graphsvc.telemetry.context import CURRENT, RequestInfo, new_request_id, sane_request_id
 
@@ -102,13 +104,26 @@ def _allowed(request: Request, token: str | None) -> bool:
     return is_loopback(client) and not any(h in request.headers for h in PROXY_HEADERS)
 
 
+async def _recorded(collector: metrics.AppCollector) -> list[metrics.Metric]:
+    """What the database says for this scrape: the discovery runs recorded (nothing when it cannot be read: the
+    other metrics still answer)."""
+    graph = collector.state.get("graph_cache")
+    if graph is None:
+        return []
+    try:
+        return metrics.discovery_recorded(await run_totals(graph.repo))
+    except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError):
+        return []
+
+
 def metrics_route(collector: metrics.AppCollector, token: str | None, multiprocess_dir: Path | None) -> Route:
     """GET /metrics: the process's (or all workers') and this app's metrics, to whom the module's docstring says."""
 
     async def serve(request: Request) -> Response:
         if not _allowed(request, token):
             return PlainTextResponse("Not Found", status_code=404)
-        body = metrics.render(collector, multiprocess_dir=multiprocess_dir)
+        also = await _recorded(collector)
+        body = metrics.render(collector, multiprocess_dir=multiprocess_dir, also=also)
         return Response(body, media_type=metrics.CONTENT_TYPE)
 
     return Route("/metrics", serve, methods=["GET"])

@@ -4,6 +4,7 @@ with the request's fields; OpenTelemetry spans cover GraphQL operations and Neo4
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -11,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +23,11 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 
-from graphsvc.db.connection import Connection
+from graphsvc.db.audit import Audit
+from graphsvc.db.connection import Connection, open_async_driver
+from graphsvc.db.discovery import run_discovery
+from graphsvc.discovery.model import Observation, SeenItem
+from graphsvc.domain.vocabulary import Kind
 from graphsvc.settings import Settings
 from graphsvc.telemetry import metrics, tracing
 from graphsvc.telemetry.tracing import TracingUnavailable
@@ -35,6 +41,7 @@ NAMED = "query MetricsProbe { services(first: 1) { totalCount } }"
 INVALID = "query BrokenProbe { noSuchField }"
 USER_ERROR = 'mutation RemoveGhost { deleteItem(id: "ghost-of-metrics") { __typename } }'
 METRICS_TOKEN = "m" * 32
+DISCOVERER = Audit("tests", "metrics tests", "discover kubernetes")
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -145,6 +152,38 @@ def test_imports_alerts_and_the_graphs_age_are_counted(served: httpx.Client) -> 
     assert value(after, "graphsvc_graph_age_seconds") >= 0
     assert value(after, "graphsvc_graph_loads_total") >= 1
     assert ("graphsvc_graph_age_seconds", ()) in after
+
+
+def test_discovery_runs_are_counted_and_those_recorded_are_scraped(served: httpx.Client, empty_db: Connection) -> None:
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    seen = Observation(
+        "k8s:metrics",
+        [SeenItem("k8s:metrics:api", Kind.CONFIGURATION_ITEM, {"name": "api", "type": "APPLICATION"})],
+        [],
+    )
+
+    async def discover(dry_run: bool) -> None:  # as `graphsvc discover` does, in its own driver
+        driver = open_async_driver(empty_db)
+        try:
+            await run_discovery(
+                driver, empty_db.database, seen, now=at, grace=timedelta(0), dry_run=dry_run, audit=DISCOVERER
+            )
+        finally:
+            await driver.close()
+
+    before = scrape(served)
+    asyncio.run(discover(dry_run=True))
+    asyncio.run(discover(dry_run=False))
+    after = scrape(served)
+
+    def moved(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert moved("graphsvc_discovery_runs_total", outcome="dry_run") == 1  # counted by the process that ran them
+    assert moved("graphsvc_discovery_runs_total", outcome="ok") == 1
+    # what the database recorded, whichever process ran it (dry runs are not recorded)
+    assert value(after, "graphsvc_discovery_runs_recorded_total", source="k8s:metrics") == 1
+    assert value(after, "graphsvc_discovery_last_run_timestamp_seconds", source="k8s:metrics") == at.timestamp()
 
 
 def test_metrics_are_for_loopback_or_the_metrics_token(served: httpx.Client, empty_db: Connection) -> None:
