@@ -12,6 +12,7 @@ X-Forwarded-For or X-Real-IP header). Everything else gets 404, as if there were
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -28,11 +29,12 @@ from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.telemetry import metrics
 from graphsvc.telemetry.context import CURRENT, RequestInfo, new_request_id, sane_request_id
 
-__all__ = ["METHODS", "PROXY_HEADERS", "Observe", "metrics_route"]
+__all__ = ["METHODS", "PROXY_HEADERS", "RECORDED_WITHIN", "Observe", "metrics_route"]
 
 access_log = logging.getLogger("graphsvc.access")
 
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
+RECORDED_WITHIN = 2.0  # seconds a scrape waits for what the database records (discovery runs)
 # A client may send any token as its method: only these are label values of their own (bounded cardinality).
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -111,8 +113,9 @@ async def _recorded(collector: metrics.AppCollector) -> list[metrics.Metric]:
     if graph is None:
         return []
     try:
-        return metrics.discovery_recorded(await run_totals(graph.repo))
-    except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError):
+        # bounded well inside Prometheus' default 10 s scrape timeout: a scrape must answer while Neo4j does not
+        return metrics.discovery_recorded(await asyncio.wait_for(run_totals(graph.repo), RECORDED_WITHIN))
+    except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError, TimeoutError):
         return []
 
 

@@ -9,6 +9,7 @@ import io
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -321,3 +322,16 @@ def test_traces_go_over_otlp_as_the_standard_variables_say() -> None:
         )
         assert run.returncode == 0, run.stderr
         assert run.stdout.strip() == name
+
+
+def test_metrics_answer_while_neo4j_is_unreachable() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed again when the socket is
+    nowhere = Connection(f"bolt://127.0.0.1:{port}", "neo4j", "x", "neo4j", False)
+    app = create_app(Settings(), connection=nowhere)
+    with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+        assert client.get("/healthz").status_code == 200
+        samples = scrape(client)  # the discovery runs recorded cannot be read: the rest still answers
+    assert value(samples, "graphsvc_http_requests_total", route="/healthz", method="GET", status="200") >= 1
+    assert not any(name.startswith("graphsvc_discovery_runs_recorded") for name, _ in samples)
