@@ -136,7 +136,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
             page_info=PageInfo(has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None),
         )
 
-    async def plain(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
+    async def plain(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_] | None:  # type: ignore[valid-type]
         return await page(info, first, after, None)
 
     resolve: Any = plain
@@ -147,7 +147,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
             first: int = 50,
             after: str | None = None,
             filter: filter_type | None = None,  # type: ignore[valid-type]
-        ) -> Connection[type_]:  # type: ignore[valid-type]
+        ) -> Connection[type_] | None:  # type: ignore[valid-type]
             return await page(info, first, after, filter)
 
         resolve = filtered

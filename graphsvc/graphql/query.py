@@ -47,7 +47,7 @@ class Query:
         description="items whose id, name, title, description or statement match the text, best first",
         metadata=needs(Role.viewer, kept=True),
     )
-    async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit]:
+    async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit] | None:
         if len(text) > MAX_SEARCH_TEXT:
             raise InvalidArgument(
                 f"text: a search is at most {MAX_SEARCH_TEXT} characters (this one has {len(text):,}); "
@@ -78,7 +78,7 @@ class Query:
         info: Info[Context, None],
         as_of: datetime | None = None,
         edits: list[GraphEdit] | None = None,
-    ) -> Estate:
+    ) -> Estate | None:
         return await resolve_estate(info, as_of, edits)
 
     @strawberry.field(
@@ -91,7 +91,7 @@ class Query:
         info: Info[Context, None],
         start: Annotated[datetime, strawberry.argument(name="from")],
         end: Annotated[datetime, strawberry.argument(name="to")],
-    ) -> EstateDiffResult:
+    ) -> EstateDiffResult | None:
         return await resolve_estate_diff(info, start, end)
 
     @strawberry.field(
@@ -104,7 +104,7 @@ class Query:
         origin: list[strawberry.ID],
         start: Annotated[datetime, strawberry.argument(name="from")],
         end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
-    ) -> ImpactDriftResult:
+    ) -> ImpactDriftResult | None:
         return await resolve_impact_drift(info, origin, start, end)
 
     @strawberry.field(
@@ -117,11 +117,11 @@ class Query:
         service_id: strawberry.ID,
         end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
         weeks: int = 8,
-    ) -> list[ContinuityPoint]:
+    ) -> list[ContinuityPoint] | None:
         return await resolve_trend(info, str(service_id), end, weeks)
 
     @strawberry.field(description="the saved what-if scenarios, by id", metadata=needs(Role.viewer))
-    async def scenarios(self, info: Info[Context, None]) -> list[Scenario]:
+    async def scenarios(self, info: Info[Context, None]) -> list[Scenario] | None:
         return await resolve_scenarios(info)
 
     @strawberry.field(description="one saved what-if scenario", metadata=needs(Role.viewer))
@@ -134,7 +134,7 @@ class Query:
     )
     async def discovery_runs(
         self, info: Info[Context, None], source: str | None = None, first: int = 20
-    ) -> list[DiscoveryRun]:
+    ) -> list[DiscoveryRun] | None:
         return await resolve_discovery_runs(info, source, first)
 
     site_failure = shared_field("site_failure")
@@ -167,7 +167,7 @@ class Query:
     )
     async def history(
         self, info: Info[Context, None], id: strawberry.ID, first: int = 50, after: str | None = None
-    ) -> AuditPage:
+    ) -> AuditPage | None:
         return await resolve_history(info, str(id), first, after)
 
     @strawberry.field(
@@ -180,13 +180,13 @@ class Query:
         actor: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> AuditPage:
+    ) -> AuditPage | None:
         return await resolve_audit_log(info, since, actor, first, after)
 
     @strawberry.field(
         description="the API tokens, newest first, without their secrets (admin)", metadata=needs(Role.admin)
     )
-    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
+    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken] | None:
         return await resolve_tokens(info)
 
     locals().update(item_fields())  # each kind by id and as a connection (graphql/listing.py)
@@ -196,7 +196,7 @@ class Query:
         "asks; processConnection pages it like the other kinds)",
         metadata=needs(Role.viewer, kept=True),
     )
-    async def processes(self, info: Info[Context, None], area: e.ProcessArea | None = None) -> list[t.Process]:
+    async def processes(self, info: Info[Context, None], area: e.ProcessArea | None = None) -> list[t.Process] | None:
         props = {} if area is None else {"area": area.value}
         found: list[t.Process] = []
         after: str | None = None

@@ -59,29 +59,29 @@ async def impact(
         list[strawberry.ID] | None,
         strawberry.argument(description="items that work, but badly (a DEGRADATION incident): DEGRADED origins"),
     ] = None,
-) -> ImpactResult:
+) -> ImpactResult | None:
     return await resolve_impact(info, origin, degraded)
 
 
-async def site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+async def site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult | None:
     return await resolve_site_failure(info, site_id)
 
 
-async def continuity(info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
+async def continuity(info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult | None:
     return await resolve_continuity(info, str(service_id))
 
 
 async def availability(
     info: Info[Context, None], service_id: strawberry.ID, start: From, end: To
-) -> AvailabilityResult:
+) -> AvailabilityResult | None:
     return await resolve_availability(info, str(service_id), start, end)
 
 
-async def cost_allocation(info: Info[Context, None]) -> CostAllocation:
+async def cost_allocation(info: Info[Context, None]) -> CostAllocation | None:
     return await resolve_cost_allocation(info)
 
 
-async def sla_report(info: Info[Context, None], start: From, end: To) -> list[SlaFigure]:
+async def sla_report(info: Info[Context, None], start: From, end: To) -> list[SlaFigure] | None:
     return await resolve_sla_report(info, start, end)
 
 
@@ -91,7 +91,7 @@ async def incident_correlation(
     until: datetime,
     window_minutes: int | None = 60,
     min_incidents: int | None = 2,
-) -> CorrelationResult:
+) -> CorrelationResult | None:
     return await resolve_correlation(
         info,
         since,
@@ -101,29 +101,29 @@ async def incident_correlation(
     )
 
 
-async def cab_agenda(info: Info[Context, None], start: From, end: To) -> list[CabAgendaEntry]:
+async def cab_agenda(info: Info[Context, None], start: From, end: To) -> list[CabAgendaEntry] | None:
     return await resolve_cab_agenda(info, start, end)
 
 
-async def capacity_risks(info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
+async def capacity_risks(info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk] | None:
     return await resolve_capacity(info, threshold_percent)
 
 
-async def requirement_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
+async def requirement_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry] | None:
     return await resolve_compliance(info)
 
 
-async def requirement_trace(info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
+async def requirement_trace(info: Info[Context, None], id: strawberry.ID) -> RequirementTrace | None:
     return await resolve_trace(info, str(id))
 
 
 async def policy_violations(
     info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
-) -> list[PolicyViolation]:
+) -> list[PolicyViolation] | None:
     return await resolve_policy_violations(info, policy_id, rule_type)
 
 
-async def cmdb_health(info: Info[Context, None]) -> CmdbHealth:
+async def cmdb_health(info: Info[Context, None]) -> CmdbHealth | None:
     return await resolve_health(info)
 
 
