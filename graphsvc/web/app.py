@@ -30,8 +30,9 @@ from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
+from graphsvc.web.compression import Compress
 from graphsvc.web.graphql_view import GraphQLApp
-from graphsvc.web.headers import Compress, RequestShape, SecurityHeaders
+from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.reports import report_routes
