@@ -36,6 +36,7 @@ from graphsvc.web.graphql_view import GraphQLApp
 from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.web.persisted import PersistedQueries
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
@@ -156,11 +157,12 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
 
     failures = FailedSignIns()  # failed authentications, by the API and the sign-in route alike
     graphql_app = GraphQLApp(state, settings)
+    graphql_route = ConditionalGet(PersistedQueries.from_settings(graphql_app, settings))  # a bad allow-list stops here
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", ConditionalGet(graphql_app), methods=["GET", "POST"]),
+        Route("/graphql", graphql_route, methods=["GET", "POST"]),
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
