@@ -12,10 +12,11 @@ exact text (UTF-8).
   `PERSISTED_QUERY_HASH_MISMATCH`). The store is per process, in memory, least recently used first out within
   `GRAPHSVC_PERSISTED_QUERIES_KB`; a client whose hash was let go (or landed on another worker) sends the document
   again. Requests without the extension run as they always have.
-- `allowlist`: only the documents in `GRAPHSVC_PERSISTED_QUERIES_DIR` (each .graphql file one document, loaded at
-  start) run, asked for by hash or sent as text; any other is refused (400, `PERSISTED_QUERY_NOT_ALLOWED`) and
-  nothing is registered. A document that asks only about the schema (`__schema`, `__type`, `__typename` at its root:
-  GraphiQL's introspection) is let through to the schema's own rule (`GRAPHSVC_INTROSPECTION`).
+- `allowlist`: only the documents in `GRAPHSVC_PERSISTED_QUERIES_DIR` (each .graphql file one document, and the
+  operations of Apollo persisted-query manifests, .json; loaded at start) run, asked for by hash or sent as text;
+  any other is refused (400, `PERSISTED_QUERY_NOT_ALLOWED`) and nothing is registered. A document that asks only
+  about the schema (`__schema`, `__type`, `__typename` at its root: GraphiQL's introspection) is let through to the
+  schema's own rule (`GRAPHSVC_INTROSPECTION`).
 - `off`: a hash alone is answered `PersistedQueryNotSupported` (code `PERSISTED_QUERY_NOT_SUPPORTED`), on which an
   APQ client stops sending hashes; a document sent with its hash runs, the hash ignored.
 
@@ -43,7 +44,8 @@ from graphsvc.web.middleware import reply
 __all__ = ["PersistedQueries", "PersistedQueryStore", "Refusal", "load_allowlist", "sha256_of"]
 
 Mode = Literal["off", "apq", "allowlist"]
-_HASH = re.compile(r"^[0-9a-fA-F]{64}$")
+_HASH = re.compile(r"[0-9a-fA-F]{64}")
+MANIFEST_FORMAT = "apollo-persisted-query-manifest"
 ENTRY_OVERHEAD = 200  # bytes of bookkeeping per registered document (its key, the dict slot), roughly
 _NO_STORE = [(b"cache-control", b"no-store")]
 
@@ -54,7 +56,9 @@ def sha256_of(document: str) -> str:
 
 
 def load_allowlist(directory: Path) -> dict[str, str]:
-    """hash -> document for every .graphql file under `directory`; ValueError naming what is wrong if there is none."""
+    """hash -> document for every .graphql file under `directory` (its whole text) and every operation of the
+    Apollo persisted-query manifests (.json) there; ValueError naming what is wrong if there is none or a manifest is
+    not one."""
     if not directory.is_dir():
         raise ValueError(
             "GRAPHSVC_PERSISTED_QUERIES=allowlist needs GRAPHSVC_PERSISTED_QUERIES_DIR, a directory of .graphql "
@@ -64,9 +68,29 @@ def load_allowlist(directory: Path) -> dict[str, str]:
     for file in sorted(directory.rglob("*.graphql")):
         text = file.read_text(encoding="utf-8")
         documents[sha256_of(text)] = text
+    for file in sorted(directory.rglob("*.json")):
+        documents.update(_manifest(file))
     if not documents:
         raise ValueError(f"GRAPHSVC_PERSISTED_QUERIES_DIR {directory} holds no .graphql file: nothing could run")
     return documents
+
+
+def _manifest(file: Path) -> dict[str, str]:
+    """The operations of an Apollo persisted-query manifest (`generate-persisted-query-manifest`), by id."""
+    try:
+        manifest = safe_json.loads(file.read_bytes(), what=str(file))
+    except safe_json.JsonRefused as exc:
+        raise ValueError(str(exc)) from None
+    operations = manifest.get("operations") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT or not isinstance(operations, list):
+        raise ValueError(f"{file} is not an Apollo persisted-query manifest (format {MANIFEST_FORMAT!r}, operations)")
+    found = {}
+    for n, operation in enumerate(operations):
+        body = operation.get("body") if isinstance(operation, dict) else None
+        if not isinstance(body, str) or sha256_of(body) != operation.get("id"):
+            raise ValueError(f"{file}: operations[{n}] needs a body and, as its id, the body's SHA-256")
+        found[operation["id"]] = body
+    return found
 
 
 class PersistedQueryStore:
@@ -158,7 +182,7 @@ class PersistedQueries:
                     '{"version": 1, "sha256Hash": "<SHA-256 of the document, 64 hex digits>"}',
                     "BAD_REQUEST",
                 )
-            if not isinstance(sha256, str) or not _HASH.match(sha256):
+            if not isinstance(sha256, str) or not _HASH.fullmatch(sha256):
                 raise Refusal(
                     400,
                     "extensions.persistedQuery.sha256Hash must be the document's SHA-256 as 64 hex digits",

@@ -152,3 +152,23 @@ def test_allowlist_without_documents_stops_the_start(tmp_path: Any) -> None:
         create_app(Settings(persisted_queries="allowlist"))
     with pytest.raises(ValueError, match=r"no \.graphql file"):
         create_app(Settings(persisted_queries="allowlist", persisted_queries_dir=tmp_path))
+
+
+def test_allowlist_reads_apollo_manifests(serve: Serve, tmp_path: Any) -> None:
+    # as Apollo's client prints and sends it (__typename added), and as its manifest generator stores it
+    printed = "query Teams {\n  teams(first: 5) {\n    nodes {\n      id\n      __typename\n    }\n"
+    printed += "    __typename\n  }\n}"
+    manifest = {
+        "format": "apollo-persisted-query-manifest",
+        "version": 1,
+        "operations": [{"id": sha256_of(printed), "name": "Teams", "type": "query", "body": printed}],
+    }
+    (tmp_path / "persisted-query-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    client = serve(persisted_queries="allowlist", persisted_queries_dir=tmp_path)
+    ran = get(client, extensions=extension(printed), operationName="Teams")
+    assert ran.status_code == 200 and ran.json() == {"data": {"teams": {"nodes": [], "__typename": "TeamConnection"}}}
+    assert code_of(post(client, {"query": TEAMS})) == "PERSISTED_QUERY_NOT_ALLOWED"
+    manifest["operations"][0]["id"] = sha256_of(TEAMS)  # an id that is not the body's hash
+    (tmp_path / "persisted-query-manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"operations\[0\] needs a body and, as its id, the body's SHA-256"):
+        create_app(Settings(persisted_queries="allowlist", persisted_queries_dir=tmp_path))
