@@ -6,6 +6,9 @@ immutable`: a browser never asks for it again, and a new release of the file has
 old script next to a new page (the page itself is sent `no-cache`, graphql_view.py). A name with another hash is
 404: the file it promised is not there. The plain names (`graphiql.min.js`) are still served, revalidated as before.
 
+A hashed file is compressed once per coding (brotli, gzip: web/compression.py), at the first request that wants it,
+and kept so: every browser's first visit after a release would otherwise compress GraphiQL's 3.5 MB script again.
+
 The hash is in the path rather than in a query string (`?v=<hash>`): every cache keys on the path, while some
 proxies drop or ignore query strings; and an old page asking for a file that has changed gets a 404 rather than the
 new file kept for a year under a name that promised the old one.
@@ -18,14 +21,18 @@ import hashlib
 import posixpath
 from pathlib import Path
 
+from anyio import to_thread
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from graphsvc.web.compression import accepted_encodings, chosen_encoding, compressed
 
 __all__ = ["IMMUTABLE", "STATIC_DIR", "HashedAssets", "StaticAssets", "hashed_assets"]
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
+MINIMUM_SIZE = 1024  # smaller files are sent as they are (web/compression.py's threshold)
 HASH_CHARS = 12  # 48 bits of SHA-256: names one file's versions apart, the only thing it must do
 
 
@@ -61,6 +68,7 @@ class StaticAssets(StaticFiles):
     def __init__(self, assets: HashedAssets | None = None) -> None:
         self.assets = assets or hashed_assets()
         super().__init__(directory=self.assets.directory)
+        self._compressed: dict[tuple[str, str], bytes] = {}  # (plain name, coding) -> the file compressed
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         plain = self.assets.plain.get(posixpath.normpath(path.replace("\\", "/")))
@@ -69,4 +77,24 @@ class StaticAssets(StaticFiles):
         response = await super().get_response(plain, scope)
         if response.status_code in (200, 304):
             response.headers["cache-control"] = IMMUTABLE
-        return response
+        encoding = chosen_encoding(accepted_encodings(scope))
+        media = response.headers.get("content-type", "")
+        small = int(response.headers.get("content-length", "0")) < MINIMUM_SIZE
+        if response.status_code != 200 or scope["method"] != "GET" or encoding is None or small:
+            return response
+        if not media.startswith(("text/", "application/javascript", "application/json", "image/svg")):
+            return response
+        key = (plain, encoding)
+        body = self._compressed.get(key)
+        if body is None:
+            data = (self.assets.directory / plain).read_bytes()
+            body = self._compressed[key] = await to_thread.run_sync(compressed, data, encoding)
+        headers = {
+            "content-type": media,
+            "content-encoding": encoding,
+            "vary": "Accept-Encoding",
+            "cache-control": IMMUTABLE,
+        }
+        if "last-modified" in response.headers:
+            headers["last-modified"] = response.headers["last-modified"]
+        return Response(body, headers=headers)

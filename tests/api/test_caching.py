@@ -4,13 +4,15 @@ while the answer is the same, and the new answer once a write changed it."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from urllib.parse import urlencode
 
+import brotli
 import httpx
 
-from graphsvc.web.assets import IMMUTABLE, hashed_assets
+from graphsvc.web.assets import IMMUTABLE, STATIC_DIR, hashed_assets
 from tests.api.conftest import GraphQLClient
 
 TEAMS = "{ teams(first: 100) { nodes { id name } } }"
@@ -36,6 +38,21 @@ def test_graphiql_assets_are_immutable_under_their_hashed_names(demo_api: GraphQ
     wrong = re.sub(r"\.[0-9a-f]{12}\.js$", ".0123456789ab.js", script)
     assert http.get(wrong).status_code == 404
     assert http.get(script.replace(".js", ".css")).status_code == 404
+
+
+def test_hashed_assets_are_sent_compressed_and_stay_the_file(demo_api: GraphQLClient) -> None:
+    http = demo_api.http
+    path = "/static/" + hashed_assets().name("graphiql/graphiql.min.js")
+    file = (STATIC_DIR / "graphiql" / "graphiql.min.js").read_bytes()
+    for _ in range(2):  # compressed at the first request, kept for the second
+        response = http.send(http.build_request("GET", path, headers={"Accept-Encoding": "gzip, br"}), stream=True)
+        body = b"".join(response.iter_raw())
+        assert response.headers["content-encoding"] == "br" and response.headers["cache-control"] == IMMUTABLE
+        assert brotli.decompress(body) == file and len(body) < len(file) / 4
+    zipped = http.send(http.build_request("GET", path, headers={"Accept-Encoding": "gzip"}), stream=True)
+    assert zipped.headers["content-encoding"] == "gzip" and gzip.decompress(b"".join(zipped.iter_raw())) == file
+    plain = http.send(http.build_request("GET", path, headers={"Accept-Encoding": "identity"}), stream=True)
+    assert "content-encoding" not in plain.headers and b"".join(plain.iter_raw()) == file
 
 
 def test_etag_then_if_none_match_is_304_until_a_write(demo_api: GraphQLClient) -> None:
