@@ -145,6 +145,8 @@ def test_allowlist_runs_only_its_documents(serve: Serve) -> None:
     assert schema.json() == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
     mixed = post(client, {"query": "{ __schema { queryType { name } } teams(first: 1) { nodes { id } } }"})
     assert code_of(mixed) == "PERSISTED_QUERY_NOT_ALLOWED"
+    batch = client.post("/graphql", json=[{"query": browse, "operationName": "Search"}, {"query": TEAMS}])
+    assert batch.status_code == 400 and code_of(batch) == "PERSISTED_QUERY_NOT_ALLOWED"
 
 
 def test_allowlist_without_documents_stops_the_start(tmp_path: Any) -> None:
