@@ -18,6 +18,7 @@ from graphsvc.db import audit as db
 from graphsvc.db.tokens import TokenStore
 from graphsvc.domain.tokens import Role, TokenRecord
 from graphsvc.errors import InvalidArgument
+from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
@@ -97,6 +98,17 @@ class RoleEnum(Enum):
     ANALYST = "analyst"
     EDITOR = "editor"
     ADMIN = "admin"
+
+
+e.describe_values(
+    RoleEnum,
+    {
+        "VIEWER": "reads items, relationships, search and history",
+        "ANALYST": "also runs the analyses and reports",
+        "EDITOR": "also writes: mutations, imports, policy exceptions",
+        "ADMIN": "also reads the audit log and manages API tokens",
+    },
+)
 
 
 @strawberry.type(description="An API token, without its secret (only a hash is stored).")

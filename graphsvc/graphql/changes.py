@@ -30,9 +30,25 @@ __all__ = [
     "utc",
 ]
 
-strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL")
-strawberry.enum(
-    ConflictReason, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+e.describe_values(
+    strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL"),
+    {
+        "LOW": "risk score below 25",
+        "MEDIUM": "risk score 25 to below 50",
+        "HIGH": "risk score 50 to below 75",
+        "CRITICAL": "risk score 75 to 100",
+    },
+)
+e.describe_values(
+    strawberry.enum(
+        ConflictReason, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+    ),
+    {
+        "SAME_ITEM": "both modify a common item (items: the common items)",
+        "DEPENDENT_ITEM": "one modifies an item the other's impact reaches (items: those items)",
+        "COMPOUNDED": "together they take a service DOWN that neither takes DOWN alone (items: those services)",
+        "SHARED_IMPACT": "both impact a common service (items: the common services)",
+    },
 )
 
 

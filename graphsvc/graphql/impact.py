@@ -32,6 +32,16 @@ class ImpactStatus(Enum):
     DEGRADED = "DEGRADED"
 
 
+e.describe_values(
+    ImpactStatus,
+    {
+        "DOWN": "out of service: an origin, or it needs something DOWN (HARD), or a group below its quorum",
+        "DEGRADED": "working, at risk: it needs something DEGRADED, SOFT-depends on something DOWN, or is a group that "
+        "lost members but keeps its quorum",
+    },
+)
+
+
 def _status(status: Status) -> ImpactStatus:
     return ImpactStatus(status.name)
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.domain.vocabulary import Rel
+from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
 from graphsvc.usecases import requirements as uc
@@ -35,6 +36,24 @@ class UnmetReason(Enum):
     METRIC_MISSED = "METRIC_MISSED"
     METRIC_UNKNOWN = "METRIC_UNKNOWN"
     CHILD_UNMET = "CHILD_UNMET"
+
+
+e.describe_values(
+    RequirementStatus,
+    {
+        "MET": "every metric meets its target, and an ACTIVE service satisfies it or every refining requirement is MET",
+        "UNMET": "not MET; the reasons say why",
+    },
+)
+e.describe_values(
+    UnmetReason,
+    {
+        "NO_SERVICE": "no ACTIVE service satisfies it and no requirement refines it",
+        "METRIC_MISSED": "a metric's current value misses its target",
+        "METRIC_UNKNOWN": "a metric has no current value",
+        "CHILD_UNMET": "a requirement that refines it is UNMET",
+    },
+)
 
 
 @strawberry.type(description="A requirement's compliance: MET, or UNMET with every reason that holds.")

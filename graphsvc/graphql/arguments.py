@@ -1,0 +1,69 @@
+"""Arguments many fields take, each declared once with its description, so every field says the same about them
+(`first: First = 50`). The type and nullability are the annotation's; a field's default stays on the field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+__all__ = [
+    "After",
+    "At",
+    "First",
+    "From",
+    "ItemId",
+    "OptionalVersion",
+    "ServiceId",
+    "To",
+    "UntilNow",
+    "Version",
+]
+
+First = Annotated[
+    int,
+    strawberry.argument(
+        description="How many to return: 0 up to the server's page-size cap (GRAPHSVC_MAX_PAGE_SIZE, 500 unless "
+        "configured); outside that range is a BAD_USER_INPUT error."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Continue after this cursor (an earlier page's `pageInfo.endCursor` or an edge's `cursor`); "
+        "null: from the start. A cursor that is not one of ours is a BAD_USER_INPUT error."
+    ),
+]
+ItemId = Annotated[strawberry.ID, strawberry.argument(description="The item's id (unique across all kinds).")]
+ServiceId = Annotated[strawberry.ID, strawberry.argument(description="The id of a service.")]
+Version = Annotated[
+    int,
+    strawberry.argument(
+        description="The `version` you read: the write happens only if the item is still at it, else StaleVersion "
+        "(re-read and retry)."
+    ),
+]
+OptionalVersion = Annotated[
+    int | None,
+    strawberry.argument(
+        description="The `version` you read: if given, the write happens only if the item is still at it, else "
+        "StaleVersion; null: no check."
+    ),
+]
+From = Annotated[
+    datetime,
+    strawberry.argument(name="from", description="Start of the period, included (RFC 3339 with an offset)."),
+]
+To = Annotated[
+    datetime,
+    strawberry.argument(name="to", description="End of the period, excluded (RFC 3339 with an offset)."),
+]
+UntilNow = Annotated[
+    datetime | None,
+    strawberry.argument(name="to", description="The later time (RFC 3339 with an offset); null: now."),
+]
+At = Annotated[
+    datetime | None,
+    strawberry.argument(description="When it happened (RFC 3339 with an offset); null: now."),
+]
