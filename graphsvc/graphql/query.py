@@ -169,7 +169,7 @@ class Query:
             str | None,
             strawberry.argument(description="only this source's runs (e.g. `kubernetes:shop`); null: every source's"),
         ] = None,
-        first: First = 20,
+        first: Annotated[int, strawberry.argument(description="how many runs, newest first: 1 to 500")] = 20,
     ) -> list[DiscoveryRun]:
         return await resolve_discovery_runs(info, source, first)
 
