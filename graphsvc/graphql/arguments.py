@@ -14,6 +14,7 @@ __all__ = [
     "First",
     "From",
     "ItemId",
+    "Offset",
     "OptionalVersion",
     "ServiceId",
     "To",
@@ -66,4 +67,8 @@ UntilNow = Annotated[
 At = Annotated[
     datetime | None,
     strawberry.argument(description="When it happened (RFC 3339 with an offset); null: now."),
+]
+Offset = Annotated[
+    int,
+    strawberry.argument(description="How many entries to skip before the first returned (>= 0); with `first`, a page."),
 ]

@@ -58,9 +58,9 @@ e.describe_values(
 
 @strawberry.type(description="A requirement's compliance: MET, or UNMET with every reason that holds.")
 class RequirementStatusEntry:
-    requirement: t.Requirement
-    status: RequirementStatus
-    reasons: list[UnmetReason]
+    requirement: t.Requirement = strawberry.field(description="the requirement")
+    status: RequirementStatus = strawberry.field(description="MET or UNMET")
+    reasons: list[UnmetReason] = strawberry.field(description="why it is UNMET (empty when MET)")
 
 
 async def resolve_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
@@ -81,7 +81,7 @@ async def _load(info: Info[Context, None], ids: list[str]) -> list[Any]:
 
 @strawberry.type(description="From a requirement down to the infrastructure that serves it.")
 class RequirementTrace:
-    requirement: t.Requirement
+    requirement: t.Requirement = strawberry.field(description="the requirement traced")
     refined_by_ids: strawberry.Private[list[str]]
     service_ids: strawberry.Private[list[str]]
     ci_ids: strawberry.Private[list[str]]
@@ -112,8 +112,8 @@ async def resolve_trace(info: Info[Context, None], requirement_id: str) -> Requi
 
 @strawberry.type(description="A CI running above the threshold, and the services its saturation would degrade.")
 class CapacityRisk:
-    configuration_item: t.ConfigurationItem
-    utilization: float
+    configuration_item: t.ConfigurationItem = strawberry.field(description="the CI")
+    utilization: float = strawberry.field(description="its utilization, in percent (above the threshold)")
     service_ids: strawberry.Private[list[str]]
 
     @strawberry.field(description="the services that need it (directly or not): saturation degrades them")
