@@ -10,12 +10,14 @@ import strawberry
 
 __all__ = [
     "After",
+    "AsOf",
     "At",
     "First",
     "From",
     "ItemId",
     "Offset",
     "OptionalVersion",
+    "Origin",
     "ServiceId",
     "To",
     "UntilNow",
@@ -54,21 +56,37 @@ OptionalVersion = Annotated[
 ]
 From = Annotated[
     datetime,
-    strawberry.argument(name="from", description="Start of the period, included (RFC 3339 with an offset)."),
+    strawberry.argument(
+        name="from", description="Start of the period, included (RFC 3339, e.g. 2026-11-20T10:00:00Z)."
+    ),
 ]
 To = Annotated[
     datetime,
-    strawberry.argument(name="to", description="End of the period, excluded (RFC 3339 with an offset)."),
+    strawberry.argument(name="to", description="End of the period, excluded (RFC 3339, e.g. 2026-11-20T10:00:00Z)."),
 ]
 UntilNow = Annotated[
     datetime | None,
-    strawberry.argument(name="to", description="The later time (RFC 3339 with an offset); null: now."),
+    strawberry.argument(name="to", description="The later time (RFC 3339, e.g. 2026-11-20T10:00:00Z); null: now."),
 ]
 At = Annotated[
     datetime | None,
-    strawberry.argument(description="When it happened (RFC 3339 with an offset); null: now."),
+    strawberry.argument(description="When it happened (RFC 3339, e.g. 2026-11-20T10:00:00Z); null: now."),
 ]
 Offset = Annotated[
     int,
     strawberry.argument(description="How many entries to skip before the first returned (>= 0); with `first`, a page."),
+]
+AsOf = Annotated[
+    datetime | None,
+    strawberry.argument(
+        description="The CMDB as it stood at this time, rebuilt from the audit trail (before the first write: empty; "
+        "in the future: now); null: now."
+    ),
+]
+Origin = Annotated[
+    list[strawberry.ID],
+    strawberry.argument(
+        description="Ids of the services, CIs or redundancy groups that fail or are changed: the DOWN origins (a "
+        "RETIRED one counts as absent; an unknown id is a NOT_FOUND error)."
+    ),
 ]

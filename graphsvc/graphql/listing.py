@@ -23,7 +23,7 @@ from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_curso
 
 __all__ = ["ITEM_FIELDS", "item_fields"]
 
-CRITICALITY = "only items of this criticality: 1 = mission critical, 2 = high, 3 = medium, 4 = low"
+CRITICALITY = f"only items of this criticality: {e.CRITICALITY_SCALE}"
 FILTER = "restrict the list to the items that match every field given; null: every item of the kind"
 
 

@@ -15,7 +15,7 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
-from graphsvc.graphql.arguments import After, First, ItemId, ServiceId, UntilNow
+from graphsvc.graphql.arguments import After, AsOf, First, ItemId, Origin, ServiceId, UntilNow
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.discovery import DiscoveryRun, resolve_discovery_runs
@@ -38,9 +38,6 @@ class SearchHit:
     name: str = strawberry.field(description="its name (a record's title)")
     score: float = strawberry.field(description="the full-text relevance (Lucene score): higher is better")
     item: t.Item = strawberry.field(description="the item itself")
-
-
-ORIGIN = "ids of the services, CIs or redundancy groups that fail (the origin set)"
 
 
 @strawberry.type(
@@ -95,13 +92,7 @@ class Query:
     async def estate(
         self,
         info: Info[Context, None],
-        as_of: Annotated[
-            datetime | None,
-            strawberry.argument(
-                description="answer as the CMDB stood at this time, rebuilt from the audit trail (before the first "
-                "write: empty; in the future: now); null: now"
-            ),
-        ] = None,
+        as_of: AsOf = None,
         edits: Annotated[
             list[GraphEdit] | None,
             strawberry.argument(description="what-if edits applied in order to that CMDB, never written; null: none"),
@@ -129,7 +120,7 @@ class Query:
     async def impact_drift(
         self,
         info: Info[Context, None],
-        origin: Annotated[list[strawberry.ID], strawberry.argument(description=ORIGIN)],
+        origin: Origin,
         start: Annotated[datetime, strawberry.argument(name="from", description="the earlier time")],
         end: UntilNow = None,
     ) -> ImpactDriftResult:

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from graphsvc.db.scenarios import SavedScenario
 from graphsvc.domain.tokens import Role
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import AsOf
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.estate import Estate, GraphEdit
 from graphsvc.graphql.user_errors import InvalidEdit, InvalidInput, NotFound, attempt
@@ -40,10 +41,7 @@ class Scenario:
     async def estate(
         self,
         info: Info[Context, None],
-        as_of: Annotated[
-            datetime | None,
-            strawberry.argument(description="apply the edits to the CMDB as it stood at this time; null: now"),
-        ] = None,
+        as_of: AsOf = None,
     ) -> Estate:
         ctx = info.context
         found = await uc.scenario_estate(ctx.repo, self.saved, as_of, ctx.estate_cache)

@@ -17,7 +17,7 @@ from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import Access, needs
-from graphsvc.graphql.arguments import From, ItemId, ServiceId, To
+from graphsvc.graphql.arguments import From, ItemId, Origin, ServiceId, To
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, resolve_cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
@@ -43,14 +43,6 @@ from graphsvc.graphql.requirements import (
 )
 
 __all__ = ["ESTATE", "shared_field"]
-
-Origin = Annotated[
-    list[strawberry.ID],
-    strawberry.argument(
-        description="ids of the services, CIs or redundancy groups that fail or are changed: DOWN origins (a RETIRED "
-        "one counts as absent; an unknown id is a NOT_FOUND error)"
-    ),
-]
 
 
 async def item(info: Info[Context, None], id: ItemId) -> t.Item | None:

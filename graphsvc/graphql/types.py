@@ -135,8 +135,8 @@ class Item:
 
 CRITICALITY = f"how critical it is: {CRITICALITY_SCALE}"
 MONEY = (
-    'its own monthly cost, exact to the cent (a decimal string such as "1234.50"); one currency for the whole '
-    "CMDB, not recorded; null: none recorded (0 in cost allocation)"
+    'its own monthly cost as a decimal string rounded to cents, e.g. "1234.50" (up to 4 decimals are stored); one '
+    "currency for the whole CMDB, not recorded; null: none recorded (0 in cost allocation)"
 )
 RTO = "recovery time objective in minutes: the longest it may take to come back"
 RPO = "recovery point objective in minutes: the most recent data it may lose"
