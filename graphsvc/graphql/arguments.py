@@ -34,7 +34,7 @@ First = Annotated[
 After = Annotated[
     str | None,
     strawberry.argument(
-        description="Continue after this cursor (an earlier page's `pageInfo.endCursor` or an edge's `cursor`); "
+        description="Continue after this cursor (the `endCursor` of an earlier page, or an edge's `cursor`); "
         "null: from the start. A cursor that is not one of ours is a BAD_USER_INPUT error."
     ),
 ]

@@ -79,7 +79,7 @@ ItemKind = describe_values(
 describe_values(
     strawberry.enum(ChangeType, name="ChangeType", description="How a change is handled."),
     {
-        "STANDARD": "pre-approved and routine: lowers the risk score",
+        "STANDARD": "routine and low-risk: lowers the risk score",
         "NORMAL": "assessed and approved as usual",
         "EMERGENCY": "urgent: raises the risk score; inside a freeze that allows emergencies it needs the CAB",
     },
@@ -317,7 +317,8 @@ class RuleType(Enum):
 describe_values(
     RuleType,
     {
-        "CHANGE_FREEZE": "no change touching or impacting governed items may overlap [from, to); blocks the change",
+        "CHANGE_FREEZE": "no change touching or impacting governed items may overlap [from, to); blocks the change "
+        "(with allowEmergency, an EMERGENCY change needs the CAB instead)",
         "MAINTENANCE_WINDOW": "NORMAL and STANDARD changes must lie wholly inside the allowed weekdays and hours; "
         "blocks the change",
         "CAB_APPROVAL": "changes at minRiskLevel or above need the CAB's approval (not a violation)",
