@@ -46,8 +46,8 @@ e.describe_values(
 ImpactFirst = Annotated[
     int,
     strawberry.argument(
-        description="How many entries to return: 0 up to GRAPHSVC_MAX_IMPACT_ITEMS (10,000 unless configured); totals "
-        "says how many there are."
+        description="how many entries to return: 0 up to GRAPHSVC_MAX_IMPACT_ITEMS (10,000 unless configured); totals "
+        "says how many there are"
     ),
 ]
 ID = "the item's id"
