@@ -178,6 +178,8 @@ class Query:
 
     cmdb_health = shared_field("cmdb_health")
 
+    service_status = shared_field("service_status")
+
     requirement_compliance = shared_field("requirement_compliance")
 
     requirement_trace = shared_field("requirement_trace")

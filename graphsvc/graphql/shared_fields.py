@@ -41,6 +41,7 @@ from graphsvc.graphql.requirements import (
     resolve_compliance,
     resolve_trace,
 )
+from graphsvc.graphql.status import ServiceStatusBoard, resolve_service_status
 
 __all__ = ["ESTATE", "shared_field"]
 
@@ -149,6 +150,10 @@ async def cmdb_health(info: Info[Context, None]) -> CmdbHealth | None:
     return await resolve_health(info)
 
 
+async def service_status(info: Info[Context, None]) -> ServiceStatusBoard | None:
+    return await resolve_service_status(info)
+
+
 _ANALYSIS = Access(Role.analyst, analysis=True)
 _GRAPH = Access(Role.analyst, kept=True, analysis=True)  # moves with the stored data alone: may be kept
 
@@ -199,6 +204,12 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         "every policy rule checked against what it governs; one policy or rule type if asked",
         _ANALYSIS,
     ),
+    "service_status": (
+        service_status,
+        "the service desk's board: every service DOWN or DEGRADED now (under an estate: at its time) from the open "
+        "incidents, with the incidents behind each",
+        Access(Role.viewer, analysis=True),
+    ),
     "cmdb_health": (
         cmdb_health,
         "how far the CMDB can be trusted: completeness, correctness and compliance, with findings",
@@ -222,6 +233,7 @@ ESTATE = (
     "requirement_trace",
     "policy_violations",
     "cmdb_health",
+    "service_status",
 )
 
 
