@@ -157,6 +157,22 @@ class Settings(BaseSettings):
         description="send OpenTelemetry traces over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); needs the otel extra",
     )
 
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        default="apq",
+        description="persisted queries (docs/api.md): off; apq, Apollo's automatic persisted queries (a client sends "
+        "a document's SHA-256 instead of the document once it has been registered); allowlist, only the documents "
+        "in persisted_queries_dir run",
+    )
+    persisted_queries_kb: int = Field(
+        default=4096,
+        ge=1,
+        description="memory the documents registered by apq clients may take (least recently used first out)",
+    )
+    persisted_queries_dir: Path | None = Field(
+        default=None,
+        description="allowlist: a directory of .graphql files, each one document clients may run (loaded at start)",
+    )
+
     def resolved_cache_dir(self) -> Path:
         """Where Maven-resolved Neo4j jars live."""
         if self.cache_dir is not None:
