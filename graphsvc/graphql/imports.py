@@ -10,6 +10,7 @@ from strawberry.types import Info
 from graphsvc.db.importer import import_document
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.error_codes import Code
 
 __all__ = ["ImportResult", "import_cmdb"]
 
@@ -36,7 +37,7 @@ async def import_cmdb(info: Info[Context, None], document: JSON) -> ImportResult
         raise GraphQLError(
             str(exc),
             extensions={
-                "code": "INVALID_DOCUMENT",
+                "code": Code.INVALID_DOCUMENT,
                 "problems": [{"path": p.path, "message": p.message} for p in exc.problems],
             },
         ) from None

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graphsvc.db.tokens import UNKNOWN, TokenRejected, TokenStore, TokenUnknown
 from graphsvc.domain.tokens import LOCAL, Principal, Role, hash_token
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
+from graphsvc.graphql.error_codes import Code
 
 if TYPE_CHECKING:
     from graphsvc.web.throttle import FailedSignIns
@@ -88,7 +89,7 @@ def token_from(headers: dict[str, str]) -> str | None:
     return None
 
 
-async def reply(send: Send, status: int, message: str, code: str, *, json_body: bool, extra: list[Any]) -> None:
+async def reply(send: Send, status: int, message: str, code: Code, *, json_body: bool, extra: list[Any]) -> None:
     """Answer with `message`: as a GraphQL error body with `code` when `json_body`, else as plain text."""
     if json_body:
         body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
@@ -140,7 +141,7 @@ class Authenticate:
                     send,
                     429,
                     self.failures.refusal(wait),
-                    "TOO_MANY_REQUESTS",
+                    Code.TOO_MANY_REQUESTS,
                     json_body=answers_json(scope["path"]),
                     extra=[(b"retry-after", str(max(1, round(wait))).encode())],
                 )
@@ -162,14 +163,14 @@ class Authenticate:
                 401,
                 "authentication required: send 'Authorization: Bearer <token>' (graphsvc token create makes one), "
                 "or sign in on the GraphiQL page at /graphql",
-                "UNAUTHENTICATED",
+                Code.UNAUTHENTICATED,
                 json_body=as_json,
                 extra=challenge,
             )
             return
         if principal is None:
             status, code = (
-                (503, "DATABASE_UNAVAILABLE") if problem.startswith("the database") else (401, "UNAUTHENTICATED")
+                (503, Code.DATABASE_UNAVAILABLE) if problem.startswith("the database") else (401, Code.UNAUTHENTICATED)
             )
             extra = [(b"retry-after", b"5")] if status == 503 else challenge
             await reply(send, status, problem, code, json_body=as_json, extra=extra)
@@ -180,7 +181,7 @@ class Authenticate:
                 403,
                 f"forbidden: {scope['path']} needs the {needed.value} role; the token {principal.token_id} has role "
                 f"{principal.role.value}",
-                "FORBIDDEN",
+                Code.FORBIDDEN,
                 json_body=as_json,
                 extra=[],
             )
@@ -260,7 +261,7 @@ class BodyLimit:
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":
                 await _drain(receive, min(int(length), self.drain_bytes), self.drain_idle)
-            await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+            await reply(send, 413, too_big, Code.REQUEST_TOO_LARGE, json_body=True, extra=[(b"connection", b"close")])
             return
         received = 0
         started = False
@@ -288,7 +289,9 @@ class BodyLimit:
             if not started:
                 if more:
                     await _drain(receive, self.drain_bytes, self.drain_idle)
-                await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+                await reply(
+                    send, 413, too_big, Code.REQUEST_TOO_LARGE, json_body=True, extra=[(b"connection", b"close")]
+                )
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is
             # no one to answer, and it is not a server error worth a traceback in the log.
@@ -320,7 +323,7 @@ class ConcurrencyLimit:
                 send,
                 503,
                 f"the server is serving its limit of {self.limit} requests at once; try again shortly",
-                "SERVER_BUSY",
+                Code.SERVER_BUSY,
                 json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )
@@ -333,7 +336,7 @@ class ConcurrencyLimit:
                 429,
                 f"this client already has {self.per_client} requests being served "
                 "(GRAPHSVC_MAX_CONCURRENT_PER_CLIENT); wait for their answers",
-                "TOO_MANY_REQUESTS",
+                Code.TOO_MANY_REQUESTS,
                 json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )
