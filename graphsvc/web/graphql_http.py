@@ -20,7 +20,16 @@ from starlette.types import Scope
 
 from graphsvc.graphql.error_codes import STATUS, RequestRefused, code_of, error_body
 
-__all__ = ["GRAPHQL_RESPONSE", "JSON", "answer_media", "answered", "refusal", "shape_answer"]
+__all__ = [
+    "GRAPHQL_RESPONSE",
+    "JSON",
+    "answer_media",
+    "answered",
+    "content_type",
+    "preferred_media",
+    "refusal",
+    "shape_answer",
+]
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -29,8 +38,8 @@ _STATUS = "graphsvc.answer_status"
 _FOR_JSON = frozenset({JSON, "application/*", "*/*"})
 
 
-def answer_media(scope: Scope, accept: str | None) -> str:
-    """The media type this request is answered with (kept on the request for `shape_answer` and `answered`)."""
+def preferred_media(accept: str | None) -> str:
+    """application/graphql-response+json if `accept` prefers it to application/json, else application/json."""
     best: dict[str, tuple[float, int]] = {}
     for index, part in enumerate((accept or "").split(",")):
         media, *parameters = (p.strip() for p in part.split(";"))
@@ -48,14 +57,18 @@ def answer_media(scope: Scope, accept: str | None) -> str:
                     quality = 0.0
         if quality > 0:
             best[kind] = max(best.get(kind, (0.0, 0)), (quality, -index))
-    chosen = (
-        GRAPHQL_RESPONSE if GRAPHQL_RESPONSE in best and best[GRAPHQL_RESPONSE] > best.get(JSON, (0.0, 0)) else JSON
-    )
-    scope[_MEDIA] = chosen
+    preferred = GRAPHQL_RESPONSE in best and best[GRAPHQL_RESPONSE] > best.get(JSON, (0.0, 0))
+    return GRAPHQL_RESPONSE if preferred else JSON
+
+
+def answer_media(scope: Scope, accept: str | None) -> str:
+    """The media type this request is answered with (kept on the request for `shape_answer` and `answered`)."""
+    chosen = scope[_MEDIA] = preferred_media(accept)
     return chosen
 
 
-def _content_type(media: str) -> str:
+def content_type(media: str) -> str:
+    """The Content-Type header of an answer in `media`."""
     return media if media == JSON else f"{media}; charset=utf-8"
 
 
@@ -74,7 +87,7 @@ def answered(scope: Scope, response: Response) -> Response:
     """A GraphQL answer with the negotiated media type, and the status `shape_answer` chose."""
     if scope.get(_MEDIA) != GRAPHQL_RESPONSE or response.media_type != JSON:
         return response
-    response.headers["content-type"] = _content_type(GRAPHQL_RESPONSE)
+    response.headers["content-type"] = content_type(GRAPHQL_RESPONSE)
     status = scope.get(_STATUS)
     if status is not None:
         response.status_code = status
@@ -83,10 +96,9 @@ def answered(scope: Scope, response: Response) -> Response:
 
 def refusal(scope: Scope, refused: RequestRefused) -> Response:
     """A request refused before GraphQL ran, as a GraphQL error body with its status."""
-    body = json.dumps(error_body(refused.message, refused.code), separators=(",", ":"))
-    return Response(
-        body,
-        status_code=refused.status,
-        headers=refused.headers,
-        media_type=_content_type(scope.get(_MEDIA, JSON)),
-    )
+    media = scope.get(_MEDIA, JSON)
+    answer = error_body(refused.message, refused.code)
+    if media == JSON:
+        answer = {"data": None, **answer}  # as the middleware's refusals have always been (middleware.reply)
+    body = json.dumps(answer, separators=(",", ":"))
+    return Response(body, status_code=refused.status, headers=refused.headers, media_type=content_type(media))

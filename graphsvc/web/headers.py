@@ -106,6 +106,7 @@ class RequestShape:
                 400,
                 "the request has more than one Authorization header; send one",
                 Code.BAD_REQUEST,
+                scope=scope,
                 json_body=answers_json(scope["path"]),
                 extra=[],
             )
@@ -123,6 +124,7 @@ class RequestShape:
                     f"a {method} from a page of another origin ({origin}) is refused: "
                     "only pages served by graphsvc itself may write to it",
                     Code.FORBIDDEN_ORIGIN,
+                    scope=scope,
                     json_body=answers_json(scope["path"]),
                     extra=[],
                 )
@@ -139,6 +141,7 @@ class RequestShape:
                     415,
                     f"send the GraphQL request as JSON (Content-Type: application/json), not {media or 'no type'}",
                     Code.UNSUPPORTED_MEDIA_TYPE,
+                    scope=scope,
                     json_body=True,
                     extra=[],
                 )

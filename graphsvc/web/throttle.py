@@ -54,6 +54,7 @@ class ReadBodyFirst:
                     f"the request body arrived slower than {self.min_rate} bytes a second "
                     "(GRAPHSVC_BODY_MIN_BYTES_PER_SECOND): send it again, whole",
                     Code.REQUEST_TIMEOUT,
+                    scope=scope,
                     json_body=answers_json(scope["path"]),
                     extra=[(b"connection", b"close")],
                 )
@@ -69,6 +70,7 @@ class ReadBodyFirst:
                     413,
                     f"a body sent to {scope['path']} is at most {limit} bytes",
                     Code.REQUEST_TOO_LARGE,
+                    scope=scope,
                     json_body=False,
                     extra=[(b"connection", b"close")],
                 )

@@ -202,6 +202,7 @@ def test_a_body_that_is_not_json_is_unsupported_media_type(app: Client) -> None:
     for content_type in ("application/graphql", "text/plain", "application/x-www-form-urlencoded"):
         refused = app.post(content=b"{ __typename }", content_type=content_type)
         assert content_type in refused_as(refused, 415, "UNSUPPORTED_MEDIA_TYPE")["message"]
+        refused_as(app.post(content=b"{}", content_type=content_type, accept=GQL), 415, "UNSUPPORTED_MEDIA_TYPE", GQL)
 
 
 def test_an_unknown_id_is_not_found_in_a_field_error(app: Client) -> None:
@@ -223,6 +224,10 @@ def test_no_token_is_unauthenticated(app: Client) -> None:
     refused = app.post({"query": "{ __typename }"}, role=None)
     refused_as(refused, 401, "UNAUTHENTICATED")
     assert refused.headers["www-authenticate"].startswith("Bearer")
+    # the checks in front of the API answer in the negotiated media type too
+    as_spec = app.post({"query": "{ __typename }"}, role=None, accept=GQL)
+    refused_as(as_spec, 401, "UNAUTHENTICATED", GQL)
+    assert "data" not in as_spec.json()
 
 
 def test_an_unexpected_failure_is_masked_as_internal_server_error(app: Client, monkeypatch: pytest.MonkeyPatch) -> None:
