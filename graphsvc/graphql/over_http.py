@@ -66,9 +66,14 @@ def request_data_of_get(params: Mapping[str, str], decode: Callable[[str], objec
     return request_data(fields)
 
 
-@functools.lru_cache(maxsize=256)
 def _operations(query: str, max_tokens: int) -> tuple[str | None, ...] | None:
-    """The names of the document's operations (None for an anonymous one); None when it does not parse."""
+    """The names of the document's operations (None for an anonymous one); None when it does not parse. Clients
+    repeat their documents, so the usual sizes are remembered; a long one (a big string literal is one token) is not
+    kept, so a few requests cannot pin much memory."""
+    return _remembered(query, max_tokens) if len(query) <= 20_000 else _operations_of(query, max_tokens)
+
+
+def _operations_of(query: str, max_tokens: int) -> tuple[str | None, ...] | None:
     try:
         document = parse(query, max_tokens=max_tokens)
     except (GraphQLError, RecursionError):
@@ -78,12 +83,15 @@ def _operations(query: str, max_tokens: int) -> tuple[str | None, ...] | None:
     )
 
 
+_remembered = functools.lru_cache(maxsize=256)(_operations_of)
+
+
 def check_operation(query: str | None, operation_name: str | None, max_tokens: int) -> None:
     """Refuse (OPERATION_NOT_FOUND) a request whose operationName names no operation of its query, or that names
     none while the query has several (strawberry would run the first; the GraphQL spec asks for a request error).
     A query that does not parse is left to strawberry, which says where it is wrong."""
     names = _operations(query, max_tokens) if query else None
-    if names is None or (operation_name is None and len(names) == 1) or (operation_name in names):
+    if names is None or (len(names) == 1 if operation_name is None else operation_name in names):
         return
     shown = ", ".join(repr(name) if name else "an anonymous one" for name in names[:10])
     shown += f" and {len(names) - 10} more" if len(names) > 10 else ""

@@ -146,6 +146,11 @@ def test_an_operation_name_that_names_nothing_is_operation_not_found(app: Client
     # several operations and none named: the spec's request error (strawberry alone would run the first)
     unnamed = refused_as(app.post({"query": named["query"]}), 400, "OPERATION_NOT_FOUND")
     assert unnamed["message"] == "the query has 2 operations ('A', 'B'): name the one to run in operationName"
+    anonymous = refused_as(app.post({"query": "{ __typename } query B { __typename }"}), 400, "OPERATION_NOT_FOUND")
+    assert (
+        anonymous["message"]
+        == "the query has 2 operations (an anonymous one, 'B'): name the one to run in operationName"
+    )
     only_fragments = refused_as(app.post({"query": "fragment F on Query { __typename }"}), 400, "OPERATION_NOT_FOUND")
     assert "no operation" in only_fragments["message"]
     refused_as(app.post(named, accept=GQL), 400, "OPERATION_NOT_FOUND", GQL)
