@@ -30,6 +30,9 @@ class Code(StrEnum):
     QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
     OPERATION_NOT_FOUND = "OPERATION_NOT_FOUND"
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
     BAD_REQUEST = "BAD_REQUEST"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
@@ -73,7 +76,13 @@ MEANING: dict[Code, str] = {
     "much: ask smaller pages or fewer nested lists",
     Code.OPERATION_NOT_FOUND: "operationName names no operation of the document, or the document has several and "
     "none is named",
-    Code.PERSISTED_QUERY_NOT_FOUND: "a persisted query's hash is not known to the server: send the query with it",
+    Code.PERSISTED_QUERY_NOT_FOUND: "a persisted query's hash is not known to the server: send the query with it "
+    "(an APQ client does so by itself)",
+    Code.PERSISTED_QUERY_NOT_SUPPORTED: "a hash alone was sent while persisted queries are off "
+    "(GRAPHSVC_PERSISTED_QUERIES=off): send the query",
+    Code.PERSISTED_QUERY_HASH_MISMATCH: "extensions.persistedQuery.sha256Hash is not the SHA-256 of the query sent",
+    Code.PERSISTED_QUERY_NOT_ALLOWED: "the server runs only its registered documents "
+    "(GRAPHSVC_PERSISTED_QUERIES=allowlist) and this one is not among them",
     Code.BAD_REQUEST: "the request is malformed: a body that is not JSON or not one JSON object (a batch, an "
     "array, is not supported), no query, a parameter of the wrong type, two Authorization headers",
     Code.METHOD_NOT_ALLOWED: "a mutation sent with GET, or a method other than GET and POST: the `Allow` header "
@@ -117,7 +126,11 @@ STATUS: dict[Code, int] = {
     Code.QUERY_TOO_COMPLEX: 400,
     Code.QUERY_TOO_COSTLY: 400,
     Code.OPERATION_NOT_FOUND: 400,
-    Code.PERSISTED_QUERY_NOT_FOUND: 400,
+    # Apollo's APQ clients expect these two with 200, to send the query next (or to stop sending hashes)
+    Code.PERSISTED_QUERY_NOT_FOUND: 200,
+    Code.PERSISTED_QUERY_NOT_SUPPORTED: 200,
+    Code.PERSISTED_QUERY_HASH_MISMATCH: 400,
+    Code.PERSISTED_QUERY_NOT_ALLOWED: 400,
     Code.BAD_REQUEST: 400,
     Code.METHOD_NOT_ALLOWED: 405,
     Code.UNSUPPORTED_MEDIA_TYPE: 415,

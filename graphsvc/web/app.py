@@ -18,7 +18,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from graphsvc.db import graph as g
 from graphsvc.db.connection import Connection, ServerDriver, open_async_driver, resolve_connection
@@ -30,10 +29,14 @@ from graphsvc.settings import Settings, get_settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
+from graphsvc.web.assets import StaticAssets
+from graphsvc.web.compression import Compress
+from graphsvc.web.conditional import ConditionalGet
 from graphsvc.web.graphql_view import GraphQLApp
-from graphsvc.web.headers import Compress, RequestShape, SecurityHeaders
+from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.web.persisted import PersistedQueries
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
@@ -154,15 +157,16 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
 
     failures = FailedSignIns()  # failed authentications, by the API and the sign-in route alike
     graphql_app = GraphQLApp(state, settings)
+    graphql_route = ConditionalGet(PersistedQueries.from_settings(graphql_app, settings))  # a bad allow-list stops here
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql_app),  # any method: the view answers 405 for others, as a GraphQL error body
+        Route("/graphql", graphql_route),  # any method: the view answers 405 for others, as a GraphQL error body
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
-        Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
+        Mount("/static", StaticAssets(), name="static"),  # hashes its files now, once
     ]
     cors = origins(settings.cors_origins)
     trusted = origins(settings.trusted_origins) | cors  # an app allowed to call the API may also write through it

@@ -58,7 +58,8 @@ def route_role(method: str, path: str, query_string: bytes) -> Role | None:
     """The role a route needs before it runs; None for a public one."""
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
-    if path == "/graphql" and method in ("GET", "HEAD") and "query" not in parse_qs(query_string.decode("latin-1")):
+    asks = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).keys() & {"query", "extensions"}
+    if path == "/graphql" and method in ("GET", "HEAD") and not asks:  # "extensions": a persisted query's hash
         return None  # the GraphiQL page: no data in it, and where a person signs in
     if path.startswith("/reports/"):
         return Role.analyst
@@ -98,8 +99,10 @@ async def reply(
     if json_body:
         media = preferred_media(headers_of(scope).get("accept")) if scope is not None else JSON
         error = {"message": message, "extensions": {"code": code}}
-        # application/json answers have always carried data: null; the spec's media type has no data entry
-        body = json.dumps({"errors": [error]} if media == GRAPHQL_RESPONSE else {"data": None, "errors": [error]})
+        # application/json answers have always carried data: null; the spec's media type has no data entry in a 4xx
+        # or 5xx (an APQ PersistedQueryNotFound is a 200, so it keeps it)
+        bare = media == GRAPHQL_RESPONSE and status >= 400
+        body = json.dumps({"errors": [error]} if bare else {"data": None, "errors": [error]})
         ctype = content_type(media).encode()
     else:
         body = message + "\n"

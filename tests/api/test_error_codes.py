@@ -212,7 +212,7 @@ def test_a_body_that_is_not_json_is_unsupported_media_type(app: Client) -> None:
 
 def test_an_unknown_id_is_not_found_in_a_field_error(app: Client) -> None:
     answer = app.post({"query": '{ impact(origin: ["CI-404"]) { origin } }'}, role="analyst", accept=GQL)
-    assert answer.status_code == 200 and answer.json()["data"] is None  # impact is non-null: the null runs up
+    assert answer.status_code == 200 and answer.json()["data"] == {"impact": None}  # the operation ran: data
     error = only_error(answer)
     assert error["extensions"]["code"] == "NOT_FOUND" and error["path"] == ["impact"]
     assert "CI-404" in error["message"]
@@ -282,3 +282,15 @@ def test_a_kept_answer_is_sent_in_the_media_type_asked_for(app: Client) -> None:
     for answer, media in zip(answers, ("application/json", GQL, GQL, "application/json"), strict=True):
         assert answer.headers["content-type"].split(";")[0] == media
         assert answer.json() == {"data": {"configurationItems": {"nodes": [{"id": "CI-1"}]}}}
+
+
+def test_persisted_query_refusals_carry_their_codes(app: Client) -> None:
+    unknown = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}}
+    for accept in (None, GQL):
+        # 200 under either media type, with data: null: Apollo's APQ clients then send the query with its hash
+        answer = app.post(unknown, accept=accept)
+        assert answer.status_code == 200 and answer.json()["data"] is None, answer.text
+        assert only_error(answer)["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+    mismatch = {"query": "{ __typename }", **unknown}
+    refused_as(app.post(mismatch), 400, "PERSISTED_QUERY_HASH_MISMATCH")
+    refused_as(app.post(mismatch, accept=GQL), 400, "PERSISTED_QUERY_HASH_MISMATCH", GQL)
