@@ -6,6 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements/dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 SIZE   ?= 10k 100k
 LOCK_FLAGS := --universal --generate-hashes --python-version 3.11 --quiet
+# The GraphQL-over-HTTP conformance audit (tests/api/test_graphql_http_audit.py) is a small node project: its
+# packages come from its committed package-lock.json by `npm ci`, nothing else of the repository uses npm.
+AUDIT  := tests/audit
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed-$(shell cksum < $(AUDIT)/package-lock.json | cut -d' ' -f1)
 
 .PHONY: install lock db run test test-fast lint bench clean-db help
 
@@ -25,7 +29,15 @@ $(STAMP): requirements/dev.lock pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+$(AUDIT_STAMP): $(AUDIT)/package-lock.json $(AUDIT)/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error && touch $(CURDIR)/$(AUDIT_STAMP); \
+	else \
+		echo "npm not found: the GraphQL-over-HTTP audit's packages are not installed and its test will be skipped" \
+			"(apt-get install nodejs npm, then make install)"; \
+	fi
+
+install: $(STAMP) $(AUDIT_STAMP)
 
 # Upgrading is a deliberate commit: run this, run `make test`, commit requirements/ with the result.
 lock: install

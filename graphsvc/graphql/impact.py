@@ -21,6 +21,7 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.arguments import Offset
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.error_codes import Code
 from graphsvc.graphql.pagination import page_size
 from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
 
@@ -62,7 +63,7 @@ def _status(status: Status) -> ImpactStatus:
 def _window(info: Info[Context, None], items: list[Any], first: int, offset: int) -> list[Any]:
     size = page_size(first, info.context.settings.max_impact_items)
     if offset < 0:
-        raise GraphQLError(f"offset must not be negative, got {offset}", extensions={"code": "BAD_USER_INPUT"})
+        raise GraphQLError(f"offset must not be negative, got {offset}", extensions={"code": Code.BAD_USER_INPUT})
     return items[offset : offset + size]
 
 

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from graphsvc.db.importer import import_document
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.error_codes import Code
 
 __all__ = ["ImportResult", "import_cmdb"]
 
@@ -47,7 +48,7 @@ async def import_cmdb(
         raise GraphQLError(
             str(exc),
             extensions={
-                "code": "INVALID_DOCUMENT",
+                "code": Code.INVALID_DOCUMENT,
                 "problems": [{"path": p.path, "message": p.message} for p in exc.problems],
             },
         ) from None

@@ -4,7 +4,8 @@ a document is valid, its cost against the budget (query_cost.py).
 Standard validation rules (and strawberry's depth limiter) walk fragment spreads without memoising them, so a few
 hundred tokens of fragments that spread each other ("fragment amplification", a billion-laughs for GraphQL) can
 take minutes. These checks count with memoised fragments first and, if a document is over a limit, validation never
-runs: the request is refused with `extensions.code = "QUERY_TOO_COMPLEX"`.
+runs: the request is refused with `extensions.code = "QUERY_TOO_COMPLEX"`. Every validation error carries a code
+(error_codes.py): a rule's own (the limits', a wrong argument value's) or GRAPHQL_VALIDATION_FAILED.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from graphql import (
     Visitor,
     visit,
 )
-from graphql.validation import ASTValidationRule
+from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 from strawberry.extensions.validation_cache import _get_validate_cache
 from strawberry.types import ExecutionContext
 
+from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.query_cost import document_cost
 
 __all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
@@ -77,8 +79,14 @@ def directive_count(document: DocumentNode) -> int:
     return count
 
 
+# A literal argument of the wrong type or out of range is bad input, not a malformed document.
+_RECODED: dict[type[ASTValidationRule], type[ASTValidationRule]] = {
+    ValuesOfCorrectTypeRule: coded_rule(ValuesOfCorrectTypeRule, Code.BAD_USER_INPUT)
+}
+
+
 def _too_complex(message: str, **extensions: object) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "QUERY_TOO_COMPLEX", **extensions})
+    return GraphQLError(message, extensions={"code": Code.QUERY_TOO_COMPLEX, **extensions})
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,7 @@ def _over_budget(ctx: ExecutionContext, limits: CostLimits) -> list[GraphQLError
                     "(GRAPHSVC_MAX_QUERY_COST): every list multiplies what is selected below it by the most it can "
                     "hold, so ask smaller pages (first), fewer analyses, or lists nested less deeply "
                     "(docs/security.md, Limits)",
-                    extensions={"code": "QUERY_TOO_COSTLY", "cost": found.cost, "budget": limits.max_cost},
+                    extensions={"code": Code.QUERY_TOO_COSTLY, "cost": found.cost, "budget": limits.max_cost},
                 )
             )
     return errors
@@ -149,7 +157,12 @@ def guarded_validation(
                     )
             if directive_count(document) > max_directives:
                 errors.append(_too_complex(f"the document has more than {max_directives} directives"))
-            errors = errors or validate(ctx.schema._schema, document, (*ctx.validation_rules, *extra))
+            if not errors:
+                rules = tuple(_RECODED.get(rule, rule) for rule in ctx.validation_rules)
+                errors = validate(ctx.schema._schema, document, (*rules, *extra))
+                for error in errors:
+                    if not (error.extensions or {}).get("code"):
+                        error.extensions = {**(error.extensions or {}), "code": Code.GRAPHQL_VALIDATION_FAILED}
             if not errors and cost is not None:
                 errors = _over_budget(ctx, cost)
             ctx.pre_execution_errors = errors

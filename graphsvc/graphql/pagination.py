@@ -9,6 +9,8 @@ from typing import Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from graphsvc.graphql.error_codes import Code
+
 __all__ = ["Connection", "Edge", "PageInfo", "decode_cursor", "encode_cursor", "page_size"]
 
 T = TypeVar("T")
@@ -55,7 +57,7 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not text.startswith(_PREFIX):
         raise GraphQLError(
             f"invalid cursor {cursor!r}: pass an endCursor or cursor from an earlier page",
-            extensions={"code": "BAD_USER_INPUT", "argument": "after"},
+            extensions={"code": Code.BAD_USER_INPUT, "argument": "after"},
         )
     return text[len(_PREFIX) :]
 
@@ -65,6 +67,6 @@ def page_size(first: int, maximum: int) -> int:
     if first < 0 or first > maximum:
         raise GraphQLError(
             f"first must be between 0 and {maximum}, got {first}",
-            extensions={"code": "BAD_USER_INPUT", "argument": "first"},
+            extensions={"code": Code.BAD_USER_INPUT, "argument": "first"},
         )
     return first

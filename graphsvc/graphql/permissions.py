@@ -32,6 +32,7 @@ from strawberry.extensions import SchemaExtension
 
 from graphsvc.domain.tokens import Principal, Role
 from graphsvc.graphql.access import access_of
+from graphsvc.graphql.error_codes import Code
 
 __all__ = ["Authorize", "denial", "field_role", "required_role"]
 
@@ -116,7 +117,7 @@ def denial(principal: Principal | None, needed: Role, fields: tuple[str, ...]) -
     who = f"the token {principal.token_id} has role {principal.role.value}" if principal else "no token was given"
     return GraphQLError(
         f"forbidden: {shown} needs the {needed.value} role; {who}",
-        extensions={"code": "FORBIDDEN", "requiredRole": needed.value},
+        extensions={"code": Code.FORBIDDEN, "requiredRole": needed.value},
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -15,10 +16,12 @@ from strawberry.extensions import (
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from graphsvc.graphql.access import undeclared
+from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.observe import Observe
@@ -52,14 +55,37 @@ class Schema(strawberry.Schema):
                 StrawberryLogger.error(error, execution_context)
 
 
+class CodedExecution(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution, its refusals before any field runs (variables that do not fit their types: the only
+    ones left once the operation is known and the document valid) coded BAD_USER_INPUT."""
+
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            for error in built:
+                error.extensions = {**(error.extensions or {}), "code": Code.BAD_USER_INPUT}
+        return built
+
+
+class MaskUnexpected(MaskErrors):
+    """An unexpected failure's message masked (the log has it), coded INTERNAL_SERVER_ERROR."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": Code.INTERNAL_SERVER_ERROR}
+        return masked
+
+
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     """The API schema, with the limits and switches of `settings` (the defaults when none)."""
     settings = settings or Settings()
     # The limits' rule classes are made once, so the validation cache (keyed on the rules) hits across requests.
-    extra: list[type[ASTValidationRule]] = [
+    limits = [
         *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
+    extra: list[type[ASTValidationRule]] = [coded_rule(rule, Code.QUERY_TOO_COMPLEX) for rule in limits]
     if not settings.introspection:
         extra.append(NoSchemaIntrospectionCustomRule)
     schema = Schema(
@@ -67,6 +93,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         types=list(TYPES.values()),
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        execution_context_class=CodedExecution,
         extensions=[
             # Factories, so each request has its own extension objects. Limits first: a hostile document is refused
             # before anything else looks at it.
@@ -80,7 +107,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 cost=CostLimits(settings.max_query_cost, settings.max_list_items, settings.max_page_size),
             ),
             Authorize,
-            lambda: MaskErrors(
+            lambda: MaskUnexpected(
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",
             ),

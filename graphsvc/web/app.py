@@ -171,7 +171,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql_route, methods=["GET", "POST"]),
+        Route("/graphql", graphql_route),  # any method: the view answers 405 for others, as a GraphQL error body
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),

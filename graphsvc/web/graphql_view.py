@@ -25,7 +25,7 @@ from graphql import (
     parse,
 )
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
@@ -35,15 +35,18 @@ from graphsvc.db.connection import WRITE_TIMEOUT, ServerDriver
 from graphsvc.db.graph import DataFingerprint
 from graphsvc.domain import safe_json
 from graphsvc.domain.tokens import Principal
-from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.error_codes import Code, RequestRefused, with_codes
 from graphsvc.graphql.observe import operation_name
+from graphsvc.graphql.over_http import check_operation, refusal_of, request_data, request_data_of_get
 from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry.context import note_operation
 from graphsvc.util import SharedRead
 from graphsvc.web.graphiql import render_graphiql
+from graphsvc.web.graphql_http import answer_media, answered, refusal, shape_answer
 from graphsvc.web.headers import NONCE
 
 __all__ = ["EXAMPLE_QUERY", "GraphQLApp"]
@@ -100,20 +103,24 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A kept browse answer goes out as the text it was kept as, without GraphQL execution; everything else is
-        strawberry's (which finds the body already read)."""
-        if scope["type"] != "http" or scope["method"] != "POST" or self.responses is None:
+        strawberry's (which finds the body already read). Either is answered in the media type the client prefers,
+        and a refused request as a GraphQL error body (graphql_http.py)."""
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
-        kept = await self._kept_answer(request)
+        answer_media(scope, request.headers.get("accept"))
+        kept = await self._kept_answer(request) if scope["method"] == "POST" else None
         if kept is not None:
             response: Response = Response(kept, media_type="application/json", headers={"x-graphsvc-cache": "kept"})
         else:
             try:
                 response = await self.run(request)
             except HTTPException as exc:
-                response = PlainTextResponse(exc.reason, status_code=exc.status_code)
-        await response(scope, receive, send)
+                response = refusal(scope, refusal_of(exc))
+            except RequestRefused as exc:
+                response = refusal(scope, exc)
+        await answered(scope, response)(scope, receive, send)
 
     async def _kept_answer(self, request: Request) -> bytes | None:
         """The whole response body of a kept answer to this request, if there is a current one."""
@@ -176,15 +183,18 @@ class GraphQLApp(GraphQL[Context, None]):
         )
 
     def decode_json(self, data: str | bytes) -> object:
-        """The body as JSON, refused with 400 (not a 500) if it is not JSON graphsvc accepts (safe_json: NaN,
-        Infinity, integers beyond 2^53, deep nesting, bad UTF-8) or is not an object."""
+        """JSON graphsvc accepts (safe_json: no NaN, Infinity, integers beyond 2^53, deep nesting, bad UTF-8), else
+        the request is refused with 400 (not a 500)."""
         try:
-            value = safe_json.loads(data, what="the request body")
+            return safe_json.loads(data, what="the request body")
         except safe_json.JsonRefused as exc:
-            raise HTTPException(400, str(exc)) from None
-        if not isinstance(value, dict | list):
-            raise HTTPException(400, 'the request body must be a JSON object: {"query": "...", "variables": {...}}')
-        return value
+            raise RequestRefused(str(exc), Code.BAD_REQUEST) from None
+
+    async def parse_http_body(self, request_adapter: Any) -> GraphQLRequestData:
+        """The request's parameters, each checked (over_http.py): one operation per request, no batches."""
+        if request_adapter.method == "GET":
+            return request_data_of_get(request_adapter.query_params, self.decode_json)
+        return request_data(self.decode_json(await request_adapter.get_body()))
 
     async def execute_single(
         self,
@@ -196,6 +206,7 @@ class GraphQLApp(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Browse queries are answered from the response cache while the data has not changed (response_cache.py)."""
+        check_operation(request_data.query, request_data.operation_name, self.settings.max_query_tokens)
         args = (request, request_adapter, sub_response, context, root_value, request_data)
         if _writes(request_data):
             # A write is not cut off from here: it commits or rolls back whole within its Neo4j transaction timeout.
@@ -220,7 +231,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if gone in done and not gone.cancelled() and gone.result():
             log.info("the client of %s went away: its work was stopped", request.url.path)
             return ExecutionResult(
-                data=None, errors=[GraphQLError("the client disconnected", extensions={"code": "CLIENT_CLOSED"})]
+                data=None, errors=[GraphQLError("the client disconnected", extensions={"code": Code.CLIENT_CLOSED})]
             )
         return ExecutionResult(
             data=None,
@@ -228,7 +239,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 GraphQLError(
                     f"the request ran past its {deadline:g} s deadline (GRAPHSVC_REQUEST_DEADLINE_SECONDS) and was "
                     "stopped: ask for less (smaller pages, fewer analyses in one document)",
-                    extensions={"code": "DEADLINE_EXCEEDED"},
+                    extensions={"code": Code.DEADLINE_EXCEEDED},
                 )
             ],
         )
@@ -304,11 +315,11 @@ class GraphQLApp(GraphQL[Context, None]):
         return HTMLResponse(page, headers={"cache-control": "no-cache"})  # its assets are kept a year (assets.py)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
-        """Errors a client can act on carry a code in `extensions`."""
-        for error in result.errors or []:
-            if isinstance(error.original_error, DatabaseUnavailable | QueryTimeout | RequestError):
-                error.extensions = {**(error.extensions or {}), "code": error.original_error.code}
-        return await super().process_result(request, result)
+        """Every error carries a code in `extensions` (error_codes.py); the answer is shaped for its media type."""
+        with_codes(result.errors or [])
+        answer = await super().process_result(request, result)
+        shape_answer(request.scope, answer, result.errors)  # type: ignore[arg-type]
+        return answer
 
 
 async def _client_gone(receive: Receive) -> bool:

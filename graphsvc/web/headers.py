@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphsvc.graphql.error_codes import Code
 from graphsvc.web.middleware import answers_json, headers_of, reply
 
 __all__ = ["NONCE", "RequestShape", "SecurityHeaders", "csp_for_html"]
@@ -103,7 +104,8 @@ class RequestShape:
                 send,
                 400,
                 "the request has more than one Authorization header; send one",
-                "BAD_REQUEST",
+                Code.BAD_REQUEST,
+                scope=scope,
                 json_body=answers_json(scope["path"]),
                 extra=[],
             )
@@ -120,7 +122,8 @@ class RequestShape:
                     403,
                     f"a {method} from a page of another origin ({origin}) is refused: "
                     "only pages served by graphsvc itself may write to it",
-                    "FORBIDDEN_ORIGIN",
+                    Code.FORBIDDEN_ORIGIN,
+                    scope=scope,
                     json_body=answers_json(scope["path"]),
                     extra=[],
                 )
@@ -136,7 +139,8 @@ class RequestShape:
                     send,
                     415,
                     f"send the GraphQL request as JSON (Content-Type: application/json), not {media or 'no type'}",
-                    "UNSUPPORTED_MEDIA_TYPE",
+                    Code.UNSUPPORTED_MEDIA_TYPE,
+                    scope=scope,
                     json_body=True,
                     extra=[],
                 )

@@ -20,6 +20,7 @@ from graphsvc.db.connection import WRITE_TIMEOUT, Database
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, Refused, RequestError
+from graphsvc.graphql.error_codes import Code
 from graphsvc.settings import Settings
 from graphsvc.usecases.alerts import receive_alertmanager
 
@@ -42,12 +43,12 @@ def hook_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             return _error(
                 415,
                 f"send the notification as JSON (Content-Type: application/json), not {media or 'no type'}",
-                "UNSUPPORTED_MEDIA_TYPE",
+                Code.UNSUPPORTED_MEDIA_TYPE,
             )
         body = await request.body()  # BodyLimit has bounded it (GRAPHSVC_MAX_REQUEST_BYTES)
         driver = state.get("driver")
         if driver is None:
-            return _error(503, "the database is unavailable right now; try again shortly", "DATABASE_UNAVAILABLE")
+            return _error(503, "the database is unavailable right now; try again shortly", Code.DATABASE_UNAVAILABLE)
         principal: Principal | None = request.scope.get("state", {}).get("principal")
         audit = (
             Audit(principal.token_id, principal.name, ACTION) if principal else Audit("anonymous", "anonymous", ACTION)
@@ -62,7 +63,7 @@ def hook_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
             return _error(
                 400,
                 f"the notification is invalid; nothing was written: {first}{more}",
-                "BAD_REQUEST",
+                Code.BAD_REQUEST,
                 problems=problems,
             )
         except Refused as exc:
@@ -72,7 +73,7 @@ def hook_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         except (DatabaseUnavailable, QueryTimeout) as exc:
             return _error(503, f"nothing was written: {exc}", exc.code)
         except DatabaseError as exc:
-            return _error(500, f"nothing was written: {exc}", "DATABASE_ERROR")
+            return _error(500, f"nothing was written: {exc}", Code.DATABASE_ERROR)
         return JSONResponse(report)
 
     return [Route("/hooks/alertmanager", alertmanager, methods=["POST"])]

@@ -26,6 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graphsvc.db.tokens import UNKNOWN, TokenRejected, TokenStore, TokenUnknown
 from graphsvc.domain.tokens import LOCAL, Principal, Role, hash_token
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
+from graphsvc.graphql.error_codes import Code
+from graphsvc.web.graphql_http import GRAPHQL_RESPONSE, JSON, content_type, preferred_media
 
 if TYPE_CHECKING:
     from graphsvc.web.throttle import FailedSignIns
@@ -90,17 +92,26 @@ def token_from(headers: dict[str, str]) -> str | None:
     return None
 
 
-async def reply(send: Send, status: int, message: str, code: str, *, json_body: bool, extra: list[Any]) -> None:
-    """Answer with `message`: as a GraphQL error body with `code` when `json_body`, else as plain text."""
+async def reply(
+    send: Send, status: int, message: str, code: Code, *, json_body: bool, extra: list[Any], scope: Scope | None = None
+) -> None:
+    """Answer with `message`: as a GraphQL error body with `code` when `json_body` (in the media type the request's
+    Accept prefers, graphql_http.py), else as plain text."""
     if json_body:
-        body = json.dumps({"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-        ctype = b"application/json"
+        media = preferred_media(headers_of(scope).get("accept")) if scope is not None else JSON
+        error = {"message": message, "extensions": {"code": code}}
+        # application/json answers have always carried data: null; the spec's media type has no data entry in a 4xx
+        # or 5xx (an APQ PersistedQueryNotFound is a 200, so it keeps it)
+        bare = media == GRAPHQL_RESPONSE and status >= 400
+        body = json.dumps({"errors": [error]} if bare else {"data": None, "errors": [error]})
+        ctype = content_type(media).encode()
     else:
-        body = (message + "\n").encode()
+        body = message + "\n"
         ctype = b"text/plain; charset=utf-8"
-    headers = [(b"content-type", ctype), (b"content-length", str(len(body)).encode()), *extra]
+    payload = body.encode()
+    headers = [(b"content-type", ctype), (b"content-length", str(len(payload)).encode()), *extra]
     await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class Authenticate:
@@ -142,7 +153,8 @@ class Authenticate:
                     send,
                     429,
                     self.failures.refusal(wait),
-                    "TOO_MANY_REQUESTS",
+                    Code.TOO_MANY_REQUESTS,
+                    scope=scope,
                     json_body=answers_json(scope["path"]),
                     extra=[(b"retry-after", str(max(1, round(wait))).encode())],
                 )
@@ -164,17 +176,18 @@ class Authenticate:
                 401,
                 "authentication required: send 'Authorization: Bearer <token>' (graphsvc token create makes one), "
                 "or sign in on the GraphiQL page at /graphql",
-                "UNAUTHENTICATED",
+                Code.UNAUTHENTICATED,
+                scope=scope,
                 json_body=as_json,
                 extra=challenge,
             )
             return
         if principal is None:
             status, code = (
-                (503, "DATABASE_UNAVAILABLE") if problem.startswith("the database") else (401, "UNAUTHENTICATED")
+                (503, Code.DATABASE_UNAVAILABLE) if problem.startswith("the database") else (401, Code.UNAUTHENTICATED)
             )
             extra = [(b"retry-after", b"5")] if status == 503 else challenge
-            await reply(send, status, problem, code, json_body=as_json, extra=extra)
+            await reply(send, status, problem, code, scope=scope, json_body=as_json, extra=extra)
             return
         if not principal.role.allows(needed):
             await reply(
@@ -182,7 +195,8 @@ class Authenticate:
                 403,
                 f"forbidden: {scope['path']} needs the {needed.value} role; the token {principal.token_id} has role "
                 f"{principal.role.value}",
-                "FORBIDDEN",
+                Code.FORBIDDEN,
+                scope=scope,
                 json_body=as_json,
                 extra=[],
             )
@@ -262,7 +276,15 @@ class BodyLimit:
         if length is not None and (not _DIGITS.match(length) or int(length) > self.max_bytes):
             if _DIGITS.match(length) and headers.get("expect", "").lower() != "100-continue":
                 await _drain(receive, min(int(length), self.drain_bytes), self.drain_idle)
-            await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+            await reply(
+                send,
+                413,
+                too_big,
+                Code.REQUEST_TOO_LARGE,
+                scope=scope,
+                json_body=True,
+                extra=[(b"connection", b"close")],
+            )
             return
         received = 0
         started = False
@@ -290,7 +312,15 @@ class BodyLimit:
             if not started:
                 if more:
                     await _drain(receive, self.drain_bytes, self.drain_idle)
-                await reply(send, 413, too_big, "REQUEST_TOO_LARGE", json_body=True, extra=[(b"connection", b"close")])
+                await reply(
+                    send,
+                    413,
+                    too_big,
+                    Code.REQUEST_TOO_LARGE,
+                    scope=scope,
+                    json_body=True,
+                    extra=[(b"connection", b"close")],
+                )
         except ClientDisconnect:
             # The client went away before its body was read (a load generator stopping, a closed tab): there is
             # no one to answer, and it is not a server error worth a traceback in the log.
@@ -322,7 +352,8 @@ class ConcurrencyLimit:
                 send,
                 503,
                 f"the server is serving its limit of {self.limit} requests at once; try again shortly",
-                "SERVER_BUSY",
+                Code.SERVER_BUSY,
+                scope=scope,
                 json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )
@@ -335,7 +366,8 @@ class ConcurrencyLimit:
                 429,
                 f"this client already has {self.per_client} requests being served "
                 "(GRAPHSVC_MAX_CONCURRENT_PER_CLIENT); wait for their answers",
-                "TOO_MANY_REQUESTS",
+                Code.TOO_MANY_REQUESTS,
+                scope=scope,
                 json_body=answers_json(scope["path"]),
                 extra=[(b"retry-after", b"1")],
             )

@@ -38,6 +38,7 @@ from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, p
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.domain import safe_json
+from graphsvc.graphql.error_codes import Code
 from graphsvc.settings import Settings
 from graphsvc.web.middleware import reply
 
@@ -125,7 +126,7 @@ class PersistedQueryStore:
 class Refusal(Exception):
     """A persisted-query request answered with a GraphQL error rather than run."""
 
-    def __init__(self, status: int, message: str, code: str) -> None:
+    def __init__(self, status: int, message: str, code: Code) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code
 
@@ -172,7 +173,7 @@ class PersistedQueries:
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
         if persisted is not None and self.mode == "off":
             if query is None:
-                raise Refusal(200, "PersistedQueryNotSupported", "PERSISTED_QUERY_NOT_SUPPORTED")
+                raise Refusal(200, "PersistedQueryNotSupported", Code.PERSISTED_QUERY_NOT_SUPPORTED)
         elif persisted is not None:
             sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
             if not isinstance(persisted, dict) or persisted.get("version") != 1:
@@ -180,26 +181,26 @@ class PersistedQueries:
                     400,
                     "Unsupported persisted query version: send extensions.persistedQuery "
                     '{"version": 1, "sha256Hash": "<SHA-256 of the document, 64 hex digits>"}',
-                    "BAD_REQUEST",
+                    Code.BAD_REQUEST,
                 )
             if not isinstance(sha256, str) or not _HASH.fullmatch(sha256):
                 raise Refusal(
                     400,
                     "extensions.persistedQuery.sha256Hash must be the document's SHA-256 as 64 hex digits",
-                    "BAD_REQUEST",
+                    Code.BAD_REQUEST,
                 )
             sha256 = sha256.lower()
             if query is None:
                 found = self.store.get(sha256)
                 if found is None:
-                    raise Refusal(200, "PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+                    raise Refusal(200, "PersistedQueryNotFound", Code.PERSISTED_QUERY_NOT_FOUND)
                 return found
             if isinstance(query, str) and sha256_of(query) != sha256:
                 raise Refusal(
                     400,
                     "provided sha does not match query: extensions.persistedQuery.sha256Hash must "
                     "be the SHA-256 of the query's UTF-8 text",
-                    "PERSISTED_QUERY_HASH_MISMATCH",
+                    Code.PERSISTED_QUERY_HASH_MISMATCH,
                 )
             if isinstance(query, str) and self.mode == "apq":
                 self.store.register(sha256, query)
@@ -212,7 +213,7 @@ class PersistedQueries:
                     "this server runs only its registered documents (GRAPHSVC_PERSISTED_QUERIES="
                     "allowlist), and this one is not among them: send one of them, or its SHA-256 in "
                     "extensions.persistedQuery",
-                    "PERSISTED_QUERY_NOT_ALLOWED",
+                    Code.PERSISTED_QUERY_NOT_ALLOWED,
                 )
         return None
 
@@ -226,7 +227,9 @@ class PersistedQueries:
             else:
                 await self._post(scope, receive, send)
         except Refusal as refusal:
-            await reply(send, refusal.status, refusal.message, refusal.code, json_body=True, extra=_NO_STORE)
+            await reply(
+                send, refusal.status, refusal.message, refusal.code, scope=scope, json_body=True, extra=_NO_STORE
+            )
 
     async def _get(self, scope: Scope, receive: Receive, send: Send) -> None:
         params = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)

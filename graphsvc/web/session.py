@@ -18,6 +18,7 @@ from starlette.routing import Route
 from graphsvc.db.tokens import SESSION_HOURS, TokenRejected, TokenStore
 from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseUnavailable, QueryTimeout
+from graphsvc.graphql.error_codes import Code
 from graphsvc.web.middleware import COOKIE
 from graphsvc.web.throttle import FailedSignIns
 
@@ -44,7 +45,7 @@ def session_routes(
         if request.method == "GET":
             principal: Principal | None = getattr(request.state, "principal", None)
             if principal is None:
-                return _error(401, "not signed in", "UNAUTHENTICATED")
+                return _error(401, "not signed in", Code.UNAUTHENTICATED)
             return JSONResponse({**_who(principal), "auth": auth})
         if request.method == "DELETE":
             cookie = request.cookies.get(COOKIE)
@@ -55,27 +56,27 @@ def session_routes(
                 except (DatabaseUnavailable, QueryTimeout) as exc:  # the cookie is kept, so signing out can be retried
                     return _error(503, f"not signed out: the session could not be ended ({exc}); try again", exc.code)
             elif cookie:
-                return _error(503, "not signed out: the database is unavailable; try again", "DATABASE_UNAVAILABLE")
+                return _error(503, "not signed out: the database is unavailable; try again", Code.DATABASE_UNAVAILABLE)
             response = JSONResponse({"signedOut": True})
             response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
             return response
         if not request.headers.get("content-type", "").startswith("application/json"):
-            return _error(415, 'send JSON: {"token": "gsvc_..."} with Content-Type: application/json', "BAD_REQUEST")
+            return _error(415, 'send JSON: {"token": "gsvc_..."} with Content-Type: application/json', Code.BAD_REQUEST)
         raw = b""
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > MAX_BODY:
-                return _error(413, f"a sign-in body is at most {MAX_BODY} bytes", "REQUEST_TOO_LARGE")
+                return _error(413, f"a sign-in body is at most {MAX_BODY} bytes", Code.REQUEST_TOO_LARGE)
         try:
             body = json.loads(raw)
             token = body["token"] if isinstance(body, dict) else None
         except (ValueError, KeyError, RecursionError):
             token = None
         if not isinstance(token, str) or not token:
-            return _error(400, 'the body must be {"token": "gsvc_..."}', "BAD_USER_INPUT")
+            return _error(400, 'the body must be {"token": "gsvc_..."}', Code.BAD_USER_INPUT)
         tokens = store()
         if tokens is None:
-            return _error(503, "the database is unavailable right now; try again shortly", "DATABASE_UNAVAILABLE")
+            return _error(503, "the database is unavailable right now; try again shortly", Code.DATABASE_UNAVAILABLE)
         try:
             address = request.client.host if request.client else "unknown"
             wait = limiter.blocked_for(address)
@@ -83,20 +84,20 @@ def session_routes(
                 return _error(
                     429,
                     limiter.refusal(wait),
-                    "TOO_MANY_REQUESTS",
+                    Code.TOO_MANY_REQUESTS,
                 )
             principal = await tokens.authenticate(token.strip(), allow_session=False)
         except TokenRejected as exc:
             limiter.failed(request.client.host if request.client else "unknown")
-            return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
+            return _error(401, f"sign-in failed: {exc}", Code.UNAUTHENTICATED)
         except (DatabaseUnavailable, QueryTimeout) as exc:
-            return _error(503, str(exc), "DATABASE_UNAVAILABLE")
+            return _error(503, str(exc), Code.DATABASE_UNAVAILABLE)
         try:
             session_token = await tokens.start_session(principal)
         except TokenRejected as exc:
-            return _error(401, f"sign-in failed: {exc}", "UNAUTHENTICATED")
+            return _error(401, f"sign-in failed: {exc}", Code.UNAUTHENTICATED)
         except (DatabaseUnavailable, QueryTimeout) as exc:
-            return _error(503, str(exc), "DATABASE_UNAVAILABLE")
+            return _error(503, str(exc), Code.DATABASE_UNAVAILABLE)
         response = JSONResponse(_who(principal))
         response.set_cookie(
             COOKIE,

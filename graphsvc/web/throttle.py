@@ -17,6 +17,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphsvc.graphql.error_codes import Code
 from graphsvc.web.middleware import answers_json, reply
 
 __all__ = ["FailedSignIns", "ReadBodyFirst"]
@@ -52,7 +53,8 @@ class ReadBodyFirst:
                     408,
                     f"the request body arrived slower than {self.min_rate} bytes a second "
                     "(GRAPHSVC_BODY_MIN_BYTES_PER_SECOND): send it again, whole",
-                    "REQUEST_TIMEOUT",
+                    Code.REQUEST_TIMEOUT,
+                    scope=scope,
                     json_body=answers_json(scope["path"]),
                     extra=[(b"connection", b"close")],
                 )
@@ -67,7 +69,8 @@ class ReadBodyFirst:
                     send,
                     413,
                     f"a body sent to {scope['path']} is at most {limit} bytes",
-                    "REQUEST_TOO_LARGE",
+                    Code.REQUEST_TOO_LARGE,
+                    scope=scope,
                     json_body=False,
                     extra=[(b"connection", b"close")],
                 )

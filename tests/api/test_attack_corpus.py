@@ -13,12 +13,14 @@ import httpx
 import pytest
 
 from graphsvc.db.connection import Connection
+from graphsvc.graphql.error_codes import Code
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from tests.api.attack_corpus import CORPUS, Attack
 from tests.conftest import counts, make_token
 from tests.e2e.conftest import serve_asgi
 
+CODES = {code.value for code in Code}
 PRODUCTION = Settings(introspection=False, field_suggestions=False)
 SMALL = {
     "format": "graphsvc-cmdb/1",
@@ -103,6 +105,9 @@ def test_every_attack_is_refused_cleanly(
     assert refused(status, text), (status, text[:300])
     assert "Traceback" not in text and 'File "' not in text and "site-packages" not in text
     assert "Did you mean" not in text  # suggestions are off in production
+    if attack.path.startswith("/graphql") and attack.raw is None:  # what reaches the API: GraphQL error bodies
+        errors = json.loads(text)["errors"]
+        assert errors and all(e["extensions"]["code"] in CODES for e in errors), (status, text[:300])  # listed codes
     assert counts(sync_driver, migrated.database) == before
 
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
 from graphsvc.db.connection import Connection
+from graphsvc.graphql.error_codes import Code
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
@@ -36,6 +37,7 @@ SCALARS = {
 }
 EXAMPLES = 1000
 SCHEMA = build_schema()._schema
+CODES = {code.value for code in Code}
 
 
 @pytest.fixture(scope="module")
@@ -65,6 +67,7 @@ def check(client: httpx.Client, query: str, tally: dict[str, int]) -> None:
     errors = body.get("errors") or []
     for error in errors:
         assert "Unexpected error" not in error["message"], (query, error)
+        assert error.get("extensions", {}).get("code") in CODES, (query, error)  # every error has a listed code
     tally["answered" if body.get("data") else "refused"] += 1
 
 
