@@ -138,6 +138,21 @@ class Settings(BaseSettings):
         "address: the public address when graphsvc is behind a reverse proxy",
     )
 
+    subscription_poll_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="how often the server reads the audit trail for new writes while anyone is subscribed",
+    )
+    max_subscriptions_per_token: int = Field(
+        default=10, ge=1, description="subscriptions one token (or browser session) may hold open at once"
+    )
+    subscription_queue: int = Field(
+        default=100,
+        ge=1,
+        description="events waiting for a subscriber at most; a subscriber that falls this far behind is dropped",
+    )
+
     def resolved_cache_dir(self) -> Path:
         """Where Maven-resolved Neo4j jars live."""
         if self.cache_dir is not None:
