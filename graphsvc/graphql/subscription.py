@@ -102,10 +102,7 @@ async def _writes(info: Info[Context, None]) -> AsyncGenerator[ev.WriteEvent, No
     ctx = info.context
     feed = ctx.events
     if feed is None:
-        raise GraphQLError(
-            "subscriptions are served over WebSocket (graphql-transport-ws) at /graphql",
-            extensions={"code": "BAD_REQUEST"},
-        )
+        raise GraphQLError("subscriptions are served over WebSocket at /graphql", extensions={"code": "BAD_REQUEST"})
     who = ctx.principal.token_id if ctx.principal else "anonymous"
     try:
         subscriber = await feed.join(who)
@@ -224,15 +221,17 @@ class Subscription:
 
 class SocketOperations(SchemaExtension):
     """A WebSocket carries subscriptions only: queries and mutations go to POST /graphql, behind the limits, deadlines
-    and origin checks of HTTP requests."""
+    and origin checks of HTTP requests; and a subscription sent over HTTP is told where to go."""
 
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         on_socket = getattr(ctx.context, "events", None) is not None
-        if on_socket and ctx.operation_type.value != "subscription":
-            error = GraphQLError(
-                f"a {ctx.operation_type.value} is sent as POST /graphql: the WebSocket carries subscriptions only",
-                extensions={"code": "BAD_REQUEST"},
-            )
-            ctx.result = CoreResult(data=None, errors=[error])
+        kind = ctx.operation_type.value
+        message = None
+        if on_socket and kind != "subscription":
+            message = f"a {kind} is sent as POST /graphql: the WebSocket carries subscriptions only"
+        elif not on_socket and kind == "subscription":
+            message = "subscriptions are served over WebSocket at /graphql (subprotocol graphql-transport-ws)"
+        if message is not None:
+            ctx.result = CoreResult(data=None, errors=[GraphQLError(message, extensions={"code": "BAD_REQUEST"})])
         yield

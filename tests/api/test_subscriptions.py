@@ -268,3 +268,23 @@ async def test_queries_and_mutations_go_over_http(served: Served) -> None:
             await session.execute(GraphQLRequest('mutation { submitChange(id: "C-3") { __typename } }'))
     error = refused.value.errors[0]  # type: ignore[index]
     assert "POST /graphql" in error["message"] and error["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_writes_of_another_process_are_told(served: Served, adriver: Any) -> None:
+    """An import by another writer (here, as `graphsvc import` does: its own driver, not the server) reaches the
+    subscriber: the feed reads the audit trail, not the server's own writes."""
+    from graphsvc.db.audit import Audit
+    from graphsvc.db.importer import import_document
+    from tests.api.test_change_lifecycle import ESTATE
+
+    async with subscribed(served, WRITES, {"kinds": ["SLA"]}) as events:
+        await import_document(adriver, "neo4j", ESTATE, audit=Audit("cli", "graphsvc CLI (ops)", "import"))
+        write = (await next_event(events))["estateWritten"]
+        assert (write["actorId"], write["actorName"], write["action"]) == ("cli", "graphsvc CLI (ops)", "import")
+        assert [(i["id"], i["operation"]) for i in write["items"]] == [("SLA-1", "CREATED")]
+
+
+def test_a_subscription_over_http_is_refused(served: Served) -> None:
+    [error] = served.http.post("/graphql", json={"query": CHANGES}).json()["errors"]
+    assert error["message"] == "subscriptions are served over WebSocket at /graphql (subprotocol graphql-transport-ws)"
+    assert error["extensions"]["code"] == "BAD_REQUEST"
