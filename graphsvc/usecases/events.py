@@ -143,6 +143,9 @@ class EventFeed:
             except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
                 failures += 1
                 log.warning("the event feed could not read the audit trail (%s); trying again", exc)
+            except Exception:  # a bug must not leave every subscriber waiting on a dead poller in silence
+                failures += 1
+                log.exception("the event feed failed reading the audit trail; trying again")
             # A database that does not answer is asked less often, up to every 10 s.
             await asyncio.sleep(min(self.interval * 2**failures, max(self.interval, 10.0)))
 

@@ -113,7 +113,8 @@ class GraphQLApp(GraphQL[Context, None]):
             allow_queries_via_get=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
-            max_subscriptions_per_connection=settings.max_subscriptions_per_token,
+            # the per-token limit (usecases/events.py) says more, so it is the one a client meets
+            max_subscriptions_per_connection=settings.max_subscriptions_per_token + 1,
             # A browser page of another origin may not open a socket with the user's cookie (WebSocket hijacking):
             # the same origins as may write (web/headers.py's RequestShape).
             allowed_origins=allowed_origins,
