@@ -288,3 +288,20 @@ def test_a_subscription_over_http_is_refused(served: Served) -> None:
     [error] = served.http.post("/graphql", json={"query": CHANGES}).json()["errors"]
     assert error["message"] == "subscriptions are served over WebSocket at /graphql (subprotocol graphql-transport-ws)"
     assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_incidents_the_alertmanager_hook_opens_and_resolves_are_told(served: Served) -> None:
+    from tests.api.test_alert_hook import DB_DOWN, DB_INCIDENT, ESTATE, notification
+
+    api = http(served)
+    await in_thread(api.data, "mutation($d: JSON!) { importCmdb(document: $d) { created } }", {"d": ESTATE})
+    resolved = {**DB_DOWN, "status": "resolved", "endsAt": "2026-12-01T10:30:00Z"}
+    async with subscribed(served, INCIDENTS, {"ids": [DB_INCIDENT]}) as events:
+        for body in (notification([DB_DOWN]), notification([resolved], status="resolved")):
+            answer = await asyncio.to_thread(served.http.post, "/hooks/alertmanager", json=body)
+            assert answer.status_code == 200, answer.text
+        heard = [(await next_event(events))["incidentEvents"] for _ in range(2)]
+    assert [(e["kind"], e["incidentId"], e["action"]) for e in heard] == [
+        ("OPENED", DB_INCIDENT, "alertmanager"),
+        ("RESOLVED", DB_INCIDENT, "alertmanager"),
+    ]
