@@ -23,11 +23,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graphsvc.discovery.kubernetes import read_manifests
-
 from bench.common import RESULTS, bench_database, machine
 from graphsvc.db.audit import Audit
 from graphsvc.db.discovery import run_discovery
+from graphsvc.discovery.kubernetes import read_manifests
 
 WHO = Audit("bench", "discovery bench", "discover kubernetes")
 NAMESPACES = 10

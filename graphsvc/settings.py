@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -151,6 +152,21 @@ class Settings(BaseSettings):
         default=100,
         ge=1,
         description="events waiting for a subscriber at most; a subscriber that falls this far behind is dropped",
+    )
+    persisted_queries: Literal["off", "apq", "allowlist"] = Field(
+        default="apq",
+        description="persisted queries (docs/api.md): off; apq, Apollo's automatic persisted queries (a client sends "
+        "a document's SHA-256 instead of the document once it has been registered); allowlist, only the documents "
+        "in persisted_queries_dir run",
+    )
+    persisted_queries_kb: int = Field(
+        default=4096,
+        ge=1,
+        description="memory the documents registered by apq clients may take (least recently used first out)",
+    )
+    persisted_queries_dir: Path | None = Field(
+        default=None,
+        description="allowlist: a directory of .graphql files, each one document clients may run (loaded at start)",
     )
 
     def resolved_cache_dir(self) -> Path:

@@ -304,3 +304,22 @@ def report_health(
         return _page(fmt, html, md, "CMDB health", now, when)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
+
+
+@app.command("status")
+def status(
+    as_of: AsOf = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """The service desk's board: every service DOWN or DEGRADED now from the open incidents, with the incidents
+    behind each (the same board as /status and `serviceStatus`)."""
+    from graphsvc.reports.status import status_text
+    from graphsvc.usecases.status import status_board
+
+    when = _as_of(as_of)
+
+    async def make(repo: Any, weights: Any) -> str | bytes:
+        return status_text(await status_board(repo, at=when))
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make, when), None)

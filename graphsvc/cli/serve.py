@@ -21,6 +21,14 @@ def schema(
     output: Annotated[
         str | None, typer.Option("-o", "--output", help="write to this file (default: standard output)")
     ] = None,
+    against: Annotated[
+        str | None,
+        typer.Option(
+            "--against",
+            help="instead, compare with this schema file (an older release's, a deployed server's): print the "
+            "breaking and dangerous changes; exit 1 if any change breaks clients",
+        ),
+    ] = None,
 ) -> None:
     """The API's schema in SDL: what code generators and gateways read (schema.graphql in the repository is this,
     checked by the tests)."""
@@ -29,6 +37,17 @@ def schema(
     from graphsvc.graphql.schema import build_schema
 
     text = build_schema().as_str() + "\n"
+    if against is not None:
+        from graphsvc.graphql.schema_changes import compare
+
+        try:
+            old = Path(against).read_text(encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"cannot read {against}: {exc.strerror}", err=True)
+            raise typer.Exit(2) from exc
+        changes = compare(old, text)
+        typer.echo(changes.report())
+        raise typer.Exit(1 if changes.breaking else 0)
     if output is None:
         sys.stdout.write(text)
     else:

@@ -23,29 +23,29 @@ __all__ = ["ApprovedAssessment", "resolve_approved"]
 
 @strawberry.type(description="A service the change took DOWN or left DEGRADED when it was approved.")
 class ApprovedService:
-    id: strawberry.ID
-    status: ImpactStatus
+    id: strawberry.ID = strawberry.field(description="the service's id")
+    status: ImpactStatus = strawberry.field(description="DOWN or DEGRADED, then")
 
 
 @strawberry.type(description="A change this one conflicted with when it was approved.")
 class ApprovedConflict:
-    change_id: strawberry.ID
-    reason: ConflictReason
-    items: list[strawberry.ID]
+    change_id: strawberry.ID = strawberry.field(description="the other change's id")
+    reason: ConflictReason = strawberry.field(description="the first reason that held")
+    items: list[strawberry.ID] = strawberry.field(description="the ids the reason concerned")
 
 
 @strawberry.type(description="A policy the change violated when it was approved.")
 class ApprovedViolation:
-    policy_id: strawberry.ID
-    rule_type: e.RuleType
-    subject_id: strawberry.ID
-    message: str
+    policy_id: strawberry.ID = strawberry.field(description="the policy's id")
+    rule_type: e.RuleType = strawberry.field(description="the type of its rule")
+    subject_id: strawberry.ID = strawberry.field(description="what broke it (the change, for change rules)")
+    message: str = strawberry.field(description="the violation in words, as it was then")
 
 
 @strawberry.type(description="Who had to approve the change when it was approved.")
 class ApprovedApproval:
-    approver: str
-    reason: str
+    approver: str = strawberry.field(description='"CAB", or the id of the team that had to approve')
+    reason: str = strawberry.field(description="why that approval was needed")
 
 
 @strawberry.type(
@@ -55,14 +55,14 @@ class ApprovedApproval:
 class ApprovedAssessment:
     kept: strawberry.Private[Kept]
     change_id: strawberry.Private[str]
-    approved_at: datetime
+    approved_at: datetime = strawberry.field(description="when it was approved (UTC)")
     approved_by: str = strawberry.field(description="the name of the token that approved it")
-    decision: e.ChangeDecision
-    risk: Risk
+    decision: e.ChangeDecision = strawberry.field(description="the decision then")
+    risk: Risk = strawberry.field(description="the risk then")
     impacted_services: list[ApprovedService] = strawberry.field(description="worst first")
-    conflicts: list[ApprovedConflict]
-    policy_violations: list[ApprovedViolation]
-    required_approvals: list[ApprovedApproval]
+    conflicts: list[ApprovedConflict] = strawberry.field(description="the conflicts then")
+    policy_violations: list[ApprovedViolation] = strawberry.field(description="the policy violations then")
+    required_approvals: list[ApprovedApproval] = strawberry.field(description="the approvals required then")
     policy_exceptions: list[strawberry.ID] = strawberry.field(description="the policies excepted")
 
     @strawberry.field(

@@ -18,6 +18,7 @@ from graphsvc.db import audit as db
 from graphsvc.db.tokens import TokenStore
 from graphsvc.domain.tokens import Role, TokenRecord
 from graphsvc.errors import InvalidArgument
+from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
@@ -27,12 +28,12 @@ __all__ = ["AuditMutations", "AuditPage", "resolve_audit_log", "resolve_history"
 
 @strawberry.type(description="One write to one item: who, which mutation or import, and the item before and after.")
 class AuditEntry:
-    id: strawberry.ID
-    at: datetime
+    id: strawberry.ID = strawberry.field(description="the entry's id")
+    at: datetime = strawberry.field(description="when the write was committed (UTC)")
     actor_id: str = strawberry.field(description="the token's id (tok-...), 'cli' or 'local' (auth off)")
-    actor_name: str
+    actor_name: str = strawberry.field(description="the actor's name (for a write through the API, the token's name)")
     action: str = strawberry.field(description="the mutation (e.g. updateService), importCmdb, or the CLI's import")
-    item_id: strawberry.ID
+    item_id: strawberry.ID = strawberry.field(description="the id of the item written")
     before_fields: strawberry.Private[dict[str, Any] | None]
     after_fields: strawberry.Private[dict[str, Any] | None]
 
@@ -52,8 +53,8 @@ class AuditEntry:
 
 @strawberry.type(description="A page of audit entries, newest first.")
 class AuditPage:
-    entries: list[AuditEntry]
-    has_next_page: bool
+    entries: list[AuditEntry] = strawberry.field(description="this page's entries, newest first")
+    has_next_page: bool = strawberry.field(description="whether older entries follow")
     end_cursor: str | None = strawberry.field(description="pass as `after` for the next page")
 
 
@@ -99,15 +100,26 @@ class RoleEnum(Enum):
     ADMIN = "admin"
 
 
+e.describe_values(
+    RoleEnum,
+    {
+        "VIEWER": "reads items, relationships, search and history",
+        "ANALYST": "also runs the analyses and reports",
+        "EDITOR": "also writes: mutations, imports, policy exceptions",
+        "ADMIN": "also reads the audit log and manages API tokens",
+    },
+)
+
+
 @strawberry.type(description="An API token, without its secret (only a hash is stored).")
 class ApiToken:
-    id: strawberry.ID
-    name: str
-    role: RoleEnum
+    id: strawberry.ID = strawberry.field(description="the token's id (tok-...), as the audit trail names it")
+    name: str = strawberry.field(description="who or what it is for")
+    role: RoleEnum = strawberry.field(description="what it may do")
     state: str = strawberry.field(description="active, expired or revoked")
-    created_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: datetime | None = strawberry.field(description="when it was created (UTC)")
+    expires_at: datetime | None = strawberry.field(description="when it stops working (UTC); null: never")
+    revoked_at: datetime | None = strawberry.field(description="when it was revoked (UTC); null: not revoked")
 
 
 def _token(r: TokenRecord, now: datetime) -> ApiToken:
@@ -124,8 +136,8 @@ def _token(r: TokenRecord, now: datetime) -> ApiToken:
 
 @strawberry.type(description="A new token: `token` is shown this once and cannot be read again.")
 class CreatedApiToken:
-    token: str
-    api_token: ApiToken
+    token: str = strawberry.field(description="the secret to send as `Authorization: Bearer ...`; shown only here")
+    api_token: ApiToken = strawberry.field(description="the token's record")
 
 
 def _store(info: Info[Context, None]) -> TokenStore:
@@ -146,8 +158,8 @@ class AuditMutations:
     async def create_api_token(
         self,
         info: Info[Context, None],
-        name: str,
-        role: RoleEnum,
+        name: Annotated[str, strawberry.argument(description="who or what the token is for")],
+        role: Annotated[RoleEnum, strawberry.argument(description="what it may do")],
         expires_at: Annotated[
             datetime | None,
             strawberry.argument(description="when it stops working; absent: GRAPHSVC_TOKEN_EXPIRY_DAYS from now"),
@@ -172,6 +184,10 @@ class AuditMutations:
     @strawberry.mutation(
         metadata=needs(Role.admin), description="revoke an API token (admin): refused from the next request on"
     )
-    async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> ApiToken:
+    async def revoke_api_token(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="the token's id (tok-...)")],
+    ) -> ApiToken:
         record = await _store(info).revoke(str(id), audit=info.context.audit(info.field_name))
         return _token(record, datetime.now(UTC))

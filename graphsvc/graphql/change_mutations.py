@@ -17,9 +17,10 @@ from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import At, OptionalVersion
 from graphsvc.graphql.changes import PolicyException, weights
 from graphsvc.graphql.context import Context
-from graphsvc.graphql.inputs import input_dict
+from graphsvc.graphql.inputs import NEW_ID, input_dict
 from graphsvc.graphql.user_errors import (
     ChangeBlocked,
     DuplicateId,
@@ -37,20 +38,28 @@ __all__ = ["ChangeMutations"]
 
 @strawberry.input(description="A new request for change.")
 class ChangeInput:
-    id: strawberry.ID
-    title: str
-    type: e.ChangeType
+    id: strawberry.ID = strawberry.field(description=NEW_ID)
+    title: str = strawberry.field(description="what the change does, in a line")
+    type: e.ChangeType = strawberry.field(description="STANDARD, NORMAL or EMERGENCY")
     modifies: list[strawberry.ID] = strawberry.field(description="ids of the services, CIs or groups it changes")
-    planned_start: datetime | None = strawberry.UNSET
-    planned_end: datetime | None = strawberry.UNSET
-    release: strawberry.ID | None = strawberry.UNSET
-    resolves: list[strawberry.ID] | None = strawberry.UNSET
+    planned_start: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="the planned window's start; left out: not planned yet"
+    )
+    planned_end: datetime | None = strawberry.field(
+        default=strawberry.UNSET, description="the planned window's end, after its start; left out: not planned yet"
+    )
+    release: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="the id of the release it ships in"
+    )
+    resolves: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET, description="ids of the problems it resolves"
+    )
     draft: bool = strawberry.field(default=False, description="keep it as a DRAFT instead of SUBMITTED")
 
 
-@strawberry.type
+@strawberry.type(description="The change as the mutation left it.")
 class ChangePayload:
-    change: t.Change
+    change: t.Change = strawberry.field(description="the change, with its new status and version")
 
 
 ChangeResult = Annotated[
@@ -62,19 +71,28 @@ ChangeResult = Annotated[
     | InvalidInput
     | DuplicateId
     | UnknownReference,
-    strawberry.union("ChangeResult"),
+    strawberry.union(
+        "ChangeResult", description="The change, or why nothing was written (the error says what is at fault)."
+    ),
 ]
 
 
-@strawberry.type
+@strawberry.type(description="The exception granted, and the change it lets go ahead.")
 class PolicyExceptionPayload:
-    change: t.Change
-    exception: PolicyException
+    change: t.Change = strawberry.field(description="the change")
+    exception: PolicyException = strawberry.field(description="the exception as recorded")
 
 
 PolicyExceptionResult = Annotated[
-    PolicyExceptionPayload | NotFound | InvalidInput, strawberry.union("PolicyExceptionResult")
+    PolicyExceptionPayload | NotFound | InvalidInput,
+    strawberry.union(
+        "PolicyExceptionResult",
+        description="The exception, or why none was granted (an unknown change or policy, an empty reason, a policy "
+        "that blocks nothing).",
+    ),
 ]
+
+ChangeId = Annotated[strawberry.ID, strawberry.argument(description="the change's id")]
 
 
 def _change(props: Props) -> ChangePayload:
@@ -102,7 +120,11 @@ class ChangeMutations:
     @strawberry.mutation(
         metadata=needs(Role.editor), description="raise a request for change: SUBMITTED, or DRAFT with `draft: true`"
     )
-    async def raise_change(self, info: Info[Context, None], input: ChangeInput) -> ChangeResult:
+    async def raise_change(
+        self,
+        info: Info[Context, None],
+        input: Annotated[ChangeInput, strawberry.argument(description="the request for change")],
+    ) -> ChangeResult:
         ctx = info.context
         data = input_dict(input)
         draft = bool(data.pop("draft", False))
@@ -111,7 +133,7 @@ class ChangeMutations:
 
     @strawberry.mutation(metadata=needs(Role.editor), description="DRAFT -> SUBMITTED")
     async def submit_change(
-        self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
+        self, info: Info[Context, None], id: ChangeId, version: OptionalVersion = None
     ) -> ChangeResult:
         return await _step(info, id, "submit", version)
 
@@ -121,7 +143,7 @@ class ChangeMutations:
         "window that no policy exception covers",
     )
     async def approve_change(
-        self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
+        self, info: Info[Context, None], id: ChangeId, version: OptionalVersion = None
     ) -> ChangeResult:
         ctx = info.context
         work = edits.approve_change(
@@ -141,7 +163,15 @@ class ChangeMutations:
         "reason (required, audited); a second grant for the same policy replaces the reason",
     )
     async def grant_policy_exception(
-        self, info: Info[Context, None], change_id: strawberry.ID, policy_id: strawberry.ID, reason: str
+        self,
+        info: Info[Context, None],
+        change_id: ChangeId,
+        policy_id: Annotated[
+            strawberry.ID, strawberry.argument(description="the CHANGE_FREEZE or MAINTENANCE_WINDOW policy it breaks")
+        ],
+        reason: Annotated[
+            str, strawberry.argument(description="why it may go ahead anyway: required, at most 2,000 characters")
+        ],
     ) -> PolicyExceptionResult:
         ctx = info.context
         who = ctx.principal.name if ctx.principal else "anonymous"
@@ -161,10 +191,10 @@ class ChangeMutations:
     async def schedule_change(
         self,
         info: Info[Context, None],
-        id: strawberry.ID,
-        planned_start: datetime,
-        planned_end: datetime,
-        version: int | None = None,
+        id: ChangeId,
+        planned_start: Annotated[datetime, strawberry.argument(description="the window's start")],
+        planned_end: Annotated[datetime, strawberry.argument(description="the window's end, after its start")],
+        version: OptionalVersion = None,
     ) -> ChangeResult:
         return await _step(info, id, "schedule", version, window=(planned_start, planned_end))
 
@@ -172,7 +202,7 @@ class ChangeMutations:
         metadata=needs(Role.editor), description="APPROVED or SCHEDULED -> IMPLEMENTED, at `at` (default now)"
     )
     async def implement_change(
-        self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
+        self, info: Info[Context, None], id: ChangeId, at: At = None, version: OptionalVersion = None
     ) -> ChangeResult:
         return await _step(info, id, "implement", version, at=at)
 
@@ -180,7 +210,7 @@ class ChangeMutations:
         metadata=needs(Role.editor), description="APPROVED or SCHEDULED -> FAILED, at `at` (default now)"
     )
     async def fail_change(
-        self, info: Info[Context, None], id: strawberry.ID, at: datetime | None = None, version: int | None = None
+        self, info: Info[Context, None], id: ChangeId, at: At = None, version: OptionalVersion = None
     ) -> ChangeResult:
         return await _step(info, id, "fail", version, at=at)
 
@@ -188,6 +218,6 @@ class ChangeMutations:
         metadata=needs(Role.editor), description="any change not yet IMPLEMENTED, FAILED or CANCELLED -> CANCELLED"
     )
     async def cancel_change(
-        self, info: Info[Context, None], id: strawberry.ID, version: int | None = None
+        self, info: Info[Context, None], id: ChangeId, version: OptionalVersion = None
     ) -> ChangeResult:
         return await _step(info, id, "cancel", version)

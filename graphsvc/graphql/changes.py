@@ -30,9 +30,25 @@ __all__ = [
     "utc",
 ]
 
-strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL")
-strawberry.enum(
-    ConflictReason, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+e.describe_values(
+    strawberry.enum(RiskLevel, name="RiskLevel", description="LOW (< 25), MEDIUM (< 50), HIGH (< 75), CRITICAL"),
+    {
+        "LOW": "risk score below 25",
+        "MEDIUM": "risk score 25 to below 50",
+        "HIGH": "risk score 50 to below 75",
+        "CRITICAL": "risk score 75 to 100",
+    },
+)
+e.describe_values(
+    strawberry.enum(
+        ConflictReason, name="ConflictReason", description="why two changes conflict: the first reason that holds"
+    ),
+    {
+        "SAME_ITEM": "both modify a common item (items: the common items)",
+        "DEPENDENT_ITEM": "one modifies an item the other's impact reaches (items: those items)",
+        "COMPOUNDED": "together they take a service DOWN that neither takes DOWN alone (items: those services)",
+        "SHARED_IMPACT": "both impact a common service (items: the common services)",
+    },
 )
 
 
@@ -46,16 +62,16 @@ def utc(value: datetime) -> datetime:
 
 @strawberry.type(description="One named part of a change's risk score.")
 class RiskFactor:
-    name: str
+    name: str = strawberry.field(description="the factor's name (docs/risk.md lists them with their weights)")
     contribution: int = strawberry.field(description="points this factor adds (negative: lowers the risk)")
-    detail: str
+    detail: str = strawberry.field(description="what it found, in words")
 
 
 @strawberry.type(description="A change's risk: the sum of its factors, capped to 0-100, and its level.")
 class Risk:
-    score: int
-    level: RiskLevel
-    factors: list[RiskFactor]
+    score: int = strawberry.field(description="0 to 100: the sum of the factors' contributions, capped")
+    level: RiskLevel = strawberry.field(description="the score's band: LOW < 25, MEDIUM < 50, HIGH < 75, CRITICAL")
+    factors: list[RiskFactor] = strawberry.field(description="every factor, with its contribution")
 
 
 def risk_type(risk: RiskResult) -> Risk:
@@ -68,38 +84,43 @@ def risk_type(risk: RiskResult) -> Risk:
 
 @strawberry.type(description="Another pending change this one conflicts with, why, and the ids concerned.")
 class ChangeConflict:
-    change: t.Change
-    reason: ConflictReason
-    items: list[strawberry.ID]
+    change: t.Change = strawberry.field(description="the other change")
+    reason: ConflictReason = strawberry.field(description="the first reason that holds")
+    items: list[strawberry.ID] = strawberry.field(description="the ids the reason concerns (items or services)")
 
 
 @strawberry.type(description="A policy rule the change breaks.")
 class PolicyViolation:
-    policy: t.Policy
-    rule_type: e.RuleType
-    subject_id: strawberry.ID
-    message: str
+    policy: t.Policy = strawberry.field(description="the policy whose rule is broken")
+    rule_type: e.RuleType = strawberry.field(description="the type of that rule")
+    subject_id: strawberry.ID = strawberry.field(
+        description="what breaks it: the change (change rules), the single point of failure, the violating item, or "
+        "the item itself (OWNER_REQUIRED, CAPACITY_HEADROOM)"
+    )
+    message: str = strawberry.field(
+        description="the violation in words, naming the service concerned where there is one"
+    )
 
 
 @strawberry.type(description='Who must approve the change: "CAB" or an owning team\'s id, and why.')
 class RequiredApproval:
-    approver: str
-    reason: str
-    team: t.Team | None = None
+    approver: str = strawberry.field(description='"CAB", or the id of the team that must approve')
+    reason: str = strawberry.field(description="why this approval is needed")
+    team: t.Team | None = strawberry.field(default=None, description="the approving team; null: the CAB")
 
 
 @strawberry.type(description="A window of time, [start, end).")
 class TimeWindow:
-    start: datetime
-    end: datetime
+    start: datetime = strawberry.field(description="when it starts (UTC), included")
+    end: datetime = strawberry.field(description="when it ends (UTC), excluded")
 
 
 @strawberry.type(description="A change allowed to go ahead despite a policy it violates, and why.")
 class PolicyException:
-    policy_id: strawberry.ID
-    reason: str
+    policy_id: strawberry.ID = strawberry.field(description="the policy the change may break")
+    reason: str = strawberry.field(description="why it may go ahead anyway")
     granted_by: str = strawberry.field(description="the name of the token that granted it")
-    granted_at: datetime
+    granted_at: datetime = strawberry.field(description="when it was granted (UTC)")
 
     @classmethod
     def of(cls, x: PolicyExceptionRecord) -> PolicyException:
@@ -136,6 +157,13 @@ def _parts(a: uc.Assessment) -> dict[str, object]:
     }
 
 
+IMPACT = "the impact of what the change modifies"
+EXCEPTIONS = "the policy exceptions granted to the change"
+RISK = "its risk score, level and factors"
+VIOLATIONS = "the policy rules it breaks (still listed when an exception covers them)"
+CONFLICTS = "the pending changes it conflicts with, by reason (SAME_ITEM first), then change id"
+APPROVALS = "who must approve: the CAB first, then the owning teams of impacted business services, by id"
+
 DECISION = (
     "BLOCKED while it breaks a freeze or maintenance window with no exception granted; else CAB when the CAB must "
     "approve; else OWNERS (the owners of impacted business services approve)"
@@ -145,24 +173,24 @@ DECISION = (
 @strawberry.type(description="What a change would do and what stands in its way.")
 class ChangeAssessment:
     decision: e.ChangeDecision = strawberry.field(description=DECISION)
-    policy_exceptions: list[PolicyException]
-    impact: ImpactResult = strawberry.field(description="the impact of what the change modifies")
-    risk: Risk
-    conflicts: list[ChangeConflict] = strawberry.field(description="by reason (SAME_ITEM first), then change id")
-    policy_violations: list[PolicyViolation]
-    required_approvals: list[RequiredApproval] = strawberry.field(description="CAB first, then teams by id")
+    policy_exceptions: list[PolicyException] = strawberry.field(description=EXCEPTIONS)
+    impact: ImpactResult = strawberry.field(description=IMPACT)
+    risk: Risk = strawberry.field(description=RISK)
+    conflicts: list[ChangeConflict] = strawberry.field(description=CONFLICTS)
+    policy_violations: list[PolicyViolation] = strawberry.field(description=VIOLATIONS)
+    required_approvals: list[RequiredApproval] = strawberry.field(description=APPROVALS)
 
 
 @strawberry.type(description="A change on the CAB agenda, with its assessment.")
 class CabAgendaEntry:
-    change: t.Change
+    change: t.Change = strawberry.field(description="the change")
     decision: e.ChangeDecision = strawberry.field(description=DECISION)
-    policy_exceptions: list[PolicyException]
-    impact: ImpactResult
-    risk: Risk
-    conflicts: list[ChangeConflict]
-    policy_violations: list[PolicyViolation]
-    required_approvals: list[RequiredApproval]
+    policy_exceptions: list[PolicyException] = strawberry.field(description=EXCEPTIONS)
+    impact: ImpactResult = strawberry.field(description=IMPACT)
+    risk: Risk = strawberry.field(description=RISK)
+    conflicts: list[ChangeConflict] = strawberry.field(description=CONFLICTS)
+    policy_violations: list[PolicyViolation] = strawberry.field(description=VIOLATIONS)
+    required_approvals: list[RequiredApproval] = strawberry.field(description=APPROVALS)
 
 
 def weights(info: Info[Context, None]) -> RiskWeights:

@@ -28,11 +28,17 @@ __all__ = [
 ]
 
 
+PERCENT = "100 x (1 - minutes DOWN / minutes in the period), in percent"
+OUTAGE = "minutes in the period the service was DOWN"
+DEGRADED = "minutes in the period it was DEGRADED (not counted against availability)"
+NO_SERVICE = "null when the SLA covers no live service"
+
+
 @strawberry.type(description="An item named in an analysis, with its kind (SERVICE, CONFIGURATION_ITEM, ...).")
 class ItemRef:
-    id: strawberry.ID
-    name: str
-    kind: Kind
+    id: strawberry.ID = strawberry.field(description="the item's id")
+    name: str = strawberry.field(description="its name (a record's title)")
+    kind: Kind = strawberry.field(description="its kind")
 
     @strawberry.field(description="the item itself")
     async def item(self, info: Info[Context, None]) -> t.Item | None:
@@ -50,25 +56,29 @@ def ref(props: Props) -> ItemRef:
 
 @strawberry.type(description="A single point of failure whose recovery objective exceeds the service's.")
 class ObjectiveViolation:
-    item: ItemRef
-    item_minutes: int
-    service_minutes: int
+    item: ItemRef = strawberry.field(description="the single point of failure")
+    item_minutes: int = strawberry.field(description="its rtoMinutes (or rpoMinutes): what it can achieve")
+    service_minutes: int = strawberry.field(description="the service's rtoMinutes (or rpoMinutes), which it exceeds")
 
 
 @strawberry.type(description="Items that come back in the same wave: nothing in a wave needs a later one.")
 class RecoveryWave:
-    wave: int
-    ids: list[strawberry.ID]
+    wave: int = strawberry.field(description="0 for what needs nothing else in the set, then 1 + its highest need")
+    ids: list[strawberry.ID] = strawberry.field(description="the ids in this wave, sorted")
 
 
 @strawberry.type(description="What a service needs to survive an outage (SEMANTICS.md, Continuity).")
 class ContinuityResult:
-    service: t.Service
+    service: t.Service = strawberry.field(description="the service examined")
     single_points_of_failure: list[ItemRef] = strawberry.field(
         description="CIs and services whose loss alone takes the service DOWN (redundancy-aware), by id"
     )
-    rto_violations: list[ObjectiveViolation]
-    rpo_violations: list[ObjectiveViolation]
+    rto_violations: list[ObjectiveViolation] = strawberry.field(
+        description="single points of failure whose rtoMinutes exceed the service's"
+    )
+    rpo_violations: list[ObjectiveViolation] = strawberry.field(
+        description="single points of failure whose rpoMinutes exceed the service's"
+    )
     unknown_rto: list[ItemRef] = strawberry.field(description="single points of failure with no rtoMinutes")
     unknown_rpo: list[ItemRef] = strawberry.field(description="single points of failure with no rpoMinutes")
     recovery_waves: list[RecoveryWave] = strawberry.field(description="the order to bring things back; cycles share")
@@ -107,8 +117,8 @@ async def resolve_continuity(info: Info[Context, None], service_id: str) -> Cont
 
 @strawberry.type(description="An SLA's availability target against the measured figure.")
 class SlaAvailability:
-    sla: t.Sla
-    target: float | None
+    sla: t.Sla = strawberry.field(description="the SLA")
+    target: float | None = strawberry.field(description="its availabilityTarget, in percent")
     breached: bool | None = strawberry.field(description="null when there is no target")
 
 
@@ -118,10 +128,10 @@ class SlaAvailability:
     "count the time they share."
 )
 class IncidentShare:
-    incident_id: strawberry.ID
-    effect: e.IncidentEffect
-    outage_minutes: float
-    degraded_minutes: float
+    incident_id: strawberry.ID = strawberry.field(description="the incident's id")
+    effect: e.IncidentEffect = strawberry.field(description="OUTAGE or DEGRADATION, as recorded or by priority")
+    outage_minutes: float = strawberry.field(description="minutes the service was DOWN while this OUTAGE was open")
+    degraded_minutes: float = strawberry.field(description="minutes the service was DEGRADED while this was open")
 
 
 def _shares(found: Availability | None) -> list[IncidentShare]:
@@ -138,12 +148,12 @@ def _shares(found: Availability | None) -> list[IncidentShare]:
 
 @strawberry.type(description="A service's availability over [from, to), from the incident record.")
 class AvailabilityResult:
-    availability_percent: float
-    outage_minutes: float
-    degraded_minutes: float
+    availability_percent: float = strawberry.field(description=PERCENT)
+    outage_minutes: float = strawberry.field(description=OUTAGE)
+    degraded_minutes: float = strawberry.field(description=DEGRADED)
     target: float | None = strawberry.field(description="the service's availabilityTarget")
     breached: bool | None = strawberry.field(description="null when the service has no target")
-    slas: list[SlaAvailability]
+    slas: list[SlaAvailability] = strawberry.field(description="each SLA on the service, against the same figure")
     incident_ids: list[strawberry.ID] = strawberry.field(description="incidents that made it DOWN or DEGRADED")
     incidents: list[IncidentShare] = strawberry.field(description="those incidents' parts, most outage first")
 
@@ -180,10 +190,12 @@ async def resolve_availability(
 
 @strawberry.type(description="Incidents explained by one nearest common dependency, with the evidence.")
 class IncidentCluster:
-    root_cause: ItemRef
-    incidents: list[t.Incident]
-    window_start: datetime
-    window_end: datetime
+    root_cause: ItemRef = strawberry.field(
+        description="the root-cause candidate: the CI or service every incident's affected items reach"
+    )
+    incidents: list[t.Incident] = strawberry.field(description="the incidents of the cluster")
+    window_start: datetime = strawberry.field(description="the first incident's openedAt")
+    window_end: datetime = strawberry.field(description="the last incident's openedAt")
     recent_changes: list[t.Change] = strawberry.field(
         description="changes carried out on the root cause or below it in the 7 days before the window or inside it"
     )
@@ -192,9 +204,9 @@ class IncidentCluster:
     )
 
 
-@strawberry.type
+@strawberry.type(description="Incidents grouped under nearest common dependencies (SEMANTICS.md, correlation).")
 class CorrelationResult:
-    clusters: list[IncidentCluster]
+    clusters: list[IncidentCluster] = strawberry.field(description="the clusters, in the order they were found")
 
 
 async def resolve_correlation(
@@ -219,14 +231,17 @@ async def resolve_correlation(
 
 @strawberry.type(description="One SLA against its service's measured availability over the period.")
 class SlaFigure:
-    sla: t.Sla
-    service: t.Service | None
-    business_unit: t.BusinessUnit | None
+    sla: t.Sla = strawberry.field(description="the SLA")
+    service: t.Service | None = strawberry.field(description="the service it covers; null: none")
+    business_unit: t.BusinessUnit | None = strawberry.field(description="the business unit it is agreed with")
     availability_percent: float | None = strawberry.field(description="null when the SLA covers no live service")
-    outage_minutes: float | None
-    degraded_minutes: float | None
-    target: float | None
-    breached: bool | None
+    outage_minutes: float | None = strawberry.field(description=f"{OUTAGE}; {NO_SERVICE}")
+    degraded_minutes: float | None = strawberry.field(description=f"{DEGRADED}; {NO_SERVICE}")
+    target: float | None = strawberry.field(description="the SLA's availabilityTarget, in percent")
+    breached: bool | None = strawberry.field(
+        description="whether the availability is below the target; null when the SLA covers no live service or has "
+        "no target"
+    )
     incidents: list[IncidentShare] = strawberry.field(
         description="why: the incidents that made the service DOWN or DEGRADED, most outage first"
     )

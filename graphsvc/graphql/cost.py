@@ -12,45 +12,51 @@ from graphsvc.usecases.cost import cost_allocation
 
 __all__ = ["CostAllocation", "resolve_cost_allocation"]
 
+PER_MONTH = "per month, rounded to cents (in the CMDB's one currency)"
+
 
 @strawberry.type(description="What one consumed service brought to a business unit.")
 class ServiceShare:
-    service_id: strawberry.ID
-    amount: Decimal
+    service_id: strawberry.ID = strawberry.field(description="the consumed service's id")
+    amount: Decimal = strawberry.field(description=f"what it brought the unit, {PER_MONTH}")
 
 
 @strawberry.type(description="A business unit's monthly IT cost, with the services it consumes directly.")
 class UnitCost:
-    id: strawberry.ID
-    name: str
-    amount: Decimal
-    by_service: list[ServiceShare]
+    id: strawberry.ID = strawberry.field(description="the business unit's id")
+    name: str = strawberry.field(description="its name")
+    amount: Decimal = strawberry.field(description=f"everything that reaches it, {PER_MONTH}")
+    by_service: list[ServiceShare] = strawberry.field(
+        description="its amount by the services it consumes directly (they add up to the amount)"
+    )
 
 
 @strawberry.type(name="ServiceCost", description="A service's own monthly cost and its total (own plus inflow).")
 class ServiceCostType:
-    id: strawberry.ID
-    name: str
-    own_cost: Decimal
-    total: Decimal
+    id: strawberry.ID = strawberry.field(description="the service's id")
+    name: str = strawberry.field(description="its name")
+    own_cost: Decimal = strawberry.field(description=f"its own monthlyCost (0 if none), {PER_MONTH}")
+    total: Decimal = strawberry.field(
+        description=f"its own cost plus everything flowing into it from what it depends on, {PER_MONTH}"
+    )
 
 
 @strawberry.type(description="Cost that reaches no business unit: a service nobody consumes, a CI nothing needs.")
 class UnallocatedCost:
-    id: strawberry.ID
-    name: str
-    amount: Decimal
+    id: strawberry.ID = strawberry.field(description="the item's id")
+    name: str = strawberry.field(description="its name")
+    amount: Decimal = strawberry.field(description=f"what it keeps, {PER_MONTH}")
 
 
 @strawberry.type(
     description="Monthly IT cost carried through the dependency graph to business units; total = units + unallocated"
 )
 class CostAllocation:
-    total: Decimal
-    unallocated_total: Decimal
-    business_units: list[UnitCost]
-    services: list[ServiceCostType]
-    unallocated: list[UnallocatedCost]
+    total: Decimal = strawberry.field(description=f"the sum of every live item's own cost, {PER_MONTH}")
+    unallocated_total: Decimal = strawberry.field(description=f"what reaches no business unit, {PER_MONTH}")
+    business_units: list[UnitCost] = strawberry.field(description="what reaches each business unit")
+    services: list[ServiceCostType] = strawberry.field(description="each service's own cost and total")
+    unallocated: list[UnallocatedCost] = strawberry.field(description="the items that keep cost nobody consumes")
 
 
 async def resolve_cost_allocation(info: Info[Context, None]) -> CostAllocation:

@@ -21,17 +21,17 @@ MAX_RUNS = 500
 
 @strawberry.type(description="One discovery run: one audited write of everything one source saw (all or nothing).")
 class DiscoveryRun:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the run's id")
     source: str = strawberry.field(description="the source, e.g. `kubernetes:shop`, `csv:assets.csv`")
-    at: datetime
+    at: datetime = strawberry.field(description="when it was written (UTC)")
     actor: str = strawberry.field(description="who ran it (the token's or the CLI user's name)")
-    created: int
+    created: int = strawberry.field(description="items it created")
     updated: int = strawberry.field(description="items whose fields changed (retirements not counted)")
     retired: int = strawberry.field(description="items this source made and no longer sees, now RETIRED")
-    unchanged: int
+    unchanged: int = strawberry.field(description="items it saw that were already as it says")
     kept: int = strawberry.field(description="fields left alone because a person or another source set them last")
-    dependencies_added: int
-    dependencies_removed: int
+    dependencies_added: int = strawberry.field(description="dependencies it created")
+    dependencies_removed: int = strawberry.field(description="dependencies of its own it no longer sees, removed")
     unresolved: int = strawberry.field(description="references naming nothing the source knows (not errors)")
     skipped: int = strawberry.field(description="input the reader did not use (unknown kinds, duplicates)")
     details: JSON = strawberry.field(

@@ -18,21 +18,21 @@ __all__ = ["ContinuityPoint", "ImpactDriftResult", "resolve_impact_drift", "reso
 
 @strawberry.type(description="A service impacted at one end of the period and not at the other.")
 class DriftService:
-    id: strawberry.ID
-    status: ImpactStatus
+    id: strawberry.ID = strawberry.field(description="the service's id")
+    status: ImpactStatus = strawberry.field(description="its status at the end where it is impacted")
 
 
 @strawberry.type(description="A service impacted at both ends, but not alike.")
 class DriftStatus:
-    id: strawberry.ID
-    before: ImpactStatus
-    after: ImpactStatus
+    id: strawberry.ID = strawberry.field(description="the service's id")
+    before: ImpactStatus = strawberry.field(description="its status as of `from`")
+    after: ImpactStatus = strawberry.field(description="its status as of `to`")
 
 
 @strawberry.type(description="The impact of an origin set at two times, and how its services moved between them.")
 class ImpactDriftResult:
     found: strawberry.Private[uc.ImpactDrift]
-    start: datetime = strawberry.field(name="from")
+    start: datetime = strawberry.field(name="from", description="the earlier time")
     end: datetime | None = strawberry.field(name="to", description="null: now")
     services_added: list[DriftService] = strawberry.field(description="impacted at `to`, not at `from`")
     services_removed: list[DriftService] = strawberry.field(description="impacted at `from`, not at `to`")
@@ -73,9 +73,11 @@ async def resolve_impact_drift(
 
 @strawberry.type(description="A service's single points of failure as of one time.")
 class ContinuityPoint:
-    at: datetime
+    at: datetime = strawberry.field(description="the time this point answers for")
     exists: bool = strawberry.field(description="whether the service existed then")
-    single_points_of_failure: list[strawberry.ID]
+    single_points_of_failure: list[strawberry.ID] = strawberry.field(
+        description="ids of the CIs and services whose loss alone took the service DOWN then"
+    )
 
 
 async def resolve_trend(

@@ -26,30 +26,35 @@ from graphsvc.usecases import estate as uc
 
 __all__ = ["Estate", "EstateDiffResult", "GraphEdit", "resolve_estate", "resolve_estate_diff"]
 
+DEPENDENT = "the id of the dependent (service, CI or group)"
+DEPENDED_ON = "the id of what it depends on"
+
 
 @strawberry.input(description="A group and its new quorum.")
 class MinHealthyEdit:
-    group: strawberry.ID
-    min_healthy: int
+    group: strawberry.ID = strawberry.field(description="the redundancy group's id")
+    min_healthy: int = strawberry.field(description="its new quorum: how many members must be up, at least 1")
 
 
 @strawberry.input(description="A dependency to add: `from` depends on `to`.")
 class DependencyEdit:
-    from_: strawberry.ID = strawberry.field(name="from")
-    to: strawberry.ID
-    strength: e.DependencyStrength = e.DependencyStrength.HARD
+    from_: strawberry.ID = strawberry.field(name="from", description=DEPENDENT)
+    to: strawberry.ID = strawberry.field(description=DEPENDED_ON)
+    strength: e.DependencyStrength = strawberry.field(
+        default=e.DependencyStrength.HARD, description="HARD (the default) or SOFT"
+    )
 
 
 @strawberry.input(description="A dependency to remove.")
 class DependencyEnds:
-    from_: strawberry.ID = strawberry.field(name="from")
-    to: strawberry.ID
+    from_: strawberry.ID = strawberry.field(name="from", description=DEPENDENT)
+    to: strawberry.ID = strawberry.field(description=DEPENDED_ON)
 
 
 @strawberry.input(description="A redundancy group and one member.")
 class MemberEdit:
-    group: strawberry.ID
-    member: strawberry.ID
+    group: strawberry.ID = strawberry.field(description="the redundancy group's id")
+    member: strawberry.ID = strawberry.field(description="the id of the CI or service that joins or leaves it")
 
 
 @strawberry.input(
@@ -61,11 +66,19 @@ class GraphEdit:
     retire: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="a service or CI becomes RETIRED"
     )
-    set_min_healthy: MinHealthyEdit | None = strawberry.UNSET
-    add_dependency: DependencyEdit | None = strawberry.UNSET
-    remove_dependency: DependencyEnds | None = strawberry.UNSET
-    add_member: MemberEdit | None = strawberry.UNSET
-    remove_member: MemberEdit | None = strawberry.UNSET
+    set_min_healthy: MinHealthyEdit | None = strawberry.field(
+        default=strawberry.UNSET, description="a redundancy group gets a new quorum"
+    )
+    add_dependency: DependencyEdit | None = strawberry.field(default=strawberry.UNSET, description="a new dependency")
+    remove_dependency: DependencyEnds | None = strawberry.field(
+        default=strawberry.UNSET, description="a dependency goes away"
+    )
+    add_member: MemberEdit | None = strawberry.field(
+        default=strawberry.UNSET, description="a CI or service joins a redundancy group"
+    )
+    remove_member: MemberEdit | None = strawberry.field(
+        default=strawberry.UNSET, description="a member leaves a redundancy group"
+    )
 
     def edit(self) -> w.Edit:
         if self.retire:
@@ -104,23 +117,23 @@ async def resolve_estate(info: Info[Context, None], as_of: datetime | None, edit
 
 @strawberry.type(description="An item added to or removed from the estate.")
 class EstateItem:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the item's id")
     item_kind: Kind = strawberry.field(description="SERVICE, CONFIGURATION_ITEM, ...")
-    name: str
+    name: str = strawberry.field(description="its name (a record's title) in the estate it is in")
 
 
 @strawberry.type(description="An item in both estates whose stored fields differ (version and updatedAt aside).")
 class ChangedItem:
-    id: strawberry.ID
-    item_kind: Kind
+    id: strawberry.ID = strawberry.field(description="the item's id")
+    item_kind: Kind = strawberry.field(description="its kind")
     name: str = strawberry.field(description="its name at `to`")
     fields: list[str] = strawberry.field(description="the names of the fields whose values differ")
 
 
 @strawberry.type(description="A dependency: `from` depends on `to`.")
 class DependencyChange:
-    from_: strawberry.ID = strawberry.field(name="from")
-    to: strawberry.ID
+    from_: strawberry.ID = strawberry.field(name="from", description=DEPENDENT)
+    to: strawberry.ID = strawberry.field(description=DEPENDED_ON)
 
 
 @strawberry.type(description="What changed in the estate between two times; each list in id order.")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from graphsvc.analysis.health import Health
 from graphsvc.errors import InvalidArgument
+from graphsvc.graphql.arguments import Offset
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.enums import HealthFindingKind
 from graphsvc.usecases.health import health_of
@@ -16,11 +18,16 @@ from graphsvc.usecases.health import health_of
 __all__ = ["CmdbHealth", "resolve_health"]
 
 
+Kind = Annotated[
+    HealthFindingKind | None, strawberry.argument(description="only findings of this kind; null: every kind")
+]
+
+
 @strawberry.type(description="One thing that makes the CMDB less complete or less correct.")
 class HealthFinding:
-    kind: HealthFindingKind
+    kind: HealthFindingKind = strawberry.field(description="what the finding is about")
     subject_id: strawberry.ID = strawberry.field(description="the item the finding is about")
-    message: str
+    message: str = strawberry.field(description="the finding in words, naming the item (and field) concerned")
 
 
 @strawberry.type(
@@ -44,15 +51,15 @@ class CmdbHealth:
         return self.health.compliance
 
     @strawberry.field(description="how many findings there are (of `kind`, if given)")
-    def findings_total(self, kind: HealthFindingKind | None = None) -> int:
+    def findings_total(self, kind: Kind = None) -> int:
         return len(self._of(kind))
 
     @strawberry.field(description="the findings, by kind, then subject id, then message")
     def findings(
         self,
-        first: int = 100,
-        offset: int = 0,
-        kind: HealthFindingKind | None = None,
+        first: Annotated[int, strawberry.argument(description="how many findings to return (>= 0)")] = 100,
+        offset: Offset = 0,
+        kind: Kind = None,
     ) -> list[HealthFinding]:
         if first < 0 or offset < 0:
             raise InvalidArgument("first and offset: must not be negative")

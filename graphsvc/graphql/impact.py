@@ -7,7 +7,7 @@ exposure (requirements, business units, SLAs, teams) is read from the database o
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -19,6 +19,7 @@ from graphsvc.domain.graph import Status
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
+from graphsvc.graphql.arguments import Offset
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
 from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
@@ -30,6 +31,28 @@ __all__ = ["ImpactResult", "ImpactStatus"]
 class ImpactStatus(Enum):
     DOWN = "DOWN"
     DEGRADED = "DEGRADED"
+
+
+e.describe_values(
+    ImpactStatus,
+    {
+        "DOWN": "out of service: an origin, or it needs something DOWN (HARD), or a group below its quorum",
+        "DEGRADED": "working, at risk: it needs something DEGRADED, SOFT-depends on something DOWN, or is a group that "
+        "lost members but keeps its quorum",
+    },
+)
+
+
+ImpactFirst = Annotated[
+    int,
+    strawberry.argument(
+        description="how many entries to return: 0 up to GRAPHSVC_MAX_IMPACT_ITEMS (10,000 unless configured); totals "
+        "says how many there are"
+    ),
+]
+ID = "the item's id"
+NAME = "its name (a record's title)"
+STATUS = "DOWN or DEGRADED"
 
 
 def _status(status: Status) -> ImpactStatus:
@@ -45,10 +68,10 @@ def _window(info: Info[Context, None], items: list[Any], first: int, offset: int
 
 @strawberry.type(description="One impacted item: its status, distance from the origin and why.")
 class ImpactedItem:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=ID)
     kind: Kind = strawberry.field(description="the type of the item")
-    name: str
-    status: ImpactStatus
+    name: str = strawberry.field(description=NAME)
+    status: ImpactStatus = strawberry.field(description=STATUS)
     depth: int = strawberry.field(description="the fewest dependency edges from this item to the origin")
     path: list[strawberry.ID] = strawberry.field(description="one shortest path: ids from this item to the origin")
     explanation: str = strawberry.field(
@@ -63,14 +86,14 @@ class ImpactedItem:
 
 @strawberry.type(description="An impacted service.")
 class ImpactedService:
-    id: strawberry.ID
-    name: str
-    status: ImpactStatus
+    id: strawberry.ID = strawberry.field(description="the service's id")
+    name: str = strawberry.field(description="its name")
+    status: ImpactStatus = strawberry.field(description=STATUS)
     criticality: int = strawberry.field(description="1 (most critical) to 4")
-    depth: int
-    tier: e.ServiceTier | None
+    depth: int = strawberry.field(description="the fewest dependency edges from the service to an origin")
+    tier: e.ServiceTier | None = strawberry.field(description="BUSINESS or TECHNICAL; null: not recorded")
 
-    @strawberry.field
+    @strawberry.field(description="the service itself")
     async def service(self, info: Info[Context, None]) -> t.Service | None:
         props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
@@ -89,12 +112,12 @@ def service_entry(s: ServiceHit) -> ImpactedService:
 
 @strawberry.type(description="A requirement an impacted service satisfies, or an ancestor of one.")
 class ImpactedRequirement:
-    id: strawberry.ID
-    name: str
-    kind: e.RequirementKind
+    id: strawberry.ID = strawberry.field(description="the requirement's id")
+    name: str = strawberry.field(description="its name")
+    kind: e.RequirementKind = strawberry.field(description="what the requirement is about")
     status: ImpactStatus = strawberry.field(description="the worst status of the impacted services that reach it")
 
-    @strawberry.field
+    @strawberry.field(description="the requirement itself")
     async def requirement(self, info: Info[Context, None]) -> t.Requirement | None:
         props = await info.context.view(info).loaders.item.load(str(self.id))
         return t.item_from_props(props) if props else None
@@ -108,31 +131,31 @@ class ImpactTotals:
     def impacted(self) -> int:
         return len(self.analysis.impact.status)
 
-    @strawberry.field
+    @strawberry.field(description="impacted items that are DOWN")
     def down(self) -> int:
         return self.analysis.impact.count(Status.DOWN)
 
-    @strawberry.field
+    @strawberry.field(description="impacted items that are DEGRADED")
     def degraded(self) -> int:
         return self.analysis.impact.count(Status.DEGRADED)
 
-    @strawberry.field
+    @strawberry.field(description="impacted services (the length of `services`)")
     def services(self) -> int:
         return len(self.analysis.impact.of_kind(Kind.SERVICE))
 
-    @strawberry.field
+    @strawberry.field(description="impacted requirements (the length of `requirements`)")
     async def requirements(self) -> int:
         return len((await self.analysis.exposure()).requirements)
 
-    @strawberry.field
+    @strawberry.field(description="exposed business units (the length of `businessUnits`)")
     async def business_units(self) -> int:
         return len((await self.analysis.exposure()).business_units)
 
-    @strawberry.field
+    @strawberry.field(description="SLAs at risk (the length of `slas`)")
     async def slas(self) -> int:
         return len((await self.analysis.exposure()).slas)
 
-    @strawberry.field
+    @strawberry.field(description="teams to notify (the length of `teams`)")
     async def teams(self) -> int:
         return len((await self.analysis.exposure()).teams)
 
@@ -157,10 +180,14 @@ class ImpactResult:
     def impacted(
         self,
         info: Info[Context, None],
-        first: int = 1000,
-        offset: int = 0,
-        status: ImpactStatus | None = None,
-        kind: Kind | None = None,
+        first: ImpactFirst = 1000,
+        offset: Offset = 0,
+        status: Annotated[
+            ImpactStatus | None, strawberry.argument(description="only items of this status; null: both")
+        ] = None,
+        kind: Annotated[
+            Kind | None, strawberry.argument(description="only items of this kind; null: every kind")
+        ] = None,
     ) -> list[ImpactedItem]:
         impact = self.analysis.impact
         ids = impact.ids()
@@ -182,7 +209,9 @@ class ImpactResult:
         ]
 
     @strawberry.field(description="impacted services, worst first: DOWN, then most critical, then id")
-    async def services(self, info: Info[Context, None], first: int = 1000, offset: int = 0) -> list[ImpactedService]:
+    async def services(
+        self, info: Info[Context, None], first: ImpactFirst = 1000, offset: Offset = 0
+    ) -> list[ImpactedService]:
         return [service_entry(s) for s in _window(info, impacted_services(self.analysis.impact), first, offset)]
 
     @strawberry.field(description="requirements the impacted services satisfy, with their ancestors, by id")

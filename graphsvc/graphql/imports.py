@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.scalars import JSON
@@ -22,7 +24,16 @@ class ImportResult:
     relationships: int = strawberry.field(description="relationships written")
 
 
-async def import_cmdb(info: Info[Context, None], document: JSON) -> ImportResult:
+async def import_cmdb(
+    info: Info[Context, None],
+    document: Annotated[
+        JSON,
+        strawberry.argument(
+            description='an exchange document (`"format": "graphsvc-cmdb/1"`, cmdb-exchange.schema.json): '
+            "upserted by id, all or nothing"
+        ),
+    ],
+) -> ImportResult:
     """Validate and upsert an exchange document (see cmdb-exchange.schema.json)."""
     ctx = info.context
     try:

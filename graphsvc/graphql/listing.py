@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 from collections.abc import Callable
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -17,61 +17,67 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import After, First, ItemId
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 
 __all__ = ["ITEM_FIELDS", "item_fields"]
 
+CRITICALITY = f"only items of this criticality: {e.CRITICALITY_SCALE}"
+FILTER = "restrict the list to the items that match every field given; null: every item of the kind"
+
 
 @strawberry.input(description="Filters on configuration items; an absent field means no restriction.")
 class ConfigurationItemFilter:
-    type: e.CIType | None = None
-    environment: e.CIEnvironment | None = None
-    status: e.CIStatus | None = None
-    criticality: int | None = None
+    type: e.CIType | None = strawberry.field(default=None, description="only CIs of this type")
+    environment: e.CIEnvironment | None = strawberry.field(default=None, description="only CIs in this environment")
+    status: e.CIStatus | None = strawberry.field(default=None, description="only CIs in this lifecycle status")
+    criticality: int | None = strawberry.field(default=None, description=CRITICALITY)
     site: strawberry.ID | None = strawberry.field(default=None, description="id of the site")
     owner: strawberry.ID | None = strawberry.field(default=None, description="id of the owning team")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on services; an absent field means no restriction.")
 class ServiceFilter:
-    tier: e.ServiceTier | None = None
-    status: e.ServiceStatus | None = None
-    criticality: int | None = None
-    owner: strawberry.ID | None = None
+    tier: e.ServiceTier | None = strawberry.field(default=None, description="only services of this tier")
+    status: e.ServiceStatus | None = strawberry.field(default=None, description="only services in this status")
+    criticality: int | None = strawberry.field(default=None, description=CRITICALITY)
+    owner: strawberry.ID | None = strawberry.field(default=None, description="only services this team owns (its id)")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on requirements; an absent field means no restriction.")
 class RequirementFilter:
-    kind: e.RequirementKind | None = None
+    kind: e.RequirementKind | None = strawberry.field(default=None, description="only requirements of this kind")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on policies; an absent field means no restriction.")
 class PolicyFilter:
-    kind: e.PolicyKind | None = None
-    rule_type: e.RuleType | None = None
+    kind: e.PolicyKind | None = strawberry.field(default=None, description="only policies of this kind")
+    rule_type: e.RuleType | None = strawberry.field(
+        default=None, description="only policies whose machine-checkable rule is of this type"
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Filters on ITIL processes; an absent field means no restriction.")
 class ProcessFilter:
-    area: e.ProcessArea | None = None
+    area: e.ProcessArea | None = strawberry.field(default=None, description="only processes of this area")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on incidents; an absent field means no restriction.")
 class IncidentFilter:
-    status: e.IncidentStatus | None = None
-    priority: e.IncidentPriority | None = None
+    status: e.IncidentStatus | None = strawberry.field(default=None, description="only incidents in this status")
+    priority: e.IncidentPriority | None = strawberry.field(default=None, description="only incidents of this priority")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on problems; an absent field means no restriction.")
 class ProblemFilter:
-    status: e.ProblemStatus | None = None
+    status: e.ProblemStatus | None = strawberry.field(default=None, description="only problems in this status")
 
 
-@strawberry.input
+@strawberry.input(description="Filters on changes; an absent field means no restriction.")
 class ChangeFilter:
-    status: e.ChangeStatus | None = None
-    type: e.ChangeType | None = None
+    status: e.ChangeStatus | None = strawberry.field(default=None, description="only changes in this status")
+    type: e.ChangeType | None = strawberry.field(default=None, description="only changes of this type")
 
 
 def _camel(name: str) -> str:
@@ -106,7 +112,7 @@ async def _get(info: Info[Context, None], item_id: str, kind: Kind) -> Any:
 
 
 def _by_id(kind: Kind, type_: type) -> Any:
-    async def resolve(info: Info[Context, None], id: strawberry.ID) -> type_ | None:  # type: ignore[valid-type]
+    async def resolve(info: Info[Context, None], id: ItemId) -> type_ | None:  # type: ignore[valid-type]
         return await _get(info, str(id), kind)
 
     resolve.__name__ = f"resolve_{kind.value.lower()}"
@@ -136,7 +142,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
             page_info=PageInfo(has_next_page=result.has_next, end_cursor=edges[-1].cursor if edges else None),
         )
 
-    async def plain(info: Info[Context, None], first: int = 50, after: str | None = None) -> Connection[type_]:  # type: ignore[valid-type]
+    async def plain(info: Info[Context, None], first: First = 50, after: After = None) -> Connection[type_] | None:  # type: ignore[valid-type]
         return await page(info, first, after, None)
 
     resolve: Any = plain
@@ -144,10 +150,10 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
 
         async def filtered(
             info: Info[Context, None],
-            first: int = 50,
-            after: str | None = None,
-            filter: filter_type | None = None,  # type: ignore[valid-type]
-        ) -> Connection[type_]:  # type: ignore[valid-type]
+            first: First = 50,
+            after: After = None,
+            filter: Annotated[filter_type | None, strawberry.argument(description=FILTER)] = None,  # type: ignore[valid-type]
+        ) -> Connection[type_] | None:  # type: ignore[valid-type]
             return await page(info, first, after, filter)
 
         resolve = filtered

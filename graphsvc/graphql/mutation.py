@@ -15,6 +15,7 @@ from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import ItemId, OptionalVersion, Version
 from graphsvc.graphql.audit import AuditMutations
 from graphsvc.graphql.change_mutations import ChangeMutations
 from graphsvc.graphql.context import Context
@@ -52,84 +53,99 @@ from graphsvc.usecases import edits
 __all__ = ["Mutation"]
 
 
-@strawberry.type
+AS_WRITTEN = "The item as the mutation wrote it."
+WRITTEN = "the item, with its new version"
+RESULT = "The item written, or why nothing was written (the error names the id or field at fault)."
+DEPENDENT = "the id of the dependent"
+
+
+@strawberry.type(description="The item that was deleted.")
 class Deleted:
-    id: strawberry.ID
-    item_kind: Kind
+    id: strawberry.ID = strawberry.field(description="its id")
+    item_kind: Kind = strawberry.field(description="its kind")
 
 
-@strawberry.type
+@strawberry.type(description="The dependency as written: `dependent` depends on `dependsOn`.")
 class DependencyPayload:
-    dependent: t.Item
-    depends_on: t.Item
-    dependent_version: int
+    dependent: t.Item = strawberry.field(description="the dependent item")
+    depends_on: t.Item = strawberry.field(description="the item it depends on")
+    dependent_version: int = strawberry.field(description="the dependent's version after the write (it went up by 1)")
 
 
-@strawberry.type
+@strawberry.type(description="The dependency that was removed.")
 class DependencyRemoved:
-    from_id: strawberry.ID
-    to_id: strawberry.ID
+    from_id: strawberry.ID = strawberry.field(description=DEPENDENT)
+    to_id: strawberry.ID = strawberry.field(description="the id of what it depended on")
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class ServicePayload:
-    service: t.Service
+    service: t.Service = strawberry.field(description=WRITTEN)
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class ConfigurationItemPayload:
-    configuration_item: t.ConfigurationItem
+    configuration_item: t.ConfigurationItem = strawberry.field(description=WRITTEN)
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class TeamPayload:
-    team: t.Team
+    team: t.Team = strawberry.field(description=WRITTEN)
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class SitePayload:
-    site: t.Site
+    site: t.Site = strawberry.field(description=WRITTEN)
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class BusinessUnitPayload:
-    business_unit: t.BusinessUnit
+    business_unit: t.BusinessUnit = strawberry.field(description=WRITTEN)
 
 
-@strawberry.type
+@strawberry.type(description=AS_WRITTEN)
 class RedundancyGroupPayload:
-    redundancy_group: t.RedundancyGroup
+    redundancy_group: t.RedundancyGroup = strawberry.field(description=WRITTEN)
 
 
 ServiceResult = Annotated[
     ServicePayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("ServiceResult"),
+    strawberry.union("ServiceResult", description=RESULT),
 ]
 ConfigurationItemResult = Annotated[
     ConfigurationItemPayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("ConfigurationItemResult"),
+    strawberry.union("ConfigurationItemResult", description=RESULT),
 ]
 TeamResult = Annotated[
     TeamPayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("TeamResult"),
+    strawberry.union("TeamResult", description=RESULT),
 ]
 SiteResult = Annotated[
     SitePayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("SiteResult"),
+    strawberry.union("SiteResult", description=RESULT),
 ]
 BusinessUnitResult = Annotated[
     BusinessUnitPayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("BusinessUnitResult"),
+    strawberry.union("BusinessUnitResult", description=RESULT),
 ]
 RedundancyGroupResult = Annotated[
     RedundancyGroupPayload | DuplicateId | UnknownReference | InvalidInput | NotFound | StaleVersion,
-    strawberry.union("RedundancyGroupResult"),
+    strawberry.union("RedundancyGroupResult", description=RESULT),
 ]
-DeleteResult = Annotated[Deleted | NotFound | StaleVersion | StillReferenced, strawberry.union("DeleteResult")]
+DeleteResult = Annotated[
+    Deleted | NotFound | StaleVersion | StillReferenced,
+    strawberry.union("DeleteResult", description="The deleted item, or why nothing was deleted."),
+]
 DependencyResult = Annotated[
-    DependencyPayload | UnknownReference | SelfDependency | InvalidInput, strawberry.union("DependencyResult")
+    DependencyPayload | UnknownReference | SelfDependency | InvalidInput,
+    strawberry.union("DependencyResult", description="The dependency written, or why nothing was written."),
 ]
-RemoveDependencyResult = Annotated[DependencyRemoved | NotFound, strawberry.union("RemoveDependencyResult")]
+RemoveDependencyResult = Annotated[
+    DependencyRemoved | NotFound,
+    strawberry.union("RemoveDependencyResult", description="The dependency removed, or NotFound if there was none."),
+]
+NEW = "the new item's fields"
+PATCH = "the fields to change: an absent field stays as it is, null clears it"
 
 
 async def _create(info: Info[Context, None], kind: Kind, data: Any, wrap: Any) -> Any:
@@ -146,7 +162,11 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
     return await attempt(work, lambda props: wrap(t.item_from_props(props)))
 
 
-@strawberry.type
+@strawberry.type(
+    description="Writes, each audited and each all or nothing: import, create, update and delete items and "
+    "dependencies, the change and incident lifecycles, policy exceptions, API tokens and saved scenarios. Expected "
+    "failures are typed results (UserError) and write nothing."
+)
 class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         metadata=needs(Role.editor),
@@ -155,14 +175,20 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
     )
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a service")
-    async def create_service(self, info: Info[Context, None], input: ServiceInput) -> ServiceResult:
+    async def create_service(
+        self, info: Info[Context, None], input: Annotated[ServiceInput, strawberry.argument(description=NEW)]
+    ) -> ServiceResult:
         return await _create(info, Kind.SERVICE, input, lambda s: ServicePayload(service=s))
 
     @strawberry.mutation(
         metadata=needs(Role.editor), description="change a service's fields if it is still at `version`"
     )
     async def update_service(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: ServicePatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[ServicePatch, strawberry.argument(description=PATCH)],
     ) -> ServiceResult:
         return await _update(
             info,
@@ -175,7 +201,7 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a configuration item")
     async def create_configuration_item(
-        self, info: Info[Context, None], input: ConfigurationItemInput
+        self, info: Info[Context, None], input: Annotated[ConfigurationItemInput, strawberry.argument(description=NEW)]
     ) -> ConfigurationItemResult:
         return await _create(
             info,
@@ -188,7 +214,11 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
         metadata=needs(Role.editor), description="change a configuration item's fields if it is still at `version`"
     )
     async def update_configuration_item(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: ConfigurationItemPatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[ConfigurationItemPatch, strawberry.argument(description=PATCH)],
     ) -> ConfigurationItemResult:
         return await _update(
             info,
@@ -200,12 +230,18 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
         )
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a team")
-    async def create_team(self, info: Info[Context, None], input: TeamInput) -> TeamResult:
+    async def create_team(
+        self, info: Info[Context, None], input: Annotated[TeamInput, strawberry.argument(description=NEW)]
+    ) -> TeamResult:
         return await _create(info, Kind.TEAM, input, lambda s: TeamPayload(team=s))
 
     @strawberry.mutation(metadata=needs(Role.editor), description="change a team's fields if it is still at `version`")
     async def update_team(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: TeamPatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[TeamPatch, strawberry.argument(description=PATCH)],
     ) -> TeamResult:
         return await _update(
             info,
@@ -217,24 +253,36 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
         )
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a site")
-    async def create_site(self, info: Info[Context, None], input: SiteInput) -> SiteResult:
+    async def create_site(
+        self, info: Info[Context, None], input: Annotated[SiteInput, strawberry.argument(description=NEW)]
+    ) -> SiteResult:
         return await _create(info, Kind.SITE, input, lambda s: SitePayload(site=s))
 
     @strawberry.mutation(metadata=needs(Role.editor), description="change a site's fields if it is still at `version`")
     async def update_site(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: SitePatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[SitePatch, strawberry.argument(description=PATCH)],
     ) -> SiteResult:
         return await _update(info, Kind.SITE, str(id), version, patch, lambda s: SitePayload(site=s))
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a business unit")
-    async def create_business_unit(self, info: Info[Context, None], input: BusinessUnitInput) -> BusinessUnitResult:
+    async def create_business_unit(
+        self, info: Info[Context, None], input: Annotated[BusinessUnitInput, strawberry.argument(description=NEW)]
+    ) -> BusinessUnitResult:
         return await _create(info, Kind.BUSINESS_UNIT, input, lambda b: BusinessUnitPayload(business_unit=b))
 
     @strawberry.mutation(
         metadata=needs(Role.editor), description="change a business unit's fields if it is still at `version`"
     )
     async def update_business_unit(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: BusinessUnitPatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[BusinessUnitPatch, strawberry.argument(description=PATCH)],
     ) -> BusinessUnitResult:
         return await _update(
             info, Kind.BUSINESS_UNIT, str(id), version, patch, lambda b: BusinessUnitPayload(business_unit=b)
@@ -242,7 +290,7 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
 
     @strawberry.mutation(metadata=needs(Role.editor), description="create a redundancy group of CIs or services")
     async def create_redundancy_group(
-        self, info: Info[Context, None], input: RedundancyGroupInput
+        self, info: Info[Context, None], input: Annotated[RedundancyGroupInput, strawberry.argument(description=NEW)]
     ) -> RedundancyGroupResult:
         return await _create(info, Kind.REDUNDANCY_GROUP, input, lambda g: RedundancyGroupPayload(redundancy_group=g))
 
@@ -251,7 +299,11 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
         description="change a redundancy group (members are replaced as a whole) at `version`",
     )
     async def update_redundancy_group(
-        self, info: Info[Context, None], id: strawberry.ID, version: int, patch: RedundancyGroupPatch
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: Version,
+        patch: Annotated[RedundancyGroupPatch, strawberry.argument(description=PATCH)],
     ) -> RedundancyGroupResult:
         return await _update(
             info, Kind.REDUNDANCY_GROUP, str(id), version, patch, lambda g: RedundancyGroupPayload(redundancy_group=g)
@@ -262,7 +314,16 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
         description="delete any item; refused while others refer to it unless detach is true",
     )
     async def delete_item(
-        self, info: Info[Context, None], id: strawberry.ID, version: int | None = None, detach: bool = False
+        self,
+        info: Info[Context, None],
+        id: ItemId,
+        version: OptionalVersion = None,
+        detach: Annotated[
+            bool,
+            strawberry.argument(
+                description="also delete the relationships that still point at it; false: refuse (StillReferenced)"
+            ),
+        ] = False,
     ) -> DeleteResult:
         ctx = info.context
         work = edits.delete_item(ctx.db, str(id), version, detach=detach, audit=ctx.audit(info.field_name))
@@ -271,7 +332,9 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
     @strawberry.mutation(
         metadata=needs(Role.editor), description="add a dependency (or update its kind, strength and weight)"
     )
-    async def add_dependency(self, info: Info[Context, None], input: DependencyInput) -> DependencyResult:
+    async def add_dependency(
+        self, info: Info[Context, None], input: Annotated[DependencyInput, strawberry.argument(description=NEW)]
+    ) -> DependencyResult:
         ctx = info.context
         data = {
             "from": str(input.from_),
@@ -294,8 +357,8 @@ class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutat
     async def remove_dependency(
         self,
         info: Info[Context, None],
-        from_: Annotated[strawberry.ID, strawberry.argument(name="from")],
-        to: strawberry.ID,
+        from_: Annotated[strawberry.ID, strawberry.argument(name="from", description=DEPENDENT)],
+        to: Annotated[strawberry.ID, strawberry.argument(description="the id of what it depends on")],
     ) -> RemoveDependencyResult:
         ctx = info.context
         work = edits.remove_dependency(ctx.db, str(from_), str(to), audit=ctx.audit(info.field_name))

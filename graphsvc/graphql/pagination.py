@@ -15,23 +15,25 @@ T = TypeVar("T")
 _PREFIX = "item:"
 
 
-@strawberry.type
+@strawberry.type(description="Where a page ends and whether more follow.")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="whether items follow this page")
+    end_cursor: str | None = strawberry.field(
+        description="the cursor of the page's last item, to pass as `after` for the next page; null: an empty page"
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="an opaque cursor: pass it as `after` to continue after this item")
+    node: T = strawberry.field(description="the item")
 
 
-@strawberry.type
+@strawberry.type(description="One page of a list of items in id order (a Relay connection).")
 class Connection(Generic[T]):
-    total_count: int
-    page_info: PageInfo
-    edges: list[Edge[T]]
+    total_count: int = strawberry.field(description="how many items match in all, not just on this page")
+    page_info: PageInfo = strawberry.field(description="where this page ends and whether more follow")
+    edges: list[Edge[T]] = strawberry.field(description="the page's items with their cursors, in id order")
 
     @strawberry.field(description="the nodes of this page, without cursors")
     def nodes(self) -> list[T]:

@@ -15,6 +15,7 @@ from graphsvc.errors import InvalidArgument
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import After, AsOf, First, ItemId, Origin, ServiceId, UntilNow
 from graphsvc.graphql.audit import ApiToken, AuditPage, resolve_audit_log, resolve_history, resolve_tokens
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.discovery import DiscoveryRun, resolve_discovery_runs
@@ -32,14 +33,18 @@ MAX_SEARCH_TEXT = 500  # characters: far beyond a search anyone types; Lucene is
 
 @strawberry.type(description="A full-text search hit.")
 class SearchHit:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the id of the item found")
     kind: Kind = strawberry.field(description="the type of the item found")
-    name: str
-    score: float
-    item: t.Item
+    name: str = strawberry.field(description="its name (a record's title)")
+    score: float = strawberry.field(description="the full-text relevance (Lucene score): higher is better")
+    item: t.Item = strawberry.field(description="the item itself")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads: every kind of item by id and as a paginated list, full-text search, the analyses (impact, "
+    "changes, continuity, availability, cost, compliance, health), the estate as of a time or what-if, and the "
+    "audit trail."
+)
 class Query:
     item = shared_field("item")
 
@@ -47,7 +52,18 @@ class Query:
         description="items whose id, name, title, description or statement match the text, best first",
         metadata=needs(Role.viewer, kept=True),
     )
-    async def search(self, info: Info[Context, None], text: str, first: int = 20) -> list[SearchHit]:
+    async def search(
+        self,
+        info: Info[Context, None],
+        text: Annotated[
+            str,
+            strawberry.argument(
+                description="the words to find (at most 500 characters; 16 words are used, each matching exactly or "
+                "as a prefix, any word may match); never read as Lucene syntax"
+            ),
+        ],
+        first: First = 20,
+    ) -> list[SearchHit] | None:
         if len(text) > MAX_SEARCH_TEXT:
             raise InvalidArgument(
                 f"text: a search is at most {MAX_SEARCH_TEXT} characters (this one has {len(text):,}); "
@@ -76,9 +92,12 @@ class Query:
     async def estate(
         self,
         info: Info[Context, None],
-        as_of: datetime | None = None,
-        edits: list[GraphEdit] | None = None,
-    ) -> Estate:
+        as_of: AsOf = None,
+        edits: Annotated[
+            list[GraphEdit] | None,
+            strawberry.argument(description="what-if edits applied in order to that CMDB, never written; null: none"),
+        ] = None,
+    ) -> Estate | None:
         return await resolve_estate(info, as_of, edits)
 
     @strawberry.field(
@@ -89,9 +108,9 @@ class Query:
     async def estate_diff(
         self,
         info: Info[Context, None],
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime, strawberry.argument(name="to")],
-    ) -> EstateDiffResult:
+        start: Annotated[datetime, strawberry.argument(name="from", description="the earlier time")],
+        end: Annotated[datetime, strawberry.argument(name="to", description="the later time")],
+    ) -> EstateDiffResult | None:
         return await resolve_estate_diff(info, start, end)
 
     @strawberry.field(
@@ -101,10 +120,10 @@ class Query:
     async def impact_drift(
         self,
         info: Info[Context, None],
-        origin: list[strawberry.ID],
-        start: Annotated[datetime, strawberry.argument(name="from")],
-        end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
-    ) -> ImpactDriftResult:
+        origin: Origin,
+        start: Annotated[datetime, strawberry.argument(name="from", description="the earlier time")],
+        end: UntilNow = None,
+    ) -> ImpactDriftResult | None:
         return await resolve_impact_drift(info, origin, start, end)
 
     @strawberry.field(
@@ -114,18 +133,20 @@ class Query:
     async def continuity_trend(
         self,
         info: Info[Context, None],
-        service_id: strawberry.ID,
-        end: Annotated[datetime | None, strawberry.argument(name="to")] = None,
-        weeks: int = 8,
-    ) -> list[ContinuityPoint]:
+        service_id: ServiceId,
+        end: UntilNow = None,
+        weeks: Annotated[int, strawberry.argument(description="how many weeks back from `to`: 1 to 52")] = 8,
+    ) -> list[ContinuityPoint] | None:
         return await resolve_trend(info, str(service_id), end, weeks)
 
     @strawberry.field(description="the saved what-if scenarios, by id", metadata=needs(Role.viewer))
-    async def scenarios(self, info: Info[Context, None]) -> list[Scenario]:
+    async def scenarios(self, info: Info[Context, None]) -> list[Scenario] | None:
         return await resolve_scenarios(info)
 
     @strawberry.field(description="one saved what-if scenario", metadata=needs(Role.viewer))
-    async def scenario(self, info: Info[Context, None], id: strawberry.ID) -> Scenario | None:
+    async def scenario(
+        self, info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="its id")]
+    ) -> Scenario | None:
         return await resolve_scenario(info, str(id))
 
     @strawberry.field(
@@ -133,8 +154,14 @@ class Query:
         metadata=needs(Role.viewer),
     )
     async def discovery_runs(
-        self, info: Info[Context, None], source: str | None = None, first: int = 20
-    ) -> list[DiscoveryRun]:
+        self,
+        info: Info[Context, None],
+        source: Annotated[
+            str | None,
+            strawberry.argument(description="only this source's runs (e.g. `kubernetes:shop`); null: every source's"),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="how many runs, newest first: 1 to 500")] = 20,
+    ) -> list[DiscoveryRun] | None:
         return await resolve_discovery_runs(info, source, first)
 
     site_failure = shared_field("site_failure")
@@ -151,6 +178,8 @@ class Query:
 
     cmdb_health = shared_field("cmdb_health")
 
+    service_status = shared_field("service_status")
+
     requirement_compliance = shared_field("requirement_compliance")
 
     requirement_trace = shared_field("requirement_trace")
@@ -166,8 +195,8 @@ class Query:
         metadata=needs(Role.viewer),
     )
     async def history(
-        self, info: Info[Context, None], id: strawberry.ID, first: int = 50, after: str | None = None
-    ) -> AuditPage:
+        self, info: Info[Context, None], id: ItemId, first: First = 50, after: After = None
+    ) -> AuditPage | None:
         return await resolve_history(info, str(id), first, after)
 
     @strawberry.field(
@@ -176,17 +205,20 @@ class Query:
     async def audit_log(
         self,
         info: Info[Context, None],
-        since: datetime,
-        actor: str | None = None,
-        first: int = 50,
-        after: str | None = None,
-    ) -> AuditPage:
+        since: Annotated[datetime, strawberry.argument(description="list the writes made at or after this time")],
+        actor: Annotated[
+            str | None,
+            strawberry.argument(description="only the writes of this actor (a token id or name); null: everyone's"),
+        ] = None,
+        first: First = 50,
+        after: After = None,
+    ) -> AuditPage | None:
         return await resolve_audit_log(info, since, actor, first, after)
 
     @strawberry.field(
         description="the API tokens, newest first, without their secrets (admin)", metadata=needs(Role.admin)
     )
-    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken]:
+    async def api_tokens(self, info: Info[Context, None]) -> list[ApiToken] | None:
         return await resolve_tokens(info)
 
     locals().update(item_fields())  # each kind by id and as a connection (graphql/listing.py)
@@ -196,7 +228,13 @@ class Query:
         "asks; processConnection pages it like the other kinds)",
         metadata=needs(Role.viewer, kept=True),
     )
-    async def processes(self, info: Info[Context, None], area: e.ProcessArea | None = None) -> list[t.Process]:
+    async def processes(
+        self,
+        info: Info[Context, None],
+        area: Annotated[
+            e.ProcessArea | None, strawberry.argument(description="only this area; null: every area")
+        ] = None,
+    ) -> list[t.Process] | None:
         props = {} if area is None else {"area": area.value}
         found: list[t.Process] = []
         after: str | None = None

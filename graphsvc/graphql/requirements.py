@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.domain.vocabulary import Rel
+from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.context import Context
 from graphsvc.usecases import requirements as uc
@@ -37,11 +38,29 @@ class UnmetReason(Enum):
     CHILD_UNMET = "CHILD_UNMET"
 
 
+e.describe_values(
+    RequirementStatus,
+    {
+        "MET": "every metric meets its target, and an ACTIVE service satisfies it or every refining requirement is MET",
+        "UNMET": "not MET; the reasons say why",
+    },
+)
+e.describe_values(
+    UnmetReason,
+    {
+        "NO_SERVICE": "no ACTIVE service satisfies it and no requirement refines it",
+        "METRIC_MISSED": "a metric's current value misses its target",
+        "METRIC_UNKNOWN": "a metric has no current value",
+        "CHILD_UNMET": "a requirement that refines it is UNMET",
+    },
+)
+
+
 @strawberry.type(description="A requirement's compliance: MET, or UNMET with every reason that holds.")
 class RequirementStatusEntry:
-    requirement: t.Requirement
-    status: RequirementStatus
-    reasons: list[UnmetReason]
+    requirement: t.Requirement = strawberry.field(description="the requirement")
+    status: RequirementStatus = strawberry.field(description="MET or UNMET")
+    reasons: list[UnmetReason] = strawberry.field(description="why it is UNMET (empty when MET)")
 
 
 async def resolve_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
@@ -62,7 +81,7 @@ async def _load(info: Info[Context, None], ids: list[str]) -> list[Any]:
 
 @strawberry.type(description="From a requirement down to the infrastructure that serves it.")
 class RequirementTrace:
-    requirement: t.Requirement
+    requirement: t.Requirement = strawberry.field(description="the requirement traced")
     refined_by_ids: strawberry.Private[list[str]]
     service_ids: strawberry.Private[list[str]]
     ci_ids: strawberry.Private[list[str]]
@@ -93,8 +112,8 @@ async def resolve_trace(info: Info[Context, None], requirement_id: str) -> Requi
 
 @strawberry.type(description="A CI running above the threshold, and the services its saturation would degrade.")
 class CapacityRisk:
-    configuration_item: t.ConfigurationItem
-    utilization: float
+    configuration_item: t.ConfigurationItem = strawberry.field(description="the CI")
+    utilization: float = strawberry.field(description="its utilization, in percent (above the threshold)")
     service_ids: strawberry.Private[list[str]]
 
     @strawberry.field(description="the services that need it (directly or not): saturation degrades them")

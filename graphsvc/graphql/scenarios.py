@@ -12,6 +12,7 @@ from strawberry.types import Info
 from graphsvc.db.scenarios import SavedScenario
 from graphsvc.domain.tokens import Role
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import AsOf
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.estate import Estate, GraphEdit
 from graphsvc.graphql.user_errors import InvalidEdit, InvalidInput, NotFound, attempt
@@ -23,21 +24,25 @@ __all__ = ["Scenario", "ScenarioMutations", "resolve_scenario", "resolve_scenari
 @strawberry.type(description="A saved what-if scenario: a named list of edits, answered on any estate.")
 class Scenario:
     saved: strawberry.Private[SavedScenario]
-    id: strawberry.ID
-    name: str
-    description: str | None
+    id: strawberry.ID = strawberry.field(description="the scenario's id (chosen when saved)")
+    name: str = strawberry.field(description="its name")
+    description: str | None = strawberry.field(description="what it explores, in words; null: none")
     edits: JSON = strawberry.field(description="the edits, each as the GraphEdit input spells it")
-    version: int
-    created_at: datetime
-    created_by: str
-    updated_at: datetime
-    updated_by: str
+    version: int = strawberry.field(description="1 when first saved, +1 on every save under the same id")
+    created_at: datetime = strawberry.field(description="when it was first saved (UTC)")
+    created_by: str = strawberry.field(description="who first saved it")
+    updated_at: datetime = strawberry.field(description="when it was last saved (UTC)")
+    updated_by: str = strawberry.field(description="who last saved it")
 
     @strawberry.field(
         description="the estate now (or as of a time) with the scenario's edits applied; every read and analysis",
         metadata=needs(Role.analyst, analysis=True),
     )
-    async def estate(self, info: Info[Context, None], as_of: datetime | None = None) -> Estate:
+    async def estate(
+        self,
+        info: Info[Context, None],
+        as_of: AsOf = None,
+    ) -> Estate:
         ctx = info.context
         found = await uc.scenario_estate(ctx.repo, self.saved, as_of, ctx.estate_cache)
         ctx.enter_estate(info, found.reads, found.as_of)
@@ -70,24 +75,30 @@ async def resolve_scenario(info: Info[Context, None], scenario_id: str) -> Scena
 
 @strawberry.input(description="A scenario to save: an id of your choosing, a name, and its edits in order.")
 class ScenarioInput:
-    id: strawberry.ID
-    name: str
-    description: str | None = None
-    edits: list[GraphEdit]
+    id: strawberry.ID = strawberry.field(description="its id; saving under an existing id replaces that scenario")
+    name: str = strawberry.field(description="its name")
+    description: str | None = strawberry.field(default=None, description="what it explores, in words")
+    edits: list[GraphEdit] = strawberry.field(description="the what-if edits, applied in order")
 
 
 @strawberry.type(description="The scenario as saved.")
 class ScenarioPayload:
-    scenario: Scenario
+    scenario: Scenario = strawberry.field(description="the scenario as saved, with its version")
 
 
 @strawberry.type(description="The scenario was deleted.")
 class ScenarioDeleted:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the deleted scenario's id")
 
 
-ScenarioResult = Annotated[ScenarioPayload | InvalidInput | InvalidEdit, strawberry.union("ScenarioResult")]
-ScenarioDeleteResult = Annotated[ScenarioDeleted | NotFound, strawberry.union("ScenarioDeleteResult")]
+ScenarioResult = Annotated[
+    ScenarioPayload | InvalidInput | InvalidEdit,
+    strawberry.union("ScenarioResult", description="The saved scenario, or why it was not saved."),
+]
+ScenarioDeleteResult = Annotated[
+    ScenarioDeleted | NotFound,
+    strawberry.union("ScenarioDeleteResult", description="The deleted scenario, or NotFound if there was none."),
+]
 
 
 @strawberry.type
@@ -97,7 +108,11 @@ class ScenarioMutations:
         description="save a what-if scenario (create, or replace one with the same id): its edits must apply to the "
         "estate now; nothing of the CMDB is written",
     )
-    async def save_scenario(self, info: Info[Context, None], input: ScenarioInput) -> ScenarioResult:
+    async def save_scenario(
+        self,
+        info: Info[Context, None],
+        input: Annotated[ScenarioInput, strawberry.argument(description="the scenario to save")],
+    ) -> ScenarioResult:
         ctx = info.context
         work = uc.save_scenario(
             ctx.db,
@@ -112,6 +127,10 @@ class ScenarioMutations:
         return await attempt(work, lambda s: ScenarioPayload(scenario=_of(s)))
 
     @strawberry.mutation(metadata=needs(Role.editor), description="delete a saved scenario")
-    async def delete_scenario(self, info: Info[Context, None], id: strawberry.ID) -> ScenarioDeleteResult:
+    async def delete_scenario(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="the scenario's id")],
+    ) -> ScenarioDeleteResult:
         work = uc.delete_scenario(info.context.db, str(id), audit=info.context.audit(info.field_name))
         return await attempt(work, lambda s: ScenarioDeleted(id=strawberry.ID(s.id)))

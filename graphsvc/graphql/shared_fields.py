@@ -17,6 +17,7 @@ from graphsvc.domain.tokens import Role
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import Access, needs
+from graphsvc.graphql.arguments import From, ItemId, Origin, ServiceId, To
 from graphsvc.graphql.changes import CabAgendaEntry, PolicyViolation, resolve_cab_agenda, resolve_policy_violations
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.continuity import (
@@ -40,58 +41,67 @@ from graphsvc.graphql.requirements import (
     resolve_compliance,
     resolve_trace,
 )
+from graphsvc.graphql.status import ServiceStatusBoard, resolve_service_status
 
 __all__ = ["ESTATE", "shared_field"]
 
-From = Annotated[datetime, strawberry.argument(name="from")]
-To = Annotated[datetime, strawberry.argument(name="to")]
 
-
-async def item(info: Info[Context, None], id: strawberry.ID) -> t.Item | None:
+async def item(info: Info[Context, None], id: ItemId) -> t.Item | None:
     props = await info.context.view(info).loaders.item.load(str(id))
     return t.item_from_props(props) if props else None
 
 
 async def impact(
     info: Info[Context, None],
-    origin: list[strawberry.ID],
+    origin: Origin,
     degraded: Annotated[
         list[strawberry.ID] | None,
         strawberry.argument(description="items that work, but badly (a DEGRADATION incident): DEGRADED origins"),
     ] = None,
-) -> ImpactResult:
+) -> ImpactResult | None:
     return await resolve_impact(info, origin, degraded)
 
 
-async def site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
+async def site_failure(
+    info: Info[Context, None],
+    site_id: Annotated[strawberry.ID, strawberry.argument(description="the site whose CIs all fail")],
+) -> ImpactResult | None:
     return await resolve_site_failure(info, site_id)
 
 
-async def continuity(info: Info[Context, None], service_id: strawberry.ID) -> ContinuityResult:
+async def continuity(info: Info[Context, None], service_id: ServiceId) -> ContinuityResult | None:
     return await resolve_continuity(info, str(service_id))
 
 
 async def availability(
-    info: Info[Context, None], service_id: strawberry.ID, start: From, end: To
-) -> AvailabilityResult:
+    info: Info[Context, None], service_id: ServiceId, start: From, end: To
+) -> AvailabilityResult | None:
     return await resolve_availability(info, str(service_id), start, end)
 
 
-async def cost_allocation(info: Info[Context, None]) -> CostAllocation:
+async def cost_allocation(info: Info[Context, None]) -> CostAllocation | None:
     return await resolve_cost_allocation(info)
 
 
-async def sla_report(info: Info[Context, None], start: From, end: To) -> list[SlaFigure]:
+async def sla_report(info: Info[Context, None], start: From, end: To) -> list[SlaFigure] | None:
     return await resolve_sla_report(info, start, end)
 
 
 async def incident_correlation(
     info: Info[Context, None],
-    since: datetime,
-    until: datetime,
-    window_minutes: int | None = 60,
-    min_incidents: int | None = 2,
-) -> CorrelationResult:
+    since: Annotated[datetime, strawberry.argument(description="consider incidents opened at or after this time")],
+    until: Annotated[datetime, strawberry.argument(description="and before this time (excluded)")],
+    window_minutes: Annotated[
+        int | None,
+        strawberry.argument(
+            description="how far apart (minutes) the openings of one cluster's incidents may be: 1 to 10080 (a "
+            "week); null: 60"
+        ),
+    ] = 60,
+    min_incidents: Annotated[
+        int | None, strawberry.argument(description="the fewest incidents that make a cluster, at least 1; null: 2")
+    ] = 2,
+) -> CorrelationResult | None:
     return await resolve_correlation(
         info,
         since,
@@ -101,30 +111,47 @@ async def incident_correlation(
     )
 
 
-async def cab_agenda(info: Info[Context, None], start: From, end: To) -> list[CabAgendaEntry]:
+async def cab_agenda(info: Info[Context, None], start: From, end: To) -> list[CabAgendaEntry] | None:
     return await resolve_cab_agenda(info, start, end)
 
 
-async def capacity_risks(info: Info[Context, None], threshold_percent: float = 85.0) -> list[CapacityRisk]:
+async def capacity_risks(
+    info: Info[Context, None],
+    threshold_percent: Annotated[
+        float, strawberry.argument(description="the utilization (percent, 0 to 100) a CI must exceed to be listed")
+    ] = 85.0,
+) -> list[CapacityRisk] | None:
     return await resolve_capacity(info, threshold_percent)
 
 
-async def requirement_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry]:
+async def requirement_compliance(info: Info[Context, None]) -> list[RequirementStatusEntry] | None:
     return await resolve_compliance(info)
 
 
-async def requirement_trace(info: Info[Context, None], id: strawberry.ID) -> RequirementTrace:
+async def requirement_trace(
+    info: Info[Context, None], id: Annotated[strawberry.ID, strawberry.argument(description="the requirement's id")]
+) -> RequirementTrace | None:
     return await resolve_trace(info, str(id))
 
 
 async def policy_violations(
-    info: Info[Context, None], policy_id: strawberry.ID | None = None, rule_type: e.RuleType | None = None
-) -> list[PolicyViolation]:
+    info: Info[Context, None],
+    policy_id: Annotated[
+        strawberry.ID | None, strawberry.argument(description="check only this policy; null: every policy")
+    ] = None,
+    rule_type: Annotated[
+        e.RuleType | None, strawberry.argument(description="check only rules of this type; null: every type")
+    ] = None,
+) -> list[PolicyViolation] | None:
     return await resolve_policy_violations(info, policy_id, rule_type)
 
 
-async def cmdb_health(info: Info[Context, None]) -> CmdbHealth:
+async def cmdb_health(info: Info[Context, None]) -> CmdbHealth | None:
     return await resolve_health(info)
+
+
+async def service_status(info: Info[Context, None]) -> ServiceStatusBoard | None:
+    return await resolve_service_status(info)
 
 
 _ANALYSIS = Access(Role.analyst, analysis=True)
@@ -177,6 +204,12 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         "every policy rule checked against what it governs; one policy or rule type if asked",
         _ANALYSIS,
     ),
+    "service_status": (
+        service_status,
+        "the service desk's board: every service DOWN or DEGRADED now (under an estate: at its time) from the open "
+        "incidents, with the incidents behind each",
+        Access(Role.viewer, analysis=True),
+    ),
     "cmdb_health": (
         cmdb_health,
         "how far the CMDB can be trusted: completeness, correctness and compliance, with findings",
@@ -200,6 +233,7 @@ ESTATE = (
     "requirement_trace",
     "policy_violations",
     "cmdb_health",
+    "service_status",
 )
 
 

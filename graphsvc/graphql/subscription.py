@@ -10,7 +10,7 @@ items' history. An event's item (`incident`, `change`) is read when the event is
 
 from collections.abc import AsyncGenerator, Iterator, Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 from graphql import ExecutionResult as CoreResult
@@ -30,18 +30,33 @@ from graphsvc.usecases.events import SubscriberDropped, TooManySubscriptions
 
 __all__ = ["SocketOperations", "Subscription"]
 
-WriteOperation = strawberry.enum(ev.WriteOperation, name="WriteOperation", description="how a write changed an item")
-IncidentEventKind = strawberry.enum(
-    ev.IncidentEventKind, name="IncidentEventKind", description="what happened to an incident"
+WriteOperation = e.describe_values(
+    strawberry.enum(ev.WriteOperation, name="WriteOperation", description="How a write changed an item."),
+    {
+        "CREATED": "the item did not exist before the write",
+        "UPDATED": "the item's fields or relationships changed",
+        "DELETED": "the item does not exist after the write",
+    },
 )
+IncidentEventKind = e.describe_values(
+    strawberry.enum(ev.IncidentEventKind, name="IncidentEventKind", description="What happened to an incident."),
+    {"OPENED": "the incident was created OPEN", "RESOLVED": "its status turned RESOLVED"},
+)
+Ids = Annotated[
+    list[strawberry.ID] | None,
+    strawberry.argument(description="only events of these items (at most 100); null: all"),
+]
+AT = "when the write's entries were recorded (UTC)"
+ACTOR = "who wrote: the token's name, the CLI's user, or local (auth off)"
+ACTION = "the mutation (openIncident, submitChange, ...), alertmanager, or the import or discovery that wrote"
 MAX_FILTER_IDS = 100
 
 
 @strawberry.type(description="One item a write changed, and how.")
 class ItemWrite:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the item's id")
     kind: str | None = strawberry.field(description="the item's kind (an ItemKind); null for a relationship entry")
-    operation: ev.WriteOperation
+    operation: ev.WriteOperation = strawberry.field(description="created, updated or deleted")
     changed: list[str] = strawberry.field(description="the fields whose value differs between before and after")
     before_fields: strawberry.Private[Any]
     after_fields: strawberry.Private[Any]
@@ -58,32 +73,32 @@ class ItemWrite:
 @strawberry.type(description="A committed write: when, who, which action, and the items it changed.")
 class EstateWrite:
     position: int = strawberry.field(description="the write's journal position (commit order)")
-    at: datetime
+    at: datetime = strawberry.field(description=AT)
     actor_id: str = strawberry.field(description="the token's id (tok-...), 'cli', or 'local' (auth off)")
-    actor_name: str
-    action: str = strawberry.field(description="the mutation (openIncident, implementChange, ...) or import/discovery")
+    actor_name: str = strawberry.field(description=ACTOR)
+    action: str = strawberry.field(description=ACTION)
     item_count: int = strawberry.field(description="how many item entries the write has (`items` holds at most 1,000)")
-    items: list[ItemWrite]
+    items: list[ItemWrite] = strawberry.field(description="the items it changed (of the `kinds` asked for, if any)")
 
 
 @strawberry.type(description="An incident opened or resolved.")
 class IncidentEvent:
-    kind: ev.IncidentEventKind
-    incident_id: strawberry.ID
-    at: datetime
-    actor_name: str
-    action: str
+    kind: ev.IncidentEventKind = strawberry.field(description="opened or resolved")
+    incident_id: strawberry.ID = strawberry.field(description="the incident's id")
+    at: datetime = strawberry.field(description=AT)
+    actor_name: str = strawberry.field(description=ACTOR)
+    action: str = strawberry.field(description=ACTION)
     incident: t.Incident | None = strawberry.field(description="the incident as it is now; null if since deleted")
 
 
 @strawberry.type(description="A change whose status moved.")
 class ChangeEvent:
-    change_id: strawberry.ID
-    from_status: e.ChangeStatus = strawberry.field(name="from")
-    to_status: e.ChangeStatus = strawberry.field(name="to")
-    at: datetime
-    actor_name: str
-    action: str
+    change_id: strawberry.ID = strawberry.field(description="the change's id")
+    from_status: e.ChangeStatus = strawberry.field(name="from", description="its status before the write")
+    to_status: e.ChangeStatus = strawberry.field(name="to", description="its status after the write")
+    at: datetime = strawberry.field(description=AT)
+    actor_name: str = strawberry.field(description=ACTOR)
+    action: str = strawberry.field(description=ACTION)
     change: t.Change | None = strawberry.field(description="the change as it is now; null if since deleted")
 
 
@@ -141,7 +156,7 @@ def _item_write(item: ev.ItemWrite) -> ItemWrite:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What changes, as it is committed: over WebSocket (graphql-transport-ws) at /graphql.")
 class Subscription:
     @strawberry.subscription(
         metadata=needs(Role.viewer),
@@ -151,8 +166,11 @@ class Subscription:
     async def estate_written(
         self,
         info: Info[Context, None],
-        ids: list[strawberry.ID] | None = None,
-        kinds: list[Kind] | None = None,
+        ids: Ids = None,
+        kinds: Annotated[
+            list[Kind] | None,
+            strawberry.argument(description="only writes touching an item of these kinds, listing only those items"),
+        ] = None,
     ) -> AsyncGenerator[EstateWrite, None]:
         wanted = _ids(ids, "ids")
         wanted_kinds = None if kinds is None else {Kind(k).value for k in kinds}
@@ -179,9 +197,7 @@ class Subscription:
         description="incidents opened or resolved, from now on (by mutations, the Alertmanager hook, imports); "
         "`ids`: only these incidents",
     )
-    async def incident_events(
-        self, info: Info[Context, None], ids: list[strawberry.ID] | None = None
-    ) -> AsyncGenerator[IncidentEvent, None]:
+    async def incident_events(self, info: Info[Context, None], ids: Ids = None) -> AsyncGenerator[IncidentEvent, None]:
         wanted = _ids(ids, "ids")
         async for write in _writes(info):
             for event in ev.incident_events(write):
@@ -200,9 +216,7 @@ class Subscription:
         metadata=needs(Role.viewer),
         description="changes moving from one status to another, from now on; `ids`: only these changes",
     )
-    async def change_events(
-        self, info: Info[Context, None], ids: list[strawberry.ID] | None = None
-    ) -> AsyncGenerator[ChangeEvent, None]:
+    async def change_events(self, info: Info[Context, None], ids: Ids = None) -> AsyncGenerator[ChangeEvent, None]:
         wanted = _ids(ids, "ids")
         async for write in _writes(info):
             for moved in ev.change_moves(write):

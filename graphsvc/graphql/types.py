@@ -28,6 +28,7 @@ from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
+from graphsvc.graphql.enums import CRITICALITY_SCALE
 
 if TYPE_CHECKING:
     from graphsvc.graphql.approval import ApprovedAssessment
@@ -91,12 +92,12 @@ async def _one(info: Info[Context, None], item_id: str, rel: Rel) -> Any:
 
 @strawberry.interface(description="Anything in the CMDB; ids are unique across all kinds.")
 class Item:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the item's id, unique across all kinds (the exchange id)")
     item_kind: Kind = strawberry.field(description="the type of the item: SERVICE, CONFIGURATION_ITEM, ...")
     name: str = strawberry.field(description="the item's name (a record's title)")
     version: int = strawberry.field(description="bumped by every change; pass it back to update")
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: datetime | None = strawberry.field(default=None, description="when graphsvc first stored it (UTC)")
+    updated_at: datetime | None = strawberry.field(default=None, description="when graphsvc last changed it (UTC)")
 
     ENUMS: ClassVar[dict[str, type[Enum]]] = {}
     MONEY: ClassVar[frozenset[str]] = frozenset({"monthlyCost"})
@@ -132,6 +133,17 @@ class Item:
         return await _items(info, self.id, Rel.MODIFIES, outgoing=False)
 
 
+CRITICALITY = f"how critical it is: {CRITICALITY_SCALE}"
+MONEY = (
+    'its own monthly cost as a decimal string rounded to cents, e.g. "1234.50" (up to 4 decimals are stored); one '
+    "currency for the whole CMDB, not recorded; null: none recorded (0 in cost allocation)"
+)
+RTO = "recovery time objective in minutes: the longest it may take to come back"
+RPO = "recovery point objective in minutes: the most recent data it may lose"
+OWNER = "the team that owns it; null: none (a MISSING_FIELD finding)"
+SLAS = "the SLAs on it"
+STATUS = "where it is in its lifecycle"
+
 SOURCE = (
     "where it came from: the discovery source that found it (`kubernetes:shop`), `manual`, or null (the API or an "
     "import)"
@@ -141,10 +153,12 @@ LAST_SEEN = "when its discovery source last saw it (bookkeeping: null under esta
 
 @strawberry.type(description="One dependency edge: the item depended on, with the edge's properties.")
 class DependencyEdge:
-    item: Item
-    kind: e.DependencyKind
-    strength: e.DependencyStrength
-    weight: float
+    item: Item = strawberry.field(description="the item depended on")
+    kind: e.DependencyKind = strawberry.field(description="what the dependency is (USES by default)")
+    strength: e.DependencyStrength = strawberry.field(description="HARD (by default) or SOFT")
+    weight: float = strawberry.field(
+        description="the dependent's relative share of the depended-on item's cost (> 0, 1 by default)"
+    )
     source: str | None = strawberry.field(default=None, description=SOURCE)
     last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
     attributes: JSON | None = strawberry.field(
@@ -194,9 +208,9 @@ class Dependable(Item):
         return await _items(info, self.id, Rel.CAUSED_BY, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A part of the business: consumes services, agrees SLAs, raises requirements.")
 class BusinessUnit(Item):
-    cost_center: str | None = None
+    cost_center: str | None = strawberry.field(default=None, description="its cost centre code; null: none")
 
     @strawberry.field(description="services this unit consumes, with its share")
     async def consumes(self, info: Info[Context, None]) -> list[Consumption]:
@@ -206,7 +220,7 @@ class BusinessUnit(Item):
             for r in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description="the SLAs agreed with this unit")
     async def slas(self, info: Info[Context, None]) -> list[Sla]:
         return await _items(info, self.id, Rel.AGREED_WITH, outgoing=False)
 
@@ -215,30 +229,32 @@ class BusinessUnit(Item):
         return await _items(info, self.id, Rel.RAISED_BY, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A team that owns services and CIs, and is notified when they are impacted.")
 class Team(Item):
-    email: str | None = None
+    email: str | None = strawberry.field(default=None, description="the team's e-mail address; null: none")
 
     @strawberry.field(description="services and CIs this team owns")
     async def owns(self, info: Info[Context, None]) -> list[Item]:
         return await _items(info, self.id, Rel.OWNED_BY, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A location where CIs run: a data centre, a cloud region or zone.")
 class Site(Item):
-    region: str | None = None
+    region: str | None = strawberry.field(default=None, description="the site's region; null: none")
 
     @strawberry.field(description="CIs located at this site")
     async def items(self, info: Info[Context, None]) -> list[ConfigurationItem]:
         return await _items(info, self.id, Rel.LOCATED_AT, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Something the business needs: MET when its metrics meet their targets and it is served (SEMANTICS.md)."
+)
 class Requirement(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"kind": e.RequirementKind}
     kind: e.RequirementKind = strawberry.field(description="BUSINESS, SERVICE, OPERATIONAL or TECHNOLOGY")
-    priority: int | None = None
-    description: str | None = None
+    priority: int | None = strawberry.field(default=None, description=f"how much it matters: {CRITICALITY_SCALE}")
+    description: str | None = strawberry.field(default=None, description="what is required, in words")
 
     @strawberry.field(description="the requirements this one refines (its parents)")
     async def refines(self, info: Info[Context, None]) -> list[Requirement]:
@@ -248,11 +264,11 @@ class Requirement(Item):
     async def refined_by(self, info: Info[Context, None]) -> list[Requirement]:
         return await _items(info, self.id, Rel.REFINES, outgoing=False)
 
-    @strawberry.field
+    @strawberry.field(description="the business units that raised it")
     async def raised_by(self, info: Info[Context, None]) -> list[BusinessUnit]:
         return await _items(info, self.id, Rel.RAISED_BY)
 
-    @strawberry.field
+    @strawberry.field(description="the metrics that measure it")
     async def metrics(self, info: Info[Context, None]) -> list[Metric]:
         return await _items(info, self.id, Rel.MEASURES, outgoing=False)
 
@@ -261,33 +277,49 @@ class Requirement(Item):
         return await _items(info, self.id, Rel.SATISFIES, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A measured value with a target: whether its requirement is met.")
 class Metric(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"comparator": e.Comparator}
-    unit: str | None = None
-    target: float = 0.0
-    comparator: e.Comparator = e.Comparator.GTE
-    current: float | None = None
+    unit: str | None = strawberry.field(default=None, description="the unit of target and current (e.g. %, ms)")
+    target: float = strawberry.field(default=0.0, description="the value to reach, in `unit`")
+    comparator: e.Comparator = strawberry.field(
+        default=e.Comparator.GTE, description="GTE: current must be >= target; LTE: <= target"
+    )
+    current: float | None = strawberry.field(
+        default=None, description="the latest measured value, in `unit`; null: unknown (METRIC_UNKNOWN)"
+    )
 
-    @strawberry.field
+    @strawberry.field(description="the requirement it measures")
     async def requirement(self, info: Info[Context, None]) -> Requirement | None:
         return await _one(info, self.id, Rel.MEASURES)
 
 
-@strawberry.type
+@strawberry.type(description="A business or technical service: what business units consume and SLAs cover.")
 class Service(Dependable):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"tier": e.ServiceTier, "status": e.ServiceStatus}
-    tier: e.ServiceTier = e.ServiceTier.BUSINESS
-    criticality: int = 4
-    status: e.ServiceStatus = e.ServiceStatus.ACTIVE
-    rto_minutes: int | None = None
-    rpo_minutes: int | None = None
-    availability_target: float | None = None
-    monthly_cost: Decimal | None = None
+    tier: e.ServiceTier = strawberry.field(
+        default=e.ServiceTier.BUSINESS, description="BUSINESS (faces the business) or TECHNICAL"
+    )
+    criticality: int = strawberry.field(default=4, description=CRITICALITY)
+    status: e.ServiceStatus = strawberry.field(
+        default=e.ServiceStatus.ACTIVE, description="its lifecycle status; RETIRED ones are left out of the analyses"
+    )
+    rto_minutes: int | None = strawberry.field(
+        default=None,
+        description=f"{RTO}; its single points of failure must recover within it; null: none (nothing to violate)",
+    )
+    rpo_minutes: int | None = strawberry.field(
+        default=None,
+        description=f"{RPO}; its single points of failure must lose no more; null: none (nothing to violate)",
+    )
+    availability_target: float | None = strawberry.field(
+        default=None, description="the availability it must reach, in percent (0 to 100); null: none"
+    )
+    monthly_cost: Decimal | None = strawberry.field(default=None, description=MONEY)
     source: str | None = strawberry.field(default=None, description=SOURCE)
     last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
 
-    @strawberry.field
+    @strawberry.field(description=OWNER)
     async def owner(self, info: Info[Context, None]) -> Team | None:
         return await _one(info, self.id, Rel.OWNED_BY)
 
@@ -303,77 +335,114 @@ class Service(Dependable):
             for r in found
         ]
 
-    @strawberry.field
+    @strawberry.field(description=SLAS)
     async def slas(self, info: Info[Context, None]) -> list[Sla]:
         return await _items(info, self.id, Rel.COVERS, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A configuration item (CI): an application, database, server, device, ...")
 class ConfigurationItem(Dependable):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {
         "type": e.CIType,
         "environment": e.CIEnvironment,
         "status": e.CIStatus,
     }
-    type: e.CIType = e.CIType.OTHER
-    environment: e.CIEnvironment = e.CIEnvironment.PRODUCTION
-    status: e.CIStatus = e.CIStatus.ACTIVE
-    criticality: int | None = None
-    monthly_cost: Decimal | None = None
-    rto_minutes: int | None = None
-    rpo_minutes: int | None = None
-    utilization: float | None = None
-    vendor: str | None = None
-    attributes: JSON | None = None
+    type: e.CIType = strawberry.field(default=e.CIType.OTHER, description="what the CI is")
+    environment: e.CIEnvironment = strawberry.field(
+        default=e.CIEnvironment.PRODUCTION, description="the environment it belongs to"
+    )
+    status: e.CIStatus = strawberry.field(
+        default=e.CIStatus.ACTIVE, description="its lifecycle status; RETIRED ones are left out of the analyses"
+    )
+    criticality: int | None = strawberry.field(default=None, description=f"{CRITICALITY}; null: not set")
+    monthly_cost: Decimal | None = strawberry.field(default=None, description=MONEY)
+    rto_minutes: int | None = strawberry.field(
+        default=None,
+        description="how long it takes to recover, in minutes, held against the RTO of services that rely on it; "
+        "null: unknown (reported as unknown, never as compliant)",
+    )
+    rpo_minutes: int | None = strawberry.field(
+        default=None,
+        description="how much data its recovery can lose, in minutes, held against the RPO of services that rely "
+        "on it; null: unknown",
+    )
+    utilization: float | None = strawberry.field(
+        default=None,
+        description="peak utilization of its main resource, in percent (0 to 100): its latest reading; null: none",
+    )
+    vendor: str | None = strawberry.field(default=None, description="who supplies it; null: not recorded")
+    attributes: JSON | None = strawberry.field(
+        default=None,
+        description="free-form attributes as a JSON object of scalars (hostname, ip, version, ...); null: none",
+    )
     source: str | None = strawberry.field(default=None, description=SOURCE)
     last_seen_at: datetime | None = strawberry.field(default=None, description=LAST_SEEN)
 
-    @strawberry.field
+    @strawberry.field(description="the site it runs at; null: none (a MISSING_FIELD finding)")
     async def site(self, info: Info[Context, None]) -> Site | None:
         return await _one(info, self.id, Rel.LOCATED_AT)
 
-    @strawberry.field
+    @strawberry.field(description=OWNER)
     async def owner(self, info: Info[Context, None]) -> Team | None:
         return await _one(info, self.id, Rel.OWNED_BY)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Interchangeable CIs or services: the group serves while a quorum of its members is not DOWN."
+)
 class RedundancyGroup(Dependable):
-    min_healthy: int = 1
+    min_healthy: int = strawberry.field(
+        default=1,
+        description="the quorum: how many members must not be DOWN (at least 1); the analyses use at most the "
+        "number of live members",
+    )
 
-    @strawberry.field
+    @strawberry.field(description="the CIs or services in the group")
     async def members(self, info: Info[Context, None]) -> list[Item]:
         return await _items(info, self.id, Rel.HAS_MEMBER)
 
 
 @strawberry.type(description="A business unit's consumption of a service")
 class Consumption:
-    business_unit: BusinessUnit
-    service: Service
-    share: float
+    business_unit: BusinessUnit = strawberry.field(description="the consuming business unit")
+    service: Service = strawberry.field(description="the service consumed")
+    share: float = strawberry.field(
+        description="its relative share (> 0, 1 by default) of the service's cost, normalised over the service's "
+        "consumers"
+    )
 
 
-@strawberry.type(name="SLA")
+@strawberry.type(name="SLA", description="A service level agreement between a business unit and a service.")
 class Sla(Item):
-    availability_target: float = 0.0
-    response_minutes: int | None = None
-    resolution_minutes: int | None = None
+    availability_target: float = strawberry.field(
+        default=0.0, description="the agreed availability, in percent (0 to 100)"
+    )
+    response_minutes: int | None = strawberry.field(
+        default=None, description="the agreed time to respond to an incident, in minutes; null: none agreed"
+    )
+    resolution_minutes: int | None = strawberry.field(
+        default=None, description="the agreed time to resolve an incident, in minutes; null: none agreed"
+    )
 
-    @strawberry.field
+    @strawberry.field(description="the service it covers")
     async def service(self, info: Info[Context, None]) -> Service | None:
         return await _one(info, self.id, Rel.COVERS)
 
-    @strawberry.field
+    @strawberry.field(description="the business unit it is agreed with")
     async def business_unit(self, info: Info[Context, None]) -> BusinessUnit | None:
         return await _one(info, self.id, Rel.AGREED_WITH)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A policy, standard or rule; one with a machine-checkable rule is checked (policyViolations)."
+)
 class Policy(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"kind": e.PolicyKind, "ruleType": e.RuleType}
     kind: e.PolicyKind = strawberry.field(description="POLICY, PRACTICE, PROCEDURE, GUIDELINE, STANDARD, ...")
-    statement: str | None = None
-    rule_type: e.RuleType | None = None
+    statement: str | None = strawberry.field(default=None, description="what the policy says, in words")
+    rule_type: e.RuleType | None = strawberry.field(
+        default=None, description="the type of its rule; null: no rule (filed, not checked)"
+    )
     rule: JSON | None = strawberry.field(default=None, description="the machine-checkable rule, as in the exchange")
 
     @strawberry.field(description="what this policy governs; empty means the whole CMDB")
@@ -381,11 +450,13 @@ class Policy(Item):
         return await _items(info, self.id, Rel.GOVERNS)
 
 
-@strawberry.type
+@strawberry.type(description="An ITIL process.")
 class Process(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"area": e.ProcessArea}
-    area: e.ProcessArea = e.ProcessArea.SERVICE_SUPPORT
-    purpose: str | None = None
+    area: e.ProcessArea = strawberry.field(
+        default=e.ProcessArea.SERVICE_SUPPORT, description="the ITIL area it belongs to"
+    )
+    purpose: str | None = strawberry.field(default=None, description="what it is for, in words")
 
     @strawberry.field(description="processes this one hands work to")
     async def interfaces_with(self, info: Info[Context, None]) -> list[Process]:
@@ -396,14 +467,16 @@ class Process(Item):
         return await _items(info, self.id, Rel.INTERFACES_WITH, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="Something stopped working or works badly; open over [openedAt, resolvedAt).")
 class Incident(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"priority": e.IncidentPriority, "status": e.IncidentStatus}
-    title: str = ""
-    priority: e.IncidentPriority = e.IncidentPriority.P3
-    status: e.IncidentStatus = e.IncidentStatus.OPEN
-    opened_at: datetime | None = None
-    resolved_at: datetime | None = None
+    title: str = strawberry.field(default="", description="what happened, in a line")
+    priority: e.IncidentPriority = strawberry.field(default=e.IncidentPriority.P3, description="P1 (most urgent) to P4")
+    status: e.IncidentStatus = strawberry.field(default=e.IncidentStatus.OPEN, description=STATUS)
+    opened_at: datetime | None = strawberry.field(default=None, description="when it began (UTC)")
+    resolved_at: datetime | None = strawberry.field(
+        default=None, description="when service was restored (UTC); null: still open (counted until now)"
+    )
     recorded_effect: strawberry.Private[str | None] = None
 
     @classmethod
@@ -416,28 +489,30 @@ class Incident(Item):
     def effect(self) -> e.IncidentEffect:
         return e.IncidentEffect(effect_of(self.priority.value, self.recorded_effect))
 
-    @strawberry.field
+    @strawberry.field(description="the CIs and services where its symptom shows: the origins of its impact")
     async def affects(self, info: Info[Context, None]) -> list[Item]:
         return await _items(info, self.id, Rel.AFFECTS)
 
-    @strawberry.field
+    @strawberry.field(description="the problem it is attributed to; null: none")
     async def problem(self, info: Info[Context, None]) -> Problem | None:
         return await _one(info, self.id, Rel.ATTRIBUTED_TO)
 
 
-@strawberry.type
+@strawberry.type(description="The underlying cause of one or more incidents.")
 class Problem(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"status": e.ProblemStatus}
-    title: str = ""
-    status: e.ProblemStatus = e.ProblemStatus.OPEN
-    root_cause: str | None = None
-    workaround: str | None = None
+    title: str = strawberry.field(default="", description="what the problem is, in a line")
+    status: e.ProblemStatus = strawberry.field(default=e.ProblemStatus.OPEN, description=STATUS)
+    root_cause: str | None = strawberry.field(default=None, description="the root cause, in words; null: not known")
+    workaround: str | None = strawberry.field(
+        default=None, description="how to live with it until it is fixed; null: none (a KNOWN_ERROR has one)"
+    )
 
-    @strawberry.field
+    @strawberry.field(description="the CIs, services or groups its root cause lies in")
     async def caused_by(self, info: Info[Context, None]) -> list[Item]:
         return await _items(info, self.id, Rel.CAUSED_BY)
 
-    @strawberry.field
+    @strawberry.field(description="the incidents attributed to it")
     async def incidents(self, info: Info[Context, None]) -> list[Incident]:
         return await _items(info, self.id, Rel.ATTRIBUTED_TO, outgoing=False)
 
@@ -446,25 +521,31 @@ class Problem(Item):
         return await _items(info, self.id, Rel.RESOLVES, outgoing=False)
 
 
-@strawberry.type
+@strawberry.type(description="A change to the estate: what it modifies, when, and how far it got.")
 class Change(Item):
     ENUMS: ClassVar[dict[str, type[Enum]]] = {"type": e.ChangeType, "status": e.ChangeStatus}
-    title: str = ""
-    type: e.ChangeType = e.ChangeType.NORMAL
-    status: e.ChangeStatus = e.ChangeStatus.DRAFT
-    planned_start: datetime | None = None
-    planned_end: datetime | None = None
-    implemented_at: datetime | None = None
+    title: str = strawberry.field(default="", description="what the change does, in a line")
+    type: e.ChangeType = strawberry.field(default=e.ChangeType.NORMAL, description="STANDARD, NORMAL or EMERGENCY")
+    status: e.ChangeStatus = strawberry.field(default=e.ChangeStatus.DRAFT, description=STATUS)
+    planned_start: datetime | None = strawberry.field(
+        default=None, description="the planned window's start (UTC); null: not planned yet"
+    )
+    planned_end: datetime | None = strawberry.field(
+        default=None, description="the planned window's end (UTC), after its start; null: not planned yet"
+    )
+    implemented_at: datetime | None = strawberry.field(
+        default=None, description="when it was carried out (or failed), UTC; null: not yet"
+    )
 
-    @strawberry.field
+    @strawberry.field(description="the items it modifies: the origins of its impact")
     async def modifies(self, info: Info[Context, None]) -> list[Item]:
         return await _items(info, self.id, Rel.MODIFIES)
 
-    @strawberry.field
+    @strawberry.field(description="the release it ships in; null: none")
     async def release(self, info: Info[Context, None]) -> Release | None:
         return await _one(info, self.id, Rel.PART_OF)
 
-    @strawberry.field
+    @strawberry.field(description="the problems it resolves")
     async def resolves(self, info: Info[Context, None]) -> list[Problem]:
         return await _items(info, self.id, Rel.RESOLVES)
 
@@ -494,14 +575,21 @@ class Change(Item):
         metadata=needs(Role.analyst, analysis=True),
     )
     async def next_conflict_free_window(
-        self, info: Info[Context, None], duration_minutes: int, after: datetime | None = None
+        self,
+        info: Info[Context, None],
+        duration_minutes: Annotated[
+            int, strawberry.argument(description="the window's length in minutes: 1 to 20160 (14 days)")
+        ],
+        after: Annotated[
+            datetime | None, strawberry.argument(description="the earliest the window may start; null: now")
+        ] = None,
     ) -> Annotated["TimeWindow", strawberry.lazy("graphsvc.graphql.changes")] | None:  # noqa: UP037
         from graphsvc.graphql.changes import next_window
 
         return await next_window(info, str(self.id), duration_minutes, after)
 
 
-@strawberry.type
+@strawberry.type(description="A release: a set of changes shipped together.")
 class Release(Item):
     release_version: str | None = strawberry.field(default=None, description="the release's own version string")
 

@@ -33,71 +33,74 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+ID_ASKED = "the id the mutation named"
 
 
 @strawberry.interface(description="An expected failure of a mutation; nothing was written.")
 class UserError:
-    message: str
+    message: str = strawberry.field(description="what went wrong, naming the id or field at fault")
 
 
 @strawberry.type(description="The id is already used by another item (ids are unique across all kinds).")
 class DuplicateId(UserError):
-    id: strawberry.ID
-    existing_kind: Kind
+    id: strawberry.ID = strawberry.field(description="the id asked for")
+    existing_kind: Kind = strawberry.field(description="the kind of the item that has it")
 
 
 @strawberry.type(description="A field refers to an id that does not exist, or to an item of the wrong kind.")
 class UnknownReference(UserError):
-    field: str
-    id: strawberry.ID
+    field: str = strawberry.field(description="the input field that names it (e.g. owner)")
+    id: strawberry.ID = strawberry.field(description="the id that was not found, or is of the wrong kind")
 
 
 @strawberry.type(description="An item cannot depend on itself.")
 class SelfDependency(UserError):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the item given as both `from` and `to`")
 
 
 @strawberry.type(description="One problem with an input value.")
 class InputProblem:
-    field: str
-    message: str
+    field: str = strawberry.field(description="the input field at fault (e.g. criticality)")
+    message: str = strawberry.field(description="what is wrong with its value")
 
 
 @strawberry.type(description="The input broke a rule of the exchange format (pattern, range, ...).")
 class InvalidInput(UserError):
-    problems: list[InputProblem]
+    problems: list[InputProblem] = strawberry.field(description="every problem found, one per field and rule")
 
 
 @strawberry.type(description="No item of the expected kind has this id.")
 class NotFound(UserError):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description=ID_ASKED)
 
 
 @strawberry.type(description="The item changed since you read it: re-read it and apply your change to the new version.")
 class StaleVersion(UserError):
-    id: strawberry.ID
-    expected_version: int
-    actual_version: int
+    id: strawberry.ID = strawberry.field(description=ID_ASKED)
+    expected_version: int = strawberry.field(description="the version the mutation named")
+    actual_version: int = strawberry.field(description="the item's version now")
 
 
 @strawberry.type(description="Other items still refer to this one; pass detach: true to delete it anyway.")
 class StillReferenced(UserError):
-    id: strawberry.ID
-    references: int
-    referenced_by: list[str]
+    id: strawberry.ID = strawberry.field(description=ID_ASKED)
+    references: int = strawberry.field(description="how many relationships point at it")
+    referenced_by: list[str] = strawberry.field(
+        description="a sample of them, each as `id (RELATIONSHIP)` of the item that points at it"
+    )
 
 
 @strawberry.type(description="The record's status (or kind) does not allow this; nothing was written.")
 class InvalidState(UserError):
-    id: strawberry.ID
-    status: str
+    id: strawberry.ID = strawberry.field(description="the record's id")
+    status: str = strawberry.field(description="its status (or kind) now")
 
 
 @strawberry.type(description="The change's status does not allow this action; nothing was written.")
 class IllegalTransition(UserError):
-    id: strawberry.ID
-    status: e.ChangeStatus
-    action: str
+    id: strawberry.ID = strawberry.field(description="the change's id")
+    status: e.ChangeStatus = strawberry.field(description="its status now")
+    action: str = strawberry.field(description="the action refused: submit, approve, schedule, implement, ...")
     allowed_actions: list[str] = strawberry.field(description="what the change's status does allow")
 
 
@@ -111,7 +114,7 @@ class InvalidEdit(UserError):
     description="The change breaks a freeze or maintenance window and no exception covers it; nothing was written."
 )
 class ChangeBlocked(UserError):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="the change's id")
     policy_ids: list[strawberry.ID] = strawberry.field(description="the policies it breaks")
 
 

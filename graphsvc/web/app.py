@@ -19,7 +19,6 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 
 from graphsvc.db import graph as g
 from graphsvc.db.audit_feed import AuditFeed
@@ -33,10 +32,14 @@ from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.events import EventFeed
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
+from graphsvc.web.assets import StaticAssets
+from graphsvc.web.compression import Compress
+from graphsvc.web.conditional import ConditionalGet
 from graphsvc.web.graphql_view import GraphQLApp
-from graphsvc.web.headers import Compress, RequestShape, SecurityHeaders
+from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
+from graphsvc.web.persisted import PersistedQueries
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
@@ -173,16 +176,17 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         socket_auth=SocketAuth(enabled=settings.auth, store=tokens, failures=failures),
         allowed_origins=sorted(trusted),
     )
+    graphql_route = ConditionalGet(PersistedQueries.from_settings(graphql_app, settings))  # a bad allow-list stops here
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql_app, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql_app),
+        Route("/graphql", graphql_route, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_app),  # subscriptions
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
-        Mount("/static", StaticFiles(packages=[("graphsvc", "static")]), name="static"),
+        Mount("/static", StaticAssets(), name="static"),  # hashes its files now, once
     ]
     middleware = [  # outermost first
         Middleware(Compress),

@@ -4,8 +4,9 @@ Strawberry's built-in GraphiQL page (``strawberry/static/graphiql.html``) loads
 React, js-cookie, GraphiQL and the explorer plugin from unpkg.com, so it does not
 work on hosts without internet access.  :func:`render_graphiql` produces the same
 page, but every asset is loaded from ``static_prefix`` -- the files vendored in
-``graphsvc/static/graphiql/`` by ``scripts/vendor_graphiql.sh`` -- and the page
-contains no external URL at all.
+``graphsvc/static/graphiql/`` by ``scripts/vendor_graphiql.sh``, by their
+content-hashed names (web/assets.py) -- and the page contains no external URL
+at all.
 
 Usage with strawberry's ASGI view::
 
@@ -23,13 +24,17 @@ import json
 import re
 from pathlib import Path
 
+from graphsvc.web.assets import hashed_assets
+
 __all__ = ["DEFAULT_STATIC_PREFIX", "render_graphiql"]
 
 DEFAULT_STATIC_PREFIX = "/static/graphiql"
 
 # Placeholders are substituted in a single pass (see ``render_graphiql``), so a
 # value that happens to contain another placeholder is never re-substituted.
-_PLACEHOLDER_RE = re.compile(r"__GRAPHSVC_[A-Z_]+__")
+# ``__GRAPHSVC_STATIC__/<file>`` is an asset's URL: the prefix and the file's
+# content-hashed name (web/assets.py).
+_PLACEHOLDER_RE = re.compile(r"__GRAPHSVC_STATIC__/([A-Za-z0-9._/-]+)|__GRAPHSVC_[A-Z_]+__")
 
 # The page itself, next to this module; its placeholders are filled by ``render_graphiql``.
 _TEMPLATE = (Path(__file__).parent / "graphiql.html").read_text(encoding="utf-8")
@@ -62,6 +67,7 @@ def render_graphiql(
     static_prefix: str = DEFAULT_STATIC_PREFIX,
     headers: dict[str, str] | None = None,
     sign_in: bool = True,
+    hashed: bool = True,
 ) -> str:
     """Return the HTML of the self-hosted GraphiQL page.
 
@@ -75,15 +81,23 @@ def render_graphiql(
             editor, e.g. ``{"Authorization": "Bearer ..."}``.
         sign_in: show the sign-in bar, which talks to graphsvc's ``/auth/session``
             (off for a page served by an app without it).
+        hashed: refer to the assets by their content-hashed names
+            (``graphiql.min.<hash>.js``, web/assets.py), which graphsvc serves
+            as immutable; False: by their plain names.
 
     The page posts operations to its own URL, so it must be served by GET on
     the GraphQL endpoint itself (e.g. from ``GraphQL.render_graphql_ide``).
     """
     headers_json = json.dumps(headers, indent=2) if headers else None
+    prefix = _static_prefix_attr(static_prefix)
+    assets = hashed_assets()
+
+    def asset(name: str) -> str:
+        return f"{prefix}/{assets.name('graphiql/' + name).removeprefix('graphiql/') if hashed else name}"
+
     values = {
-        "__GRAPHSVC_STATIC__": _static_prefix_attr(static_prefix),
         "__GRAPHSVC_EXAMPLE_QUERY__": _js_literal(example_query),
         "__GRAPHSVC_DEFAULT_HEADERS__": _js_literal(headers_json),
         "__GRAPHSVC_SIGN_IN__": "true" if sign_in else "false",
     }
-    return _PLACEHOLDER_RE.sub(lambda m: values[m.group(0)], _TEMPLATE)
+    return _PLACEHOLDER_RE.sub(lambda m: asset(m.group(1)) if m.group(1) else values[m.group(0)], _TEMPLATE)

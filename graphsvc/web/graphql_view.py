@@ -352,7 +352,7 @@ class GraphQLApp(GraphQL[Context, None]):
         nonce = request.scope.get("state", {}).get(NONCE)
         if nonce:
             page = page.replace("<script>", f'<script nonce="{nonce}">')
-        return HTMLResponse(page)
+        return HTMLResponse(page, headers={"cache-control": "no-cache"})  # its assets are kept a year (assets.py)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         """Errors a client can act on carry a code in `extensions`."""

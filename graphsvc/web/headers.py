@@ -15,7 +15,6 @@ import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graphsvc.web.middleware import answers_json, headers_of, reply
@@ -143,21 +142,3 @@ class RequestShape:
                 )
                 return
         await self.app(scope, receive, send)
-
-
-class Compress:
-    """gzip for answers of more than `minimum_size` bytes a client accepts it for: GraphQL answers (a 500-CI page is
-    141 kB, 11 kB gzipped), reports, GraphiQL's script. Not for the sign-in route, whose answer carries a secret next
-    to what the client sent (a compressed size would then say something about the secret: BREACH)."""
-
-    UNCOMPRESSED = frozenset({"/auth/session"})
-
-    def __init__(self, app: ASGIApp, *, minimum_size: int = 1024) -> None:
-        self.app = app
-        self.gzip = GZipMiddleware(app, minimum_size=minimum_size, compresslevel=6)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] not in self.UNCOMPRESSED:
-            await self.gzip(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)

@@ -1,6 +1,7 @@
 """The reports over HTTP: /reports/changes/{id}, /reports/cab, /reports/continuity, /reports/sla and
 /reports/compliance (HTML, or Markdown with `?format=md`), /reports/costs (HTML, or CSV with `?format=csv`) and
-/reports/health (HTML, Markdown or CSV); every report also as a PDF (`?format=pdf`), and /reports lists them."""
+/reports/health (HTML, Markdown or CSV); every report also as a PDF (`?format=pdf`), and /reports lists them; /status,
+the service desk's board for a wall screen."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from graphsvc.reports import cost as costs
 from graphsvc.reports import health as hl
 from graphsvc.reports.index import report_index
 from graphsvc.reports.pdf import pdf
+from graphsvc.reports.status import status_html
 from graphsvc.settings import Settings
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
@@ -38,6 +40,7 @@ from graphsvc.usecases.reports import (
     parse_time,
     sla_period,
 )
+from graphsvc.usecases.status import status_board
 
 __all__ = ["continuity_reports", "parse_time", "report_routes"]
 
@@ -189,6 +192,13 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         html = hl.health_html(report, now, per_kind=per_kind)
         return await printed(html, "CMDB health", "health", now) if fmt == "pdf" else HTMLResponse(html)
 
+    async def status(request: Request) -> Response:
+        refresh = _count(request, "refresh", 30)
+        if not 5 <= refresh <= 3600:
+            raise InvalidArgument(f"refresh: {refresh} is not between 5 and 3600 seconds")
+        board = await status_board(repo(), state.get("graph_cache"))
+        return HTMLResponse(status_html(board, refresh), headers={"Cache-Control": "no-store"})
+
     async def index(request: Request) -> Response:
         return HTMLResponse(report_index(datetime.now(UTC)))
 
@@ -209,4 +219,5 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         Route("/reports/compliance", guarded(compliance)),
         Route("/reports/costs", guarded(cost)),
         Route("/reports/health", guarded(health)),
+        Route("/status", guarded(status)),
     ]

@@ -1,5 +1,6 @@
-"""Answers are gzipped when the client accepts it and they are large enough (GraphQL answers, reports), the same
-answer once decompressed; small answers and the sign-in route are sent as they are."""
+"""Answers are compressed (brotli, else gzip, as the client prefers) when the client accepts it and they are large
+enough (GraphQL answers, reports), the same answer once decompressed; small answers and the sign-in route are sent as
+they are."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import gzip
 import json
 from collections.abc import Iterator
 
+import brotli
 import httpx
 import pytest
 from neo4j import Driver
@@ -65,4 +67,22 @@ def test_large_answers_are_gzipped_and_small_ones_are_not(served: tuple[str, str
     report = httpx.get(f"{url}/reports/costs", headers={**bearer(token), "Accept-Encoding": "gzip"})
     assert report.status_code == 200 and report.headers["content-encoding"] == "gzip"
     sign_in = raw(url, token, "gzip", path="/auth/session", body={"token": token})
+    assert "content-encoding" not in sign_in.headers
+
+
+def test_brotli_is_preferred_when_welcome_and_q_values_count(served: tuple[str, str]) -> None:
+    url, token = served
+    plain = b"".join(raw(url, token, "identity").iter_raw())
+    squeezed = raw(url, token, "gzip, deflate, br")
+    body = b"".join(squeezed.iter_raw())
+    assert squeezed.headers["content-encoding"] == "br" and "Accept-Encoding" in squeezed.headers["vary"]
+    assert json.loads(brotli.decompress(body)) == json.loads(plain)
+    assert len(body) < len(gzip.compress(plain, 6))  # smaller than the gzip answer would have been
+    assert raw(url, token, "br;q=0.5, gzip").headers["content-encoding"] == "gzip"  # the client prefers gzip
+    assert raw(url, token, "br;q=0, *").headers["content-encoding"] == "gzip"  # br refused, anything else welcome
+    assert "content-encoding" not in raw(url, token, "br;q=0, gzip;q=0").headers
+    assert raw(url, token, "*").headers["content-encoding"] == "br"
+    small = raw(url, token, "br", body={"query": "{ __typename }"})
+    assert "content-encoding" not in small.headers
+    sign_in = raw(url, token, "br", path="/auth/session", body={"token": token})
     assert "content-encoding" not in sign_in.headers

@@ -303,7 +303,7 @@ def test_bad_edits_name_their_index_and_answer_nothing(api: GraphQLClient, demo_
     ]
     for edits, message in cases:
         result = api.post(ESTATE, {"edits": edits}, "EstateCost")
-        assert result["data"] is None, edits
+        assert result["data"] in (None, {"estate": None}), edits  # refused before running, or the estate failed
         [error] = result["errors"]
         assert error["message"].startswith(message), (edits, error["message"])
         assert error["extensions"]["code"] == "BAD_USER_INPUT"

@@ -209,4 +209,4 @@ def test_a_degraded_database_cluster_degrades_but_takes_nothing_down(demo_api: G
     statuses = {s["id"]: s["status"] for s in answer["services"]}
     assert statuses["SVC-ORDERS"] == "DEGRADED" and set(statuses.values()) == {"DEGRADED"}
     bad = demo_api.post(DEGRADED, {"origin": [], "degraded": ["NOPE-1"]}, "ImpactDegraded")
-    assert bad["data"] is None and "degraded: unknown id 'NOPE-1'" in bad["errors"][0]["message"]
+    assert bad["data"] == {"impact": None} and "degraded: unknown id 'NOPE-1'" in bad["errors"][0]["message"]

@@ -23,6 +23,7 @@ from graphsvc.db.connection import Connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
+from graphsvc.web.graphql_view import GraphQLApp
 from tests.api.conftest import GraphQLClient, bearer, operation
 from tests.api.test_contract_browse import load
 from tests.conftest import make_token
@@ -174,8 +175,12 @@ def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: C
 
 
 def graphql_view(api: GraphQLClient) -> Any:
-    """The server's GraphQL view (graphsvc/web/app.py GraphQLApp), for a look at its response cache."""
-    return next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
+    """The server's GraphQL view (graphsvc/web/app.py GraphQLApp), for a look at its response cache: the route's
+    endpoint, unwrapped (ETags, persisted queries)."""
+    view = next(r.endpoint for r in api.app.routes if getattr(r, "path", None) == "/graphql")  # type: ignore[attr-defined]
+    while not isinstance(view, GraphQLApp):
+        view = view.app
+    return view
 
 
 def hold_first_page_read(monkeypatch: pytest.MonkeyPatch, *, fails: bool) -> tuple[threading.Event, list[Any]]:

@@ -1,14 +1,16 @@
 """Browser test: the self-hosted GraphiQL page works without internet access.
 
 A tiny Starlette app (no graphsvc app, no Neo4j) serves the vendored assets from
-``graphsvc/static`` at ``/static`` and a strawberry ``GraphQL`` view whose IDE
-page is :func:`graphsvc.web.graphiql.render_graphiql`.  The browser blocks and
+``graphsvc/static`` at ``/static`` (graphsvc's own ``StaticAssets``: the page
+asks for them by their content-hashed names) and a strawberry ``GraphQL`` view
+whose IDE page is :func:`graphsvc.web.graphiql.render_graphiql`.  The browser blocks and
 records every request that does not go to 127.0.0.1.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -23,11 +25,11 @@ from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount
 from starlette.routing import Route as StarletteRoute
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 
 import graphsvc.web.graphiql as ide_module
+from graphsvc.web.assets import StaticAssets, hashed_assets
 from graphsvc.web.graphiql import render_graphiql
 
 ServeApp = Callable[[ASGIApp], AbstractContextManager[str]]
@@ -42,6 +44,12 @@ ASSETS = {
     "plugin-explorer/index.umd.js",
     "plugin-explorer/style.css",
 }
+
+
+def hashed(asset: str) -> str:
+    """The asset's URL path as the page names it: its content-hashed name (graphiql.min.<12 hex>.js)."""
+    return "/static/" + hashed_assets().name(f"graphiql/{asset}")
+
 
 # Tries to break out of the inline <script> and run code; must stay plain text.
 HOSTILE_QUERY = "# </script><script>window.__pwned = true</script> <!-- `${x}` \u2028 '\"\\\n{ hello }"
@@ -72,7 +80,7 @@ class LocalGraphiQL(GraphQL[None, None]):
 def make_app() -> Starlette:
     return Starlette(
         routes=[
-            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+            Mount("/static", app=StaticAssets(), name="static"),
             StarletteRoute(
                 "/graphql",
                 LocalGraphiQL(example_query="{ hello }", headers=None),
@@ -171,7 +179,9 @@ def test_rendered_page_is_self_contained() -> None:
     assert "integrity" not in page
     assert "crossorigin" not in page
     for asset in ASSETS:
-        assert f'"/static/graphiql/{asset}"' in page
+        stem, _, extension = asset.rpartition(".")
+        assert re.fullmatch(rf"/static/graphiql/{re.escape(stem)}\.[0-9a-f]{{12}}\.{extension}", hashed(asset))
+        assert f'"{hashed(asset)}"' in page and f'"/static/graphiql/{asset}"' not in page
         assert (STATIC_DIR / "graphiql" / asset).is_file()
     assert (STATIC_DIR / "graphiql" / "LICENSES.md").is_file()
 
@@ -182,7 +192,9 @@ def test_rendered_page_is_self_contained() -> None:
     )
     assert hostile.count("</script>") == page.count("</script>")
     assert "<!--" not in hostile
-    assert '"/assets/gq/graphiql.min.js"' in hostile
+    assert f'"{hashed("graphiql.min.js").replace("/static/graphiql/", "/assets/gq/")}"' in hostile
+    plain = render_graphiql(example_query="{ hello }", hashed=False)
+    assert all(f'"/static/graphiql/{asset}"' in plain for asset in ASSETS)
     with pytest.raises(ValueError, match="same-origin"):
         render_graphiql(example_query="{ hello }", static_prefix="https://cdn/x")
 
@@ -206,7 +218,7 @@ def test_graphiql_runs_offline(browser: Browser, base_url: str, artifacts_dir: P
         assert recorder.external == [], "requests left 127.0.0.1"
         assert recorder.page_errors == []
         assert recorder.local_failed == []
-        assert {f"/static/graphiql/{a}" for a in ASSETS} <= recorder.local_ok
+        assert {hashed(a) for a in ASSETS} <= recorder.local_ok
     finally:
         page.context.close()
 

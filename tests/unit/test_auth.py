@@ -154,6 +154,7 @@ def test_routes() -> None:
     assert route_role("GET", "/healthz", b"") is None and route_role("GET", "/static/graphiql/x.js", b"") is None
     assert route_role("GET", "/graphql", b"") is None  # the page itself
     assert route_role("GET", "/graphql", b"query=%7B__typename%7D") == Role.viewer
+    assert route_role("GET", "/graphql", b"extensions=%7B%22persistedQuery%22%3A%7B%7D%7D") == Role.viewer  # a hash
     assert route_role("POST", "/graphql", b"") == Role.viewer
     assert route_role("GET", "/reports/costs", b"") == Role.analyst
     assert route_role("GET", "/anything-else", b"") == Role.viewer

@@ -1,0 +1,68 @@
+"""Capacity forecast from utilization readings (SEMANTICS.md, "Utilization history and capacity forecast").
+
+For a CI with at least 3 readings in the window [now - W, now], the least-squares line through them (time in days)
+says when it reaches the threshold T: the latest reading's time when that reading is already at or above T;
+otherwise, with a positive slope, the time the line reaches T; with a slope of zero or less, never. Readings at one
+single instant have no slope (zero): they forecast only when already at or above T. A line so flat that it reaches T
+after the year 9999 (no date can say when) is taken as never.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+__all__ = ["MIN_READINGS", "Forecast", "Reading", "forecast", "least_squares"]
+
+MIN_READINGS = 3
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, order=True)
+class Reading:
+    at: datetime
+    percent: float
+
+
+@dataclass(frozen=True)
+class Forecast:
+    latest: Reading  # the latest reading in the window
+    slope_per_day: float  # percentage points per day, of the fitted line
+    forecast_at: datetime  # when the CI reaches the threshold (UTC); the latest reading's time if it already has
+    readings: int  # how many readings the line was fitted through
+
+
+def least_squares(points: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    """(intercept, slope) of the least-squares line through (x, y) points; slope 0 when every x is the same."""
+    xs, ys = zip(*points, strict=True)
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    if sxx == 0:
+        return mean_y, 0.0
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
+    return mean_y - slope * mean_x, slope
+
+
+def forecast(
+    readings: Iterable[Reading], now: datetime, threshold: float = 85.0, window_days: int = 30
+) -> Forecast | None:
+    """The forecast of one CI, or None: fewer than MIN_READINGS readings in the window, or a line that never reaches
+    the threshold."""
+    start = now - timedelta(days=window_days)
+    window = sorted(r for r in readings if start <= r.at <= now)
+    if len(window) < MIN_READINGS:
+        return None
+    latest = window[-1]
+    origin = window[0].at  # days are counted from the first reading: small numbers, no cancellation
+    intercept, slope = least_squares(((r.at - origin).total_seconds() / DAY, r.percent) for r in window)
+    if latest.percent >= threshold:
+        return Forecast(latest, slope, latest.at, len(window))
+    if slope <= 0:
+        return None
+    try:
+        reaches = origin + timedelta(days=(threshold - intercept) / slope)
+    except OverflowError:  # a slope so small the date is past the year 9999: never, in practice
+        return None
+    return Forecast(latest, slope, reaches, len(window))
