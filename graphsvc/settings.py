@@ -157,6 +157,20 @@ class Settings(BaseSettings):
         description="send OpenTelemetry traces over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT); needs the otel extra",
     )
 
+    subscription_poll_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="how often the server reads the audit trail for new writes while anyone is subscribed",
+    )
+    max_subscriptions_per_token: int = Field(
+        default=10, ge=1, description="subscriptions one token (or browser session) may hold open at once"
+    )
+    subscription_queue: int = Field(
+        default=100,
+        ge=1,
+        description="events waiting for a subscriber at most; a subscriber that falls this far behind is dropped",
+    )
     persisted_queries: Literal["off", "apq", "allowlist"] = Field(
         default="apq",
         description="persisted queries (docs/api.md): off; apq, Apollo's automatic persisted queries (a client sends "

@@ -1,9 +1,12 @@
 // Audit entries for one write, in the write's own transaction: who, what action, which item, before and after
 // (JSON text; null for "did not exist"). `seq` orders the entries of one transaction (they share `at`);
 // `subject` is ITEM, API_TOKEN for token management (kept out of the items' history), or STATE for an entry that
-// only carries states (an import's last step). `pos` and `states` (JSON: each touched item's properties and
-// outgoing relationships after the write) go on the first entry of a write that records states (journal.py).
+// only carries states (an import's last step). `tx` (the transaction's clock in ns since the epoch, the same for all
+// its statements) groups a write's entries for the event feed (db/audit_feed.py). `pos` and `states` (JSON: each
+// touched item's properties and outgoing relationships after the write) go on the first entry of a write that
+// records states.
+WITH datetime.transaction() AS clock
 UNWIND $rows AS row
-CREATE (:AuditEntry {id: randomUUID(), at: datetime(), seq: row.seq, actorId: $actorId, actorName: $actorName,
-                     action: $action, itemId: row.itemId, subject: row.kind, before: row.before, after: row.after,
-                     pos: row.pos, states: row.states})
+CREATE (:AuditEntry {id: randomUUID(), at: datetime(), tx: clock.epochMillis * 1000000 + clock.nanosecond % 1000000,
+                     seq: row.seq, actorId: $actorId, actorName: $actorName, action: $action, itemId: row.itemId,
+                     subject: row.kind, before: row.before, after: row.after, pos: row.pos, states: row.states})

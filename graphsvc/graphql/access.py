@@ -3,9 +3,10 @@ kept in the response cache, and whether it runs an analysis (which weighs more i
 
     @strawberry.field(description="...", metadata=needs(Role.analyst, kept=True, analysis=True))
 
-Every field of Query and Mutation must declare one (`undeclared` lists those that do not, and `build_schema`
-refuses to start with any): forgetting is a start-up error, not a field open to every viewer. A field of another type
-needs what the field that reached it needed, unless it declares more (a change's `assessment` is an analysis).
+Every field of Query, Mutation and Subscription must declare one (`undeclared` lists those that do not, and
+`build_schema` refuses to start with any): forgetting is a start-up error, not a field open to every viewer. A field
+of another type needs what the field that reached it needed, unless it declares more (a change's `assessment` is an
+analysis).
 """
 
 from __future__ import annotations
@@ -42,9 +43,9 @@ def access_of(field: GraphQLField) -> Access | None:
 
 
 def undeclared(schema: GraphQLSchema) -> list[str]:
-    """The Query and Mutation fields that declare no role, as "Type.field"."""
+    """The Query, Mutation and Subscription fields that declare no role, as "Type.field"."""
     missing = []
-    for root in (schema.query_type, schema.mutation_type):
+    for root in (schema.query_type, schema.mutation_type, schema.subscription_type):
         if root is None:
             continue
         missing += [f"{root.name}.{name}" for name, field in root.fields.items() if access_of(field) is None]

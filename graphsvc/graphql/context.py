@@ -18,6 +18,7 @@ from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import ListTooLong
 from graphsvc.settings import Settings
 from graphsvc.usecases.estate import EstateCache
+from graphsvc.usecases.events import EventFeed
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.sources import Source
 
@@ -98,6 +99,8 @@ class Context:
     response: Any = None
     graph_cache: GraphCache | None = None  # the process's in-memory dependency graph, if kept
     principal: Principal | None = None  # who is asking (web/middleware.py); None: nobody, so nothing is allowed
+    events: EventFeed | None = None  # the server's event feed, on a WebSocket connection (graphql/subscription.py)
+    connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload (strawberry sets it)
     # the estates this request's fields read from, by the response path of the field that set each up: a root
     # `estate(...)`, or a part of an answer about another time (graphql/estate.py, graphql/drift.py)
     estates: dict[tuple[str, ...], View] = field(default_factory=dict)

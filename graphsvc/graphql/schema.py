@@ -1,4 +1,4 @@
-"""The strawberry schema: Query and Mutation roots with the server's extensions."""
+"""The strawberry schema: Query, Mutation and Subscription roots with the server's extensions."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.observe import Observe
 from graphsvc.graphql.permissions import Authorize
 from graphsvc.graphql.query import Query
+from graphsvc.graphql.subscription import SocketOperations, Subscription
 from graphsvc.graphql.types import TYPES
 from graphsvc.settings import Settings
 
@@ -91,6 +92,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     schema = Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(TYPES.values()),
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
         execution_context_class=CodedExecution,
@@ -107,6 +109,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
                 cost=CostLimits(settings.max_query_cost, settings.max_list_items, settings.max_page_size),
             ),
             Authorize,
+            SocketOperations,
             lambda: MaskUnexpected(
                 should_mask_error=lambda err: not _expected(err),
                 error_message="Unexpected error: the server logged the details.",
@@ -117,7 +120,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     missing = undeclared(schema._schema)
     if missing:
         raise RuntimeError(
-            "every Query and Mutation field must declare the role it needs (metadata=needs(Role...), "
+            "every Query, Mutation and Subscription field must declare the role it needs (metadata=needs(Role...), "
             f"graphql/access.py); these declare none: {', '.join(missing)}"
         )
     return schema

@@ -1,6 +1,7 @@
 """The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
-GraphiQL, /healthz and /readyz, the reports, the Alertmanager hook (/hooks/alertmanager), /auth/session, and the
-vendored static assets; behind the concurrency, body-size and token middleware (web/middleware.py)."""
+GraphiQL (and subscriptions over WebSocket), /healthz and /readyz, the reports, the Alertmanager hook
+(/hooks/alertmanager), /auth/session, and the vendored static assets; behind the concurrency, body-size and token
+middleware (web/middleware.py)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from graphsvc.db import graph as g
+from graphsvc.db.audit_feed import AuditFeed
 from graphsvc.db.connection import Connection, ServerDriver, open_async_driver, resolve_connection
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import expected_version, schema_version
@@ -29,6 +31,7 @@ from graphsvc.settings import Settings, get_settings
 from graphsvc.telemetry import tracing
 from graphsvc.telemetry.metrics import AppCollector, process_ended
 from graphsvc.usecases.changes import weights_from
+from graphsvc.usecases.events import EventFeed
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.util import SharedRead
 from graphsvc.web.assets import StaticAssets
@@ -43,6 +46,7 @@ from graphsvc.web.persisted import PersistedQueries
 from graphsvc.web.reports import report_routes
 from graphsvc.web.session import MAX_BODY as SIGN_IN_BODY
 from graphsvc.web.session import session_routes
+from graphsvc.web.socket_auth import SocketAuth
 from graphsvc.web.throttle import FailedSignIns, ReadBodyFirst
 
 __all__ = ["create_app", "is_loopback"]
@@ -121,6 +125,13 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         cache = state["graph_cache"] = GraphCache(
             repo, max_items=settings.graph_cache_max_items, keep_graph=settings.graph_cache
         )
+        # subscriptions' one poller of the audit trail (runs only while anyone is subscribed)
+        state["event_feed"] = EventFeed(
+            AuditFeed(ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)),
+            interval=settings.subscription_poll_seconds,
+            queue=settings.subscription_queue,
+            per_token=settings.max_subscriptions_per_token,
+        )
         try:
             await cache.view()  # starts loading the graph in the background; Neo4j answers meanwhile
         except (DatabaseUnavailable, QueryTimeout, DatabaseError, OSError) as exc:
@@ -128,6 +139,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         try:
             yield
         finally:
+            await state["event_feed"].close()
             await cache.close()
             await state["driver"].close()
             process_ended(settings.prometheus_multiproc_dir)
@@ -165,21 +177,27 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         return RedirectResponse("/graphql")
 
     failures = FailedSignIns()  # failed authentications, by the API and the sign-in route alike
-    graphql_app = GraphQLApp(state, settings)
+    cors = origins(settings.cors_origins)
+    trusted = origins(settings.trusted_origins) | cors  # an app allowed to call the API may also write through it
+    graphql_app = GraphQLApp(
+        state,
+        settings,
+        socket_auth=SocketAuth(enabled=settings.auth, store=tokens, failures=failures),
+        allowed_origins=sorted(trusted),
+    )
     graphql_route = ConditionalGet(PersistedQueries.from_settings(graphql_app, settings))  # a bad allow-list stops here
     routes = [
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql_route),  # any method: the view answers 405 for others, as a GraphQL error body
+        WebSocketRoute("/graphql", graphql_app),  # subscriptions
         *report_routes(state, settings),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
         metrics_route(AppCollector(state), metrics_token, settings.prometheus_multiproc_dir),
         Mount("/static", StaticAssets(), name="static"),  # hashes its files now, once
     ]
-    cors = origins(settings.cors_origins)
-    trusted = origins(settings.trusted_origins) | cors  # an app allowed to call the API may also write through it
     middleware = [  # outermost first
         Middleware(Compress),
         Middleware(SecurityHeaders),
@@ -203,4 +221,6 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))
     # Outermost: every answer, refusals included, is counted, logged and carries its request id.
     middleware.insert(0, Middleware(Observe, routes=routes))
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.graphsvc = state  # what the lifespan opened (the driver, the event feed): for tests and debugging
+    return app

@@ -1,6 +1,7 @@
 """The GraphQL view: strawberry's ASGI app with graphsvc's context, its kept answers (the response cache), one
-computation per question, the request deadline and cancellation on disconnect, and the GraphiQL page. The one module
-outside graphql/ that imports strawberry: it is where HTTP meets GraphQL."""
+computation per question, the request deadline and cancellation on disconnect, the GraphiQL page, and subscriptions
+over WebSocket (graphql-transport-ws: authenticated at connection_init by web/socket_auth.py, origins checked at the
+upgrade). The one module outside graphql/ that imports strawberry: it is where HTTP meets GraphQL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
@@ -27,9 +29,13 @@ from graphql import (
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketState
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from graphsvc.db.connection import WRITE_TIMEOUT, ServerDriver
 from graphsvc.db.graph import DataFingerprint
@@ -48,6 +54,8 @@ from graphsvc.util import SharedRead
 from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.graphql_http import answer_media, answered, refusal, shape_answer
 from graphsvc.web.headers import NONCE
+from graphsvc.web.middleware import headers_of
+from graphsvc.web.socket_auth import SocketAuth, SocketRefused
 
 __all__ = ["EXAMPLE_QUERY", "GraphQLApp"]
 
@@ -82,14 +90,43 @@ _UNREADABLE = object()  # ... or this, when the fingerprint could not be read
 MAX_KEPT_BODY = 128 * 1024
 
 
+class _Socket(ASGIWebSocketAdapter):
+    """strawberry's socket adapter; a socket graphsvc closed already (with its own code and reason) stays closed."""
+
+    async def close(self, code: int, reason: str) -> None:
+        if self.ws.application_state != WebSocketState.DISCONNECTED:
+            await self.ws.close(code=code, reason=reason)
+
+
 class GraphQLApp(GraphQL[Context, None]):
     """strawberry's ASGI view with graphsvc's context and a GraphiQL page that needs no internet."""
 
-    def __init__(self, state: dict[str, Any], settings: Settings) -> None:
+    websocket_adapter_class = _Socket
+
+    def __init__(
+        self,
+        state: dict[str, Any],
+        settings: Settings,
+        *,
+        socket_auth: SocketAuth | None = None,
+        allowed_origins: Sequence[str] = (),
+    ) -> None:
         schema = build_schema(settings)
-        super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            # the per-token limit (usecases/events.py) says more, so it is the one a client meets
+            max_subscriptions_per_connection=settings.max_subscriptions_per_token + 1,
+            # A browser page of another origin may not open a socket with the user's cookie (WebSocket hijacking):
+            # the same origins as may write (web/headers.py's RequestShape).
+            allowed_origins=allowed_origins,
+        )
         self.state = state
         self.settings = settings
+        self.socket_auth = socket_auth
         self.responses: ResponseCache | None = None
         # (key, fingerprint) -> the answer being computed for it (None if it fails): see execute_single
         self._in_flight: dict[tuple[Any, DataFingerprint], asyncio.Future[dict[str, Any] | None]] = {}
@@ -180,7 +217,24 @@ class GraphQLApp(GraphQL[Context, None]):
             response=response,
             graph_cache=self.state.get("graph_cache"),
             principal=request.scope.get("state", {}).get("principal"),
+            events=self.state.get("event_feed") if isinstance(request, WebSocket) else None,
         )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType:
+        """connection_init: who is connecting (web/socket_auth.py); refused with its close code and reason."""
+        socket: WebSocket = context.request
+        payload = getattr(context, "connection_params", None) or {}
+        address = (socket.client.host if socket.client else None) or "unknown"
+        try:
+            if self.socket_auth is None:
+                raise SocketRefused(4403, "Forbidden: this server takes no subscriptions")
+            context.principal = await self.socket_auth.principal(payload, headers_of(socket.scope), address)
+        except SocketRefused as refused:
+            log.info("WebSocket from %s refused: %s", address, refused.reason)
+            await socket.close(code=refused.code, reason=refused.reason)
+            raise ConnectionRejectionError from None
+        unset: UnsetType = UNSET
+        return unset
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON graphsvc accepts (safe_json: no NaN, Infinity, integers beyond 2^53, deep nesting, bad UTF-8), else

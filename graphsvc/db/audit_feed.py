@@ -1,0 +1,84 @@
+"""The audit trail read as a feed of writes, in commit order: what the subscriptions' poller reads (usecases/events.py).
+
+Every item write takes a journal position in its transaction (audit.py, journal.py): the :Journal node stays locked
+until the write commits, so positions follow the order of commits and a position seen means every earlier one is
+visible too. The feed reads the positions after the last one it saw (the `audit_pos` index), groups them into writes
+(a write that records states several times, an import, has several positions, all with its transaction's clock `tx`,
+actor and action) and reads each write's item entries (the `audit_tx` index).
+
+Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB), and
+the node batches of a bulk import (over `single_tx_rows` rows, committed batch by batch: importer.py), whose items
+appear with the relationship and seal batches that follow them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.clock import as_utc
+from graphsvc.domain.events import WriteEvent, item_write
+
+__all__ = ["AuditFeed"]
+
+Key = tuple[Any, str, str]  # (the transaction's clock, actor id, action): one write
+
+
+class AuditFeed:
+    """Reads the writes committed after a journal position; keeps which write it read last, so a write whose
+    positions span two reads is told once."""
+
+    def __init__(self, repo: ItemRepository, *, max_items: int = 1000, batch: int = 500) -> None:
+        self.repo = repo
+        self.max_items = max_items  # item entries read per write (WriteEvent.item_count says how many there are)
+        self.batch = batch  # positions read at once
+        self._last: Key | None = None
+
+    async def head(self) -> int:
+        """The last journal position committed (0: none yet)."""
+        rows = await self.repo.read(cypher("audit/journal_head"))
+        pos = rows[0]["pos"] if rows else None
+        return int(pos or 0)
+
+    async def after(self, position: int) -> tuple[list[WriteEvent], int]:
+        """The writes with positions after `position`, oldest first, and the position to read after next time."""
+        rows = await self.repo.read(cypher("audit/feed_positions"), after=position, limit=self.batch)
+        groups: list[tuple[Key, list[Any]]] = []
+        for row in rows:
+            key: Key = (row["tx"], row["actorId"], row["action"])
+            if groups and groups[-1][0] == key:
+                groups[-1][1].append(row)
+            else:
+                groups.append((key, [row]))
+        events = []
+        for key, found in groups:
+            if key == self._last:
+                continue  # the rest of a write whose entries were read with its first positions
+            events.append(await self._write(key, found))
+            self._last = key
+        return events, int(rows[-1]["pos"]) if rows else position
+
+    async def _write(self, key: Key, positions: Sequence[Any]) -> WriteEvent:
+        tx, actor_id, action = key
+        [row] = await self.repo.read(
+            cypher("audit/feed_write"), tx=tx, actorId=actor_id, action=action, limit=self.max_items
+        )
+        items = tuple(item_write(e["itemId"], _loaded(e["before"]), _loaded(e["after"])) for e in row["entries"])
+        last = positions[-1]
+        at = last["at"].to_native() if hasattr(last["at"], "to_native") else last["at"]
+        return WriteEvent(
+            position=int(last["pos"]),
+            at=as_utc(at),
+            actor_id=str(actor_id),
+            actor_name=str(last["actorName"]),
+            action=str(action),
+            items=items,
+            item_count=int(row["total"]),
+        )
+
+
+def _loaded(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None

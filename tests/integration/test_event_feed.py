@@ -1,0 +1,105 @@
+"""The event feed against a real Neo4j: the audit trail read back as writes in commit order, each with the items it
+changed and how; a subscriber that does not keep up is dropped without holding back the others."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from graphsvc.db import writes
+from graphsvc.db.audit import Audit
+from graphsvc.db.audit_feed import AuditFeed
+from graphsvc.db.change_writes import transition_change
+from graphsvc.db.importer import import_document
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.events import WriteEvent, WriteOperation, change_moves, incident_events
+from graphsvc.domain.exchange import ConfigurationItem
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.usecases.events import EventFeed, SubscriberDropped
+from tests.conftest import REPO, load_json
+
+SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
+DB = "neo4j"
+WAIT = 30.0
+
+
+def ci(item_id: str) -> ConfigurationItem:
+    return ConfigurationItem.model_validate({"id": item_id, "name": item_id, "type": "SERVER"})
+
+
+async def test_writes_come_back_in_commit_order_with_what_they_did(adriver: AsyncDriver) -> None:
+    feed = AuditFeed(ItemRepository(adriver, DB))
+    start = await feed.head()
+    await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "importer", "importCmdb"))
+    await writes.create_item(adriver, DB, Kind.CONFIGURATION_ITEM, ci("CI-X"), audit=Audit("tok-2", "ed", "createCI"))
+    await writes.delete_item(adriver, DB, "CI-X", None, detach=True, audit=Audit("tok-2", "ed", "deleteItem"))
+    events, position = await feed.after(start)
+    assert [(e.actor_name, e.action) for e in events] == [
+        ("importer", "importCmdb"),
+        ("ed", "createCI"),
+        ("ed", "deleteItem"),
+    ]
+    imported, created, deleted = events
+    assert imported.item_count == len(imported.items) > 10  # one write, though it recorded states several times
+    assert {i.operation for i in imported.items} >= {WriteOperation.CREATED}
+    assert [(i.item_id, i.kind, i.operation) for i in created.items] == [
+        ("CI-X", "CONFIGURATION_ITEM", WriteOperation.CREATED)
+    ]
+    assert [(i.item_id, i.operation) for i in deleted.items] == [("CI-X", WriteOperation.DELETED)]
+    assert position == deleted.position > created.position > imported.position > start
+    assert await feed.after(position) == ([], position)  # nothing is told twice
+
+
+async def test_the_feed_caps_the_items_of_a_large_write(adriver: AsyncDriver) -> None:
+    feed = AuditFeed(ItemRepository(adriver, DB), max_items=5)
+    start = await feed.head()
+    await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "importer", "importCmdb"))
+    [event], _ = await feed.after(start)
+    assert len(event.items) == 5 and event.item_count > 5
+
+
+async def test_a_slow_subscriber_is_dropped_and_the_others_go_on(adriver: AsyncDriver) -> None:
+    feed = EventFeed(AuditFeed(ItemRepository(adriver, DB)), interval=0.05, queue=2, per_token=5)
+    slow = await feed.join("tok-slow")
+    keeping_up = await feed.join("tok-fast")
+    got: list[WriteEvent] = []
+
+    async def read() -> None:
+        async for event in keeping_up:
+            got.append(event)
+            if len(got) == 3:
+                return
+
+    reader = asyncio.create_task(read())
+    try:
+        for n in range(3):
+            who = Audit("tok-w", "writer", f"write-{n}")
+            await writes.create_item(adriver, DB, Kind.CONFIGURATION_ITEM, ci(f"CI-{n}"), audit=who)
+        await asyncio.wait_for(reader, WAIT)
+        assert [e.action for e in got] == ["write-0", "write-1", "write-2"]
+        assert slow.dropped and feed.dropped == 1
+        stream = aiter(slow)
+        try:
+            await anext(stream)
+            raise AssertionError("a dropped subscriber gets no more events")
+        except SubscriberDropped as exc:
+            assert "fell 2 events behind (GRAPHSVC_SUBSCRIPTION_QUEUE)" in str(exc)
+    finally:
+        await feed.close()
+
+
+async def test_incident_and_change_events_are_read_off_writes(adriver: AsyncDriver) -> None:
+    feed = AuditFeed(ItemRepository(adriver, DB))
+    doc: dict[str, Any] = {
+        "format": "graphsvc-cmdb/1",
+        "configurationItems": [{"id": "CI-1", "name": "one", "type": "SERVER"}],
+        "changes": [{"id": "C-1", "title": "patch", "type": "NORMAL", "status": "DRAFT", "modifies": ["CI-1"]}],
+    }
+    await import_document(adriver, DB, doc, audit=Audit("t", "t", "importCmdb"))
+    start = await feed.head()
+    await transition_change(adriver, DB, "C-1", "submit", audit=Audit("t", "t", "submitChange"))
+    [event], _ = await feed.after(start)
+    assert [(m.change_id, m.from_status, m.to_status) for m in change_moves(event)] == [("C-1", "DRAFT", "SUBMITTED")]
+    assert incident_events(event) == []
