@@ -9,15 +9,12 @@ never touched.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from graphsvc.analysis.impact import ARRAYS_FROM
-from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import journal
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.clock import as_utc
@@ -25,7 +22,7 @@ from graphsvc.domain.estate import Estate, EstateDiff, diff
 from graphsvc.domain.whatif import Edit, apply_edits, touched_by
 from graphsvc.errors import InvalidArgument
 from graphsvc.usecases.estate_reads import EstateReads
-from graphsvc.util import keep_out_of_collections
+from graphsvc.usecases.kept_graph import FREEZE_FROM, settle
 
 __all__ = ["MAX_EDITS", "EstateAt", "EstateCache", "estate_at", "estate_diff"]
 
@@ -33,7 +30,6 @@ log = logging.getLogger("graphsvc")
 
 MAX_EDITS = 1_000
 PAST_KEPT = 2  # estates as of a past time kept by the server (each about as large as the estate of now)
-FREEZE_FROM = 20_000  # items: a kept estate this large is moved out of the cyclic collector's reach (`_settle`)
 REWIRE_UP_TO = 20  # the estate of now's graph is rewired when writes since touched at most 1/20 of the items
 
 
@@ -111,13 +107,8 @@ class EstateCache:
         """A large estate about to be kept: its graph and impact arrays made now, and all of it moved out of the
         cyclic collector's reach, as the server's graph copy is (usecases/graph_cache.py): at 100,000 CIs a full
         collection walking it took a what-if from 0.1 s to 0.5 s every few requests."""
-        if len(reads.estate.items) < FREEZE_FROM:
-            return
-        graph = await reads.whole_graph()
-        if len(graph.nodes) >= ARRAYS_FROM:
-            await asyncio.to_thread(arrays_of, graph)
-        if gc.isenabled():  # (paused: an import is running)
-            keep_out_of_collections()
+        if len(reads.estate.items) >= FREEZE_FROM:
+            await settle(await reads.whole_graph())
 
     async def _from_database(self, replayed: int) -> Estate:
         """The estate of now read from the database, when the journal does not account for every item (an import

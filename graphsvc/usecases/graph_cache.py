@@ -20,7 +20,6 @@ that one computation rather than each starting their own.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -28,22 +27,18 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
-from graphsvc.analysis.impact import ARRAYS_FROM
-from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.usecases.estate import EstateCache
-from graphsvc.util import SharedRead, keep_out_of_collections
+from graphsvc.usecases.kept_graph import settle
+from graphsvc.util import SharedRead
 
 __all__ = ["GraphCache", "GraphView"]
 
 log = logging.getLogger("graphsvc")
 
 T = TypeVar("T")
-# A graph this large is kept out of the cyclic collector's passes once loaded (gc_pause.keep_out_of_collections):
-# its full collection then costs more than the one collection done at the load. Smaller graphs are not worth it.
-FREEZE_FROM = 20_000
 
 
 def _failed(task: asyncio.Future[Any]) -> bool:
@@ -104,15 +99,9 @@ class GraphCache:
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             return
-        if len(graph.nodes) >= ARRAYS_FROM:  # the impact search's arrays, built here rather than by a request
-            try:
-                await asyncio.to_thread(arrays_of, graph)
-            except Exception:  # the graph is good; the first large search builds them instead
-                log.exception("building the impact search's arrays failed")
         # `seen` was read before the load began: a write during the load makes the next check reload again.
+        await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
         self.graph, self.fingerprint = graph, seen
-        if len(graph.nodes) >= FREEZE_FROM and gc.isenabled():  # (paused: an import is running; the next load)
-            keep_out_of_collections()
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started
