@@ -245,3 +245,11 @@ def test_a_batch_too_large_is_refused(small_batches: GraphQLClient, sync_driver:
     assert "6 readings in one batch; at most 5" in refused["message"]
     assert stored(sync_driver, migrated.database)[:2] == (0, 0)
     assert record(small_batches, line("CI-DB-1", 50, 0, days=5))["readings"] == 5
+
+
+def test_a_deleted_ci_takes_its_readings(estate: GraphQLClient, sync_driver: Driver, migrated: Connection) -> None:
+    days, readings, _ = stored(sync_driver, migrated.database)
+    done = estate.data('mutation { deleteItem(id: "CI-DB-2", detach: true) { __typename } }')
+    assert done["deleteItem"]["__typename"] == "Deleted", done
+    assert stored(sync_driver, migrated.database)[:2] == (days - 21, readings - 21)
+    assert [r["configurationItem"]["id"] for r in forecast(estate, threshold=55)] == ["CI-SAN-1", "CI-APP-1"]
