@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
@@ -19,12 +19,27 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.readings import CiReading, bucket_keys, check_readings, from_bucket, merge_into
+from graphsvc.domain.readings import (
+    CiReading,
+    DaySums,
+    bucket_keys,
+    check_readings,
+    day_sums,
+    from_bucket,
+    merge_into,
+)
 from graphsvc.domain.rows import to_rfc3339
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["RecordSummary", "export_readings", "readings_between", "record_readings", "record_readings_in"]
+__all__ = [
+    "RecordSummary",
+    "export_readings",
+    "readings_between",
+    "record_readings",
+    "record_readings_in",
+    "window_sums",
+]
 
 Series = dict[str, list[tuple[datetime, float]]]
 
@@ -64,7 +79,7 @@ async def record_readings_in(
     rows = []
     for (ci, day), new in batch.items():
         ms, pct = merge_into(*stored.get((ci, day), ([], [])), new)
-        rows.append({"ci": ci, "day": day, "ms": ms, "pct": pct})
+        rows.append({"ci": ci, "day": day, "ms": ms, "pct": pct, "sums": _sums(day, ms, pct)})
     await (await tx.run(cypher("utilization/write_days"), rows=rows)).consume()
     newest: dict[str, CiReading] = {}
     for r in readings:  # the newest per CI; at the same time the later in the batch, as the bucket keeps it
@@ -87,6 +102,12 @@ async def record_readings_in(
     if changed:
         await audit.record_states(tx, sorted(changed))
     return RecordSummary(len(readings), len(newest), len(rows), sorted(changed))
+
+
+def _sums(day: date, ms: list[int], pct: list[float]) -> dict[str, Any]:
+    sums = day_sums(day, ms, pct)
+    assert sums is not None  # a bucket written holds a reading
+    return {"n": sums.n, "mt": sums.mt, "my": sums.my, "m2": sums.m2, "c": sums.c, "lastMs": ms[-1], "lastPct": pct[-1]}
 
 
 @translate_unavailable
@@ -127,6 +148,32 @@ async def readings_between(
         if points:
             out.setdefault(r["ci"], []).extend(points)
     return out
+
+
+async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> dict[str, list[DaySums]]:
+    """Per CI, the sums of its readings in [start, end] a day at a time: stored sums for the days inside, sums of
+    the readings inside for the days the window cuts."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first, last = start.date(), end.date()
+    last_ms = (end - datetime.combine(last, time(), UTC)) // timedelta(milliseconds=1)
+    rows = await repo.read(cypher("utilization/window_sums"), first=first, last=last, lastMs=last_ms)
+    out: dict[str, list[DaySums]] = {}
+    for r in rows:
+        day: date = r["day"].to_native()
+        sums: DaySums | None
+        if r["ms"] is not None:
+            inside = [(m, p) for m, p in zip(r["ms"], r["pct"], strict=True) if start <= _at(day, m) <= end]
+            sums = day_sums(day, [m for m, _ in inside], [p for _, p in inside])
+        else:
+            begin = datetime.combine(day, time(), UTC)
+            sums = DaySums(begin, r["n"], r["mt"], r["my"], r["m2"], r["c"], _at(day, r["lastMs"]), r["lastPct"])
+        if sums is not None:
+            out.setdefault(r["ci"], []).append(sums)
+    return out
+
+
+def _at(day: date, ms: int) -> datetime:
+    return datetime.combine(day, time(), UTC) + timedelta(milliseconds=ms)
 
 
 async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) -> list[dict[str, Any]]:

@@ -20,9 +20,11 @@ __all__ = [
     "CLOCK_SKEW",
     "DAY_MS",
     "CiReading",
+    "DaySums",
     "Resolution",
     "bucket_keys",
     "check_readings",
+    "day_sums",
     "downsample",
     "from_bucket",
     "merge_into",
@@ -127,3 +129,34 @@ def downsample(
             points = [(datetime.fromtimestamp(k * step.seconds, UTC), t / n) for k, (t, n) in sorted(sums.items())]
             return step, points
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class DaySums:
+    """What a least-squares fit needs of one day's readings (t: days since the day's start, y: percent), and the
+    day's latest reading. Stored on each bucket: a fit over many days reads a few numbers a day, not every reading.
+    Means and sums of deviations from them (not raw sums of squares), so that days combine without cancellation
+    (Chan, Golub and LeVeque's pairwise update)."""
+
+    start: datetime  # the day's start (UTC)
+    n: int
+    mt: float  # mean t
+    my: float  # mean y
+    m2: float  # sum of (t - mt)^2
+    c: float  # sum of (t - mt)(y - my)
+    last_at: datetime
+    last_pct: float
+
+
+def day_sums(day: date, ms: Sequence[int], pct: Sequence[float]) -> DaySums | None:
+    """The sums of a day's readings (`ms` sorted); None when there are none."""
+    if not ms:
+        return None
+    n = len(ms)
+    mean_ms = sum(ms) / n
+    my = math.fsum(pct) / n
+    devs = [(m - mean_ms) / DAY_MS for m in ms]
+    m2 = math.fsum(d * d for d in devs)
+    c = math.fsum(d * (y - my) for d, y in zip(devs, pct, strict=True))
+    start = datetime.combine(day, time(), UTC)
+    return DaySums(start, n, mean_ms / DAY_MS, my, m2, c, start + timedelta(milliseconds=ms[-1]), pct[-1])

@@ -253,3 +253,16 @@ def test_a_deleted_ci_takes_its_readings(estate: GraphQLClient, sync_driver: Dri
     assert done["deleteItem"]["__typename"] == "Deleted", done
     assert stored(sync_driver, migrated.database)[:2] == (days - 21, readings - 21)
     assert [r["configurationItem"]["id"] for r in forecast(estate, threshold=55)] == ["CI-SAN-1", "CI-APP-1"]
+
+
+def test_the_window_cuts_its_first_day_at_its_start(estate: GraphQLClient) -> None:
+    ids = "{ capacityForecast { configurationItem { id } readings } }"
+    # CI-DB-3 has two readings: too few. One just before the window (on its first day, most hours of the day) stays
+    # out; one just inside makes three, a rising line
+    before = record(estate, [{"ci": "CI-DB-3", "at": stamp(NOW - timedelta(days=30, minutes=30)), "percent": 0}])
+    assert before["__typename"] == "RecordUtilizationPayload"
+    assert "CI-DB-3" not in [r["configurationItem"]["id"] for r in estate.data(ids)["capacityForecast"]]
+    inside = record(estate, [{"ci": "CI-DB-3", "at": stamp(NOW - timedelta(days=29, hours=23)), "percent": 0}])
+    assert inside["__typename"] == "RecordUtilizationPayload"
+    listed = {r["configurationItem"]["id"]: r["readings"] for r in estate.data(ids)["capacityForecast"]}
+    assert listed["CI-DB-3"] == 3

@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphsvc.domain.readings import CiReading, bucket_keys, check_readings, downsample, from_bucket, merge_into
+from graphsvc.analysis.forecast import Reading, forecast, forecast_from_days
+from graphsvc.domain.readings import (
+    CiReading,
+    DaySums,
+    bucket_keys,
+    check_readings,
+    day_sums,
+    downsample,
+    from_bucket,
+    merge_into,
+)
 from graphsvc.domain.vocabulary import Kind
 
 NOW = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -77,3 +88,53 @@ def test_short_histories_stay_raw_and_long_ones_become_hourly_then_daily_means()
     resolution, points = downsample(days, 24)
     assert resolution.name == "DAILY"
     assert points == [(start + timedelta(days=d), float(d)) for d in range(5)]
+
+
+def sums_of(readings: list[tuple[datetime, float]]) -> list[DaySums]:
+    """Per-day sums of readings, as the buckets keep them."""
+    by_day: dict[date, list[tuple[int, float]]] = {}
+    for r in bucket_keys([CiReading("CI-1", at, pct) for at, pct in readings]).items():
+        (_, day), points = r
+        by_day[day] = sorted(points)
+    found = [day_sums(d, [m for m, _ in p], [y for _, y in p]) for d, p in sorted(by_day.items())]
+    return [s for s in found if s is not None]
+
+
+def test_the_sums_fit_the_worked_cases() -> None:
+    def at(days_ago: float) -> datetime:
+        return NOW - timedelta(days=days_ago)
+
+    rising = sums_of([(at(20), 50.0), (at(10), 60.0), (at(0), 70.0)])
+    found = forecast_from_days(rising)
+    assert found is not None and found.slope_per_day == pytest.approx(1.0)
+    assert abs(found.forecast_at - (NOW + timedelta(days=15))) < timedelta(seconds=1)
+    assert forecast_from_days(sums_of([(at(20), 60.0), (at(10), 60.0), (at(0), 60.0)])) is None  # flat
+    assert forecast_from_days(sums_of([(at(2), 10.0), (at(1), 10.0), (at(0), 10.000000001)])) is None
+    assert forecast_from_days(sums_of([(at(10), 60.0), (at(0), 70.0)])) is None  # two: too few
+    over = forecast_from_days(sums_of([(at(20), 95.0), (at(10), 92.0), (at(0), 90.0)]))
+    assert over is not None and over.forecast_at == NOW and over.slope_per_day < 0
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 30 * 86_400_000), st.floats(0, 100, allow_nan=False)),
+        min_size=3,
+        max_size=60,
+        unique_by=lambda p: p[0],
+    ),
+    st.floats(1, 100),
+)
+def test_the_sums_fit_the_line_forecast_fits(points: list[tuple[int, float]], threshold: float) -> None:
+    readings = [(NOW - timedelta(milliseconds=ms), pct) for ms, pct in points]
+    direct = forecast([Reading(at, pct) for at, pct in readings], NOW, threshold, 30)
+    summed = forecast_from_days(sums_of(readings), threshold)
+    if direct is None or summed is None:
+        # they may differ only where the line is within rounding of flat, or reaches the threshold past year 9999
+        other = direct or summed
+        assert other is None or abs(other.slope_per_day) < 1e-6 or other.forecast_at.year > 9000
+        return
+    assert summed.latest == direct.latest and summed.readings == direct.readings
+    assert summed.slope_per_day == pytest.approx(direct.slope_per_day, rel=1e-6, abs=1e-9)
+    span = abs(direct.forecast_at - NOW).total_seconds()
+    assert abs((summed.forecast_at - direct.forecast_at).total_seconds()) <= max(1.0, 1e-6 * span)
