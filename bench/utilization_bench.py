@@ -7,7 +7,10 @@ transaction logs, which Neo4j rotates and prunes) with the server stopped (a cle
 and after. Results go to
 bench/results/utilization-<cis>x<days>.json.
 
-    python -m bench.utilization_bench --cis 1000 --days 30 [--seed 1]
+    GRAPHSVC_BENCH_DATA_DIR=.graphsvc-bench-util python -m bench.utilization_bench --cis 1000 --days 30 [--seed 1]
+
+The storage figure holds for a data directory without readings (a second run deletes the first's, and Neo4j reuses
+their space: `store_had_readings` says so).
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ async def main(cis: int, days: int, seed: int) -> None:
     async with stopped_after() as (settings, conn, driver):
         db = conn.database
         await ensure_loaded(driver, db, cis, seed)
+        records, _, _ = await driver.execute_query("MATCH (d:UtilizationDay) RETURN count(d) AS n", database_=db)
+        reused = records[0]["n"] > 0  # deleted records' space is reused, so the store's growth says too little
+        if reused:
+            print("  readings already stored: deleting them; the storage figure needs a fresh data dir", flush=True)
         async with driver.session(database=db) as session:
             await (await session.run("MATCH (d:UtilizationDay) CALL (d) { DELETE d } IN TRANSACTIONS")).consume()
         ids = await ci_ids(driver, db, cis)
@@ -117,6 +124,7 @@ async def main(cis: int, days: int, seed: int) -> None:
         "bytes_per_reading": round((after - before) / written, 2),
         "forecast_s_median": round(statistics.median(times), 2),
         "forecast_cis_listed": found,
+        "store_had_readings": reused,
     }
     # what a year of 5-minute readings of 10,000 CIs would take at the same rate
     result["extrapolated_10k_cis_year_gb"] = round(result["bytes_per_reading"] * 10_000 * 365 * PER_DAY / 1e9, 1)
