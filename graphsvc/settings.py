@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     import_batch_size: int = Field(default=5000, ge=1)
+    max_utilization_batch: int = Field(
+        default=50_000, ge=1, description="most utilization readings one recordUtilization call may send"
+    )
     max_page_size: int = Field(default=500, ge=1)
     risk_weights_file: Path | None = Field(
         default=None, description="a JSON or TOML file overriding the change-risk weights (docs/risk.md)"

@@ -9,11 +9,14 @@ after the year 9999 (no date can say when) is taken as never.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-__all__ = ["MIN_READINGS", "Forecast", "Reading", "forecast", "least_squares"]
+from graphsvc.domain.readings import DaySums
+
+__all__ = ["MIN_READINGS", "Forecast", "Reading", "forecast", "forecast_from_days", "least_squares"]
 
 MIN_READINGS = 3
 DAY = 86_400.0
@@ -66,3 +69,38 @@ def forecast(
     except OverflowError:  # a slope so small the date is past the year 9999: never, in practice
         return None
     return Forecast(latest, slope, reaches, len(window))
+
+
+def forecast_from_days(days: Iterable[DaySums], threshold: float = 85.0) -> Forecast | None:
+    """`forecast` from per-day sums of the readings in the window (the caller keeps only those: whole days inside it,
+    and the sums of the in-window readings of the days it cuts). The same line, its days combined pairwise with the
+    window's first day as the origin; a slope within rounding of flat is taken as flat, as `forecast` finds it."""
+    kept = sorted((d for d in days if d.n), key=lambda d: d.start)
+    if sum(d.n for d in kept) < MIN_READINGS:
+        return None
+    origin = kept[0].start
+    n, mean_x, mean_y, m2, c = 0, 0.0, 0.0, 0.0, 0.0
+    for d in kept:
+        x = (d.start - origin).total_seconds() / DAY + d.mt
+        total = n + d.n
+        dx, dy = x - mean_x, d.my - mean_y
+        m2 += d.m2 + dx * dx * n * d.n / total
+        c += d.c + dx * dy * n * d.n / total
+        mean_x += dx * d.n / total
+        mean_y += dy * d.n / total
+        n = total
+    slope = c / m2 if m2 > 0 else 0.0
+    if abs(slope) * math.sqrt(m2 / n) <= 1e-10 * (1 + abs(mean_y)):
+        slope = 0.0  # the spread the line explains is below the readings' rounding: flat
+    intercept = mean_y - slope * mean_x
+    last = max(kept, key=lambda d: d.last_at)
+    latest = Reading(last.last_at, last.last_pct)
+    if latest.percent >= threshold:
+        return Forecast(latest, slope, latest.at, n)
+    if slope <= 0:
+        return None
+    try:
+        reaches = origin + timedelta(days=(threshold - intercept) / slope)
+    except OverflowError:  # past the year 9999: never, in practice
+        return None
+    return Forecast(latest, slope, reaches, n)

@@ -8,6 +8,7 @@ from typing import Any
 from neo4j import AsyncDriver, RoutingControl
 
 from graphsvc.db.cypher import cypher
+from graphsvc.db.utilization import export_readings
 from graphsvc.domain.exchange import FORMAT
 from graphsvc.domain.rows import dependency_from_props, item_from_props
 from graphsvc.domain.vocabulary import RELATIONSHIPS, Kind, Rel
@@ -45,4 +46,7 @@ async def export_document(driver: AsyncDriver, database: str) -> dict[str, Any]:
         doc["dependencies"] = dependencies
     if consumption:
         doc["consumption"] = consumption
+    readings = await export_readings(driver, database)
+    if readings:
+        doc["utilizationReadings"] = readings
     return doc

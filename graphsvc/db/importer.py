@@ -13,6 +13,9 @@ Documents up to `single_tx_rows` rows are written in one transaction; larger one
 after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written
 last, so an import cut short leaves the items it touched without one, and a retry rewrites them with all their
 relationships: it converges to the same graph.
+
+`utilizationReadings` are checked with the rest (each names a CI; none in the future) and written after the items
+(db/utilization.py): in the same transaction, or in transactions of READINGS_BATCH readings in a bulk load.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -38,7 +42,9 @@ from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
+from graphsvc.db.utilization import record_readings_in
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
+from graphsvc.domain.readings import CiReading, check_readings
 from graphsvc.domain.rows import (
     consumption_props,
     content_hash,
@@ -72,6 +78,8 @@ _DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes", "impo
 # single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
 # by 2 to 8 s (docs/benchmarks.md).
 _WRITERS = 2
+# Utilization readings per transaction in a bulk load (a single-transaction import writes them all at once).
+READINGS_BATCH = 50_000
 
 
 @dataclass
@@ -82,6 +90,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     relationships: int = 0
+    readings: int = 0  # utilization readings written (db/utilization.py)
 
 
 @dataclass
@@ -266,7 +275,7 @@ async def _write_each(
 
 def _document_rows(doc: ExchangeDocument) -> int:
     """Items and relationships the document lists: what decides between one transaction and a bulk load."""
-    rows = len(doc.dependencies) + len(doc.consumption)
+    rows = len(doc.dependencies) + len(doc.consumption) + len(doc.utilizationReadings)
     for kind, _index, item in document_items(doc):
         rows += 1 + sum(len(targets) for _rel, targets in owned_relationships(kind, item))
     return rows
@@ -289,6 +298,11 @@ async def _lock_held(driver: AsyncDriver, database: str) -> AsyncIterator[None]:
             # is the one to raise, not the rollback's.
             with suppress(DriverError, Neo4jError):
                 await tx.rollback()
+
+
+async def _readings_step(tx: AsyncManagedTransaction, chunk: list[CiReading], audit: Audit, now: datetime) -> None:
+    # Positions in the messages are the chunk's, but the whole document was checked before the first write.
+    await record_readings_in(tx, chunk, audit, now=now, base="utilizationReadings")
 
 
 # counted by outcome: a rejected document or run is the user's (nothing written), anything else an error
@@ -328,6 +342,8 @@ async def import_document(
         say("validating")
         doc = validate_structure(raw)
         bulk = _document_rows(doc) > single_tx_rows
+        readings = [CiReading(r.ci, r.at, r.percent) for r in doc.utilizationReadings]
+    now = datetime.now(UTC)
     done = 0
 
     async def prepare(tx: AsyncManagedTransaction) -> tuple[_Plan, ImportSummary]:
@@ -336,6 +352,9 @@ async def import_document(
             say("resolving references")
             existing = await existing_in(tx, sorted(referenced_ids(doc)))
             check_references(doc, {k: v["kind"] for k, v in existing.items()})
+            future = check_readings(readings, None, now, "utilizationReadings")
+            if future:
+                raise DocumentInvalid(future)
             say("planning")
             summary = ImportSummary()
             return await _plan(tx, doc, existing, summary), summary
@@ -375,6 +394,10 @@ async def import_document(
         with writing():
             say("writing")
             await run(tx, plan.steps(batch_size), plan.size())
+            if readings:
+                say("writing readings")
+                await record_readings_in(tx, readings, audit, now=now, base="utilizationReadings")
+                summary.readings = len(readings)
         return summary, plan.size()
 
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
@@ -395,6 +418,12 @@ async def import_document(
                             await _write_each(
                                 driver, database, session, run_bulk, run_steps, _WRITERS if parallel else 1
                             )
+                        if readings:
+                            say("writing readings")
+                        for start in range(0, len(readings), READINGS_BATCH):
+                            chunk = readings[start : start + READINGS_BATCH]
+                            await session.execute_write(_readings_step, chunk, audit, now)
+                            summary.readings += len(chunk)
         except ConstraintError as exc:
             # Someone created one of these ids between our lookup and our write (not an import: those wait).
             raise DocumentInvalid(

@@ -158,6 +158,8 @@ async def delete_item(
         if refs["total"] and not detach:
             raise StillReferenced(item_id, int(refs["total"]), [(r["source"], r["rel"]) for r in refs["sample"]])
         await (await tx.run(cypher("items/delete"), id=item_id)).consume()
+        if Kind(record["kind"]) is Kind.CONFIGURATION_ITEM:  # its utilization readings (db/utilization.py)
+            await (await tx.run(cypher("utilization/delete_of"), id=item_id)).consume()
         if Kind(record["kind"]) in VERSIONED:
             await bump_graph_state(tx)
         await audit.record(tx, [(item_id, native_props(record["props"]), None)])

@@ -50,6 +50,7 @@ __all__ = [
     "Site",
     "Sla",
     "Team",
+    "UtilizationReading",
 ]
 
 _T = TypeVar("_T")
@@ -281,6 +282,14 @@ class Consumption(_Model):
     share: Annotated[float, BeforeValidator(_number), Field(gt=0)] = 1.0
 
 
+class UtilizationReading(_Model):
+    """One utilization reading of a CI: its percent at a time."""
+
+    ci: Id
+    at: Timestamp
+    percent: Percent
+
+
 class Sla(_Model):
     id: Id
     name: Name
@@ -422,3 +431,4 @@ class ExchangeDocument(_Model):
     problems: list[Problem] = []
     changes: list[ChangeRecord] = []
     releases: list[Release] = []
+    utilizationReadings: list[UtilizationReading] = []

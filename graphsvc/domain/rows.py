@@ -30,8 +30,11 @@ __all__ = [
 ]
 
 # Stored on every item by the importer; not part of the exchange format. `discovered`: what each discovery source
-# last wrote to the item and when it last saw it (graphsvc/discovery/reconcile.py).
-SYSTEM_PROPS = frozenset({"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType", "discovered"})
+# last wrote to the item and when it last saw it (graphsvc/discovery/reconcile.py). `utilizationAt`: the time of the
+# reading a CI's `utilization` came from (db/utilization.py).
+SYSTEM_PROPS = frozenset(
+    {"id", "itemKind", "hash", "version", "createdAt", "updatedAt", "ruleType", "discovered", "utilizationAt"}
+)
 _JSON_PROPS = frozenset({"attributes", "rule"})
 # Stored under another name where the exchange field would clash with a system property.
 _RENAMED = {"version": "releaseVersion"}

@@ -111,6 +111,7 @@ def referenced_ids(doc: ExchangeDocument) -> set[str]:
         refs.update((dep.from_, dep.to))
     for con in doc.consumption:
         refs.update((con.businessUnit, con.service))
+    refs.update(r.ci for r in doc.utilizationReadings)
     return refs
 
 
@@ -170,6 +171,8 @@ def check_references(doc: ExchangeDocument, existing: Mapping[str, Kind]) -> Non
         if (con.businessUnit, con.service) in seen_edges:
             problems.append(Problem(base, f"{con.businessUnit!r} consuming {con.service!r} is listed twice"))
         seen_edges.add((con.businessUnit, con.service))
+    for i, reading in enumerate(doc.utilizationReadings):
+        ref(f"utilizationReadings[{i}].ci", reading.ci, {Kind.CONFIGURATION_ITEM})
     if problems:
         raise DocumentInvalid(problems)
 

@@ -48,6 +48,7 @@ from graphsvc.graphql.user_errors import (
     UnknownReference,
     attempt,
 )
+from graphsvc.graphql.utilization import UtilizationMutations
 from graphsvc.usecases import edits
 
 __all__ = ["Mutation"]
@@ -167,7 +168,7 @@ async def _update(info: Info[Context, None], kind: Kind, item_id: str, version: 
     "dependencies, the change and incident lifecycles, policy exceptions, API tokens and saved scenarios. Expected "
     "failures are typed results (UserError) and write nothing."
 )
-class Mutation(ChangeMutations, IncidentMutations, AuditMutations, ScenarioMutations):
+class Mutation(ChangeMutations, IncidentMutations, UtilizationMutations, AuditMutations, ScenarioMutations):
     import_cmdb: ImportResult = strawberry.mutation(
         metadata=needs(Role.editor),
         resolver=import_cmdb,

@@ -25,6 +25,7 @@ from graphsvc.graphql.listing import item_fields
 from graphsvc.graphql.pagination import page_size
 from graphsvc.graphql.scenarios import Scenario, resolve_scenario, resolve_scenarios
 from graphsvc.graphql.shared_fields import shared_field
+from graphsvc.graphql.utilization import CapacityForecastEntry, resolve_capacity_forecast
 
 __all__ = ["Query"]
 
@@ -173,6 +174,28 @@ class Query:
     availability = shared_field("availability")
 
     capacity_risks = shared_field("capacity_risks")
+
+    @strawberry.field(
+        description="every CI whose utilization readings reach the threshold: the latest reading, the slope of the "
+        "least-squares line through the window's readings, when it reaches the threshold, the services that depend "
+        "on it and its owner; by forecast date, then id (SEMANTICS.md). Root only: readings are not part of an "
+        "estate",
+        metadata=needs(Role.analyst, analysis=True),
+    )
+    async def capacity_forecast(
+        self,
+        info: Info[Context, None],
+        threshold_percent: Annotated[
+            float | None, strawberry.argument(description="the utilization (percent, 0 to 100) to reach; null: 85")
+        ] = 85.0,
+        window_days: Annotated[
+            int | None,
+            strawberry.argument(description="fit the readings of the last this many days: 1 to 365; null: 30"),
+        ] = 30,
+    ) -> list[CapacityForecastEntry] | None:
+        return await resolve_capacity_forecast(
+            info, 85.0 if threshold_percent is None else threshold_percent, 30 if window_days is None else window_days
+        )
 
     policy_violations = shared_field("policy_violations")
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from graphsvc.graphql.approval import ApprovedAssessment
     from graphsvc.graphql.changes import ChangeAssessment, TimeWindow
     from graphsvc.graphql.impact import ImpactResult
+    from graphsvc.graphql.utilization import UtilizationHistory
 
 __all__ = ["Item", "item_from_props", "money"]
 
@@ -385,6 +386,23 @@ class ConfigurationItem(Dependable):
     @strawberry.field(description=OWNER)
     async def owner(self, info: Info[Context, None]) -> Team | None:
         return await _one(info, self.id, Rel.OWNED_BY)
+
+    @strawberry.field(
+        description="its utilization readings in [from, to), oldest first; long ranges come as hourly or daily means "
+        "(see `resolution`). The readings as stored now, also under an estate",
+        metadata=needs(Role.viewer),
+    )
+    async def utilization_history(
+        self,
+        info: Info[Context, None],
+        start: Annotated[datetime, strawberry.argument(name="from", description="the first time, included (RFC 3339)")],
+        end: Annotated[
+            datetime | None, strawberry.argument(name="to", description="the last time, excluded (RFC 3339); null: now")
+        ] = None,
+    ) -> Annotated["UtilizationHistory", strawberry.lazy("graphsvc.graphql.utilization")] | None:  # noqa: UP037
+        from graphsvc.graphql.utilization import resolve_history
+
+        return await resolve_history(info, str(self.id), start, end)
 
 
 @strawberry.type(

@@ -43,6 +43,8 @@ VARIABLES = {
     "windowMinutes": 60,
     "asOf": "2026-11-20T00:00:00Z",
     "edits": [{"retire": "X-1"}],
+    "threshold": 85,
+    "windowDays": 30,
 }
 
 

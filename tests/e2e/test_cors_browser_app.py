@@ -59,6 +59,8 @@ VARIABLES: dict[str, dict[str, Any]] = {
     "RequirementTrace": {"id": "REQ-B-01"},
     "PolicyViolations": {},
     "Processes": {},
+    "ServiceStatus": {},
+    "CapacityForecast": {"threshold": 85, "windowDays": 30},
 }
 
 # The browser app: its page has nothing but a function that posts one operation to graphsvc and a table it fills.

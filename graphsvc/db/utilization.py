@@ -1,0 +1,196 @@
+"""Utilization readings in Neo4j: day buckets per CI (domain/readings.py says why), written a batch at a time.
+
+A batch is checked whole before anything is written (domain/readings.check_readings), then written in one
+transaction: the buckets it touches are read, merged with it and written back; each CI whose newest reading in the
+batch is newer than the one its `utilization` came from (`utilizationAt`) gets that reading as its `utilization`;
+one audit entry describes the batch (and a STATE entry keeps the changed CIs' states for the estate's journal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+
+from graphsvc.db.audit import Audit
+from graphsvc.db.connection import translate_unavailable, with_timeout
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.readings import (
+    CiReading,
+    DaySums,
+    bucket_keys,
+    check_readings,
+    day_sums,
+    from_bucket,
+    merge_into,
+)
+from graphsvc.domain.rows import to_rfc3339
+from graphsvc.domain.validation import DocumentInvalid
+from graphsvc.domain.vocabulary import Kind
+
+__all__ = [
+    "RecordSummary",
+    "export_readings",
+    "readings_between",
+    "record_readings",
+    "record_readings_in",
+    "window_sums",
+]
+
+Series = dict[str, list[tuple[datetime, float]]]
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """What a batch did: readings taken, CIs and day buckets they touched, CIs whose `utilization` moved."""
+
+    readings: int
+    cis: int
+    days: int
+    latest_updated: list[str]
+
+
+async def _kinds(tx: AsyncManagedTransaction, ids: list[str]) -> dict[str, Kind]:
+    result = await tx.run(cypher("utilization/kinds"), ids=ids)
+    return {r["id"]: Kind(r["kind"]) async for r in result}
+
+
+async def record_readings_in(
+    tx: AsyncManagedTransaction, readings: Sequence[CiReading], audit: Audit, *, now: datetime, base: str = "readings"
+) -> RecordSummary:
+    """Check and write a batch in the caller's transaction; DocumentInvalid (nothing written) naming each bad
+    reading's position under `base`."""
+    kinds = await _kinds(tx, sorted({r.ci for r in readings}))
+    problems = check_readings(readings, kinds, now, base)
+    if problems:
+        raise DocumentInvalid(problems)
+    if not readings:
+        return RecordSummary(0, 0, 0, [])
+    batch = bucket_keys(readings)
+    keys = [{"ci": ci, "day": day} for ci, day in batch]
+    stored = {
+        (r["ci"], r["day"].to_native()): (r["ms"], r["pct"])
+        async for r in await tx.run(cypher("utilization/read_days"), keys=keys)
+    }
+    rows = []
+    for (ci, day), new in batch.items():
+        ms, pct = merge_into(*stored.get((ci, day), ([], [])), new)
+        rows.append({"ci": ci, "day": day, "ms": ms, "pct": pct, "sums": _sums(day, ms, pct)})
+    await (await tx.run(cypher("utilization/write_days"), rows=rows)).consume()
+    newest: dict[str, CiReading] = {}
+    for r in readings:  # the newest per CI; at the same time the later in the batch, as the bucket keeps it
+        if r.ci not in newest or r.at >= newest[r.ci].at:
+            newest[r.ci] = r
+    latest = [
+        {"ci": r.ci, "at": r.at.astimezone(UTC).isoformat(), "percent": float(r.percent)} for r in newest.values()
+    ]
+    changed = [rec["id"] async for rec in await tx.run(cypher("utilization/set_latest"), rows=latest)]
+    span = sorted(r.at for r in readings)
+    summary = {
+        "readings": len(readings),
+        "cis": len(newest),
+        "from": to_rfc3339(span[0]),
+        "to": to_rfc3339(span[-1]),
+        "utilizationUpdated": sorted(changed)[:100],
+    }
+    # One entry for the batch, whatever its size: the readings themselves are the record of what came in.
+    await audit.record(tx, [("", None, summary)], kind="UTILIZATION")
+    if changed:
+        await audit.record_states(tx, sorted(changed))
+    return RecordSummary(len(readings), len(newest), len(rows), sorted(changed))
+
+
+def _sums(day: date, ms: list[int], pct: list[float]) -> dict[str, Any]:
+    sums = day_sums(day, ms, pct)
+    assert sums is not None  # a bucket written holds a reading
+    return {"n": sums.n, "mt": sums.mt, "my": sums.my, "m2": sums.m2, "c": sums.c, "lastMs": ms[-1], "lastPct": pct[-1]}
+
+
+@translate_unavailable
+async def record_readings(
+    driver: AsyncDriver, database: str, readings: Sequence[CiReading], *, audit: Audit, now: datetime | None = None
+) -> RecordSummary:
+    """Check and write a batch of readings in one transaction (DocumentInvalid, nothing written, on any problem)."""
+    when = now or datetime.now(UTC)
+    async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
+        result: RecordSummary = await session.execute_write(with_timeout(_record), readings, audit, when)
+        return result
+
+
+async def _record(
+    tx: AsyncManagedTransaction, readings: Sequence[CiReading], audit: Audit, now: datetime
+) -> RecordSummary:
+    return await record_readings_in(tx, readings, audit, now=now)
+
+
+async def readings_between(
+    repo: ItemRepository, cis: Sequence[str] | None, start: datetime, end: datetime, *, end_included: bool = False
+) -> Series:
+    """The readings of `cis` (every CI's when None) in [start, end) ([start, end] if `end_included`), oldest first,
+    by CI."""
+    params: dict[str, Any] = {
+        "first": start.astimezone(UTC).date(),
+        "last": end.astimezone(UTC).date(),
+        "cis": None if cis is None else list(cis),
+    }
+    out: Series = {}
+    for r in await repo.read(cypher("utilization/days_between"), **params):
+        day: date = r["day"].to_native()
+        points = [
+            p
+            for p in from_bucket(day, r["ms"], r["pct"])
+            if start <= p[0] and (p[0] <= end if end_included else p[0] < end)
+        ]
+        if points:
+            out.setdefault(r["ci"], []).extend(points)
+    return out
+
+
+async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> dict[str, list[DaySums]]:
+    """Per CI, the sums of its readings in [start, end] a day at a time: stored sums for the days inside, sums of
+    the readings inside for the days the window cuts."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    first, last = start.date(), end.date()
+    last_ms = (end - datetime.combine(last, time(), UTC)) // timedelta(milliseconds=1)
+    rows = await repo.read(cypher("utilization/window_sums"), first=first, last=last, lastMs=last_ms)
+    out: dict[str, list[DaySums]] = {}
+    for r in rows:
+        day: date = r["day"].to_native()
+        sums: DaySums | None
+        if r["ms"] is not None:
+            inside = [(m, p) for m, p in zip(r["ms"], r["pct"], strict=True) if start <= _at(day, m) <= end]
+            sums = day_sums(day, [m for m, _ in inside], [p for _, p in inside])
+        else:
+            begin = datetime.combine(day, time(), UTC)
+            sums = DaySums(begin, r["n"], r["mt"], r["my"], r["m2"], r["c"], _at(day, r["lastMs"]), r["lastPct"])
+        if sums is not None:
+            out.setdefault(r["ci"], []).append(sums)
+    return out
+
+
+def _at(day: date, ms: int) -> datetime:
+    return datetime.combine(day, time(), UTC) + timedelta(milliseconds=ms)
+
+
+async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) -> list[dict[str, Any]]:
+    """Every reading as the exchange's `utilizationReadings`, by CI then time; read a page of buckets at a time."""
+    out: list[dict[str, Any]] = []
+    after: dict[str, Any] | None = None
+    while True:
+        records, _, _ = await driver.execute_query(
+            cypher("utilization/export_page"),
+            after=after,
+            limit=page,
+            database_=database,
+            routing_=RoutingControl.READ,
+        )
+        for r in records:
+            for at, pct in from_bucket(r["day"].to_native(), r["ms"], r["pct"]):
+                out.append({"ci": r["ci"], "at": to_rfc3339(at), "percent": pct})
+        if len(records) < page:
+            return out
+        after = {"ci": records[-1]["ci"], "day": records[-1]["day"]}
