@@ -165,6 +165,65 @@ def csv_sheet(
     _reconcile(observation, dry_run, grace_hours, every, data_dir, bolt_port, "discover csv", allow_mass_retire)
 
 
+@discover.command("prometheus")
+def prometheus(
+    file: Annotated[Path, typer.Argument(help="a Prometheus range-query answer (/api/v1/query_range JSON)")],
+    fractions: Annotated[
+        bool, typer.Option("--fractions", help="the values are fractions (0..1), not percents (0..100)")
+    ] = False,
+    dry_run: DryRun = False,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Utilization readings from Prometheus: each series of a range query, mapped to a CI by its `cmdb_id` label or
+    its `instance` host, becomes that CI's readings (a CI's utilization is its newest). Series that map to no CI are
+    listed; a bad value is an error naming its place, and nothing is written."""
+    from graphsvc.db.items import ItemRepository
+    from graphsvc.db.utilization import ci_targets, record_readings
+    from graphsvc.discovery.documents import DiscoveryInputError
+    from graphsvc.discovery.prometheus import map_series, read_range_query
+    from graphsvc.domain.validation import DocumentInvalid
+
+    settings = settings_for(data_dir, bolt_port)
+    try:
+        series = read_range_query(str(file), _read(file), fractions=fractions)
+    except (DiscoveryInputError, OSError) as exc:
+        fail(str(exc))
+        return
+    ids = [s.cmdb_id for s in series if s.cmdb_id is not None]
+    hosts = [s.host for s in series if s.cmdb_id is None and s.host is not None]
+    cis, by_host = with_driver(settings, lambda d, db: ci_targets(ItemRepository(d, db), ids, hosts))
+    found = map_series(series, cis, by_host)
+    typer.echo(
+        f"{file}: {len(series)} series, {len(found.mapped)} mapped to {len(set(found.mapped.values()))} CIs, "
+        f"{len(found.readings)} readings"
+    )
+    if found.unmapped:
+        typer.echo(f"Series mapped to no CI (not errors; nothing of theirs is stored): {len(found.unmapped)}")
+        for where, why in found.unmapped[:SHOWN]:
+            typer.echo(f"  {where}: {why}")
+        if len(found.unmapped) > SHOWN:
+            typer.echo(f"  ... and {len(found.unmapped) - SHOWN} more")
+    if dry_run:
+        typer.echo("(dry run: nothing was written)")
+        return
+    batch = settings.max_utilization_batch
+    audit = cli_audit("discover prometheus")
+    written = 0
+    try:
+        for start in range(0, len(found.readings), batch):  # one transaction per batch; the file was checked whole
+            chunk = found.readings[start : start + batch]
+
+            async def write(driver: Any, database: str, readings: Any = chunk) -> Any:
+                return await record_readings(driver, database, readings, audit=audit)
+
+            written += with_driver(settings, write).readings
+    except DocumentInvalid as exc:
+        fail(f"{file}: {exc} ({written} readings written before this batch)")
+        return
+    typer.echo(f"{written} readings recorded")
+
+
 @discover.command("runs")
 def runs(
     source: Annotated[str | None, typer.Option("--source", help="only this source, e.g. kubernetes:shop")] = None,

@@ -8,6 +8,7 @@ one audit entry describes the batch (and a STATE entry keeps the changed CIs' st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -34,6 +35,7 @@ from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
     "RecordSummary",
+    "ci_targets",
     "export_readings",
     "readings_between",
     "record_readings",
@@ -194,3 +196,24 @@ async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) 
         if len(records) < page:
             return out
         after = {"ci": records[-1]["ci"], "day": records[-1]["day"]}
+
+
+async def ci_targets(
+    repo: ItemRepository, ids: Sequence[str], hosts: Sequence[str]
+) -> tuple[set[str], dict[str, list[str]]]:
+    """What readings from monitoring may name: which of `ids` are configuration items, and the CIs (RETIRED ones
+    left out) whose `hostname` attribute is each of `hosts` (lower case), as the alert intake finds them."""
+    kinds = await repo.read(cypher("utilization/kinds"), ids=sorted(set(ids)))
+    cis = {r["id"] for r in kinds if r["kind"] == Kind.CONFIGURATION_ITEM.value}
+    wanted = {h.lower() for h in hosts}
+    found: dict[str, list[str]] = {}
+    if wanted:
+        as_stored = sorted(json.dumps(h)[1:-1].lower() for h in wanted)
+        for r in await repo.read(cypher("alerts/hostnames"), hosts=as_stored):
+            try:
+                hostname = json.loads(r["attributes"]).get("hostname")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(hostname, str) and hostname.lower() in wanted and r["status"] != "RETIRED":
+                found.setdefault(hostname.lower(), []).append(r["id"])
+    return cis, {h: sorted(v) for h, v in found.items()}
