@@ -65,18 +65,24 @@ async def test_a_slow_subscriber_is_dropped_and_the_others_go_on(adriver: AsyncD
     slow = await feed.join("tok-slow")
     keeping_up = await feed.join("tok-fast")
     got: list[WriteEvent] = []
+    arrived = asyncio.Event()
 
     async def read() -> None:
         async for event in keeping_up:
             got.append(event)
+            arrived.set()
             if len(got) == 3:
                 return
 
     reader = asyncio.create_task(read())
     try:
         for n in range(3):
+            arrived.clear()
             who = Audit("tok-w", "writer", f"write-{n}")
             await writes.create_item(adriver, DB, Kind.CONFIGURATION_ITEM, ci(f"CI-{n}"), audit=who)
+            # the next write once the reader has this one: one poll may gather several writes, and a queue of 2
+            # would then drop the reader too (it cannot read between the events of one poll)
+            await asyncio.wait_for(arrived.wait(), WAIT)
         await asyncio.wait_for(reader, WAIT)
         assert [e.action for e in got] == ["write-0", "write-1", "write-2"]
         assert slow.dropped and feed.dropped == 1
