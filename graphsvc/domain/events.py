@@ -25,7 +25,14 @@ __all__ = [
     "change_moves",
     "incident_events",
     "item_write",
+    "may_change_status",
 ]
+
+# What the service desk's board (analysis/status.py) reads: the open incidents, the services, CIs and redundancy
+# groups and the dependencies between them (an entry without a kind). A CI whose only changed fields are these
+# bookkeeping ones (a utilization reading, discovery seeing it again) cannot move the board.
+STATUS_KINDS = frozenset({"INCIDENT", "SERVICE", "CONFIGURATION_ITEM", "REDUNDANCY_GROUP"})
+STATUS_BLIND_FIELDS = frozenset({"utilization", "utilizationAt", "lastSeenAt", "version", "updatedAt", "hash"})
 
 
 class WriteOperation(StrEnum):
@@ -121,3 +128,20 @@ def change_moves(write: WriteEvent) -> list[ChangeMoved]:
         if item.before is not None and was is not None and was != now:
             found.append(ChangeMoved(item.item_id, was, str(now), write))
     return found
+
+
+def may_change_status(write: WriteEvent) -> bool:
+    """Whether the write could change the service status board: it touched an incident, a service, a redundancy
+    group, a dependency, or a CI beyond its bookkeeping fields (or it has more entries than the event lists)."""
+    if write.item_count > len(write.items):
+        return True
+    for item in write.items:
+        if item.kind is None:
+            return True
+        if item.kind not in STATUS_KINDS:
+            continue
+        if item.kind != "CONFIGURATION_ITEM" or item.operation is not WriteOperation.UPDATED:
+            return True
+        if not set(item.fields) <= STATUS_BLIND_FIELDS:
+            return True
+    return False

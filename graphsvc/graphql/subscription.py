@@ -26,7 +26,9 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context, Loaders
+from graphsvc.graphql.status import ServiceStatusBoard, board_of
 from graphsvc.usecases.events import SubscriberDropped, TooManySubscriptions
+from graphsvc.usecases.status import status_board
 
 __all__ = ["SocketOperations", "Subscription"]
 
@@ -114,6 +116,14 @@ def _ids(ids: Sequence[strawberry.ID] | None, what: str) -> frozenset[str] | Non
 
 async def _writes(info: Info[Context, None]) -> AsyncGenerator[ev.WriteEvent, None]:
     """The writes committed from now on, for this subscription; each event read with fresh loaders."""
+    async for write in _feed(info):
+        if write is not None:
+            yield write
+
+
+async def _feed(info: Info[Context, None]) -> AsyncGenerator[ev.WriteEvent | None, None]:
+    """None once the subscriber has joined the feed (what is read from then on cannot miss a write), then the writes
+    committed from then on, each read with fresh loaders."""
     ctx = info.context
     feed = ctx.events
     if feed is None:
@@ -124,6 +134,7 @@ async def _writes(info: Info[Context, None]) -> AsyncGenerator[ev.WriteEvent, No
     except TooManySubscriptions as exc:
         raise GraphQLError(str(exc), extensions={"code": "TOO_MANY_SUBSCRIPTIONS"}) from None
     try:
+        yield None
         async for write in subscriber:
             # The connection's context lives as long as the socket: its loaders would keep items as first read.
             ctx.loaders = Loaders(ctx.repo, max_list_items=ctx.settings.max_list_items)
@@ -231,6 +242,26 @@ class Subscription:
                     action=write.action,
                     change=await _item(info, moved.change_id, Kind.CHANGE),
                 )
+
+    @strawberry.subscription(
+        metadata=needs(Role.viewer),
+        description="the service desk's board (`serviceStatus`): first as it is when the subscription starts, then "
+        "again after each committed write that changes it (a service turns DOWN, DEGRADED or OK, the incidents behind "
+        "one change, or the count of open incidents moves); a write that leaves the board as it was sends nothing. Each "
+        "board is the one as it stands when it is computed: of writes committed together, only the board after the "
+        "last is sent",
+    )
+    async def service_status_changed(self, info: Info[Context, None]) -> AsyncGenerator[ServiceStatusBoard, None]:
+        ctx = info.context
+        last: object = None
+        async for write in _feed(info):
+            if write is not None and not ev.may_change_status(write):
+                continue
+            # the graph is read through the server's copy, brought forward to the write by its version
+            board = await status_board(ctx.repo, ctx.graph_cache)
+            if (seen := board.signature()) != last:
+                last = seen
+                yield board_of(board)
 
 
 class SocketOperations(SchemaExtension):

@@ -29,6 +29,23 @@ class StatusBoard:
     open_incidents: int  # every incident open then, whether or not it reaches a service
     services: list[BoardEntry]  # DOWN first, then DEGRADED; the most critical first within each
 
+    def signature(self) -> tuple[object, ...]:
+        """What the board shows, without its moment: equal signatures are the same board to the one watching it."""
+        return (
+            self.open_incidents,
+            tuple(
+                (
+                    e.service.get("id"),
+                    e.service.get("name"),
+                    e.service.get("criticality"),
+                    e.state.status.name,
+                    e.state.since,
+                    tuple((i.get("id"), i.get("title"), i.get("priority")) for i in e.incidents),
+                )
+                for e in self.services
+            ),
+        )
+
     @property
     def down(self) -> int:
         return sum(1 for e in self.services if e.state.status.name == "DOWN")

@@ -305,3 +305,40 @@ async def test_incidents_the_alertmanager_hook_opens_and_resolves_are_told(serve
         ("OPENED", DB_INCIDENT, "alertmanager"),
         ("RESOLVED", DB_INCIDENT, "alertmanager"),
     ]
+
+
+STATUS_CHANGED = """subscription {
+  serviceStatusChanged { openIncidents services { service { id } status incidents { id } } }
+}"""
+
+
+async def test_the_status_board_is_sent_first_and_again_when_a_write_changes_it(served: Served) -> None:
+    api = http(served)
+    await in_thread(load, api)
+    async with subscribed(served, STATUS_CHANGED) as events:
+        assert (await next_event(events))["serviceStatusChanged"] == {"openIncidents": 0, "services": []}
+        # a write the board does not show (a change submitted) sends nothing: the next event is the incident's
+        assert (await in_thread(act, api, "submitChange", 'id: "C-3"'))["change"]["status"] == "SUBMITTED"
+        await in_thread(
+            api.data,
+            'mutation { openIncident(input: {id: "I-DB", title: "db-1 down", priority: P1, affects: ["DB-1"]}) '
+            "{ __typename } }",
+        )
+        # one of the cluster's three nodes: it holds (two needed), degraded, and so is the shop behind it
+        assert (await next_event(events))["serviceStatusChanged"] == {
+            "openIncidents": 1,
+            "services": [{"service": {"id": "SVC-SHOP"}, "status": "DEGRADED", "incidents": [{"id": "I-DB"}]}],
+        }
+        await in_thread(
+            api.data,
+            'mutation { openIncident(input: {id: "I-APP", title: "app down", priority: P1, affects: ["APP"]}) '
+            "{ __typename } }",
+        )
+        assert (await next_event(events))["serviceStatusChanged"]["services"] == [
+            {"service": {"id": "SVC-SHOP"}, "status": "DOWN", "incidents": [{"id": "I-DB"}, {"id": "I-APP"}]}
+        ]
+        await in_thread(api.data, 'mutation { resolveIncident(id: "I-APP") { __typename } }')
+        after_app = (await next_event(events))["serviceStatusChanged"]
+        assert [(s["status"], s["incidents"]) for s in after_app["services"]] == [("DEGRADED", [{"id": "I-DB"}])]
+        await in_thread(api.data, 'mutation { resolveIncident(id: "I-DB") { __typename } }')
+        assert (await next_event(events))["serviceStatusChanged"] == {"openIncidents": 0, "services": []}

@@ -1,0 +1,116 @@
+"""Status board benchmark: `serviceStatus` (operations-now.graphql's ServiceStatus) with open incidents, against the
+plain impact of the same origins and of one typical CI, in the same run.
+
+Through GraphQL against `graphsvc serve` in its own process (the graph in memory, the response cache off), on a
+generated CMDB: `--incidents` incidents are opened with `openIncident` on CIs picked at random (seeded; half of them
+P1, an outage, half P3, a degradation, per SEMANTICS.md's default effect), the board is asked `--repeat` times, and
+the incidents are resolved again on the way out (also when a step fails), so the bench database is left as found.
+
+The board is what a wall screen polls: it must answer well under a second at 100k CIs and 50 open incidents
+(issue 23). Results go to bench/results/status-<size>.json.
+
+    python bench/status_bench.py --size 100k [--incidents 50] [--seed 1] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from neo4j import RoutingControl
+
+from bench.common import RESULTS, SIZES, api_server, bench_database, contract_document, ensure_loaded, machine, measure
+
+STATUS = contract_document("operations-now.graphql")
+IMPACT = """query($o: [ID!]!) { impact(origin: $o) { totals { impacted down degraded services }
+  impacted(first: 100) { id status depth } } }"""
+OPEN = "mutation($i: IncidentInput!) { openIncident(input: $i) { __typename } }"
+RESOLVE = "mutation($id: ID!) { resolveIncident(id: $id) { __typename } }"
+CIS = "MATCH (c:ConfigurationItem) WHERE c.status IS NULL OR c.status <> 'RETIRED' RETURN c.id AS id ORDER BY id"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="10k")
+    parser.add_argument("--incidents", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    cis = SIZES[args.size]
+    pick = random.Random(args.seed)
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    async with bench_database() as (settings, conn, driver):
+        await ensure_loaded(driver, conn.database, cis, args.seed)
+        ids = [
+            r["id"] for r in (await driver.execute_query(CIS, database_=conn.database, routing_=RoutingControl.READ))[0]
+        ]
+        origins = pick.sample(ids, args.incidents)
+        typical = pick.choice(ids)
+        computed = {"GRAPHSVC_RESPONSE_CACHE_SECONDS": "0", "GRAPHSVC_TX_TIMEOUT_SECONDS": "600"}
+        opened: list[str] = []
+        results: dict[str, Any] = {}
+        with api_server(conn, graph_cache=True, env=computed) as server:
+            async with httpx.AsyncClient(base_url=server.url, timeout=900) as http:
+
+                async def ask(query: str, variables: dict[str, Any], name: str | None = None) -> Any:
+                    payload = {"query": query, "variables": variables, "operationName": name}
+                    body = (await http.post("/graphql", json=payload)).json()
+                    assert "errors" not in body, body["errors"]
+                    return body["data"]
+
+                try:
+                    empty, before = await measure(args.repeat, lambda: ask(STATUS, {}, "ServiceStatus"))
+                    results["board_before"] = {**empty, "services": len(before["serviceStatus"]["services"])}
+                    print(f"  board before the bench's incidents: {json.dumps(results['board_before'])}", flush=True)
+                    for n, ci in enumerate(origins):
+                        iid = f"INC-BENCH-{stamp}-{n:03d}"
+                        incident = {"id": iid, "title": f"{ci} failing (bench)", "priority": "P1" if n % 2 else "P3"}
+                        await ask(OPEN, {"i": {**incident, "affects": [ci]}})
+                        opened.append(iid)
+                    await ask(STATUS, {}, "ServiceStatus")  # the first ask after the writes brings the graph forward
+                    board, answer = await measure(args.repeat, lambda: ask(STATUS, {}, "ServiceStatus"))
+                    rows = answer["serviceStatus"]["services"]
+                    results["board"] = {
+                        **board,
+                        "incidents_opened": len(opened),
+                        "services_down": sum(1 for r in rows if r["status"] == "DOWN"),
+                        "services_degraded": sum(1 for r in rows if r["status"] == "DEGRADED"),
+                    }
+                    print(f"  board with {len(opened)} incidents: {json.dumps(results['board'])}", flush=True)
+                    await ask(IMPACT, {"o": origins})
+                    together, found = await measure(args.repeat, lambda: ask(IMPACT, {"o": origins}))
+                    results["impact_of_the_origins_as_outages"] = {**together, **found["impact"]["totals"]}
+                    one, found = await measure(args.repeat, lambda: ask(IMPACT, {"o": [typical]}))
+                    results["impact_of_one_typical_ci"] = {**one, **found["impact"]["totals"]}
+                    print(f"  impact baselines: {json.dumps({k: results[k] for k in list(results)[2:]})}", flush=True)
+                finally:
+                    for iid in opened:
+                        await ask(RESOLVE, {"id": iid})
+                memory = server.memory_mb()
+    result = {
+        "benchmark": "status",
+        "size": args.size,
+        "cis": cis,
+        "cases": results,
+        "server_memory": memory,
+        "machine": machine(),
+        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"status-{args.size}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print("\n| case | median | p90 |")
+    print("|---|---|---|")
+    for name, c in results.items():
+        print(f"| {name} | {c['median_ms']:.0f} ms | {c['p90_ms']:.0f} ms |")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
