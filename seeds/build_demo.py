@@ -606,6 +606,7 @@ INCIDENTS = [  # opened (Nov 2026), minutes to resolve (None = still open), prio
     ("11-18 23:10", None, "P4", "CI-APP-BACKUP", "Backup repository 88% full", ""),
     ("11-19 06:30", None, "P3", "CI-APP-WMS", "Scanner sync backlog growing", ""),
     ("11-19 09:50", None, "P2", "CI-APP-PAYMENT-ADAPTER", "Adyen webhook deliveries failing", ""),
+    ("11-19 10:05", None, "P2", "CI-APP-GIFT-CARDS", "Gift card balance API returns 503 after the 09:30 deploy", ""),
 ]  # fmt: skip
 # Each incident's effect where its priority's default (OUTAGE at P1 and P2, DEGRADATION at P3 and P4) is wrong: a
 # high-priority incident where things work, badly; a low-priority one where a component is down.
@@ -619,6 +620,43 @@ EFFECTS = {
     "Checkout errors for PayPal users": "DEGRADATION",
     "Adyen webhook deliveries failing": "DEGRADATION",
 }
+# Utilization readings: every 4 hours for the 30 days up to the demo's moment (READINGS_END). name -> (percent 30
+# days before, percent at READINGS_END, which becomes the CI's `utilization`). The capacity forecast's story a week
+# before Black Friday: the orders database and an ESXi host reach the 85 % headroom within about two weeks, the
+# catalogue database in months; the SAN, HANA, the cart cache, an ESXi host and the inventory database are over it
+# already; two hosts are falling (workloads moved off them) and two are flat.
+READINGS_END = datetime(2026, 11, 19, 10, 0)
+READINGS: dict[str, tuple[float, float]] = {
+    "dc1-san-01": (82.6, 91.5), "dc1-db-hana-01": (89.5, 93.2), "aws-cache-cart": (78.0, 89.9),
+    "dc1-esx-03": (86.5, 88.0), "pg-inventory-01": (80.0, 86.1), "pg-orders-01": (52.0, 74.0),
+    "dc1-esx-01": (61.0, 77.5), "aws-rds-catalog": (48.0, 58.0), "dc1-lb-01": (29.0, 27.8),
+    "pg-loyalty-01": (36.0, 34.6), "dc2-esx-04": (60.0, 41.7), "dc1-esx-02": (28.0, 19.7),
+}  # fmt: skip
+# A CI with too few readings for a line: two, the day before.
+FEW_READINGS = "dc1-ftp-legacy-01"
+
+
+def utilization_readings() -> None:
+    """`utilizationReadings`: for each CI of READINGS a line from its first to its last value with noise from a
+    generator of its own (the filler values drawn above stay as they were), the last being its `utilization`."""
+    noise = random.Random(1119)
+    by_name = {c["name"]: c for c in cis}
+    out = []
+
+    def reading(name: str, hours_before: int, percent: float) -> dict[str, Any]:
+        moment = READINGS_END - timedelta(hours=hours_before)
+        return {"ci": ci_id(name), "at": moment.strftime("%Y-%m-%dT%H:%M:00Z"), "percent": percent}
+
+    for name, (first, last) in READINGS.items():
+        by_name[name]["utilization"] = last
+        for k in range(180, -1, -1):  # 30 days, every 4 hours; k = 0 is the latest
+            value = last if k == 0 else last + (first - last) * k / 180 + noise.gauss(0, 1.0)
+            out.append(reading(name, 4 * k, round(min(100.0, max(0.0, value)), 1)))
+    latest = by_name[FEW_READINGS]["utilization"]
+    out += [reading(FEW_READINGS, 30, latest - 2), reading(FEW_READINGS, 26, latest)]
+    doc["utilizationReadings"] = sorted(out, key=lambda r: (r["ci"], r["at"]))
+
+
 RELEASES = [
     ("REL-2026.11-STOREFRONT", "Storefront November release", "2026.11.0"),
     ("REL-2026.11-PEAK", "Peak readiness 2026", "2026.11.2"),
@@ -726,8 +764,9 @@ def build() -> dict[str, Any]:
         for key, name, area, purpose, peers in rows(PROCESSES)
     ]  # fmt: skip
     records()
-    for items in doc.values():
-        if isinstance(items, list):
+    utilization_readings()
+    for key, items in doc.items():
+        if isinstance(items, list) and key != "utilizationReadings":  # readings are sorted by CI and time
             items.sort(key=lambda x: x.get("id") or (x.get("from") or x["businessUnit"], x.get("to") or x["service"]))
     return doc
 

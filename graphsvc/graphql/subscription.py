@@ -247,9 +247,9 @@ class Subscription:
         metadata=needs(Role.viewer),
         description="the service desk's board (`serviceStatus`): first as it is when the subscription starts, then "
         "again after each committed write that changes it (a service turns DOWN, DEGRADED or OK, the incidents behind "
-        "one change, or the count of open incidents moves); a write that leaves the board as it was sends nothing. Each "
-        "board is the one as it stands when it is computed: of writes committed together, only the board after the "
-        "last is sent",
+        "one change, or the count of open incidents moves); a write that leaves the board as it was sends nothing. "
+        "Each board is the one as it stands when it is computed: of writes committed together, only the board after "
+        "the last is sent",
     )
     async def service_status_changed(self, info: Info[Context, None]) -> AsyncGenerator[ServiceStatusBoard, None]:
         ctx = info.context

@@ -27,6 +27,7 @@ REFS: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("to", ("services", "configurationItems", "redundancyGroups")),
     ),
     "consumption": (("businessUnit", ("businessUnits",)), ("service", ("services",))),
+    "utilizationReadings": (("ci", ("configurationItems",)),),
     "slas": (("service", ("services",)), ("businessUnit", ("businessUnits",))),
     "policies": (("governs", ("services", "configurationItems", "processes")),),
     "processes": (("interfacesWith", ("processes",)),),
@@ -72,7 +73,7 @@ def ids_by_kind(doc: dict[str, Any]) -> dict[str, set[str]]:
     seen: dict[str, str] = {}
     out: dict[str, set[str]] = {}
     for kind, items in doc.items():
-        if not isinstance(items, list) or kind in ("dependencies", "consumption"):
+        if not isinstance(items, list) or kind in ("dependencies", "consumption", "utilizationReadings"):
             continue
         out[kind] = set()
         for item in items:
