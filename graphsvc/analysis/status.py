@@ -52,7 +52,11 @@ def service_status(graph: DependencyGraph, incidents: Sequence[IncidentRecord], 
     states = []
     for service, status in hit:
         mask = reach.get(service, 0)
-        reaching = [i for bit, i in enumerate(live) if mask >> bit & 1]
+        reaching = []
+        while mask:  # the set bits only, lowest (earliest opened) first
+            low = mask & -mask
+            reaching.append(live[low.bit_length() - 1])
+            mask ^= low
         if not reaching:  # cannot happen: an impacted node has a path to an origin; kept safe all the same
             continue
         states.append(ServiceState(service, status, reaching[0].opened_at, tuple(i.id for i in reaching)))

@@ -7,8 +7,9 @@ the answer is the same until something is written. A query is kept when it can o
 - every root field declares that its answer may be kept (`metadata=needs(..., kept=True)`, graphql/access.py):
   the plain reads (`item`, `processes`, `search`, the item collections such as `configurationItems` and the
   lookups by id such as `service(id:)`) and the analyses of the dependency graph alone (`impact`, `siteFailure`:
-  no clock, no incidents or changes, only items and their relationships); nothing computed against the clock or
-  the whole estate declares it;
+  no clock, no incidents or changes, only items and their relationships), and the service desk's board
+  (`serviceStatus`: wall screens poll it; it reads the clock only for incidents dated ahead of now, which it sees
+  within the answer's lifetime); nothing else computed against the clock or the whole estate declares it;
 - every field in it, fragments included, needs no more than the `viewer` role, except kept fields at the root
   (the graph analyses need `analyst`). A kept answer is served only to a token whose role may ask every field of
   it, so it reveals nothing that token could not ask for itself; the answer is the same whoever asks.

@@ -208,7 +208,10 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
         service_status,
         "the service desk's board: every service DOWN or DEGRADED now (under an estate: at its time) from the open "
         "incidents, with the incidents behind each",
-        Access(Role.viewer, analysis=True),
+        # Kept in the response cache: the board moves with the stored data (every write moves the fingerprint); the
+        # clock only matters for an incident dated ahead (opened or resolved after now), seen within the cache's
+        # lifetime. Wall screens poll it: only the first ask after a write computes it.
+        Access(Role.viewer, kept=True, analysis=True),
     ),
     "cmdb_health": (
         cmdb_health,

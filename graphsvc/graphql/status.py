@@ -42,6 +42,9 @@ class ServiceStatusBoard:
 
 
 def board_of(board: StatusBoard) -> ServiceStatusBoard:
+    # one object per incident, shared by every service it reaches (a busy board lists each many times)
+    incidents = {i["id"]: i for entry in board.services for i in entry.incidents}
+    objects = {iid: t.item_from_props(props) for iid, props in incidents.items()}
     return ServiceStatusBoard(
         at=board.at,
         open_incidents=board.open_incidents,
@@ -50,7 +53,7 @@ def board_of(board: StatusBoard) -> ServiceStatusBoard:
                 service=t.item_from_props(entry.service),
                 status=ImpactStatus[entry.state.status.name],
                 since=entry.state.since,
-                incidents=[t.item_from_props(i) for i in entry.incidents],
+                incidents=[objects[i["id"]] for i in entry.incidents],
             )
             for entry in board.services
         ],

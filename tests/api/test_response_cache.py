@@ -276,3 +276,26 @@ def test_an_impact_is_kept_for_analysts_only_and_let_go_when_the_graph_changes(
     after = ask("analyst")
     assert "x-graphsvc-cache" not in after.headers
     assert {i["id"] for i in after.json()["data"]["impact"]["impacted"]} == {"CI-MON"}  # nothing depends on it now
+
+
+BOARD = "{ serviceStatus { at services { service { id name } status incidents { id } } } }"
+OPEN = """mutation($id: ID!) {
+  openIncident(input: {id: $id, title: "shop down", priority: P1, affects: ["SVC-SHOP"]}) { __typename }
+}"""
+
+
+def test_the_status_board_is_kept_for_polling_screens_until_graphsvc_writes(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    api = serve()
+    load(api)
+    assert api.data(OPEN, {"id": "I-1"})["openIncident"]["__typename"] == "IncidentPayload"
+    first = api.data(BOARD)["serviceStatus"]
+    assert (first["services"][0]["service"]["name"], first["services"][0]["status"]) == ("Web Shop", "DOWN")
+    rename_behind(sync_driver, "Renamed behind graphsvc")
+    assert api.data(BOARD)["serviceStatus"] == first  # kept: the same answer, its moment included
+    assert api.data(OPEN, {"id": "I-2"})["openIncident"]["__typename"] == "IncidentPayload"
+    after = api.data(BOARD)["serviceStatus"]
+    assert after["at"] > first["at"]
+    assert after["services"][0]["service"]["name"] == "Renamed behind graphsvc"
+    assert [i["id"] for i in after["services"][0]["incidents"]][-2:] == ["I-1", "I-2"]
