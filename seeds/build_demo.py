@@ -606,7 +606,7 @@ INCIDENTS = [  # opened (Nov 2026), minutes to resolve (None = still open), prio
     ("11-18 23:10", None, "P4", "CI-APP-BACKUP", "Backup repository 88% full", ""),
     ("11-19 06:30", None, "P3", "CI-APP-WMS", "Scanner sync backlog growing", ""),
     ("11-19 09:50", None, "P2", "CI-APP-PAYMENT-ADAPTER", "Adyen webhook deliveries failing", ""),
-    ("11-19 10:05", None, "P2", "CI-APP-GIFT-CARDS", "Gift card balance API returns 503 after the 09:30 deploy", ""),
+    ("11-19 08:00", None, "P2", "CI-APP-GIFT-CARDS", "Gift card balance API returns 503 after the 07:30 deploy", ""),
 ]  # fmt: skip
 # Each incident's effect where its priority's default (OUTAGE at P1 and P2, DEGRADATION at P3 and P4) is wrong: a
 # high-priority incident where things work, badly; a low-priority one where a component is down.

@@ -149,12 +149,12 @@ def make_token(driver: Driver, database: str, role: str, name: str = "tests") ->
 
 
 def counts(driver: Driver, database: str) -> tuple[int, int]:
-    """(nodes, relationships) of the CMDB graph: migrations, graph state, tokens, the audit trail and the estate's
-    journal excluded."""
+    """(nodes, relationships) of the CMDB graph: migrations, graph state, tokens, the audit trail, the estate's
+    journal and the utilization readings' day buckets excluded."""
     records, _, _ = driver.execute_query(
         "CALL () { MATCH (n) WHERE NOT n:SchemaMigration AND NOT n:GraphState AND NOT n:ApiToken "
         "AND NOT n:AuditEntry AND NOT n:Journal AND NOT n:EstateSnapshot AND NOT n:EstateSnapshotPart "
-        "AND NOT n:DiscoveryRun RETURN count(n) AS nodes } "
+        "AND NOT n:DiscoveryRun AND NOT n:UtilizationDay RETURN count(n) AS nodes } "
         "CALL () { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels",
         database_=database,
     )

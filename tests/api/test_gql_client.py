@@ -57,6 +57,7 @@ def test_the_fetched_schema_is_the_committed_one(session: Any) -> None:
         "estateWritten",
         "incidentEvents",
         "changeEvents",
+        "serviceStatusChanged",
     }
 
 
