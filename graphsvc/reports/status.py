@@ -25,7 +25,8 @@ body.board { background: #111418; } body.board main { max-width: none; backgroun
 .tile .name { font-size: 28px; font-weight: 700; line-height: 1.2; }
 .tile .state { font-size: 20px; font-weight: 600; letter-spacing: .5px; margin: 4px 0 10px; }
 .tile ul { margin: 0; padding-left: 20px; font-size: 17px; } .tile li { margin: 3px 0; }
-.tile .crit { font-size: 15px; opacity: .9; }
+.tile .crit { font-size: 15px; opacity: .9; display: block; }
+.tile .for { white-space: nowrap; }
 .board footer { color: #7d858f; font-size: 14px; }
 """
 
@@ -48,7 +49,8 @@ def _tile(entry: BoardEntry, now: datetime) -> str:
         lasting = f"{hours} h {minutes % 60:02d} min" if hours else f"{minutes} min"
     return (
         f'<section class="tile {e(status)}"><div class="name">{e(service.get("name") or service["id"])}</div>'
-        f'<div class="state">{e(status)} &middot; affected for {e(lasting)} {crit}</div><ul>{incidents}</ul></section>'
+        f'<div class="state">{e(status)} &middot; <span class="for">affected for {e(lasting)}</span>{crit}</div>'
+        f"<ul>{incidents}</ul></section>"
     )
 
 

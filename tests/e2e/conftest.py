@@ -154,7 +154,7 @@ def artifacts_dir() -> Path:
 
 @pytest.fixture(scope="module")
 def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
-    """The real app over the demo CMDB, loaded once per module (for tests that only read).
+    """The real app over the demo CMDB as `graphsvc seed demo` loads it, once per module (for tests that only read).
 
     Auth is off (allowed: the server binds to loopback), so pages open without signing in; the sign-in itself is
     tested in test_auth_browser.py.
@@ -162,14 +162,15 @@ def demo_url(migrated: Connection, sync_driver: object) -> Iterator[str]:
     import httpx
 
     from graphsvc.settings import Settings
+    from graphsvc.synth.demo import demo_document
     from graphsvc.web.app import create_app
-    from tests.conftest import REPO, load_json, wipe
+    from tests.conftest import wipe
 
     wipe(sync_driver, migrated.database)  # type: ignore[arg-type]
     with serve_asgi(create_app(Settings(auth=False, introspection=True), connection=migrated)) as url:
         body = {
             "query": "mutation($d: JSON!) { importCmdb(document: $d) { created } }",
-            "variables": {"d": load_json(REPO / "seeds" / "demo.json")},
+            "variables": {"d": demo_document()},  # as `graphsvc seed demo` loads it: its readings end now
         }
         assert httpx.post(f"{url}/graphql", json=body, timeout=120).json()["data"]["importCmdb"]["created"] > 500
         yield url

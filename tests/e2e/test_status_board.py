@@ -73,3 +73,20 @@ def test_the_wall_screen_shows_what_is_down_and_why(
     assert "INC-SAN P1 SAN controller failed" in out
     before = graphsvc_cli(empty_db, "status", "--as-of", "2026-11-20T08:00:00Z")
     assert before.startswith("All services OK at 2026-11-20 08:00 UTC (0 open incidents)")
+
+
+def test_the_demo_board_on_a_wall_screen(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
+    """The demo's open gift-card outage and its degradations, as the service desk would see them (looked at)."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    try:
+        page.goto(f"{demo_url}/status")
+        tiles = page.locator(".tile")
+        expect(tiles).to_have_count(11)
+        expect(tiles.nth(0)).to_contain_text("Gift Cards")
+        expect(tiles.nth(0)).to_contain_text("DOWN · affected for")
+        expect(tiles.nth(0)).to_contain_text("Gift card balance API returns 503")
+        assert page.locator(".tile.DOWN").count() == 1 and page.locator(".tile.DEGRADED").count() == 10
+        expect(page.locator(".counts")).to_contain_text("1 down")
+        page.screenshot(path=str(artifacts_dir / "status-board-demo.png"), full_page=True)
+    finally:
+        page.close()
