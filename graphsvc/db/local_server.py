@@ -31,7 +31,7 @@ from typing import Any
 
 from graphsvc.db.cypher import cypher
 
-__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
+__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus", "find_java"]
 
 _ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 
@@ -293,6 +293,11 @@ class LocalNeo4j:
         # Another process may have been given the same pid.
         return f"--home-dir={self.data_dir}".encode() in cmdline and _ENTRY_POINT.encode() in cmdline
 
+    def write_config(self) -> None:
+        """Write <data_dir>/conf/neo4j.conf as a start would (neo4j-admin reads it: db/backup.py)."""
+        (self.data_dir / "conf").mkdir(parents=True, exist_ok=True)
+        self._write_config()
+
     def _write_config(self) -> None:
         d = self.data_dir
         lines = {
@@ -465,6 +470,11 @@ def _exit_code(pid: int) -> int | None:
             return -1
         return None
     return os.waitstatus_to_exitcode(status) if done else None
+
+
+def find_java() -> str:
+    """The Java that runs the managed Neo4j (and its admin tool)."""
+    return _find_java()
 
 
 def _find_java() -> str:
