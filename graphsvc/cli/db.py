@@ -28,6 +28,8 @@ def db_start(data_dir: DataDir = None, bolt_port: BoltPort = None) -> None:
     except LocalNeo4jError as exc:
         fail(str(exc))
     typer.echo(f"{'Neo4j already running' if was_running else 'Neo4j started'} at {uri} (data in {server.data_dir})")
+    if server.upgraded_from is not None:
+        typer.echo(f"the store was upgraded from Neo4j {server.upgraded_from} to {server.version}")
 
 
 @db_app.command("stop")

@@ -94,6 +94,7 @@ class LocalNeo4j:
         self.bolt_port = bolt_port
         self.version = version
         self.cache_dir = (cache_dir or Path.home() / ".cache" / "graphsvc" / "neo4j").resolve()
+        self.upgraded_from: str | None = None  # set by a start that moved the store to a newer Neo4j patch release
         self.heap_size = heap_size
         self.pagecache_size = pagecache_size
 
@@ -182,6 +183,7 @@ class LocalNeo4j:
                 self._wait_ready(timeout)
                 return self.uri
             self._pid_file.unlink(missing_ok=True)  # stale: the process is gone
+            upgraded_from = self._check_version()
             java = _find_java()
             lib = self.resolve()
             if not _port_free(self.bolt_port):
@@ -221,7 +223,28 @@ class LocalNeo4j:
                 self._terminate(pid)
                 self._pid_file.unlink(missing_ok=True)
                 raise
+            self._version_file.write_text(self.version + "\n")
+            if upgraded_from is not None:
+                self.upgraded_from = upgraded_from
             return self.uri
+
+    @property
+    def _version_file(self) -> Path:
+        return self.data_dir / "neo4j-version"
+
+    def _check_version(self) -> str | None:
+        """The Neo4j version that last ran this data directory, if older than ours (a patch upgrade: Neo4j upgrades
+        the store on start); a newer one is refused, since an older Neo4j cannot open its store."""
+        try:
+            last = self._version_file.read_text().strip()
+        except FileNotFoundError:
+            return None
+        if _version_key(last) > _version_key(self.version):
+            raise LocalNeo4jError(
+                f"{self.data_dir} was last run by Neo4j {last}, newer than {self.version}: an older Neo4j cannot open "
+                f"its store. Set GRAPHSVC_NEO4J_VERSION={last} (or restore a backup taken on {self.version})."
+            )
+        return last if last != self.version else None
 
     def stop(self, *, timeout: float = 60.0) -> bool:
         """Stop the server; returns False if it was not running."""
@@ -470,6 +493,10 @@ def _exit_code(pid: int) -> int | None:
             return -1
         return None
     return os.waitstatus_to_exitcode(status) if done else None
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", version))
 
 
 def find_java() -> str:
