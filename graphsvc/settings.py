@@ -34,6 +34,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path(".graphsvc"), description="managed Neo4j data, config and password")
     cache_dir: Path | None = Field(default=None, description="Neo4j jars resolved from Maven (default ~/.cache)")
+    maven_dir: Path | None = Field(
+        default=None, description="Apache Maven fetched when `mvn` is not on PATH (default ~/.cache/graphsvc/maven)"
+    )
     bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_version: str = "5.26.30"
     heap_size: str = "2g"

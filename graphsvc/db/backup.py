@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc import __version__
-from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError, find_java
+from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
 
 __all__ = ["BACKUP_FORMAT", "BackupError", "Manifest", "backup", "read_manifest", "restore"]
 
@@ -60,11 +60,17 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 
 def _admin(server: LocalNeo4j, *args: str) -> str:
     """Run `neo4j-admin` (the AdminTool class of the server's own jars) against the server's data directory."""
-    lib = server.resolve()
+    runtime = server.java()
+    lib = server.resolve(runtime)
     conf = server.data_dir / "conf"
     server.write_config()
-    env = {"NEO4J_HOME": str(server.data_dir), "NEO4J_CONF": str(conf), "PATH": "/usr/bin:/bin"}
-    cmd = [find_java(), "-cp", f"{lib}/*", _ADMIN, *args]
+    env = {
+        "NEO4J_HOME": str(server.data_dir),
+        "NEO4J_CONF": str(conf),
+        "JAVA_HOME": str(runtime.home),
+        "PATH": "/usr/bin:/bin",
+    }
+    cmd = [str(runtime.java), "-cp", f"{lib}/*", _ADMIN, *args]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])

