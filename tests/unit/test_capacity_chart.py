@@ -180,3 +180,28 @@ def test_everything_is_drawn_inside_the_box(
             assert x >= 30
         elif label.get("text-anchor") != "middle":
             assert x <= W - 30
+
+
+def test_the_report_page_escapes_what_the_cmdb_says() -> None:
+    from graphsvc.analysis.forecast import Forecast, Reading
+    from graphsvc.domain.readings import RAW
+    from graphsvc.reports.capacity import capacity_html, capacity_markdown
+    from graphsvc.usecases.capacity_report import CapacityReport, services_at_risk
+    from graphsvc.usecases.utilization import CapacityForecastEntry, History
+
+    bad = '<img src=x onerror="alert(1)">'
+    points = rising()
+    entry = CapacityForecastEntry(
+        {"id": "CI-1", "name": bad},
+        Forecast(Reading(*points[-1]), 1.0, NOW + timedelta(days=25), len(points)),
+        ["SVC-1"],
+        {"id": "T-1"},
+    )
+    services = services_at_risk([entry], {"SVC-1": {"id": "SVC-1", "name": f"[x](https://evil.example) {bad}"}})
+    report = CapacityReport(85.0, 30, NOW, [entry], services, {"CI-1": History(RAW, points)}, [])
+    html = capacity_html(report)
+    assert "<img" not in html and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<script" not in html and html.count('class="capacity-chart"') == 1
+    md = capacity_markdown(report)
+    assert "<img" not in md and "](https://" not in md
+    assert '| CI-1 | &lt;img src=x onerror="alert(1)"&gt; | 60.0 % | +1.00 | 2026-12-29 12:00 UTC | SVC-1 | T-1 |' in md
