@@ -24,6 +24,7 @@ CSS = """<style>
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 14px 20px; }
 .ci-card { border: 1px solid #e3e5e8; border-radius: 8px; padding: 10px 12px; break-inside: avoid; }
 .ci-card.above { border-color: #b3261e; border-left-width: 4px; }
+.at-risk td:first-child, .at-risk td:nth-child(3) { white-space: nowrap; }
 .ci-card h3 { font-size: 14px; margin: 0 0 2px; } .ci-card .ci-name { font-weight: 400; color: #444; }
 .ci-card .figures { margin: 0 0 6px; font-size: 12px; color: #444; }
 .capacity-chart { display: block; width: 100%; height: auto; }
@@ -143,7 +144,8 @@ def capacity_html(report: CapacityReport) -> str:
         body.append(f'<p class="none empty">{e(_empty(report))}</p>')
         return page(TITLE, "".join(body), report.generated_at)
     body.append(
-        table(
+        '<div class="at-risk">'
+        + table(
             ["Service", "Name", "Earliest", "CIs behind it"],
             [
                 (
@@ -158,13 +160,14 @@ def capacity_html(report: CapacityReport) -> str:
             ],
             empty="no service depends on these CIs",
         ).replace("<tr><td>", '<tr class="at-risk"><td>')
+        + "</div>"
     )
     drawn = [x for x in report.entries if x.ci["id"] in report.histories]
     body += [
         f"<h2>CIs forecast to reach {e(t)}</h2>",
         '<p class="chart-legend">Earliest first. <i style="border-color:#0b57d0"></i>readings'
         '<i style="border-color:#e8710a"></i>fitted line<i style="border-color:#b3261e;border-top-style:dashed"></i>'
-        f"threshold ({e(t)}) &middot; the circle marks the forecast date</p>",
+        f"threshold ({e(t)}) &middot; the circle, and the red date on the axis: the forecast date</p>",
         '<div class="charts">' + "".join(_ci_card(report, x) for x in drawn) + "</div>",
     ]
     rest = report.entries[len(drawn) :]

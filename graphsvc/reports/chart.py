@@ -3,6 +3,7 @@
 Pure: data in, markup out (tests/unit/test_capacity_chart.py). The y axis is always 0 to 100 %, so that charts side
 by side compare at a glance; the x axis is the window, stretched to the forecast date when that lies ahead (up to
 twice the window again; back to a window before it: a date further off is written at the edge instead of drawn).
+Labels stay out of the plot, where they would hide readings; one that would run into another is left out.
 """
 
 from __future__ import annotations
@@ -75,6 +76,13 @@ def _day(when: datetime) -> str:
     return when.strftime("%Y-%m-%d")
 
 
+def _width(text: str, *, bold: bool = False) -> float:
+    """About how wide `text` is set at 10 px (digits and "-" are about 0.6 em; an arrow and its space about 1.3 em)."""
+    return (len(text.replace("&#8594; ", "").replace("&#8592; ", "")) * (6.2 if bold else 5.8)) + (
+        13.0 if text.startswith("&#") else 0.0
+    )
+
+
 def _thin(xy: list[tuple[float, float]], columns: int) -> list[tuple[float, float]]:
     """At most the lowest and the highest reading of each pixel column, in time order: the envelope survives."""
     if len(xy) <= 2 * columns:
@@ -133,7 +141,7 @@ def capacity_chart(
     height: int = 120,
 ) -> str:
     """An inline <svg> of `points` (time, percent; oldest first) over [start, end]: the readings as a polyline, the
-    fitted line, a dashed threshold line and a marker at the forecast date with the date beside it."""
+    fitted line, a dashed threshold line, and a marker at the forecast date with the date in red on the x axis."""
     lo, hi = start, end
     if points:
         lo, hi = min(lo, points[0][0]), max(hi, points[-1][0])
@@ -161,17 +169,6 @@ def capacity_chart(
                 f'<text class="tick" x="{_f(g.x0 - 4)}" y="{_f(y + 3.5)}" text-anchor="end" fill="{AXIS}">'
                 f"{pct} %</text>"
             )
-    # the x axis: the first and the last date, and "now" between them when the axis runs on to a forecast
-    base = _f(g.y1 + 13)
-    out.append(f'<text class="tick" x="{_f(g.x0)}" y="{base}" fill="{AXIS}">{_day(lo)}</text>')
-    out.append(f'<text class="tick" x="{_f(g.x1)}" y="{base}" text-anchor="end" fill="{AXIS}">{_day(hi)}</text>')
-    x_now = g.x(end)
-    if hi > end and x_now - g.x0 > 80 and g.x1 - x_now > 60:
-        out.append(
-            f'<line x1="{_f(x_now)}" y1="{_f(g.y0)}" x2="{_f(x_now)}" y2="{_f(g.y1)}" stroke="#9aa0a6" '
-            'stroke-dasharray="2 2"/>'
-            f'<text class="tick now" x="{_f(x_now)}" y="{base}" text-anchor="middle" fill="{AXIS}">now</text>'
-        )
     # the threshold, dashed, named on the y axis
     y_t = g.y(threshold)
     out.append(
@@ -180,17 +177,7 @@ def capacity_chart(
         f'<text class="threshold-label" x="{_f(g.x0 - 4)}" y="{_f(y_t + 3.5)}" text-anchor="end" '
         f'fill="{THRESHOLD}" font-weight="600">{threshold:g} %</text>'
     )
-    # the fitted line, to the forecast date
-    if line is not None:
-        a, b = _line_span(line, points, end, forecast_at)
-        clipped = _clip(line, max(a, lo), min(b, hi))
-        if clipped is not None:
-            a, b = clipped
-            out.append(
-                f'<line class="fit" x1="{_f(g.x(a))}" y1="{_f(g.y(line.value(a)))}" x2="{_f(g.x(b))}" '
-                f'y2="{_f(g.y(line.value(b)))}" stroke="{FIT}" stroke-width="1.5"/>'
-            )
-    # the readings, over the line
+    # the readings, under the line (which would vanish under a month of them)
     xy = _thin([(g.x(at), g.y(pct)) for at, pct in points], int(g.x1 - g.x0))
     if len(xy) == 1:
         out.append(f'<circle class="readings" cx="{_f(xy[0][0])}" cy="{_f(xy[0][1])}" r="2" fill="{READINGS}"/>')
@@ -202,28 +189,58 @@ def capacity_chart(
         )
         if len(xy) <= (g.x1 - g.x0) / 6:  # few enough to show each reading
             out += [f'<circle cx="{_f(x)}" cy="{_f(y)}" r="1.8" fill="{READINGS}"/>' for x, y in xy]
-    # the forecast date: a marker where the line meets the threshold, its date beside it
+    # the fitted line, to the forecast date
+    if line is not None:
+        a, b = _line_span(line, points, end, forecast_at)
+        clipped = _clip(line, max(a, lo), min(b, hi))
+        if clipped is not None:
+            a, b = clipped
+            out.append(
+                f'<line class="fit" x1="{_f(g.x(a))}" y1="{_f(g.y(line.value(a)))}" x2="{_f(g.x(b))}" '
+                f'y2="{_f(g.y(line.value(b)))}" stroke="{FIT}" stroke-width="1.5"/>'
+            )
+    # the forecast date: a marker where the line meets the threshold, a dotted line down to the axis and the date
+    # there, in red; nothing of it inside the plot, where it would hide readings
+    wanted: list[tuple[str, float, str, str]] = []  # (class, x, anchor, text), the first placed first
     if forecast_at is not None and off_chart:
         later = forecast_at > horizon
-        out.append(
-            f'<text class="forecast-label" x="{_f(g.x1 - 3 if later else g.x0 + 3)}" '
-            f'y="{_f(y_t - 4 if y_t - g.y0 >= 13 else y_t + 12)}" text-anchor="{"end" if later else "start"}" '
-            f'fill="{MARKER}" font-weight="600">{"&#8594; " if later else "&#8592; "}{_day(forecast_at)}</text>'
+        wanted.append(
+            ("forecast-label", g.x1, "end", "&#8594; " + _day(forecast_at))
+            if later
+            else ("forecast-label", g.x0, "start", "&#8592; " + _day(forecast_at))
         )
     elif forecast_at is not None:
         x_f = g.x(forecast_at)
-        if x_f > g.x1 - 60:
-            anchor, x_text = "end", x_f - 6
-        elif x_f < g.x0 + 60:
-            anchor, x_text = "start", x_f + 6
-        else:
-            anchor, x_text = "middle", x_f
-        y_text = y_t - 6 if y_t - g.y0 >= 13 else y_t + 14
         out.append(
+            f'<line class="forecast-drop" x1="{_f(x_f)}" y1="{_f(y_t)}" x2="{_f(x_f)}" y2="{_f(g.y1)}" '
+            f'stroke="{MARKER}" stroke-width="1" stroke-dasharray="1 2"/>'
             f'<circle class="forecast" cx="{_f(x_f)}" cy="{_f(y_t)}" r="3.5" fill="#fff" stroke="{MARKER}" '
             'stroke-width="2"/>'
-            f'<text class="forecast-label" x="{_f(x_text)}" y="{_f(y_text)}" text-anchor="{anchor}" '
-            f'fill="{MARKER}" font-weight="600">{_day(forecast_at)}</text>'
+        )
+        half = _width(_day(forecast_at), bold=True) / 2
+        wanted.append(("forecast-label", min(max(x_f, half + 2), width - half - 2), "middle", _day(forecast_at)))
+    # the x axis: the first and the last date, and "now" when the axis runs on past it; a label that would run
+    # into one placed before it is left out
+    wanted += [("tick", g.x0, "start", _day(lo)), ("tick", g.x1, "end", _day(hi))]
+    x_now = g.x(end)
+    if hi > end:
+        wanted.append(("tick now", x_now, "middle", "now"))
+    placed: list[tuple[float, float]] = []
+    for cls, x, anchor, text in wanted:
+        w = _width(text, bold=cls == "forecast-label")
+        left = {"start": x, "middle": x - w / 2, "end": x - w}[anchor]
+        if any(left < b + 6 and a < left + w + 6 for a, b in placed):
+            continue
+        placed.append((left, left + w))
+        if cls == "tick now":  # where the readings end and the forecast runs on
+            out.append(
+                f'<line class="now" x1="{_f(x)}" y1="{_f(g.y0)}" x2="{_f(x)}" y2="{_f(g.y1)}" stroke="#9aa0a6" '
+                'stroke-dasharray="2 2"/>'
+            )
+        color, weight = (MARKER, ' font-weight="600"') if cls == "forecast-label" else (AXIS, "")
+        out.append(
+            f'<text class="{cls}" x="{_f(x)}" y="{_f(g.y1 + 13)}" text-anchor="{anchor}" fill="{color}"{weight}>'
+            f"{text}</text>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -81,7 +81,12 @@ def test_a_rising_line_is_drawn_to_its_forecast_date() -> None:
     assert len(readings) == 21 and readings[-1] == f"{g.x(NOW):.1f},{g.y(60):.1f}"
     ticks = [t.text for t in root.iter(NS + "text") if (t.get("class") or "").startswith("tick")]
     assert ticks[:3] == ["0 %", "50 %", "100 %"]  # 100 % is 15 points from the threshold's label: room for both
-    assert "2026-11-04" in ticks and "2026-12-29" in ticks and "now" in ticks
+    assert "2026-11-04" in ticks and "now" in ticks
+    assert "2026-12-29" not in ticks  # the axis ends at the forecast date: its red label stands for both
+    drop = one(root, "line", "forecast-drop")  # from the marker down to the axis
+    assert (drop.get("x1"), drop.get("y1"), drop.get("y2")) == (f"{g.x1:.1f}", f"{g.y(85):.1f}", f"{g.y1:.1f}")
+    label = one(root, "text", "forecast-label")
+    assert float(label.get("y", "")) > g.y1 and label.get("text-anchor") == "middle"  # below the plot
 
 
 def test_the_threshold_sits_at_its_height_and_crowds_no_tick() -> None:
@@ -107,8 +112,10 @@ def test_no_date_no_marker_and_a_flat_line_runs_to_the_window_end() -> None:
 def test_a_date_long_before_the_window_is_written_at_the_left() -> None:
     long_ago = START - timedelta(days=200)
     root = svg(points=rising(start=90.0, per_day=0.01), line=FittedLine(long_ago, 85.0, 0.01), forecast_at=long_ago)
-    assert one(root, "text", "forecast-label").text == "\u2190 2026-04-18"
-    assert [t.text for t in root.iter(NS + "text") if t.get("class") == "tick"][-2] == "2026-10-05"  # a window back
+    label = one(root, "text", "forecast-label")
+    assert label.text == "\u2190 2026-04-18" and label.get("text-anchor") == "start"
+    ticks = [t.text for t in root.iter(NS + "text") if t.get("class") == "tick"]
+    assert ticks[-1] == "2026-12-04" and "2026-10-05" not in ticks  # the axis starts a window back, under the date
     assert inside(root)
 
 
