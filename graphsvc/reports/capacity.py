@@ -38,6 +38,10 @@ CSS = """<style>
 </style>"""
 
 
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _pct(value: float) -> str:
     return f"{value:g} %"
 
@@ -74,17 +78,23 @@ def _when(entry: CapacityForecastEntry, threshold: float) -> str:
     return f'<span class="when">{e(ts(entry.forecast.forecast_at))}</span>'
 
 
+def _ci_link(report: CapacityReport, entry: CapacityForecastEntry) -> str:
+    """The CI's id, linked to its chart when it has one."""
+    ci = e(entry.ci["id"])
+    return f'<a href="#ci-{ci}">{ci}</a>' if entry.ci["id"] in report.histories else ci
+
+
 def _facts(report: CapacityReport) -> list[str]:
     t = _pct(report.threshold)
     above = sum(_above(x, report.threshold) for x in report.entries)
     facts = [
-        f"{len(report.entries)} CI(s) forecast to reach {t}, {above} of them already at or above it",
-        f"{len(report.services)} service(s) at risk",
+        f"{_n(len(report.entries), 'CI')} forecast to reach {t}, {above} of them already at or above it",
+        f"{_n(len(report.services), 'service')} at risk",
     ]
     few = report.too_few
     if few:
         named = ", ".join(few[:LISTED]) + (f" and {len(few) - LISTED} more" if len(few) > LISTED else "")
-        facts.append(f"{len(few)} CI(s) had too few readings in the window (fewer than 3) to forecast: {named}")
+        facts.append(f"{_n(len(few), 'CI')} had too few readings in the window (fewer than 3) to forecast: {named}")
     else:
         facts.append("no CI with readings in the window had too few of them (fewer than 3) to forecast")
     return facts
@@ -152,9 +162,7 @@ def capacity_html(report: CapacityReport) -> str:
                     e(s.service["id"]),
                     e(s.service.get("name") or ""),
                     e(ts(s.earliest)),
-                    "<br>".join(
-                        f'<a href="#ci-{e(x.ci["id"])}">{e(x.ci["id"])}</a> {_when(x, report.threshold)}' for x in s.cis
-                    ),
+                    "<br>".join(f"{_ci_link(report, x)} {_when(x, report.threshold)}" for x in s.cis),
                 )
                 for s in report.services
             ],
@@ -173,7 +181,7 @@ def capacity_html(report: CapacityReport) -> str:
     rest = report.entries[len(drawn) :]
     if rest:
         body += [
-            f'<p class="meta">and {len(rest)} more CI(s), without a chart:</p>',
+            f'<p class="meta">and {_n(len(rest), "more CI")}, without a chart:</p>',
             table(
                 ["CI", "Name", "Latest", "Slope a day", "Forecast", "Services"],
                 [

@@ -53,9 +53,9 @@ def test_the_report_lists_the_services_at_risk_earliest_first(estate: GraphQLCli
     assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
     text = md.text
     assert text.startswith("# Capacity forecast\n")
-    assert "- 3 CI(s) forecast to reach 85 %, 1 of them already at or above it" in text
-    assert "- 2 service(s) at risk" in text
-    assert "- 1 CI(s) had too few readings in the window (fewer than 3) to forecast: CI-DB-3" in text
+    assert "- 3 CIs forecast to reach 85 %, 1 of them already at or above it" in text
+    assert "- 2 services at risk" in text
+    assert "- 1 CI had too few readings in the window (fewer than 3) to forecast: CI-DB-3" in text
     services = rows_of(text, "Services at risk")
     # SVC-SHOP first (CI-APP-1 is above now), then SVC-ORDERS (CI-SAN-1, in three days): not in id order
     assert [r[0] for r in services] == ["SVC-SHOP", "SVC-ORDERS"]
@@ -103,7 +103,7 @@ def test_the_threshold_and_the_window_are_parameters(estate: GraphQLClient) -> N
     # over the last 2 days every line has two readings at most (CI-APP-1 one): too few, so nothing is at risk
     short = estate.http.get("/reports/capacity", params={"format": "md", "windowDays": "2"}).text
     assert "_No CI is forecast to reach 85 % (lines fitted over the last 2 days)._" in short
-    assert "- 5 CI(s) had too few readings in the window (fewer than 3) to forecast:" in short
+    assert "- 5 CIs had too few readings in the window (fewer than 3) to forecast:" in short
     html = estate.http.get("/reports/capacity", params={"windowDays": "2"}).text
     assert '<p class="none empty">No CI is forecast to reach 85 % (lines fitted over the last 2 days).</p>' in html
     assert "<svg" not in html

@@ -83,7 +83,7 @@ def test_the_capacity_report_charts_each_ci_and_lists_services_earliest_first(
         expect(charts).to_have_count(3)
         san = (T0 + timedelta(days=35 / 1.5)).strftime("%Y-%m-%d")
         expect(cards.nth(1).locator("text.forecast-label")).to_have_text(san)
-        expect(page.locator("p.facts, ul.facts")).to_contain_text("1 CI(s) had too few readings")
+        expect(page.locator("p.facts, ul.facts")).to_contain_text("1 CI had too few readings")
         # every chart is drawn whole, inside its card, and its labels stay inside the chart
         for k in range(3):
             box = charts.nth(k).bounding_box()

@@ -212,3 +212,34 @@ def test_the_report_page_escapes_what_the_cmdb_says() -> None:
     md = capacity_markdown(report)
     assert "<img" not in md and "](https://" not in md
     assert '| CI-1 | &lt;img src=x onerror="alert(1)"&gt; | 60.0 % | +1.00 | 2026-12-29 12:00 UTC | SVC-1 | T-1 |' in md
+
+
+def test_cis_past_the_charts_are_listed_in_a_table() -> None:
+    from graphsvc.analysis.forecast import Forecast, Reading
+    from graphsvc.domain.readings import RAW
+    from graphsvc.reports.capacity import capacity_html
+    from graphsvc.usecases.capacity_report import CapacityReport, services_at_risk
+    from graphsvc.usecases.utilization import CapacityForecastEntry, History
+
+    points = rising()
+    entries = [
+        CapacityForecastEntry(
+            {"id": ci, "name": ci.lower()},
+            Forecast(Reading(*points[-1]), 1.0, NOW + timedelta(days=days), len(points)),
+            services,
+            None,
+        )
+        for ci, days, services in (("CI-A", 5, ["SVC-2"]), ("CI-B", 9, ["SVC-1", "SVC-2"]))
+    ]
+    report = CapacityReport(
+        85.0, 30, NOW, entries, services_at_risk(entries, {}), {"CI-A": History(RAW, points)}, ["CI-C"]
+    )
+    assert [(s.service["id"], [x.ci["id"] for x in s.cis]) for s in report.services] == [
+        ("SVC-2", ["CI-A", "CI-B"]),
+        ("SVC-1", ["CI-B"]),
+    ]
+    html = capacity_html(report)
+    assert html.count('class="capacity-chart"') == 1 and 'id="ci-CI-A"' in html and 'id="ci-CI-B"' not in html
+    assert '<a href="#ci-CI-A">CI-A</a>' in html and 'href="#ci-CI-B"' not in html  # a link only to a chart
+    assert "and 1 more CI, without a chart:" in html and "<td>CI-B</td><td>ci-b</td>" in html
+    assert "1 CI had too few readings in the window (fewer than 3) to forecast: CI-C" in html
