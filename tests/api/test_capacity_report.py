@@ -8,13 +8,16 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from neo4j import Driver
 from typer.testing import CliRunner
 
 from graphsvc.cli import app
 from graphsvc.db.connection import Connection
-from tests.api.conftest import GraphQLClient
+from tests.api.conftest import GraphQLClient, bearer
 from tests.api.test_capacity_forecast import NOW, SMALL, T0, line, record
+from tests.conftest import make_token
 from tests.integration.test_cli import env
 
 runner = CliRunner()
@@ -146,3 +149,12 @@ def test_the_cli_writes_the_report(estate: GraphQLClient, empty_db: Connection, 
     assert as_of.exit_code == 1 and "--as-of: the capacity forecast is of the readings as they are now" in as_of.output
     bad = runner.invoke(app, ["report", "capacity", "--threshold", "120"], env=env(empty_db))
     assert bad.exit_code == 2 and "--threshold" in bad.output
+
+
+def test_the_report_needs_the_analyst_role(api: GraphQLClient, sync_driver: Driver, empty_db: Connection) -> None:
+    url = f"{api.http.base_url}/reports/capacity"
+    assert httpx.get(url, timeout=30).status_code == 401
+    viewer = httpx.get(url, headers=bearer(make_token(sync_driver, empty_db.database, "viewer")), timeout=30)
+    assert viewer.status_code == 403 and "/reports/capacity needs the analyst role" in viewer.text
+    analyst = httpx.get(url, headers=bearer(make_token(sync_driver, empty_db.database, "analyst")), timeout=30)
+    assert analyst.status_code == 200 and "No CI is forecast to reach 85 %" in analyst.text
