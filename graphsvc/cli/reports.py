@@ -327,7 +327,7 @@ def report_capacity(
     """Capacity forecast: the services at risk, earliest first, and a chart per CI forecast to reach the threshold
     (its readings, the fitted line, the threshold and the forecast date)."""
     from graphsvc.reports import capacity as cap
-    from graphsvc.usecases.capacity_report import capacity_report
+    from graphsvc.usecases.capacity_report import MAX_CHARTS, capacity_report
 
     if as_of is not None:
         fail(
@@ -336,7 +336,8 @@ def report_capacity(
         )
 
     async def make(repo: Any, weights: Any) -> str | bytes:
-        report = await capacity_report(repo, None, threshold, window_days)
+        charts = 0 if fmt == "md" else MAX_CHARTS  # Markdown draws none: no history to read
+        report = await capacity_report(repo, None, threshold, window_days, charts=charts)
         html, md = cap.capacity_html(report), cap.capacity_markdown(report)
         return _page(fmt, html, md, "Capacity forecast", report.generated_at)
 

@@ -28,7 +28,7 @@ from graphsvc.reports.index import report_index
 from graphsvc.reports.pdf import pdf
 from graphsvc.reports.status import status_html
 from graphsvc.settings import Settings
-from graphsvc.usecases.capacity_report import capacity_report
+from graphsvc.usecases.capacity_report import MAX_CHARTS, capacity_report
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import continuity_reports, sla_report
@@ -216,7 +216,8 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         window = request.query_params.get("windowDays", "30")
         if not window.isdigit() or not 1 <= int(window) <= 365:
             raise InvalidArgument(f"windowDays: {window!r} is not a whole number of days from 1 to 365")
-        report = await capacity_report(repo(), state.get("graph_cache"), threshold, int(window))
+        charts = 0 if fmt == "md" else MAX_CHARTS  # Markdown draws none: no history to read
+        report = await capacity_report(repo(), state.get("graph_cache"), threshold, int(window), charts=charts)
         if fmt == "md":
             return markdown(cap.capacity_markdown(report))
         html = cap.capacity_html(report)
