@@ -1,4 +1,5 @@
-"""`graphsvc report ...`: the CAB, continuity, SLA, compliance and cost reports, as the web routes render them."""
+"""`graphsvc report ...`: the CAB, continuity, SLA, compliance, cost, health and capacity reports, as the web routes
+render them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from graphsvc.settings import Settings
 T = TypeVar("T")
 
 report_app = typer.Typer(
-    help="Reports: CAB (change, cab), continuity, sla, compliance, costs and CMDB health.", no_args_is_help=True
+    help="Reports: CAB (change, cab), continuity, sla, compliance, costs, CMDB health and capacity.",
+    no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
 
@@ -304,6 +306,42 @@ def report_health(
         return _page(fmt, html, md, "CMDB health", now, when)
 
     _write_report(_report(settings_for(data_dir, bolt_port), make, when), output)
+
+
+@report_app.command("capacity")
+def report_capacity(
+    threshold: Annotated[
+        float, typer.Option("--threshold", min=0, max=100, help="the utilization to forecast, in percent")
+    ] = 85.0,
+    window_days: Annotated[
+        int, typer.Option("--window-days", min=1, max=365, help="the days of readings the line is fitted through")
+    ] = 30,
+    fmt: Format = ReportFormat.html,
+    output: Output = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", hidden=True, help="refused: readings are not part of an estate")
+    ] = None,
+    data_dir: DataDir = None,
+    bolt_port: BoltPort = None,
+) -> None:
+    """Capacity forecast: the services at risk, earliest first, and a chart per CI forecast to reach the threshold
+    (its readings, the fitted line, the threshold and the forecast date)."""
+    from graphsvc.reports import capacity as cap
+    from graphsvc.usecases.capacity_report import MAX_CHARTS, capacity_report
+
+    if as_of is not None:
+        fail(
+            "--as-of: the capacity forecast is of the readings as they are now (readings are not part of the "
+            "estate the audit trail rebuilds); leave --as-of out"
+        )
+
+    async def make(repo: Any, weights: Any) -> str | bytes:
+        charts = 0 if fmt == "md" else MAX_CHARTS  # Markdown draws none: no history to read
+        report = await capacity_report(repo, None, threshold, window_days, charts=charts)
+        html, md = cap.capacity_html(report), cap.capacity_markdown(report)
+        return _page(fmt, html, md, "Capacity forecast", report.generated_at)
+
+    _write_report(_report(settings_for(data_dir, bolt_port), make), output)
 
 
 @app.command("status")

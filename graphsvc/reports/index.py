@@ -60,6 +60,13 @@ def report_index(now: datetime) -> str:
             "Completeness, correctness and compliance of the CMDB, with what to fix.",
             ["md", "csv"],
         ),
+        (
+            "Capacity forecast",
+            "/reports/capacity",
+            "The CIs whose utilization is forecast to reach 85 % (a line fitted over the last 30 days; ?threshold= "
+            "and ?windowDays= for others), each charted, and the services at risk, earliest first.",
+            ["md"],
+        ),
     ]
     items = []
     for title, href, about, formats in reports:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from graphsvc.analysis.forecast import Forecast, forecast_from_days
+from graphsvc.analysis.forecast import MIN_READINGS, Forecast, forecast_from_days
 from graphsvc.db import utilization as db
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import Database
@@ -23,7 +23,15 @@ from graphsvc.usecases import sources
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import whole_graph
 
-__all__ = ["CapacityForecastEntry", "History", "capacity_forecast", "history", "record_utilization"]
+__all__ = [
+    "CapacityForecastEntry",
+    "CapacityOutlook",
+    "History",
+    "capacity_forecast",
+    "capacity_outlook",
+    "history",
+    "record_utilization",
+]
 
 # A history of more readings than this is downsampled (hourly means, else daily means).
 HISTORY_POINTS = 2000
@@ -78,6 +86,12 @@ def dependent_services(graph: DependencyGraph, ci: str) -> list[str]:
     return sorted(n for n in seen if n in graph.nodes and graph.nodes[n].kind is Kind.SERVICE)
 
 
+@dataclass(frozen=True)
+class CapacityOutlook:
+    entries: list[CapacityForecastEntry]  # as capacity_forecast lists them
+    too_few: list[str]  # live CIs with readings in the window, but fewer than MIN_READINGS: no line, no forecast
+
+
 async def capacity_forecast(
     repo: ItemRepository,
     cache: GraphCache | None = None,
@@ -89,12 +103,25 @@ async def capacity_forecast(
 
     The fit reads the sums each day bucket keeps (analysis/forecast.forecast_from_days), and the readings only of
     the days the window cuts: a few numbers a CI-day rather than 288 readings."""
+    return (await capacity_outlook(repo, cache, threshold, window_days, now)).entries
+
+
+async def capacity_outlook(
+    repo: ItemRepository,
+    cache: GraphCache | None = None,
+    threshold: float = 85.0,
+    window_days: int = 30,
+    now: datetime | None = None,
+) -> CapacityOutlook:
+    """capacity_forecast's entries, and the live CIs it could not fit for too few readings (the capacity report
+    says how many)."""
     if not 0 <= threshold <= 100:
         raise InvalidArgument(f"thresholdPercent must be between 0 and 100, got {threshold:g}")
     if not 1 <= window_days <= 365:
         raise InvalidArgument(f"windowDays must be between 1 and 365, got {window_days}")
     now = now or datetime.now(UTC)
     days = await db.window_sums(repo, now - timedelta(days=window_days), now)
+    few = sorted(ci for ci, sums in days.items() if 0 < sum(d.n for d in sums) < MIN_READINGS)
 
     def fit() -> dict[str, Forecast]:
         out = {}
@@ -105,14 +132,17 @@ async def capacity_forecast(
         return out
 
     forecasts = await asyncio.to_thread(fit)
-    if not forecasts:
-        return []
+    if not forecasts and not few:
+        return CapacityOutlook([], [])
     ids = sorted(forecasts)
     items = {
         p["id"]: p
-        for p in await repo.by_ids(ids)
+        for p in await repo.by_ids([*ids, *few])
         if p is not None and p["itemKind"] == Kind.CONFIGURATION_ITEM.value and p.get("status") != "RETIRED"
     }
+    too_few = [ci for ci in few if ci in items]
+    if not forecasts:
+        return CapacityOutlook([], too_few)
     graph = await whole_graph(repo, cache)
     owners = {ci: team for team, owns in await sources.owners(repo, ids) for ci in owns}
     entries = [
@@ -120,4 +150,4 @@ async def capacity_forecast(
         for ci, f in forecasts.items()
         if ci in items
     ]
-    return sorted(entries, key=lambda e: (e.forecast.forecast_at, e.ci["id"]))
+    return CapacityOutlook(sorted(entries, key=lambda e: (e.forecast.forecast_at, e.ci["id"])), too_few)

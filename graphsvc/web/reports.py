@@ -1,11 +1,12 @@
 """The reports over HTTP: /reports/changes/{id}, /reports/cab, /reports/continuity, /reports/sla and
-/reports/compliance (HTML, or Markdown with `?format=md`), /reports/costs (HTML, or CSV with `?format=csv`) and
-/reports/health (HTML, Markdown or CSV); every report also as a PDF (`?format=pdf`), and /reports lists them; /status,
-the service desk's board for a wall screen."""
+/reports/compliance (HTML, or Markdown with `?format=md`), /reports/costs (HTML, or CSV with `?format=csv`),
+/reports/health (HTML, Markdown or CSV) and /reports/capacity (HTML or Markdown); every report also as a PDF
+(`?format=pdf`), and /reports lists them; /status, the service desk's board for a wall screen."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.routing import Route
 from graphsvc.db.items import ItemRepository
 from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, QueryTimeout, RequestError
 from graphsvc.reports import cab
+from graphsvc.reports import capacity as cap
 from graphsvc.reports import compliance as comp
 from graphsvc.reports import continuity as cont
 from graphsvc.reports import cost as costs
@@ -26,6 +28,7 @@ from graphsvc.reports.index import report_index
 from graphsvc.reports.pdf import pdf
 from graphsvc.reports.status import status_html
 from graphsvc.settings import Settings
+from graphsvc.usecases.capacity_report import MAX_CHARTS, capacity_report
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.compliance import compliance_report
 from graphsvc.usecases.continuity import continuity_reports, sla_report
@@ -85,6 +88,19 @@ def _count(request: Request, name: str, default: int) -> int:
     if not raw.isdigit():
         raise InvalidArgument(f"{name}: {raw!r} is not a whole number (0 lists everything)")
     return int(raw)
+
+
+def _number(request: Request, name: str, default: float) -> float:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise InvalidArgument(f"{name}: {raw!r} is not a number")
+    return value
 
 
 def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
@@ -192,6 +208,23 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         html = hl.health_html(report, now, per_kind=per_kind)
         return await printed(html, "CMDB health", "health", now) if fmt == "pdf" else HTMLResponse(html)
 
+    async def capacity(request: Request) -> Response:
+        fmt = _format(request, PAGES)
+        threshold = _number(request, "threshold", 85.0)
+        if not 0 <= threshold <= 100:
+            raise InvalidArgument(f"threshold: {threshold:g} is not between 0 and 100 (percent)")
+        window = request.query_params.get("windowDays", "30")
+        if not window.isdigit() or not 1 <= int(window) <= 365:
+            raise InvalidArgument(f"windowDays: {window!r} is not a whole number of days from 1 to 365")
+        charts = 0 if fmt == "md" else MAX_CHARTS  # Markdown draws none: no history to read
+        report = await capacity_report(repo(), state.get("graph_cache"), threshold, int(window), charts=charts)
+        if fmt == "md":
+            return markdown(cap.capacity_markdown(report))
+        html = cap.capacity_html(report)
+        if fmt == "pdf":
+            return await printed(html, "Capacity forecast", "capacity", report.generated_at)
+        return HTMLResponse(html)
+
     async def status(request: Request) -> Response:
         refresh = _count(request, "refresh", 30)
         if not 5 <= refresh <= 3600:
@@ -219,5 +252,6 @@ def report_routes(state: dict[str, Any], settings: Settings) -> list[Route]:
         Route("/reports/compliance", guarded(compliance)),
         Route("/reports/costs", guarded(cost)),
         Route("/reports/health", guarded(health)),
+        Route("/reports/capacity", guarded(capacity)),
         Route("/status", guarded(status)),
     ]

@@ -50,7 +50,7 @@ def test_the_report_index_is_linked_from_graphiql(browser: Browser, demo_url: st
         page.locator("a.gs-reports").click()
         expect(page.locator("h1")).to_have_text("Reports")
         links = page.locator("a.report")
-        expect(links).to_have_count(6)
+        expect(links).to_have_count(7)
         page.screenshot(path=str(artifacts_dir / "report-index.png"), full_page=True)
         page.locator("form.change input").fill("CHG-1002")
         page.locator("form.change button").click()
