@@ -26,17 +26,22 @@ from graphsvc.domain.readings import (
     bucket_keys,
     check_readings,
     day_sums,
+    from_bp,
     from_bucket,
     merge_into,
+    to_bp,
 )
+from graphsvc.domain.retention import HourlyDay, combine_sums, fold_into, hourly_points, hourly_sums, late_sums
 from graphsvc.domain.rows import to_rfc3339
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
+    "Hours",
     "RecordSummary",
     "ci_targets",
     "export_readings",
+    "history_between",
     "readings_between",
     "record_readings",
     "record_readings_in",
@@ -44,6 +49,7 @@ __all__ = [
 ]
 
 Series = dict[str, list[tuple[datetime, float]]]
+Hours = dict[str, list[tuple[datetime, float, int]]]  # per CI, downsampled days' hours: (start, mean, readings)
 
 
 @dataclass(frozen=True)
@@ -75,13 +81,9 @@ async def record_readings_in(
     batch = bucket_keys(readings)
     keys = [{"ci": ci, "day": day} for ci, day in batch]
     stored = {
-        (r["ci"], r["day"].to_native()): (r["ms"], r["pct"])
-        async for r in await tx.run(cypher("utilization/read_days"), keys=keys)
+        (r["ci"], r["day"].to_native()): r async for r in await tx.run(cypher("utilization/read_days"), keys=keys)
     }
-    rows = []
-    for (ci, day), new in batch.items():
-        ms, pct = merge_into(*stored.get((ci, day), ([], [])), new)
-        rows.append({"ci": ci, "day": day, "ms": ms, "pct": pct, "sums": _sums(day, ms, pct)})
+    rows = [_merged(ci, day, new, stored.get((ci, day))) for (ci, day), new in batch.items()]
     await (await tx.run(cypher("utilization/write_days"), rows=rows)).consume()
     newest: dict[str, CiReading] = {}
     for r in readings:  # the newest per CI; at the same time the later in the batch, as the bucket keeps it
@@ -106,10 +108,41 @@ async def record_readings_in(
     return RecordSummary(len(readings), len(newest), len(rows), sorted(changed))
 
 
-def _sums(day: date, ms: list[int], pct: list[float]) -> dict[str, Any]:
-    sums = day_sums(day, ms, pct)
-    assert sums is not None  # a bucket written holds a reading
-    return {"n": sums.n, "mt": sums.mt, "my": sums.my, "m2": sums.m2, "c": sums.c, "lastMs": ms[-1], "lastPct": pct[-1]}
+def _merged(ci: str, day: date, new: list[tuple[int, float]], stored: Any) -> dict[str, Any]:
+    """The row that writes a bucket back with `new` (ms, percent) in: a raw bucket's readings merged (their sums
+    made afresh), or a downsampled one's hours and sums with the late readings folded in (domain/retention.py)."""
+    row: dict[str, Any] = {"ci": ci, "day": day, "ms": None, "bp": None}
+    row |= {"hour": None, "hourBp": None, "hourMaxBp": None, "hourN": None}
+    if stored is not None and stored["hour"] is not None:
+        late = [(m, to_bp(p)) for m, p in new]
+        hours = fold_into(HourlyDay(stored["hour"], stored["hourBp"], stored["hourMaxBp"], stored["hourN"]), late)
+        row |= {"hour": hours.hours, "hourBp": hours.mean_bp, "hourMaxBp": hours.max_bp, "hourN": hours.count}
+        added = late_sums(day, late)
+        assert added is not None  # a batch's bucket holds a reading
+        sums = combine_sums(_stored_sums(day, stored), added)
+    else:
+        row["ms"], row["bp"] = (
+            merge_into(stored["ms"], stored["bp"], new) if stored is not None else merge_into([], [], new)
+        )
+        found = day_sums(day, row["ms"], from_bp(row["bp"]))
+        assert found is not None  # a bucket written holds a reading
+        sums = found
+    last_ms = (sums.last_at - datetime.combine(day, time(), UTC)) // timedelta(milliseconds=1)
+    row["sums"] = {
+        "n": sums.n,
+        "mt": sums.mt,
+        "my": sums.my,
+        "m2": sums.m2,
+        "c": sums.c,
+        "lastMs": last_ms,
+        "lastPct": sums.last_pct,
+    }
+    return row
+
+
+def _stored_sums(day: date, r: Any) -> DaySums:
+    begin = datetime.combine(day, time(), UTC)
+    return DaySums(begin, r["n"], r["mt"], r["my"], r["m2"], r["c"], _at(day, r["lastMs"]), r["lastPct"])
 
 
 @translate_unavailable
@@ -129,32 +162,57 @@ async def _record(
     return await record_readings_in(tx, readings, audit, now=now)
 
 
-async def readings_between(
+async def history_between(
     repo: ItemRepository, cis: Sequence[str] | None, start: datetime, end: datetime, *, end_included: bool = False
-) -> Series:
+) -> tuple[Series, Hours]:
     """The readings of `cis` (every CI's when None) in [start, end) ([start, end] if `end_included`), oldest first,
-    by CI."""
+    by CI; and apart, the hours of the downsampled days in that range whose start lies in it (start, mean percent,
+    readings it is the mean of)."""
     params: dict[str, Any] = {
         "first": start.astimezone(UTC).date(),
         "last": end.astimezone(UTC).date(),
         "cis": None if cis is None else list(cis),
     }
-    out: Series = {}
+
+    def inside(at: datetime) -> bool:
+        return start <= at and (at <= end if end_included else at < end)
+
+    raw: Series = {}
+    hours: Hours = {}
     for r in await repo.read(cypher("utilization/days_between"), **params):
         day: date = r["day"].to_native()
-        points = [
-            p
-            for p in from_bucket(day, r["ms"], r["pct"])
-            if start <= p[0] and (p[0] <= end if end_included else p[0] < end)
-        ]
+        if r["hour"] is not None:
+            found = [p for p in hourly_points(day, _hours(r)) if inside(p[0])]
+            if found:
+                hours.setdefault(r["ci"], []).extend(found)
+            continue
+        points = [p for p in from_bucket(day, r["ms"], r["bp"]) if inside(p[0])]
         if points:
-            out.setdefault(r["ci"], []).extend(points)
+            raw.setdefault(r["ci"], []).extend(points)
+    return raw, hours
+
+
+async def readings_between(
+    repo: ItemRepository, cis: Sequence[str] | None, start: datetime, end: datetime, *, end_included: bool = False
+) -> Series:
+    """The readings of `cis` (every CI's when None) in [start, end) ([start, end] if `end_included`), oldest first,
+    by CI; of a downsampled day, its hourly means, at each hour's start."""
+    raw, hours = await history_between(repo, cis, start, end, end_included=end_included)
+    out: Series = {}
+    for ci in sorted(raw.keys() | hours.keys()):
+        out[ci] = sorted(raw.get(ci, []) + [(at, pct) for at, pct, _ in hours.get(ci, [])])
     return out
+
+
+def _hours(r: Any) -> HourlyDay:
+    return HourlyDay(r["hour"], r["hourBp"], r.get("hourMaxBp") or [], r["hourN"])
 
 
 async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> dict[str, list[DaySums]]:
     """Per CI, the sums of its readings in [start, end] a day at a time: stored sums for the days inside, sums of
-    the readings inside for the days the window cuts."""
+    the readings inside for the days the window cuts; of a downsampled day it cuts (a window longer than the raw
+    period, not aligned to midnight), the sums of its hours inside, each hour's mean at the hour's start: an
+    approximation, the readings being gone."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     first, last = start.date(), end.date()
     last_ms = (end - datetime.combine(last, time(), UTC)) // timedelta(milliseconds=1)
@@ -164,11 +222,12 @@ async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> d
         day: date = r["day"].to_native()
         sums: DaySums | None
         if r["ms"] is not None:
-            inside = [(m, p) for m, p in zip(r["ms"], r["pct"], strict=True) if start <= _at(day, m) <= end]
-            sums = day_sums(day, [m for m, _ in inside], [p for _, p in inside])
+            inside = [(m, b) for m, b in zip(r["ms"], r["bp"], strict=True) if start <= _at(day, m) <= end]
+            sums = day_sums(day, [m for m, _ in inside], from_bp([b for _, b in inside]))
+        elif r["hour"] is not None and not (start <= _at(day, 0) and _at(day, r["lastMs"]) <= end):
+            sums = hourly_sums(day, _hours(r), start, end)  # a downsampled day the window cuts: approximately
         else:
-            begin = datetime.combine(day, time(), UTC)
-            sums = DaySums(begin, r["n"], r["mt"], r["my"], r["m2"], r["c"], _at(day, r["lastMs"]), r["lastPct"])
+            sums = _stored_sums(day, r)
         if sums is not None:
             out.setdefault(r["ci"], []).append(sums)
     return out
@@ -179,7 +238,8 @@ def _at(day: date, ms: int) -> datetime:
 
 
 async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) -> list[dict[str, Any]]:
-    """Every reading as the exchange's `utilizationReadings`, by CI then time; read a page of buckets at a time."""
+    """Every reading as the exchange's `utilizationReadings`, by CI then time; of a day kept downsampled, its hourly
+    means as readings at each hour's start (docs/data-model.md); read a page of buckets at a time."""
     out: list[dict[str, Any]] = []
     after: dict[str, Any] | None = None
     while True:
@@ -191,7 +251,12 @@ async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) 
             routing_=RoutingControl.READ,
         )
         for r in records:
-            for at, pct in from_bucket(r["day"].to_native(), r["ms"], r["pct"]):
+            day = r["day"].to_native()
+            if r["hour"] is not None:  # a downsampled day: its hourly means, each at its hour's start
+                points = [(at, pct) for at, pct, _ in hourly_points(day, _hours(r))]
+            else:
+                points = from_bucket(day, r["ms"], r["bp"])
+            for at, pct in points:
                 out.append({"ci": r["ci"], "at": to_rfc3339(at), "percent": pct})
         if len(records) < page:
             return out
