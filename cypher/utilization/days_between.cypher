@@ -2,5 +2,5 @@
 // bucket's readings, or a downsampled one's hourly means and counts.
 MATCH (d:UtilizationDay)
 WHERE d.day >= $first AND d.day <= $last AND ($cis IS NULL OR d.ci IN $cis)
-RETURN d.ci AS ci, d.day AS day, d.ms AS ms, d.bp AS bp, d.hour AS hour, d.hourBp AS hourBp, d.hourN AS hourN
+RETURN d.ci AS ci, d.day AS day, d.ms AS ms, d.bp AS bp, d.hourBp AS hourBp, d.hourN AS hourN
 ORDER BY d.ci, d.day

@@ -7,5 +7,4 @@ WITH d, d.day = $first OR (d.day = $last AND d.lastMs > $lastMs) AS cut
 RETURN d.ci AS ci, d.day AS day, d.n AS n, d.mt AS mt, d.my AS my, d.m2 AS m2, d.c AS c,
        d.lastMs AS lastMs, d.lastPct AS lastPct,
        CASE WHEN cut THEN d.ms END AS ms, CASE WHEN cut THEN d.bp END AS bp,
-       CASE WHEN cut THEN d.hour END AS hour, CASE WHEN cut THEN d.hourBp END AS hourBp,
-       CASE WHEN cut THEN d.hourN END AS hourN
+       CASE WHEN cut THEN d.hourBp END AS hourBp, CASE WHEN cut THEN d.hourN END AS hourN

@@ -20,6 +20,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
+from graphsvc.db.utilization import hours_row
 from graphsvc.domain.retention import hourly
 
 __all__ = ["BATCH", "RetentionPlan", "downsample_before", "plan_retention"]
@@ -61,9 +62,8 @@ async def _batch(tx: AsyncManagedTransaction, day: date, limit: int) -> tuple[in
     async for r in await tx.run(cypher("utilization/retention_read"), day=day, cis=locked):
         if r["ms"] is None:  # downsampled by another run between the match and the lock
             continue
-        h = hourly(r["ms"], r["bp"])
         readings += len(r["ms"])
-        rows.append({"ci": r["ci"], "hour": h.hours, "hourBp": h.mean_bp, "hourMaxBp": h.max_bp, "hourN": h.count})
+        rows.append({"ci": r["ci"]} | hours_row(hourly(r["ms"], r["bp"])))
     await (await tx.run(cypher("utilization/retention_write"), day=day, rows=rows, cis=locked)).consume()
     return len(rows), readings
 

@@ -31,7 +31,16 @@ from graphsvc.domain.readings import (
     merge_into,
     to_bp,
 )
-from graphsvc.domain.retention import HourlyDay, combine_sums, fold_into, hourly_points, hourly_sums, late_sums
+from graphsvc.domain.retention import (
+    HourlyDay,
+    combine_sums,
+    fold_into,
+    hourly_points,
+    hourly_sums,
+    late_sums,
+    pack,
+    unpack,
+)
 from graphsvc.domain.rows import to_rfc3339
 from graphsvc.domain.validation import DocumentInvalid
 from graphsvc.domain.vocabulary import Kind
@@ -39,9 +48,11 @@ from graphsvc.domain.vocabulary import Kind
 __all__ = [
     "Hours",
     "RecordSummary",
+    "bucket_row",
     "ci_targets",
     "export_readings",
     "history_between",
+    "hours_row",
     "readings_between",
     "record_readings",
     "record_readings_in",
@@ -83,7 +94,7 @@ async def record_readings_in(
     stored = {
         (r["ci"], r["day"].to_native()): r async for r in await tx.run(cypher("utilization/read_days"), keys=keys)
     }
-    rows = [_merged(ci, day, new, stored.get((ci, day))) for (ci, day), new in batch.items()]
+    rows = [bucket_row(ci, day, new, stored.get((ci, day))) for (ci, day), new in batch.items()]
     await (await tx.run(cypher("utilization/write_days"), rows=rows)).consume()
     newest: dict[str, CiReading] = {}
     for r in readings:  # the newest per CI; at the same time the later in the batch, as the bucket keeps it
@@ -108,15 +119,14 @@ async def record_readings_in(
     return RecordSummary(len(readings), len(newest), len(rows), sorted(changed))
 
 
-def _merged(ci: str, day: date, new: list[tuple[int, float]], stored: Any) -> dict[str, Any]:
-    """The row that writes a bucket back with `new` (ms, percent) in: a raw bucket's readings merged (their sums
-    made afresh), or a downsampled one's hours and sums with the late readings folded in (domain/retention.py)."""
-    row: dict[str, Any] = {"ci": ci, "day": day, "ms": None, "bp": None}
-    row |= {"hour": None, "hourBp": None, "hourMaxBp": None, "hourN": None}
-    if stored is not None and stored["hour"] is not None:
+def bucket_row(ci: str, day: date, new: list[tuple[int, float]], stored: Any) -> dict[str, Any]:
+    """The row (cypher/utilization/write_days) that writes a bucket back with `new` (ms, percent) in: a raw bucket's
+    readings merged (their sums made afresh), or a downsampled one's hours and sums with the late readings folded in
+    (domain/retention.py)."""
+    row: dict[str, Any] = {"ci": ci, "day": day, "ms": None, "bp": None, "hourBp": None, "hourN": None}
+    if stored is not None and stored["hourN"] is not None:
         late = [(m, to_bp(p)) for m, p in new]
-        hours = fold_into(HourlyDay(stored["hour"], stored["hourBp"], stored["hourMaxBp"], stored["hourN"]), late)
-        row |= {"hour": hours.hours, "hourBp": hours.mean_bp, "hourMaxBp": hours.max_bp, "hourN": hours.count}
+        row |= hours_row(fold_into(_hours(stored), late))
         added = late_sums(day, late)
         assert added is not None  # a batch's bucket holds a reading
         sums = combine_sums(_stored_sums(day, stored), added)
@@ -181,7 +191,7 @@ async def history_between(
     hours: Hours = {}
     for r in await repo.read(cypher("utilization/days_between"), **params):
         day: date = r["day"].to_native()
-        if r["hour"] is not None:
+        if r["hourN"] is not None:
             found = [p for p in hourly_points(day, _hours(r)) if inside(p[0])]
             if found:
                 hours.setdefault(r["ci"], []).extend(found)
@@ -205,7 +215,13 @@ async def readings_between(
 
 
 def _hours(r: Any) -> HourlyDay:
-    return HourlyDay(r["hour"], r["hourBp"], r.get("hourMaxBp") or [], r["hourN"])
+    return unpack(r["hourBp"], r["hourN"])
+
+
+def hours_row(h: HourlyDay) -> dict[str, list[int]]:
+    """A downsampled day's properties (domain/retention.pack): `hourBp`, the hours' means then maxima; `hourN`."""
+    hour_bp, hour_n = pack(h)
+    return {"hourBp": hour_bp, "hourN": hour_n}
 
 
 async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> dict[str, list[DaySums]]:
@@ -224,7 +240,7 @@ async def window_sums(repo: ItemRepository, start: datetime, end: datetime) -> d
         if r["ms"] is not None:
             inside = [(m, b) for m, b in zip(r["ms"], r["bp"], strict=True) if start <= _at(day, m) <= end]
             sums = day_sums(day, [m for m, _ in inside], from_bp([b for _, b in inside]))
-        elif r["hour"] is not None and not (start <= _at(day, 0) and _at(day, r["lastMs"]) <= end):
+        elif r["hourN"] is not None and not (start <= _at(day, 0) and _at(day, r["lastMs"]) <= end):
             sums = hourly_sums(day, _hours(r), start, end)  # a downsampled day the window cuts: approximately
         else:
             sums = _stored_sums(day, r)
@@ -252,7 +268,7 @@ async def export_readings(driver: AsyncDriver, database: str, page: int = 2000) 
         )
         for r in records:
             day = r["day"].to_native()
-            if r["hour"] is not None:  # a downsampled day: its hourly means, each at its hour's start
+            if r["hourN"] is not None:  # a downsampled day: its hourly means, each at its hour's start
                 points = [(at, pct) for at, pct, _ in hourly_points(day, _hours(r))]
             else:
                 points = from_bucket(day, r["ms"], r["bp"])

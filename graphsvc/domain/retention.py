@@ -16,7 +16,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from graphsvc.domain.readings import DaySums, day_sums, from_bp
 
-__all__ = ["HOUR_MS", "HourlyDay", "combine_sums", "fold_into", "hourly", "hourly_points", "hourly_sums", "late_sums"]
+__all__ = [
+    "HOUR_MS",
+    "HourlyDay",
+    "combine_sums",
+    "fold_into",
+    "hourly",
+    "hourly_points",
+    "hourly_sums",
+    "late_sums",
+    "pack",
+    "unpack",
+]
 
 HOUR_MS = 3_600_000
 
@@ -33,6 +44,22 @@ class HourlyDay:
 
     def readings(self) -> int:
         return sum(self.count)
+
+
+def pack(h: HourlyDay) -> tuple[list[int], list[int]]:
+    """A downsampled day as stored: 48 values, the 24 hours' means then their maxima (0 for an hour without
+    readings), and the 24 hours' counts. Two integer arrays: the first (48 x 14 bits) fills one 128-byte array record,
+    the second packs inline, where four arrays (hours, means, maxima, counts) took two array records and more."""
+    means, tops, counts = [0] * 24, [0] * 24, [0] * 24
+    for hour, mean, top, n in zip(h.hours, h.mean_bp, h.max_bp, h.count, strict=True):
+        means[hour], tops[hour], counts[hour] = mean, top, n
+    return means + tops, counts
+
+
+def unpack(hour_bp: Sequence[int], hour_n: Sequence[int]) -> HourlyDay:
+    """`pack`'s arrays back as the hours that had readings."""
+    hours = [h for h in range(24) if hour_n[h]]
+    return HourlyDay(hours, [hour_bp[h] for h in hours], [hour_bp[24 + h] for h in hours], [hour_n[h] for h in hours])
 
 
 def _mean(total: int, n: int) -> int:

@@ -151,7 +151,7 @@ async def test_a_late_reading_folds_into_a_downsampled_day(loaded: ItemRepositor
     await record_readings(loaded.driver, DB, [CiReading("CI-DB-1", at, 99.0)], audit=SYSTEM)
     (bucket,) = [dict(p) for ci, d, p in buckets(sync_driver) if ci == "CI-DB-1" and d == day]
     assert bucket.get("ms") is None and bucket["n"] == 49
-    assert bucket["hourN"][10] == 3 and bucket["hourMaxBp"][10] == 9900
+    assert bucket["hourN"][10] == 3 and bucket["hourBp"][24 + 10] == 9900  # the hour's maximum
     assert (await plan_retention(loaded, CUT)).days == []  # still downsampled: nothing to do
 
 

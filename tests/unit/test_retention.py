@@ -10,7 +10,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphsvc.domain.readings import day_sums, from_bp
-from graphsvc.domain.retention import HOUR_MS, combine_sums, fold_into, hourly, hourly_points, hourly_sums
+from graphsvc.domain.retention import (
+    HOUR_MS,
+    combine_sums,
+    fold_into,
+    hourly,
+    hourly_points,
+    hourly_sums,
+    pack,
+    unpack,
+)
 
 DAY = date(2026, 10, 1)
 # a day's readings as stored: distinct ms since the day's start, percents in hundredths (0..10000)
@@ -87,3 +96,12 @@ def test_a_whole_downsampled_day_sums_to_its_readings_count_and_mean(readings: d
     found = hourly_sums(DAY, hourly(ms, bp), start, start + timedelta(days=1))
     assert found is not None and found.n == len(ms)
     assert abs(found.my - sum(bp) / len(bp) / 100) <= 0.005 + 1e-9
+
+
+@settings(max_examples=300)
+@given(bucket)
+def test_hours_pack_into_two_arrays_and_back(readings: dict[int, int]) -> None:
+    h = hourly(*stored(readings))
+    hour_bp, hour_n = pack(h)
+    assert len(hour_bp) == 48 and len(hour_n) == 24 and max(hour_bp) <= 10_000
+    assert unpack(hour_bp, hour_n) == h
