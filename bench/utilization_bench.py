@@ -16,23 +16,27 @@ their space: `store_had_readings` says so).
 `--days` days of which the last `--raw-days` keep their readings and the older ones are hourly means and maxima.
 Written so (the writer's 53,000 readings/s would take hours for a year of 10,000 CIs):
 
-1. raw days `raw-days + 1` days back to yesterday: the first `--writer-cis` CIs through db/utilization.record_readings
-   (the real writer, 50,000 readings a transaction); the other CIs' buckets made by the writer's own row builder
-   (db/utilization.bucket_row: the same arrays and sums) and written with its statement (write_days), 500 buckets a
-   transaction, without the writer's merge read, `utilization` update and audit entry (nothing of which is stored
-   per reading);
+1. raw days, `raw-days + 1` of them back to yesterday: the first `--writer-cis` CIs through
+   db/utilization.record_readings (the real writer, 50,000 readings a transaction); the other CIs' buckets made by
+   the writer's own row builder (db/utilization.bucket_row: the same arrays and sums) and written with the writer's
+   statement (write_days) with CREATE for MERGE (the buckets are new), 500 buckets a transaction, without the
+   writer's merge read, `utilization` update and audit entry (nothing of which is stored per reading);
 2. the oldest of those raw days downsampled by the real retention run (db/retention.downsample_before), timed: one
    day's pruning of every CI, as the daily run does it;
-3. the remaining older days written directly in the format the run produces: each CI-day's 288 readings generated,
-   made hourly by domain/retention.hourly (the run's own function), its least-squares sums computed from the raw
-   readings with numpy (the formulas of domain/readings.day_sums, checked against it on a sample; seven floats a day
-   whose values do not change their size), written with write_days, 5,000 buckets a transaction.
+3. the remaining older days (`days - raw-days - 1`) of the first `--downsampled-cis` CIs (default all) written
+   directly in the format the run produces: each CI-day's 288 readings generated, made hourly by
+   domain/retention.hourly and db/utilization.hours_row (the run's own functions), its least-squares sums computed
+   from the raw readings with numpy (the formulas of domain/readings.day_sums, checked against it on a sample; seven
+   floats a day whose values do not change their size), 5,000 buckets a transaction.
 
-Bytes on disk are measured (server stopped) after step 1 and after step 3; the capacity forecast (85%, 30 days) is
-timed over the result. Results go to bench/results/utilization-retained-<cis>x<days>.json.
+Bytes on disk are measured (server stopped) after step 1 and after step 3, and divided by the buckets each step
+wrote; a year of 10,000 CIs is extrapolated from those per-bucket figures when fewer CIs got older days. The capacity
+forecast (85%, 30 days) is timed over the result: its window reads the last 31 days' buckets (the day index), so
+older days weigh on it only through the store's size. Results go to
+bench/results/utilization-retained-<cis>x<days>.json.
 
-    GRAPHSVC_BENCH_DATA_DIR=.graphsvc-bench-util python -m bench.utilization_bench --retained \
-        --cis 10000 --days 365 --raw-days 35 --writer-cis 300
+    GRAPHSVC_BENCH_DATA_DIR=.graphsvc-bench-util GRAPHSVC_BENCH_BOLT_PORT=17740 python -m bench.utilization_bench \
+        --retained --cis 10000 --days 365 --raw-days 35 --writer-cis 200 --downsampled-cis 1000
 """
 
 from __future__ import annotations
