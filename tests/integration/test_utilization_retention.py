@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from neo4j import AsyncDriver, Driver
 
+from graphsvc.analysis.forecast import Reading, forecast
 from graphsvc.db.audit import SYSTEM
 from graphsvc.db.connection import Connection
 from graphsvc.db.exporter import export_document
@@ -21,7 +22,7 @@ from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.migrate import migrations
 from graphsvc.db.retention import downsample_before, plan_retention
-from graphsvc.db.utilization import record_readings
+from graphsvc.db.utilization import readings_between, record_readings
 from graphsvc.domain.readings import CiReading
 from graphsvc.usecases.utilization import capacity_forecast, history
 from tests.conftest import REPO, load_json
@@ -85,6 +86,15 @@ async def test_downsampling_leaves_the_forecast_unchanged(loaded: ItemRepository
     before = [forecast_key(await capacity_forecast(repo, None, 85.0, w, now)) for w, now in asked]
     assert all(len(found) == 2 for found in before)  # both lines rise towards 85
     crossing = forecast_key(await capacity_forecast(repo, None, 85.0, 40, MIDNIGHT - timedelta(hours=7)))
+    # the sums Neo4j combines give the line a fit through every reading gives
+    for w, now in asked:
+        found = await readings_between(repo, None, now - timedelta(days=w), now, end_included=True)
+        direct = {ci: forecast([Reading(at, pct) for at, pct in points], now, 85.0, w) for ci, points in found.items()}
+        for ci, latest, slope, at, n in forecast_key(await capacity_forecast(repo, None, 85.0, w, now)):
+            want = direct[ci]
+            assert want is not None and (latest, n) == (want.latest, want.readings)
+            assert slope == pytest.approx(want.slope_per_day, rel=1e-9)
+            assert abs((at - want.forecast_at).total_seconds()) < 1
 
     done = await downsample_before(repo.driver, DB, CUT)
     assert done == (2 * 10, 2 * 10 * 48)
