@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         ge=0,
         description="`graphsvc prune-history` keeps the estate's history (asOf, estateDiff) of this many days",
     )
+    utilization_raw_days: int = Field(
+        default=35,
+        ge=30,
+        description="`graphsvc prune-utilization` keeps utilization readings of this many days as recorded (at least "
+        "the forecast's default window, 30) and older days as hourly means and maxima",
+    )
     response_cache_seconds: float = Field(
         default=60.0,
         ge=0,

@@ -1,12 +1,13 @@
 """`graphsvc ...`: one module per command group (common.py holds what they share)."""
 
-from graphsvc.cli import data, db, discover, estate, reports, serve, tokens
+from graphsvc.cli import data, db, discover, estate, reports, serve, tokens, utilization
 from graphsvc.cli.common import app
 from graphsvc.cli.serve import tcp_listener
 
 __all__ = ["app", "main", "tcp_listener"]
 
-_GROUPS = (data, db, discover, estate, reports, serve, tokens)  # imported for the commands they add to `app`
+# imported for the commands they add to `app`
+_GROUPS = (data, db, discover, estate, reports, serve, tokens, utilization)
 
 
 def main() -> None:

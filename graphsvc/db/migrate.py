@@ -1,4 +1,5 @@
-"""Schema migrations: the ordered, idempotent files under `schema/`, applied once each and recorded."""
+"""Schema migrations: the ordered, idempotent files under `schema/`, applied once each and recorded. A file holds
+Cypher statements separated by `;`: constraints and indexes, or a data rewrite (`CALL { ... } IN TRANSACTIONS`)."""
 
 from __future__ import annotations
 
@@ -68,9 +69,11 @@ async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration
     for migration in migrations():
         if migration.version in done:
             continue
-        for statement in migration.statements:
-            # Schema statements come from the shipped files, never from a request.
-            await driver.execute_query(statement, database_=database)
+        async with driver.session(database=database) as session:
+            for statement in migration.statements:
+                # Statements come from the shipped files, never from a request. Each runs in an auto-commit
+                # transaction, so that a data rewrite may go a batch at a time (CALL { ... } IN TRANSACTIONS).
+                await (await session.run(statement)).consume()
         await driver.execute_query(
             cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
         )

@@ -1,9 +1,12 @@
 """Utilization readings: checking a batch, the day buckets they are stored in, and downsampling a history.
 
 A reading is (CI, time, percent). They are stored by CI and UTC day (db/utilization.py): a bucket holds the day's
-readings as two parallel arrays, milliseconds since the day's start (sorted) and percents, so a year of 5-minute
-readings of one CI is 365 nodes, not 105,120. Times are kept to the millisecond; a reading at a time a bucket
-already holds replaces it.
+readings as two parallel integer arrays, milliseconds since the day's start (sorted) and percents in hundredths of a
+percent (0..10000, "basis points"), so a year of 5-minute readings of one CI is 365 nodes, not 105,120, and Neo4j
+packs each array to the bits its largest value needs (27 and 14 bits a reading, where a float took 64). Times are
+kept to the millisecond, percents to 0.01 percentage point (a value reads back within 0.005 of what was written);
+a reading at a time a bucket already holds replaces it. Days past the raw retention keep hourly means and maxima
+instead (domain/retention.py).
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ __all__ = [
     "check_readings",
     "day_sums",
     "downsample",
+    "from_bp",
     "from_bucket",
     "merge_into",
+    "to_bp",
 ]
 
 # A reading may be this far ahead of the server's clock (a monitoring host's clock running a little fast).
@@ -86,20 +91,29 @@ def bucket_keys(readings: Iterable[CiReading]) -> dict[tuple[str, date], list[tu
     return out
 
 
-def merge_into(
-    ms: Sequence[int], pct: Sequence[float], new: Iterable[tuple[int, float]]
-) -> tuple[list[int], list[float]]:
-    """A bucket's arrays with `new` merged in, sorted by time; a new reading at a time held replaces it."""
-    merged = dict(zip(ms, pct, strict=True))
-    merged.update(new)
+def to_bp(percent: float) -> int:
+    """A percent as stored: whole hundredths of a percent (0..10000), the nearest."""
+    return math.floor(percent * 100 + 0.5)
+
+
+def from_bp(bp: Sequence[int]) -> list[float]:
+    """Stored hundredths of a percent as percents."""
+    return [b / 100 for b in bp]
+
+
+def merge_into(ms: Sequence[int], bp: Sequence[int], new: Iterable[tuple[int, float]]) -> tuple[list[int], list[int]]:
+    """A bucket's arrays (ms, hundredths of a percent) with `new` (ms, percent) merged in, sorted by time; a new
+    reading at a time held replaces it."""
+    merged = dict(zip(ms, bp, strict=True))
+    merged.update((m, to_bp(p)) for m, p in new)
     times = sorted(merged)
     return times, [merged[t] for t in times]
 
 
-def from_bucket(day: date, ms: Sequence[int], pct: Sequence[float]) -> list[tuple[datetime, float]]:
+def from_bucket(day: date, ms: Sequence[int], bp: Sequence[int]) -> list[tuple[datetime, float]]:
     """A bucket's readings as (UTC time, percent), oldest first."""
     start = datetime.combine(day, time(), UTC)
-    return [(start + timedelta(milliseconds=m), p) for m, p in zip(ms, pct, strict=True)]
+    return [(start + timedelta(milliseconds=m), b / 100) for m, b in zip(ms, bp, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -113,18 +127,23 @@ STEPS = (Resolution("HOURLY", 3600), Resolution("DAILY", 86_400))
 
 
 def downsample(
-    readings: Sequence[tuple[datetime, float]], max_points: int
+    readings: Sequence[tuple[datetime, float]],
+    max_points: int,
+    hours: Sequence[tuple[datetime, float, int]] = (),
 ) -> tuple[Resolution, list[tuple[datetime, float]]]:
-    """The readings as they are when there are at most `max_points`; else the means of each UTC hour, or of each UTC
-    day if hours are still too many, each at its period's start (periods without readings are left out)."""
-    if len(readings) <= max_points:
+    """The readings as they are when there are at most `max_points` and no `hours`; else the means of each UTC hour,
+    or of each UTC day if hours are still too many, each at its period's start (periods without readings are left
+    out). `hours` are the hourly means of days kept downsampled (start, mean, readings it is the mean of): with any,
+    the answer is hourly at the finest, so that its resolution holds for every point."""
+    if len(readings) <= max_points and not hours:
         return RAW, list(readings)
+    weighted = [(at, pct, 1) for at, pct in readings] + list(hours)
     for step in STEPS:
         sums: dict[int, tuple[float, int]] = {}
-        for at, pct in readings:
+        for at, pct, weight in weighted:
             key = int(at.timestamp()) // step.seconds
             total, n = sums.get(key, (0.0, 0))
-            sums[key] = (total + pct, n + 1)
+            sums[key] = (total + pct * weight, n + weight)
         if len(sums) <= max_points or step is STEPS[-1]:
             points = [(datetime.fromtimestamp(k * step.seconds, UTC), t / n) for k, (t, n) in sorted(sums.items())]
             return step, points
@@ -148,15 +167,19 @@ class DaySums:
     last_pct: float
 
 
-def day_sums(day: date, ms: Sequence[int], pct: Sequence[float]) -> DaySums | None:
-    """The sums of a day's readings (`ms` sorted); None when there are none."""
+def day_sums(
+    day: date, ms: Sequence[int], pct: Sequence[float], weights: Sequence[int] | None = None
+) -> DaySums | None:
+    """The sums of a day's readings (`ms` sorted); None when there are none. With `weights`, each point stands for
+    that many readings at its time (an hourly mean of a downsampled day)."""
     if not ms:
         return None
-    n = len(ms)
-    mean_ms = sum(ms) / n
-    my = math.fsum(pct) / n
+    w = weights if weights is not None else [1] * len(ms)
+    n = sum(w)
+    mean_ms = math.fsum(m * k for m, k in zip(ms, w, strict=True)) / n
+    my = math.fsum(p * k for p, k in zip(pct, w, strict=True)) / n
     devs = [(m - mean_ms) / DAY_MS for m in ms]
-    m2 = math.fsum(d * d for d in devs)
-    c = math.fsum(d * (y - my) for d, y in zip(devs, pct, strict=True))
+    m2 = math.fsum(d * d * k for d, k in zip(devs, w, strict=True))
+    c = math.fsum(d * (y - my) * k for d, y, k in zip(devs, pct, w, strict=True))
     start = datetime.combine(day, time(), UTC)
     return DaySums(start, n, mean_ms / DAY_MS, my, m2, c, start + timedelta(milliseconds=ms[-1]), pct[-1])

@@ -388,8 +388,9 @@ class ConfigurationItem(Dependable):
         return await _one(info, self.id, Rel.OWNED_BY)
 
     @strawberry.field(
-        description="its utilization readings in [from, to), oldest first; long ranges come as hourly or daily means "
-        "(see `resolution`). The readings as stored now, also under an estate",
+        description="its utilization readings in [from, to), oldest first; long ranges, and days older than "
+        "GRAPHSVC_UTILIZATION_RAW_DAYS (kept as hourly means), come as hourly or daily means (see `resolution`). The "
+        "readings as stored now, also under an estate",
         metadata=needs(Role.viewer),
     )
     async def utilization_history(

@@ -32,21 +32,29 @@ __all__ = [
 @strawberry.enum(description="How a utilization history's points were made from the readings.")
 class UtilizationResolution(Enum):
     RAW = strawberry.enum_value("RAW", description="every reading, as recorded")
-    HOURLY = strawberry.enum_value("HOURLY", description="the mean of each UTC hour's readings, at the hour's start")
+    HOURLY = strawberry.enum_value(
+        "HOURLY",
+        description="the mean of each UTC hour's readings, at the hour's start: a history longer than the raw points, "
+        "or reaching days older than GRAPHSVC_UTILIZATION_RAW_DAYS, which keep hourly means only",
+    )
     DAILY = strawberry.enum_value("DAILY", description="the mean of each UTC day's readings, at the day's start")
 
 
 @strawberry.type(description="A utilization reading, or the mean of a period's readings.")
 class UtilizationPoint:
     at: datetime = strawberry.field(description="when (UTC); for a mean, the start of its period")
-    percent: float = strawberry.field(description="utilization in percent (0 to 100)")
+    percent: float = strawberry.field(
+        description="utilization in percent (0 to 100), kept to 0.01 percentage point: a reading reads back within "
+        "0.005 of what was recorded, a mean within 0.01 of its readings' mean"
+    )
 
 
 @strawberry.type(description="A CI's readings over a period, oldest first.")
 class UtilizationHistory:
     resolution: UtilizationResolution = strawberry.field(
-        description=f"RAW up to {uc.HISTORY_POINTS} readings; beyond that the means of each hour (HOURLY), or of "
-        "each day (DAILY) when the hours are still more; periods without readings have no point"
+        description=f"RAW up to {uc.HISTORY_POINTS} readings; beyond that, or when the range reaches days kept as "
+        "hourly means (older than GRAPHSVC_UTILIZATION_RAW_DAYS), the means of each hour (HOURLY), or of each day "
+        "(DAILY) when the hours are still more; periods without readings have no point"
     )
     points: list[UtilizationPoint] = strawberry.field(description="oldest first")
 
@@ -54,7 +62,9 @@ class UtilizationHistory:
 @strawberry.type(description="A CI whose utilization reaches the threshold: when, and what depends on it.")
 class CapacityForecastEntry:
     configuration_item: t.ConfigurationItem = strawberry.field(description="the CI")
-    latest: float = strawberry.field(description="its latest reading in the window, in percent")
+    latest: float = strawberry.field(
+        description="its latest reading in the window, in percent (kept to 0.01 percentage point)"
+    )
     latest_at: datetime = strawberry.field(description="when that reading was taken (UTC)")
     slope_per_day: float = strawberry.field(
         description="the slope of the least-squares line through the window's readings, in percentage points per day"
@@ -108,7 +118,9 @@ class UtilizationReadingInput:
     at: datetime = strawberry.field(
         description="when it was taken (RFC 3339 with an offset); at most 5 minutes ahead of the server's clock"
     )
-    percent: float = strawberry.field(description="utilization in percent, 0 to 100")
+    percent: float = strawberry.field(
+        description="utilization in percent, 0 to 100; kept to 0.01 percentage point (the nearest hundredth)"
+    )
 
 
 @strawberry.type(description="What a batch of readings did.")

@@ -18,7 +18,7 @@ RANGE = REPO / "tests" / "fixtures" / "prometheus" / "range.json"
 
 def readings_count(sync_driver: Driver) -> int:
     records, _, _ = sync_driver.execute_query(
-        "MATCH (d:UtilizationDay) RETURN coalesce(sum(size(d.pct)), 0) AS n", database_="neo4j"
+        "MATCH (d:UtilizationDay) RETURN coalesce(sum(size(d.bp)), 0) AS n", database_="neo4j"
     )
     return int(records[0]["n"])
 

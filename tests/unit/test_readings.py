@@ -17,8 +17,10 @@ from graphsvc.domain.readings import (
     check_readings,
     day_sums,
     downsample,
+    from_bp,
     from_bucket,
     merge_into,
+    to_bp,
 )
 from graphsvc.domain.vocabulary import Kind
 
@@ -58,22 +60,41 @@ def test_readings_fall_into_utc_days_to_the_millisecond() -> None:
 
 
 def test_a_reading_at_a_time_held_replaces_it() -> None:
-    assert merge_into([10, 30], [1.0, 3.0], [(20, 2.0), (30, 9.0), (5, 0.5)]) == ([5, 10, 20, 30], [0.5, 1.0, 2.0, 9.0])
+    # stored percents are whole hundredths of a percent (bp); new ones come as percents
+    assert merge_into([10, 30], [100, 300], [(20, 2.0), (30, 9.0), (5, 0.5)]) == ([5, 10, 20, 30], [50, 100, 200, 900])
+
+
+def test_percents_are_kept_to_a_hundredth() -> None:
+    assert [to_bp(p) for p in (0.0, 0.004, 0.005, 12.345, 33.3333, 99.995, 100.0)] == [
+        0,
+        0,
+        1,
+        1235,
+        3333,
+        10000,
+        10000,
+    ]
+    assert from_bp([0, 1, 3333, 10000]) == [0.0, 0.01, 33.33, 100.0]
 
 
 @given(
-    st.dictionaries(st.integers(0, 86_399_999), st.floats(0, 100), max_size=30),
+    st.dictionaries(st.integers(0, 86_399_999), st.integers(0, 10_000), max_size=30),
     st.lists(st.tuples(st.integers(0, 86_399_999), st.floats(0, 100)), max_size=30),
 )
 def test_a_merged_bucket_is_sorted_and_keeps_the_newest_value_of_each_time(
-    old: dict[int, float], new: list[tuple[int, float]]
+    old: dict[int, int], new: list[tuple[int, float]]
 ) -> None:
-    ms, pct = merge_into(sorted(old), [old[t] for t in sorted(old)], new)
+    ms, bp = merge_into(sorted(old), [old[t] for t in sorted(old)], new)
     assert ms == sorted(set(old) | {t for t, _ in new})
-    expected = {**old, **dict(new)}
-    assert pct == [expected[t] for t in ms]
+    expected = {**old, **{t: to_bp(p) for t, p in new}}
+    assert bp == [expected[t] for t in ms]
+    assert all(0 <= b <= 10_000 for b in bp)
     day = date(2026, 12, 4)
-    assert [p for _, p in from_bucket(day, ms, pct)] == pct
+    back = dict(new)
+    for (at, pct), m in zip(from_bucket(day, ms, bp), ms, strict=True):
+        assert at == datetime.combine(day, datetime.min.time(), UTC) + timedelta(milliseconds=m)
+        if m in back:  # what was written reads back within 0.005 (a hundredth of a percent, rounded)
+            assert abs(pct - back[m]) <= 0.005 + 1e-9
 
 
 def test_short_histories_stay_raw_and_long_ones_become_hourly_then_daily_means() -> None:
@@ -88,6 +109,18 @@ def test_short_histories_stay_raw_and_long_ones_become_hourly_then_daily_means()
     resolution, points = downsample(days, 24)
     assert resolution.name == "DAILY"
     assert points == [(start + timedelta(days=d), float(d)) for d in range(5)]
+
+
+def test_a_history_reaching_downsampled_days_is_hourly_at_the_finest() -> None:
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    raw = [(start + timedelta(days=1, minutes=30 * i), float(i)) for i in range(4)]  # 2 hours of raw readings
+    hours = [(start + timedelta(hours=h), 10.0, 12) for h in range(2)]  # a downsampled day's two hours
+    resolution, points = downsample(raw, 2000, hours)
+    assert resolution.name == "HOURLY"
+    assert points == [*((at, pct) for at, pct, _ in hours), (raw[0][0], 0.5), (raw[2][0], 2.5)]
+    resolution, points = downsample(raw, 3, hours)
+    assert resolution.name == "DAILY"  # weighted by readings: 24 at 10, 4 at 0..3
+    assert points == [(start, 10.0), (start + timedelta(days=1), 1.5)]
 
 
 def sums_of(readings: list[tuple[datetime, float]]) -> list[DaySums]:
