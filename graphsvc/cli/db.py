@@ -101,6 +101,7 @@ def backup_command(
     import asyncio
     import time
 
+    from graphsvc import __version__
     from graphsvc.db.backup import BackupError, backup
     from graphsvc.db.connection import Connection, local_server, open_async_driver
     from graphsvc.db.migrate import schema_version
@@ -128,7 +129,7 @@ def backup_command(
 
     started = time.monotonic()
     try:
-        file, manifest = backup(server, to, counts, say=lambda m: typer.echo(m, err=True))
+        file, manifest = backup(server, to, counts, graphsvc_version=__version__, say=lambda m: typer.echo(m, err=True))
     except (BackupError, LocalNeo4jError) as exc:
         fail(str(exc))
     size = file.stat().st_size / 1e6
@@ -150,6 +151,7 @@ def restore_command(
     """Restore a backup into the managed database's data directory (its server stopped); `graphsvc db start` after."""
     import time
 
+    from graphsvc import __version__
     from graphsvc.db.backup import BackupError, restore
     from graphsvc.db.connection import local_server
     from graphsvc.db.migrate import expected_version
@@ -158,7 +160,7 @@ def restore_command(
     server = local_server(settings_for(data_dir, bolt_port))
     started = time.monotonic()
     try:
-        manifest = restore(server, file, known_schema=expected_version(), replace=replace)
+        manifest = restore(server, file, known_schema=expected_version(), graphsvc_version=__version__, replace=replace)
     except (BackupError, LocalNeo4jError) as exc:
         fail(str(exc))
     typer.echo(

@@ -29,7 +29,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc import __version__
 from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
 
 __all__ = ["BACKUP_FORMAT", "BackupError", "Manifest", "backup", "read_manifest", "restore"]
@@ -79,7 +78,12 @@ def _admin(server: LocalNeo4j, *args: str) -> str:
 
 
 def backup(
-    server: LocalNeo4j, to_dir: Path, read_counts: Callable[[], tuple[int, int, int]], *, say: Callable[[str], Any]
+    server: LocalNeo4j,
+    to_dir: Path,
+    read_counts: Callable[[], tuple[int, int, int]],
+    *,
+    graphsvc_version: str,
+    say: Callable[[str], Any],
 ) -> tuple[Path, Manifest]:
     """Dump the managed database into `to_dir`/graphsvc-backup-<time>.tar. `read_counts()` gives (schema version,
     items, audit entries) from the running server; it is called before the server is stopped. The server is left
@@ -91,7 +95,13 @@ def backup(
     schema, items, entries = read_counts()
     taken = datetime.now(UTC).replace(microsecond=0)
     manifest = Manifest(
-        BACKUP_FORMAT, taken.isoformat().replace("+00:00", "Z"), __version__, server.version, schema, items, entries
+        BACKUP_FORMAT,
+        taken.isoformat().replace("+00:00", "Z"),
+        graphsvc_version,
+        server.version,
+        schema,
+        items,
+        entries,
     )
     to_dir.mkdir(parents=True, exist_ok=True)
     target = to_dir / f"graphsvc-backup-{taken:%Y%m%dT%H%M%SZ}.tar"
@@ -138,7 +148,7 @@ def read_manifest(file: Path) -> Manifest:
         raise BackupError(f"{file}: its manifest does not read as {BACKUP_FORMAT}: {exc}") from None
 
 
-def restore(server: LocalNeo4j, file: Path, *, known_schema: int, replace: bool) -> Manifest:
+def restore(server: LocalNeo4j, file: Path, *, known_schema: int, graphsvc_version: str, replace: bool) -> Manifest:
     """Load a backup into the server's data directory (the server stopped); refused, nothing changed, when the
     server runs, when a database is there and `replace` is false, or when the backup is newer than this graphsvc."""
     manifest = read_manifest(file)
@@ -151,7 +161,7 @@ def restore(server: LocalNeo4j, file: Path, *, known_schema: int, replace: bool)
     if manifest.schema_version > known_schema:
         raise BackupError(
             f"the backup is at schema version {manifest.schema_version}, newer than this graphsvc knows "
-            f"({known_schema}; graphsvc {__version__}, the backup's {manifest.graphsvc_version}): "
+            f"({known_schema}; graphsvc {graphsvc_version}, the backup's {manifest.graphsvc_version}): "
             "upgrade graphsvc first"
         )
     if _version_tuple(manifest.neo4j_version) > _version_tuple(server.version):
