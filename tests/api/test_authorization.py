@@ -26,6 +26,14 @@ from tests.e2e.conftest import serve_asgi
 
 http = httpx.Client(timeout=60)  # no cookies are set on it: each request stands alone
 
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_http() -> Iterator[None]:
+    """The module's client closed after its last test (left open, its sockets warn at interpreter exit)."""
+    yield
+    http.close()
+
+
 VARIABLES = {
     "after": None,
     "type": None,
