@@ -21,9 +21,15 @@ from typing import Any
 import numpy as np
 
 from bench.common import RESULTS, write_result
-from bench.utilization_bench import Pipe, ci_ids, day_matrix, downsampled_rows, stopped_after, store_bytes
-from graphsvc.db.items import ItemRepository
-from graphsvc.usecases.utilization import capacity_forecast
+from bench.utilization_bench import (
+    Pipe,
+    ci_ids,
+    day_matrix,
+    downsampled_rows,
+    stopped_after,
+    store_bytes,
+    timed_forecasts,
+)
 
 
 async def complete(cis: int, days: int, raw_days: int, seed: int) -> dict[str, Any]:
@@ -63,13 +69,7 @@ async def complete(cis: int, days: int, raw_days: int, seed: int) -> dict[str, A
         kinds = {bool(r["raw"]): int(r["n"]) for r in records}
     after = store_bytes(settings, conn)
     async with stopped_after() as (settings, conn, driver):
-        repo = ItemRepository(driver, db)
-        times, found = [], 0
-        for _ in range(3):
-            t = time.perf_counter()
-            found = len(await capacity_forecast(repo, None, 85.0, 30))
-            times.append(time.perf_counter() - t)
-            print(f"  forecast: {times[-1]:.1f} s", flush=True)
+        times, found = await timed_forecasts(driver, db)
     added = len(missing) * older_days
     readings_store = earlier["store_bytes_total_growth"] + (after - before)
     result: dict[str, Any] = {

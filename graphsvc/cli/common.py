@@ -4,6 +4,7 @@ and running async work against the configured Neo4j."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -13,7 +14,7 @@ import typer
 from graphsvc.db.local_server import LocalNeo4jError
 from graphsvc.settings import Settings
 
-__all__ = ["BoltPort", "DataDir", "app", "cli_audit", "fail", "settings_for", "table", "with_driver"]
+__all__ = ["BoltPort", "DataDir", "app", "cli_audit", "fail", "progress_bar", "settings_for", "table", "with_driver"]
 
 T = TypeVar("T")
 
@@ -40,6 +41,21 @@ def settings_for(data_dir: Path | None = None, bolt_port: int | None = None) -> 
     if bolt_port is not None:
         overrides["bolt_port"] = bolt_port
     return Settings(**overrides)
+
+
+def progress_bar(desc: str, unit: str) -> tuple[Any, Callable[[int, int], None]]:
+    """A progress bar on stderr (none when stderr is not a terminal) and the `(done, total)` callback that moves it;
+    the caller closes the bar."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit=unit, desc=desc, disable=None, file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, progress
 
 
 def fail(message: str) -> None:

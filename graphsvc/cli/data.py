@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from graphsvc.cli.common import BoltPort, DataDir, app, cli_audit, fail, settings_for, with_driver
+from graphsvc.cli.common import BoltPort, DataDir, app, cli_audit, fail, progress_bar, settings_for, with_driver
 from graphsvc.settings import Settings
 
 T = TypeVar("T")
@@ -20,17 +20,10 @@ app.add_typer(seed_app, name="seed")
 
 
 def _import(settings: Settings, document: Any, label: str) -> None:
-    from tqdm import tqdm
-
     from graphsvc.db.importer import import_document
     from graphsvc.domain.validation import DocumentInvalid
 
-    bar = tqdm(total=0, unit="row", desc=f"importing {label}", disable=None, file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    bar, progress = progress_bar(f"importing {label}", "row")
 
     started = time.perf_counter()
     try:

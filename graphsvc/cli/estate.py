@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from graphsvc.cli.common import BoltPort, DataDir, app, fail, settings_for, table, with_driver
+from graphsvc.cli.common import BoltPort, DataDir, app, fail, progress_bar, settings_for, table, with_driver
 
 SHOWN = 50  # rows per section in the table (--all shows every one)
 
@@ -26,10 +26,7 @@ def prune_history(
     """Keep the estate's history (asOf, estateDiff, drift) of the last N days: the estate as it stood N days ago is
     kept as one snapshot and the states recorded before are dropped. The audit trail itself is kept whole. Safe to
     run while the server writes, and to stop: run it again."""
-    import sys
     from datetime import UTC, datetime, timedelta
-
-    from tqdm import tqdm
 
     from graphsvc.db import journal
     from graphsvc.db.items import ItemRepository
@@ -37,12 +34,7 @@ def prune_history(
     settings = settings_for(data_dir, bolt_port)
     days = settings.history_keep_days if keep_days is None else keep_days
     cut = datetime.now(UTC) - timedelta(days=days)
-    bar = tqdm(total=0, unit="part", desc="writing the snapshot", disable=None, file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    bar, progress = progress_bar("writing the snapshot", "part")
 
     async def work(driver: Any, database: str) -> Any:
         if dry_run:

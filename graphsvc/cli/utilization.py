@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from graphsvc.cli.common import BoltPort, DataDir, app, settings_for, with_driver
+from graphsvc.cli.common import BoltPort, DataDir, app, progress_bar, settings_for, with_driver
 
 
 @app.command("prune-utilization")
@@ -27,10 +27,7 @@ def prune_utilization(
     """Downsample the utilization readings of days older than N days (UTC) to each hour's mean and maximum, keeping
     the sums the capacity forecast fits, so its answer does not change. A batch of buckets a transaction; safe to
     run while the server writes, and to stop: run it again (a day downsampled is not touched twice)."""
-    import sys
     from datetime import UTC, datetime, timedelta
-
-    from tqdm import tqdm
 
     from graphsvc.db import retention
     from graphsvc.db.items import ItemRepository
@@ -38,12 +35,7 @@ def prune_utilization(
     settings = settings_for(data_dir, bolt_port)
     days = settings.utilization_raw_days if raw_days is None else raw_days
     cut = datetime.now(UTC).date() - timedelta(days=days)
-    bar = tqdm(total=0, unit="bucket", desc="downsampling", disable=None, file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+    bar, progress = progress_bar("downsampling", "bucket")
 
     async def work(driver: Any, database: str) -> Any:
         if dry_run:
