@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
+from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError, version_key
 
 __all__ = ["BACKUP_FORMAT", "BackupError", "Manifest", "backup", "read_manifest", "restore"]
 
@@ -51,10 +51,6 @@ class Manifest:
     schema_version: int  # the newest migration applied
     items: int
     audit_entries: int
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split(".") if p.isdigit())
 
 
 def _admin(server: LocalNeo4j, *args: str) -> str:
@@ -164,7 +160,7 @@ def restore(server: LocalNeo4j, file: Path, *, known_schema: int, graphsvc_versi
             f"({known_schema}; graphsvc {graphsvc_version}, the backup's {manifest.graphsvc_version}): "
             "upgrade graphsvc first"
         )
-    if _version_tuple(manifest.neo4j_version) > _version_tuple(server.version):
+    if version_key(manifest.neo4j_version) > version_key(server.version):
         raise BackupError(
             f"the backup was taken on Neo4j {manifest.neo4j_version}, newer than this server's {server.version}: "
             "set GRAPHSVC_NEO4J_VERSION to it (a store is not opened by an older Neo4j)"

@@ -34,7 +34,7 @@ from typing import Any
 from graphsvc.db.cypher import cypher
 from graphsvc.db.toolchain import JavaRuntime, ToolchainError, find_java, find_maven, maven_env
 
-__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus"]
+__all__ = ["LocalNeo4j", "LocalNeo4jError", "ServerStatus", "version_key"]
 
 _ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 
@@ -255,7 +255,7 @@ class LocalNeo4j:
             last = self._version_file.read_text().strip()
         except FileNotFoundError:
             return None
-        if _version_key(last) > _version_key(self.version):
+        if version_key(last) > version_key(self.version):
             raise LocalNeo4jError(
                 f"{self.data_dir} was last run by Neo4j {last}, newer than {self.version}: an older Neo4j cannot open "
                 f"its store. Set GRAPHSVC_NEO4J_VERSION={last} (or restore a backup taken on {self.version})."
@@ -515,7 +515,8 @@ def _exit_code(pid: int) -> int | None:
     return os.waitstatus_to_exitcode(status) if done else None
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
+    """A Neo4j version's numbers, for ordering (5.26.9 before 5.26.30)."""
     return tuple(int(p) for p in re.findall(r"\d+", version))
 
 
