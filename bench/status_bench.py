@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 from neo4j import RoutingControl
 
-from bench.common import RESULTS, SIZES, api_server, bench_database, contract_document, ensure_loaded, machine, measure
+from bench.common import SIZES, api_server, bench_database, contract_document, ensure_loaded, measure, write_result
 
 STATUS = contract_document("operations-now.graphql")
 IMPACT = """query($o: [ID!]!) { impact(origin: $o) { totals { impacted down degraded services }
@@ -143,19 +143,8 @@ async def main() -> None:
                     ask = asker(http)
                     for iid in opened:
                         await ask(RESOLVE, {"id": iid})
-    result = {
-        "benchmark": "status",
-        "size": args.size,
-        "cis": cis,
-        "cases": results,
-        "server_memory": memory,
-        "machine": machine(),
-        "neo4j": settings.neo4j_version if conn.managed else conn.uri,
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"status-{args.size}.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    result = {"benchmark": "status", "size": args.size, "cis": cis, "cases": results, "server_memory": memory}
+    out = write_result("status", args.size, result, settings, conn)
     print("\n| case | median | p90 |")
     print("|---|---|---|")
     for name, c in results.items():
