@@ -1,7 +1,7 @@
 """The Starlette application: one AsyncDriver per process (opened in the lifespan), /graphql with offline
-GraphiQL (and subscriptions over WebSocket), /healthz and /readyz, the reports, the Alertmanager hook
-(/hooks/alertmanager), /auth/session, and the vendored static assets; behind the concurrency, body-size and token
-middleware (web/middleware.py)."""
+GraphiQL (and subscriptions over WebSocket), /healthz and /readyz, the reports, the explorer (/explore), the
+Alertmanager hook (/hooks/alertmanager), /auth/session, and the vendored static assets; behind the concurrency,
+body-size and token middleware (web/middleware.py)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ from graphsvc.util import SharedRead
 from graphsvc.web.assets import StaticAssets
 from graphsvc.web.compression import Compress
 from graphsvc.web.conditional import ConditionalGet
+from graphsvc.web.explore import explore_routes
 from graphsvc.web.graphql_view import GraphQLApp
 from graphsvc.web.headers import RequestShape, SecurityHeaders
 from graphsvc.web.hooks import hook_routes
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         Route("/graphql", graphql_route),  # any method: the view answers 405 for others, as a GraphQL error body
         WebSocketRoute("/graphql", graphql_app),  # subscriptions
         *report_routes(state, settings),
+        *explore_routes(),
         *hook_routes(state, settings),
         *session_routes(tokens, auth=settings.auth, failures=failures),
         metrics_route(AppCollector(state), metrics_token, settings.prometheus_multiproc_dir),

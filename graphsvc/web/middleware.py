@@ -52,7 +52,7 @@ DRAIN_SECONDS = 10.0
 DRAIN_IDLE = 1.0  # a client that stops sending (a Content-Length that lies) is not waited for longer
 PUBLIC_PREFIXES = ("/static/",)
 # /metrics is guarded by its own rule (web/observe.py): its token, or loopback
-PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico", "/metrics"})
+PUBLIC_PATHS = frozenset({"/", "/healthz", "/readyz", "/auth/session", "/favicon.ico", "/metrics", "/explore"})
 
 
 def route_role(method: str, path: str, query_string: bytes) -> Role | None:
