@@ -48,6 +48,7 @@ class SearchHit:
 )
 class Query:
     item = shared_field("item")
+    items = shared_field("items")
 
     @strawberry.field(
         description="items whose id, name, title, description or statement match the text, best first",

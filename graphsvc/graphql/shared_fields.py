@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.types import Info
 
 from graphsvc.domain.tokens import Role
@@ -31,6 +32,7 @@ from graphsvc.graphql.continuity import (
     resolve_sla_report,
 )
 from graphsvc.graphql.cost import CostAllocation, resolve_cost_allocation
+from graphsvc.graphql.error_codes import Code
 from graphsvc.graphql.health import CmdbHealth, resolve_health
 from graphsvc.graphql.impact import ImpactResult, resolve_impact, resolve_site_failure
 from graphsvc.graphql.requirements import (
@@ -49,6 +51,27 @@ __all__ = ["ESTATE", "shared_field"]
 async def item(info: Info[Context, None], id: ItemId) -> t.Item | None:
     props = await info.context.view(info).loaders.item.load(str(id))
     return t.item_from_props(props) if props else None
+
+
+async def items(
+    info: Info[Context, None],
+    ids: Annotated[
+        list[strawberry.ID],
+        strawberry.argument(
+            description="the items' ids, at most the server's page-size cap (GRAPHSVC_MAX_PAGE_SIZE, 500 unless "
+            "configured); more is a BAD_USER_INPUT error"
+        ),
+    ],
+) -> list[t.Item | None]:
+    """One read for many items (a drawing's nodes, a path's steps) where `item` would need an alias per id."""
+    maximum = info.context.settings.max_page_size
+    if len(ids) > maximum:
+        raise GraphQLError(
+            f"ids: {len(ids)} ids asked, at most {maximum} (GRAPHSVC_MAX_PAGE_SIZE) in one request",
+            extensions={"code": Code.BAD_USER_INPUT, "argument": "ids"},
+        )
+    found = await info.context.view(info).loaders.item.load_many([str(i) for i in ids])
+    return [t.item_from_props(props) if props else None for props in found]
 
 
 async def impact(
@@ -159,6 +182,11 @@ _GRAPH = Access(Role.analyst, kept=True, analysis=True)  # moves with the stored
 
 SHARED: dict[str, tuple[Any, str, Access]] = {
     "item": (item, "any item by id, whatever its kind", Access(Role.viewer, kept=True)),
+    "items": (
+        items,
+        "items by id, whatever their kind, in the order asked; null where there is no such item",
+        Access(Role.viewer, kept=True),
+    ),
     "impact": (
         impact,
         "what failing (or changing) these services, CIs or groups takes DOWN or leaves DEGRADED",
@@ -223,6 +251,7 @@ SHARED: dict[str, tuple[Any, str, Access]] = {
 # The shared fields an estate has: every one whose use case reads through usecases/sources.py.
 ESTATE = (
     "item",
+    "items",
     "impact",
     "site_failure",
     "continuity",

@@ -13,7 +13,7 @@
   const IMPACT_DRAWN = 120; // impacted items drawn around the origins, nearest first
   const ORIGINS_DRAWN = 300; // origins read and drawn (a site's CIs may be thousands)
   const IMPACT_READ = 2000; // impacted items read to colour the map (totals always count them all)
-  const ALIASES = 25; // items read by id per request (the server allows 30 aliases)
+  const BATCH = 200; // items read by id per request (the server's page-size cap is 500 unless configured)
 
   const $ = (id) => document.getElementById(id);
   const problem = $("problem");
@@ -66,19 +66,12 @@
 
   async function itemsById(ids) {
     const found = {};
-    const wanted = ids.filter((id) => !model.items.has(id));
-    for (let start = 0; start < wanted.length; start += ALIASES) {
-      const batch = wanted.slice(start, start + ALIASES);
-      const declared = {};
-      const vars = {};
-      const fields = batch.map((id, n) => {
-        declared["i" + n] = "ID!";
-        vars["i" + n] = id;
-        return `i${n}: item(id: $i${n}) { ...I }`;
-      });
-      const data = await read(fields.join(" "), vars, declared);
-      batch.forEach((id, n) => {
-        if (data["i" + n]) found[id] = data["i" + n];
+    const wanted = [...new Set(ids.filter((id) => !model.items.has(id)))];
+    for (let start = 0; start < wanted.length; start += BATCH) {
+      const batch = wanted.slice(start, start + BATCH);
+      const data = await read("items(ids: $ids) { ...I }", { ids: batch }, { ids: "[ID!]!" });
+      data.items.forEach((item, n) => {
+        if (item) found[batch[n]] = item;
       });
     }
     for (const id of ids) {
@@ -423,23 +416,46 @@
       const text = `RPO ${v.itemMinutes} > ${v.serviceMinutes} min`;
       gaps.set(v.item.id, gaps.has(v.item.id) ? gaps.get(v.item.id) + ", " + text : text);
     }
-    let drawn = 0;
     for (const wave of result.recoveryWaves) {
       const column = `wave|${wave.wave}`;
       nodes.set(column, { id: column, label: `Wave ${wave.wave}`, kind: "WAVE", wave: wave.wave });
-      wave.ids.forEach((id, row) => {
-        if (drawn++ >= 300 || !model.items.has(id)) return;
-        const node = nodeOf(model.items.get(id));
-        node.parent = column;
-        node.wave = wave.wave;
-        node.row = row;
-        if (spof.has(id)) node.spof = true;
-        if (gaps.has(id)) {
-          node.gap = gaps.get(id);
-          node.label += `\n${gaps.get(id)}`;
+      // what needs a decision stays in sight: single points of failure, objective gaps, services; the rest of one
+      // type collapses into "N x TYPE"
+      const rows = [];
+      const byType = new Map();
+      for (const id of wave.ids) {
+        const item = model.items.get(id);
+        if (!item) continue;
+        if (spof.has(id) || gaps.has(id) || item.itemKind === "SERVICE") rows.push(item);
+        else {
+          if (!byType.has(ciType(item))) byType.set(ciType(item), []);
+          byType.get(ciType(item)).push(item);
         }
-        if (spof.has(id)) node.label += "\nSINGLE POINT OF FAILURE";
-        nodes.set(id, node);
+      }
+      for (const [type, list] of byType) {
+        const key = `${column}|${type}`;
+        if (list.length > COLLAPSE_AT && !model.opened.has(key)) rows.push({ stack: key, type: type, list: list });
+        else rows.push(...list);
+      }
+      rows.forEach((row, n) => {
+        let node;
+        if (row.stack) {
+          node = { id: row.stack, label: `${row.list.length} x ${row.type}`, kind: "STACK", members: row.list.map((i) => i.id) };
+          node.tip = `${row.list.length} ${row.type} items recover in wave ${wave.wave}: click to draw them one by one`;
+        } else {
+          node = nodeOf(row);
+          if (gaps.has(row.id)) {
+            node.gap = gaps.get(row.id);
+            node.label += `\n${gaps.get(row.id)}`;
+          }
+          if (spof.has(row.id)) {
+            node.spof = true;
+            node.label += "\nSINGLE POINT OF FAILURE";
+          }
+          node.tip = [spof.has(row.id) ? "its loss alone takes the service down" : "", gaps.get(row.id) || ""].filter(Boolean).join("; ");
+        }
+        Object.assign(node, { parent: column, wave: wave.wave, row: n });
+        nodes.set(node.id, node);
       });
     }
   }
@@ -498,7 +514,7 @@
         "font-family": "system-ui, sans-serif",
         color: "#1b1b1b",
         width: 170,
-        height: 46,
+        height: "data(h)",
         shape: "rectangle",
         "background-color": "#eef2f7",
         "border-width": 1,
@@ -512,12 +528,12 @@
     { selector: 'node[kind = "STACK"]', style: { shape: "barrel", "background-color": "#f4f4f4", "border-style": "double", "border-width": 4 } },
     { selector: 'node[kind = "MORE"]', style: { shape: "round-rectangle", "background-color": "#ffffff", "border-style": "dotted", color: "#333", height: 30 } },
     { selector: "node[?retired]", style: { opacity: 0.55, "border-style": "dashed" } },
-    { selector: 'node[kind = "WAVE"]', style: { "background-color": "#fafafa", "border-color": "#999", "text-valign": "top", "font-size": 14, "font-weight": "bold" } },
+    { selector: 'node[kind = "WAVE"]', style: { "padding": 12,  "background-color": "#fafafa", "border-color": "#999", "text-valign": "top", "font-size": 14, "font-weight": "bold" } },
     { selector: 'node[status = "DOWN"]', style: { "background-color": "#f4b9a6", "border-color": "#a23b00", "border-width": 5 } },
     { selector: 'node[status = "DEGRADED"]', style: { "background-color": "#fbe3a7", "border-color": "#8a6100", "border-width": 4, "border-style": "dashed" } },
     { selector: 'node[status = "ORIGIN"]', style: { "background-color": "#d55e00", color: "#fff", "border-color": "#3b1500", "border-width": 7, "border-style": "double" } },
     { selector: 'node[status = "ORIGIN_DEGRADED"]', style: { "background-color": "#e69f00", "border-color": "#3b2a00", "border-width": 7, "border-style": "double" } },
-    { selector: "node[?spof]", style: { "border-color": "#000", "border-width": 6, shape: "octagon" } },
+    { selector: "node[?spof]", style: { "border-color": "#000", "border-width": 6 } },
     { selector: "node[gap]", style: { "background-color": "#fbe3a7" } },
     { selector: "node[share]", style: { width: "mapData(share, 0, 1, 150, 260)" } },
     {
@@ -574,6 +590,7 @@
         node.tip = "OK: the impact does not reach it";
       }
     }
+    node.h = Math.max(40, 14 + 13 * String(node.label || "").split("\n").length); // room for every line
     return node;
   }
 
@@ -619,9 +636,15 @@
     cy.nodes().filter((n) => pathIds.has(n.id())).addClass("path");
     if (view.overlay === "continuity") {
       // waves as columns: each wave's items one under the other
+      const next = new Map(); // wave -> the y of its next row
       cy.nodes("[wave]")
         .filter((n) => n.data("kind") !== "WAVE")
-        .forEach((n) => n.position({ x: n.data("wave") * 240, y: n.data("row") * 70 }));
+        .sort((a, b) => a.data("row") - b.data("row"))
+        .forEach((n) => {
+          const y = next.get(n.data("wave")) || 0;
+          n.position({ x: n.data("wave") * 220, y: y + n.data("h") / 2 });
+          next.set(n.data("wave"), y + n.data("h") + 14);
+        });
       cy.fit(undefined, 30);
     } else {
       cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 90, fit: true, padding: 30, animate: false }).run();
