@@ -7,13 +7,18 @@ import strawberry
 from strawberry.types import Info
 
 from graphsvc.domain.neighbours import Neighbourhood
-from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.domain.tokens import Role
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 from graphsvc.graphql import enums as e
+from graphsvc.graphql.access import needs
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import page_size
 from graphsvc.graphql.types import Item, item_from_props
 
-__all__ = ["Neighbour", "NeighbourCount", "Neighbours", "resolve_neighbours"]
+__all__ = ["BY_TYPE_MOST", "Neighbour", "NeighbourCount", "Neighbours", "resolve_neighbours"]
+
+# byType holds an entry per kind of neighbour (services, groups) and per CI type, whatever the data
+BY_TYPE_MOST = len(DEPENDABLE) - 1 + len(e.CIType)
 
 _SIDES = {
     e.NeighbourDirection.DEPENDS_ON: (Rel.DEPENDS_ON, True),
@@ -44,7 +49,8 @@ class Neighbours:
     total: int = strawberry.field(description="how many neighbours on this side in all")
     by_type: list[NeighbourCount] = strawberry.field(
         description="over all of them (not just the first): the count per (itemKind, ciType), largest first, then "
-        "by kind, then by CI type"
+        "by kind, then by CI type",
+        metadata=needs(Role.viewer, most=BY_TYPE_MOST),  # costed at the kinds it can hold, not at the list cap
     )
     edges: list[Neighbour] = strawberry.field(
         description="the first `first` neighbours: services first, then by criticality (1 first, none last), then id"
