@@ -5,6 +5,7 @@ the documented order (services first, then criticality ascending with none last,
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from tests.api.conftest import GraphQLClient, bearer, operation
+from tests.conftest import REPO
 from tests.e2e.conftest import serve_asgi
 
 LIST_CAP = 50  # GRAPHSVC_MAX_LIST_ITEMS for this module's server: the hub's 62 dependents are over it
@@ -261,3 +263,12 @@ def test_what_if_edits_show_in_the_neighbourhood(api: GraphQLClient) -> None:
     # the database is untouched
     assert _neighbours(api, "CI-HUB", "DEPENDENTS", 5)["total"] == 62
     assert _neighbours(api, "CI-HUB", "DEPENDENTS", 5)["edges"][0]["item"]["status"] == "ACTIVE"
+
+
+def test_the_example_of_docs_api_md_runs(api: GraphQLClient) -> None:
+    text = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    example = re.search(r"```graphql\n(query Around.*?)```", text, re.S)
+    assert example is not None
+    data = api.data(example.group(1), {"id": "CI-HUB"})["item"]
+    assert data["dependents"]["total"] == 62 and len(data["dependents"]["edges"]) == 10
+    assert data["dependsOn"]["edges"] == [{"item": {"id": "CI-SRV", "name": "db server"}}]
