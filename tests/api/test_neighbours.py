@@ -14,6 +14,9 @@ import httpx
 import pytest
 
 from graphsvc.db.connection import Connection
+from graphsvc.db.cypher import cypher
+from graphsvc.db.items import ItemRepository
+from graphsvc.domain.vocabulary import Rel
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from tests.api.conftest import GraphQLClient, bearer, operation
@@ -272,3 +275,27 @@ def test_the_example_of_docs_api_md_runs(api: GraphQLClient) -> None:
     data = api.data(example.group(1), {"id": "CI-HUB"})["item"]
     assert data["dependents"]["total"] == 62 and len(data["dependents"]["edges"]) == 10
     assert data["dependsOn"]["edges"] == [{"item": {"id": "CI-SRV", "name": "db server"}}]
+
+
+def test_a_page_of_items_reads_its_neighbourhoods_in_one_batch(
+    api: GraphQLClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[str] = []
+    original = ItemRepository.read
+
+    async def counting(self: ItemRepository, statement: Any, **params: Any) -> list[Any]:
+        statements.append(statement)
+        return await original(self, statement, **params)
+
+    monkeypatch.setattr(ItemRepository, "read", counting)
+    page = api.data(
+        "{ configurationItems(first: 64) { nodes { id "
+        "in: neighbours(direction: DEPENDENTS, first: 3) { total edges { item { id } } } "
+        "out: neighbours(direction: DEPENDS_ON, first: 3) { total } } } }"
+    )["configurationItems"]["nodes"]
+    assert len(page) == 64
+    by_id = {ci["id"]: ci for ci in page}
+    assert by_id["CI-HUB"]["in"]["total"] == 62 and by_id["CI-HUB"]["out"]["total"] == 1
+    assert by_id["CI-APP-00"]["out"]["total"] == 1 and by_id["CI-APP-05"]["out"]["total"] == 2
+    sides = [cypher("items/neighbours_in", rel=Rel.DEPENDS_ON), cypher("items/neighbours_out", rel=Rel.DEPENDS_ON)]
+    assert [statements.count(s) for s in sides] == [1, 1]  # one read per side for the whole page
