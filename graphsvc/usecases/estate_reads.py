@@ -180,14 +180,12 @@ class EstateReads:
 
     async def neighbours(self, rel: Rel, ids: Sequence[str], *, outgoing: bool, first: int) -> list[Neighbourhood]:
         """items/neighbours_{out,in}: each id's neighbours over `rel`, counted, the first `first` kept."""
-        items = self.estate.items
+        estate, items = self.estate, self.estate.items
         found = []
         for item_id in ids:
-            ends = (
-                (self.estate.outgoing(item_id, rel) if outgoing else self.estate.incoming(item_id, rel))
-                if item_id in items
-                else []
-            )
+            ends: list[tuple[str, Props]] = []
+            if item_id in items:
+                ends = estate.outgoing(item_id, rel) if outgoing else estate.incoming(item_id, rel)
             found.append(neighbourhood_of(((items[other], props) for other, props in ends), first))
         return found
 
