@@ -21,6 +21,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.facts import Props
+from graphsvc.domain.neighbours import Neighbour, Neighbourhood, TypeCount, count_order
 from graphsvc.domain.vocabulary import Kind, Rel
 
 __all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
@@ -161,6 +162,20 @@ class ItemRepository:
         for source, props, rel_props in records[0]["rows"]:
             grouped[source].append(Related(native_props(props), rel_props))
         return [grouped.get(i, []) for i in ids]
+
+    async def neighbours(self, rel: Rel, ids: Sequence[str], *, outgoing: bool, first: int) -> list[Neighbourhood]:
+        """For each id: one side of its `rel` neighbourhood, capped at `first` (cypher/items/neighbours_*.cypher);
+        an unknown id has none."""
+        name = f"items/neighbours_{'out' if outgoing else 'in'}"
+        records = await self.read(cypher(name, rel=rel), ids=list(dict.fromkeys(ids)), first=first)
+        found: dict[str, Neighbourhood] = {}
+        for record in records:
+            counts = sorted(
+                (TypeCount(kind, ci_type, int(n)) for kind, ci_type, n in record["counts"]), key=count_order
+            )
+            shown = [Neighbour(native_props(props), rel_props) for props, rel_props in record["rows"]]
+            found[record["id"]] = Neighbourhood(sum(c.count for c in counts), counts, shown)
+        return [found.get(i, Neighbourhood(0, [], [])) for i in ids]
 
     async def search(self, text: str, *, limit: int) -> list[tuple[Props, float]]:
         """Items whose id, name, title or description matches `text`, best first."""

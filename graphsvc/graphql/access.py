@@ -1,5 +1,7 @@
 """What each GraphQL field declares about itself, next to its resolver: the role it needs, whether its answer may be
-kept in the response cache, and whether it runs an analysis (which weighs more in a document's cost).
+kept in the response cache, whether it runs an analysis (which weighs more in a document's cost), and, for a list
+whose length the schema bounds rather than the data (one entry per enum value), that bound (query_cost.py counts it
+instead of the cap on lists of stored items).
 
     @strawberry.field(description="...", metadata=needs(Role.analyst, kept=True, analysis=True))
 
@@ -27,11 +29,12 @@ class Access:
     role: Role
     kept: bool = False  # its answer moves only with the stored data: it may be served from the response cache
     analysis: bool = False  # it computes over the graph (query_cost.ANALYSIS_WEIGHT)
+    most: int | None = None  # a list that never holds more than this, whatever the data
 
 
-def needs(role: Role, *, kept: bool = False, analysis: bool = False) -> dict[str, object]:
+def needs(role: Role, *, kept: bool = False, analysis: bool = False, most: int | None = None) -> dict[str, object]:
     """The `metadata=` of a field that needs `role` (see the module docstring)."""
-    return {KEY: Access(role, kept=kept, analysis=analysis)}
+    return {KEY: Access(role, kept=kept, analysis=analysis, most=most)}
 
 
 def access_of(field: GraphQLField) -> Access | None:

@@ -13,6 +13,7 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import Database, ServerDriver
 from graphsvc.db.items import ItemRepository, Related
 from graphsvc.domain.facts import Props
+from graphsvc.domain.neighbours import Neighbourhood
 from graphsvc.domain.tokens import Principal
 from graphsvc.domain.vocabulary import Rel
 from graphsvc.errors import ListTooLong
@@ -33,6 +34,7 @@ class Loaders:
         self.max_list_items = max_list_items
         self.item: DataLoader[str, Props | None] = DataLoader(load_fn=repo.by_ids)
         self._rels: dict[tuple[Rel, bool, bool], DataLoader[str, list[Related]]] = {}
+        self._neighbours: dict[tuple[Rel, bool, int], DataLoader[str, Neighbourhood]] = {}
 
     def rel(self, rel: Rel, *, outgoing: bool, light: bool = False) -> DataLoader[str, list[Related]]:
         """The loader of `rel` in one direction; `light` ones read only the related items' id, kind and name."""
@@ -52,6 +54,17 @@ class Loaders:
 
             self._rels[key] = DataLoader(load_fn=load)
         return self._rels[key]
+
+    def neighbours(self, rel: Rel, *, outgoing: bool, first: int) -> DataLoader[str, Neighbourhood]:
+        """The loader of one side of items' neighbourhoods over `rel`, capped at `first` (never too long: counted)."""
+        key = (rel, outgoing, first)
+        if key not in self._neighbours:
+
+            async def load(ids: list[str]) -> list[Neighbourhood]:
+                return await self.repo.neighbours(rel, ids, outgoing=outgoing, first=first)
+
+            self._neighbours[key] = DataLoader(load_fn=load)
+        return self._neighbours[key]
 
 
 def _keys(path: Any) -> tuple[str, ...]:

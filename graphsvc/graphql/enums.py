@@ -28,6 +28,7 @@ __all__ = [
     "IncidentPriority",
     "IncidentStatus",
     "ItemKind",
+    "NeighbourDirection",
     "PolicyKind",
     "ProblemStatus",
     "ProcessArea",
@@ -274,6 +275,25 @@ describe_values(
     {
         "HARD": "the dependent is DOWN when this is DOWN (the default)",
         "SOFT": "the dependent is only DEGRADED when this is DOWN",
+    },
+)
+
+
+@strawberry.enum(description="Which side of an item's neighbourhood to read.")
+class NeighbourDirection(Enum):
+    DEPENDS_ON = "DEPENDS_ON"
+    DEPENDENTS = "DEPENDENTS"
+    MEMBERS = "MEMBERS"
+    MEMBER_OF = "MEMBER_OF"
+
+
+describe_values(
+    NeighbourDirection,
+    {
+        "DEPENDS_ON": "what it depends on (its outgoing DEPENDS_ON)",
+        "DEPENDENTS": "what depends on it (incoming DEPENDS_ON)",
+        "MEMBERS": "a redundancy group's members (its outgoing HAS_MEMBER; none for a service or CI)",
+        "MEMBER_OF": "the redundancy groups it is a member of (incoming HAS_MEMBER)",
     },
 )
 

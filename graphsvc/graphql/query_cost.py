@@ -150,6 +150,8 @@ def document_cost(
         if _is_list(field):
             if first is not None:
                 multiplier = first
+            elif access is not None and access.most is not None:
+                multiplier = access.most
             elif name in _CONNECTION_LISTS and page is not None:
                 multiplier = page
             else:

@@ -27,6 +27,7 @@ from graphsvc.domain.tokens import Role
 from graphsvc.domain.vocabulary import Kind, Rel
 from graphsvc.graphql import enums as e
 from graphsvc.graphql.access import needs
+from graphsvc.graphql.arguments import First
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.enums import CRITICALITY_SCALE
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from graphsvc.graphql.approval import ApprovedAssessment
     from graphsvc.graphql.changes import ChangeAssessment, TimeWindow
     from graphsvc.graphql.impact import ImpactResult
+    from graphsvc.graphql.neighbours import Neighbours
     from graphsvc.graphql.utilization import UtilizationHistory
 
 __all__ = ["Item", "item_from_props", "money"]
@@ -195,6 +197,20 @@ class Dependable(Item):
     @strawberry.field(description="outgoing dependency edges with kind, strength and weight")
     async def dependencies(self, info: Info[Context, None]) -> list[DependencyEdge]:
         return _edges(await _rels(info, self.id, Rel.DEPENDS_ON, outgoing=True))
+
+    @strawberry.field(
+        description="one side of an item's neighbourhood, capped: the first `first` neighbours (services first, then "
+        "the most critical, then by id), how many there are in all, and how many of each kind and CI type"
+    )
+    async def neighbours(
+        self,
+        info: Info[Context, None],
+        direction: Annotated[e.NeighbourDirection, strawberry.argument(description="which side to read")],
+        first: First = 25,
+    ) -> Annotated["Neighbours", strawberry.lazy("graphsvc.graphql.neighbours")]:  # noqa: UP037
+        from graphsvc.graphql.neighbours import resolve_neighbours
+
+        return await resolve_neighbours(info, str(self.id), direction, first)
 
     @strawberry.field(description="redundancy groups this item is a member of")
     async def member_of(self, info: Info[Context, None]) -> list[RedundancyGroup]:

@@ -27,6 +27,7 @@ from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.incidents import IncidentRecord, ProblemRecord
 from graphsvc.domain.layered import Layered
+from graphsvc.domain.neighbours import Neighbourhood, neighbourhood_of
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 
 __all__ = ["EstateReads"]
@@ -176,6 +177,17 @@ class EstateReads:
                 shown.append(Related({k: props.get(k) for k in LIGHT} if light else dict(props), dict(rel_props)))
             lists.append(shown)
         return lists
+
+    async def neighbours(self, rel: Rel, ids: Sequence[str], *, outgoing: bool, first: int) -> list[Neighbourhood]:
+        """items/neighbours_{out,in}: each id's neighbours over `rel`, counted, the first `first` kept."""
+        estate, items = self.estate, self.estate.items
+        found = []
+        for item_id in ids:
+            ends: list[tuple[str, Props]] = []
+            if item_id in items:
+                ends = estate.outgoing(item_id, rel) if outgoing else estate.incoming(item_id, rel)
+            found.append(neighbourhood_of(((items[other], props) for other, props in ends), first))
+        return found
 
     async def page(
         self,

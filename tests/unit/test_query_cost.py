@@ -8,6 +8,7 @@ from pathlib import Path
 
 from graphql import parse
 
+from graphsvc.graphql.neighbours import BY_TYPE_MOST
 from graphsvc.graphql.query_cost import ANALYSIS_WEIGHT, document_cost
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
@@ -58,3 +59,17 @@ def test_fragments_cost_what_they_expand_to() -> None:
     )
     laughs += " fragment E on Query { teams(first: 1) { nodes { id } } }"
     assert cost(laughs) == 10**4 * cost("{ teams(first: 1) { nodes { id } } }")
+
+
+def test_neighbours_cost_what_first_lets_them_read() -> None:
+    def neighbours(first: int, selection: str = "edges { item { id } }") -> int:
+        return cost(
+            f'{{ item(id: "X") {{ ... on Dependable {{ neighbours(direction: DEPENDENTS, first: {first}) '
+            f"{{ total {selection} }} }} }} }}"
+        )
+
+    assert neighbours(10) == 1 + (1 + (1 + (1 + 10 * (1 + 1))))
+    assert neighbours(20) - neighbours(10) == 10 * 2  # each edge's item and its id
+    # the counts by kind and CI type hold one entry per kind and CI type at most, not a list cap's worth
+    by_type = neighbours(10, "byType { itemKind ciType count }") - neighbours(10, "")
+    assert by_type == 1 + BY_TYPE_MOST * 3 and BY_TYPE_MOST == 14
