@@ -212,7 +212,7 @@
             .map((c) => `${c[1]} ${c[0]}`);
           nodes.set(key, {
             id: key,
-            label: `+${rest} more`,
+            label: kinds.length <= 2 ? `+${rest} more\n${kinds.join(", ")}` : `+${rest} more`,
             kind: "MORE",
             owner: id,
             side: side,
@@ -558,6 +558,7 @@
     { selector: 'edge[kind = "located"]', style: { "line-style": "dashed", "line-color": "#d55e00", "target-arrow-color": "#d55e00" } },
     { selector: 'edge[kind = "member"]', style: { "line-style": "dotted", "target-arrow-shape": "diamond" } },
     { selector: 'edge[kind = "cost"]', style: { label: "data(label)", "font-size": 10, "text-background-color": "#fff", "text-background-opacity": 1 } },
+    { selector: "node[?focus]", style: { "font-weight": "bold", "border-width": 3, "border-color": "#1b1b1b" } },
     { selector: "node:selected", style: { "overlay-color": "#0072b2", "overlay-opacity": 0.25, "overlay-padding": 6 } },
     { selector: "node.path", style: { "border-color": "#0072b2", "border-width": 7, "border-style": "solid" } },
     { selector: "edge.path", style: { width: 5, "line-color": "#0072b2", "target-arrow-color": "#0072b2", "z-index": 10 } },
@@ -618,7 +619,9 @@
       }
     }
     const list = [];
-    for (const node of nodes.values()) list.push({ group: "nodes", data: decorate(Object.assign({}, node)) });
+    for (const node of nodes.values()) {
+      list.push({ group: "nodes", data: decorate(Object.assign({ focus: node.id === view.focus }, node)) });
+    }
     for (const [key, e] of edges) {
       if (!nodes.has(e.from) || !nodes.has(e.to)) continue;
       list.push({
@@ -853,7 +856,7 @@
     view.service = q.get("service") || null;
     view.unit = q.get("unit") || null;
     view.asOf = q.get("asOf") || null;
-    view.selected = q.get("selected") || null;
+    view.selected = q.get("selected") || view.focus;
     model.opened = new Set(list("open"));
     try {
       const edits = JSON.parse(q.get("edits") || "[]");
@@ -891,9 +894,7 @@
     model.items.clear();
     model.sides.clear();
     model.impact = model.continuity = model.cost = null;
-    const expansions = view.expand.slice();
-    view.expand = [];
-    for (const id of expansions) await expand(id);
+    for (const id of view.expand.slice()) await expand(id);
     if (view.overlay === "impact") await loadImpact();
     if (view.overlay === "continuity") await loadContinuity();
     if (view.overlay === "cost") await loadCost();
@@ -907,7 +908,21 @@
 
   function refresh() {
     return step(async () => {
-      await loadAll();
+      // a read that fails (an id unknown at that time, an edit the API refuses) leaves the map as it was
+      const saved = {
+        items: new Items(model.items),
+        sides: new Map(model.sides),
+        impact: model.impact,
+        continuity: model.continuity,
+        cost: model.cost,
+        path: model.path,
+      };
+      try {
+        await loadAll();
+      } catch (error) {
+        Object.assign(model, saved);
+        throw error;
+      }
       render();
       showCounts();
       showEdits();
