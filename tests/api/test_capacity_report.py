@@ -81,7 +81,8 @@ def test_the_report_lists_the_services_at_risk_earliest_first(estate: GraphQLCli
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "<script" not in html and "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    assert re.findall(r'<tr class="at-risk"><td>([^<]+)</td>', html) == ["SVC-SHOP", "SVC-ORDERS"]
+    at_risk = re.findall(r'<tr class="at-risk"><td><a class="explore" href="/explore\?focus=([^"]+)">([^<]+)</a>', html)
+    assert at_risk == [("SVC-SHOP", "SVC-SHOP"), ("SVC-ORDERS", "SVC-ORDERS")]  # each opens the explorer on it
     cards = re.findall(r'<section class="ci-card( above)?" id="ci-([^"]+)">', html)
     assert cards == [(" above", "CI-APP-1"), ("", "CI-SAN-1"), ("", "CI-MON")]
     charts = html.split('<section class="ci-card')[1:]
