@@ -9,7 +9,7 @@ from graphsvc.analysis.change_rules import when
 from graphsvc.domain.graph import Status
 from graphsvc.domain.text import printable
 from graphsvc.reports.diagram import blast_diagram, render_svg
-from graphsvc.reports.page import badge, e, page, table, ts
+from graphsvc.reports.page import badge, e, explore_link, explore_links, explore_open, page, table, ts
 from graphsvc.usecases.reports import AgendaReport, ChangeReport
 
 __all__ = ["agenda_html", "agenda_markdown", "change_html", "change_markdown", "md_table", "md_text"]
@@ -52,9 +52,10 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
     c, impact = a.change, a.analysis.impact
     h, h2 = f"h{level}", f"h{level + 1}"
     out = [
-        f'<{h} id="{e(c.id)}">Change {e(c.id)}: {e(c.title)}</{h}>',
+        f'<{h} id="{e(c.id)}">Change {explore_link(c.id, key="from")}: {e(c.title)}</{h}>',
         f'<p class="meta">{e(c.type.value)} · {e(c.status.value)} · {e(when(c))} · modifies '
-        f"{e(', '.join(c.modifies))}{' · release ' + e(c.release) if c.release else ''}</p>",
+        f"{explore_links(c.modifies)}{' · release ' + e(c.release) if c.release else ''} · "
+        f"{explore_open('open its impact in the explorer', from_=c.id)}</p>",
         '<div class="summary">'
         f'<div class="risk {a.risk.level.value}"><div class="level">{a.risk.level.value}</div>'
         f'<div class="score">risk score {a.risk.score} / 100</div></div>'
@@ -70,7 +71,14 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
         table(
             ["Service", "Name", "Criticality", "Status", "Tier", "Why"],
             [
-                (e(s.id), e(s.name), e(s.criticality), _status(s.status), e(s.tier or ""), e(impact.explanation(s.id)))
+                (
+                    explore_link(s.id),
+                    e(s.name),
+                    e(s.criticality),
+                    _status(s.status),
+                    e(s.tier or ""),
+                    e(impact.explanation(s.id)),
+                )
                 for s in x.services[:MAX_ROWS]
             ],
             empty="no service is impacted",
@@ -81,7 +89,11 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
         out.append(f'<p class="none">and {len(x.services) - MAX_ROWS} more services (ask the API for all)</p>')
     out += [
         f"<{h2}>Business units</{h2}>",
-        table(["Unit", "Name"], [(e(b["id"]), e(b.get("name", ""))) for b in x.business_units], empty="none exposed"),
+        table(
+            ["Unit", "Name"],
+            [(explore_link(b["id"]), e(b.get("name", ""))) for b in x.business_units],
+            empty="none exposed",
+        ),
         f"<{h2}>SLAs at risk</{h2}>",
         table(
             ["SLA", "Name", "Availability target"],
@@ -93,7 +105,13 @@ def _section(report: ChangeReport, *, level: int = 1, diagram: bool = True) -> s
         table(
             ["Change", "Title", "Window", "Reason", "Items"],
             [
-                (e(k.other.id), e(k.other.title), e(when(k.other)), e(k.reason.value), e(", ".join(k.items)))
+                (
+                    explore_link(k.other.id, key="from"),
+                    e(k.other.title),
+                    e(when(k.other)),
+                    e(k.reason.value),
+                    explore_links(k.items),
+                )
                 for k in a.conflicts
             ],
             empty="no conflict with another pending change",

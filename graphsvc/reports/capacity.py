@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from graphsvc.reports.cab import md_table, md_text
 from graphsvc.reports.chart import FittedLine, capacity_chart
-from graphsvc.reports.page import e, page, table, ts
+from graphsvc.reports.page import e, explore_link, explore_links, page, table, ts
 from graphsvc.usecases.capacity_report import CapacityReport
 from graphsvc.usecases.utilization import CapacityForecastEntry
 
@@ -130,14 +130,14 @@ def _ci_card(report: CapacityReport, entry: CapacityForecastEntry) -> str:
         title=f"{ci['id']} {name}: utilization, fitted line and the {_pct(t)} threshold",
     )
     owner = entry.owner["id"] if entry.owner else "no owner"
-    services = ", ".join(entry.services) or "no service"
+    services = explore_links(entry.services) or e("no service")
     badge = ' <span class="badge ABOVE">already above</span>' if above else ""
     return (
         f'<section class="ci-card{" above" if above else ""}" id="ci-{e(ci["id"])}">'
-        f'<div class="about"><h3>{e(ci["id"])} <span class="ci-name">{e(name)}</span>{badge}</h3>'
+        f'<div class="about"><h3>{explore_link(ci["id"])} <span class="ci-name">{e(name)}</span>{badge}</h3>'
         f'<p class="figures">latest {f.latest.percent:.1f} % &middot; {f.slope_per_day:+.2f} points a day &middot; '
         f"{'at or above it at' if above else 'reaches it'} {e(ts(f.forecast_at))}<br>"
-        f"services: {e(services)} &middot; owner: {e(owner)}</p></div>{chart}</section>"
+        f"services: {services} &middot; owner: {e(owner)}</p></div>{chart}</section>"
     )
 
 
@@ -159,7 +159,7 @@ def capacity_html(report: CapacityReport) -> str:
             ["Service", "Name", "Earliest", "CIs behind it"],
             [
                 (
-                    e(s.service["id"]),
+                    explore_link(s.service["id"]),
                     e(s.service.get("name") or ""),
                     e(ts(s.earliest)),
                     "<br>".join(f"{_ci_link(report, x)} {_when(x, report.threshold)}" for x in s.cis),
@@ -186,12 +186,12 @@ def capacity_html(report: CapacityReport) -> str:
                 ["CI", "Name", "Latest", "Slope a day", "Forecast", "Services"],
                 [
                     (
-                        e(x.ci["id"]),
+                        explore_link(x.ci["id"]),
                         e(x.ci.get("name") or ""),
                         f"{x.forecast.latest.percent:.1f} %",
                         f"{x.forecast.slope_per_day:+.2f}",
                         _when(x, report.threshold),
-                        e(", ".join(x.services)),
+                        explore_links(x.services),
                     )
                     for x in rest
                 ],

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from graphsvc.reports.cab import md_table, md_text
-from graphsvc.reports.page import e, page, table, ts
+from graphsvc.reports.page import e, explore_link, page, table, ts
 from graphsvc.usecases.compliance import ComplianceReport, PolicyFindings
 
 __all__ = ["compliance_html", "compliance_markdown"]
+
+CHANGE_RULES = frozenset({"CHANGE_FREEZE", "MAINTENANCE_WINDOW"})
 
 
 def _scope(f: PolicyFindings) -> str:
@@ -24,6 +26,11 @@ def _summary(report: ComplianceReport) -> list[str]:
         f"{len(report.requirements)} requirements: {len(report.requirements) - unmet} met, {unmet} unmet.",
         f"{report.documents_only} further policies have no rule: they are filed, not checked.",
     ]
+
+
+def _key(rule_type: str) -> str:
+    """A change's rules are broken by a change (its impact opens the explorer); the others by an item."""
+    return "from" if rule_type in CHANGE_RULES else "focus"
 
 
 def _policy_html(f: PolicyFindings, limit: int) -> str:
@@ -44,7 +51,11 @@ def _policy_html(f: PolicyFindings, limit: int) -> str:
         parts.append(f'<p class="statement">{e(f.statement)}</p>')
     if count:
         parts.append(
-            table(["Subject", "Finding"], [(e(v.subject_id), e(v.message)) for v in shown], empty="no violation")
+            table(
+                ["Subject", "Finding"],
+                [(explore_link(v.subject_id, key=_key(v.rule_type)), e(v.message)) for v in shown],
+                empty="no violation",
+            )
         )
         if len(shown) < count:
             parts.append(

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from graphsvc.reports.cab import md_table, md_text
 from graphsvc.reports.diagram import Box, render_columns
-from graphsvc.reports.page import e, page, table, ts
+from graphsvc.reports.page import e, explore_link, explore_links, explore_open, page, table, ts
 from graphsvc.usecases.continuity import ContinuityReport, SlaFigure
 from graphsvc.usecases.drift import SpofPoint
 
@@ -90,26 +90,31 @@ def _section(report: ContinuityReport, level: int) -> str:
         return "—" if v is None else f"{v} min"
 
     gaps = [
-        (e("RTO"), e(g.item), e(_name(report, g.item)), e(minutes(g.item_minutes)), e(minutes(g.service_minutes)))
-        for g in r.rto_violations
-    ] + [
-        (e("RPO"), e(g.item), e(_name(report, g.item)), e(minutes(g.item_minutes)), e(minutes(g.service_minutes)))
-        for g in r.rpo_violations
+        (
+            e(kind),
+            explore_link(g.item),
+            e(_name(report, g.item)),
+            e(minutes(g.item_minutes)),
+            e(minutes(g.service_minutes)),
+        )
+        for kind, found in (("RTO", r.rto_violations), ("RPO", r.rpo_violations))
+        for g in found
     ]
-    unknown = [(e("RTO"), e(i), e(_name(report, i))) for i in r.unknown_rto] + [
-        (e("RPO"), e(i), e(_name(report, i))) for i in r.unknown_rpo
+    unknown = [(e("RTO"), explore_link(i), e(_name(report, i))) for i in r.unknown_rto] + [
+        (e("RPO"), explore_link(i), e(_name(report, i))) for i in r.unknown_rpo
     ]
     out = [
-        f'<{h} id="{e(s["id"])}">{e(s["id"])}: {e(s.get("name", ""))}</{h}>',
+        f'<{h} id="{e(s["id"])}">{explore_link(s["id"])}: {e(s.get("name", ""))}</{h}>',
         f'<p class="meta">criticality {e(s.get("criticality", "—"))} · {e(s.get("tier", ""))} · RTO '
         f"{e(minutes(s.get('rtoMinutes')))} · RPO {e(minutes(s.get('rpoMinutes')))} · "
-        f"{len(r.closure)} items it depends on · {len(r.single_points_of_failure)} single point(s) of failure</p>",
+        f"{len(r.closure)} items it depends on · {len(r.single_points_of_failure)} single point(s) of failure · "
+        f"{explore_open('open its continuity in the explorer', overlay='continuity', service=s['id'])}</p>",
         f"<{h2}>Single points of failure</{h2}>",
         table(
             ["Item", "Name", "Kind", "RTO", "RPO"],
             [
                 (
-                    e(i),
+                    explore_link(i),
                     e(_name(report, i)),
                     e(report.items.get(i, {}).get("itemKind", "")),
                     e(minutes(report.items.get(i, {}).get("rtoMinutes"))),
@@ -125,7 +130,7 @@ def _section(report: ContinuityReport, level: int) -> str:
         f"<{h2}>Recovery waves</{h2}>",
         table(
             ["Wave", "Items"],
-            [(e(w), e(", ".join(ids))) for w, ids in enumerate(r.waves)],
+            [(e(w), explore_links(ids)) for w, ids in enumerate(r.waves)],
             empty="nothing to recover",
         ),
         WAVES_LEGEND,
@@ -263,8 +268,8 @@ def sla_html(figures: list[SlaFigure], start: datetime, end: datetime, generated
         (
             e(f.sla["id"]),
             e(f.sla.get("name", "")),
-            e(f.service["id"] if f.service else "—"),
-            e(f.unit["id"] if f.unit else "—"),
+            explore_link(f.service["id"]) if f.service else e("—"),
+            explore_link(f.unit["id"]) if f.unit else e("—"),
             e(_pct(f.result.percent if f.result else None)),
             e(_pct(f.target)),
             '<span class="status DOWN">BREACHED</span>' if f.breached else e("met" if f.breached is False else "—"),
@@ -297,7 +302,7 @@ def sla_html(figures: list[SlaFigure], start: datetime, end: datetime, generated
         body.append(
             table(
                 ["Incident", "Effect", "Outage (min)", "Degraded (min)"],
-                [tuple(e(c) for c in row) for row in _why(f)],
+                [(explore_link(i, key="from"), *(e(c) for c in rest)) for i, *rest in _why(f)],
                 empty="—",
                 numeric=[2, 3],
             )

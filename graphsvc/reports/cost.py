@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from graphsvc.reports.page import csv_cell, e, page, table
+from graphsvc.reports.page import csv_cell, e, explore_link, explore_open, page, table
 from graphsvc.usecases.cost import CostReport
 
 __all__ = ["CSV_COLUMNS", "cost_csv", "cost_html", "money"]
@@ -88,10 +88,13 @@ def cost_html(report: CostReport, generated_at: datetime) -> str:
     ]
     for u in report.business_units:
         body += [
-            f'<section class="statement-unit" id="{e(u.id)}"><h2>Statement: {e(u.id)} {e(u.name)}</h2>',
+            f'<section class="statement-unit" id="{e(u.id)}"><h2>Statement: {explore_link(u.id)} {e(u.name)}</h2>',
+            '<p class="meta">'
+            + explore_open("where its cost comes from, in the explorer", overlay="cost", unit=u.id)
+            + "</p>",
             table(
                 ["Service", "Name", "Amount", "Share of unit"],
-                [(e(s), e(names.get(s, s)), money(a), _pct(a, u.amount)) for s, a in u.by_service]
+                [(explore_link(s), e(names.get(s, s)), money(a), _pct(a, u.amount)) for s, a in u.by_service]
                 + [("<strong>Total</strong>", "", f"<strong>{money(u.amount)}</strong>", "")],
                 empty="consumes no service",
                 numeric=[2, 3],
@@ -106,7 +109,7 @@ def cost_html(report: CostReport, generated_at: datetime) -> str:
         "(members of a cycle each show the cycle's pooled total).</p>",
         table(
             ["Service", "Name", "Own cost", "Total"],
-            [(e(s.id), e(s.name), money(s.own_cost), money(s.total)) for s in report.services],
+            [(explore_link(s.id), e(s.name), money(s.own_cost), money(s.total)) for s in report.services],
             empty="no service",
             numeric=[2, 3],
         ),
@@ -114,7 +117,7 @@ def cost_html(report: CostReport, generated_at: datetime) -> str:
         '<p class="meta">Cost that reaches no business unit: a service nobody consumes, a CI nothing needs.</p>',
         table(
             ["Item", "Name", "Amount"],
-            [(e(i), e(n), money(a)) for i, n, a in report.unallocated],
+            [(explore_link(i), e(n), money(a)) for i, n, a in report.unallocated],
             empty="everything is allocated",
             numeric=[2],
         ),

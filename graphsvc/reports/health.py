@@ -12,7 +12,7 @@ from itertools import groupby
 
 from graphsvc.analysis.health import Health
 from graphsvc.reports.cab import md_table, md_text
-from graphsvc.reports.page import csv_cell, e, page, table, ts
+from graphsvc.reports.page import csv_cell, e, explore_link, page, table, ts
 
 __all__ = ["CSV_COLUMNS", "health_csv", "health_html", "health_markdown"]
 
@@ -66,7 +66,7 @@ def health_html(health: Health, generated_at: datetime, *, per_kind: int = 200) 
         shown = found if per_kind == 0 else found[:per_kind]
         body.append(f'<section class="finding-kind"><h2>{e(TITLES[kind])} ({len(found)})</h2>')
         body.append(f'<p class="meta">{e(ABOUT[kind])}</p>')
-        body.append(table(["Item", "Finding"], [(e(f.subject), e(f.message)) for f in shown], empty="none"))
+        body.append(table(["Item", "Finding"], [(explore_link(f.subject), e(f.message)) for f in shown], empty="none"))
         if len(shown) < len(found):
             body.append(f'<p class="meta">and {len(found) - len(shown)} more (the CSV lists every one)</p>')
         body.append("</section>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from graphsvc.reports.page import e, page
+from graphsvc.reports.page import EXPLORE, e, page
 from graphsvc.usecases.reports import agenda_period, last_full_month
 
 __all__ = ["report_index"]
@@ -87,6 +87,9 @@ def report_index(now: datetime) -> str:
         "<h1>Reports</h1>"
         '<p class="meta">Printable pages for change boards, service reviews, finance and the CMDB\'s owner; '
         'each is also a command (<code>graphsvc report</code>). <a href="/graphql">Back to GraphiQL</a>.</p>'
+        f'<p class="explore-line"><a class="explore" href="{EXPLORE}">Explorer</a>: the dependency graph drawn '
+        "interactively, an item with its neighbours or the impact of a change; every item id in these reports "
+        "opens it there.</p>"
         "<style>ul.reports{list-style:none;padding:0}ul.reports li{margin:0 0 14px}a.report{font-size:17px;"
         "font-weight:600}span.report{font-size:17px;font-weight:600}.formats{font-size:12px;color:#555;margin-left:8px}</style>"
         f'<ul class="reports">{"".join(items)}</ul>'

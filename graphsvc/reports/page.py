@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
+from urllib.parse import quote
 
-__all__ = ["badge", "e", "page", "table", "ts"]
+__all__ = ["badge", "e", "explore_link", "explore_links", "explore_open", "explore_url", "page", "table", "ts"]
+
+EXPLORE = "/explore"
 
 CSS = """
 :root { color-scheme: light; }
@@ -65,6 +68,33 @@ a { color: #0b57d0; }
 
 def e(value: object) -> str:
     return escape(str(value))
+
+
+def explore_url(**params: str | Sequence[str]) -> str:
+    """The explorer's address for a view, e.g. explore_url(overlay="continuity", service="SVC-1"); `from_` is sent
+    as `from`. Each id is percent-encoded (a list becomes comma-separated ids); the result is not yet HTML-escaped."""
+    query = []
+    for key, value in params.items():
+        ids = [value] if isinstance(value, str) else list(value)
+        query.append(f"{key.rstrip('_')}=" + ",".join(quote(i, safe="") for i in ids))
+    return EXPLORE + "?" + "&".join(query)
+
+
+def explore_link(item_id: object, text: str | None = None, *, key: str = "focus") -> str:
+    """An item's id (or `text`) as a link that opens the explorer on it: focused on an item by default, `key="from"`
+    for the impact of a change, an incident or a site."""
+    href = explore_url(**{key: str(item_id)})
+    return f'<a class="explore" href="{e(href)}">{e(item_id if text is None else text)}</a>'
+
+
+def explore_links(item_ids: Iterable[object], sep: str = ", ", *, key: str = "focus") -> str:
+    """Several ids, each linked to the explorer (see explore_link)."""
+    return sep.join(explore_link(i, key=key) for i in item_ids)
+
+
+def explore_open(text: str, **params: str | Sequence[str]) -> str:
+    """A line's "open in the explorer" link to the view `params` describe (see explore_url)."""
+    return f'<a class="explore open" href="{e(explore_url(**params))}">{e(text)}</a>'
 
 
 def ts(value: datetime | None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from graphsvc.reports.page import e, page, ts
+from graphsvc.reports.page import e, explore_link, page, ts
 from graphsvc.usecases.status import BoardEntry, StatusBoard
 
 __all__ = ["status_html", "status_text"]
@@ -28,6 +28,7 @@ body.board { background: #111418; } body.board main { max-width: none; backgroun
 .tile .crit { font-size: 15px; opacity: .9; display: block; }
 .tile .for { white-space: nowrap; }
 .board footer { color: #7d858f; font-size: 14px; }
+.board a.explore { color: inherit; }
 """
 
 
@@ -38,7 +39,7 @@ def _tile(entry: BoardEntry, now: datetime) -> str:
     crit = f'<span class="crit">criticality {e(criticality)}</span>' if criticality is not None else ""
     incidents = "".join(
         f"<li><b>{e(i.get('priority', ''))}</b> {e(i.get('title') or i['id'])} "
-        f'<span class="crit">({e(i["id"])}, since {e(ts(i.get("openedAt")))})</span></li>'
+        f'<span class="crit">({explore_link(i["id"], key="from")}, since {e(ts(i.get("openedAt")))})</span></li>'
         for i in entry.incidents
     )
     minutes = int((now - entry.state.since).total_seconds() // 60)

@@ -120,3 +120,4 @@ def test_a_blocked_change_needs_an_exception_with_a_reason(api: GraphQLClient) -
     assert "- impacted since approval: SVC-ADS" in section
     page = api.http.get("/reports/changes/C-2").text
     assert "<h2>As approved, and what has changed since</h2>" in page and "SVC-ADS" in page
+    assert 'Change <a class="explore" href="/explore?from=C-2">C-2</a>:' in page  # opens its impact in the explorer

@@ -55,6 +55,7 @@ def test_the_wall_screen_shows_what_is_down_and_why(
         expect(tiles.nth(0)).to_contain_text("Web Shop")  # criticality 1 first
         expect(tiles.nth(0)).to_contain_text("DOWN · affected for")
         expect(tiles.nth(0)).to_contain_text("SAN controller failed")
+        expect(tiles.nth(0).locator('a.explore[href="/explore?from=INC-SAN"]')).to_have_text("INC-SAN")
         expect(tiles.nth(1)).to_contain_text("DOWN · affected for")
         expect(page.locator(".counts")).to_contain_text("2 down")
         page.screenshot(path=str(artifacts_dir / "status-board.png"))

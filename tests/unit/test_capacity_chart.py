@@ -241,5 +241,10 @@ def test_cis_past_the_charts_are_listed_in_a_table() -> None:
     html = capacity_html(report)
     assert html.count('class="capacity-chart"') == 1 and 'id="ci-CI-A"' in html and 'id="ci-CI-B"' not in html
     assert '<a href="#ci-CI-A">CI-A</a>' in html and 'href="#ci-CI-B"' not in html  # a link only to a chart
-    assert "and 1 more CI, without a chart:" in html and "<td>CI-B</td><td>ci-b</td>" in html
+    assert "and 1 more CI, without a chart:" in html and (
+        '<td><a class="explore" href="/explore?focus=CI-B">CI-B</a></td><td>ci-b</td>' in html
+    )
     assert "1 CI had too few readings in the window (fewer than 3) to forecast: CI-C" in html
+    assert '<tr class="at-risk"><td><a class="explore" href="/explore?focus=SVC-2">SVC-2</a></td>' in html
+    assert '<h3><a class="explore" href="/explore?focus=CI-A">CI-A</a> <span class="ci-name">' in html
+    assert 'services: <a class="explore" href="/explore?focus=SVC-2">SVC-2</a> &middot;' in html
