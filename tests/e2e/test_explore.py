@@ -249,6 +249,19 @@ def test_what_if_and_time_change_the_overlay(browser: Browser, app_and_token: tu
         assert "edits=" in page.url
         expect(page.locator("#view-title")).to_contain_text("with 1 what-if edit")
 
+        # saved as a scenario, and opened again from its link
+        page.once("dialog", lambda dialog: dialog.accept("Lose a replica"))
+        page.locator("#save-scenario").click()
+        settle(page)
+        expect(page.locator("#problem")).to_contain_text("saved as scenario SCN-LOSE-A-REPLICA")
+        saved = api(url, token, '{ scenario(id: "SCN-LOSE-A-REPLICA") { name edits } }')["scenario"]
+        assert saved == {"name": "Lose a replica", "edits": edits}
+        page.goto(f"{url}/explore?focus=CI-DB-3&origins=CI-DB-1&scenario=SCN-LOSE-A-REPLICA")
+        page.locator("body[data-ready=map]").wait_for(state="attached")
+        settle(page)
+        expect(page.locator("#view-title")).to_contain_text("from scenario Lose a replica (SCN-LOSE-A-REPLICA)")
+        assert drawn(page)["RG-DB"]["status"] == want.get("RG-DB", "OK")
+
         # back in time, before anything was imported: the item was not there yet, and the page says so
         page.locator("#asof-exact").fill("2020-01-01T00:00")
         page.locator("#asof-exact").dispatch_event("change")
@@ -287,5 +300,125 @@ def test_the_map_is_usable_from_the_keyboard(browser: Browser, app_and_token: tu
         # every drawn item is also a button in the panel's list
         page.locator("#drawn-list summary").click()
         expect(page.locator("#drawn button")).to_have_count(len(drawn(page)))
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------------------- the demo's main views (docs/explore.md)
+
+
+def open_view(browser: Browser, url: str) -> Page:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(url)
+    page.locator("body[data-ready=map]").wait_for(state="attached")
+    settle(page)
+    assert page.locator("#problem").inner_text() == ""
+    return page
+
+
+HUB = "RG-AWS-EKS-NODES"
+
+
+def test_a_hub_is_drawn_capped_and_collapsed(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
+    """The EKS node group: its members collapse into one "N x TYPE" node, its dependents beyond the first page are
+    one "+N more" node; the counts are the API's."""
+    sides = " ".join(
+        f"{d.lower()}: neighbours(direction: {d}, first: 25) {{ total edges {{ item {{ id }} }} }}"
+        for d in ("DEPENDS_ON", "DEPENDENTS", "MEMBERS", "MEMBER_OF")
+    )
+    found = api(demo_url, None, f"query($id: ID!) {{ item(id: $id) {{ ... on Dependable {{ {sides} }} }} }}", id=HUB)
+    found = found["item"]
+    assert found["dependents"]["total"] > 25  # a hub: more than one page
+    read = {e["item"]["id"] for side in found.values() for e in side["edges"]}
+    page = open_view(browser, f"{demo_url}/explore?focus={HUB}")
+    try:
+        nodes = drawn(page)
+        more = nodes[f"{HUB}|DEPENDENTS|more"]
+        assert more["label"].startswith(f"+{found['dependents']['total'] - 25} more")
+        stacks = [n for n in nodes.values() if n["kind"] == "STACK"]
+        assert stacks  # the members, one type, collapse
+        alone = {i for i, n in nodes.items() if n["kind"] not in ("STACK", "MORE")}
+        stacked = [m for n in stacks for m in n["members"]]
+        assert len(stacked) == len(set(stacked)) and not alone & set(stacked)  # each neighbour drawn once
+        assert alone | set(stacked) == read | {HUB}  # every neighbour read is drawn, alone or in a stack
+        page.screenshot(path=str(artifacts_dir / "explore-hub.png"))
+        # a stack opens into its items; "+N more" reads the next page
+        stack = stacks[0]
+        page.evaluate(f"() => window.graphsvcExplorer.cy.$id({stack['id']!r}).emit('tap')")
+        settle(page)
+        assert set(stack["members"]) <= set(drawn(page))
+        page.evaluate(f"() => window.graphsvcExplorer.cy.$id('{HUB}|DEPENDENTS|more').emit('tap')")
+        settle(page)
+        after = drawn(page)
+        rest = found["dependents"]["total"] - 50
+        if rest > 0:
+            assert after[f"{HUB}|DEPENDENTS|more"]["label"].startswith(f"+{rest} more")
+        else:
+            assert f"{HUB}|DEPENDENTS|more" not in after
+    finally:
+        page.close()
+
+
+def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
+    """Site loss, an incident's impact with its path, a service's continuity and a unit's cost, on the demo (the
+    screenshots in docs/explore.md; looked at)."""
+    site = api(demo_url, None, '{ siteFailure(siteId: "SITE-DC1") { totals { down degraded services } } }')
+    page = open_view(browser, f"{demo_url}/explore?from=SITE-DC1")
+    try:
+        totals = site["siteFailure"]["totals"]
+        expect(page.locator("#counts .totals")).to_contain_text(
+            f"{totals['down']} down, {totals['degraded']} degraded: {totals['services']} services"
+        )
+        nodes = drawn(page)
+        assert nodes["SITE-DC1"]["status"] == "ORIGIN"
+        assert any(n["kind"] == "STACK" and n["status"] == "ORIGIN" for n in nodes.values())
+        page.screenshot(path=str(artifacts_dir / "explore-site.png"))
+    finally:
+        page.close()
+
+    incident = api(
+        demo_url,
+        None,
+        """{ incident(id: "INC-5042") { effect affects { id } } }""",
+    )["incident"]
+    page = open_view(browser, f"{demo_url}/explore?from=INC-5042&selected=SVC-GIFT-CARDS")
+    try:
+        nodes = drawn(page)
+        for origin in incident["affects"]:
+            assert nodes[origin["id"]]["status"] == ("ORIGIN" if incident["effect"] == "OUTAGE" else "ORIGIN_DEGRADED")
+        assert nodes["SVC-GIFT-CARDS"]["status"] == "DOWN" and nodes["SVC-GIFT-CARDS"]["path"]
+        page.screenshot(path=str(artifacts_dir / "explore-incident.png"))
+    finally:
+        page.close()
+
+    continuity = api(
+        demo_url,
+        None,
+        """{ continuity(serviceId: "SVC-CHECKOUT") { singlePointsOfFailure { id } recoveryWaves { wave ids } } }""",
+    )["continuity"]
+    page = open_view(browser, f"{demo_url}/explore?overlay=continuity&service=SVC-CHECKOUT")
+    try:
+        nodes = drawn(page)
+        waves = {n["id"] for n in nodes.values() if n["kind"] == "WAVE"}
+        assert waves == {f"wave|{w['wave']}" for w in continuity["recoveryWaves"]}
+        spofs = {s["id"] for s in continuity["singlePointsOfFailure"]}
+        marked = {i for i, n in nodes.items() if "SINGLE POINT OF FAILURE" in (n["label"] or "")}
+        assert marked == spofs  # every single point of failure is drawn alone and named, none in a stack
+        page.screenshot(path=str(artifacts_dir / "explore-continuity.png"))
+    finally:
+        page.close()
+
+    unit = api(
+        demo_url,
+        None,
+        "{ costAllocation { businessUnits { id amount sources(first: 30) { id amount } } } }",
+    )["costAllocation"]["businessUnits"]
+    finance = next(u for u in unit if u["id"] == "BU-FINANCE")
+    page = open_view(browser, f"{demo_url}/explore?overlay=cost&unit=BU-FINANCE")
+    try:
+        nodes = drawn(page)
+        drawn_sources = {i for i, n in nodes.items() if "brings" in (n["label"] or "")}
+        assert drawn_sources == {s["id"] for s in finance["sources"] if float(s["amount"]) > 0}
+        page.screenshot(path=str(artifacts_dir / "explore-cost.png"))
     finally:
         page.close()

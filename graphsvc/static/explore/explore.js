@@ -115,6 +115,7 @@
     asOf: null,
     edits: [],
     selected: null,
+    scenario: null, // the saved scenario the edits came from (its name and id), for the title
   };
 
   const SIDES = [
@@ -786,6 +787,7 @@
     if (view.focus && !view.overlay) bits.push(`${view.focus} and its neighbours`);
     if (view.asOf) bits.push(`as of ${view.asOf}`);
     if (view.edits.length) bits.push(`with ${view.edits.length} what-if edit${view.edits.length > 1 ? "s" : ""}`);
+    if (view.scenario) bits.push(`from scenario ${view.scenario}`);
     $("view-title").textContent = bits.join(" · ") || "Find an item to start";
   }
 
@@ -1222,7 +1224,7 @@
         );
         const result = data.saveScenario;
         if (result.__typename !== "ScenarioPayload") throw new ApiError(`not saved: ${result.message}`);
-        problem.textContent = `saved as scenario ${result.scenario.id}`;
+        problem.textContent = `saved as scenario ${result.scenario.id}: open it with /explore?scenario=${result.scenario.id}`;
       });
     });
     $("export-svg").addEventListener("click", () => {
@@ -1331,6 +1333,16 @@
     $("degraded").value = view.degraded.join(", ");
     $("from-record").value = view.record || "";
     showTime();
+    const scenario = new URLSearchParams(location.search).get("scenario");
+    if (scenario) {
+      // a saved scenario's edits become the view's (and the URL's): they can be changed and saved again
+      await step(async () => {
+        const data = await post("query Scenario($id: ID!) { scenario(id: $id) { id name edits } }", { id: scenario });
+        if (!data.scenario) throw new ApiError(`no saved scenario ${scenario}`);
+        view.edits = data.scenario.edits;
+        view.scenario = `${data.scenario.name} (${data.scenario.id})`;
+      });
+    }
     if (view.expand.length || view.overlay) await refresh();
     else title();
     document.body.dataset.ready = "map";
