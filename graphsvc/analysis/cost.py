@@ -35,12 +35,15 @@ __all__ = [
     "allocate",
     "allocate_indexed",
     "cents",
+    "contributions",
+    "contributions_indexed",
     "money_context",
     "round_parts",
 ]
 
 PRECISION = 60
 ZERO = Decimal(0)
+ONE = Decimal(1)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 SNAP = Decimal("1e-30")  # in cents: far above the arithmetic's error, far below anything that matters
@@ -95,27 +98,62 @@ class IndexedAllocation:
 
 def allocate(own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: Iterable[str]) -> Allocation:
     """Allocate `own` costs (services and CIs; groups and units have none) along `edges` to `units`."""
-    edges = [e for e in edges if e[2] > 0]  # an edge of weight 0 or less carries nothing
     unit_set = set(units)
-    ids = sorted(set(own).union(unit_set, (s for s, _, _ in edges), (t for _, t, _ in edges)))
-    index = {n: i for i, n in enumerate(ids)}
-    own_list = [ZERO] * len(ids)
-    for n, cost in own.items():
-        own_list[index[n]] = cost
-    r = allocate_indexed(
-        ids,
-        own_list,
-        [index[s] for s, _, _ in edges],
-        [index[t] for _, t, _ in edges],
-        [w for _, _, w in edges],
-        [n in unit_set for n in ids],
-    )
+    ids, own_list, sources, targets, weights = _numbered(own, edges, unit_set)
+    r = allocate_indexed(ids, own_list, sources, targets, weights, [n in unit_set for n in ids])
     return Allocation(
         r.total,
         dict(zip(ids, r.totals, strict=True)),
         {ids[i]: v for i, v in r.kept.items()},
         {(ids[a], ids[b]): v for (a, b), v in r.flows.items()},
     )
+
+
+def contributions(
+    own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], unit: str
+) -> dict[str, Decimal]:
+    """How much of each node's own cost `allocate(own, edges, ...)` leaves with `unit` (nodes that give it nothing
+    are left out); they add up to what `unit` keeps."""
+    ids, own_list, sources, targets, weights = _numbered(own, edges, {unit})
+    found = contributions_indexed(ids, own_list, sources, targets, weights, ids.index(unit))
+    return {ids[i]: v for i, v in found.items()}
+
+
+def _numbered(
+    own: Mapping[str, Decimal], edges: Iterable[tuple[str, str, Decimal]], units: set[str]
+) -> tuple[list[str], list[Decimal], list[int], list[int], list[Decimal]]:
+    """Nodes numbered in id order, with their own costs and the edges (of weight above 0) as numbers."""
+    edges = [e for e in edges if e[2] > 0]  # an edge of weight 0 or less carries nothing
+    ids = sorted(set(own).union(units, (s for s, _, _ in edges), (t for _, t, _ in edges)))
+    index = {n: i for i, n in enumerate(ids)}
+    own_list = [ZERO] * len(ids)
+    for n, cost in own.items():
+        own_list[index[n]] = cost
+    return ids, own_list, [index[s] for s, _, _ in edges], [index[t] for _, t, _ in edges], [w for _, _, w in edges]
+
+
+def _by_source(
+    size: int, sources: Sequence[int], targets: Sequence[int], weights: Sequence[Decimal]
+) -> tuple[list[int], list[int], list[Decimal], list[int]]:
+    """The edges that carry cost (not self-loops: those stay inside their pool; weight above 0) as one array sorted
+    by source (a counting sort): node i's are start[i]:start[i+1], to dst[k] with weight wt[k]. And the number of
+    such edges into each node."""
+    count = [0] * (size + 1)
+    for s, t, w in zip(sources, targets, weights, strict=True):
+        if s != t and w > 0:
+            count[s + 1] += 1
+    start = list(accumulate(count))
+    place = start[:-1]
+    dst = [0] * start[-1]
+    wt = [ZERO] * start[-1]
+    indegree = [0] * size
+    for s, t, w in zip(sources, targets, weights, strict=True):
+        if s != t and w > 0:
+            k = place[s]
+            dst[k], wt[k] = t, w
+            place[s] = k + 1
+            indegree[t] += 1
+    return start, dst, wt, indegree
 
 
 @_in_money_context
@@ -135,22 +173,7 @@ def allocate_indexed(
     than the arithmetic. Kahn's algorithm handles everything outside a cycle (nearly all of a CMDB) as it goes, in
     linear time; Tarjan then pools and orders only what is left: the cycles and what they flow into."""
     size = len(ids)
-    # The edges out of each node, as one array sorted by source (a counting sort): node i's are start[i]:start[i+1].
-    count = [0] * (size + 1)
-    for s, t, w in zip(sources, targets, weights, strict=True):
-        if s != t and w > 0:  # a self-loop stays inside its pool
-            count[s + 1] += 1
-    start = list(accumulate(count))
-    place = start[:-1]
-    dst = [0] * start[-1]
-    wt = [ZERO] * start[-1]
-    indegree = [0] * size
-    for s, t, w in zip(sources, targets, weights, strict=True):
-        if s != t and w > 0:
-            k = place[s]
-            dst[k], wt[k] = t, w
-            place[s] = k + 1
-            indegree[t] += 1
+    start, dst, wt, indegree = _by_source(size, sources, targets, weights)
     inflow = list(own)  # a node's own cost counts as flowing into it
     totals: list[Decimal] = [ZERO] * size
     kept: dict[int, Decimal] = {}
@@ -193,6 +216,84 @@ def allocate_indexed(
             if is_unit[t]:
                 flows[i, t] = flows.get((i, t), ZERO) + part
     return IndexedAllocation(sum(own, ZERO), ids, totals, kept, flows)
+
+
+@_in_money_context
+def contributions_indexed(
+    ids: Sequence[str],
+    own: Sequence[Decimal],
+    sources: Sequence[int],
+    targets: Sequence[int],
+    weights: Sequence[Decimal],
+    unit: int,
+) -> dict[int, Decimal]:
+    """How much of each node's own cost `allocate_indexed` (same arguments) leaves with node `unit`: node -> amount,
+    for the nodes that give it something (own cost and a way there).
+
+    The allocation is linear in the own costs, so node x gives own[x] * f(x), f(x) being the fraction of what
+    leaves x that `unit` keeps: f = 1 at `unit` (if it keeps what reaches it: it has no dependents), and elsewhere
+    the weighted mean of f over the edges out of x, each pool (strongly connected component) taking one f over the
+    edges leaving it, as the allocation pools it. One backward pass over the nodes that can reach `unit`, in
+    reverse topological order: Kahn's algorithm backwards, then Tarjan for the cycles (and what feeds them)."""
+    size = len(ids)
+    start, dst, wt, _ = _by_source(size, sources, targets, weights)
+    # The same edges by target: node i's sources are src[into[i]:into[i+1]].
+    count = [0] * (size + 1)
+    for t in dst:
+        count[t + 1] += 1
+    into = list(accumulate(count))
+    place = into[:-1]
+    src = [0] * len(dst)
+    for s in range(size):
+        for k in range(start[s], start[s + 1]):
+            t = dst[k]
+            src[place[t]] = s
+            place[t] += 1
+    # The nodes whose cost can reach `unit`; f is 0 everywhere else.
+    reaches = [False] * size
+    reaches[unit] = True
+    stack = [unit]
+    while stack:
+        x = stack.pop()
+        for k in range(into[x], into[x + 1]):
+            s = src[k]
+            if not reaches[s]:
+                reaches[s] = True
+                stack.append(s)
+    upstream = [i for i in range(size) if reaches[i]]
+    # A node is taken once f is known for every node it sends to that can reach `unit`.
+    waiting = [0] * size
+    for i in upstream:
+        waiting[i] = sum(1 for k in range(start[i], start[i + 1]) if reaches[dst[k]])
+    f = [ZERO] * size
+    queue = [i for i in upstream if waiting[i] == 0]
+    while queue:
+        x = queue.pop()
+        first, last = start[x], start[x + 1]
+        if first == last:
+            f[x] = ONE if x == unit else ZERO
+        else:
+            f[x] = sum((wt[k] * f[dst[k]] for k in range(first, last)), ZERO) / sum(wt[first:last], ZERO)
+        for k in range(into[x], into[x + 1]):
+            s = src[k]
+            waiting[s] -= 1
+            if waiting[s] == 0:
+                queue.append(s)
+    left = [i for i in upstream if waiting[i] > 0]
+    for pool in reversed(_pools_of(left, ids, start, dst)):  # dependents first
+        inside = set(pool)
+        leaving = [k for i in pool for k in range(start[i], start[i + 1]) if dst[k] not in inside]
+        if not leaving:  # kept by its smallest id
+            share = ONE if pool[0] == unit else ZERO
+        else:
+            share = sum((wt[k] * f[dst[k]] for k in leaving), ZERO) / sum((wt[k] for k in leaving), ZERO)
+        for i in pool:
+            f[i] = share
+    found = {}
+    for i in upstream:
+        if own[i] and f[i]:
+            found[i] = own[i] * f[i]
+    return found
 
 
 def _pools_of(left: list[int], ids: Sequence[str], start: list[int], dst: list[int]) -> list[list[int]]:

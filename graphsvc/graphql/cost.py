@@ -7,8 +7,12 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import types as t
+from graphsvc.graphql.arguments import First
 from graphsvc.graphql.context import Context
-from graphsvc.usecases.cost import cost_allocation
+from graphsvc.graphql.pagination import page_size
+from graphsvc.usecases.cost import CostReport, cost_allocation, cost_sources
 
 __all__ = ["CostAllocation", "resolve_cost_allocation"]
 
@@ -21,6 +25,20 @@ class ServiceShare:
     amount: Decimal = strawberry.field(description=f"what it brought the unit, {PER_MONTH}")
 
 
+@strawberry.type(description="An item whose own monthly cost reaches a business unit, and how much of it does.")
+class CostSource:
+    id: strawberry.ID = strawberry.field(description="the item's id")
+    name: str = strawberry.field(description="its name")
+    kind: Kind = strawberry.field(description="its kind: SERVICE or CONFIGURATION_ITEM (groups have no own cost)")
+    own_cost: Decimal = strawberry.field(description=f"its own cost, {PER_MONTH}")
+    amount: Decimal = strawberry.field(description=f"how much of its own cost ends up with the unit, {PER_MONTH}")
+
+    @strawberry.field(description="the item itself")
+    async def item(self, info: Info[Context, None]) -> t.Item | None:
+        props = await info.context.view(info).loaders.item.load(str(self.id))
+        return t.item_from_props(props) if props else None
+
+
 @strawberry.type(description="A business unit's monthly IT cost, with the services it consumes directly.")
 class UnitCost:
     id: strawberry.ID = strawberry.field(description="the business unit's id")
@@ -29,6 +47,20 @@ class UnitCost:
     by_service: list[ServiceShare] = strawberry.field(
         description="its amount by the services it consumes directly (they add up to the amount)"
     )
+    report: strawberry.Private[CostReport]
+
+    @strawberry.field(
+        description="the items whose own cost reaches this unit, largest share first (then id): how much of each "
+        "item's own monthly cost ends up here; they add up to `amount` (rounded to cents by the largest-remainder "
+        "method, as everywhere)"
+    )
+    async def sources(self, info: Info[Context, None], first: First = 50) -> list[CostSource]:
+        size = page_size(first, info.context.settings.max_page_size)
+        found = await cost_sources(self.report, str(self.id))
+        return [
+            CostSource(id=strawberry.ID(s.id), name=s.name, kind=Kind(s.kind), own_cost=s.own_cost, amount=s.amount)
+            for s in found[:size]
+        ]
 
 
 @strawberry.type(name="ServiceCost", description="A service's own monthly cost and its total (own plus inflow).")
@@ -71,6 +103,7 @@ async def resolve_cost_allocation(info: Info[Context, None]) -> CostAllocation:
                 name=u.name,
                 amount=u.amount,
                 by_service=[ServiceShare(service_id=strawberry.ID(s), amount=a) for s, a in u.by_service],
+                report=r,
             )
             for u in r.business_units
         ],

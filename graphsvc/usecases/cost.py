@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import repeat
 from typing import Any
 
-from graphsvc.analysis.cost import allocate_indexed, cents, round_parts
+from graphsvc.analysis.cost import allocate_indexed, cents, contributions_indexed, round_parts
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.sources import Source, cost_inputs
 
-__all__ = ["CostReport", "cost_allocation", "cost_inputs", "cost_report"]
+__all__ = ["CostReport", "CostSource", "cost_allocation", "cost_inputs", "cost_report", "cost_sources", "unit_sources"]
 
 ZERO = Decimal(0)
 
@@ -44,12 +44,39 @@ class ServiceCost:
 
 
 @dataclass(frozen=True)
+class CostSource:
+    """How much of an item's own cost ends up with a business unit."""
+
+    id: str
+    name: str
+    kind: str  # its itemKind
+    own_cost: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class _Allocated:
+    """What the allocation ran on (numbered nodes: the items read, then the units), kept for `unit_sources`."""
+
+    ids: list[str]
+    kinds: list[str]
+    names: list[str]
+    own: list[Decimal]
+    sources: list[int]
+    targets: list[int]
+    weights: list[Decimal]
+    amounts: dict[str, Decimal]  # each unit's rounded amount
+    found: dict[str, list[CostSource]] = field(default_factory=dict)  # unit_sources' answers, by unit
+
+
+@dataclass(frozen=True)
 class CostReport:
     total: Decimal
     unallocated_total: Decimal
     business_units: list[UnitAmount]  # by id
     services: list[ServiceCost]  # by id
     unallocated: list[tuple[str, str, Decimal]]  # (id, name, amount), largest first
+    allocated: _Allocated | None = field(default=None, compare=False, repr=False)
 
 
 async def cost_allocation(repo: Source, cache: GraphCache | None = None) -> CostReport:
@@ -113,6 +140,51 @@ def cost_report(record: Mapping[str, Any]) -> CostReport:
         ServiceCost(i, names[n], cents(own[n]), cents(result.totals[n]))
         for i, n in sorted((ids[n], n) for n in range(count) if kinds[n] == "SERVICE")
     ]
-    return CostReport(
-        cents(result.total), sum((a for _, _, a in unallocated), Decimal("0.00")), business_units, services, unallocated
+    allocated = _Allocated(
+        every,
+        [*kinds, *repeat("BUSINESS_UNIT", len(unit_ids))],
+        [*names, *unit_names],
+        own,
+        sources,
+        targets,
+        weights,
+        {u: rounded[u] for u in unit_ids},
     )
+    return CostReport(
+        cents(result.total),
+        sum((a for _, _, a in unallocated), Decimal("0.00")),
+        business_units,
+        services,
+        unallocated,
+        allocated,
+    )
+
+
+def unit_sources(report: CostReport, unit_id: str) -> list[CostSource]:
+    """The items whose own cost reaches business unit `unit_id`, with how much of it: largest amount first, then id.
+    The amounts are rounded to cents so that they add up to the unit's amount in the report; an unknown unit has
+    none. Remembered in the report (it is computed once per version of the graph, like the report itself)."""
+    a = report.allocated
+    if a is None or unit_id not in a.amounts:
+        return []
+    if unit_id in a.found:
+        return a.found[unit_id]
+    exact = contributions_indexed(a.ids, a.own, a.sources, a.targets, a.weights, a.ids.index(unit_id))
+    rounded = round_parts({a.ids[i]: amount for i, amount in exact.items()}, a.amounts[unit_id]) if exact else {}
+    index = {a.ids[i]: i for i in exact}
+    found = a.found[unit_id] = sorted(
+        (
+            CostSource(i, a.names[index[i]], a.kinds[index[i]], cents(a.own[index[i]]), amount)
+            for i, amount in rounded.items()
+        ),
+        key=lambda s: (-s.amount, s.id),
+    )
+    return found
+
+
+async def cost_sources(report: CostReport, unit_id: str) -> list[CostSource]:
+    """unit_sources in a worker thread (a unit fed by most of a large estate takes a moment)."""
+    a = report.allocated
+    if a is not None and unit_id in a.found:
+        return a.found[unit_id]
+    return await asyncio.to_thread(unit_sources, report, unit_id)
