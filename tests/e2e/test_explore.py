@@ -411,7 +411,7 @@ def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_
     unit = api(
         demo_url,
         None,
-        "{ costAllocation { businessUnits { id amount sources(first: 30) { id amount } } } }",
+        "{ costAllocation { businessUnits { id amount sources(first: 24) { id amount } } } }",
     )["costAllocation"]["businessUnits"]
     finance = next(u for u in unit if u["id"] == "BU-FINANCE")
     page = open_view(browser, f"{demo_url}/explore?overlay=cost&unit=BU-FINANCE")

@@ -11,7 +11,8 @@
   const PAGE = 25; // neighbours read per side; the rest is one "+N more" node
   const COLLAPSE_AT = 6; // more than this many CIs of one type on one side of a node become one "N x TYPE" node
   const IMPACT_DRAWN = 120; // impacted items drawn around the origins, nearest first
-  const COST_SOURCES = 30; // a business unit's largest cost sources drawn
+  const COST_SOURCES = 24; // a business unit's largest cost sources drawn
+  const COST_ROWS = 8; // in columns of this many
   const ORIGINS_DRAWN = 300; // origins read and drawn (a site's CIs may be thousands)
   const IMPACT_READ = 2000; // impacted items read to colour the map (totals always count them all)
   const BATCH = 200; // items read by id per request (the server's page-size cap is 500 unless configured)
@@ -483,7 +484,7 @@
     const unitNode = nodeOf(model.items.get(cost.unit.id) || { id: cost.unit.id, name: cost.unit.name, itemKind: "BUSINESS_UNIT" });
     unitNode.label = `${cost.unit.name}\n${money(cost.unit.amount)} a month`;
     nodes.set(cost.unit.id, unitNode);
-    let shown = 0;
+    const shown = [];
     for (const source of cost.unit.sources) {
       if (Number(source.amount) <= 0) continue;
       const item = model.items.get(source.id) || { id: source.id, name: source.name, itemKind: source.kind };
@@ -491,14 +492,21 @@
       node.label += `\nbrings ${money(source.amount)} of its ${money(source.ownCost)}`;
       node.share = Number(source.amount) / Math.max(Number(cost.unit.amount), 0.01);
       node.tip = `${money(source.amount)} of ${item.name}'s own ${money(source.ownCost)} a month reaches ${cost.unit.name}`;
+      node.rank = shown.length;
       nodes.set(item.id, node);
-      edges.set(`${item.id}>${cost.unit.id}`, { from: item.id, to: cost.unit.id, kind: "cost", label: money(source.amount) });
-      shown += Number(source.amount);
+      edges.set(`${item.id}>${cost.unit.id}`, { from: item.id, to: cost.unit.id, kind: "cost" });
+      shown.push(Number(source.amount));
     }
-    const rest = Number(cost.unit.amount) - shown;
+    const rest = Number(cost.unit.amount) - shown.reduce((a, b) => a + b, 0);
     if (cost.unit.sources.length >= COST_SOURCES && rest >= 0.005) {
-      nodes.set("cost|more", { id: "cost|more", label: `+${money(rest)} from smaller sources`, kind: "MORE", tip: "the items not drawn bring the rest" });
-      edges.set(`cost|more>${cost.unit.id}`, { from: "cost|more", to: cost.unit.id, kind: "cost", label: money(rest) });
+      nodes.set("cost|more", {
+        id: "cost|more",
+        label: `+${money(rest)} a month\nfrom smaller sources`,
+        kind: "MORE",
+        rank: shown.length,
+        tip: "the items not drawn bring the rest: GraphiQL's costAllocation { businessUnits { sources } } lists them",
+      });
+      edges.set(`cost|more>${cost.unit.id}`, { from: "cost|more", to: cost.unit.id, kind: "cost" });
     }
   }
 
@@ -558,7 +566,7 @@
     { selector: 'edge[strength = "SOFT"]', style: { "line-style": "dashed" } },
     { selector: 'edge[kind = "located"]', style: { "line-style": "dashed", "line-color": "#d55e00", "target-arrow-color": "#d55e00" } },
     { selector: 'edge[kind = "member"]', style: { "line-style": "dotted", "target-arrow-shape": "diamond" } },
-    { selector: 'edge[kind = "cost"]', style: { label: "data(label)", "font-size": 10, "text-background-color": "#fff", "text-background-opacity": 1 } },
+    { selector: 'edge[kind = "cost"]', style: { "line-color": "#c3cad2", "target-arrow-color": "#c3cad2", width: 1 } },
     { selector: "node[?focus]", style: { "font-weight": "bold", "border-width": 3, "border-color": "#1b1b1b" } },
     { selector: "node:selected", style: { "overlay-color": "#0072b2", "overlay-opacity": 0.25, "overlay-padding": 6 } },
     { selector: "node.path", style: { "border-color": "#0072b2", "border-width": 7, "border-style": "solid" } },
@@ -657,6 +665,15 @@
           n.position({ x: n.data("wave") * 220, y: y + n.data("h") / 2 });
           next.set(n.data("wave"), y + n.data("h") + 14);
         });
+      cy.fit(undefined, 30);
+    } else if (view.overlay === "cost") {
+      // the sources in columns of COST_ROWS, largest first from the column nearest the unit
+      const ranked = cy.nodes("[rank >= 0]");
+      ranked.forEach((n) => {
+        const rank = n.data("rank");
+        n.position({ x: -240 * (Math.floor(rank / COST_ROWS) + 1), y: 64 * (rank % COST_ROWS) });
+      });
+      cy.$id(view.unit).position({ x: 200, y: (64 * (Math.min(ranked.length, COST_ROWS) - 1)) / 2 });
       cy.fit(undefined, 30);
     } else {
       cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 90, fit: true, padding: 30, animate: false }).run();
