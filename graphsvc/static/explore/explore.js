@@ -1258,7 +1258,8 @@
       if (!text) return;
       tip.textContent = text;
       const p = event.target.renderedPosition();
-      tip.style.left = `${p.x + 12}px`;
+      const room = $("map").clientWidth - p.x;
+      tip.style.left = `${room < 380 ? Math.max(0, p.x - 372) : p.x + 12}px`; // kept inside the map
       tip.style.top = `${p.y + 24}px`;
       tip.hidden = false;
     });
