@@ -422,3 +422,49 @@ def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_
         page.screenshot(path=str(artifacts_dir / "explore-cost.png"))
     finally:
         page.close()
+
+
+def test_a_what_if_dependency_and_the_time_slider(browser: Browser, app_and_token: tuple[str, str]) -> None:
+    url, token = app_and_token
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    recorder = OfflineRecorder(page)
+    try:
+        page.goto(f"{url}/explore#token={token}")
+        page.locator("body[data-ready=map]").wait_for(state="attached")
+        page.goto(f"{url}/explore?focus=CI-DB-3&origins=CI-DB-1")
+        page.locator("body[data-ready=map]").wait_for(state="attached")
+        settle(page)
+        assert drawn(page)["CI-DB-3"]["status"] == "OK"
+        edits = [{"addDependency": {"from": "CI-DB-3", "to": "CI-DB-1", "strength": "HARD"}}]
+        after = api(
+            url,
+            token,
+            'query($e: [GraphEdit!]) { estate(edits: $e) { impact(origin: ["CI-DB-1"]) { impacted { id status } } } }',
+            e=edits,
+        )["estate"]["impact"]
+        want = {i["id"]: i["status"] for i in after["impacted"]}
+        assert want["CI-DB-3"] == "DOWN"
+        page.locator("#add-dep-to").fill("CI-DB-1")  # CI-DB-3 is selected: the focus
+        page.locator("#add-dep button").click()
+        settle(page)
+        expect(page.locator("#edits li")).to_have_text(["CI-DB-3 depends on CI-DB-1 undo"])
+        nodes = drawn(page)
+        for node_id in ("CI-DB-3", "RG-DB"):
+            assert nodes[node_id]["status"] == want.get(node_id, "OK"), node_id
+        page.locator("#edits button").click()  # undo
+        settle(page)
+        assert drawn(page)["CI-DB-3"]["status"] == "OK"
+
+        # the slider, from the keyboard: a year back, before the CMDB was imported
+        page.locator("#asof").focus()
+        page.keyboard.press("Home")
+        settle(page)
+        expect(page.locator("#asof-shown")).not_to_have_text("now")
+        expect(page.locator("#problem")).to_have_text("no item CI-DB-3 at that time")
+        page.keyboard.press("End")  # back to now
+        settle(page)
+        expect(page.locator("#asof-shown")).to_have_text("now")
+        expect(page.locator("#problem")).to_have_text("")
+        assert recorder.external == [] and recorder.page_errors == []
+    finally:
+        page.close()
