@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -89,6 +90,12 @@ class CostAllocation:
     business_units: list[UnitCost] = strawberry.field(description="what reaches each business unit")
     services: list[ServiceCostType] = strawberry.field(description="each service's own cost and total")
     unallocated: list[UnallocatedCost] = strawberry.field(description="the items that keep cost nobody consumes")
+
+    @strawberry.field(description="one business unit's entry of `businessUnits` (null: no such unit)")
+    def business_unit(
+        self, id: Annotated[strawberry.ID, strawberry.argument(description="the unit's id")]
+    ) -> UnitCost | None:
+        return next((u for u in self.business_units if u.id == id), None)
 
 
 async def resolve_cost_allocation(info: Info[Context, None]) -> CostAllocation:

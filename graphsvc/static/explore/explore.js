@@ -11,10 +11,12 @@
   const PAGE = 25; // neighbours read per side; the rest is one "+N more" node
   const COLLAPSE_AT = 6; // more than this many CIs of one type on one side of a node become one "N x TYPE" node
   const IMPACT_DRAWN = 120; // impacted items drawn around the origins, nearest first
+  const MORE_TYPES = 4; // "+N more" nodes per side, one per type (the smallest types share the last)
   const COST_SOURCES = 24; // a business unit's largest cost sources drawn
   const COST_ROWS = 8; // in columns of this many
   const ORIGINS_DRAWN = 300; // origins read and drawn (a site's CIs may be thousands)
   const IMPACT_READ = 2000; // impacted items read to colour the map (totals always count them all)
+  const MAX_PAGE = 500; // the server's page-size cap unless configured lower (GRAPHSVC_MAX_PAGE_SIZE)
   const BATCH = 200; // items read by id per request (the server's page-size cap is 500 unless configured)
 
   const $ = (id) => document.getElementById(id);
@@ -101,6 +103,7 @@
     continuity: null,
     cost: null,
     path: [], // the highlighted path, item first, origin last
+    missing: [], // expanded ids with no item at the view's time or under its edits
   };
 
   // The view: everything a URL must carry to draw the same map again.
@@ -117,6 +120,7 @@
     edits: [],
     selected: null,
     scenario: null, // the saved scenario the edits came from (its name and id), for the title
+    pages: {}, // "id|SIDE" -> how many neighbours that side reads, once its "+N more" was clicked
   };
 
   const SIDES = [
@@ -126,16 +130,21 @@
     ["MEMBER_OF", "groups"],
   ];
 
-  async function expand(id, first) {
-    const n = first || PAGE;
+  // An item's neighbours on every side: PAGE each, or as many as its "+N more" node was asked for (view.pages).
+  // False when there is no such item (at that time, or under the edits): it is left off the map, and said.
+  async function expand(id) {
+    const first = (side) => view.pages[`${id}|${side}`] || PAGE;
     const selection = `item(id: $id) { ...I ... on Dependable {
-      up: neighbours(direction: DEPENDS_ON, first: $first) { ...S }
-      down: neighbours(direction: DEPENDENTS, first: $first) { ...S }
-      members: neighbours(direction: MEMBERS, first: $first) { ...S }
-      groups: neighbours(direction: MEMBER_OF, first: $first) { ...S } } }`;
-    const data = await read(selection, { id: id, first: n }, { id: "ID!", first: "Int!" });
+      up: neighbours(direction: DEPENDS_ON, first: $up) { ...S }
+      down: neighbours(direction: DEPENDENTS, first: $down) { ...S }
+      members: neighbours(direction: MEMBERS, first: $members) { ...S }
+      groups: neighbours(direction: MEMBER_OF, first: $groups) { ...S } } }`;
+    const vars = { id: id, up: first("DEPENDS_ON"), down: first("DEPENDENTS"), members: first("MEMBERS"), groups: first("MEMBER_OF") };
+    const data = await read(selection, vars, { id: "ID!", up: "Int!", down: "Int!", members: "Int!", groups: "Int!" });
     if (!data.item) {
-      throw new ApiError(`no item ${id}` + (view.asOf ? " at that time" : ""));
+      model.missing.push(id);
+      if (!view.expand.includes(id)) view.expand.push(id); // kept in the view: another time may have it
+      return false;
     }
     model.items.set(id, data.item);
     for (const [side, key] of SIDES) {
@@ -147,6 +156,7 @@
       }
     }
     if (!view.expand.includes(id)) view.expand.push(id);
+    return true;
   }
 
   function ciType(item) {
@@ -203,23 +213,33 @@
           const e = edgeOf(side, id, key);
           edges.set(`${e.from}>${e.to}`, Object.assign(e, { kind: side.startsWith("MEMBER") ? "member" : "dep" }));
         }
-        const rest = found.total - found.edges.length;
-        if (rest > 0) {
-          const key = `${id}|${side}|more`;
-          const drawn = new Map();
-          for (const edge of found.edges) drawn.set(ciType(edge.item), (drawn.get(ciType(edge.item)) || 0) + 1);
-          const kinds = found.byType
-            .map((c) => [c.ciType || c.itemKind, c.count - (drawn.get(c.ciType || c.itemKind) || 0)])
-            .filter((c) => c[1] > 0)
-            .map((c) => `${c[1]} ${c[0]}`);
+        // what was not read, one "+N more TYPE" node per kind and CI type (from the API's counts of the whole
+        // side), so a hub's make-up shows even where the first page is all of one type; any of them reads the next
+        // page (the API pages a side in one order: services, then the most critical, then id)
+        const read = new Map();
+        for (const edge of found.edges) read.set(ciType(edge.item), (read.get(ciType(edge.item)) || 0) + 1);
+        const unread = found.byType
+          .map((c) => [c.ciType || c.itemKind, c.count - (read.get(c.ciType || c.itemKind) || 0)])
+          .filter((c) => c[1] > 0)
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+        const shownTypes = unread.length > MORE_TYPES ? unread.slice(0, MORE_TYPES - 1) : unread;
+        const other = unread.slice(shownTypes.length).reduce((n, c) => n + c[1], 0);
+        const groups = shownTypes.map((c) => [c[0], c[1]]);
+        if (other > 0) groups.push(["of other types", other]);
+        const atCap = found.edges.length >= MAX_PAGE;
+        for (const [type, count] of groups) {
+          const key = `${id}|${side}|more|${type}`;
           nodes.set(key, {
             id: key,
-            label: kinds.length <= 2 ? `+${rest} more\n${kinds.join(", ")}` : `+${rest} more`,
+            label: `+${count.toLocaleString("en")} more\n${type}`,
             kind: "MORE",
             owner: id,
             side: side,
             loaded: found.edges.length,
-            tip: `${rest} more not drawn (${kinds.join(", ")}): click to read ${PAGE} more`,
+            count: count,
+            tip: atCap
+              ? `${count} ${type} not drawn: more than a page reads; impact(...) or a filtered list in GraphiQL lists them`
+              : `${count} ${type} not drawn (${found.total - found.edges.length} on this side in all): click to read ${PAGE} more`,
           });
           const e = edgeOf(side, id, key);
           edges.set(`${e.from}>${e.to}`, e);
@@ -263,7 +283,7 @@
   const IMPACT_FIELDS = `origin degraded
     totals { impacted down degraded services businessUnits slas requirements }
     impacted(first: $first) { id kind name status depth path explanation item { ...I } }
-    services(first: 20) { id name status criticality }
+    services(first: 100) { id name status criticality }
     businessUnits { id name } slas { id name }`;
 
   async function loadImpact() {
@@ -392,6 +412,7 @@
   }
 
   async function loadContinuity() {
+    if (!view.service) throw new ApiError("overlay=continuity needs a service: add &service=SVC-...");
     const data = await read(
       `continuity(serviceId: $id) { service { id name }
         singlePointsOfFailure { id name kind }
@@ -464,13 +485,14 @@
   }
 
   async function loadCost() {
+    if (!view.unit) throw new ApiError("overlay=cost needs a business unit: add &unit=BU-...");
     const data = await read(
-      `costAllocation { total businessUnits { id name amount byService { serviceId amount }
+      `costAllocation { total businessUnit(id: $unit) { id name amount byService { serviceId amount }
         sources(first: $first) { id name kind ownCost amount item { ...I } } } }`,
-      { first: COST_SOURCES },
-      { first: "Int!" },
+      { unit: view.unit, first: COST_SOURCES },
+      { unit: "ID!", first: "Int!" },
     );
-    const unit = data.costAllocation.businessUnits.find((u) => u.id === view.unit);
+    const unit = data.costAllocation.businessUnit;
     if (!unit) throw new ApiError(`${view.unit} is not a business unit with a cost allocation`);
     for (const source of unit.sources) if (source.item) model.items.set(source.id, source.item);
     Object.entries(await itemsById([unit.id])).forEach(([id, item]) => model.items.set(id, item));
@@ -550,6 +572,7 @@
     { selector: 'node[status = "DEGRADED"]', style: { "background-color": "#fbe3a7", "border-color": "#8a6100", "border-width": 4, "border-style": "dashed" } },
     { selector: 'node[status = "ORIGIN"]', style: { "background-color": "#d55e00", color: "#fff", "border-color": "#3b1500", "border-width": 7, "border-style": "double" } },
     { selector: 'node[status = "ORIGIN_DEGRADED"]', style: { "background-color": "#e69f00", "border-color": "#3b2a00", "border-width": 7, "border-style": "double" } },
+    { selector: 'node[status = "UNKNOWN"]', style: { "background-color": "#ffffff", "border-style": "dotted" } },
     { selector: "node[?spof]", style: { "border-color": "#000", "border-width": 6 } },
     { selector: "node[gap]", style: { "background-color": "#fbe3a7" } },
     { selector: "node[share]", style: { width: "mapData(share, 0, 1, 150, 260)" } },
@@ -579,7 +602,8 @@
     if (impact.origins.includes(id)) return "ORIGIN";
     if (impact.degraded.includes(id)) return "ORIGIN_DEGRADED";
     const entry = impact.status.get(id);
-    return entry ? entry.status : "OK";
+    if (entry) return entry.status;
+    return impact.totals.impacted > impact.list.length ? "UNKNOWN" : "OK";
   }
 
   function decorate(node) {
@@ -604,6 +628,9 @@
       } else if (entry) {
         node.label += `\n${entry.status}`;
         node.tip = entry.explanation;
+      } else if (status === "UNKNOWN") {
+        node.label += "\nnot read";
+        node.tip = `the impact reaches ${model.impact.totals.impacted} items; the ${model.impact.list.length} nearest were read and this is not one of them: ask impact(...) in GraphiQL`;
       } else {
         node.tip = "OK: the impact does not reach it";
       }
@@ -641,11 +668,23 @@
     return list;
   }
 
+  let drawnKey = "";
+
+  // Draws `elements()`. When the same items and edges are drawn as before (a path highlighted, a status changed),
+  // they keep their places: only their data and classes change, so the map does not jump under the reader.
   function render() {
     const list = elements();
+    const key = list.map((e) => e.data.id).sort().join("\n");
+    const same = key === drawnKey && cy.elements().length === list.length;
+    drawnKey = key;
     cy.batch(() => {
-      cy.elements().remove();
-      cy.add(list);
+      if (same) {
+        for (const e of list) cy.$id(e.data.id).data(e.data);
+        cy.elements().removeClass("path");
+      } else {
+        cy.elements().remove();
+        cy.add(list);
+      }
     });
     const pathIds = new Set(model.path);
     for (let n = 0; n + 1 < model.path.length; n++) {
@@ -654,7 +693,9 @@
       cy.$id(`e:${near}>${far}`).addClass("path");
     }
     cy.nodes().filter((n) => pathIds.has(n.id())).addClass("path");
-    if (view.overlay === "continuity") {
+    if (same) {
+      // nothing moved
+    } else if (view.overlay === "continuity") {
       // waves as columns: each wave's items one under the other
       const next = new Map(); // wave -> the y of its next row
       cy.nodes("[wave]")
@@ -678,7 +719,7 @@
     } else {
       cy.layout({ name: "dagre", rankDir: "LR", nodeSep: 18, rankSep: 90, fit: true, padding: 30, animate: false }).run();
     }
-    if (cy.zoom() > 1.1) {
+    if (!same && cy.zoom() > 1.1) {
       cy.zoom(1.1); // a few items are not blown up to fill the screen
       cy.center();
     }
@@ -711,15 +752,29 @@
 
   // ---------------------------------------------------------------- the side panel
 
+  const NOTHING = "Nothing selected: click an item, or Tab to the map and use the arrow keys.";
+
   function select(id) {
     view.selected = id;
     cy.$(":selected").unselect();
+    if (!id) {
+      $("selected-none").hidden = false;
+      $("selected-none").textContent = NOTHING;
+      $("selected-info").hidden = true;
+      writeUrl();
+      return;
+    }
     const node = cy.$id(id);
     if (node.nonempty()) node.select();
     const item = model.items.get(id);
     $("selected-none").hidden = !!item;
     $("selected-info").hidden = !item;
-    if (!item) return;
+    if (!item) {
+      // a stack or "+N more": what it holds, and that Enter opens it
+      $("selected-none").textContent = node.nonempty() && node.data("tip") ? `${node.data("label").replace(/\n/g, " ")}: ${node.data("tip")} (Enter)` : NOTHING;
+      writeUrl();
+      return;
+    }
     $("sel-name").textContent = item.name;
     $("sel-id").textContent = item.id;
     const bits = [item.itemKind, item.ciType, item.ciStatus || item.serviceStatus, item.criticality ? `criticality ${item.criticality}` : null];
@@ -772,6 +827,12 @@
       }
     } else if (view.overlay === "continuity" && model.continuity) {
       const c = model.continuity;
+      const all = c.recoveryWaves.reduce((n, w) => n + w.ids.length, 0);
+      if (all > 300) {
+        const cut = document.createElement("p");
+        cut.textContent = `${all} items recover in these waves; the first 300 are drawn (the continuity report lists them all)`;
+        box.appendChild(cut);
+      }
       const p = document.createElement("p");
       p.className = "totals";
       p.textContent = `${c.service.name}: ${c.singlePointsOfFailure.length} single points of failure, ${c.rtoViolations.length} RTO gaps, ${c.rpoViolations.length} RPO gaps, ${c.recoveryWaves.length} recovery waves`;
@@ -858,6 +919,8 @@
     if (view.asOf) q.set("asOf", view.asOf);
     if (view.edits.length) q.set("edits", JSON.stringify(view.edits));
     if (model.opened.size) q.set("open", [...model.opened].join(","));
+    const pages = Object.entries(view.pages).map(([key, n]) => `${key}:${n}`);
+    if (pages.length) q.set("pages", pages.join(","));
     if (view.selected) q.set("selected", view.selected);
     const search = q.toString();
     history.replaceState(null, "", location.pathname + (search ? "?" + search : ""));
@@ -877,6 +940,11 @@
     view.asOf = q.get("asOf") || null;
     view.selected = q.get("selected") || view.focus;
     model.opened = new Set(list("open"));
+    view.pages = {};
+    for (const entry of list("pages")) {
+      const [key, n] = entry.split(":");
+      if (key && Number(n) > 0) view.pages[key] = Math.min(Number(n), MAX_PAGE);
+    }
     try {
       const edits = JSON.parse(q.get("edits") || "[]");
       view.edits = Array.isArray(edits) ? edits : [];
@@ -890,6 +958,12 @@
   // ---------------------------------------------------------------- steps
 
   let busy = Promise.resolve();
+
+  // The view as last drawn: what a failed step goes back to.
+  function snapshot() {
+    return Object.assign({}, view, { expand: view.expand.slice(), edits: view.edits.slice(), pages: Object.assign({}, view.pages) });
+  }
+  let lastGood = snapshot();
 
   // Every step runs after the last one, and a failing step says why and leaves the map as it was.
   function step(work) {
@@ -912,6 +986,7 @@
   async function loadAll() {
     model.items.clear();
     model.sides.clear();
+    model.missing = [];
     model.impact = model.continuity = model.cost = null;
     for (const id of view.expand.slice()) await expand(id);
     if (view.overlay === "impact") await loadImpact();
@@ -935,18 +1010,31 @@
         continuity: model.continuity,
         cost: model.cost,
         path: model.path,
+        missing: model.missing,
+        opened: new Set(model.opened),
       };
       try {
         await loadAll();
       } catch (error) {
         Object.assign(model, saved);
+        Object.assign(view, lastGood);
+        view.expand = lastGood.expand.slice();
+        view.edits = lastGood.edits.slice();
+        showEdits();
+        showTime();
+        title();
         throw error;
       }
+      lastGood = snapshot();
       render();
       showCounts();
       showEdits();
       title();
       if (view.selected) select(view.selected);
+      if (model.missing.length) {
+        const when = view.asOf ? " at that time" : view.edits.length ? " under these edits" : "";
+        problem.textContent = model.missing.map((id) => `no item ${id}${when}`).join("; ");
+      }
     });
   }
 
@@ -960,44 +1048,52 @@
     return refresh();
   }
 
-  async function clickNode(node) {
+  // Expand adds to a layered map; the continuity and cost views are laid out by their own figures, so there it
+  // starts a map of the item instead.
+  function expandSelected() {
+    const id = view.selected;
+    if (view.overlay === "continuity" || view.overlay === "cost") return focus(id);
+    return step(async () => {
+      if (await expand(id)) render();
+      else problem.textContent = `no item ${id}`;
+    });
+  }
+
+  // A click (or a tap from the tests, or Enter on a stack): a stack opens, "+N more" reads the next page, an impacted
+  // item shows its path to the origin, anything else is selected. Every one runs as a step, after the last.
+  function clickNode(node) {
     const data = node.data();
-    if (data.kind === "STACK") {
-      for (const key of [data.id]) model.opened.add(key);
-      render();
-      return;
-    }
-    if (data.kind === "MORE") {
-      if (data.owner) {
-        return step(async () => {
-          const found = model.sides.get(`${data.owner}|${data.side}`);
-          await expandMore(data.owner, data.loaded + PAGE, found);
-          render();
-        });
+    return step(async () => {
+      if (data.kind === "STACK") {
+        model.opened.add(data.id);
+        render();
+        return;
       }
-      return;
-    }
-    if (data.kind === "WAVE") return;
-    model.path = [];
-    if (model.impact && model.impact.status.has(data.id)) {
-      return step(async () => {
+      if (data.kind === "MORE") {
+        if (data.owner && data.loaded < MAX_PAGE) {
+          view.pages[`${data.owner}|${data.side}`] = Math.min(data.loaded + PAGE, MAX_PAGE);
+          await expand(data.owner);
+          render();
+        }
+        return;
+      }
+      if (data.kind === "WAVE") return;
+      model.path = [];
+      view.selected = data.id;
+      if (model.impact && model.impact.status.has(data.id)) {
         const path = model.impact.status.get(data.id).path;
         const found = await itemsById(path);
         for (const [id, item] of Object.entries(found)) model.items.set(id, item);
+        // a step of the path inside a stack: the stack opens, so the path is drawn through the items themselves
+        const steps = new Set(path);
+        cy.nodes('[kind = "STACK"]').forEach((stack) => {
+          if (stack.data("members").some((id) => steps.has(id))) model.opened.add(stack.id());
+        });
         model.path = path;
-        view.selected = data.id;
-        render();
-        select(data.id);
-      });
-    }
-    render();
-    select(data.id);
-  }
-
-  async function expandMore(id, first) {
-    const keep = view.expand.slice();
-    await expand(id, Math.min(first, 500));
-    view.expand = keep;
+      }
+      render();
+      select(data.id);
+    });
   }
 
   // ---------------------------------------------------------------- exports
@@ -1007,7 +1103,8 @@
   function toSvg() {
     const box = cy.elements().boundingBox();
     const pad = 20;
-    const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    // XML 1.0 has no control characters: a name that holds one must not make the file unreadable
+    const esc = (s) => String(s).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
     const out = [
       `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(box.w + 2 * pad)}" height="${Math.ceil(box.h + 2 * pad)}" viewBox="${box.x1 - pad} ${box.y1 - pad} ${box.w + 2 * pad} ${box.h + 2 * pad}" font-family="sans-serif" font-size="11">`,
       `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>`,
@@ -1087,31 +1184,41 @@
     return best;
   }
 
+  // Arrows select the nearest item that way (an impacted item shows its path); Enter expands the selected item or
+  // opens a stack; I fails it; F focuses it; Escape clears the selection and the path.
   function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return; // the browser's own shortcuts
     if (event.key.startsWith("Arrow")) {
       const next = nearest(event.key);
       if (next && next.nonempty()) {
         event.preventDefault();
-        clickNode(next);
-        cy.animate({ center: { eles: next } }, { duration: 0 });
+        const id = next.id();
+        if (["STACK", "MORE"].includes(next.data("kind"))) step(async () => select(id));
+        else clickNode(next);
+        step(async () => {
+          if (cy.$id(id).nonempty()) cy.center(cy.$id(id));
+        });
       }
       return;
     }
     const id = view.selected;
     if (!id) return;
+    const node = cy.$id(id);
     if (event.key === "Enter") {
       event.preventDefault();
-      const node = cy.$id(id);
-      if (node.nonempty() && (node.data("kind") === "STACK" || node.data("kind") === "MORE")) clickNode(node);
-      else step(async () => { await expand(id); render(); });
-    } else if (event.key === "i" || event.key === "I") {
+      if (node.nonempty() && ["STACK", "MORE"].includes(node.data("kind"))) clickNode(node);
+      else expandSelected();
+    } else if ((event.key === "i" || event.key === "I") && model.items.has(id)) {
       startImpact([id], []);
-    } else if (event.key === "f" || event.key === "F") {
+    } else if ((event.key === "f" || event.key === "F") && model.items.has(id)) {
       focus(id);
     } else if (event.key === "Escape") {
-      model.path = [];
-      view.selected = null;
-      render();
+      step(async () => {
+        model.path = [];
+        view.selected = null;
+        render();
+        select(null);
+      });
     }
   }
 
@@ -1141,7 +1248,8 @@
       const text = $("search").value.trim();
       if (!text) return;
       step(async () => {
-        const data = await read("search(text: $text, first: 15) { id kind name }", { text: text }, { text: "String!" });
+        // the search index is of now, whatever the view's time: a hit unknown then is said so when focused
+        const data = await post("query Search($text: String!) { search(text: $text, first: 15) { id kind name } }", { text: text });
         const ul = $("hits");
         ul.replaceChildren();
         if (!data.search.length) {
@@ -1163,7 +1271,7 @@
       });
     });
     $("act-focus").addEventListener("click", () => view.selected && focus(view.selected));
-    $("act-expand").addEventListener("click", () => view.selected && step(async () => { await expand(view.selected); render(); }));
+    $("act-expand").addEventListener("click", () => view.selected && expandSelected());
     $("act-origin").addEventListener("click", () => {
       if (!view.selected) return;
       const origins = view.record ? [] : view.origins.filter((id) => id !== view.selected);
@@ -1174,20 +1282,16 @@
       const degraded = view.record ? [] : view.degraded.filter((id) => id !== view.selected);
       startImpact(view.record ? [] : view.origins.filter((id) => id !== view.selected), degraded.concat([view.selected]));
     });
-    $("act-continuity").addEventListener("click", () => {
-      view.overlay = "continuity";
-      view.service = view.selected;
+    const overlayOf = (overlay, key) => {
+      Object.assign(view, { overlay: overlay, focus: null, expand: [], origins: [], degraded: [], record: null });
+      view.service = view.unit = null;
+      view[key] = view.selected;
       model.path = [];
-      view.expand = [];
+      model.opened.clear();
       refresh();
-    });
-    $("act-cost").addEventListener("click", () => {
-      view.overlay = "cost";
-      view.unit = view.selected;
-      model.path = [];
-      view.expand = [];
-      refresh();
-    });
+    };
+    $("act-continuity").addEventListener("click", () => overlayOf("continuity", "service"));
+    $("act-cost").addEventListener("click", () => overlayOf("cost", "unit"));
     $("act-retire").addEventListener("click", () => view.selected && addEdit({ retire: view.selected }));
     $("add-dep").addEventListener("submit", (event) => {
       event.preventDefault();
@@ -1234,6 +1338,11 @@
       if (!name) return;
       const id = "SCN-" + name.toUpperCase().replace(/[^A-Z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40);
       step(async () => {
+        const existing = await post("query Scenario($id: ID!) { scenario(id: $id) { name createdBy } }", { id: id });
+        if (existing.scenario && !window.confirm(`${id} ("${existing.scenario.name}", by ${existing.scenario.createdBy}) exists: replace its edits with these?`)) {
+          problem.textContent = `not saved: ${id} exists`;
+          return;
+        }
         const data = await post(
           `mutation Save($input: ScenarioInput!) { saveScenario(input: $input) { __typename
             ... on ScenarioPayload { scenario { id } } ... on InvalidInput { message } ... on InvalidEdit { message } } }`,
@@ -1273,16 +1382,15 @@
   function showTime() {
     $("asof-shown").textContent = view.asOf ? view.asOf.replace("T", " ").replace(":00Z", " UTC") : "now";
     $("asof-exact").value = view.asOf ? view.asOf.slice(0, 16) : "";
-    if (view.asOf) {
-      const days = Math.round((Date.parse(view.asOf) - Date.now()) / 86400000);
-      $("asof").value = String(Math.max(-365, Math.min(0, days)));
-    }
+    const days = view.asOf ? Math.round((Date.parse(view.asOf) - Date.now()) / 86400000) : 0;
+    $("asof").value = String(Math.max(-365, Math.min(0, days)));
   }
 
   // ---------------------------------------------------------------- sign-in (as GraphiQL's page does)
 
-  async function session(method, body) {
+  async function session(method, body, bearer) {
     const init = { method: method, credentials: "same-origin", headers: {} };
+    if (bearer) init.headers["Authorization"] = "Bearer " + bearer; // who a token is, without signing in with it
     if (body) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
@@ -1292,13 +1400,34 @@
     return { ok: response.ok, data: data };
   }
 
+  // A #token= link while signed in as someone else switches identity only once the person agrees (the cookie is
+  // the whole site's: GraphiQL would run as the link's token too), as GraphiQL's page asks.
+  async function mayFollowSignInLink(token) {
+    const current = await session("GET");
+    if (!current.ok || current.data.auth === false) return true;
+    const linked = await session("GET", null, token);
+    const who = (data) => `${data.name} (${data.role})`;
+    if (!linked.ok) {
+      problem.textContent = "sign-in link not used: " + ((linked.data.errors || [])[0] || { message: "its token does not work" }).message;
+      return false;
+    }
+    if (linked.data.tokenId === current.data.tokenId) return false; // signed in with it already
+    if (window.confirm(`This sign-in link would sign you out as ${who(current.data)} and sign you in as ${who(linked.data)}, here and in GraphiQL.\n\nSwitch to ${who(linked.data)}?`)) {
+      return true;
+    }
+    problem.textContent = `sign-in link not used: still signed in as ${who(current.data)}`;
+    return false;
+  }
+
   async function signedIn() {
     const hash = new URLSearchParams(location.hash.slice(1));
     if (hash.get("token")) {
       const token = hash.get("token");
       history.replaceState(null, "", location.pathname + location.search);
-      const result = await session("POST", { token: token });
-      if (!result.ok) problem.textContent = ((result.data.errors || [])[0] || { message: "sign-in failed" }).message;
+      if (await mayFollowSignInLink(token)) {
+        const result = await session("POST", { token: token });
+        if (!result.ok) problem.textContent = ((result.data.errors || [])[0] || { message: "sign-in failed" }).message;
+      }
     }
     const current = await session("GET");
     if (current.ok) {
