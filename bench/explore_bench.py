@@ -85,6 +85,7 @@ FIGURES = """() => {
     drawn: Number(document.body.dataset.drawn || "0"),
     apiReads: reads.length,
     apiMs: reads.reduce((sum, e) => sum + e.duration, 0),
+    apiServerMs: reads.reduce((sum, e) => sum + (e.responseStart - e.requestStart), 0),
     problem: document.getElementById("problem").textContent,
   };
 }"""
@@ -164,7 +165,7 @@ async def screenshot(browser: Browser, url: str, name: str) -> list[str]:
     written = [str(first)]
     for folder in SHOTS[1:]:
         folder.mkdir(parents=True, exist_ok=True)
-        written.append(shutil.copy(first, folder / name))
+        written.append(str(shutil.copy(first, folder / name)))
     return written
 
 
@@ -219,8 +220,13 @@ async def main() -> None:
                 for name, c in chosen.items():
                     await read(c["id"])
                     timing, item = await measure(args.repeat, lambda ci=c["id"]: read(ci))
-                    sides = {k: item[k]["total"] for k in ("up", "down", "members", "groups") if item.get(k)}
-                    results[f"read_{name}"] = {**timing, "totals": sides}
+                    sides = {k: item[k] for k in ("up", "down", "members", "groups") if item.get(k)}
+                    results[f"read_{name}"] = {
+                        **timing,
+                        "totals": {k: side["total"] for k, side in sides.items()},
+                        "by_type": {k: side["byType"] for k, side in sides.items() if side["total"]},
+                        "answer_bytes": len(json.dumps(item)),
+                    }
                     print(f"  GraphQL read, {name}: {json.dumps(results[f'read_{name}'])}", flush=True)
 
             async with async_playwright() as playwright:
@@ -241,6 +247,9 @@ async def main() -> None:
                                 **first,
                                 "above_floor_median_ms": first["median_ms"] - results["empty_page"][mode]["median_ms"],
                                 "api_ms_median": statistics.median(r["apiMs"] for r in runs),
+                                "api_request_to_first_byte_ms_median": statistics.median(
+                                    r["apiServerMs"] for r in runs
+                                ),
                                 "api_reads": max(r["apiReads"] for r in runs),
                                 "drawn": runs[-1]["drawn"],
                             }
