@@ -86,6 +86,8 @@ FIGURES = """() => {
     apiReads: reads.length,
     apiMs: reads.reduce((sum, e) => sum + e.duration, 0),
     apiServerMs: reads.reduce((sum, e) => sum + (e.responseStart - e.requestStart), 0),
+    beforeReadsMs: reads.length ? Math.min(...reads.map((e) => e.startTime)) : null,
+    afterReadsMs: reads.length ? first - Math.max(...reads.map((e) => e.responseEnd)) : null,
     problem: document.getElementById("problem").textContent,
   };
 }"""
@@ -266,6 +268,10 @@ async def main() -> None:
                                     r["apiServerMs"] for r in runs
                                 ),
                                 "api_reads": max(r["apiReads"] for r in runs),
+                                # navigation to the first read sent (assets, script start, the session check), and
+                                # the last read's answer to the map drawn (the page's own work: layout and drawing)
+                                "before_reads_ms_median": statistics.median(r["beforeReadsMs"] for r in runs),
+                                "after_reads_ms_median": statistics.median(r["afterReadsMs"] for r in runs),
                                 "drawn": runs[-1]["drawn"],
                             }
                         results[f"render_{name}"] = case
