@@ -204,6 +204,7 @@ async def main() -> None:
     parser.add_argument("--repeat", type=int, default=9)
     args = parser.parse_args()
     cis = SIZES[args.size]
+    load = {"before": os.getloadavg()[0]}  # other work on the machine shows in every figure of a browser bench
     async with bench_database() as (settings, conn, driver):
         await ensure_loaded(driver, conn.database, cis, args.seed)
         rows = (
@@ -294,6 +295,7 @@ async def main() -> None:
         "cases": results,
         "screenshots": shots,
         "server_memory": memory,
+        "load_average_1m": {**load, "after": os.getloadavg()[0]},
     }
     out = write_result("explore", args.size, result, settings, conn)
     print(
