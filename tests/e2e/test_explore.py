@@ -56,6 +56,12 @@ def api(url: str, token: str | None, query: str, **variables: Any) -> Any:
     return body["data"]
 
 
+def tap(page: Page, node_id: str, event: str = "tap") -> None:
+    """Click (or hover) a node as Cytoscape sees it. The expression returns nothing: Playwright would otherwise copy
+    the returned Cytoscape collection, with the whole graph it points to, and run the page out of memory."""
+    page.evaluate("([id, event]) => { window.graphsvcExplorer.cy.$id(id).emit(event); }", [node_id, event])
+
+
 def settle(page: Page) -> None:
     """Wait until the page's steps (each an API read and a redraw) are done."""
     page.evaluate("() => window.graphsvcExplorer.idle()")
@@ -135,7 +141,7 @@ def test_an_analyst_signs_in_searches_expands_and_follows_an_impact(
 
         # expand the group: its members, and its quorum in its label
         group = api(url, token, '{ redundancyGroup(id: "RG-DB") { minHealthy members { id } } }')["redundancyGroup"]
-        page.evaluate("() => window.graphsvcExplorer.cy.$id('RG-DB').emit('tap')")
+        tap(page, "RG-DB")
         settle(page)
         expect(page.locator("#sel-id")).to_have_text("RG-DB")
         page.locator("#act-expand").click()
@@ -175,9 +181,9 @@ def test_an_analyst_signs_in_searches_expands_and_follows_an_impact(
         )
 
         # hover explains; a click highlights the shortest path to the origin, the API's path
-        page.evaluate("() => window.graphsvcExplorer.cy.$id('SVC-SHOP').emit('mouseover')")
+        tap(page, "SVC-SHOP", "mouseover")
         expect(page.locator("#tip")).to_have_text(status["SVC-SHOP"]["explanation"])
-        page.evaluate("() => window.graphsvcExplorer.cy.$id('SVC-SHOP').emit('tap')")
+        tap(page, "SVC-SHOP")
         settle(page)
         path = status["SVC-SHOP"]["path"]
         nodes = drawn(page)
@@ -237,7 +243,7 @@ def test_what_if_and_time_change_the_overlay(browser: Browser, app_and_token: tu
             e=edits,
         )["estate"]["impact"]
         assert before != after  # the edit matters, so the page can be seen to follow it
-        page.evaluate("() => window.graphsvcExplorer.cy.$id('CI-DB-3').emit('tap')")
+        tap(page, "CI-DB-3")
         settle(page)
         page.locator("#sel-groups button", has_text="What if out of RG-DB").click()
         settle(page)
@@ -355,10 +361,10 @@ def test_a_hub_is_drawn_capped_and_collapsed(browser: Browser, demo_url: str, ar
         page.screenshot(path=str(artifacts_dir / "explore-hub.png"))
         # a stack opens into its items; "+N more" reads the next page
         stack = stacks[0]
-        page.evaluate(f"() => window.graphsvcExplorer.cy.$id({stack['id']!r}).emit('tap')")
+        tap(page, stack["id"])
         settle(page)
         assert set(stack["members"]) <= set(drawn(page))
-        page.evaluate(f"() => window.graphsvcExplorer.cy.$id({more[0]['id']!r}).emit('tap')")
+        tap(page, more[0]["id"])
         settle(page)
         after = drawn(page)
         rest = [n for i, n in after.items() if i.startswith(f"{HUB}|DEPENDENTS|more|")]
