@@ -14,6 +14,7 @@
   const MORE_TYPES = 4; // "+N more" nodes per side, one per type (the smallest types share the last)
   const COST_SOURCES = 24; // a business unit's largest cost sources drawn
   const COST_ROWS = 8; // in columns of this many
+  const SERVICES_DRAWN = 16; // impacted services drawn beyond the nearest rings, nearest first
   const ORIGINS_DRAWN = 300; // origins read and drawn (a site's CIs may be thousands)
   const IMPACT_READ = 2000; // impacted items read to colour the map (totals always count them all)
   const MAX_PAGE = 500; // the server's page-size cap unless configured lower (GRAPHSVC_MAX_PAGE_SIZE)
@@ -283,6 +284,7 @@
   const IMPACT_FIELDS = `origin degraded
     totals { impacted down degraded services businessUnits slas requirements }
     impacted(first: $first) { id kind name status depth path explanation item { ...I } }
+    far: impacted(first: $services, kind: SERVICE) { id kind name status depth path explanation item { ...I } }
     services(first: 100) { id name status criticality }
     businessUnits { id name } slas { id name }`;
 
@@ -294,9 +296,10 @@
     if (view.record) {
       const from = await originsOf(view.record);
       if (from.site) {
-        const data = await read(`siteFailure(siteId: $site) { ${IMPACT_FIELDS} }`, { site: from.site, first: IMPACT_READ }, {
+        const data = await read(`siteFailure(siteId: $site) { ${IMPACT_FIELDS} }`, { site: from.site, first: IMPACT_READ, services: SERVICES_DRAWN }, {
           site: "ID!",
           first: "Int!",
+          services: "Int!",
         });
         result = data.siteFailure;
         site = from.site;
@@ -309,13 +312,13 @@
     if (!result) {
       const data = await read(
         `impact(origin: $origin, degraded: $degraded) { ${IMPACT_FIELDS} }`,
-        { origin: origins, degraded: degraded, first: IMPACT_READ },
-        { origin: "[ID!]!", degraded: "[ID!]", first: "Int!" },
+        { origin: origins, degraded: degraded, first: IMPACT_READ, services: SERVICES_DRAWN },
+        { origin: "[ID!]!", degraded: "[ID!]", first: "Int!", services: "Int!" },
       );
       result = data.impact;
     }
     const status = new Map();
-    for (const entry of result.impacted) {
+    for (const entry of result.impacted.concat(result.far)) {
       status.set(entry.id, entry);
       if (entry.item) model.items.set(entry.id, entry.item);
     }
@@ -331,6 +334,7 @@
       units: result.businessUnits,
       slas: result.slas,
       list: result.impacted,
+      far: result.far,
     };
   }
 
@@ -398,7 +402,19 @@
         }
       }
     }
-    const rest = impact.totals.impacted - impact.origins.length - impact.degraded.length - shown.length;
+    // the services it reaches beyond the nearest rings, each drawn from its origin with how far it is (its path
+    // shows on a click): where a large failure's business impact is
+    let far = 0;
+    for (const entry of impact.far) {
+      if (where.has(entry.id) || far >= SERVICES_DRAWN) continue;
+      const origin = where.get(entry.path[entry.path.length - 1]) || impact.site;
+      if (!origin) continue;
+      nodes.set(entry.id, nodeOf(model.items.get(entry.id) || { id: entry.id, name: entry.name, itemKind: "SERVICE" }));
+      where.set(entry.id, entry.id);
+      edges.set(`${origin}>${entry.id}`, { from: origin, to: entry.id, kind: "via", label: `${entry.depth} steps` });
+      far++;
+    }
+    const rest = impact.totals.impacted - impact.origins.length - impact.degraded.length - shown.length - far;
     const anchor = impact.site || where.get(impact.origins[0] || impact.degraded[0]);
     if (rest > 0 && anchor) {
       nodes.set("impact|more", {
@@ -587,6 +603,7 @@
       },
     },
     { selector: 'edge[strength = "SOFT"]', style: { "line-style": "dashed" } },
+    { selector: 'edge[kind = "via"]', style: { "line-style": "dashed", label: "data(label)", "font-size": 10, color: "#44505e", "text-background-color": "#fff", "text-background-opacity": 1 } },
     { selector: 'edge[kind = "located"]', style: { "line-style": "dashed", "line-color": "#d55e00", "target-arrow-color": "#d55e00" } },
     { selector: 'edge[kind = "member"]', style: { "line-style": "dotted", "target-arrow-shape": "diamond" } },
     { selector: 'edge[kind = "cost"]', style: { "line-color": "#c3cad2", "target-arrow-color": "#c3cad2", width: 1 } },
