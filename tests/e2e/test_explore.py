@@ -9,6 +9,7 @@ import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -323,13 +324,20 @@ def test_the_map_is_usable_from_the_keyboard(browser: Browser, app_and_token: tu
 # ---------------------------------------------------------------------------- the demo's main views (docs/explore.md)
 
 
-def open_view(browser: Browser, url: str) -> Page:
+@contextmanager
+def shown(browser: Browser, url: str, screenshot: Path | None = None) -> Iterator[Page]:
+    """A page drawn from `url` without a problem reported; its screenshot taken at the end, when asked for."""
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    page.goto(url)
-    page.locator("body[data-ready=map]").wait_for(state="attached")
-    settle(page)
-    assert page.locator("#problem").inner_text() == ""
-    return page
+    try:
+        page.goto(url)
+        page.locator("body[data-ready=map]").wait_for(state="attached")
+        settle(page)
+        assert page.locator("#problem").inner_text() == ""
+        yield page
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot))
+    finally:
+        page.close()
 
 
 HUB = "RG-AWS-EKS-NODES"
@@ -346,8 +354,7 @@ def test_a_hub_is_drawn_capped_and_collapsed(browser: Browser, demo_url: str, ar
     found = found["item"]
     assert found["dependents"]["total"] > 25  # a hub: more than one page
     read = {e["item"]["id"] for side in found.values() for e in side["edges"]}
-    page = open_view(browser, f"{demo_url}/explore?focus={HUB}")
-    try:
+    with shown(browser, f"{demo_url}/explore?focus={HUB}") as page:
         nodes = drawn(page)
         more = [n for i, n in nodes.items() if i.startswith(f"{HUB}|DEPENDENTS|more|")]
         counts = [int(n["label"].split()[0].lstrip("+").replace(",", "")) for n in more]
@@ -372,16 +379,13 @@ def test_a_hub_is_drawn_capped_and_collapsed(browser: Browser, demo_url: str, ar
             0, found["dependents"]["total"] - 50
         )
         assert f"{HUB}|DEPENDENTS:50" in page.url.replace("%7C", "|").replace("%3A", ":")  # the page read, kept
-    finally:
-        page.close()
 
 
 def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_dir: Path) -> None:
     """Site loss, an incident's impact with its path, a service's continuity and a unit's cost, on the demo (the
     screenshots in docs/explore.md; looked at)."""
     site = api(demo_url, None, '{ siteFailure(siteId: "SITE-DC1") { totals { down degraded services } } }')
-    page = open_view(browser, f"{demo_url}/explore?from=SITE-DC1")
-    try:
+    with shown(browser, f"{demo_url}/explore?from=SITE-DC1", artifacts_dir / "explore-site.png") as page:
         totals = site["siteFailure"]["totals"]
         expect(page.locator("#counts .totals")).to_contain_text(
             f"{totals['down']} down, {totals['degraded']} degraded: {totals['services']} services"
@@ -389,41 +393,32 @@ def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_
         nodes = drawn(page)
         assert nodes["SITE-DC1"]["status"] == "ORIGIN"
         assert any(n["kind"] == "STACK" and n["status"] == "ORIGIN" for n in nodes.values())
-        page.screenshot(path=str(artifacts_dir / "explore-site.png"))
-    finally:
-        page.close()
 
     incident = api(
         demo_url,
         None,
         """{ incident(id: "INC-5042") { effect affects { id } } }""",
     )["incident"]
-    page = open_view(browser, f"{demo_url}/explore?from=INC-5042&selected=SVC-GIFT-CARDS")
-    try:
+    view = f"{demo_url}/explore?from=INC-5042&selected=SVC-GIFT-CARDS"
+    with shown(browser, view, artifacts_dir / "explore-incident.png") as page:
         nodes = drawn(page)
         for origin in incident["affects"]:
             assert nodes[origin["id"]]["status"] == ("ORIGIN" if incident["effect"] == "OUTAGE" else "ORIGIN_DEGRADED")
         assert nodes["SVC-GIFT-CARDS"]["status"] == "DOWN" and nodes["SVC-GIFT-CARDS"]["path"]
-        page.screenshot(path=str(artifacts_dir / "explore-incident.png"))
-    finally:
-        page.close()
 
     continuity = api(
         demo_url,
         None,
         """{ continuity(serviceId: "SVC-CHECKOUT") { singlePointsOfFailure { id } recoveryWaves { wave ids } } }""",
     )["continuity"]
-    page = open_view(browser, f"{demo_url}/explore?overlay=continuity&service=SVC-CHECKOUT")
-    try:
+    view = f"{demo_url}/explore?overlay=continuity&service=SVC-CHECKOUT"
+    with shown(browser, view, artifacts_dir / "explore-continuity.png") as page:
         nodes = drawn(page)
         waves = {n["id"] for n in nodes.values() if n["kind"] == "WAVE"}
         assert waves == {f"wave|{w['wave']}" for w in continuity["recoveryWaves"]}
         spofs = {s["id"] for s in continuity["singlePointsOfFailure"]}
         marked = {i for i, n in nodes.items() if "SINGLE POINT OF FAILURE" in (n["label"] or "")}
         assert marked == spofs  # every single point of failure is drawn alone and named, none in a stack
-        page.screenshot(path=str(artifacts_dir / "explore-continuity.png"))
-    finally:
-        page.close()
 
     unit = api(
         demo_url,
@@ -431,14 +426,10 @@ def test_the_demo_views_for_the_docs(browser: Browser, demo_url: str, artifacts_
         "{ costAllocation { businessUnits { id amount sources(first: 24) { id amount } } } }",
     )["costAllocation"]["businessUnits"]
     finance = next(u for u in unit if u["id"] == "BU-FINANCE")
-    page = open_view(browser, f"{demo_url}/explore?overlay=cost&unit=BU-FINANCE")
-    try:
+    with shown(browser, f"{demo_url}/explore?overlay=cost&unit=BU-FINANCE", artifacts_dir / "explore-cost.png") as page:
         nodes = drawn(page)
         drawn_sources = {i for i, n in nodes.items() if "brings" in (n["label"] or "")}
         assert drawn_sources == {s["id"] for s in finance["sources"] if float(s["amount"]) > 0}
-        page.screenshot(path=str(artifacts_dir / "explore-cost.png"))
-    finally:
-        page.close()
 
 
 def test_a_what_if_dependency_and_the_time_slider(browser: Browser, app_and_token: tuple[str, str]) -> None:
