@@ -69,35 +69,38 @@ def test_cost_report_csv_says_what_the_api_says(demo_api: GraphQLClient) -> None
     assert bad.status_code == 400 and "'xlsx' is not one of html, csv" in bad.text
 
 
+# Two units sharing a database by weight, a pool (APP-X <-> APP-Y), a service nobody consumes and an orphan CI.
+SHARED_DATABASE = {
+    "format": "graphsvc-cmdb/1",
+    "businessUnits": [{"id": "BU-A", "name": "A"}, {"id": "BU-B", "name": "B"}],
+    "services": [
+        {"id": "SVC-1", "name": "one", "tier": "BUSINESS", "criticality": 1, "monthlyCost": "10.00"},
+        {"id": "SVC-2", "name": "two", "tier": "BUSINESS", "criticality": 2},
+        {"id": "SVC-3", "name": "nobody's", "tier": "BUSINESS", "criticality": 3, "monthlyCost": "1.00"},
+    ],
+    "configurationItems": [
+        {"id": "DB", "name": "db", "type": "DATABASE", "monthlyCost": "100.00"},
+        {"id": "APP-X", "name": "x", "type": "APPLICATION", "monthlyCost": "5.00"},
+        {"id": "APP-Y", "name": "y", "type": "APPLICATION", "monthlyCost": "5.00"},
+        {"id": "ORPHAN", "name": "orphan", "type": "SERVER", "monthlyCost": "3.33"},
+    ],
+    "dependencies": [
+        {"from": "SVC-1", "to": "DB", "weight": 2},
+        {"from": "SVC-2", "to": "DB", "weight": 1},
+        {"from": "SVC-1", "to": "APP-X"},
+        {"from": "APP-X", "to": "APP-Y"},
+        {"from": "APP-Y", "to": "APP-X"},
+    ],
+    "consumption": [
+        {"businessUnit": "BU-A", "service": "SVC-1", "share": 1},
+        {"businessUnit": "BU-A", "service": "SVC-2", "share": 1},
+        {"businessUnit": "BU-B", "service": "SVC-2", "share": 2},
+    ],
+}
+
+
 def test_a_built_estate_splits_by_weight_pools_cycles_and_keeps_what_nobody_consumes(api: GraphQLClient) -> None:
-    doc = {
-        "format": "graphsvc-cmdb/1",
-        "businessUnits": [{"id": "BU-A", "name": "A"}, {"id": "BU-B", "name": "B"}],
-        "services": [
-            {"id": "SVC-1", "name": "one", "tier": "BUSINESS", "criticality": 1, "monthlyCost": "10.00"},
-            {"id": "SVC-2", "name": "two", "tier": "BUSINESS", "criticality": 2},
-            {"id": "SVC-3", "name": "nobody's", "tier": "BUSINESS", "criticality": 3, "monthlyCost": "1.00"},
-        ],
-        "configurationItems": [
-            {"id": "DB", "name": "db", "type": "DATABASE", "monthlyCost": "100.00"},
-            {"id": "APP-X", "name": "x", "type": "APPLICATION", "monthlyCost": "5.00"},
-            {"id": "APP-Y", "name": "y", "type": "APPLICATION", "monthlyCost": "5.00"},
-            {"id": "ORPHAN", "name": "orphan", "type": "SERVER", "monthlyCost": "3.33"},
-        ],
-        "dependencies": [
-            {"from": "SVC-1", "to": "DB", "weight": 2},
-            {"from": "SVC-2", "to": "DB", "weight": 1},
-            {"from": "SVC-1", "to": "APP-X"},
-            {"from": "APP-X", "to": "APP-Y"},
-            {"from": "APP-Y", "to": "APP-X"},
-        ],
-        "consumption": [
-            {"businessUnit": "BU-A", "service": "SVC-1", "share": 1},
-            {"businessUnit": "BU-A", "service": "SVC-2", "share": 1},
-            {"businessUnit": "BU-B", "service": "SVC-2", "share": 2},
-        ],
-    }
-    api.data(operation("import.graphql", "ImportCmdb"), {"document": doc}, "ImportCmdb")
+    api.data(operation("import.graphql", "ImportCmdb"), {"document": SHARED_DATABASE}, "ImportCmdb")
     a = allocation(api)
     units = {b["id"]: b for b in a["businessUnits"]}
     # SVC-1: 10 + 2/3 of DB (66.67) + the APP-X/APP-Y pool (10) = 86.67; SVC-2: 1/3 of DB = 33.33, split 1:2

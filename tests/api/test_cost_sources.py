@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.api.conftest import GraphQLClient, operation
+from tests.api.test_contract_cost import SHARED_DATABASE
 
 SOURCES = """
 query CostSources($first: Int!) {
@@ -92,31 +93,8 @@ def test_demo_sources_under_an_estate_with_an_item_retired(demo_api: GraphQLClie
     assert Decimal(found["BU-FINANCE"]["amount"]) <= Decimal(before["BU-FINANCE"]["amount"]) - 30000
 
 
-BUILT = {
-    "format": "graphsvc-cmdb/1",
-    "businessUnits": [{"id": "BU-A", "name": "A"}, {"id": "BU-B", "name": "B"}],
-    "services": [
-        {"id": "SVC-1", "name": "one", "tier": "BUSINESS", "criticality": 1, "monthlyCost": "10.00"},
-        {"id": "SVC-2", "name": "two", "tier": "BUSINESS", "criticality": 2},
-    ],
-    "configurationItems": [
-        {"id": "DB", "name": "db", "type": "DATABASE", "monthlyCost": "100.00"},
-        {"id": "APP-X", "name": "x", "type": "APPLICATION", "monthlyCost": "5.00"},
-        {"id": "APP-Y", "name": "y", "type": "APPLICATION", "monthlyCost": "5.00"},
-    ],
-    "dependencies": [
-        {"from": "SVC-1", "to": "DB", "weight": 2},
-        {"from": "SVC-2", "to": "DB", "weight": 1},
-        {"from": "SVC-1", "to": "APP-X"},
-        {"from": "APP-X", "to": "APP-Y"},
-        {"from": "APP-Y", "to": "APP-X"},
-    ],
-    "consumption": [
-        {"businessUnit": "BU-A", "service": "SVC-1", "share": 1},
-        {"businessUnit": "BU-A", "service": "SVC-2", "share": 1},
-        {"businessUnit": "BU-B", "service": "SVC-2", "share": 2},
-    ],
-}
+# The contract test's estate: its service nobody consumes and its orphan CI reach no unit, so are no one's source.
+BUILT = SHARED_DATABASE
 
 
 def test_a_built_estate_by_hand_and_with_its_database_retired(api: GraphQLClient) -> None:
