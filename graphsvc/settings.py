@@ -74,6 +74,11 @@ class Settings(BaseSettings):
         description="keep browse answers at most this long while no write lands (graphql/response_cache.py); 0: none",
     )
     response_cache_mb: int = Field(default=64, ge=1, description="memory the kept browse answers may take (JSON size)")
+    compiled_reads: bool = Field(
+        default=True,
+        description="answer plain root reads (item pages and lookups) from one Cypher statement each "
+        "(graphql/compiled.py); false: field by field, as a baseline for the bench",
+    )
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
     )

@@ -3,17 +3,19 @@
 A statement may name a label or relationship type as `{{label}}` / `{{rel}}`; those are filled only from the
 vocabulary enums, never from request text. `{{props}}` becomes one equality per property name given
 (`n.`type` = $props.`type``), names the code's filter inputs define and that must be plain identifiers, so that Neo4j
-can use each property's index. Values always travel as `$parameters`.
+can use each property's index. `{{relations}}` becomes one related-items list per relationship read a document
+selects (`RelationRead`: a vocabulary type, a direction, light or full items), each from the fragment files under
+`cypher/items/selected/`. Values always travel as `$parameters`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import LiteralString
 
-from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.domain.vocabulary import Kind, Rel, RelationRead
 from graphsvc.resources import resource_dir
 
 __all__ = ["cypher", "statement_name"]
@@ -36,9 +38,23 @@ def _load(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
 
 
-def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None, props: Iterable[str] = ()) -> LiteralString:
-    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary and `{{props}}`
-    with an equality on `n` for each of `props` (compared with `$props`; `true` when there are none)."""
+def _relation(read: RelationRead) -> str:
+    way = "out" if read.outgoing else "in"
+    item = _load(f"items/selected/item_{'light' if read.light else 'full'}")
+    return _load(f"items/selected/related_{way}").replace("{{rel}}", read.rel.value).replace("{{item}}", item)
+
+
+def cypher(
+    name: str,
+    *,
+    label: Kind | None = None,
+    rel: Rel | None = None,
+    props: Iterable[str] = (),
+    relations: Sequence[RelationRead] | None = None,
+) -> LiteralString:
+    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary, `{{props}}`
+    with an equality on `n` for each of `props` (compared with `$props`; `true` when there are none) and
+    `{{relations}}` with a list for each of `relations` (see the module's docstring)."""
     text = _load(name)
     names = sorted(props)
     for prop in names:
@@ -48,6 +64,7 @@ def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None, prop
         "label": label.label if label else None,
         "rel": rel.value if rel else None,
         "props": " AND ".join(f"n.`{p}` = $props.`{p}`" for p in names) or "true",
+        "relations": None if relations is None else ", ".join(_relation(r) for r in relations),
     }
 
     def fill(match: re.Match[str]) -> str:
@@ -56,8 +73,8 @@ def cypher(name: str, *, label: Kind | None = None, rel: Rel | None = None, prop
             raise KeyError(f"{name}.cypher needs {match.group(1)!r}")
         return value
 
-    # The filled-in names come from enums and from the code's filter fields, checked to be plain identifiers, so the
-    # result is as trusted as the file itself.
+    # The filled-in names come from enums, from the code's filter fields (checked to be plain identifiers) and from
+    # the fragment files, so the result is as trusted as the file itself.
     statement = _PLACEHOLDER.sub(fill, text)
     if len(_NAMES) < _MAX_NAMES:
         _NAMES.setdefault(statement, name)

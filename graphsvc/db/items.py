@@ -22,9 +22,9 @@ from graphsvc.db.connection import translated
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.facts import Props
 from graphsvc.domain.neighbours import Neighbour, Neighbourhood, TypeCount, count_order
-from graphsvc.domain.vocabulary import Kind, Rel
+from graphsvc.domain.vocabulary import Kind, Rel, RelationRead
 
-__all__ = ["ItemRepository", "Page", "Related", "lucene_query", "native_props"]
+__all__ = ["ItemRepository", "Page", "Related", "SelectedPage", "lucene_query", "native_props"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,16 @@ class Related:
 class Page:
     items: list[Props]
     has_next: bool
+
+
+@dataclass(frozen=True)
+class SelectedPage:
+    """A page read with its relations in one statement: each item with one list per relationship read asked for (in
+    that order), and how many items match in all."""
+
+    items: list[tuple[Props, list[list[Props]]]]
+    has_next: bool
+    total: int
 
 
 # Item reads (cypher/items/*) send these two as ISO text (toString): the driver hydrates each DateTime through pytz,
@@ -149,6 +159,47 @@ class ItemRepository:
             cypher("items/count", label=kind, props=props), props=dict(props), site=site, owner=owner
         )
         return int(records[0]["total"])
+
+    async def page_selected(
+        self,
+        kind: Kind,
+        relations: Sequence[RelationRead],
+        *,
+        first: int,
+        after: str | None,
+        props: Mapping[str, Any],
+        site: str | None = None,
+        owner: str | None = None,
+        list_limit: int | None = None,
+    ) -> SelectedPage:
+        """`page` and `count` in one statement, each item with the lists of `relations` (at most `list_limit` items
+        each): cypher/items/page_selected.cypher."""
+        records = await self.read(
+            cypher("items/page_selected", label=kind, props=props, relations=relations),
+            after=after,
+            props=dict(props),
+            site=site,
+            owner=owner,
+            limit=first + 1,
+            listLimit=UNLIMITED if list_limit is None else list_limit,
+        )
+        rows = records[0]["rows"]
+        items = [(native_props(p), [[native_props(r) for r in found] for found in lists]) for p, lists in rows[:first]]
+        return SelectedPage(items, len(rows) > first, int(records[0]["total"]))
+
+    async def by_ids_selected(
+        self, ids: Sequence[str], relations: Sequence[RelationRead], *, list_limit: int | None = None
+    ) -> list[tuple[Props, list[list[Props]]] | None]:
+        """`by_ids`, each item with the lists of `relations`: cypher/items/lookup_selected.cypher."""
+        records = await self.read(
+            cypher("items/lookup_selected", relations=relations),
+            ids=list(ids),
+            listLimit=UNLIMITED if list_limit is None else list_limit,
+        )
+        found = {}
+        for p, lists in records[0]["rows"]:
+            found[p["id"]] = (native_props(p), [[native_props(r) for r in rel] for rel in lists])
+        return [found.get(i) for i in ids]
 
     async def related(
         self, rel: Rel, ids: Sequence[str], *, outgoing: bool, light: bool = False, limit: int | None = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["DEPENDABLE", "RELATIONSHIPS", "Kind", "Rel", "Relationship", "owned_fields", "relationship"]
+__all__ = ["DEPENDABLE", "RELATIONSHIPS", "Kind", "Rel", "RelationRead", "Relationship", "owned_fields", "relationship"]
 
 
 class Kind(StrEnum):
@@ -105,6 +105,16 @@ class Rel(StrEnum):
     MODIFIES = "MODIFIES"
     PART_OF = "PART_OF"
     RESOLVES = "RESOLVES"
+
+
+@dataclass(frozen=True)
+class RelationRead:
+    """One list of related items read beside each item of a page (cypher/items/page_selected.cypher): `rel` out of
+    the item (`outgoing`) or into it; `light` items carry only id, kind, name and title."""
+
+    rel: Rel
+    outgoing: bool
+    light: bool
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ resolvers read through `info.context.view(info)`, so under `estate(...)` they an
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from enum import Enum
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.access import needs
 from graphsvc.graphql.arguments import After, First, ItemId
+from graphsvc.graphql.compiled import PLAIN_READ, PlainRead
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.pagination import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size
 
@@ -86,21 +87,22 @@ def _camel(name: str) -> str:
 
 
 def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
-    """Property filters as a {stored name: value} map, plus the site and owner relationship filters."""
+    """Property filters as a {stored name: value} map, plus the site and owner relationship filters. `flt` is the
+    filter input, or its fields by GraphQL name (as the executor coerces it for a compiled read)."""
     if flt is None:
         return {}, None, None
+    given = flt if isinstance(flt, Mapping) else {f.name: getattr(flt, f.name) for f in dataclasses.fields(flt)}
     props: dict[str, Any] = {}
     site = owner = None
-    for f in dataclasses.fields(flt):
-        value = getattr(flt, f.name)
+    for name, value in given.items():
         if value is None:
             continue
-        if f.name == "site":
+        if name == "site":
             site = str(value)
-        elif f.name == "owner":
+        elif name == "owner":
             owner = str(value)
         else:
-            props[_camel(f.name)] = value.value if isinstance(value, Enum) else value
+            props[_camel(name)] = value.value if isinstance(value, Enum) else value
     return props, site, owner
 
 
@@ -119,7 +121,7 @@ def _by_id(kind: Kind, type_: type) -> Any:
     return strawberry.field(
         resolver=resolve,
         description=f"one {kind.value} by id (null if there is none)",
-        metadata=needs(Role.viewer, kept=True),
+        metadata={**needs(Role.viewer, kept=True), PLAIN_READ: PlainRead(kind, page=False)},
     )
 
 
@@ -161,7 +163,7 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
     return strawberry.field(
         resolver=resolve,
         description=f"{kind.value} items in id order, a page at a time",
-        metadata=needs(Role.viewer, kept=True),
+        metadata={**needs(Role.viewer, kept=True), PLAIN_READ: PlainRead(kind, page=True, filters=_filter_params)},
     )
 
 

@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLField, GraphQLObjectType
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import Path
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     MaskErrors,
@@ -20,6 +22,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
+from graphsvc.errors import DatabaseUnavailable, RequestError
+from graphsvc.graphql import compiled
 from graphsvc.graphql.access import undeclared
 from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.limits import CostLimits, guarded_validation
@@ -58,7 +62,45 @@ class Schema(strawberry.Schema):
 
 class CodedExecution(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution, its refusals before any field runs (variables that do not fit their types: the only
-    ones left once the operation is known and the document valid) coded BAD_USER_INPUT."""
+    ones left once the operation is known and the document valid) coded BAD_USER_INPUT, and plain root reads
+    answered compiled (graphql/compiled.py) where they can be."""
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        if path.prev is None and parent_type is self.schema.query_type and self.context_value.settings.compiled_reads:
+            nodes = [details.node for details in field_details_list]
+            field = parent_type.fields.get(nodes[0].name.value)
+            plan = compiled.plan_root(field, nodes) if field is not None else None
+            if plan is not None:
+                return self._compiled(plan, field, parent_type, source, field_details_list, path, position_context)
+        return super().execute_field(parent_type, source, field_details_list, path, position_context)
+
+    async def _compiled(
+        self,
+        plan: compiled.Plan,
+        field: GraphQLField,
+        *args: Any,
+    ) -> Any:
+        """The plan's answer; if it cannot give one exactly (or fails), the field-by-field path's."""
+        details = args[2]
+        context = self.context_value
+        try:
+            arguments = get_argument_values(field, details[0].node, self.variable_values)
+            answer = await plan.answer(context.repo, arguments, context.settings)
+        except Exception as exc:  # the field-by-field path answers, with its own errors if it fails too
+            compiled.STATS.fell_back += 1
+            if not isinstance(exc, compiled.NotCompiled | GraphQLError | RequestError | DatabaseUnavailable):
+                log.warning("a compiled read fell back to field-by-field execution: %r", exc, exc_info=exc)
+            result = super().execute_field(*args)
+            return await result if self.is_awaitable(result) else result
+        compiled.STATS.answered += 1
+        return answer
 
     @classmethod
     def build(cls, *args: Any, **kwargs: Any) -> Any:

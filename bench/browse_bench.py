@@ -1,0 +1,264 @@
+"""Fresh browse: the contract's BrowseConfigurationItems pages read afresh (response cache off), side by side with a
+hand-written Cypher query and with a peer, @neo4j/graphql on Apollo Server (bench/peer), over the same Neo4j.
+
+The pages: the first three of every CI type and of all CIs (50 CIs each with site, owner, `dependsOn` and
+`dependents`), each server walking its own cursors. Four ways to answer them, in the same run:
+
+- graphsvc with compiled reads (as deployed, graphql/compiled.py), its own process, auth off, kept answers off;
+- graphsvc field by field (GRAPHSVC_COMPILED_READS=false): the path before compiled reads;
+- the peer (bench/peer/server.mjs, `npm ci` from its package-lock), the document translated to its schema;
+- raw Cypher: one hand-written statement per page returning the same data (the count, the page and its four
+  relationships), through the Python driver, asked alternately with graphsvc's compiled page.
+
+Lists are read whole on every side (GRAPHSVC_MAX_LIST_ITEMS raised: the peer's lists have no cap). Measured: one
+client asking each page in turn (median and p95 of every page, over `--passes` passes), then wrk at 1 and 32 clients
+sending the pages back to back for `--seconds` each, one server at a time. Each side's answers are checked against
+graphsvc's first (total count and the ids on each page). Results: bench/results/browse-<size>.json.
+
+    python bench/browse_bench.py --size 100k [--seconds 20] [--clients 1,32] [--passes 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import RoutingControl
+
+from bench.common import SIZES, Server, api_server, bench_database, contract_document, ensure_loaded, write_result
+from bench.load_bench import finished, wrk, wrk_says_version
+
+HERE = Path(__file__).resolve().parent
+PEER = HERE / "peer"
+TYPES = [
+    None,
+    "APPLICATION",
+    "DATABASE",
+    "SERVER",
+    "VIRTUAL_MACHINE",
+    "CONTAINER",
+    "NETWORK_DEVICE",
+    "LOAD_BALANCER",
+    "STORAGE",
+    "CLOUD_RESOURCE",
+    "SAAS",
+    "FACILITY",
+    "OTHER",
+]
+PAGES_PER_TYPE = 3
+# The hand-written statement: what BrowseConfigurationItems returns, in one query.
+RAW = """
+CALL () { MATCH (n:ConfigurationItem) WHERE $type IS NULL OR n.type = $type RETURN count(n) AS total }
+CALL () {
+  MATCH (n:ConfigurationItem) WHERE ($type IS NULL OR n.type = $type) AND ($after IS NULL OR n.id > $after)
+  WITH n ORDER BY n.id LIMIT 51
+  RETURN collect(n {.id, .name, .type, .environment, .status, .criticality, .monthlyCost,
+    site: COLLECT { MATCH (n)-[:LOCATED_AT]->(b) RETURN b {.id, .name} }[0],
+    owner: COLLECT { MATCH (n)-[:OWNED_BY]->(b) RETURN b {.id, .name} }[0],
+    dependsOn: COLLECT { MATCH (n)-[r:DEPENDS_ON]->(b) WITH b, r ORDER BY r.i, b.id RETURN b {.id, .name} },
+    dependents: COLLECT { MATCH (n)<-[:DEPENDS_ON]-(b) WITH b ORDER BY b.id RETURN b {.id, .name} }}) AS rows
+}
+RETURN total, rows
+"""
+GRAPHSVC_ENV = {
+    "GRAPHSVC_RESPONSE_CACHE_SECONDS": "0",
+    "GRAPHSVC_MAX_LIST_ITEMS": "100000",
+    "GRAPHSVC_MAX_QUERY_COST": "1000000000",
+}
+
+
+def pages(url: str, document: str, root: str) -> list[dict[str, Any]]:
+    """The request bodies of the bench's pages on one server, walking its own cursors; each answered once."""
+    bodies = []
+    with httpx.Client(base_url=url, timeout=300) as client:
+        for ci_type in TYPES:
+            after = None
+            for _ in range(PAGES_PER_TYPE):
+                variables: dict[str, Any] = {"after": after}
+                if ci_type:
+                    variables["type"] = ci_type
+                body = {"query": document, "operationName": "BrowseConfigurationItems", "variables": variables}
+                answer = client.post("/graphql", json=body).json()
+                assert "errors" not in answer, answer["errors"]
+                bodies.append({**body, "_answer": answer["data"][root]})
+                info = answer["data"][root]["pageInfo"]
+                if not info["hasNextPage"]:
+                    break
+                after = info["endCursor"]
+    return bodies
+
+
+def fingerprint(page: dict[str, Any]) -> tuple[int, list[str]]:
+    return page["totalCount"], [edge["node"]["id"] for edge in page["edges"]]
+
+
+def timed_pages(url: str, bodies: list[dict[str, Any]], passes: int) -> list[float]:
+    times = []
+    with httpx.Client(base_url=url, timeout=300) as client:
+        for _ in range(passes):
+            for body in bodies:
+                request = {k: v for k, v in body.items() if not k.startswith("_")}
+                started = time.perf_counter()
+                answer = client.post("/graphql", json=request)
+                times.append(time.perf_counter() - started)
+                assert answer.status_code == 200 and b'"errors"' not in answer.content
+    return times
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    return {
+        "n": len(times),
+        "median_ms": statistics.median(times) * 1000,
+        "p95_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000,
+    }
+
+
+def wrk_levels(url: str, bodies: list[dict[str, Any]], levels: list[int], seconds: int, tmp: Path) -> dict[str, Any]:
+    file = tmp / f"bodies-{abs(hash(url))}.jsonl"
+    file.write_text("".join(json.dumps({k: v for k, v in b.items() if not k.startswith("_")}) + "\n" for b in bodies))
+    return {str(c): finished(wrk(url + "/graphql", file, c, seconds, ""), c) for c in levels}
+
+
+@contextlib.contextmanager
+def peer_server(conn: Any) -> Iterator[Server]:
+    """bench/peer/server.mjs on a free port, its packages installed from its lock file."""
+    if not (PEER / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "NEO4J_URI": conn.uri,
+        "NEO4J_USER": conn.user,
+        "NEO4J_PASSWORD": conn.password,
+        "NEO4J_DATABASE": conn.database,
+        "PORT": str(port),
+    }
+    started = time.monotonic()
+    proc = subprocess.Popen(["node", "server.mjs"], cwd=PEER, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "peer ready at" not in line:
+            raise RuntimeError(f"the peer did not start: {line!r}")
+        yield Server(f"http://127.0.0.1:{port}", time.monotonic() - started, proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+async def raw_times(driver: Any, db: str, bodies: list[dict[str, Any]], passes: int) -> list[float]:
+    times = []
+    for _ in range(passes):
+        for body in bodies:
+            variables = body["variables"]
+            after = _decode(variables["after"])
+            started = time.perf_counter()
+            records, _, _ = await driver.execute_query(
+                RAW, type=variables.get("type"), after=after, database_=db, routing_=RoutingControl.READ
+            )
+            times.append(time.perf_counter() - started)
+            page = body["_answer"]
+            assert records[0]["total"] == page["totalCount"]
+            assert [r["id"] for r in records[0]["rows"][:50]] == fingerprint(page)[1]
+    return times
+
+
+def _decode(cursor: str | None) -> str | None:
+    from graphsvc.graphql.pagination import decode_cursor
+
+    return decode_cursor(cursor)
+
+
+def peer_versions() -> dict[str, str]:
+    lock = json.loads((PEER / "package-lock.json").read_text())
+    wanted = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
+    found = {name: lock["packages"][f"node_modules/{name}"]["version"] for name in wanted}
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    return {**found, "node": node}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--size", choices=sorted(SIZES), default="100k")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--clients", default="1,32", help="comma-separated client counts for wrk")
+    parser.add_argument("--seconds", type=int, default=20, help="length of each wrk level")
+    parser.add_argument("--passes", type=int, default=3, help="passes over the pages, one client")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None or shutil.which("node") is None:
+        raise SystemExit("wrk and node are needed (apt-get install wrk nodejs; the Makefile's bench target checks)")
+    levels = [int(c) for c in args.clients.split(",")]
+    document = contract_document("browse.graphql")
+    peer_document = (PEER / "browse.graphql").read_text()
+    result: dict[str, Any] = {"pages": 0, "wrk": wrk_says_version(), "peer": peer_versions(), "sides": {}}
+    async with bench_database() as (settings, conn, driver):
+        await ensure_loaded(driver, conn.database, SIZES[args.size], args.seed)
+        with tempfile.TemporaryDirectory() as tmp:
+            with api_server(conn, graph_cache=True, env=GRAPHSVC_ENV) as server:
+                print("graphsvc, compiled reads", flush=True)
+                bodies = pages(server.url, document, "configurationItems")
+                result["pages"] = len(bodies)
+                compiled_times: list[float] = []
+                raw: list[float] = []
+                for _ in range(args.passes):  # alternately: the same moment's machine for both
+                    compiled_times += timed_pages(server.url, bodies, 1)
+                    raw += await raw_times(driver, conn.database, bodies, 1)
+                result["sides"]["graphsvc"] = {
+                    "one_client": summary(compiled_times),
+                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
+                    "memory": server.memory_mb(),
+                }
+                result["sides"]["raw_cypher"] = {"one_client": summary(raw)}
+            field_env = {**GRAPHSVC_ENV, "GRAPHSVC_COMPILED_READS": "false"}
+            with api_server(conn, graph_cache=True, env=field_env) as server:
+                print("graphsvc, field by field", flush=True)
+                field_bodies = pages(server.url, document, "configurationItems")
+                assert [fingerprint(b["_answer"]) for b in field_bodies] == [fingerprint(b["_answer"]) for b in bodies]
+                result["sides"]["graphsvc_field_by_field"] = {
+                    "one_client": summary(timed_pages(server.url, field_bodies, args.passes)),
+                    "wrk": wrk_levels(server.url, field_bodies, levels, args.seconds, Path(tmp)),
+                    "memory": server.memory_mb(),
+                }
+            with peer_server(conn) as server:
+                print("peer, @neo4j/graphql", flush=True)
+                peer_bodies = pages(server.url, peer_document, "configurationItemsConnection")
+                assert [fingerprint(b["_answer"]) for b in peer_bodies] == [fingerprint(b["_answer"]) for b in bodies]
+                result["sides"]["peer"] = {
+                    "one_client": summary(timed_pages(server.url, peer_bodies, args.passes)),
+                    "wrk": wrk_levels(server.url, peer_bodies, levels, args.seconds, Path(tmp)),
+                    "memory": server.memory_mb(),
+                }
+        sides = result["sides"]
+        result["ratio_to_raw_cypher"] = {
+            side: sides[side]["one_client"]["median_ms"] / sides["raw_cypher"]["one_client"]["median_ms"]
+            for side in ("graphsvc", "graphsvc_field_by_field", "peer")
+        }
+        print(json.dumps({k: v for k, v in result.items() if k != "sides"}, indent=2))
+        for side, figures in sides.items():
+            line = f"{side:26} one client: median {figures['one_client']['median_ms']:.1f} ms"
+            line += f", p95 {figures['one_client']['p95_ms']:.1f} ms"
+            for clients, level in figures.get("wrk", {}).items():
+                line += f" | {clients} clients: {level['throughput_rps']:.1f} req/s, p95 {level['p95_ms']:.0f} ms"
+            print(line, flush=True)
+        out = write_result("browse", args.size, result, settings, conn)
+        print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

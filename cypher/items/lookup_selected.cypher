@@ -1,0 +1,5 @@
+// Items by id, each with the related items a document selects (graphql/compiled.py): items/lookup.cypher with the
+// lists of items/page_selected.cypher. Unknown ids are left out.
+UNWIND $ids AS id
+MATCH (n:Item {id: id})
+RETURN collect([n {.*, createdAt: toString(n.createdAt), updatedAt: toString(n.updatedAt)}, [{{relations}}]]) AS rows
