@@ -10,6 +10,9 @@ The pages: the first three of every CI type and of all CIs (50 CIs each with sit
 - raw Cypher: one hand-written statement per page returning the same data (the count, the page and its four
   relationships), through the Python driver, asked alternately with graphsvc's compiled page.
 
+graphsvc's two ways are also measured on the contract's whole browse mix (load_bench.py's: these pages, 60 service
+details and 40 searches, shuffled), which the peer's schema does not have.
+
 Lists are read whole on every side (GRAPHSVC_MAX_LIST_ITEMS raised: the peer's lists have no cap). Measured: one
 client asking each page in turn (median and p95 of every page, over `--passes` passes), then wrk at 1 and 32 clients
 sending the pages back to back for `--seconds` each, one server at a time. Each side's answers are checked against
@@ -39,7 +42,7 @@ import httpx
 from neo4j import RoutingControl
 
 from bench.common import SIZES, Server, api_server, bench_database, contract_document, ensure_loaded, write_result
-from bench.load_bench import finished, wrk, wrk_says_version
+from bench.load_bench import finished, request_bodies, wrk, wrk_says_version
 
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
@@ -59,41 +62,57 @@ TYPES = [
     "OTHER",
 ]
 PAGES_PER_TYPE = 3
-# The hand-written statement: what BrowseConfigurationItems returns, in one query.
+# The hand-written statement: what BrowseConfigurationItems returns, in one query ({where}: the type filter, when
+# the page has one, written in so that Neo4j uses its index).
 RAW = """
-CALL () { MATCH (n:ConfigurationItem) WHERE $type IS NULL OR n.type = $type RETURN count(n) AS total }
-CALL () {
-  MATCH (n:ConfigurationItem) WHERE ($type IS NULL OR n.type = $type) AND ($after IS NULL OR n.id > $after)
+CALL () {{ MATCH (n:ConfigurationItem) {where} RETURN count(n) AS total }}
+CALL () {{
+  MATCH (n:ConfigurationItem) {where} {and_after}
   WITH n ORDER BY n.id LIMIT 51
-  RETURN collect(n {.id, .name, .type, .environment, .status, .criticality, .monthlyCost,
-    site: COLLECT { MATCH (n)-[:LOCATED_AT]->(b) RETURN b {.id, .name} }[0],
-    owner: COLLECT { MATCH (n)-[:OWNED_BY]->(b) RETURN b {.id, .name} }[0],
-    dependsOn: COLLECT { MATCH (n)-[r:DEPENDS_ON]->(b) WITH b, r ORDER BY r.i, b.id RETURN b {.id, .name} },
-    dependents: COLLECT { MATCH (n)<-[:DEPENDS_ON]-(b) WITH b ORDER BY b.id RETURN b {.id, .name} }}) AS rows
-}
+  RETURN collect(n {{.id, .name, .type, .environment, .status, .criticality, .monthlyCost,
+    site: COLLECT {{ MATCH (n)-[:LOCATED_AT]->(b:Item) RETURN b {{.id, .name}} }}[0],
+    owner: COLLECT {{ MATCH (n)-[:OWNED_BY]->(b:Item) RETURN b {{.id, .name}} }}[0],
+    dependsOn: COLLECT {{ MATCH (n)-[r:DEPENDS_ON]->(b:Item) WITH b, r ORDER BY r.i, b.id RETURN b {{.id, .name}} }},
+    dependents: COLLECT {{ MATCH (n)<-[:DEPENDS_ON]-(b:Item) WITH b ORDER BY b.id RETURN b {{.id, .name}} }}}}) AS rows
+}}
 RETURN total, rows
 """
+
+
+def raw_statement(typed: bool, after: bool) -> str:
+    where = "WHERE n.type = $type" if typed else ""
+    and_after = ("AND" if typed else "WHERE") + " n.id > $after" if after else ""
+    return RAW.format(where=where, and_after=and_after)
+
+
 GRAPHSVC_ENV = {
     "GRAPHSVC_RESPONSE_CACHE_SECONDS": "0",
+    "GRAPHSVC_MAX_CONCURRENT_PER_CLIENT": "1024",  # wrk's 32 connections are one client
     "GRAPHSVC_MAX_LIST_ITEMS": "100000",
     "GRAPHSVC_MAX_QUERY_COST": "1000000000",
 }
 
 
-def pages(url: str, document: str, root: str) -> list[dict[str, Any]]:
-    """The request bodies of the bench's pages on one server, walking its own cursors; each answered once."""
-    bodies = []
+def pages(url: str, document: str, root: str) -> dict[tuple[str | None, int], dict[str, Any]]:
+    """The request bodies of the bench's pages on one server, by (CI type, page number), walking its own cursors;
+    each answered once. A page refused twice (5 s apart) is reported and left out, with the pages after it."""
+    bodies = {}
     with httpx.Client(base_url=url, timeout=300) as client:
         for ci_type in TYPES:
             after = None
-            for _ in range(PAGES_PER_TYPE):
+            for number in range(PAGES_PER_TYPE):
                 variables: dict[str, Any] = {"after": after}
                 if ci_type:
                     variables["type"] = ci_type
                 body = {"query": document, "operationName": "BrowseConfigurationItems", "variables": variables}
                 answer = client.post("/graphql", json=body).json()
-                assert "errors" not in answer, answer["errors"]
-                bodies.append({**body, "_answer": answer["data"][root]})
+                if "errors" in answer:
+                    time.sleep(5)  # a server stopped just before may have left Neo4j busy
+                    answer = client.post("/graphql", json=body).json()
+                if "errors" in answer:
+                    print(f"  {url}: page {number + 1} of {ci_type or 'all CIs'} refused: {answer['errors']}")
+                    break
+                bodies[(ci_type, number)] = {**body, "_answer": answer["data"][root]}
                 info = answer["data"][root]["pageInfo"]
                 if not info["hasNextPage"]:
                     break
@@ -169,8 +188,9 @@ async def raw_times(driver: Any, db: str, bodies: list[dict[str, Any]], passes: 
             variables = body["variables"]
             after = _decode(variables["after"])
             started = time.perf_counter()
+            statement = raw_statement(variables.get("type") is not None, after is not None)
             records, _, _ = await driver.execute_query(
-                RAW, type=variables.get("type"), after=after, database_=db, routing_=RoutingControl.READ
+                statement, type=variables.get("type"), after=after, database_=db, routing_=RoutingControl.READ
             )
             times.append(time.perf_counter() - started)
             page = body["_answer"]
@@ -210,38 +230,58 @@ async def main() -> None:
     async with bench_database() as (settings, conn, driver):
         await ensure_loaded(driver, conn.database, SIZES[args.size], args.seed)
         with tempfile.TemporaryDirectory() as tmp:
+            answered = {}
+            with api_server(conn, graph_cache=True, env=GRAPHSVC_ENV) as server:
+                answered["graphsvc"] = pages(server.url, document, "configurationItems")
+            field_env = {**GRAPHSVC_ENV, "GRAPHSVC_COMPILED_READS": "false"}
+            with api_server(conn, graph_cache=True, env=field_env) as server:
+                answered["graphsvc_field_by_field"] = pages(server.url, document, "configurationItems")
+            with peer_server(conn) as server:
+                answered["peer"] = pages(server.url, peer_document, "configurationItemsConnection")
+            # the pages every side answered, each side's answers checked against graphsvc's
+            common = sorted(set.intersection(*(set(b) for b in answered.values())), key=str)
+            for side, bodies in answered.items():
+                mine = [fingerprint(bodies[k]["_answer"]) for k in common]
+                assert mine == [fingerprint(answered["graphsvc"][k]["_answer"]) for k in common], side
+            result["pages"] = len(common)
+            result["pages_refused"] = {side: len(b) - len(common) for side, b in answered.items()}
+            chosen = {side: [bodies[k] for k in common] for side, bodies in answered.items()}
             with api_server(conn, graph_cache=True, env=GRAPHSVC_ENV) as server:
                 print("graphsvc, compiled reads", flush=True)
-                bodies = pages(server.url, document, "configurationItems")
-                result["pages"] = len(bodies)
+                bodies = chosen["graphsvc"]
+                timed_pages(server.url, bodies, 1)  # warm-up
                 compiled_times: list[float] = []
                 raw: list[float] = []
                 for _ in range(args.passes):  # alternately: the same moment's machine for both
                     compiled_times += timed_pages(server.url, bodies, 1)
                     raw += await raw_times(driver, conn.database, bodies, 1)
+                # the contract's whole browse mix (load_bench.py's: pages, service details, searches), graphsvc only
+                mix = (await request_bodies(server.url, "", driver, conn.database, args.seed))["browse"]
+                result["contract_mix_requests"] = len(mix)
                 result["sides"]["graphsvc"] = {
                     "one_client": summary(compiled_times),
                     "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
+                    "contract_mix_wrk": wrk_levels(server.url, mix, levels, args.seconds, Path(tmp)),
                     "memory": server.memory_mb(),
                 }
                 result["sides"]["raw_cypher"] = {"one_client": summary(raw)}
-            field_env = {**GRAPHSVC_ENV, "GRAPHSVC_COMPILED_READS": "false"}
             with api_server(conn, graph_cache=True, env=field_env) as server:
                 print("graphsvc, field by field", flush=True)
-                field_bodies = pages(server.url, document, "configurationItems")
-                assert [fingerprint(b["_answer"]) for b in field_bodies] == [fingerprint(b["_answer"]) for b in bodies]
+                bodies = chosen["graphsvc_field_by_field"]
+                timed_pages(server.url, bodies, 1)
                 result["sides"]["graphsvc_field_by_field"] = {
-                    "one_client": summary(timed_pages(server.url, field_bodies, args.passes)),
-                    "wrk": wrk_levels(server.url, field_bodies, levels, args.seconds, Path(tmp)),
+                    "one_client": summary(timed_pages(server.url, bodies, args.passes)),
+                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
+                    "contract_mix_wrk": wrk_levels(server.url, mix, levels, args.seconds, Path(tmp)),
                     "memory": server.memory_mb(),
                 }
             with peer_server(conn) as server:
                 print("peer, @neo4j/graphql", flush=True)
-                peer_bodies = pages(server.url, peer_document, "configurationItemsConnection")
-                assert [fingerprint(b["_answer"]) for b in peer_bodies] == [fingerprint(b["_answer"]) for b in bodies]
+                bodies = chosen["peer"]
+                timed_pages(server.url, bodies, 1)
                 result["sides"]["peer"] = {
-                    "one_client": summary(timed_pages(server.url, peer_bodies, args.passes)),
-                    "wrk": wrk_levels(server.url, peer_bodies, levels, args.seconds, Path(tmp)),
+                    "one_client": summary(timed_pages(server.url, bodies, args.passes)),
+                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
                     "memory": server.memory_mb(),
                 }
         sides = result["sides"]
@@ -255,6 +295,8 @@ async def main() -> None:
             line += f", p95 {figures['one_client']['p95_ms']:.1f} ms"
             for clients, level in figures.get("wrk", {}).items():
                 line += f" | {clients} clients: {level['throughput_rps']:.1f} req/s, p95 {level['p95_ms']:.0f} ms"
+            for clients, level in figures.get("contract_mix_wrk", {}).items():
+                line += f" | mix, {clients}: {level['throughput_rps']:.1f} req/s, p95 {level['p95_ms']:.0f} ms"
             print(line, flush=True)
         out = write_result("browse", args.size, result, settings, conn)
         print(f"wrote {out}")

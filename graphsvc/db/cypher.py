@@ -41,6 +41,8 @@ def _load(name: str) -> str:
 def _relation(read: RelationRead) -> str:
     way = "out" if read.outgoing else "in"
     item = _load(f"items/selected/item_{'light' if read.light else 'full'}")
+    if read.edges:
+        item = _load("items/selected/edge").replace("{{item}}", item)
     return _load(f"items/selected/related_{way}").replace("{{rel}}", read.rel.value).replace("{{item}}", item)
 
 

@@ -44,11 +44,25 @@ class Page:
 @dataclass(frozen=True)
 class SelectedPage:
     """A page read with its relations in one statement: each item with one list per relationship read asked for (in
-    that order), and how many items match in all."""
+    that order: items' properties, or `Related` for a read of `edges`), and how many items match in all."""
 
-    items: list[tuple[Props, list[list[Props]]]]
+    items: list[tuple[Props, list[list[Any]]]]
     has_next: bool
     total: int
+
+
+def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list[list[Any]]:
+    """The related lists of a selected read: each item's properties, or a `Related` for a read of `edges`. A light
+    item holds only text (id, kind, name, title): it is used as the driver made it (a page of facilities holds
+    thousands)."""
+    return [
+        [Related(native_props(x["item"]), x["rel"]) for x in found]
+        if read.edges
+        else found
+        if read.light
+        else [native_props(x) for x in found]
+        for found, read in zip(lists, relations, strict=True)
+    ]
 
 
 # Item reads (cypher/items/*) send these two as ISO text (toString): the driver hydrates each DateTime through pytz,
@@ -184,21 +198,19 @@ class ItemRepository:
             listLimit=UNLIMITED if list_limit is None else list_limit,
         )
         rows = records[0]["rows"]
-        items = [(native_props(p), [[native_props(r) for r in found] for found in lists]) for p, lists in rows[:first]]
+        items = [(native_props(p), _selected(lists, relations)) for p, lists in rows[:first]]
         return SelectedPage(items, len(rows) > first, int(records[0]["total"]))
 
     async def by_ids_selected(
         self, ids: Sequence[str], relations: Sequence[RelationRead], *, list_limit: int | None = None
-    ) -> list[tuple[Props, list[list[Props]]] | None]:
+    ) -> list[tuple[Props, list[list[Any]]] | None]:
         """`by_ids`, each item with the lists of `relations`: cypher/items/lookup_selected.cypher."""
         records = await self.read(
             cypher("items/lookup_selected", relations=relations),
             ids=list(ids),
             listLimit=UNLIMITED if list_limit is None else list_limit,
         )
-        found = {}
-        for p, lists in records[0]["rows"]:
-            found[p["id"]] = (native_props(p), [[native_props(r) for r in rel] for rel in lists])
+        found = {p["id"]: (native_props(p), _selected(lists, relations)) for p, lists in records[0]["rows"]}
         return [found.get(i) for i in ids]
 
     async def related(

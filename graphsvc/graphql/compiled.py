@@ -28,12 +28,14 @@ from graphql import (
     FieldNode,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLID,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLScalarType,
+    GraphQLString,
     SelectionSetNode,
 )
 
@@ -42,7 +44,7 @@ from graphsvc.domain.vocabulary import Kind, Rel, RelationRead
 from graphsvc.graphql import types as t
 from graphsvc.graphql.pagination import decode_cursor, encode_cursor, page_size
 
-__all__ = ["PLAIN_READ", "RELATIONS", "STATS", "NotCompiled", "PlainRead", "Stats", "plan_root"]
+__all__ = ["EDGES", "PLAIN_READ", "RELATIONS", "STATS", "NotCompiled", "PlainRead", "Stats", "plan_root"]
 
 PLAIN_READ = "graphsvc.plain_read"  # the metadata key of a root field that may be compiled
 
@@ -77,6 +79,26 @@ RELATIONS: dict[tuple[str, str], tuple[Rel, bool, bool]] = {
     ("Policy", "governs"): (Rel.GOVERNS, True, False),
     ("Process", "interfacesWith"): (Rel.INTERFACES_WITH, True, False),
     ("Process", "interfacedBy"): (Rel.INTERFACES_WITH, False, False),
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A field listing relationship objects (graphql/types.py's `Consumption`): the relationship read, the object's
+    field holding the item at the other end, the one holding the item asked about, and its fields read from the
+    relationship's properties (stored name, default)."""
+
+    rel: Rel
+    outgoing: bool
+    other: str
+    parent: str
+    values: dict[str, tuple[str, Any]]
+
+
+SHARE = {"share": ("share", 1.0)}
+EDGES: dict[tuple[str, str], Edge] = {
+    ("Service", "consumers"): Edge(Rel.CONSUMES, False, "businessUnit", "service", SHARE),
+    ("BusinessUnit", "consumes"): Edge(Rel.CONSUMES, True, "service", "businessUnit", SHARE),
 }
 # What a light read of related items carries enough for (types.LIGHT_FIELDS, as the field-by-field path decides)
 LIGHT = t.LIGHT_FIELDS
@@ -173,6 +195,10 @@ def _scalar(cls: type[t.Item], gql_field: GraphQLField) -> Callable[[Props], Any
     if is_list or not isinstance(named, GraphQLScalarType | GraphQLEnumType):
         return None
     serialize = named.serialize
+    if name == "id" and named is GraphQLID:
+        return lambda p: str(p["id"])  # what GraphQLID makes of text: the text (a page holds thousands of ids)
+    if name == "name" and named is GraphQLString:
+        return display_name  # text, as GraphQLString leaves it
     if name == "id":
         return lambda p: serialize(str(p["id"]))
     if name == "item_kind":
@@ -224,11 +250,9 @@ def _relation(gql_type: GraphQLObjectType, name: str) -> tuple[Rel, bool, bool] 
     return found
 
 
-def _plan_related(
-    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, one: bool
-) -> tuple[Callable[[list[list[Props]]], Any], bool] | None:
-    """How to shape the `index`th list of related items, and whether a light read is enough."""
-    named, non_null, _ = _unwrap(gql_field.type)
+def _plan_item(named: Any, selection: SelectionSetNode | None) -> tuple[Callable[[Props], Any], bool] | None:
+    """How to shape one related item of `named` (an item type, or the Item interface) from its properties, and
+    whether a light read is enough for the selection."""
     fields = _fields(selection)
     if fields is None:
         return None
@@ -256,7 +280,20 @@ def _plan_related(
             raise NotCompiled(f"{p['id']} is not a {expected}")
         return {key: get(p) for key, get in getters}
 
-    def shape(lists: list[list[Props]]) -> Any:
+    return item, light
+
+
+def _plan_related(
+    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, one: bool
+) -> tuple[Callable[[Props, list[list[Any]]], Any], bool] | None:
+    """How to shape the `index`th list of related items, and whether a light read is enough."""
+    named, non_null, _ = _unwrap(gql_field.type)
+    planned = _plan_item(named, selection)
+    if planned is None:
+        return None
+    item, light = planned
+
+    def shape(parent: Props, lists: list[list[Any]]) -> Any:
         found = lists[index]
         if one:
             if not found:
@@ -269,6 +306,51 @@ def _plan_related(
     return shape, light
 
 
+def _other_end(item: Callable[[Props], Any]) -> Callable[[Props, Any], Any]:
+    return lambda parent, related: item(related.item)
+
+
+def _this_end(item: Callable[[Props], Any]) -> Callable[[Props, Any], Any]:
+    return lambda parent, related: item(parent)
+
+
+def _rel_value(serialize: Callable[[Any], Any], stored: str, default: Any) -> Callable[[Props, Any], Any]:
+    return lambda parent, related: serialize(related.rel.get(stored, default))
+
+
+def _plan_edges(
+    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, edge: Edge, parent_type: Any
+) -> Callable[[Props, list[list[Any]]], Any] | None:
+    """How to shape the `index`th list of relationship objects (a service's consumers) from `Related` entries."""
+    named = _unwrap(gql_field.type)[0]
+    fields = _fields(selection)
+    if fields is None or not isinstance(named, GraphQLObjectType):
+        return None
+    parts: list[tuple[str, Callable[[Props, Any], Any]]] = []
+    for key, node in fields:
+        name = node.name.value
+        if name == "__typename":
+            parts.append((key, _constant(named.name)))
+        elif name in (edge.other, edge.parent) and name in named.fields:
+            target = _unwrap(named.fields[name].type)[0]
+            if name == edge.parent and target is not parent_type:
+                return None
+            planned = _plan_item(target, node.selection_set)
+            if planned is None:
+                return None
+            parts.append((key, _other_end(planned[0]) if name == edge.other else _this_end(planned[0])))
+        elif name in edge.values and name in named.fields and node.selection_set is None:
+            serialize = _unwrap(named.fields[name].type)[0].serialize
+            parts.append((key, _rel_value(serialize, *edge.values[name])))
+        else:
+            return None
+
+    def shape(parent: Props, lists: list[list[Any]]) -> Any:
+        return [{key: part(parent, r) for key, part in parts} for r in lists[index]]
+
+    return shape
+
+
 def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead]) -> Shape | None:
     """How to shape one item of `gql_type` from its properties and related lists (appending the reads it needs)."""
     fields = _fields(selection)
@@ -276,7 +358,7 @@ def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
     if fields is None or cls is None:
         return None
     scalars: list[tuple[str, Callable[..., Any]]] = []
-    relations: list[tuple[str, Callable[[list[list[Props]]], Any]]] = []
+    relations: list[tuple[str, Callable[[Props, list[list[Any]]], Any]]] = []
     for key, node in fields:
         name = node.name.value
         if name == "__typename":
@@ -285,6 +367,14 @@ def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
         gql_field = gql_type.fields.get(name)
         if gql_field is None:
             return None
+        edge = EDGES.get((gql_type.name, name))
+        if edge is not None:
+            edge_shape = _plan_edges(gql_field, node.selection_set, len(reads), edge, gql_type)
+            if edge_shape is None:
+                return None
+            reads.append(RelationRead(edge.rel, edge.outgoing, light=False, edges=True))
+            relations.append((key, edge_shape))
+            continue
         related = _relation(gql_type, name)
         if related is None:
             getter = _scalar(cls, gql_field) if node.selection_set is None else None
@@ -304,7 +394,7 @@ def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
     def node_shape(p: Props, lists: list[list[Props]]) -> dict[str, Any]:
         values = {key: get(p) for key, get in scalars}
         for key, shape in relations:
-            values[key] = shape(lists)
+            values[key] = shape(p, lists)
         return {key: values[key] for key in order}
 
     return node_shape

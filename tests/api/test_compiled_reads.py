@@ -93,18 +93,28 @@ def pair(migrated: Connection, sync_driver: Any, demo_document: Any) -> Iterator
         yield compiled_api, general_api
 
 
-def same(pair: tuple[GraphQLClient, GraphQLClient], query: str, variables: dict[str, Any] | None = None) -> Any:
+def same(
+    pair: tuple[GraphQLClient, GraphQLClient],
+    query: str,
+    variables: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> Any:
     """Both servers' whole responses to a document, checked equal; the compiled server's."""
     compiled_api, general_api = pair
-    answer = compiled_api.post(query, variables)
-    assert answer == general_api.post(query, variables)
+    answer = compiled_api.post(query, variables, name)
+    assert answer == general_api.post(query, variables, name)
     return answer
 
 
-def counted(pair: tuple[GraphQLClient, GraphQLClient], query: str, variables: dict[str, Any] | None = None) -> Any:
+def counted(
+    pair: tuple[GraphQLClient, GraphQLClient],
+    query: str,
+    variables: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> Any:
     """`same`, also returning how many root fields the compiled path answered and how many fell back."""
     before = (compiled.STATS.answered, compiled.STATS.fell_back)
-    answer = same(pair, query, variables)
+    answer = same(pair, query, variables, name)
     return answer, compiled.STATS.answered - before[0], compiled.STATS.fell_back - before[1]
 
 
@@ -178,6 +188,28 @@ def test_lookups_by_id(pair: tuple[GraphQLClient, GraphQLClient]) -> None:
     for wrong in (ci_id, "NO-SUCH-ITEM"):  # another kind's id, an unknown one: null both ways
         answer, answered, _ = counted(pair, query, {"id": wrong})
         assert answered == 1 and answer == {"data": {"service": None}}
+
+
+def test_the_contract_service_detail_and_consumption_both_ways(pair: tuple[GraphQLClient, GraphQLClient]) -> None:
+    """ServiceDetail (its consumers with their shares) for every service, and units' consumption from their side."""
+    services = same(pair, "{ services(first: 200) { nodes { id } } }")["data"]["services"]["nodes"]
+    document = operation("browse.graphql", "ServiceDetail")
+    shares = compiled_answers = 0
+    for service in services:
+        answer, answered, fell_back = counted(pair, document, {"id": service["id"]}, "ServiceDetail")
+        assert answered + fell_back == 1
+        if answered:  # else a list over LIST_CAP: the same LIST_TOO_LONG error both ways
+            assert "errors" not in answer
+            compiled_answers += 1
+            shares += len(answer["data"]["service"]["consumers"])
+    assert compiled_answers >= len(services) // 2 and shares >= 3  # the demo's services have consumers
+    query = (
+        "{ businessUnits(first: 50) { nodes { id consumes { __typename share service { id name tier } "
+        "businessUnit { id costCenter } } } } services(first: 50) { nodes { id consumers { share "
+        "businessUnit { name } service { id } } } } }"
+    )
+    answer, answered, fell_back = counted(pair, query)
+    assert answered + fell_back == 2 and answered >= 1  # a unit consuming more than LIST_CAP services falls back
 
 
 def test_what_is_not_compiled_is_answered_field_by_field(pair: tuple[GraphQLClient, GraphQLClient]) -> None:
