@@ -146,10 +146,12 @@ def summary(times: list[float]) -> dict[str, float]:
     }
 
 
-def wrk_levels(url: str, bodies: list[dict[str, Any]], levels: list[int], seconds: int, tmp: Path) -> dict[str, Any]:
-    file = tmp / f"bodies-{abs(hash(url))}.jsonl"
-    file.write_text("".join(json.dumps({k: v for k, v in b.items() if not k.startswith("_")}) + "\n" for b in bodies))
-    return {str(c): finished(wrk(url + "/graphql", file, c, seconds, ""), c) for c in levels}
+def wrk_levels(url: str, bodies: list[Any], levels: list[int], seconds: int, tmp: Path) -> dict[str, Any]:
+    """wrk at each level sending `bodies` (request bodies, or their JSON text) in turn."""
+    file = tmp / f"bodies-{abs(hash(url))}-{len(bodies)}.jsonl"
+    texts = [b if isinstance(b, str) else json.dumps({k: v for k, v in b.items() if k[0] != "_"}) for b in bodies]
+    file.write_text("".join(t + "\n" for t in texts))
+    return {str(c): finished(wrk(url, file, c, seconds, ""), c) for c in levels}
 
 
 @contextlib.contextmanager

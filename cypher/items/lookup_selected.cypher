@@ -2,4 +2,4 @@
 // lists of items/page_selected.cypher. Unknown ids are left out.
 UNWIND $ids AS id
 MATCH (n:Item {id: id})
-RETURN collect([n {.*, createdAt: toString(n.createdAt), updatedAt: toString(n.updatedAt)}, [{{relations}}]]) AS rows
+RETURN collect([{{node}}, [{{relations}}]]) AS rows

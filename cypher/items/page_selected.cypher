@@ -19,6 +19,6 @@ CALL () {
   WITH n
   ORDER BY n.id
   LIMIT $limit
-  RETURN collect([n {.*, createdAt: toString(n.createdAt), updatedAt: toString(n.updatedAt)}, [{{relations}}]]) AS rows
+  RETURN collect([{{node}}, [{{relations}}]]) AS rows
 }
 RETURN total, rows

@@ -4,8 +4,9 @@ A statement may name a label or relationship type as `{{label}}` / `{{rel}}`; th
 vocabulary enums, never from request text. `{{props}}` becomes one equality per property name given
 (`n.`type` = $props.`type``), names the code's filter inputs define and that must be plain identifiers, so that Neo4j
 can use each property's index. `{{relations}}` becomes one related-items list per relationship read a document
-selects (`RelationRead`: a vocabulary type, a direction, light or full items), each from the fragment files under
-`cypher/items/selected/`. Values always travel as `$parameters`.
+selects (`RelationRead`: a vocabulary type, a direction, every property of the items or only some), each from the
+fragment files under `cypher/items/selected/`, and `{{node}}` the properties of a selected read's items (all, or the
+names given, which must be plain identifiers). Values always travel as `$parameters`.
 """
 
 from __future__ import annotations
@@ -38,9 +39,19 @@ def _load(name: str) -> str:
     return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//")).strip()
 
 
+def _projection(var: str, fields: Sequence[str]) -> str:
+    """`var {.a, .b}`: only these stored properties (plain identifiers), the time stamps as ISO text (items.STAMPS)."""
+    for name in fields:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a property name a read can use")
+    stamps = {"createdAt", "updatedAt"}
+    parts = [f"{name}: toString({var}.{name})" if name in stamps else f".`{name}`" for name in sorted(fields)]
+    return f"{var} {{{', '.join(parts)}}}"
+
+
 def _relation(read: RelationRead) -> str:
     way = "out" if read.outgoing else "in"
-    item = _load(f"items/selected/item_{'light' if read.light else 'full'}")
+    item = _load("items/selected/item_full") if read.fields is None else _projection("b", read.fields)
     if read.edges:
         item = _load("items/selected/edge").replace("{{item}}", item)
     return _load(f"items/selected/related_{way}").replace("{{rel}}", read.rel.value).replace("{{item}}", item)
@@ -53,10 +64,12 @@ def cypher(
     rel: Rel | None = None,
     props: Iterable[str] = (),
     relations: Sequence[RelationRead] | None = None,
+    fields: Sequence[str] | None = None,
 ) -> LiteralString:
     """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary, `{{props}}`
     with an equality on `n` for each of `props` (compared with `$props`; `true` when there are none) and
-    `{{relations}}` with a list for each of `relations` (see the module's docstring)."""
+    `{{relations}}` with a list for each of `relations` (see the module's docstring) and `{{node}}` with the
+    properties of `n` a selected read returns (`fields`; None: all)."""
     text = _load(name)
     names = sorted(props)
     for prop in names:
@@ -67,6 +80,7 @@ def cypher(
         "rel": rel.value if rel else None,
         "props": " AND ".join(f"n.`{p}` = $props.`{p}`" for p in names) or "true",
         "relations": None if relations is None else ", ".join(_relation(r) for r in relations),
+        "node": _load("items/selected/node_full") if fields is None else _projection("n", fields),
     }
 
     def fill(match: re.Match[str]) -> str:

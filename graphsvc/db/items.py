@@ -51,6 +51,9 @@ class SelectedPage:
     total: int
 
 
+TEXT = frozenset({"id", "itemKind", "name", "title"})  # properties that are always text: nothing to convert
+
+
 def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list[list[Any]]:
     """The related lists of a selected read: each item's properties, or a `Related` for a read of `edges`. A light
     item holds only text (id, kind, name, title): it is used as the driver made it (a page of facilities holds
@@ -59,7 +62,7 @@ def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list
         [Related(native_props(x["item"]), x["rel"]) for x in found]
         if read.edges
         else found
-        if read.light
+        if read.light or (read.fields is not None and TEXT.issuperset(read.fields))
         else [native_props(x) for x in found]
         for found, read in zip(lists, relations, strict=True)
     ]
@@ -185,11 +188,12 @@ class ItemRepository:
         site: str | None = None,
         owner: str | None = None,
         list_limit: int | None = None,
+        fields: Sequence[str] | None = None,
     ) -> SelectedPage:
-        """`page` and `count` in one statement, each item with the lists of `relations` (at most `list_limit` items
-        each): cypher/items/page_selected.cypher."""
+        """`page` and `count` in one statement, each item (only its `fields`, None: all) with the lists of
+        `relations` (at most `list_limit` items each): cypher/items/page_selected.cypher."""
         records = await self.read(
-            cypher("items/page_selected", label=kind, props=props, relations=relations),
+            cypher("items/page_selected", label=kind, props=props, relations=relations, fields=fields),
             after=after,
             props=dict(props),
             site=site,
@@ -202,11 +206,17 @@ class ItemRepository:
         return SelectedPage(items, len(rows) > first, int(records[0]["total"]))
 
     async def by_ids_selected(
-        self, ids: Sequence[str], relations: Sequence[RelationRead], *, list_limit: int | None = None
+        self,
+        ids: Sequence[str],
+        relations: Sequence[RelationRead],
+        *,
+        list_limit: int | None = None,
+        fields: Sequence[str] | None = None,
     ) -> list[tuple[Props, list[list[Any]]] | None]:
-        """`by_ids`, each item with the lists of `relations`: cypher/items/lookup_selected.cypher."""
+        """`by_ids`, each item (only its `fields`, None: all) with the lists of `relations`:
+        cypher/items/lookup_selected.cypher."""
         records = await self.read(
-            cypher("items/lookup_selected", relations=relations),
+            cypher("items/lookup_selected", relations=relations, fields=fields),
             ids=list(ids),
             listLimit=UNLIMITED if list_limit is None else list_limit,
         )

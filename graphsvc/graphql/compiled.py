@@ -250,12 +250,25 @@ def _relation(gql_type: GraphQLObjectType, name: str) -> tuple[Rel, bool, bool] 
     return found
 
 
-def _plan_item(named: Any, selection: SelectionSetNode | None) -> tuple[Callable[[Props], Any], bool] | None:
+def _stored_keys(gql_field: GraphQLField) -> tuple[str, ...]:
+    """The stored properties a field's value is made from (Item.from_props)."""
+    name = _definition_of(gql_field).python_name
+    return _KEYS.get(name) or (_camel(name),)
+
+
+_KEYS = {"id": ("id",), "item_kind": ("itemKind",), "name": ("name", "title", "id"), "version": ("version",)}
+ALWAYS = ("id", "itemKind")  # every item read carries these (its cursor, its kind's check)
+
+
+def _plan_item(
+    named: Any, selection: SelectionSetNode | None, needs: set[str]
+) -> tuple[Callable[[Props], Any], bool] | None:
     """How to shape one related item of `named` (an item type, or the Item interface) from its properties, and
-    whether a light read is enough for the selection."""
+    whether a light read is enough for the selection; the stored properties it needs are added to `needs`."""
     fields = _fields(selection)
     if fields is None:
         return None
+    needs.update(ALWAYS)
     light = all(node.name.value in LIGHT for _, node in fields)
     if isinstance(named, GraphQLInterfaceType):
         cls: type[t.Item] = t.Item  # an Item list: only the interface's fields, whatever each item's kind
@@ -274,6 +287,7 @@ def _plan_item(named: Any, selection: SelectionSetNode | None) -> tuple[Callable
         if getter is None:
             return None
         getters.append((key, getter))
+        needs.update(_stored_keys(sub))
 
     def item(p: Props) -> dict[str, Any]:
         if expected is not None and _typename(p["itemKind"]) != expected:
@@ -284,11 +298,12 @@ def _plan_item(named: Any, selection: SelectionSetNode | None) -> tuple[Callable
 
 
 def _plan_related(
-    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, one: bool
+    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, one: bool, needs: set[str]
 ) -> tuple[Callable[[Props, list[list[Any]]], Any], bool] | None:
-    """How to shape the `index`th list of related items, and whether a light read is enough."""
+    """How to shape the `index`th list of related items, and whether a light read is enough (the stored properties
+    of its items it needs are added to `needs`)."""
     named, non_null, _ = _unwrap(gql_field.type)
-    planned = _plan_item(named, selection)
+    planned = _plan_item(named, selection, needs)
     if planned is None:
         return None
     item, light = planned
@@ -319,7 +334,12 @@ def _rel_value(serialize: Callable[[Any], Any], stored: str, default: Any) -> Ca
 
 
 def _plan_edges(
-    gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, edge: Edge, parent_type: Any
+    gql_field: GraphQLField,
+    selection: SelectionSetNode | None,
+    index: int,
+    edge: Edge,
+    parent_type: Any,
+    needs: tuple[set[str], set[str]],
 ) -> Callable[[Props, list[list[Any]]], Any] | None:
     """How to shape the `index`th list of relationship objects (a service's consumers) from `Related` entries."""
     named = _unwrap(gql_field.type)[0]
@@ -335,7 +355,8 @@ def _plan_edges(
             target = _unwrap(named.fields[name].type)[0]
             if name == edge.parent and target is not parent_type:
                 return None
-            planned = _plan_item(target, node.selection_set)
+            # the other end's properties come with the relationship; this end's are the parent's
+            planned = _plan_item(target, node.selection_set, needs[0] if name == edge.other else needs[1])
             if planned is None:
                 return None
             parts.append((key, _other_end(planned[0]) if name == edge.other else _this_end(planned[0])))
@@ -351,12 +372,16 @@ def _plan_edges(
     return shape
 
 
-def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead]) -> Shape | None:
-    """How to shape one item of `gql_type` from its properties and related lists (appending the reads it needs)."""
+def _plan_node(
+    gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead], needs: set[str]
+) -> Shape | None:
+    """How to shape one item of `gql_type` from its properties and related lists (appending the reads it needs, and
+    the stored properties it needs to `needs`)."""
     fields = _fields(selection)
     cls = _item_class(gql_type) if isinstance(gql_type, GraphQLObjectType) else None
     if fields is None or cls is None:
         return None
+    needs.update(ALWAYS)
     scalars: list[tuple[str, Callable[..., Any]]] = []
     relations: list[tuple[str, Callable[[Props, list[list[Any]]], Any]]] = []
     for key, node in fields:
@@ -369,10 +394,11 @@ def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
             return None
         edge = EDGES.get((gql_type.name, name))
         if edge is not None:
-            edge_shape = _plan_edges(gql_field, node.selection_set, len(reads), edge, gql_type)
+            other: set[str] = set()
+            edge_shape = _plan_edges(gql_field, node.selection_set, len(reads), edge, gql_type, (other, needs))
             if edge_shape is None:
                 return None
-            reads.append(RelationRead(edge.rel, edge.outgoing, light=False, edges=True))
+            reads.append(RelationRead(edge.rel, edge.outgoing, light=False, edges=True, fields=_sorted(other)))
             relations.append((key, edge_shape))
             continue
         related = _relation(gql_type, name)
@@ -381,13 +407,15 @@ def _plan_node(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
             if getter is None:
                 return None
             scalars.append((key, getter))
+            needs.update(_stored_keys(gql_field))
             continue
         rel, outgoing, one = related
-        planned = _plan_related(gql_field, node.selection_set, len(reads), one)
+        item_needs: set[str] = set()
+        planned = _plan_related(gql_field, node.selection_set, len(reads), one, item_needs)
         if planned is None:
             return None
         shape, light = planned
-        reads.append(RelationRead(rel, outgoing, light))
+        reads.append(RelationRead(rel, outgoing, light, fields=_sorted(item_needs)))
         relations.append((key, shape))
     order = [key for key, _ in fields]
 
@@ -407,12 +435,13 @@ class Plan:
     read: PlainRead
     reads: list[RelationRead]
     shape: Callable[..., Any]
+    fields: tuple[str, ...]  # the stored properties of the items asked for that the shape reads
 
     async def answer(self, repo: Any, args: Mapping[str, Any], settings: Any) -> Any:
         cap = settings.max_list_items
         limit = None if cap is None else cap + 1
         if not self.read.page:
-            found = (await repo.by_ids_selected([str(args["id"])], self.reads, list_limit=limit))[0]
+            found = (await repo.by_ids_selected([str(args["id"])], self.reads, list_limit=limit, fields=self.fields))[0]
             if found is None or found[0].get("itemKind") != self.read.kind.value:
                 return None
             _check_lengths(found[1], cap)
@@ -429,10 +458,15 @@ class Plan:
             site=site,
             owner=owner,
             list_limit=limit,
+            fields=self.fields,
         )
         for _, lists in page.items:
             _check_lengths(lists, cap)
         return self.shape(page)
+
+
+def _sorted(names: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(names))
 
 
 def _constant(value: str) -> Callable[..., str]:
@@ -457,7 +491,7 @@ def _check_lengths(lists: list[list[Props]], cap: int | None) -> None:
 
 
 def _plan_page(
-    gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead]
+    gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead], needs: set[str]
 ) -> Callable[..., Any] | None:
     """How to shape a connection (totalCount, pageInfo, edges, nodes) from a SelectedPage."""
     fields = _fields(selection)
@@ -478,9 +512,9 @@ def _plan_page(
         elif name in ("edges", "nodes"):
             item_type = _unwrap(gql_type.fields[name].type)[0]
             if name == "nodes":
-                shape = _plan_node(item_type, node.selection_set, reads)
+                shape = _plan_node(item_type, node.selection_set, reads, needs)
             else:
-                shape = _plan_edge(item_type, node.selection_set, reads)
+                shape = _plan_edge(item_type, node.selection_set, reads, needs)
             if shape is None:
                 return None
             parts.append((key, _each(shape)))
@@ -502,7 +536,9 @@ def _plan_page_info(gql_field: GraphQLField, selection: SelectionSetNode | None)
     return lambda page: {key: values[node.name.value](page) for key, node in fields}
 
 
-def _plan_edge(gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead]) -> Shape | None:
+def _plan_edge(
+    gql_type: Any, selection: SelectionSetNode | None, reads: list[RelationRead], needs: set[str]
+) -> Shape | None:
     fields = _fields(selection)
     if fields is None:
         return None
@@ -514,7 +550,7 @@ def _plan_edge(gql_type: Any, selection: SelectionSetNode | None, reads: list[Re
         elif name == "cursor":
             parts.append((key, _cursor))
         elif name == "node":
-            shape = _plan_node(_unwrap(gql_type.fields[name].type)[0], node.selection_set, reads)
+            shape = _plan_node(_unwrap(gql_type.fields[name].type)[0], node.selection_set, reads, needs)
             if shape is None:
                 return None
             parts.append((key, shape))
@@ -530,10 +566,11 @@ def plan_root(gql_field: GraphQLField, nodes: list[FieldNode]) -> Plan | None:
     if not isinstance(read, PlainRead) or len(nodes) != 1 or nodes[0].directives:
         return None
     reads: list[RelationRead] = []
+    needs: set[str] = set(ALWAYS)
     named = _unwrap(gql_field.type)[0]
     shape: Callable[..., Any] | None
     if read.page:
-        shape = _plan_page(named, nodes[0].selection_set, reads)
+        shape = _plan_page(named, nodes[0].selection_set, reads, needs)
     else:
-        shape = _plan_node(named, nodes[0].selection_set, reads)
-    return None if shape is None else Plan(read, reads, shape)
+        shape = _plan_node(named, nodes[0].selection_set, reads, needs)
+    return None if shape is None else Plan(read, reads, shape, _sorted(needs))
