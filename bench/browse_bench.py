@@ -246,7 +246,8 @@ async def main() -> None:
                 mine = [fingerprint(bodies[k]["_answer"]) for k in common]
                 assert mine == [fingerprint(answered["graphsvc"][k]["_answer"]) for k in common], side
             result["pages"] = len(common)
-            result["pages_refused"] = {side: len(b) - len(common) for side, b in answered.items()}
+            # pages a side answered but another refused (the peer: page 2 of all CIs, over Neo4j's memory limit)
+            result["pages_left_out"] = {side: len(b) - len(common) for side, b in answered.items()}
             chosen = {side: [bodies[k] for k in common] for side, bodies in answered.items()}
             with api_server(conn, graph_cache=True, env=GRAPHSVC_ENV) as server:
                 print("graphsvc, compiled reads", flush=True)
