@@ -14,6 +14,9 @@ would; anything else goes there:
 - an answer that would not be the same: a list longer than GRAPHSVC_MAX_LIST_ITEMS (the field-by-field path names
   it in its error), a stored value missing for a non-null field, a related item of another kind than the field's
   type, and any failure (the field-by-field path then says what is wrong in its own words).
+One difference, only for data graphsvc never writes (docs/operations.md): a stored value outside its type in a
+property the document does not ask for (a CI `type` that is no CIType, written directly in Neo4j) fails the
+field-by-field answer, which builds each item whole; here only what is asked is read and converted.
 `STATS` counts both ways, for the tests and /metrics-minded readers.
 """
 
@@ -74,6 +77,7 @@ RELATIONS: dict[tuple[str, str], tuple[Rel, bool, bool]] = {
     ("ConfigurationItem", "site"): (Rel.LOCATED_AT, True, True),
     ("ConfigurationItem", "owner"): (Rel.OWNED_BY, True, True),
     ("RedundancyGroup", "members"): (Rel.HAS_MEMBER, True, False),
+    ("Release", "changes"): (Rel.PART_OF, False, False),
     ("SLA", "service"): (Rel.COVERS, True, True),
     ("SLA", "businessUnit"): (Rel.AGREED_WITH, True, True),
     ("Policy", "governs"): (Rel.GOVERNS, True, False),
@@ -241,13 +245,22 @@ def _camel(name: str) -> str:
 
 
 def _relation(gql_type: GraphQLObjectType, name: str) -> tuple[Rel, bool, bool] | None:
+    """The relationship a field reads: its type's own entry, else its interface's, if the type keeps the interface's
+    resolver (a Release's own `changes` reads PART_OF, not Item's MODIFIES)."""
     found = RELATIONS.get((gql_type.name, name))
-    if found is None:
-        for interface in gql_type.interfaces:
-            found = RELATIONS.get((interface.name, name))
-            if found is not None:
-                break
-    return found
+    if found is not None:
+        return found
+    mine = _resolver(gql_type.fields[name])
+    for interface in gql_type.interfaces:
+        found = RELATIONS.get((interface.name, name))
+        if found is not None and name in interface.fields and _resolver(interface.fields[name]) is mine:
+            return found
+    return None
+
+
+def _resolver(gql_field: GraphQLField) -> Any:
+    resolver = getattr(_definition_of(gql_field), "base_resolver", None)
+    return getattr(resolver, "wrapped_func", None)
 
 
 def _stored_keys(gql_field: GraphQLField) -> tuple[str, ...]:
@@ -394,7 +407,7 @@ def _plan_node(
             return None
         edge = EDGES.get((gql_type.name, name))
         if edge is not None:
-            other: set[str] = set()
+            other: set[str] = {"id"}  # never an empty projection
             edge_shape = _plan_edges(gql_field, node.selection_set, len(reads), edge, gql_type, (other, needs))
             if edge_shape is None:
                 return None
@@ -418,8 +431,11 @@ def _plan_node(
         reads.append(RelationRead(rel, outgoing, light, fields=_sorted(item_needs)))
         relations.append((key, shape))
     order = [key for key, _ in fields]
+    expected = gql_type.name
 
     def node_shape(p: Props, lists: list[list[Props]]) -> dict[str, Any]:
+        if _typename(p["itemKind"]) != expected:  # a label and a kind that disagree: the field-by-field path says so
+            raise NotCompiled(f"{p['id']} is not a {expected}")
         values = {key: get(p) for key, get in scalars}
         for key, shape in relations:
             values[key] = shape(p, lists)

@@ -22,7 +22,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
-from graphsvc.errors import DatabaseUnavailable, RequestError
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql import compiled
 from graphsvc.graphql.access import undeclared
 from graphsvc.graphql.error_codes import Code, coded_rule
@@ -88,15 +88,22 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         *args: Any,
     ) -> Any:
         """The plan's answer; if it cannot give one exactly (or fails), the field-by-field path's."""
-        details = args[2]
+        details, path = args[2], args[3]
         context = self.context_value
         try:
-            arguments = get_argument_values(field, details[0].node, self.variable_values)
+            arguments = get_argument_values(
+                field, details[0].node, self.variable_values, details[0].fragment_variable_values
+            )
             answer = await plan.answer(context.repo, arguments, context.settings)
+        except (DatabaseUnavailable, QueryTimeout, DatabaseError) as exc:
+            # The field-by-field path would wait for the same database again: the same error, at the same place.
+            compiled.STATS.answered += 1
+            self.handle_field_error(exc, field.type, details, path)
+            return None
         except Exception as exc:  # the field-by-field path answers, with its own errors if it fails too
             compiled.STATS.fell_back += 1
-            if not isinstance(exc, compiled.NotCompiled | GraphQLError | RequestError | DatabaseUnavailable):
-                log.warning("a compiled read fell back to field-by-field execution: %r", exc, exc_info=exc)
+            if not isinstance(exc, compiled.NotCompiled | GraphQLError | RequestError):
+                log.warning("a compiled read fell back to field-by-field execution: %r", exc)
             result = super().execute_field(*args)
             return await result if self.is_awaitable(result) else result
         compiled.STATS.answered += 1

@@ -42,6 +42,9 @@ PAGES = {
     "slas": SCHEMA.get_type("SLA"),
     "redundancyGroups": SCHEMA.get_type("RedundancyGroup"),
     "processConnection": SCHEMA.get_type("Process"),
+    "changes": SCHEMA.get_type("Change"),
+    "releases": SCHEMA.get_type("Release"),
+    "problems": SCHEMA.get_type("Problem"),
 }
 
 
@@ -63,7 +66,7 @@ def _scalars(gql_type: Any) -> list[str]:
 def _relations(gql_type: GraphQLObjectType) -> list[str]:
     """The relationship fields of `RELATIONS` the type has, its own and its interfaces'."""
     owners = {gql_type.name, *(i.name for i in gql_type.interfaces)}
-    return [field for owner, field in compiled.RELATIONS if owner in owners]
+    return sorted({field for owner, field in compiled.RELATIONS if owner in owners})
 
 
 def _target(gql_type: GraphQLObjectType, field: str) -> Any:
