@@ -87,14 +87,13 @@ def _camel(name: str) -> str:
 
 
 def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
-    """Property filters as a {stored name: value} map, plus the site and owner relationship filters. `flt` is the
-    filter input, or its fields by GraphQL name (as the executor coerces it for a compiled read)."""
+    """Property filters as a {stored name: value} map, plus the site and owner relationship filters."""
     if flt is None:
         return {}, None, None
-    given = flt if isinstance(flt, Mapping) else {f.name: getattr(flt, f.name) for f in dataclasses.fields(flt)}
     props: dict[str, Any] = {}
     site = owner = None
-    for name, value in given.items():
+    for f in dataclasses.fields(flt):
+        name, value = f.name, getattr(flt, f.name)
         if value is None:
             continue
         if name == "site":
@@ -123,6 +122,18 @@ def _by_id(kind: Kind, type_: type) -> Any:
         description=f"one {kind.value} by id (null if there is none)",
         metadata={**needs(Role.viewer, kept=True), PLAIN_READ: PlainRead(kind, page=False)},
     )
+
+
+def _coerced_filters(filter_type: type) -> Callable[[Mapping[str, Any]], Any]:
+    """What a compiled read makes of the executor's coerced `filter` (its fields by GraphQL name): the filters of
+    the input object the field-by-field resolver is given."""
+    fields = filter_type.__strawberry_definition__.fields  # type: ignore[attr-defined]
+    names = {f.graphql_name or _camel(f.python_name): f.python_name for f in fields}
+
+    def filters(given: Mapping[str, Any]) -> Any:
+        return _filter_params(filter_type(**{names[key]: value for key, value in given.items()}))
+
+    return filters
 
 
 def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
@@ -163,7 +174,10 @@ def _listing(kind: Kind, type_: type, filter_type: type | None) -> Any:
     return strawberry.field(
         resolver=resolve,
         description=f"{kind.value} items in id order, a page at a time",
-        metadata={**needs(Role.viewer, kept=True), PLAIN_READ: PlainRead(kind, page=True, filters=_filter_params)},
+        metadata={
+            **needs(Role.viewer, kept=True),
+            PLAIN_READ: PlainRead(kind, page=True, filters=_coerced_filters(filter_type) if filter_type else None),
+        },
     )
 
 
