@@ -27,9 +27,7 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -41,26 +39,23 @@ from typing import Any
 import httpx
 from neo4j import RoutingControl
 
-from bench.common import SIZES, Server, api_server, bench_database, contract_document, ensure_loaded, write_result
+from bench.common import (
+    SIZES,
+    Server,
+    api_server,
+    bench_database,
+    contract_document,
+    ensure_loaded,
+    free_port,
+    neo4j_env,
+    write_result,
+)
 from bench.load_bench import finished, request_bodies, wrk, wrk_says_version
+from graphsvc.graphql.enums import CIType
 
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "peer"
-TYPES = [
-    None,
-    "APPLICATION",
-    "DATABASE",
-    "SERVER",
-    "VIRTUAL_MACHINE",
-    "CONTAINER",
-    "NETWORK_DEVICE",
-    "LOAD_BALANCER",
-    "STORAGE",
-    "CLOUD_RESOURCE",
-    "SAAS",
-    "FACILITY",
-    "OTHER",
-]
+TYPES: list[str | None] = [None, *(t.value for t in CIType)]  # all CIs, then each type
 PAGES_PER_TYPE = 3
 # The hand-written statement: what BrowseConfigurationItems returns, in one query ({where}: the type filter, when
 # the page has one, written in so that Neo4j uses its index).
@@ -159,17 +154,8 @@ def peer_server(conn: Any) -> Iterator[Server]:
     """bench/peer/server.mjs on a free port, its packages installed from its lock file."""
     if not (PEER / "node_modules" / ".package-lock.json").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PEER, check=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "NEO4J_URI": conn.uri,
-        "NEO4J_USER": conn.user,
-        "NEO4J_PASSWORD": conn.password,
-        "NEO4J_DATABASE": conn.database,
-        "PORT": str(port),
-    }
+    port = free_port()
+    env = {**neo4j_env(conn), "PORT": str(port)}
     started = time.monotonic()
     proc = subprocess.Popen(["node", "server.mjs"], cwd=PEER, env=env, stdout=subprocess.PIPE, text=True)
     try:
@@ -207,6 +193,21 @@ def _decode(cursor: str | None) -> str | None:
     return decode_cursor(cursor)
 
 
+def measure_side(
+    url: str, bodies: list[Any], args: Any, levels: list[int], tmp: Path, mix: list[str] | None
+) -> dict[str, Any]:
+    """One server's figures: one client over the pages (after a warm-up pass), wrk at each level, and the contract's
+    browse mix when given."""
+    timed_pages(url, bodies, 1)
+    figures = {
+        "one_client": summary(timed_pages(url, bodies, args.passes)),
+        "wrk": wrk_levels(url, bodies, levels, args.seconds, tmp),
+    }
+    if mix is not None:
+        figures["contract_mix_wrk"] = wrk_levels(url, mix, levels, args.seconds, tmp)
+    return figures
+
+
 def peer_versions() -> dict[str, str]:
     lock = json.loads((PEER / "package-lock.json").read_text())
     wanted = ("@neo4j/graphql", "@apollo/server", "graphql", "neo4j-driver")
@@ -242,51 +243,40 @@ async def main() -> None:
                 answered["peer"] = pages(server.url, peer_document, "configurationItemsConnection")
             # the pages every side answered, each side's answers checked against graphsvc's
             common = sorted(set.intersection(*(set(b) for b in answered.values())), key=str)
-            for side, bodies in answered.items():
-                mine = [fingerprint(bodies[k]["_answer"]) for k in common]
-                assert mine == [fingerprint(answered["graphsvc"][k]["_answer"]) for k in common], side
+            for name, found in answered.items():
+                mine = [fingerprint(found[k]["_answer"]) for k in common]
+                assert mine == [fingerprint(answered["graphsvc"][k]["_answer"]) for k in common], name
             result["pages"] = len(common)
             # pages a side answered but another refused (the peer: page 2 of all CIs, over Neo4j's memory limit)
             result["pages_left_out"] = {side: len(b) - len(common) for side, b in answered.items()}
             chosen = {side: [bodies[k] for k in common] for side, bodies in answered.items()}
             with api_server(conn, graph_cache=True, env=GRAPHSVC_ENV) as server:
                 print("graphsvc, compiled reads", flush=True)
-                bodies = chosen["graphsvc"]
-                timed_pages(server.url, bodies, 1)  # warm-up
+                page_bodies = chosen["graphsvc"]
+                timed_pages(server.url, page_bodies, 1)  # warm-up
                 compiled_times: list[float] = []
                 raw: list[float] = []
                 for _ in range(args.passes):  # alternately: the same moment's machine for both
-                    compiled_times += timed_pages(server.url, bodies, 1)
-                    raw += await raw_times(driver, conn.database, bodies, 1)
+                    compiled_times += timed_pages(server.url, page_bodies, 1)
+                    raw += await raw_times(driver, conn.database, page_bodies, 1)
                 # the contract's whole browse mix (load_bench.py's: pages, service details, searches), graphsvc only
                 mix = (await request_bodies(server.url, "", driver, conn.database, args.seed))["browse"]
                 result["contract_mix_requests"] = len(mix)
                 result["sides"]["graphsvc"] = {
                     "one_client": summary(compiled_times),
-                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
+                    "wrk": wrk_levels(server.url, page_bodies, levels, args.seconds, Path(tmp)),
                     "contract_mix_wrk": wrk_levels(server.url, mix, levels, args.seconds, Path(tmp)),
                     "memory": server.memory_mb(),
                 }
                 result["sides"]["raw_cypher"] = {"one_client": summary(raw)}
             with api_server(conn, graph_cache=True, env=field_env) as server:
                 print("graphsvc, field by field", flush=True)
-                bodies = chosen["graphsvc_field_by_field"]
-                timed_pages(server.url, bodies, 1)
-                result["sides"]["graphsvc_field_by_field"] = {
-                    "one_client": summary(timed_pages(server.url, bodies, args.passes)),
-                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
-                    "contract_mix_wrk": wrk_levels(server.url, mix, levels, args.seconds, Path(tmp)),
-                    "memory": server.memory_mb(),
-                }
+                figures = measure_side(server.url, chosen["graphsvc_field_by_field"], args, levels, Path(tmp), mix)
+                result["sides"]["graphsvc_field_by_field"] = {**figures, "memory": server.memory_mb()}
             with peer_server(conn) as server:
                 print("peer, @neo4j/graphql", flush=True)
-                bodies = chosen["peer"]
-                timed_pages(server.url, bodies, 1)
-                result["sides"]["peer"] = {
-                    "one_client": summary(timed_pages(server.url, bodies, args.passes)),
-                    "wrk": wrk_levels(server.url, bodies, levels, args.seconds, Path(tmp)),
-                    "memory": server.memory_mb(),
-                }
+                figures = measure_side(server.url, chosen["peer"], args, levels, Path(tmp), None)
+                result["sides"]["peer"] = {**figures, "memory": server.memory_mb()}
         sides = result["sides"]
         result["ratio_to_raw_cypher"] = {
             side: sides[side]["one_client"]["median_ms"] / sides["raw_cypher"]["one_client"]["median_ms"]

@@ -126,19 +126,30 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-@contextlib.contextmanager
-def api_server(conn: Connection, *, graph_cache: bool, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`graphsvc serve` as its own process (as clients meet it), on a free port, against the bench's Neo4j, ready
-    (with the graph in memory, when that is on). Auth is off (loopback only) unless `env` turns it on."""
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    full_env = {
+        return int(probe.getsockname()[1])
+
+
+def neo4j_env(conn: Connection) -> dict[str, str]:
+    """This process's environment with the bench's Neo4j in the variables graphsvc and bench/peer read."""
+    return {
         **os.environ,
         "NEO4J_URI": conn.uri,
         "NEO4J_USER": conn.user,
         "NEO4J_PASSWORD": conn.password,
         "NEO4J_DATABASE": conn.database,
+    }
+
+
+@contextlib.contextmanager
+def api_server(conn: Connection, *, graph_cache: bool, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`graphsvc serve` as its own process (as clients meet it), on a free port, against the bench's Neo4j, ready
+    (with the graph in memory, when that is on). Auth is off (loopback only) unless `env` turns it on."""
+    port = free_port()
+    full_env = {
+        **neo4j_env(conn),
         "GRAPHSVC_GRAPH_CACHE": "true" if graph_cache else "false",
         # loopback only, so allowed; the figures are those of the query path (a token check adds one indexed read)
         "GRAPHSVC_AUTH": "false",
