@@ -80,6 +80,24 @@ SERIES: list[Series] = [
         "C4o--",
     ),
     ("impact p95 under 32 clients", "load", lambda r: _level(r, 32, "impact", "p95_ms"), "C5-o"),
+    (
+        "fresh browse page, one client: GraphQL (compiled)",
+        "browse",
+        lambda r: r["sides"]["graphsvc"]["one_client"]["median_ms"] / 1000,
+        "C6-o",
+    ),
+    (
+        "fresh browse page: hand-written Cypher",
+        "browse",
+        lambda r: r["sides"]["raw_cypher"]["one_client"]["median_ms"] / 1000,
+        "C6--",
+    ),
+    (
+        "fresh browse page: @neo4j/graphql",
+        "browse",
+        lambda r: r["sides"]["peer"]["one_client"]["median_ms"] / 1000,
+        "C7:^",
+    ),
 ]
 
 
