@@ -55,14 +55,14 @@ TEXT = frozenset({"id", "itemKind", "name", "title"})  # properties that are alw
 
 
 def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list[list[Any]]:
-    """The related lists of a selected read: each item's properties, or a `Related` for a read of `edges`. A light
-    item holds only text (id, kind, name, title): it is used as the driver made it (a page of facilities holds
+    """The related lists of a selected read: each item's properties, or a `Related` for a read of `edges`. An item
+    read for text alone (id, kind, name, title) is used as the driver made it (a page of facilities holds
     thousands)."""
     return [
         [Related(native_props(x["item"]), x["rel"]) for x in found]
         if read.edges
         else found
-        if read.light or (read.fields is not None and TEXT.issuperset(read.fields))
+        if read.fields is not None and TEXT.issuperset(read.fields)
         else [native_props(x) for x in found]
         for found, read in zip(lists, relations, strict=True)
     ]

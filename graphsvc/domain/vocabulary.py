@@ -110,14 +110,13 @@ class Rel(StrEnum):
 @dataclass(frozen=True)
 class RelationRead:
     """One list of related items read beside each item of a page (cypher/items/page_selected.cypher): `rel` out of
-    the item (`outgoing`) or into it; `light` items carry only id, kind, name and title, and with `fields` only
-    those stored properties; with `edges`, each comes with the relationship's properties."""
+    the item (`outgoing`) or into it, each item with only the stored properties `fields` (None: all of them); with
+    `edges`, each comes with the relationship's properties."""
 
     rel: Rel
     outgoing: bool
-    light: bool
+    fields: tuple[str, ...] | None
     edges: bool = False
-    fields: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

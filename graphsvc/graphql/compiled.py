@@ -104,8 +104,6 @@ EDGES: dict[tuple[str, str], Edge] = {
     ("Service", "consumers"): Edge(Rel.CONSUMES, False, "businessUnit", "service", SHARE),
     ("BusinessUnit", "consumes"): Edge(Rel.CONSUMES, True, "service", "businessUnit", SHARE),
 }
-# What a light read of related items carries enough for (types.LIGHT_FIELDS, as the field-by-field path decides)
-LIGHT = t.LIGHT_FIELDS
 
 
 class NotCompiled(Exception):
@@ -162,8 +160,9 @@ def _fields(selection_set: SelectionSetNode | None) -> list[tuple[str, FieldNode
     return found
 
 
-def _definition(gql_type: Any) -> Any:
-    return (gql_type.extensions or {}).get("strawberry-definition")
+def _definition(gql_type_or_field: Any) -> Any:
+    """What strawberry defined a GraphQL type or field from (its class, its field with python name and resolver)."""
+    return (gql_type_or_field.extensions or {}).get("strawberry-definition")
 
 
 def _item_class(gql_type: Any) -> type[t.Item] | None:
@@ -191,7 +190,7 @@ def _typename(kind: str) -> str:
 
 def _scalar(cls: type[t.Item], gql_field: GraphQLField) -> Callable[[Props], Any] | None:
     """A stored property's value as the API serialises it, as Item.from_props and the field's type make it."""
-    definition = _definition_of(gql_field)
+    definition = _definition(gql_field)
     if definition is None or definition.base_resolver is not None:
         return None
     name = definition.python_name
@@ -211,7 +210,7 @@ def _scalar(cls: type[t.Item], gql_field: GraphQLField) -> Callable[[Props], Any
         return lambda p: serialize(display_name(p))
     if name == "version":
         return lambda p: serialize(int(p.get("version") or 0))
-    stored = _camel(name)  # the stored property Item.from_props fills it from
+    stored = t._camel(name)  # the stored property Item.from_props fills it from
     if t._snake(stored) != name:
         return None
     enum = cls.ENUMS.get(stored)
@@ -235,15 +234,6 @@ def _scalar(cls: type[t.Item], gql_field: GraphQLField) -> Callable[[Props], Any
     return value
 
 
-def _definition_of(gql_field: GraphQLField) -> Any:
-    return (gql_field.extensions or {}).get("strawberry-definition")
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
 def _relation(gql_type: GraphQLObjectType, name: str) -> tuple[Rel, bool, bool] | None:
     """The relationship a field reads: its type's own entry, else its interface's, if the type keeps the interface's
     resolver (a Release's own `changes` reads PART_OF, not Item's MODIFIES)."""
@@ -259,30 +249,27 @@ def _relation(gql_type: GraphQLObjectType, name: str) -> tuple[Rel, bool, bool] 
 
 
 def _resolver(gql_field: GraphQLField) -> Any:
-    resolver = getattr(_definition_of(gql_field), "base_resolver", None)
+    resolver = getattr(_definition(gql_field), "base_resolver", None)
     return getattr(resolver, "wrapped_func", None)
 
 
 def _stored_keys(gql_field: GraphQLField) -> tuple[str, ...]:
     """The stored properties a field's value is made from (Item.from_props)."""
-    name = _definition_of(gql_field).python_name
-    return _KEYS.get(name) or (_camel(name),)
+    name = _definition(gql_field).python_name
+    return _KEYS.get(name) or (t._camel(name),)
 
 
 _KEYS = {"id": ("id",), "item_kind": ("itemKind",), "name": ("name", "title", "id"), "version": ("version",)}
 ALWAYS = ("id", "itemKind")  # every item read carries these (its cursor, its kind's check)
 
 
-def _plan_item(
-    named: Any, selection: SelectionSetNode | None, needs: set[str]
-) -> tuple[Callable[[Props], Any], bool] | None:
-    """How to shape one related item of `named` (an item type, or the Item interface) from its properties, and
-    whether a light read is enough for the selection; the stored properties it needs are added to `needs`."""
+def _plan_item(named: Any, selection: SelectionSetNode | None, needs: set[str]) -> Callable[[Props], Any] | None:
+    """How to shape one related item of `named` (an item type, or the Item interface) from its properties; the stored
+    properties it needs are added to `needs`."""
     fields = _fields(selection)
     if fields is None:
         return None
     needs.update(ALWAYS)
-    light = all(node.name.value in LIGHT for _, node in fields)
     if isinstance(named, GraphQLInterfaceType):
         cls: type[t.Item] = t.Item  # an Item list: only the interface's fields, whatever each item's kind
         expected: str | None = None
@@ -307,19 +294,18 @@ def _plan_item(
             raise NotCompiled(f"{p['id']} is not a {expected}")
         return {key: get(p) for key, get in getters}
 
-    return item, light
+    return item
 
 
 def _plan_related(
     gql_field: GraphQLField, selection: SelectionSetNode | None, index: int, one: bool, needs: set[str]
-) -> tuple[Callable[[Props, list[list[Any]]], Any], bool] | None:
-    """How to shape the `index`th list of related items, and whether a light read is enough (the stored properties
-    of its items it needs are added to `needs`)."""
+) -> Callable[[Props, list[list[Any]]], Any] | None:
+    """How to shape the `index`th list of related items (the stored properties of its items it needs are added to
+    `needs`)."""
     named, non_null, _ = _unwrap(gql_field.type)
-    planned = _plan_item(named, selection, needs)
-    if planned is None:
+    item = _plan_item(named, selection, needs)
+    if item is None:
         return None
-    item, light = planned
 
     def shape(parent: Props, lists: list[list[Any]]) -> Any:
         found = lists[index]
@@ -331,7 +317,7 @@ def _plan_related(
             return item(found[0])
         return [item(p) for p in found]
 
-    return shape, light
+    return shape
 
 
 def _other_end(item: Callable[[Props], Any]) -> Callable[[Props, Any], Any]:
@@ -369,10 +355,10 @@ def _plan_edges(
             if name == edge.parent and target is not parent_type:
                 return None
             # the other end's properties come with the relationship; this end's are the parent's
-            planned = _plan_item(target, node.selection_set, needs[0] if name == edge.other else needs[1])
-            if planned is None:
+            item = _plan_item(target, node.selection_set, needs[0] if name == edge.other else needs[1])
+            if item is None:
                 return None
-            parts.append((key, _other_end(planned[0]) if name == edge.other else _this_end(planned[0])))
+            parts.append((key, _other_end(item) if name == edge.other else _this_end(item)))
         elif name in edge.values and name in named.fields and node.selection_set is None:
             serialize = _unwrap(named.fields[name].type)[0].serialize
             parts.append((key, _rel_value(serialize, *edge.values[name])))
@@ -411,7 +397,7 @@ def _plan_node(
             edge_shape = _plan_edges(gql_field, node.selection_set, len(reads), edge, gql_type, (other, needs))
             if edge_shape is None:
                 return None
-            reads.append(RelationRead(edge.rel, edge.outgoing, light=False, edges=True, fields=_sorted(other)))
+            reads.append(RelationRead(edge.rel, edge.outgoing, _sorted(other), edges=True))
             relations.append((key, edge_shape))
             continue
         related = _relation(gql_type, name)
@@ -424,11 +410,10 @@ def _plan_node(
             continue
         rel, outgoing, one = related
         item_needs: set[str] = set()
-        planned = _plan_related(gql_field, node.selection_set, len(reads), one, item_needs)
-        if planned is None:
+        shape = _plan_related(gql_field, node.selection_set, len(reads), one, item_needs)
+        if shape is None:
             return None
-        shape, light = planned
-        reads.append(RelationRead(rel, outgoing, light, fields=_sorted(item_needs)))
+        reads.append(RelationRead(rel, outgoing, _sorted(item_needs)))
         relations.append((key, shape))
     order = [key for key, _ in fields]
     expected = gql_type.name
@@ -577,7 +562,7 @@ def _plan_edge(
 
 def plan_root(gql_field: GraphQLField, nodes: list[FieldNode]) -> Plan | None:
     """The compiled plan of a root field asked as `nodes`, or None when the field-by-field path must answer."""
-    definition = _definition_of(gql_field)
+    definition = _definition(gql_field)
     read = (getattr(definition, "metadata", None) or {}).get(PLAIN_READ)
     if not isinstance(read, PlainRead) or len(nodes) != 1 or nodes[0].directives:
         return None

@@ -81,11 +81,6 @@ class ChangeFilter:
     type: e.ChangeType | None = strawberry.field(default=None, description="only changes of this type")
 
 
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
 def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
     """Property filters as a {stored name: value} map, plus the site and owner relationship filters."""
     if flt is None:
@@ -101,7 +96,7 @@ def _filter_params(flt: Any) -> tuple[dict[str, Any], str | None, str | None]:
         elif name == "owner":
             owner = str(value)
         else:
-            props[_camel(name)] = value.value if isinstance(value, Enum) else value
+            props[t._camel(name)] = value.value if isinstance(value, Enum) else value
     return props, site, owner
 
 
@@ -128,7 +123,7 @@ def _coerced_filters(filter_type: type) -> Callable[[Mapping[str, Any]], Any]:
     """What a compiled read makes of the executor's coerced `filter` (its fields by GraphQL name): the filters of
     the input object the field-by-field resolver is given."""
     fields = filter_type.__strawberry_definition__.fields  # type: ignore[attr-defined]
-    names = {f.graphql_name or _camel(f.python_name): f.python_name for f in fields}
+    names = {f.graphql_name or t._camel(f.python_name): f.python_name for f in fields}
 
     def filters(given: Mapping[str, Any]) -> Any:
         return _filter_params(filter_type(**{names[key]: value for key, value in given.items()}))

@@ -85,10 +85,13 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         self,
         plan: compiled.Plan,
         field: GraphQLField,
-        *args: Any,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        details: Any,
+        path: Path,
+        position_context: Any,
     ) -> Any:
         """The plan's answer; if it cannot give one exactly (or fails), the field-by-field path's."""
-        details, path = args[2], args[3]
         context = self.context_value
         try:
             arguments = get_argument_values(
@@ -104,7 +107,7 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
             compiled.STATS.fell_back += 1
             if not isinstance(exc, compiled.NotCompiled | GraphQLError | RequestError):
                 log.warning("a compiled read fell back to field-by-field execution: %r", exc)
-            result = super().execute_field(*args)
+            result = super().execute_field(parent_type, source, details, path, position_context)
             return await result if self.is_awaitable(result) else result
         compiled.STATS.answered += 1
         return answer

@@ -61,6 +61,12 @@ def _data_fields(cls: type) -> frozenset[str]:
     return _DATA_FIELDS[cls]
 
 
+def _camel(name: str) -> str:
+    """A python field name as its stored property and GraphQL name (`rto_minutes` -> `rtoMinutes`)."""
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
 @functools.cache  # the same few dozen property names, for every item of every page
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -11,8 +11,8 @@ from graphsvc.domain.vocabulary import Kind, Rel, RelationRead
 
 def test_only_the_named_properties_are_read_and_the_relations_in_order() -> None:
     reads = [
-        RelationRead(Rel.LOCATED_AT, True, True, fields=("id", "name")),
-        RelationRead(Rel.DEPENDS_ON, False, False, edges=True),
+        RelationRead(Rel.LOCATED_AT, True, ("id", "name")),
+        RelationRead(Rel.DEPENDS_ON, False, None, edges=True),
     ]
     text = cypher("items/page_selected", label=Kind.CONFIGURATION_ITEM, relations=reads, fields=("id", "createdAt"))
     assert "n {createdAt: toString(n.createdAt), .`id`}" in text
@@ -29,4 +29,4 @@ def test_a_property_name_that_is_not_an_identifier_is_refused(name: str) -> None
     with pytest.raises(ValueError, match="not a property name"):
         cypher("items/lookup_selected", relations=[], fields=("id", name))
     with pytest.raises(ValueError, match="not a property name"):
-        cypher("items/lookup_selected", relations=[RelationRead(Rel.OWNED_BY, True, True, fields=(name,))])
+        cypher("items/lookup_selected", relations=[RelationRead(Rel.OWNED_BY, True, (name,))])
