@@ -8,6 +8,11 @@ All three run in one process on the same managed Neo4j in the same run, so the r
   first screen.
 - raw Cypher: the reverse reachability the impact needs (`(n)-[:DEPENDS_ON|HAS_MEMBER*0..]->(origin)`, distinct
   ids) through the driver: the floor any Neo4j-backed answer pays.
+- the contract's whole Impact document (tests/contract/operations/impact.graphql: impacted items with names, paths
+  and explanations, services, requirements, business units, SLAs, teams) for the typical CI, against the same
+  reachability and against one hand-written statement that reads everything the document shows (`RAW_WHOLE`: the
+  reached items with kind and name, their owners, and the services' requirements with ancestors, SLAs, agreed and
+  consuming units; statuses, depths and paths it cannot compute). The two alternate, request by request.
 - networkx: `nx.ancestors` over the whole dependency graph held in memory (its load time reported apart).
 
 The typical CI is the one whose impact size is the median of 300 random CIs; the hub is the CI with the largest
@@ -22,7 +27,9 @@ import argparse
 import asyncio
 import json
 import random
+import statistics
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,17 +37,65 @@ import httpx
 import networkx as nx
 from neo4j import RoutingControl
 
-from bench.common import RESULTS, SIZES, api_server, bench_database, ensure_loaded, machine, measure
+from bench.common import (
+    RESULTS,
+    SIZES,
+    api_server,
+    bench_database,
+    contract_document,
+    ensure_loaded,
+    machine,
+    measure,
+)
 from graphsvc.analysis.impact import compute_impact
 from graphsvc.db.graph import upstream
 from graphsvc.db.items import ItemRepository
 
 RAW = "MATCH (o:Item {id: $id}) MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o) WITH DISTINCT n RETURN n.id AS id"
 EDGES = "MATCH (a:Item)-[:DEPENDS_ON|HAS_MEMBER]->(b:Item) RETURN a.id AS a, b.id AS b"
+RAW_WHOLE = """
+MATCH (o:Item {id: $id})
+MATCH (n:Item)-[:DEPENDS_ON|HAS_MEMBER*0..]->(o)
+WITH DISTINCT n
+CALL (n) { OPTIONAL MATCH (n)-[:OWNED_BY]->(t:Team) RETURN collect(t {.id, .name, .email}) AS teams }
+CALL (n) {
+  OPTIONAL MATCH (n:Service)-[:SATISFIES]->(:Requirement)-[:REFINES*0..]->(q:Requirement)
+  RETURN collect(DISTINCT q {.id, .name, .kind}) AS requirements
+}
+CALL (n) {
+  OPTIONAL MATCH (n:Service)<-[:COVERS]-(a:SLA)
+  OPTIONAL MATCH (a)-[:AGREED_WITH]->(u:BusinessUnit)
+  RETURN collect(DISTINCT a {.id, .name}) AS slas, collect(DISTINCT u {.id, .name}) AS agreed
+}
+CALL (n) { OPTIONAL MATCH (n:Service)<-[:CONSUMES]-(b:BusinessUnit) RETURN collect(b {.id, .name}) AS consumers }
+RETURN n.id AS id, n.itemKind AS kind, n.name AS name, n.criticality AS criticality, teams, requirements, slas,
+       agreed, consumers
+"""
+IMPACT_DOCUMENT = contract_document("impact.graphql")
 QUERY = """query($o: [ID!]!) { impact(origin: $o) {
   totals { impacted down degraded services }
   impacted(first: 100) { id kind status depth path explanation }
   services(first: 100) { id status criticality depth } } }"""
+
+
+async def alternating(repeat: int, sides: dict[str, Callable[[], Awaitable[Any]]]) -> dict[str, Any]:
+    """Each side `repeat` times, one call of each in turn (so a slow moment of the machine falls on all sides)."""
+    times: dict[str, list[float]] = {name: [] for name in sides}
+    for _ in range(repeat):
+        for name, work in sides.items():
+            started = time.perf_counter()
+            await work()
+            times[name].append(time.perf_counter() - started)
+    out: dict[str, Any] = {}
+    for name, values in times.items():
+        ordered = sorted(values)
+        out[name] = {
+            "median_ms": statistics.median(values) * 1000,
+            "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
+            "min_ms": ordered[0] * 1000,
+        }
+    out["repeat"] = repeat
+    return out
 
 
 async def main() -> None:
@@ -81,10 +136,13 @@ async def main() -> None:
         with (
             api_server(conn, graph_cache=True, env=computed) as cached,
             api_server(conn, graph_cache=False, env=computed) as uncached,
+            # the freshness read on every request, as before usecases/freshness.py
+            api_server(conn, graph_cache=True, env=computed | {"GRAPHSVC_RECHECK_SECONDS": "0"}) as every,
         ):
             async with (
                 httpx.AsyncClient(base_url=cached.url, timeout=300) as client,
                 httpx.AsyncClient(base_url=uncached.url, timeout=300) as direct,
+                httpx.AsyncClient(base_url=every.url, timeout=300) as checking,
             ):
                 print(f"  server ready with the graph in memory after {cached.ready_s:.1f} s", flush=True)
 
@@ -93,6 +151,21 @@ async def main() -> None:
                     body = response.json()
                     assert "errors" not in body, body
                     return body["data"]["impact"]  # type: ignore[no-any-return]
+
+                async def contract_impact(ci: str, http: httpx.AsyncClient = client) -> dict[str, Any]:
+                    response = await http.post(
+                        "/graphql",
+                        json={"query": IMPACT_DOCUMENT, "variables": {"origin": [ci]}, "operationName": "Impact"},
+                    )
+                    body = response.json()
+                    assert "errors" not in body, body
+                    return body["data"]["impact"]  # type: ignore[no-any-return]
+
+                async def raw_whole(ci: str) -> int:
+                    recs, _, _ = await driver.execute_query(
+                        RAW_WHOLE, id=ci, database_=db, routing_=RoutingControl.READ
+                    )
+                    return len(recs)
 
                 async def via_cypher(ci: str) -> int:
                     recs, _, _ = await driver.execute_query(RAW, id=ci, database_=db, routing_=RoutingControl.READ)
@@ -103,6 +176,39 @@ async def main() -> None:
 
                 async def load_only(ci: str) -> int:
                     return len((await upstream(repo, [ci])).nodes)
+
+                # The contract's Impact document for the typical CI, alternating with both raw statements.
+                for http in (client, direct, checking):
+                    await contract_impact(typical, http)
+                await raw_whole(typical)
+                document = await alternating(
+                    args.repeat * 4,
+                    {
+                        "graphql_contract_document": lambda: contract_impact(typical),
+                        "graphql_freshness_read_every_request": lambda: contract_impact(typical, checking),
+                        "graphql_graph_not_in_memory": lambda: contract_impact(typical, direct),
+                        "raw_cypher": lambda: via_cypher(typical),
+                        "raw_cypher_whole_answer": lambda: raw_whole(typical),
+                    },
+                )
+                document["ratio_to_raw_cypher"] = (
+                    document["graphql_contract_document"]["median_ms"] / document["raw_cypher"]["median_ms"]
+                )
+                document["ratio_to_raw_cypher_whole_answer"] = (
+                    document["graphql_contract_document"]["median_ms"]
+                    / document["raw_cypher_whole_answer"]["median_ms"]
+                )
+                document["ci"] = typical
+                print(
+                    f"  contract Impact document for {typical}: "
+                    f"{document['graphql_contract_document']['median_ms']:.2f} ms; raw Cypher reachability "
+                    f"{document['raw_cypher']['median_ms']:.2f} ms ({document['ratio_to_raw_cypher']:.2f}x), "
+                    f"hand-written whole answer {document['raw_cypher_whole_answer']['median_ms']:.2f} ms "
+                    f"({document['ratio_to_raw_cypher_whole_answer']:.2f}x); freshness read on every request "
+                    f"{document['graphql_freshness_read_every_request']['median_ms']:.2f} ms, graph not in memory "
+                    f"{document['graphql_graph_not_in_memory']['median_ms']:.2f} ms",
+                    flush=True,
+                )
 
                 for name, ci, repeat in (("typical", typical, args.repeat), ("hub", hub, max(3, args.repeat // 3))):
                     print(f"{name} CI {ci}", flush=True)
@@ -153,6 +259,7 @@ async def main() -> None:
         "server_ready_with_graph_in_memory_seconds": cached.ready_s,
         "hub_reach_fraction": hub_reach,
         "cases": cases,
+        "contract_impact_document": document,
         "machine": machine(),
         "neo4j": settings.neo4j_version if conn.managed else conn.uri,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         ge=0,
         description="keep browse answers at most this long while no write lands (graphql/response_cache.py); 0: none",
     )
+    recheck_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="trust the last look at the database this long while no graphsvc process on this host has seen it "
+        "move (usecases/freshness.py): writes from elsewhere are seen within it; 0: look for every request",
+    )
     response_cache_mb: int = Field(default=64, ge=1, description="memory the kept browse answers may take (JSON size)")
     compiled_reads: bool = Field(
         default=True,

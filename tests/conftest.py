@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import socket
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -29,6 +30,10 @@ from graphsvc.db.migrate import apply_migrations
 from graphsvc.settings import Neo4jSettings, Settings
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The suite's own token of "the database moved" (graphsvc/db/movement.py), shared with the processes it starts, so
+# that a graphsvc running beside it on this host (a dev server, another test run) does not make its reads appear.
+os.environ.setdefault("GRAPHSVC_MOVEMENT_FILE", str(Path(tempfile.mkdtemp(prefix="graphsvc-tests-")) / "movement"))
 CONTRACT = REPO.parent / "shared" / "contract"
 NEO4J_IMAGE = "neo4j:5.26-community"
 

@@ -1,4 +1,4 @@
-// The dependency graph or a business unit changed in this transaction: bump its version (see
+// The dependency graph, a business unit, an SLA, a team or a requirement changed in this transaction: bump its version (see
 // schema/0004_graph_state.cypher). A new database starts from a random version, so a reset and re-import cannot
 // repeat an old fingerprint.
 MERGE (s:GraphState {id: 'dependency-graph'})

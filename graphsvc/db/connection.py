@@ -15,7 +15,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase, unit_of_work
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from graphsvc.db import instrument
+from graphsvc.db import instrument, movement
 from graphsvc.db.local_server import LocalNeo4j
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, GraphsvcError, QueryTimeout
 from graphsvc.settings import Neo4jSettings, Settings
@@ -148,6 +148,7 @@ def translated(exc: Exception, timeout: float | None = None) -> GraphsvcError:
 def open_async_driver(conn: Connection, *, max_pool_size: int = 50) -> AsyncDriver:
     """The process's one AsyncDriver (the API server), its statements counted and traced (db/instrument.py)."""
     instrument.install()
+    movement.install()
     return AsyncGraphDatabase.driver(
         conn.uri,
         auth=(conn.user, conn.password),

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
-from graphsvc.domain.facts import Props, ServiceFacts, SlaFacts
+from graphsvc.domain.facts import ExposureFacts, Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.vocabulary import Kind
 
@@ -14,6 +14,7 @@ __all__ = [
     "DataFingerprint",
     "Fingerprint",
     "data_fingerprint",
+    "exposure_facts",
     "fingerprint",
     "item_kinds",
     "owners",
@@ -92,14 +93,30 @@ async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, 
     return sorted(found, key=lambda f: f[0]["id"])
 
 
-Fingerprint = tuple[int | None, int, int, int]
+# (graph version, items, dependencies, memberships, counts of what an impact exposes: db/graph_fingerprint.cypher)
+async def exposure_facts(repo: ItemRepository, service_ids: Sequence[str]) -> ExposureFacts:
+    """The facts of every given service (service_facts) and the owners of every service and CI, to keep."""
+    services = await service_facts(repo, service_ids)
+    teams: dict[str, Props] = {}
+    owned_by: dict[str, list[str]] = {}
+    for record in await repo.read(cypher("graph/all_owners")):
+        team = native_props(record["team"])
+        teams[team["id"]] = team
+        for item_id in record["owns"]:
+            owned_by.setdefault(item_id, []).append(team["id"])
+    return ExposureFacts(services, teams, {i: tuple(sorted(t)) for i, t in owned_by.items()})
+
+
+Fingerprint = tuple[int | None, int, int, int, tuple[int, ...]]
 DataFingerprint = tuple[int, str | None, int, int]  # (audit entries, newest entry's time, items, relationships)
 
 
 async def fingerprint(repo: ItemRepository) -> Fingerprint:
-    """(graph version, items, dependencies, memberships): changes whenever the dependency graph may have."""
+    """(graph version, items, dependencies, memberships, exposure counts): changes whenever the dependency graph,
+    or what its impacts expose, may have."""
     record = (await repo.read(cypher("meta/graph_fingerprint")))[0]
-    return record["version"], int(record["items"]), int(record["deps"]), int(record["members"])
+    exposure = tuple(int(n) for n in record["exposure"])
+    return record["version"], int(record["items"]), int(record["deps"]), int(record["members"]), exposure
 
 
 async def data_fingerprint(repo: ItemRepository) -> DataFingerprint:

@@ -37,9 +37,10 @@ __all__ = [
 ]
 
 
-# What the graph version covers: the dependency graph (impact), and the business units whose consumption cost flows
-# to (cost allocation is remembered under the version too).
-VERSIONED = DEPENDABLE | {Kind.BUSINESS_UNIT}
+# What the graph version covers: the dependency graph (impact), the business units whose consumption cost flows to
+# (cost allocation is remembered under the version too), and what an impact exposes (SLAs, teams, requirements: kept
+# in memory beside the graph, usecases/graph_cache.py).
+VERSIONED = DEPENDABLE | {Kind.BUSINESS_UNIT, Kind.SLA, Kind.TEAM, Kind.REQUIREMENT}
 
 
 async def bump_graph_state(tx: AsyncManagedTransaction) -> None:

@@ -2,13 +2,18 @@
 every use.
 
 A hub CI of a 100,000-CI estate reaches about 46,000 nodes: walking that in Neo4j and shipping it takes seconds,
-while the same walk in memory takes a fraction of one. The copy is checked before every use against a fingerprint
-(one constant-time read: the version every graphsvc write to the graph bumps, and the count-store totals of items
-and edges). When it is stale, the answer comes from Neo4j as before while a fresh copy loads in the background.
+while the same walk in memory takes a fraction of one. Beside it is kept what impacts expose (the owners of every
+service and CI; the consumers, SLAs and requirements of every service), so an impact's whole answer needs no read.
+The copy is checked before every use against a fingerprint (one constant-time read: the version every graphsvc
+write to the graph, its business units, SLAs, teams or requirements bumps, and count-store totals of items and
+edges), and that read is itself skipped while no graphsvc process on this host has seen the database move and the
+last one is younger than GRAPHSVC_RECHECK_SECONDS (usecases/freshness.py). When the copy is stale, the answer comes
+from Neo4j as before while a fresh copy loads in the background.
 
-So answers are never stale for writes made through graphsvc. A change made to the graph behind graphsvc's back
-(say, a status set in cypher-shell) that adds or deletes no item or edge is seen after the next graphsvc write or
-restart; docs/operations.md says so. `GRAPHSVC_GRAPH_CACHE=false` keeps no copy, and estates with more than
+So answers are never stale for writes made through graphsvc on this host. A change made behind graphsvc's back that
+adds or deletes an item or edge is seen within GRAPHSVC_RECHECK_SECONDS; one that adds or deletes none (say, a
+status set in cypher-shell) is seen after the next graphsvc write or restart; docs/operations.md says so.
+`GRAPHSVC_GRAPH_CACHE=false` keeps no copy, and estates with more than
 `GRAPHSVC_GRAPH_CACHE_MAX_ITEMS` services, CIs and groups are never copied.
 
 Analyses of the whole estate that depend only on what the version covers (cost allocation: costs, dependencies,
@@ -29,10 +34,12 @@ from typing import Any, TypeVar
 
 from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
+from graphsvc.domain.facts import ExposureFacts
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate import EstateCache
+from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.usecases.kept_graph import settle
-from graphsvc.util import SharedRead
 
 __all__ = ["GraphCache", "GraphView"]
 
@@ -47,21 +54,27 @@ def _failed(task: asyncio.Future[Any]) -> bool:
 
 @dataclass(frozen=True)
 class GraphView:
-    """What is current now: the whole graph in memory, or None (then the part an answer needs is read from Neo4j)."""
+    """What is current now: the whole graph in memory, or None (then the part an answer needs is read from Neo4j);
+    with it, what impacts expose (owners, consumers, SLAs, requirements of every service and CI)."""
 
     graph: DependencyGraph | None
+    exposure: ExposureFacts | None = None
 
 
 class GraphCache:
     """One process's knowledge of the dependency graph, valid while the database's fingerprint stays the same."""
 
-    def __init__(self, repo: ItemRepository, *, max_items: int, keep_graph: bool = True) -> None:
+    def __init__(
+        self, repo: ItemRepository, *, max_items: int, keep_graph: bool = True, recheck_seconds: float = 0.0
+    ) -> None:
         self.repo = repo
-        # concurrent requests share fingerprint reads, each still seeing what was written before it asked
-        self._fingerprint = SharedRead(partial(g.fingerprint, repo))
+        # concurrent requests share fingerprint reads, each still seeing what was written before it asked; and the
+        # last one is trusted while nothing may have moved (usecases/freshness.py)
+        self._fingerprint = CheckedRead(partial(g.fingerprint, repo), recheck_seconds)
         self.max_items = max_items
         self.keep_graph = keep_graph
         self.graph: DependencyGraph | None = None
+        self.exposure: ExposureFacts | None = None  # read with the graph, under the same fingerprint
         self.fingerprint: g.Fingerprint | None = None
         self._loading: asyncio.Task[None] | None = None
         self.loads = 0  # how many times the graph was read whole (tests and logs)
@@ -77,7 +90,7 @@ class GraphCache:
         now = await self._fingerprint()
         self.too_large = now[1] > self.max_items
         if self.graph is not None and now == self.fingerprint:
-            return GraphView(self.graph)
+            return GraphView(self.graph, self.exposure)
         if self.keep_graph and now[1] <= self.max_items and (self._loading is None or self._loading.done()):
             self._loading = asyncio.create_task(self._load(now))
         return GraphView(None)
@@ -96,12 +109,14 @@ class GraphCache:
         started = time.perf_counter()
         try:
             graph = await g.whole_graph(self.repo)
+            services = [n.id for n in graph.nodes.values() if n.kind is Kind.SERVICE]
+            exposure = await g.exposure_facts(self.repo, services)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             return
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
-        self.graph, self.fingerprint = graph, seen
+        self.graph, self.exposure, self.fingerprint = graph, exposure, seen
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from graphsvc.analysis.exposure import Exposure, ImpactedService, exposure, impacted_services, owned_ids
 from graphsvc.analysis.impact import Impact, compute_impact
-from graphsvc.domain.facts import ServiceFacts
+from graphsvc.domain.facts import ExposureFacts, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind
 from graphsvc.errors import InvalidArgument, NotFound
@@ -27,6 +27,7 @@ class ImpactAnalysis:
 
     repo: Source
     impact: Impact
+    kept: ExposureFacts | None = None  # the server's copy, current with the graph the impact ran on (else: read)
     _exposure: Exposure | None = None
     facts: dict[str, ServiceFacts] = field(default_factory=dict)  # of the impacted services, once exposure ran
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -39,8 +40,12 @@ class ImpactAnalysis:
         async with self._lock:
             if self._exposure is None:
                 services = [s.id for s in impacted_services(self.impact)]
-                self.facts = await sources.service_facts(self.repo, services)
-                teams = await sources.owners(self.repo, owned_ids(self.impact))
+                if self.kept is not None:
+                    self.facts = self.kept.service_facts(services)
+                    teams = self.kept.owners(owned_ids(self.impact))
+                else:
+                    self.facts = await sources.service_facts(self.repo, services)
+                    teams = await sources.owners(self.repo, owned_ids(self.impact))
                 self._exposure = exposure(self.impact, self.facts, teams)
             return self._exposure
 
@@ -94,6 +99,7 @@ async def impact_of(
         raise InvalidArgument(f"origin and degraded: {len(ids) + len(worse)} ids, at most {MAX_ORIGIN} in all")
     view = await cache.view() if cache is not None else None
     whole = view.graph if view is not None else None
+    kept = view.exposure if view is not None else None
     if whole is None:
         graph, kinds = await sources.upstream_with_kinds(repo, [*ids, *worse])
     else:
@@ -106,7 +112,7 @@ async def impact_of(
     _checked(worse, kinds, "degraded")
     # Off the event loop, as every analysis: a hub's impact over a large estate takes long enough to hold up every
     # other request (and /healthz) if it ran on it.
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids, worse))
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids, worse), kept)
 
 
 async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
@@ -118,5 +124,7 @@ async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = No
             f"{site_id!r} is a {kinds[site_id][0].value}, not a SITE" if site_id in kinds else f"unknown id {site_id!r}"
         )
         raise NotFound(f"siteId: {what}")
-    graph = await graph_for(repo, ids, cache)
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids))
+    view = await cache.view() if cache is not None else None
+    if view is None or view.graph is None:
+        return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, await sources.upstream(repo, ids), ids))
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, view.graph, ids), view.exposure)

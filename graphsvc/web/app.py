@@ -32,8 +32,8 @@ from graphsvc.telemetry import tracing
 from graphsvc.telemetry.metrics import AppCollector, process_ended
 from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.events import EventFeed
+from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.usecases.graph_cache import GraphCache
-from graphsvc.util import SharedRead
 from graphsvc.web.assets import StaticAssets
 from graphsvc.web.compression import Compress
 from graphsvc.web.conditional import ConditionalGet
@@ -122,9 +122,13 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         log.info("graphsvc connected to %s (database %s)", conn.uri, conn.database)
         repo = ItemRepository(state["driver"], conn.database, timeout=settings.tx_timeout_seconds)
         # kept browse answers are checked against one read shared by the requests that arrive while it runs
-        state["data_fingerprint"] = SharedRead(partial(g.data_fingerprint, repo))
+        # (and trusted again while nothing may have moved: usecases/freshness.py)
+        state["data_fingerprint"] = CheckedRead(partial(g.data_fingerprint, repo), settings.recheck_seconds)
         cache = state["graph_cache"] = GraphCache(
-            repo, max_items=settings.graph_cache_max_items, keep_graph=settings.graph_cache
+            repo,
+            max_items=settings.graph_cache_max_items,
+            keep_graph=settings.graph_cache,
+            recheck_seconds=settings.recheck_seconds,
         )
         # subscriptions' one poller of the audit trail (runs only while anyone is subscribed)
         state["event_feed"] = EventFeed(

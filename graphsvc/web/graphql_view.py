@@ -50,7 +50,7 @@ from graphsvc.graphql.response_cache import ResponseCache
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry.context import note_operation
-from graphsvc.util import SharedRead
+from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.graphql_http import answer_media, answered, refusal, shape_answer
 from graphsvc.web.headers import NONCE
@@ -198,7 +198,7 @@ class GraphQLApp(GraphQL[Context, None]):
     async def _data_fingerprint(self) -> DataFingerprint | None:
         """The data fingerprint, by the read shared with concurrent requests; None when it cannot be read (the
         query itself then says what is wrong)."""
-        shared: SharedRead[DataFingerprint] | None = self.state.get("data_fingerprint")
+        shared: CheckedRead[DataFingerprint] | None = self.state.get("data_fingerprint")
         if shared is None:
             return None
         try:

@@ -63,16 +63,24 @@ def test_nested_page_is_batched(lavish_budget: None, api: GraphQLClient, round_t
     page = api.data(NESTED, {"first": 50})["configurationItems"]
     assert len(page["edges"]) == 50
     assert sum(1 for e in page["edges"] if e["node"]["dependsOn"]) > 10  # the relations really are there
-    fifty = len(round_trips)
+    check = cypher("meta/data_fingerprint")  # the response cache's check: asked only while something may have moved
+    fifty = len([s for s in round_trips if s != check])
     round_trips.clear()
     api.data(NESTED, {"first": 200})
-    two_hundred = len(round_trips)
+    two_hundred = len([s for s in round_trips if s != check])
     # page + count + one batch per relation field and nesting level, whatever the page size.
     assert fifty == two_hundred
     assert fifty <= 14, round_trips
 
 
-def test_browse_document_is_batched(api: GraphQLClient, round_trips: list[str]) -> None:
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last look at the database trusted for an hour while nothing moves (asked for before `api`, which reads
+    it), so that a slow machine cannot make a second request look again (usecases/freshness.py)."""
+    monkeypatch.setenv("GRAPHSVC_RECHECK_SECONDS", "3600")
+
+
+def test_browse_document_is_batched(trusting: None, api: GraphQLClient, round_trips: list[str]) -> None:
     load(api, generate_cmdb(400, seed=5))
     round_trips.clear()
     browse = operation("browse.graphql", "BrowseConfigurationItems")
@@ -82,7 +90,8 @@ def test_browse_document_is_batched(api: GraphQLClient, round_trips: list[str]) 
     assert len(round_trips) == 2 and round_trips[0] == cypher("meta/data_fingerprint"), round_trips
     round_trips.clear()
     assert api.data(browse, {}, "BrowseConfigurationItems") == first
-    assert round_trips == [cypher("meta/data_fingerprint")]  # asked again: the kept answer, after the check
+    # asked again: the kept answer, and no check either, since nothing wrote since the last one
+    assert round_trips == []
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from graphsvc.db import writes
 from graphsvc.db.audit import SYSTEM
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
-from graphsvc.domain.exchange import ConfigurationItem, Dependency
+from graphsvc.domain.exchange import ConfigurationItem, Dependency, Sla, Team
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.cost import cost_allocation
 from graphsvc.usecases.graph_cache import GraphCache
@@ -42,6 +42,63 @@ async def test_cached_answers_equal_answers_read_from_neo4j(adriver: AsyncDriver
     for site in ("SITE-DC1", "SITE-DC2", "SITE-AWS"):
         assert answer(await site_failure(repo, site, cache)) == answer(await site_failure(repo, site))
     assert cache.loads == 1  # nothing changed: one load served every question
+    await cache.close()
+
+
+async def test_kept_exposure_equals_exposure_read_from_neo4j_and_needs_no_read(
+    adriver: AsyncDriver, demo_document: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    assert await cache.wait() is not None and cache.exposure is not None
+    origins = [[c["id"]] for c in demo_document["configurationItems"]]
+    origins += [[s["id"]] for s in demo_document["services"]] + [[g["id"]] for g in demo_document["redundancyGroups"]]
+    exposed = 0
+    for origin in origins:
+        kept = await impact_of(repo, origin, cache)
+        before = repo.round_trips
+        mine = await kept.exposure()
+        assert repo.round_trips == before, origin  # requirements, units, SLAs and teams from memory
+        read_from_neo4j = await impact_of(repo, origin)
+        read = await read_from_neo4j.exposure()
+        assert mine == read, origin
+        assert kept.facts == read_from_neo4j.facts, origin
+        exposed += bool(read.slas and read.teams and read.requirements)
+    assert exposed > 10  # the comparison covers real exposures, not empty ones
+    await cache.close()
+
+
+async def test_a_new_sla_or_team_is_in_the_next_exposure(adriver: AsyncDriver, demo_document: Any) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    cache = GraphCache(repo, max_items=1_000_000)
+    await cache.wait()
+    origin = ["SVC-CUSTOMER-SERVICE"]
+    before = await (await impact_of(repo, origin, cache)).exposure()
+    sla = Sla.model_validate(
+        {
+            "id": "SLA-NEW",
+            "name": "New",
+            "service": "SVC-CUSTOMER-SERVICE",
+            "businessUnit": "BU-CUSTOMER-CARE",
+            "availabilityTarget": 99.0,
+        }
+    )
+    await writes.create_item(adriver, "neo4j", Kind.SLA, sla, audit=SYSTEM)
+    team = Team.model_validate({"id": "TEAM-SERVICE-DESK", "name": "Service desk, renamed"})
+    stored = await repo.by_ids(["TEAM-SERVICE-DESK"])
+    await writes.update_item(adriver, "neo4j", Kind.TEAM, team, int(stored[0]["version"]), audit=SYSTEM)
+    for _ in range(2):  # read from Neo4j while the copy is stale, then from the reloaded copy
+        after = await (await impact_of(repo, origin, cache)).exposure()
+        assert {s["id"] for s in after.slas} == {s["id"] for s in before.slas} | {"SLA-NEW"}
+        names = {t["id"]: t["name"] for t in after.teams}
+        assert names["TEAM-SERVICE-DESK"] == "Service desk, renamed"
+        await cache.wait()
+    assert cache.exposure is not None and "SLA-NEW" in {
+        f.sla["id"] for f in cache.exposure.services["SVC-CUSTOMER-SERVICE"].slas
+    }
+    assert cache.exposure.teams["TEAM-SERVICE-DESK"]["name"] == "Service desk, renamed"
     await cache.close()
 
 
