@@ -143,20 +143,34 @@ def guarded_validation(
     against the budget (with this request's variables)."""
     validate = _get_validate_cache(maxsize)
     extra = tuple(extra_rules)
+    # Documents found within the two linear-time limits, by the parsed document (ParserCache hands back the same
+    # object for the same text, so a document asked again is not walked again); each entry holds its document, so
+    # its id stays its own while it is kept. A document over a limit is refused, and walked again if asked again.
+    within: dict[int, DocumentNode] = {}
+
+    def limit_errors(document: DocumentNode) -> list[GraphQLError]:
+        if within.get(id(document)) is document:
+            return []
+        errors: list[GraphQLError] = []
+        for name, size in expanded_fields(document, max_fields):
+            if size > max_fields:
+                errors.append(
+                    _too_complex(f"{name} selects more than {max_fields} fields once its fragments are expanded")
+                )
+        if directive_count(document) > max_directives:
+            errors.append(_too_complex(f"the document has more than {max_directives} directives"))
+        if not errors:
+            if len(within) >= maxsize:
+                within.pop(next(iter(within)))
+            within[id(document)] = document
+        return errors
 
     class GuardedValidation(SchemaExtension):
         def on_validate(self) -> Iterator[None]:
             ctx = self.execution_context
             document = ctx.graphql_document
             assert document is not None
-            errors: list[GraphQLError] = []
-            for name, size in expanded_fields(document, max_fields):
-                if size > max_fields:
-                    errors.append(
-                        _too_complex(f"{name} selects more than {max_fields} fields once its fragments are expanded")
-                    )
-            if directive_count(document) > max_directives:
-                errors.append(_too_complex(f"the document has more than {max_directives} directives"))
+            errors = limit_errors(document)
             if not errors:
                 rules = tuple(_RECODED.get(rule, rule) for rule in ctx.validation_rules)
                 errors = validate(ctx.schema._schema, document, (*rules, *extra))
