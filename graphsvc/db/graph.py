@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
@@ -72,7 +73,10 @@ async def service_facts(repo: ItemRepository, ids: Sequence[str]) -> dict[str, S
     """Consumers, SLAs, owners and requirements (with ancestors) of each service."""
     if not ids:
         return {}
-    records = await repo.read(cypher("graph/service_facts"), ids=list(ids))
+    return _service_facts(await repo.read(cypher("graph/service_facts"), ids=list(ids)))
+
+
+def _service_facts(records: Sequence[Any]) -> dict[str, ServiceFacts]:
     return {
         r["id"]: ServiceFacts(
             consumers=_unique(r["consumers"]),
@@ -94,9 +98,9 @@ async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, 
 
 
 # (graph version, items, dependencies, memberships, counts of what an impact exposes: db/graph_fingerprint.cypher)
-async def exposure_facts(repo: ItemRepository, service_ids: Sequence[str]) -> ExposureFacts:
-    """The facts of every given service (service_facts) and the owners of every service and CI, to keep."""
-    services = await service_facts(repo, service_ids)
+async def exposure_facts(repo: ItemRepository) -> ExposureFacts:
+    """The facts of every service (service_facts) and the owners of every service and CI, to keep."""
+    services = _service_facts(await repo.read(cypher("graph/all_service_facts")))
     teams: dict[str, Props] = {}
     owned_by: dict[str, list[str]] = {}
     for record in await repo.read(cypher("graph/all_owners")):

@@ -36,7 +36,6 @@ from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import ExposureFacts
 from graphsvc.domain.graph import DependencyGraph
-from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.usecases.kept_graph import settle
@@ -82,6 +81,7 @@ class GraphCache:
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
+        self.load_phases: dict[str, float] = {}  # and its parts: graph, exposure (read alongside), arrays and freeze
         self.loaded_at: float | None = None  # time.monotonic() when the copy in memory was read (its age: /metrics)
         self.estate = EstateCache(repo, max_items=max_items, keep=keep_graph)  # the estate of now, for what-if
 
@@ -107,21 +107,38 @@ class GraphCache:
 
     async def _load(self, seen: g.Fingerprint) -> None:
         started = time.perf_counter()
+        took: dict[str, float] = {}
+
+        async def timed(name: str, read: Awaitable[T]) -> T:
+            begun = time.perf_counter()
+            try:
+                return await read
+            finally:
+                took[name] = time.perf_counter() - begun
+
         try:
-            graph = await g.whole_graph(self.repo)
-            services = [n.id for n in graph.nodes.values() if n.kind is Kind.SERVICE]
-            exposure = await g.exposure_facts(self.repo, services)
+            # Side by side: Neo4j works on one while the process takes in the other's rows.
+            graph, exposure = await asyncio.gather(
+                timed("graph", g.whole_graph(self.repo)), timed("exposure", g.exposure_facts(self.repo))
+            )
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             return
         # `seen` was read before the load began: a write during the load makes the next check reload again.
+        settled = time.perf_counter()
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
+        took["arrays and freeze"] = time.perf_counter() - settled
         self.graph, self.exposure, self.fingerprint = graph, exposure, seen
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started
+        self.load_phases = took
         log.info(
-            "dependency graph in memory: %d nodes in %.1f s (version %s)", len(graph.nodes), self.load_seconds, seen[0]
+            "dependency graph in memory: %d nodes in %.1f s (version %s; %s)",
+            len(graph.nodes),
+            self.load_seconds,
+            seen[0],
+            ", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()),
         )
 
     async def remember(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:

@@ -46,7 +46,12 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     original = ItemRepository.read
 
     # The server's in-memory dependency graph loads (and checks itself) in the background: not this request's work.
-    background = {cypher("meta/graph_fingerprint"), cypher("graph/all_nodes")}
+    background = {
+        cypher("meta/graph_fingerprint"),
+        cypher("graph/all_nodes"),
+        cypher("graph/all_service_facts"),
+        cypher("graph/all_owners"),
+    }
 
     async def counting(self: ItemRepository, statement: Any, **params: Any) -> list[Any]:
         if statement not in background:
