@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from graphsvc.db.cypher import cypher
@@ -130,8 +130,11 @@ async def data_fingerprint(repo: ItemRepository) -> DataFingerprint:
     return int(record["entries"]), record["latest"], int(record["items"]), int(record["relationships"])
 
 
-async def whole_graph(repo: ItemRepository, *, chunk: int = 50_000) -> DependencyGraph:
-    """Every service, CI and group with every dependency and membership edge, read in id-ordered slices."""
+async def whole_graph(
+    repo: ItemRepository, *, chunk: int = 50_000, progress: Callable[[int], None] | None = None
+) -> DependencyGraph:
+    """Every service, CI and group with every dependency and membership edge, read in id-ordered slices (`progress`
+    hears how many nodes are read after each)."""
     nodes: list[Node] = []
     edges: list[Edge] = []
     after = ""
@@ -141,6 +144,8 @@ async def whole_graph(repo: ItemRepository, *, chunk: int = 50_000) -> Dependenc
         for node_id, kind, name, status, criticality, tier, ci_type, min_healthy, out in rows:
             nodes.append(Node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy))
             edges.extend(Edge(node_id, t, hard=bool(h), membership=bool(m)) for t, m, h in out)
+        if progress is not None:
+            progress(len(nodes))
         if len(rows) < chunk:
             return DependencyGraph.build(nodes, edges)
         after = rows[-1][0]

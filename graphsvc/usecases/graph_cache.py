@@ -82,6 +82,8 @@ class GraphCache:
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
         self.load_phases: dict[str, float] = {}  # and its parts: graph, exposure (read alongside), arrays and freeze
+        self.load_progress: tuple[int, float] | None = None  # the load going now: (nodes read, seconds since it began)
+        self._load_started = 0.0
         self.loaded_at: float | None = None  # time.monotonic() when the copy in memory was read (its age: /metrics)
         self.estate = EstateCache(repo, max_items=max_items, keep=keep_graph)  # the estate of now, for what-if
 
@@ -105,8 +107,13 @@ class GraphCache:
             await self._loading
         return await self.current()
 
+    def _read_so_far(self, nodes: int) -> None:
+        self.load_progress = (nodes, time.monotonic() - self._load_started)
+
     async def _load(self, seen: g.Fingerprint) -> None:
         started = time.perf_counter()
+        self._load_started = time.monotonic()
+        self.load_progress = (0, 0.0)
         took: dict[str, float] = {}
 
         async def timed(name: str, read: Awaitable[T]) -> T:
@@ -119,16 +126,19 @@ class GraphCache:
         try:
             # Side by side: Neo4j works on one while the process takes in the other's rows.
             graph, exposure = await asyncio.gather(
-                timed("graph", g.whole_graph(self.repo)), timed("exposure", g.exposure_facts(self.repo))
+                timed("graph", g.whole_graph(self.repo, progress=self._read_so_far)),
+                timed("exposure", g.exposure_facts(self.repo)),
             )
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
+            self.load_progress = None
             return
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         settled = time.perf_counter()
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
         took["arrays and freeze"] = time.perf_counter() - settled
         self.graph, self.exposure, self.fingerprint = graph, exposure, seen
+        self.load_progress = None
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started

@@ -176,7 +176,11 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
             graph = "tooLarge"
         else:
             graph = "loaded" if cache.graph is not None else "loading"
-        return JSONResponse({"status": "ready", "schemaVersion": version, "dependencyGraph": graph})
+        body: dict[str, Any] = {"status": "ready", "schemaVersion": version, "dependencyGraph": graph}
+        progress = cache.load_progress if cache is not None and graph == "loading" else None
+        if progress is not None:  # the first load, under way: how far (impacts walk Neo4j until it ends)
+            body["graphLoad"] = {"nodesRead": progress[0], "seconds": round(progress[1], 1)}
+        return JSONResponse(body)
 
     async def index(request: Request) -> Response:
         return RedirectResponse("/graphql")

@@ -11,6 +11,7 @@ from neo4j import AsyncDriver, Driver
 
 from graphsvc.db import writes
 from graphsvc.db.audit import SYSTEM
+from graphsvc.db.graph import whole_graph
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.exchange import ConfigurationItem, Dependency, Sla, Team
@@ -273,4 +274,19 @@ async def test_remember_keeps_no_failure_and_runs_one_computation_at_a_time(
     release.set()
     assert await first == 7 and [await t for t in later] == [7, 7, 7]
     assert cache.computed["k"] == 4  # then one computation for the new version, shared by all three
+    await cache.close()
+
+
+async def test_the_load_reports_its_progress_and_its_parts(adriver: AsyncDriver, demo_document: Any) -> None:
+    """What /readyz shows during a first load (nodes read so far) and what the log says after it (its parts)."""
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    seen: list[int] = []
+    graph = await whole_graph(repo, chunk=20, progress=seen.append)
+    assert len(seen) > 2 and seen == sorted(seen) and seen[-1] == len(graph.nodes) + len(graph.retired)  # rows read
+    cache = GraphCache(repo, max_items=1_000_000)
+    assert cache.load_progress is None
+    await cache.wait()
+    assert cache.load_progress is None  # done: /readyz says "loaded"
+    assert set(cache.load_phases) == {"graph", "exposure", "arrays and freeze"}
     await cache.close()
