@@ -25,6 +25,7 @@ that one computation rather than each starting their own.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -36,9 +37,11 @@ from graphsvc.db import graph as g
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.facts import ExposureFacts
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.freshness import CheckedRead
-from graphsvc.usecases.kept_graph import settle
+from graphsvc.usecases.kept_graph import FREEZE_FROM, settle
+from graphsvc.util import keep_out_of_collections
 
 __all__ = ["GraphCache", "GraphView"]
 
@@ -114,41 +117,47 @@ class GraphCache:
         started = time.perf_counter()
         self._load_started = time.monotonic()
         self.load_progress = (0, 0.0)
-        took: dict[str, float] = {}
-
-        async def timed(name: str, read: Awaitable[T]) -> T:
-            begun = time.perf_counter()
-            try:
-                return await read
-            finally:
-                took[name] = time.perf_counter() - begun
-
         try:
-            # Side by side: Neo4j works on one while the process takes in the other's rows.
-            graph, exposure = await asyncio.gather(
-                timed("graph", g.whole_graph(self.repo, progress=self._read_so_far)),
-                timed("exposure", g.exposure_facts(self.repo)),
-            )
+            graph = await g.whole_graph(self.repo, progress=self._read_so_far)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             self.load_progress = None
             return
+        read = time.perf_counter()
         # `seen` was read before the load began: a write during the load makes the next check reload again.
-        settled = time.perf_counter()
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
-        took["arrays and freeze"] = time.perf_counter() - settled
-        self.graph, self.exposure, self.fingerprint = graph, exposure, seen
+        self.graph, self.exposure, self.fingerprint = graph, None, seen
         self.load_progress = None
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started
-        self.load_phases = took
+        self.load_phases = {"graph": read - started, "arrays and freeze": self.load_seconds - (read - started)}
         log.info(
-            "dependency graph in memory: %d nodes in %.1f s (version %s; %s)",
+            "dependency graph in memory: %d nodes in %.1f s (version %s; graph %.1f s, arrays and freeze %.1f s)",
             len(graph.nodes),
             self.load_seconds,
             seen[0],
-            ", ".join(f"{name} {seconds:.1f} s" for name, seconds in took.items()),
+            *self.load_phases.values(),
+        )
+        # Then what its impacts expose, which they read from Neo4j until it is in (46,666 services and 1M owners at
+        # 1M CIs: read in slices, after the graph, so that it never holds up the graph).
+        begun = time.perf_counter()
+        try:
+            services = [n.id for n in graph.nodes.values() if n.kind is Kind.SERVICE]
+            exposure = await g.exposure_facts(self.repo, services)
+        except Exception:
+            log.exception("loading what impacts expose into memory failed")
+            return
+        if self.graph is graph:  # still the copy it belongs with (same fingerprint)
+            self.exposure = exposure
+            if len(graph.nodes) >= FREEZE_FROM and gc.isenabled():  # out of the collector's passes, as the graph
+                keep_out_of_collections()
+        self.load_phases["exposure"] = time.perf_counter() - begun
+        log.info(
+            "what impacts expose in memory: %d services, %d owned items in %.1f s",
+            len(exposure.services),
+            len(exposure.owned_by),
+            self.load_phases["exposure"],
         )
 
     async def remember(self, key: str, compute: Callable[[], Awaitable[T]]) -> T:

@@ -49,8 +49,8 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     background = {
         cypher("meta/graph_fingerprint"),
         cypher("graph/all_nodes"),
-        cypher("graph/all_service_facts"),
-        cypher("graph/all_owners"),
+        cypher("graph/teams"),
+        cypher("graph/owned_slice"),
     }
 
     async def counting(self: ItemRepository, statement: Any, **params: Any) -> list[Any]:
