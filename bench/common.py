@@ -39,6 +39,7 @@ __all__ = [
     "ensure_loaded",
     "machine",
     "measure",
+    "summary",
     "write_result",
 ]
 
@@ -217,9 +218,14 @@ async def measure(repeat: int, work: Callable[[], Awaitable[Any]]) -> tuple[dict
         started = time.perf_counter()
         result = await work()
         times.append(time.perf_counter() - started)
+    return summary(times), result
+
+
+def summary(times: list[float]) -> dict[str, float]:
+    """Median, 90th percentile and minimum of durations in seconds, in milliseconds."""
     ordered = sorted(times)
     return {
         "median_ms": statistics.median(times) * 1000,
         "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
         "min_ms": ordered[0] * 1000,
-    }, result
+    }

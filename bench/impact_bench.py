@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -46,6 +45,7 @@ from bench.common import (
     ensure_loaded,
     machine,
     measure,
+    summary,
 )
 from graphsvc.analysis.impact import compute_impact
 from graphsvc.db.graph import upstream
@@ -86,14 +86,7 @@ async def alternating(repeat: int, sides: dict[str, Callable[[], Awaitable[Any]]
             started = time.perf_counter()
             await work()
             times[name].append(time.perf_counter() - started)
-    out: dict[str, Any] = {}
-    for name, values in times.items():
-        ordered = sorted(values)
-        out[name] = {
-            "median_ms": statistics.median(values) * 1000,
-            "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] * 1000,
-            "min_ms": ordered[0] * 1000,
-        }
+    out: dict[str, Any] = {name: summary(values) for name, values in times.items()}
     out["repeat"] = repeat
     return out
 
