@@ -100,10 +100,6 @@ async def exposure_facts(repo: ItemRepository, service_ids: Sequence[str], *, ch
     services: dict[str, ServiceFacts] = {}
     for start in range(0, len(service_ids), chunk):
         services |= await service_facts(repo, service_ids[start : start + chunk])
-    teams: dict[str, Props] = {}
-    for record in await repo.read(cypher("graph/teams")):
-        team = native_props(record["team"])
-        teams[team["id"]] = team
     owned_by: dict[str, tuple[str, ...]] = {}
     after = ""
     while True:
@@ -112,8 +108,15 @@ async def exposure_facts(repo: ItemRepository, service_ids: Sequence[str], *, ch
             if owning:
                 owned_by[item_id] = tuple(sorted(owning))
         if len(rows) < chunk * 10:
-            return ExposureFacts(services, teams, owned_by)
+            break
         after = rows[-1][0]
+    # The teams after their items: a team the slices name exists when this runs (unless deleted meanwhile, which
+    # moves the fingerprint this copy is kept under).
+    teams: dict[str, Props] = {}
+    for record in await repo.read(cypher("graph/teams")):
+        team = native_props(record["team"])
+        teams[team["id"]] = team
+    return ExposureFacts(services, teams, owned_by)
 
 
 # (graph version, items, dependencies, memberships, counts of what an impact exposes: meta/graph_fingerprint.cypher)

@@ -6,7 +6,7 @@ before: through this process's own writes (a write's session closes after its co
 its caller), or, as soon as any read runs, through someone else's. `stamp()` changes whenever a closing session
 brings a bookmark not seen before, or a session ends without saying (cancelled).
 
-The processes of one host share what they saw through a small file (`shared_path()`, 16 bytes, memory-mapped): a
+The processes of one host share what they saw through a small file (`shared_path()`, 16 bytes): a
 process that sees a new bookmark writes a new token there, and `stamp()` includes the token. So a write through one
 `graphsvc serve` worker, or a `graphsvc import` on the same host, changes the stamp of every other graphsvc process
 there before the writer answers.
@@ -21,11 +21,9 @@ process runs a read of its own. usecases/freshness.py bounds that by looking aga
 from __future__ import annotations
 
 import functools
-import hashlib
-import itertools
 import logging
-import mmap
 import os
+import stat
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -43,8 +41,7 @@ _SEEN_MAX = 256  # bookmarks remembered: one per database this process talks to,
 _installed = False
 _epoch = 0  # bumped when this process sees the database move
 _seen: dict[str, None] = {}  # bookmarks seen lately, oldest first
-_counter = itertools.count()
-_shared: mmap.mmap | None = None
+_shared: int | None = None  # the token file's descriptor
 _shared_tried = False
 
 
@@ -57,7 +54,9 @@ def shared_path() -> Path:
     return Path(tempfile.gettempdir()) / f"graphsvc-{os.getuid()}" / "movement"
 
 
-def _open_shared() -> mmap.mmap | None:
+def _open_shared() -> int | None:
+    """The token file's descriptor, opened once: in a directory of this user's only, never through a symlink, a
+    regular file of this user's. Read and written with pread/pwrite (a file cut short reads short, never a crash)."""
     global _shared, _shared_tried
     if _shared_tried:
         return _shared
@@ -65,13 +64,17 @@ def _open_shared() -> mmap.mmap | None:
     path = shared_path()
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < TOKEN_BYTES:
-                os.ftruncate(fd, TOKEN_BYTES)
-            _shared = mmap.mmap(fd, TOKEN_BYTES)
-        finally:
+        where = os.stat(path.parent)
+        if where.st_uid != os.getuid() or where.st_mode & 0o077:
+            raise OSError(f"{path.parent} must belong to this user and be private to it (mode 0700)")
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid():
             os.close(fd)
+            raise OSError(f"{path} is not a regular file of this user's")
+        if found.st_size < TOKEN_BYTES:
+            os.pwrite(fd, os.urandom(TOKEN_BYTES), 0)
+        _shared = fd
     except OSError as exc:  # no shared file: each process still knows its own writes, and looks again in time
         log.warning("writes of other graphsvc processes on this host are seen by time only: %s: %s", path, exc)
         _shared = None
@@ -81,17 +84,25 @@ def _open_shared() -> mmap.mmap | None:
 def stamp() -> tuple[int, bytes]:
     """Equal to an earlier stamp only if no graphsvc process of this host has seen the database move since."""
     shared = _open_shared()
-    return _epoch, shared[:TOKEN_BYTES] if shared is not None else b""
+    if shared is None:
+        return _epoch, b""
+    try:
+        return _epoch, os.pread(shared, TOKEN_BYTES, 0)
+    except OSError:
+        return _epoch, os.urandom(TOKEN_BYTES)  # unreadable now: unlike any earlier stamp, so the caller looks
 
 
 def moved() -> None:
-    """The database may have moved: change this process's stamp and the host's token."""
+    """The database may have moved: change this process's stamp and the host's token (random, so that no two
+    processes, even of the same pid in two containers, write the same)."""
     global _epoch
     _epoch += 1
     shared = _open_shared()
     if shared is not None:
-        token = f"{os.getpid()}:{next(_counter)}:{_epoch}".encode()
-        shared[:TOKEN_BYTES] = hashlib.blake2b(token, digest_size=TOKEN_BYTES).digest()
+        try:
+            os.pwrite(shared, os.urandom(TOKEN_BYTES), 0)
+        except OSError as exc:
+            log.warning("could not tell other graphsvc processes of a write: %s", exc)
 
 
 def _saw(bookmarks: Any) -> None:
@@ -113,9 +124,11 @@ def _async_close(close: Callable[[AsyncSession], Awaitable[None]]) -> Callable[[
         except Exception:  # whatever happened, the session cannot say: the database may have moved
             moved()
             bookmarks = None
-        await close(self)
-        if bookmarks is not None:
-            _saw(bookmarks)
+        try:
+            await close(self)
+        finally:
+            if bookmarks is not None:
+                _saw(bookmarks)
 
     return closing
 
@@ -128,9 +141,11 @@ def _sync_close(close: Callable[[Session], None]) -> Callable[[Session], None]:
         except Exception:
             moved()
             bookmarks = None
-        close(self)
-        if bookmarks is not None:
-            _saw(bookmarks)
+        try:
+            close(self)
+        finally:
+            if bookmarks is not None:
+                _saw(bookmarks)
 
     return closing
 
@@ -141,7 +156,9 @@ def _async_exit(exit_: Callable[..., Awaitable[None]]) -> Callable[..., Awaitabl
         try:
             await exit_(self, kind, value, traceback)
         finally:
-            if kind is not None and not issubclass(kind, Exception):  # cancelled: dropped without a close
+            # Left by an exception: a write may have committed without its bookmark coming back (a connection lost
+            # at commit), or the session was dropped without a close (cancelled). Look again rather than trust.
+            if kind is not None:
                 moved()
 
     return exiting
