@@ -79,6 +79,7 @@ class GraphCache:
         self.exposure: ExposureFacts | None = None  # read with the graph, under the same fingerprint
         self.fingerprint: g.Fingerprint | None = None
         self._loading: asyncio.Task[None] | None = None
+        self._exposing: asyncio.Task[None] | None = None  # what the copy's impacts expose, loading after it
         self.loads = 0  # how many times the graph was read whole (tests and logs)
         self.too_large = False  # the estate has more items than max_items, so it is not copied (/readyz says so)
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
@@ -97,6 +98,8 @@ class GraphCache:
         if self.graph is not None and now == self.fingerprint:
             return GraphView(self.graph, self.exposure)
         if self.keep_graph and now[1] <= self.max_items and (self._loading is None or self._loading.done()):
+            if self._exposing is not None:  # what the old copy's impacts expose is of no use to the new one
+                self._exposing.cancel()
             self._loading = asyncio.create_task(self._load(now))
         return GraphView(None)
 
@@ -108,6 +111,8 @@ class GraphCache:
         """Load now if needed and wait for it (startup warm-up and tests)."""
         if await self.current() is None and self._loading is not None:
             await self._loading
+        if self._exposing is not None:  # and what its impacts expose
+            await asyncio.wait([self._exposing])
         return await self.current()
 
     def _read_so_far(self, nodes: int) -> None:
@@ -140,7 +145,11 @@ class GraphCache:
             *self.load_phases.values(),
         )
         # Then what its impacts expose, which they read from Neo4j until it is in (46,666 services and 1M owners at
-        # 1M CIs: read in slices, after the graph, so that it never holds up the graph).
+        # 1M CIs, 27 s: read in slices, after the graph and in a task of its own, so that it never holds up the graph
+        # nor the next reload, which cancels it).
+        self._exposing = asyncio.create_task(self._expose(graph))
+
+    async def _expose(self, graph: DependencyGraph) -> None:
         begun = time.perf_counter()
         try:
             services = [n.id for n in graph.nodes.values() if n.kind is Kind.SERVICE]
@@ -197,6 +206,9 @@ class GraphCache:
             raise
 
     async def close(self) -> None:
+        if self._exposing is not None and not self._exposing.done():
+            self._exposing.cancel()
+            await asyncio.wait([self._exposing])
         if self._loading is not None and not self._loading.done():
             self._loading.cancel()
             try:
