@@ -76,7 +76,7 @@ class GraphCache:
         self.max_items = max_items
         self.keep_graph = keep_graph
         self.graph: DependencyGraph | None = None
-        self.exposure: ExposureFacts | None = None  # read with the graph, under the same fingerprint
+        self.exposure: ExposureFacts | None = None  # read after the graph, and kept only beside that graph
         self.fingerprint: g.Fingerprint | None = None
         self._loading: asyncio.Task[None] | None = None
         self._exposing: asyncio.Task[None] | None = None  # what the copy's impacts expose, loading after it
@@ -85,9 +85,8 @@ class GraphCache:
         self._remembered: dict[str, tuple[g.Fingerprint, asyncio.Future[Any]]] = {}
         self.computed: dict[str, int] = {}  # how many times each remembered analysis was computed (tests)
         self.load_seconds: float | None = None  # how long the last load took
-        self.load_phases: dict[str, float] = {}  # and its parts: graph, exposure (read alongside), arrays and freeze
-        self.load_progress: tuple[int, float] | None = None  # the load going now: (nodes read, seconds since it began)
-        self._load_started = 0.0
+        self.load_phases: dict[str, float] = {}  # and its parts: graph, arrays and freeze, exposure (read after)
+        self._progress: tuple[int, float] | None = None  # the load going now: (nodes read, time.monotonic() it began)
         self.loaded_at: float | None = None  # time.monotonic() when the copy in memory was read (its age: /metrics)
         self.estate = EstateCache(repo, max_items=max_items, keep=keep_graph)  # the estate of now, for what-if
 
@@ -115,24 +114,32 @@ class GraphCache:
             await asyncio.wait([self._exposing])
         return await self.current()
 
+    @property
+    def load_progress(self) -> tuple[int, float] | None:
+        """The load going now: nodes read so far and seconds since it began (/readyz); None when none is."""
+        if self._progress is None:
+            return None
+        nodes, began = self._progress
+        return nodes, time.monotonic() - began
+
     def _read_so_far(self, nodes: int) -> None:
-        self.load_progress = (nodes, time.monotonic() - self._load_started)
+        if self._progress is not None:
+            self._progress = (nodes, self._progress[1])
 
     async def _load(self, seen: g.Fingerprint) -> None:
         started = time.perf_counter()
-        self._load_started = time.monotonic()
-        self.load_progress = (0, 0.0)
+        self._progress = (0, time.monotonic())
         try:
             graph = await g.whole_graph(self.repo, progress=self._read_so_far)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
-            self.load_progress = None
+            self._progress = None
             return
         read = time.perf_counter()
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
         self.graph, self.exposure, self.fingerprint = graph, None, seen
-        self.load_progress = None
+        self._progress = None
         self.loads += 1
         self.loaded_at = time.monotonic()
         self.load_seconds = time.perf_counter() - started

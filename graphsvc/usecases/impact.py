@@ -77,10 +77,17 @@ async def whole_graph(repo: Source, cache: GraphCache | None) -> DependencyGraph
 
 async def graph_for(repo: Source, ids: Sequence[str], cache: GraphCache | None) -> DependencyGraph:
     """What the impact of `ids` needs: the in-memory graph while it is current, else the part read from Neo4j."""
-    if cache is None:
-        return await sources.upstream(repo, ids)
-    view = await cache.view()
-    return view.graph if view.graph is not None else await sources.upstream(repo, ids)
+    return (await _graph_and_exposure(repo, ids, cache))[0]
+
+
+async def _graph_and_exposure(
+    repo: Source, ids: Sequence[str], cache: GraphCache | None
+) -> tuple[DependencyGraph, ExposureFacts | None]:
+    """graph_for, with what the in-memory graph's impacts expose when it is that graph (else None: read per answer)."""
+    view = await cache.view() if cache is not None else None
+    if view is None or view.graph is None:
+        return await sources.upstream(repo, ids), None
+    return view.graph, view.exposure
 
 
 async def impact_of(
@@ -124,7 +131,5 @@ async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = No
             f"{site_id!r} is a {kinds[site_id][0].value}, not a SITE" if site_id in kinds else f"unknown id {site_id!r}"
         )
         raise NotFound(f"siteId: {what}")
-    view = await cache.view() if cache is not None else None
-    if view is None or view.graph is None:
-        return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, await sources.upstream(repo, ids), ids))
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, view.graph, ids), view.exposure)
+    graph, kept = await _graph_and_exposure(repo, ids, cache)
+    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids), kept)
