@@ -15,11 +15,11 @@ from neo4j import AsyncDriver
 from graphsvc.db import movement, writes
 from graphsvc.db.audit import SYSTEM
 from graphsvc.db.connection import Connection
-from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.exchange import Dependency
 from graphsvc.usecases.graph_cache import GraphCache
 from graphsvc.usecases.impact import impact_of
+from tests.integration.test_graph_cache import demo_cache
 
 HOUR = 3600.0
 ORPHAN = "CI-DC1-FTP-LEGACY-01"  # nothing depends on it in the demo CMDB
@@ -48,9 +48,7 @@ def write_from_another_process(conn: Connection, *, as_graphsvc: bool) -> None:
 
 
 async def trusted_cache(adriver: AsyncDriver, demo_document: Any) -> tuple[ItemRepository, GraphCache]:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000, recheck_seconds=HOUR)
+    repo, cache = await demo_cache(adriver, demo_document, recheck_seconds=HOUR)
     assert await cache.wait() is not None
     await cache.view()  # the load's own read may have brought a new bookmark: look once more, then it is trusted
     return repo, cache
@@ -102,9 +100,7 @@ async def test_a_foreign_write_is_seen_once_any_read_brings_its_bookmark(
 
 
 async def test_with_no_trust_every_check_reads(adriver: AsyncDriver, empty_db: Connection, demo_document: Any) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000, recheck_seconds=0)
+    repo, cache = await demo_cache(adriver, demo_document, recheck_seconds=0)
     await cache.wait()
     before = repo.round_trips
     await impact_of(repo, [ORPHAN], cache)

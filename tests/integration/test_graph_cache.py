@@ -22,6 +22,14 @@ from graphsvc.usecases.impact import impact_of, site_failure
 from tests.conftest import wipe
 
 
+async def demo_cache(adriver: AsyncDriver, document: Any, **options: Any) -> tuple[ItemRepository, GraphCache]:
+    """`document` imported, its repository, and a cache over it, not loaded yet: GraphCache's `options`, with
+    max_items a limit no test reaches unless given."""
+    await import_document(adriver, "neo4j", document)
+    repo = ItemRepository(adriver, "neo4j")
+    return repo, GraphCache(repo, **{"max_items": 1_000_000, **options})
+
+
 def answer(result: Any) -> dict[str, tuple[str, int, str, str]]:
     impact = result.impact
     return {
@@ -31,9 +39,7 @@ def answer(result: Any) -> dict[str, tuple[str, int, str, str]]:
 
 
 async def test_cached_answers_equal_answers_read_from_neo4j(adriver: AsyncDriver, demo_document: Any) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    repo, cache = await demo_cache(adriver, demo_document)
     assert await cache.wait() is not None and cache.loads == 1
     origins = [[c["id"]] for c in demo_document["configurationItems"][::3]]
     origins += [g["members"][:2] for g in demo_document["redundancyGroups"]]
@@ -49,9 +55,7 @@ async def test_cached_answers_equal_answers_read_from_neo4j(adriver: AsyncDriver
 async def test_kept_exposure_equals_exposure_read_from_neo4j_and_needs_no_read(
     adriver: AsyncDriver, demo_document: Any
 ) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    repo, cache = await demo_cache(adriver, demo_document)
     assert await cache.wait() is not None and cache.exposure is not None
     origins = [[c["id"]] for c in demo_document["configurationItems"]]
     origins += [[s["id"]] for s in demo_document["services"]] + [[g["id"]] for g in demo_document["redundancyGroups"]]
@@ -71,9 +75,7 @@ async def test_kept_exposure_equals_exposure_read_from_neo4j_and_needs_no_read(
 
 
 async def test_a_new_sla_or_team_is_in_the_next_exposure(adriver: AsyncDriver, demo_document: Any) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    repo, cache = await demo_cache(adriver, demo_document)
     await cache.wait()
     origin = ["SVC-CUSTOMER-SERVICE"]
     before = await (await impact_of(repo, origin, cache)).exposure()
@@ -104,9 +106,7 @@ async def test_a_new_sla_or_team_is_in_the_next_exposure(adriver: AsyncDriver, d
 
 
 async def test_a_write_through_graphsvc_is_seen_at_once(adriver: AsyncDriver, demo_document: Any) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    repo, cache = await demo_cache(adriver, demo_document)
     await cache.wait()
     before = await impact_of(repo, ["CI-DC1-FTP-LEGACY-01"], cache)
     assert set(before.impact.status) == {"CI-DC1-FTP-LEGACY-01"}  # the orphan: nothing depends on it
@@ -128,9 +128,7 @@ async def test_a_write_through_graphsvc_is_seen_at_once(adriver: AsyncDriver, de
 async def test_changes_behind_its_back_that_add_or_delete_are_seen(
     adriver: AsyncDriver, sync_driver: Driver, demo_document: Any
 ) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    _, cache = await demo_cache(adriver, demo_document)
     await cache.wait()
     sync_driver.execute_query(
         "MATCH (a:Item {id: 'SVC-GIFT-CARDS'}), (b:Item {id: 'CI-DC1-FTP-LEGACY-01'}) CREATE (a)-[:DEPENDS_ON]->(b)",
@@ -144,9 +142,7 @@ async def test_changes_behind_its_back_that_add_or_delete_are_seen(
 
 
 async def test_an_estate_above_the_limit_is_not_copied(adriver: AsyncDriver, demo_document: Any) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=100)
+    repo, cache = await demo_cache(adriver, demo_document, max_items=100)
     assert await cache.wait() is None and cache.loads == 0 and cache.too_large
     result = await impact_of(repo, ["CI-PG-ORDERS-02"], cache)  # answered from Neo4j
     assert result.impact.status["RG-DB-ORDERS"].name == "DEGRADED"
@@ -179,9 +175,7 @@ BROKEN: dict[str, Any] = {
 async def test_tricky_groups_answer_alike_from_memory_and_from_neo4j(adriver: AsyncDriver) -> None:
     """A group whose quorum is capped at its live members (a RETIRED member), reached by another path, and a group's
     own dependency: memory and Neo4j agree."""
-    await import_document(adriver, "neo4j", BROKEN)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000)
+    repo, cache = await demo_cache(adriver, BROKEN, max_items=1_000)
     await cache.wait()
     for origin in (["CI-O"], ["M1"], ["DNS"], ["APP"], ["RG-OK"]):
         assert answer(await impact_of(repo, origin, cache)) == answer(await impact_of(repo, origin)), origin
@@ -198,9 +192,7 @@ async def test_tricky_groups_answer_alike_from_memory_and_from_neo4j(adriver: As
 async def test_cost_allocation_is_computed_once_per_version_and_again_after_a_write(
     adriver: AsyncDriver, demo_document: Any
 ) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    repo, cache = await demo_cache(adriver, demo_document)
     # concurrent requests share one computation, and the next request is answered from it
     first, *others = await asyncio.gather(*(cost_allocation(repo, cache) for _ in range(4)))
     assert all(o is first for o in others) and await cost_allocation(repo, cache) is first
@@ -230,9 +222,7 @@ async def test_cost_allocation_is_computed_once_per_version_and_again_after_a_wr
 async def test_without_the_cache_cost_allocation_is_computed_every_time(
     adriver: AsyncDriver, demo_document: Any
 ) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000, keep_graph=False)
+    repo, cache = await demo_cache(adriver, demo_document, keep_graph=False)
     a, b = await cost_allocation(repo, cache), await cost_allocation(repo, cache)
     assert a == b and a is not b and cache.computed == {}
     await cache.close()
@@ -241,9 +231,7 @@ async def test_without_the_cache_cost_allocation_is_computed_every_time(
 async def test_remember_keeps_no_failure_and_runs_one_computation_at_a_time(
     adriver: AsyncDriver, demo_document: Any
 ) -> None:
-    await import_document(adriver, "neo4j", demo_document)
-    repo = ItemRepository(adriver, "neo4j")
-    cache = GraphCache(repo, max_items=1_000_000)
+    _, cache = await demo_cache(adriver, demo_document)
 
     async def boom() -> int:
         raise RuntimeError("boom")
