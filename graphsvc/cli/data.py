@@ -11,7 +11,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from graphsvc.cli.common import BoltPort, DataDir, app, cli_audit, fail, progress_bar, settings_for, with_driver
-from graphsvc.settings import Settings
+from graphsvc.settings import Neo4jSettings, Settings
 
 T = TypeVar("T")
 
@@ -53,13 +53,59 @@ def _import(settings: Settings, document: Any, label: str) -> None:
     )
 
 
+def _initial_load(settings: Settings, document: Any, label: str) -> None:
+    from graphsvc.db.connection import local_server, resolve_connection
+    from graphsvc.db.initial_load import InitialLoadRefused, initial_load
+    from graphsvc.db.local_server import LocalNeo4jError
+    from graphsvc.domain.validation import DocumentInvalid
+
+    if Neo4jSettings().uri:
+        fail(
+            "--initial-load runs Neo4j's bulk importer on the managed server's files; with NEO4J_URI set, use "
+            "`graphsvc import` (docs/operations.md says how to bulk load a server of your own)"
+        )
+    bar, progress = progress_bar(f"loading {label}", "item")
+    started = time.perf_counter()
+    try:
+        summary = initial_load(
+            local_server(settings),
+            lambda: resolve_connection(settings),
+            document,
+            audit=cli_audit("import"),
+            phase=lambda name: bar.set_description(f"{label}: {name}"),
+            progress=progress,
+        )
+    except (DocumentInvalid, InitialLoadRefused, LocalNeo4jError) as exc:
+        bar.close()
+        fail(str(exc))
+        return
+    bar.close()
+    elapsed = time.perf_counter() - started
+    phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items())
+    typer.echo(
+        f"{label}: {summary.items} items and {summary.relationships} relationships loaded"
+        f"{f', {summary.readings} readings' if summary.readings else ''} in {elapsed:.1f} s "
+        f"({(summary.items + summary.relationships) / max(elapsed, 1e-9):,.0f} items+relationships/s)\n  {phases}"
+    )
+
+
 @app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="exchange document (JSON); - for stdin")],
+    initial_load: Annotated[
+        bool,
+        typer.Option(
+            "--initial-load",
+            help="into an empty managed database, with Neo4j's bulk importer (stops the server meanwhile)",
+        ),
+    ] = False,
     data_dir: DataDir = None,
     bolt_port: BoltPort = None,
 ) -> None:
-    """Validate an exchange document and upsert it; an invalid one writes nothing and lists every problem."""
+    """Validate an exchange document and upsert it; an invalid one writes nothing and lists every problem.
+
+    With --initial-load, the document goes into an empty database through `neo4j-admin database import`: the
+    same validation and the same items, many times faster for a large estate (docs/operations.md)."""
     from graphsvc.domain.safe_json import JsonRefused, loads
 
     try:
@@ -71,7 +117,7 @@ def import_cmd(
         fail(f"{file} is a directory, not an exchange document")
     except JsonRefused as exc:
         fail(str(exc))
-    _import(settings_for(data_dir, bolt_port), document, str(file))
+    (_initial_load if initial_load else _import)(settings_for(data_dir, bolt_port), document, str(file))
 
 
 @app.command("export")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable
@@ -35,7 +34,6 @@ __all__ = ["BACKUP_FORMAT", "BackupError", "Manifest", "backup", "read_manifest"
 
 BACKUP_FORMAT = "graphsvc-backup/1"
 DATABASE = "neo4j"  # the managed server's one database
-_ADMIN = "org.neo4j.cli.AdminTool"
 
 
 class BackupError(Exception):
@@ -54,23 +52,10 @@ class Manifest:
 
 
 def _admin(server: LocalNeo4j, *args: str) -> str:
-    """Run `neo4j-admin` (the AdminTool class of the server's own jars) against the server's data directory."""
-    runtime = server.java()
-    lib = server.resolve(runtime)
-    conf = server.data_dir / "conf"
-    server.write_config()
-    env = {
-        "NEO4J_HOME": str(server.data_dir),
-        "NEO4J_CONF": str(conf),
-        "JAVA_HOME": str(runtime.home),
-        "PATH": "/usr/bin:/bin",
-    }
-    cmd = [str(runtime.java), "-cp", f"{lib}/*", _ADMIN, *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-    if proc.returncode != 0:
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
-        raise BackupError(f"neo4j-admin {' '.join(args[:2])} failed (exit {proc.returncode}):\n{tail}")
-    return proc.stdout + proc.stderr
+    try:
+        return server.admin(*args)
+    except LocalNeo4jError as exc:
+        raise BackupError(str(exc)) from None
 
 
 def backup(
@@ -178,8 +163,5 @@ def restore(server: LocalNeo4j, file: Path, *, known_schema: int, graphsvc_versi
         server.data_dir.mkdir(parents=True, exist_ok=True)
         for sub in ("conf", "data", "logs", "run"):
             (server.data_dir / sub).mkdir(exist_ok=True)
-        try:
-            _admin(server, "database", "load", DATABASE, f"--from-path={work}", "--overwrite-destination=true")
-        except LocalNeo4jError as exc:
-            raise BackupError(str(exc)) from None
+        _admin(server, "database", "load", DATABASE, f"--from-path={work}", "--overwrite-destination=true")
     return manifest

@@ -336,6 +336,25 @@ class LocalNeo4j:
         """The Java that runs this server (and its admin tool: db/backup.py); LocalNeo4jError if there is none."""
         return _find_java()
 
+    def admin(self, *args: str) -> str:
+        """Run `neo4j-admin` (the AdminTool class of this server's own jars) against its data directory; returns what
+        it printed, LocalNeo4jError with the end of it when it fails (db/backup.py, db/initial_load.py)."""
+        runtime = self.java()
+        lib = self.resolve(runtime)
+        self.write_config()
+        env = {
+            "NEO4J_HOME": str(self.data_dir),
+            "NEO4J_CONF": str(self.data_dir / "conf"),
+            "JAVA_HOME": str(runtime.home),
+            "PATH": "/usr/bin:/bin",
+        }
+        cmd = [str(runtime.java), "-cp", f"{lib}/*", "org.neo4j.cli.AdminTool", *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        if proc.returncode != 0:
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
+            raise LocalNeo4jError(f"neo4j-admin {' '.join(args[:3])} failed (exit {proc.returncode}):\n{tail}")
+        return proc.stdout + proc.stderr
+
     def write_config(self) -> None:
         """Write <data_dir>/conf/neo4j.conf as a start would (neo4j-admin reads it: db/backup.py)."""
         (self.data_dir / "conf").mkdir(parents=True, exist_ok=True)

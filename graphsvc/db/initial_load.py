@@ -1,0 +1,407 @@
+"""An initial load: an exchange document into an empty managed database with Neo4j's own bulk importer
+(`neo4j-admin database import full`, from the same Maven Central jars the server runs on): `graphsvc import
+--initial-load`.
+
+What it writes is what `graphsvc import` (db/importer.py) would write into the same empty database, and nothing is
+written unless all of it can be:
+- the document is validated exactly as an import validates it (structure, every reference, the readings), before
+  the database is looked at;
+- the database must be empty: nothing but an empty migrated database's bookkeeping (applied migrations, graph
+  versions, the journal's head). Anything else (items, API tokens, audit entries, scenarios) is named and the load
+  refused, since the bulk importer replaces the whole database;
+- every item carries the properties, labels, content hash, version and times an import gives it, and every
+  relationship its properties (`i`, a dependency's kind, strength and weight, a share); values are typed per
+  column, each CSV file holding the items of one kind that have the same properties, so no value is coerced and no
+  property is made up for an item that has none;
+- the audit trail records the load as one import: one entry (action `import`, subject `IMPORT`, `after` its
+  counts) and the journal's states of every item as the load left them, in entries of STATES_PER_ENTRY items,
+  so the estate as of any time since the load is known (db/journal.py) and before it is the empty estate.
+
+The server is stopped for the bulk importer (it writes a stopped database's files) and started again after it;
+the schema (constraints, indexes, the search index) is then made by the migrations, as on a new database, and the
+document's utilization readings are written through the usual path (db/utilization.py), batch by batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+
+from graphsvc.db.audit import Audit
+from graphsvc.db.connection import Connection, open_async_driver
+from graphsvc.db.cypher import cypher
+from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
+from graphsvc.db.migrate import apply_migrations
+from graphsvc.db.utilization import record_readings_in
+from graphsvc.domain.estate import ItemState, dump_states
+from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
+from graphsvc.domain.readings import CiReading, check_readings
+from graphsvc.domain.rows import consumption_props, content_hash, dependency_props, item_props, owned_relationships
+from graphsvc.domain.validation import DocumentInvalid, check_references, document_items, validate_structure
+from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+from graphsvc.util import cyclic_gc_paused
+
+__all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "write_csv"]
+
+DATABASE = "neo4j"  # the managed server's one database
+STATES_PER_ENTRY = 1_000  # items whose journal states one audit entry carries (about 0.8 MB of JSON)
+READINGS_BATCH = 50_000  # utilization readings per transaction, as a bulk import writes them
+_ARRAY_DELIMITER = "\x1f"  # no value holds it: arrays are refused (the exchange format has no scalar lists)
+
+Phase = Callable[[str], None]
+Progress = Callable[[int, int], None]
+
+
+class InitialLoadRefused(Exception):
+    """An initial load that cannot be done here; nothing was changed. The message says what to do instead."""
+
+
+@dataclass
+class LoadSummary:
+    """What an initial load wrote, and how long each phase took (seconds, in order)."""
+
+    items: int = 0
+    relationships: int = 0
+    readings: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class CsvFiles:
+    """The files the bulk importer reads: `--nodes` and `--relationships` arguments, in order."""
+
+    directory: Path
+    arguments: list[str] = field(default_factory=list)
+    multiline: bool = False  # a string holds a line break: the importer must be told
+    items: int = 0
+    relationships: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _type_of(name: str, value: Any) -> str:
+    """The importer's type for one value (the header's `name:type`)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise InitialLoadRefused(f"{name}: a time without a zone cannot be bulk loaded; use `graphsvc import`")
+        return "datetime"
+    if isinstance(value, date):
+        return "date"
+    raise InitialLoadRefused(
+        f"property {name!r} holds a {type(value).__name__}, which the initial load does not write: "
+        "use `graphsvc import`"
+    )
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+class _Writer:
+    """CSV files grouped by (what they are, their header): one file per kind (or relationship type) and set of
+    typed properties, each value in a column of its own type."""
+
+    def __init__(self, files: CsvFiles) -> None:
+        self.files = files
+        self._open: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, Any]] = {}
+
+    def row(self, option: str, what: str, fixed: list[str], values: list[Any], props: dict[str, Any]) -> None:
+        """One row of `--<option>=<what>=file`: `fixed` header cells with `values`, then `props` typed."""
+        names = sorted(props)
+        signature = tuple((name, _type_of(name, props[name])) for name in names)
+        key = (f"{option}={what}|{'|'.join(fixed)}", signature)
+        entry = self._open.get(key)
+        if entry is None:
+            path = self.files.directory / f"{option}-{len(self._open):04d}.csv"
+            handle = path.open("w", newline="", encoding="utf-8")
+            writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+            writer.writerow(fixed + [f"{name}:{typ}" for name, typ in signature])
+            entry = self._open[key] = (handle, writer)
+            self.files.arguments.append(f"--{option}={what}={path}")
+        cells = [_cell(props[name]) for name in names]
+        for cell in cells:
+            if isinstance(cell, str) and ("\n" in cell or "\r" in cell):
+                self.files.multiline = True
+        entry[1].writerow(values + cells)
+
+    def close(self) -> None:
+        for handle, _writer in self._open.values():
+            handle.close()
+        self._open.clear()
+
+
+def _by_owner(
+    doc: ExchangeDocument,
+) -> tuple[dict[str, list[tuple[int, Dependency]]], dict[str, list[tuple[int, Consumption]]]]:
+    deps: dict[str, list[tuple[int, Dependency]]] = defaultdict(list)
+    for i, dep in enumerate(doc.dependencies):
+        deps[dep.from_].append((i, dep))
+    cons: dict[str, list[tuple[int, Consumption]]] = defaultdict(list)
+    for i, con in enumerate(doc.consumption):
+        cons[con.businessUnit].append((i, con))
+    return deps, cons
+
+
+def _item_rows(
+    doc: ExchangeDocument, now: datetime
+) -> Iterator[tuple[Kind, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]]:
+    """Each item's stored properties (as an import leaves them) and outgoing relationships (type, target, props)."""
+    deps, cons = _by_owner(doc)
+    for kind, _index, item in document_items(doc):
+        own_deps = deps.get(item.id, [])
+        own_cons = cons.get(item.id, [])
+        props = item_props(kind, item)
+        props.update(
+            id=item.id,
+            itemKind=kind.value,
+            hash=content_hash(item, [d for _, d in own_deps], [c for _, c in own_cons]),
+            version=1,
+            createdAt=now,
+            updatedAt=now,
+        )
+        out: list[tuple[str, str, dict[str, Any]]] = []
+        for rel, targets in owned_relationships(kind, item):
+            out.extend((rel.type.value, target, {"i": i}) for i, target in enumerate(targets))
+        if kind in DEPENDABLE:
+            out.extend((Rel.DEPENDS_ON.value, dep.to, dependency_props(dep, i)) for i, dep in own_deps)
+        if kind is Kind.BUSINESS_UNIT:
+            out.extend((Rel.CONSUMES.value, con.service, consumption_props(con, i)) for i, con in own_cons)
+        yield kind, props, out
+
+
+def write_csv(
+    doc: ExchangeDocument, directory: Path, now: datetime, audit: Audit, progress: Progress | None = None
+) -> CsvFiles:
+    """The bulk importer's CSV files for a validated document into an empty database, at `now`, by `audit`."""
+    files = CsvFiles(directory)
+    writer = _Writer(files)
+    total = sum(1 for _ in document_items(doc))
+    states: dict[str, ItemState] = {}
+    entries: list[dict[str, Any]] = []
+    tx = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1_000
+
+    def entry(seq: int, **props: Any) -> None:
+        base = {"at": now, "tx": tx, "seq": seq, "actorId": audit.actor_id, "actorName": audit.actor_name}
+        entries.append({**base, "action": audit.action, "itemId": "", **props})
+
+    def flush_states() -> None:
+        entry(len(entries), subject="STATE", pos=len(entries), states=dump_states(states))
+        states.clear()
+
+    entry(0, subject="IMPORT")  # its `after` (the counts) is filled in below
+    try:
+        for kind, props, out in _item_rows(doc, now):
+            labels = f"Item:{kind.label}"
+            item_id = props.pop("id")
+            writer.row("nodes", labels, ["id:ID(item)"], [item_id], props)
+            for rel, target, rel_props in out:
+                writer.row("relationships", rel, [":START_ID(item)", ":END_ID(item)"], [item_id, target], rel_props)
+            files.items += 1
+            files.relationships += len(out)
+            files.by_kind[kind.value] = files.by_kind.get(kind.value, 0) + 1
+            states[item_id] = ItemState({**props, "id": item_id}, {(r, t): p for r, t, p in out})
+            if len(states) == STATES_PER_ENTRY:
+                flush_states()
+            if progress is not None and files.items % 10_000 == 0:
+                progress(files.items, total)
+        if states:
+            flush_states()
+        counts = {"items": files.items, "relationships": files.relationships, "byKind": files.by_kind}
+        entries[0]["after"] = json.dumps(
+            {**counts, "method": "initial load (neo4j-admin database import)"}, sort_keys=True
+        )
+        positions = len(entries) - 1  # every entry but the first carries states, numbered from 1
+        entries.reverse()
+        while entries:  # the states' JSON is large: each goes once written
+            writer.row("nodes", "AuditEntry", ["id:ID(audit)"], [str(uuid.uuid4())], entries.pop())
+        journal = {"id": "journal", "pos": positions, "since": now, "baseline": False}
+        writer.row("nodes", "Journal", [":ID(meta)"], ["journal"], journal)
+        # A new database starts from a random graph version (cypher/meta/bump_graph_state.cypher).
+        version = {"id": "dependency-graph", "version": random.randrange(1_000_000_000_000) + 1}
+        writer.row("nodes", "GraphState", [":ID(meta)"], ["dependency-graph"], version)
+    finally:
+        writer.close()
+    if progress is not None:
+        progress(total, total)
+    return files
+
+
+def validated(raw: Any, now: datetime) -> tuple[ExchangeDocument, list[CiReading]]:
+    """The document checked as an import checks it against an empty database; DocumentInvalid if it is not valid."""
+    doc = validate_structure(raw)
+    check_references(doc, {})
+    readings = [CiReading(r.ci, r.at, r.percent) for r in doc.utilizationReadings]
+    future = check_readings(readings, None, now, "utilizationReadings")
+    if future:
+        raise DocumentInvalid(future)
+    return doc, readings
+
+
+async def blockers(driver: AsyncDriver, database: str) -> dict[str, int]:
+    """What the database holds that an initial load would destroy, by label (empty: nothing)."""
+    records, _, _ = await driver.execute_query(
+        cypher("import/initial_load_blockers"), database_=database, routing_=RoutingControl.READ
+    )
+    return {r["label"]: int(r["nodes"]) for r in records}
+
+
+def _refusal(found: dict[str, int], data_dir: Path) -> str:
+    held = ", ".join(f"{n:,} {label}" for label, n in sorted(found.items()))
+    return (
+        f"the database in {data_dir} is not empty (it holds {held}); an initial load replaces the whole database. "
+        "Use `graphsvc import` to add to it, or `graphsvc db reset --yes` first if nothing in it is needed"
+    )
+
+
+async def _readings(tx: AsyncManagedTransaction, chunk: list[CiReading], audit: Audit, now: datetime) -> None:
+    await record_readings_in(tx, chunk, audit, now=now, base="utilizationReadings")
+
+
+async def _after_start(
+    connection: Connection,
+    readings: list[CiReading],
+    audit: Audit,
+    now: datetime,
+    say: Phase,
+    progress: Progress | None,
+) -> int:
+    driver = open_async_driver(connection)
+    try:
+        say("making the schema (constraints, indexes, search)")
+        await apply_migrations(driver, connection.database)
+        written = 0
+        if readings:
+            say("writing readings")
+        async with driver.session(database=connection.database) as session:
+            for start in range(0, len(readings), READINGS_BATCH):
+                chunk = readings[start : start + READINGS_BATCH]
+                await session.execute_write(_readings, chunk, audit, now)
+                written += len(chunk)
+                if progress is not None:
+                    progress(written, len(readings))
+            say("indexing for search")
+            await (await session.run(cypher("import/await_search_index"))).consume()
+        return written
+    finally:
+        await driver.close()
+
+
+def initial_load(
+    server: LocalNeo4j,
+    connection: Callable[[], Connection],
+    raw: Any,
+    *,
+    audit: Audit,
+    phase: Phase | None = None,
+    progress: Progress | None = None,
+) -> LoadSummary:
+    """Load a decoded exchange document into the empty database of the managed `server` (see the module's
+    docstring); `connection()` starts the server and says how to reach it. Raises DocumentInvalid (the document)
+    or InitialLoadRefused (the database is not empty, or the bulk importer failed), with nothing changed."""
+    summary = LoadSummary()
+    clock = time.perf_counter()
+    step = ""
+
+    def say(name: str) -> None:
+        nonlocal clock, step
+        now_ = time.perf_counter()
+        if step:
+            summary.phases[step] = summary.phases.get(step, 0.0) + now_ - clock
+        clock, step = now_, name
+        if phase is not None:
+            phase(name)
+
+    now = datetime.now(UTC)
+    with cyclic_gc_paused():  # millions of small objects without cycles, as in an import
+        say("validating")
+        doc, readings = validated(raw, now)
+        say("looking at the database")
+        conn = connection()
+        found = asyncio.run(_blockers(conn))
+        if found:
+            raise InitialLoadRefused(_refusal(found, server.data_dir))
+        work = Path(tempfile.mkdtemp(prefix=".graphsvc-load-", dir=server.data_dir))
+        try:
+            say("writing CSV files")
+            files = write_csv(doc, work, now, audit, progress)
+            del doc
+            say("stopping Neo4j for the bulk importer")
+            server.stop()
+            say("bulk importing (neo4j-admin database import)")
+            try:
+                server.admin(*_import_arguments(files, work))
+            except LocalNeo4jError as exc:
+                _restore_empty(server, work)
+                asyncio.run(_after_start(connection(), [], audit, now, say, None))
+                raise InitialLoadRefused(
+                    f"the bulk importer failed; the database was left empty, as it was:\n{exc}"
+                ) from None
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        say("starting Neo4j")
+        conn = connection()
+        summary.readings = asyncio.run(_after_start(conn, readings, audit, now, say, progress))
+    say("")
+    summary.items, summary.relationships, summary.by_kind = files.items, files.relationships, files.by_kind
+    return summary
+
+
+async def _blockers(conn: Connection) -> dict[str, int]:
+    driver = open_async_driver(conn)
+    try:
+        return await blockers(driver, conn.database)
+    finally:
+        await driver.close()
+
+
+def _import_arguments(files: CsvFiles, work: Path) -> list[str]:
+    return [
+        "database",
+        "import",
+        "full",
+        DATABASE,
+        "--overwrite-destination=true",
+        "--id-type=string",
+        "--strict=true",
+        "--bad-tolerance=0",
+        f"--array-delimiter=U+{ord(_ARRAY_DELIMITER):04X}",
+        f"--multiline-fields={'true' if files.multiline else 'false'}",
+        f"--report-file={work / 'import.report'}",
+        *files.arguments,
+    ]
+
+
+def _restore_empty(server: LocalNeo4j, work: Path) -> None:
+    """After a failed bulk import: an empty database again (the importer removed the old one's files first)."""
+    empty = work / "empty.csv"
+    empty.write_text("id:ID\n")
+    try:
+        server.admin("database", "import", "full", DATABASE, "--overwrite-destination=true", f"--nodes={empty}")
+    except LocalNeo4jError:
+        pass  # the start after this reports what is wrong with the store
