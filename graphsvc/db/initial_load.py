@@ -27,17 +27,19 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import multiprocessing
 import random
 import shutil
 import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
@@ -93,66 +95,80 @@ class CsvFiles:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
-def _type_of(name: str, value: Any) -> str:
-    """The importer's type for one value (the header's `name:type`)."""
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "long"
-    if isinstance(value, float):
-        return "double"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise InitialLoadRefused(f"{name}: a time without a zone cannot be bulk loaded; use `graphsvc import`")
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
+_TYPES: dict[type, str] = {
+    str: "string",
+    int: "long",
+    float: "double",
+    bool: "boolean",
+    datetime: "datetime",
+    date: "date",
+}
+_MADE_HERE = (bool, datetime, date)  # cells written as text made here; the csv module writes the others
+
+
+def _type_name(name: str, kind: type) -> str:
+    """The importer's type for a value of a Python type (the header's `name:type`)."""
+    for known, typ in _TYPES.items():
+        if issubclass(kind, known) and not (known is int and issubclass(kind, bool)):
+            return typ
     raise InitialLoadRefused(
-        f"property {name!r} holds a {type(value).__name__}, which the initial load does not write: "
-        "use `graphsvc import`"
+        f"property {name!r} holds a {kind.__name__}, which the initial load does not write: use `graphsvc import`"
     )
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
+    return value.isoformat()
+
+
+@dataclass
+class _File:
+    path: Path
+    handle: IO[str]
+    write: Callable[[Iterable[Any]], Any]
+    made_here: tuple[int, ...]  # positions (among the row's cells) of values written as text made here
+    rows: int = 0
 
 
 class _Writer:
-    """CSV files grouped by (what they are, their header): one file per kind (or relationship type) and set of
-    typed properties, each value in a column of its own type."""
+    """CSV files grouped by what they hold and their header: one file per kind (or relationship type) and set of
+    typed properties, each value in a column of its own type (so no file has an empty cell)."""
 
     def __init__(self, files: CsvFiles) -> None:
         self.files = files
-        self._open: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, Any]] = {}
+        self._open: dict[tuple[Any, ...], _File] = {}
 
-    def row(self, option: str, what: str, fixed: list[str], values: list[Any], props: dict[str, Any]) -> None:
+    def row(
+        self, option: str, what: str, fixed: tuple[str, ...], values: tuple[Any, ...], props: dict[str, Any]
+    ) -> None:
         """One row of `--<option>=<what>=file`: `fixed` header cells with `values`, then `props` typed."""
-        names = sorted(props)
-        signature = tuple((name, _type_of(name, props[name])) for name in names)
-        key = (f"{option}={what}|{'|'.join(fixed)}", signature)
-        entry = self._open.get(key)
-        if entry is None:
-            path = self.files.directory / f"{option}-{len(self._open):04d}.csv"
-            handle = path.open("w", newline="", encoding="utf-8")
-            writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-            writer.writerow(fixed + [f"{name}:{typ}" for name, typ in signature])
-            entry = self._open[key] = (handle, writer)
-            self.files.arguments.append(f"--{option}={what}={path}")
-        cells = [_cell(props[name]) for name in names]
-        for cell in cells:
-            if isinstance(cell, str) and ("\n" in cell or "\r" in cell):
-                self.files.multiline = True
-        entry[1].writerow(values + cells)
+        key = (option, what, fixed, tuple(props), tuple(map(type, props.values())))
+        file = self._open.get(key)
+        if file is None:
+            file = self._open[key] = self._new(option, what, fixed, props)
+        cells = [*values, *props.values()]
+        for n in file.made_here:
+            cells[n] = _cell(cells[n])
+        file.write(cells)
+        file.rows += 1
+
+    def _new(self, option: str, what: str, fixed: tuple[str, ...], props: dict[str, Any]) -> _File:
+        path = self.files.directory / f"{option}-{len(self._open):04d}.csv"
+        handle = path.open("w", newline="", encoding="utf-8")
+        writer = csv.writer(handle, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+        writer.writerow([*fixed, *(f"{name}:{_type_name(name, type(v))}" for name, v in props.items())])
+        made_here = tuple(len(fixed) + n for n, v in enumerate(props.values()) if isinstance(v, _MADE_HERE))
+        self.files.arguments.append(f"--{option}={what}={path}")
+        return _File(path, handle, writer.writerow, made_here)
 
     def close(self) -> None:
-        for handle, _writer in self._open.values():
-            handle.close()
+        """Close every file; a file with more line breaks than rows holds a value with one (the importer is told)."""
+        for file in self._open.values():
+            file.handle.close()
+            data = file.path.read_bytes()
+            if data.count(b"\n") != file.rows + 1 or b"\r" in data:
+                self.files.multiline = True
         self._open.clear()
 
 
@@ -168,12 +184,16 @@ def _by_owner(
     return deps, cons
 
 
+_Owned = tuple[dict[str, list[tuple[int, Dependency]]], dict[str, list[tuple[int, Consumption]]]]
+_DEPENDS_ON, _CONSUMES = Rel.DEPENDS_ON.value, Rel.CONSUMES.value
+
+
 def _item_rows(
-    doc: ExchangeDocument, now: datetime
+    items: list[tuple[Kind, int, Any]], owned: _Owned, now: datetime
 ) -> Iterator[tuple[Kind, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]]:
     """Each item's stored properties (as an import leaves them) and outgoing relationships (type, target, props)."""
-    deps, cons = _by_owner(doc)
-    for kind, _index, item in document_items(doc):
+    deps, cons = owned
+    for kind, _index, item in items:
         own_deps = deps.get(item.id, [])
         own_cons = cons.get(item.id, [])
         props = item_props(kind, item)
@@ -189,39 +209,58 @@ def _item_rows(
         for rel, targets in owned_relationships(kind, item):
             out.extend((rel.type.value, target, {"i": i}) for i, target in enumerate(targets))
         if kind in DEPENDABLE:
-            out.extend((Rel.DEPENDS_ON.value, dep.to, dependency_props(dep, i)) for i, dep in own_deps)
+            out.extend((_DEPENDS_ON, dep.to, dependency_props(dep, i)) for i, dep in own_deps)
         if kind is Kind.BUSINESS_UNIT:
-            out.extend((Rel.CONSUMES.value, con.service, consumption_props(con, i)) for i, con in own_cons)
+            out.extend((_CONSUMES, con.service, consumption_props(con, i)) for i, con in own_cons)
         yield kind, props, out
 
 
-def write_csv(
-    doc: ExchangeDocument, directory: Path, now: datetime, audit: Audit, progress: Progress | None = None
+@dataclass(frozen=True)
+class _Entries:
+    """What every audit entry of the load shares: the load's time, its transaction clock and who loads."""
+
+    now: datetime
+    actor_id: str
+    actor_name: str
+    action: str
+
+    def entry(self, seq: int, **props: Any) -> dict[str, Any]:
+        tx = int(self.now.timestamp()) * 1_000_000_000 + self.now.microsecond * 1_000
+        base = {"at": self.now, "tx": tx, "seq": seq, "actorId": self.actor_id, "actorName": self.actor_name}
+        return {**base, "action": self.action, "itemId": "", **props}
+
+
+# The document's items and their dependencies and consumption, for the parts written by forked processes (set
+# before the fork, so that a child reads them from the memory it shares with the parent instead of a copy).
+_FORKED: tuple[list[tuple[Kind, int, Any]], _Owned] | None = None
+
+
+def _write_part(
+    directory: Path, first: int, last: int, entries: _Entries, progress: Progress | None = None
 ) -> CsvFiles:
-    """The bulk importer's CSV files for a validated document into an empty database, at `now`, by `audit`."""
+    """The CSV files of items `first` to `last` (exclusive) of `_FORKED`, with their journal states in audit
+    entries numbered from `first // STATES_PER_ENTRY + 1` (`first` is a multiple of STATES_PER_ENTRY)."""
+    assert _FORKED is not None
+    items, owned = _FORKED
+    directory.mkdir()
     files = CsvFiles(directory)
     writer = _Writer(files)
-    total = sum(1 for _ in document_items(doc))
     states: dict[str, ItemState] = {}
-    entries: list[dict[str, Any]] = []
-    tx = int(now.timestamp()) * 1_000_000_000 + now.microsecond * 1_000
-
-    def entry(seq: int, **props: Any) -> None:
-        base = {"at": now, "tx": tx, "seq": seq, "actorId": audit.actor_id, "actorName": audit.actor_name}
-        entries.append({**base, "action": audit.action, "itemId": "", **props})
+    position = first // STATES_PER_ENTRY
 
     def flush_states() -> None:
-        entry(len(entries), subject="STATE", pos=len(entries), states=dump_states(states))
+        nonlocal position
+        position += 1
+        state = entries.entry(position, subject="STATE", pos=position, states=dump_states(states))
+        writer.row("nodes", "AuditEntry", ("id:ID(audit)",), (str(uuid.uuid4()),), state)
         states.clear()
 
-    entry(0, subject="IMPORT")  # its `after` (the counts) is filled in below
     try:
-        for kind, props, out in _item_rows(doc, now):
-            labels = f"Item:{kind.label}"
+        for kind, props, out in _item_rows(items[first:last], owned, entries.now):
             item_id = props.pop("id")
-            writer.row("nodes", labels, ["id:ID(item)"], [item_id], props)
+            writer.row("nodes", f"Item:{kind.label}", ("id:ID(item)",), (item_id,), props)
             for rel, target, rel_props in out:
-                writer.row("relationships", rel, [":START_ID(item)", ":END_ID(item)"], [item_id, target], rel_props)
+                writer.row("relationships", rel, (":START_ID(item)", ":END_ID(item)"), (item_id, target), rel_props)
             files.items += 1
             files.relationships += len(out)
             files.by_kind[kind.value] = files.by_kind.get(kind.value, 0) + 1
@@ -229,26 +268,78 @@ def write_csv(
             if len(states) == STATES_PER_ENTRY:
                 flush_states()
             if progress is not None and files.items % 10_000 == 0:
-                progress(files.items, total)
+                progress(files.items, last - first)
         if states:
             flush_states()
+    finally:
+        writer.close()
+    return files
+
+
+def _forks() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def write_csv(
+    doc: ExchangeDocument,
+    directory: Path,
+    now: datetime,
+    audit: Audit,
+    progress: Progress | None = None,
+    *,
+    workers: int = 2,
+) -> CsvFiles:
+    """The bulk importer's CSV files for a validated document into an empty database, at `now`, by `audit`.
+
+    The items are split into `workers` parts written side by side, each but the first by a forked process (where
+    the platform forks); each part's files have their own headers, and the importer reads them all."""
+    global _FORKED
+    items = list(document_items(doc))
+    entries = _Entries(now, audit.actor_id, audit.actor_name, audit.action)
+    size = -(-len(items) // max(1, workers) // STATES_PER_ENTRY) * STATES_PER_ENTRY or STATES_PER_ENTRY
+    parts = [(n, first, min(first + size, len(items))) for n, first in enumerate(range(0, len(items), size))]
+
+    def here(part: tuple[int, int, int], share: int) -> CsvFiles:
+        n, first, last = part
+        moved = None if progress is None else lambda done, _total: progress(done * share, len(items))
+        return _write_part(directory / f"part-{n}", first, last, entries, moved)
+
+    _FORKED = (items, _by_owner(doc))
+    try:
+        if len(parts) > 1 and workers > 1 and _forks():
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(len(parts) - 1, mp_context=context) as pool:
+                others = [pool.submit(_write_part, directory / f"part-{n}", a, b, entries) for n, a, b in parts[1:]]
+                written = [here(parts[0], len(parts)), *(f.result() for f in others)]
+        else:
+            written = [here(part, 1) for part in parts] if parts else []
+    finally:
+        _FORKED = None
+    files = CsvFiles(directory)
+    for part in written:
+        files.arguments += part.arguments
+        files.multiline = files.multiline or part.multiline
+        files.items += part.items
+        files.relationships += part.relationships
+        for kind, n in part.by_kind.items():
+            files.by_kind[kind] = files.by_kind.get(kind, 0) + n
+
+    writer = _Writer(files)
+    try:
         counts = {"items": files.items, "relationships": files.relationships, "byKind": files.by_kind}
-        entries[0]["after"] = json.dumps(
-            {**counts, "method": "initial load (neo4j-admin database import)"}, sort_keys=True
-        )
-        positions = len(entries) - 1  # every entry but the first carries states, numbered from 1
-        entries.reverse()
-        while entries:  # the states' JSON is large: each goes once written
-            writer.row("nodes", "AuditEntry", ["id:ID(audit)"], [str(uuid.uuid4())], entries.pop())
+        summary = {**counts, "method": "initial load (neo4j-admin database import)"}
+        load = entries.entry(0, subject="IMPORT", after=json.dumps(summary, sort_keys=True))
+        writer.row("nodes", "AuditEntry", ("id:ID(audit)",), (str(uuid.uuid4()),), load)
+        positions = -(-len(items) // STATES_PER_ENTRY)  # the states' entries, numbered from 1
         journal = {"id": "journal", "pos": positions, "since": now, "baseline": False}
-        writer.row("nodes", "Journal", [":ID(meta)"], ["journal"], journal)
+        writer.row("nodes", "Journal", (":ID(meta)",), ("journal",), journal)
         # A new database starts from a random graph version (cypher/meta/bump_graph_state.cypher).
         version = {"id": "dependency-graph", "version": random.randrange(1_000_000_000_000) + 1}
-        writer.row("nodes", "GraphState", [":ID(meta)"], ["dependency-graph"], version)
+        writer.row("nodes", "GraphState", (":ID(meta)",), ("dependency-graph",), version)
     finally:
         writer.close()
     if progress is not None:
-        progress(total, total)
+        progress(len(items), len(items))
     return files
 
 
@@ -348,11 +439,18 @@ def initial_load(
             raise InitialLoadRefused(_refusal(found, server.data_dir))
         work = Path(tempfile.mkdtemp(prefix=".graphsvc-load-", dir=server.data_dir))
         try:
-            say("writing CSV files")
-            files = write_csv(doc, work, now, audit, progress)
-            del doc
-            say("stopping Neo4j for the bulk importer")
-            server.stop()
+            # Neo4j stops (for the bulk importer) while the files are written: the files need no database.
+            say("writing CSV files (and stopping Neo4j for the bulk importer)")
+            with ThreadPoolExecutor(1, thread_name_prefix="graphsvc-stop") as pool:
+                stopped = pool.submit(server.stop)
+                try:
+                    files = write_csv(doc, work, now, audit, progress)
+                except BaseException:
+                    stopped.result()
+                    connection()  # started again, as it was
+                    raise
+                del doc
+                stopped.result()
             say("bulk importing (neo4j-admin database import)")
             try:
                 server.admin(*_import_arguments(files, work))

@@ -47,18 +47,17 @@ class ItemState:
     out: dict[RelKey, Props]
 
 
-def _plain(value: Any) -> Any:
+def _tag(value: Any) -> Any:
+    """json's hook for what it cannot write itself: a time as a tagged object (`load_states` makes it a time again)."""
     if isinstance(value, datetime):
         return {"$dt": value.isoformat()}
     if isinstance(value, date):
         return {"$d": value.isoformat()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    raise TypeError(f"a {type(value).__name__} is not a stored value")
 
 
 def _props_json(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in props.items() if k not in INTERNAL}
+    return {k: v for k, v in props.items() if k not in INTERNAL}
 
 
 def dump_states(states: Mapping[str, ItemState | None]) -> str:
@@ -70,7 +69,7 @@ def dump_states(states: Mapping[str, ItemState | None]) -> str:
             continue
         out = [[rel, target, _props_json(props)] for (rel, target), props in sorted(state.out.items())]
         shown[item_id] = {"props": _props_json(state.props), "out": out}
-    return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_tag)
 
 
 def _tagged(value: dict[str, Any]) -> Any:

@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neo4j import GraphDatabase
 
+from graphsvc.db import initial_load
 from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.journal import estate_as_of, estate_now
@@ -73,7 +75,11 @@ def tricky(document: Any) -> Any:
     return doc
 
 
-def test_an_initial_load_writes_what_an_import_writes(tmp_path: Path, demo_document: Any) -> None:
+def test_an_initial_load_writes_what_an_import_writes(
+    tmp_path: Path, demo_document: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 100 items' states an entry: the demo's 572 items are written in two parts, the second by a forked process
+    monkeypatch.setattr(initial_load, "STATES_PER_ENTRY", 100)
     loaded, imported = Managed(tmp_path / "loaded"), Managed(tmp_path / "imported")
     try:
         document = tmp_path / "demo.json"
@@ -108,6 +114,8 @@ def test_an_initial_load_writes_what_an_import_writes(tmp_path: Path, demo_docum
         replayed, now = journal_and_now(loaded)
         assert replayed.items == now.items and replayed.out == now.out
         assert len(replayed.items) == len(ours)
+        # the load's six entries of states (572 items, 100 an entry), then the readings' write: one journal
+        assert sorted(e["pos"] for e in entries if e["subject"] == "STATE") == list(range(1, 8))
 
         # a second initial load: the database is not empty; refused, nothing changed
         before = loaded.export(tmp_path), read(loaded, OTHER)
