@@ -107,10 +107,12 @@ def import_cmd(
     With --initial-load, the document goes into an empty database through `neo4j-admin database import`: the
     same validation and the same items, many times faster for a large estate (docs/operations.md)."""
     from graphsvc.domain.safe_json import JsonRefused, loads
+    from graphsvc.util import cyclic_gc_paused
 
     try:
         data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-        document = loads(data, what=str(file))
+        with cyclic_gc_paused():  # millions of small dicts and lists without cycles (util.cyclic_gc_paused)
+            document = loads(data, what=str(file))
     except FileNotFoundError:
         fail(f"no such file: {file}")
     except IsADirectoryError:
