@@ -38,9 +38,10 @@ EXPOSED = re.compile(r"what impacts expose in memory: (\d+) services, (\d+) owne
 PART = re.compile(r"([a-z ]+) ([\d.]+) s")
 
 
-def peak_mib(pid: int) -> float:
+def memory_mib(pid: int, key: str = "VmHWM") -> float:
+    """The process's peak (VmHWM) or present (VmRSS) resident memory."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{key}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -55,6 +56,7 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
         )
         seen: list[dict[str, Any]] = []
         answered = loaded = None
+        rss_answering = rss_loaded = 0.0
         try:
             while time.monotonic() - started < 900:
                 if proc.poll() is not None:
@@ -71,8 +73,10 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
                     )
                 if state[0] == 200 and answered is None:
                     answered = now
+                    rss_answering = memory_mib(proc.pid, "VmRSS")  # the server before its graph: the baseline
                 if state[0] == 200 and state[1] in ("loaded", "tooLarge", "off"):
                     loaded = now
+                    rss_loaded = memory_mib(proc.pid, "VmRSS")
                     break
                 time.sleep(0.1)
             else:
@@ -86,7 +90,8 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
                     exposed = time.monotonic() - started
                     break
                 time.sleep(0.2)
-            memory = peak_mib(proc.pid)
+            memory = memory_mib(proc.pid)
+            rss_exposed = memory_mib(proc.pid, "VmRSS")
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -105,6 +110,9 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
         "load_s": float(match.group(2)) if match else None,
         "load_parts_s": parts,
         "peak_rss_mib": memory,
+        # resident memory when the server first answered (no graph yet), when the graph was in, and at the end
+        # (what impacts expose in too): the kept graph is about the second less the first
+        "rss_mib": {"answering": rss_answering, "graph_loaded": rss_loaded, "exposure_loaded": rss_exposed},
     }
 
 

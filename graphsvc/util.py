@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import gc
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -47,6 +48,26 @@ def keep_out_of_collections() -> None:
     gc.collect()
     gc.freeze()
 
+
+def release_free_memory() -> bool:
+    """Hand the C allocator's free memory back to the system (glibc's `malloc_trim`); False where there is none.
+
+    Called after a large graph loads: the rows it was read from, and the buffers it was packed through, are freed,
+    but glibc keeps freed blocks in its heap, resident, for the next allocation. At 1,000,000 CIs that was about
+    200 MiB the process held after the load and never used again (docs/benchmarks.md, "Memory")."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not Linux with glibc: nothing to do
+            _LIBC = False
+    if _LIBC is False:
+        return False
+    _LIBC(0)
+    return True
+
+
+_LIBC: Any = None
 
 T = TypeVar("T")
 

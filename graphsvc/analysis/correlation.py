@@ -52,7 +52,7 @@ def correlate(
 ) -> list[Cluster]:
     """The clusters, in the order they were found (largest cover first)."""
     distances = {i.id: reach_distances(graph, i.affects) for i in incidents}
-    kinds = {n: node.kind for n, node in graph.nodes.items()}
+    kinds = {n: graph.kind_of(n) for reached in distances.values() for n in reached}
     return cluster_incidents(incidents, distances, kinds, window_minutes, min_incidents)
 
 

@@ -9,6 +9,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.facts import ExposureFacts, Props, ServiceFacts, SlaFacts
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
+from graphsvc.domain.packed import PackBuilder
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = [
@@ -144,18 +145,22 @@ async def whole_graph(
 ) -> DependencyGraph:
     """Every service, CI and group with every dependency and membership edge, read in id-ordered slices (`progress`
     hears how many nodes are read after each)."""
-    nodes: list[Node] = []
-    edges: list[Edge] = []
+    builder = PackBuilder()  # kept as arrays (domain/packed.py): no Node or Edge object per row
+    read = 0
     after = ""
     while True:
         records = await repo.read(cypher("graph/all_nodes"), after=after, limit=chunk)
         rows = records[0]["rows"]
+        node, edge = builder.node, builder.edge
         for node_id, kind, name, status, criticality, tier, ci_type, min_healthy, out in rows:
-            nodes.append(Node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy))
-            edges.extend(Edge(node_id, t, hard=bool(h), membership=bool(m)) for t, m, h in out)
+            node(node_id, Kind(kind), name, status, criticality, tier, ci_type, min_healthy)
+            for t, m, h in out:
+                edge(node_id, t, bool(h), bool(m))
+        read += len(rows)
+        del records
         if progress is not None:
-            progress(len(nodes))
+            progress(read)
         if len(rows) < chunk:
-            # Off the event loop: at 1M CIs building takes about 6 s, during which /readyz went unanswered.
-            return await asyncio.to_thread(DependencyGraph.build, nodes, edges)
+            # Off the event loop: at 1M CIs packing takes seconds, during which /readyz would go unanswered.
+            return await asyncio.to_thread(lambda: DependencyGraph.of_packed(*builder.finish()))
         after = rows[-1][0]

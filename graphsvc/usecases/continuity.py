@@ -84,9 +84,7 @@ async def estate_continuity(
 ) -> tuple[list[ContinuityReport], int]:
     """Continuity of the live services, most critical first (then by id), at most `limit`; and how many there are."""
     graph = await whole_graph(repo, cache)
-    services = sorted(
-        (n for n in graph.nodes.values() if n.kind is Kind.SERVICE), key=lambda n: (n.criticality or 4, n.id)
-    )
+    services = sorted(graph.of_kind(Kind.SERVICE), key=lambda n: (n.criticality or 4, n.id))
     shown = services[:limit]
 
     def reaches() -> set[str]:

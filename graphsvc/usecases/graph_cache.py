@@ -41,7 +41,7 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.usecases.kept_graph import FREEZE_FROM, settle
-from graphsvc.util import keep_out_of_collections
+from graphsvc.util import keep_out_of_collections, release_free_memory
 
 __all__ = ["GraphCache", "GraphView"]
 
@@ -138,7 +138,8 @@ class GraphCache:
         read = time.perf_counter()
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
-        self.graph, self.exposure, self.fingerprint = graph, None, seen
+        self.graph, self.exposure, self.fingerprint = graph, None, seen  # the copy before it goes
+        await asyncio.to_thread(release_free_memory)  # what the load and that copy leave free, back to the system
         self._progress = None
         self.loads += 1
         self.loaded_at = time.monotonic()
@@ -159,7 +160,7 @@ class GraphCache:
     async def _expose(self, graph: DependencyGraph) -> None:
         begun = time.perf_counter()
         try:
-            services = [n.id for n in graph.nodes.values() if n.kind is Kind.SERVICE]
+            services = [n.id for n in graph.of_kind(Kind.SERVICE)]
             exposure = await g.exposure_facts(self.repo, services)
         except Exception:
             log.exception("loading what impacts expose into memory failed")
@@ -168,6 +169,7 @@ class GraphCache:
             self.exposure = exposure
             if len(graph.nodes) >= FREEZE_FROM and gc.isenabled():  # out of the collector's passes, as the graph
                 keep_out_of_collections()
+            await asyncio.to_thread(release_free_memory)
         self.load_phases["exposure"] = time.perf_counter() - begun
         log.info(
             "what impacts expose in memory: %d services, %d owned items in %.1f s",
