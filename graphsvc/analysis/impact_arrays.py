@@ -125,6 +125,7 @@ class ImpactArrays:
         size = len(packed.ids)
         group = KINDS.index(Kind.REDUNDANCY_GROUP)
         kind, in_flags, out_flags = numpy(packed.kind), numpy(packed.in_flags), numpy(packed.out_flags)
+        kind.flags.writeable = False  # the packed graph's own column: `patched` changes a copy
         membership = (in_flags & MEMBERSHIP) != 0
         targets = np.repeat(np.arange(size, dtype=np.int64), np.diff(numpy(packed.in_start)))
         sources = numpy(packed.in_source).astype(np.int64)

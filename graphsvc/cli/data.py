@@ -79,6 +79,10 @@ def _initial_load(settings: Settings, document: Any, label: str) -> None:
         bar.close()
         fail(str(exc))
         return
+    except OSError as exc:  # the CSV files (a full disk) or the bulk importer's process
+        bar.close()
+        fail(f"the initial load stopped: {exc}; `graphsvc db status` says whether Neo4j runs")
+        return
     bar.close()
     elapsed = time.perf_counter() - started
     phases = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items())

@@ -36,6 +36,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,6 +63,7 @@ __all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "write_csv"]
 DATABASE = "neo4j"  # the managed server's one database
 STATES_PER_ENTRY = 1_000  # items whose journal states one audit entry carries (about 0.8 MB of JSON)
 READINGS_BATCH = 50_000  # utilization readings per transaction, as a bulk import writes them
+READ_BUFFER = "64m"  # the bulk importer's read buffer: the largest value (an entry of states) it can take
 _ARRAY_DELIMITER = "\x1f"  # no value holds it: arrays are refused (the exchange format has no scalar lists)
 
 Phase = Callable[[str], None]
@@ -166,10 +168,18 @@ class _Writer:
         """Close every file; a file with more line breaks than rows holds a value with one (the importer is told)."""
         for file in self._open.values():
             file.handle.close()
-            data = file.path.read_bytes()
-            if data.count(b"\n") != file.rows + 1 or b"\r" in data:
+            if _line_breaks(file.path) != file.rows + 1:
                 self.files.multiline = True
         self._open.clear()
+
+
+def _line_breaks(path: Path) -> int:
+    """How many line breaks a file holds, a carriage return counted as two (one more than any row can have)."""
+    found = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            found += block.count(b"\n") + 2 * block.count(b"\r")
+    return found
 
 
 def _by_owner(
@@ -446,8 +456,9 @@ def initial_load(
                 try:
                     files = write_csv(doc, work, now, audit, progress)
                 except BaseException:
-                    stopped.result()
-                    connection()  # started again, as it was
+                    with suppress(Exception):  # the error to show is the one that stopped the load
+                        stopped.result()
+                        connection()  # started again, as it was
                     raise
                 del doc
                 stopped.result()
@@ -491,6 +502,9 @@ def _import_arguments(files: CsvFiles, work: Path) -> list[str]:
         f"--array-delimiter=U+{ord(_ARRAY_DELIMITER):04X}",
         f"--multiline-fields={'true' if files.multiline else 'false'}",
         f"--report-file={work / 'import.report'}",
+        # a value must fit in one read buffer (4 MiB by default): an entry of STATES_PER_ENTRY items' states is
+        # about 0.8 MB at the bench's estate, and items with long texts or many relationships make it larger
+        f"--read-buffer-size={READ_BUFFER}",
         *files.arguments,
     ]
 

@@ -119,7 +119,7 @@ class DependencyGraph:
     @classmethod
     def packed(cls, nodes: Iterable[Node], edges: Iterable[Edge]) -> DependencyGraph:
         """The graph `build` makes of a whole estate's nodes and edges, kept as arrays (domain/packed.py): the same
-        maps to read, made of a tenth of the memory, read-only (a what-if layers its edits over them)."""
+        maps to read, in about half the memory at 1M CIs, read-only (a what-if layers its edits over them)."""
         from graphsvc.domain.packed import pack
 
         return cls.of_packed(*pack(nodes, edges))

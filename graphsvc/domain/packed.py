@@ -13,13 +13,12 @@ one id -> number dict, and a few bytes a node and an edge:
 
 `PackedNodes` and `PackedEdges` are read-only mappings over them that make a `Node` or a list of `Edge`s when asked,
 so every analysis reads a packed graph exactly as it reads a built one (`DependencyGraph.packed`;
-tests/unit/test_packed_graph.py compares the two over random graphs). What-ifs layer their edits over these maps
-as over dicts (domain/layered.py).
+tests/unit/test_packed_graph.py compares the two over random graphs). The estate kept for `asOf` and what-ifs packs
+its graph too, and a what-if layers its edits over those maps as over dicts (domain/layered.py).
 """
 
 from __future__ import annotations
 
-import sys
 from array import array
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -210,7 +209,7 @@ class PackedEdges(_ReadOnly, MutableMapping[str, list["Edge"]]):
 
 class PackBuilder:
     """Nodes and edges taken one by one (a loader's rows), packed at the end: no `Node` or `Edge` object is made,
-    and an edge's ends are held as the (interned) id strings until every node is known."""
+    and an edge's ends are held as id strings (one string per id) until every node is known."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -225,6 +224,9 @@ class PackBuilder:
         self.sources: list[str] = []
         self.targets: list[str] = []
         self.flags: list[int] = []
+        # each id once: a target's string is the node's own (a dict of the builder's, not sys.intern's table, which
+        # would keep a million entries after the load)
+        self._strings: dict[str, str] = {}
 
     def node(
         self,
@@ -237,7 +239,7 @@ class PackBuilder:
         ci_type: str | None = None,
         min_healthy: int | None = None,
     ) -> None:
-        node_id = sys.intern(node_id)
+        node_id = self._strings.setdefault(node_id, node_id)
         if status == "RETIRED":  # as Node.retired
             self.retired.add(node_id)
             return
@@ -251,8 +253,9 @@ class PackBuilder:
         self.min_healthies.append(min_healthy)
 
     def edge(self, source: str, target: str, hard: bool = True, membership: bool = False) -> None:
-        self.sources.append(sys.intern(source))
-        self.targets.append(sys.intern(target))
+        strings = self._strings
+        self.sources.append(strings.setdefault(source, source))
+        self.targets.append(strings.setdefault(target, target))
         self.flags.append((HARD if hard else 0) | (MEMBERSHIP if membership else 0))
 
     def finish(self) -> tuple[PackedGraph, dict[str, int], set[str]]:
@@ -287,7 +290,7 @@ class PackBuilder:
         src = np.fromiter((number(x) for x in self.sources), dtype=np.int64, count=len(self.sources))
         tgt = np.fromiter((number(x) for x in self.targets), dtype=np.int64, count=len(self.targets))
         flg = np.array(self.flags, dtype=np.int8)
-        self.sources, self.targets, self.flags = [], [], []
+        self.sources, self.targets, self.flags, self._strings = [], [], [], {}
         # as `build`: edges out of nodes the graph does not have are dropped; an edge given twice (the same ends and
         # membership) is one, at its first place
         known = src >= 0

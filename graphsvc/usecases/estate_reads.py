@@ -235,7 +235,7 @@ class EstateReads:
         estate = self.estate
         nodes = [_node(p) for p in estate.items.values() if Kind(p["itemKind"]) in DEPENDABLE]
         edges = [_edge(s, rel, t, props) for rel, s, t, props in estate.relationships() if rel in GRAPH_RELS]
-        return DependencyGraph.build(nodes, edges)
+        return DependencyGraph.packed(nodes, edges)  # kept as arrays, as the server's copy (domain/packed.py)
 
     async def whole_graph(self) -> DependencyGraph:
         return await asyncio.to_thread(lambda: self.graph)  # built once, off the event loop
