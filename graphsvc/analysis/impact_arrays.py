@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graphsvc.domain.graph import DependencyGraph, Status
-from graphsvc.domain.packed import HARD, MEMBERSHIP, PackedGraph, numpy
+from graphsvc.domain.packed import HARD, KINDS, MEMBERSHIP, PackedGraph, numpy
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = ["Found", "ImpactArrays", "NodeMap", "SearchResult", "arrays_of", "down_members", "search"]
@@ -40,7 +40,6 @@ __all__ = ["Found", "ImpactArrays", "NodeMap", "SearchResult", "arrays_of", "dow
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 V = TypeVar("V")
-KINDS = tuple(Kind)
 STATUSES = (Status.OK, Status.DEGRADED, Status.DOWN)  # by value
 
 

@@ -62,7 +62,7 @@ def _initial_load(settings: Settings, document: Any, label: str) -> None:
     if Neo4jSettings().uri:
         fail(
             "--initial-load runs Neo4j's bulk importer on the managed server's files; with NEO4J_URI set, use "
-            "`graphsvc import` (docs/operations.md says how to bulk load a server of your own)"
+            '`graphsvc import` (docs/operations.md, "A large first load")'
         )
     bar, progress = progress_bar(f"loading {label}", "item")
     started = time.perf_counter()

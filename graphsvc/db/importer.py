@@ -46,6 +46,7 @@ from graphsvc.db.utilization import record_readings_in
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
 from graphsvc.domain.rows import (
+    by_owner,
     consumption_props,
     content_hash,
     dependency_props,
@@ -66,7 +67,14 @@ from graphsvc.errors import RequestError
 from graphsvc.telemetry import metrics
 from graphsvc.util import cyclic_gc_paused
 
-__all__ = ["ImportSummary", "existing_kinds", "import_document", "item_count"]  # the last two from db/stored.py
+__all__ = [  # existing_kinds and item_count are db/stored.py's
+    "READINGS_BATCH",
+    "ImportSummary",
+    "existing_kinds",
+    "import_document",
+    "item_count",
+    "write_readings",
+]
 
 Progress = Callable[[int, int], None]
 Step = tuple[str, Any, dict[str, Any]]  # (statement name, template argument, parameters)
@@ -143,12 +151,7 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
 async def _plan(
     tx: AsyncManagedTransaction, doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary
 ) -> _Plan:
-    deps_by_from: dict[str, list[tuple[int, Dependency]]] = defaultdict(list)
-    for i, dep in enumerate(doc.dependencies):
-        deps_by_from[dep.from_].append((i, dep))
-    cons_by_bu: dict[str, list[tuple[int, Consumption]]] = defaultdict(list)
-    for i, con in enumerate(doc.consumption):
-        cons_by_bu[con.businessUnit].append((i, con))
+    deps_by_from, cons_by_bu = by_owner(doc)
     plan = _Plan(deps_by_from, cons_by_bu)
 
     # An existing item is unchanged when the document's hash of it is the one its last import stored, or else (the
@@ -305,6 +308,24 @@ async def _readings_step(tx: AsyncManagedTransaction, chunk: list[CiReading], au
     await record_readings_in(tx, chunk, audit, now=now, base="utilizationReadings")
 
 
+async def write_readings(
+    session: AsyncSession,
+    readings: list[CiReading],
+    audit: Audit,
+    now: datetime,
+    progress: Progress | None = None,
+) -> int:
+    """A bulk load's utilization readings, READINGS_BATCH a transaction (the document checked before); how many."""
+    written = 0
+    for start in range(0, len(readings), READINGS_BATCH):
+        chunk = readings[start : start + READINGS_BATCH]
+        await session.execute_write(_readings_step, chunk, audit, now)
+        written += len(chunk)
+        if progress is not None:
+            progress(written, len(readings))
+    return written
+
+
 # counted by outcome: a rejected document or run is the user's (nothing written), anything else an error
 @metrics.counted(metrics.IMPORTS, rejected=(RequestError, ValueError))
 @translate_unavailable
@@ -420,10 +441,7 @@ async def import_document(
                             )
                         if readings:
                             say("writing readings")
-                        for start in range(0, len(readings), READINGS_BATCH):
-                            chunk = readings[start : start + READINGS_BATCH]
-                            await session.execute_write(_readings_step, chunk, audit, now)
-                            summary.readings += len(chunk)
+                        summary.readings += await write_readings(session, readings, audit, now)
         except ConstraintError as exc:
             # Someone created one of these ids between our lookup and our write (not an import: those wait).
             raise DocumentInvalid(

@@ -33,7 +33,6 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
@@ -42,18 +41,26 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j import AsyncDriver, RoutingControl
 
 from graphsvc.db.audit import Audit
 from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.cypher import cypher
+from graphsvc.db.importer import write_readings
 from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
 from graphsvc.db.migrate import apply_migrations
-from graphsvc.db.utilization import record_readings_in
 from graphsvc.domain.estate import ItemState, dump_states
-from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
+from graphsvc.domain.exchange import ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
-from graphsvc.domain.rows import consumption_props, content_hash, dependency_props, item_props, owned_relationships
+from graphsvc.domain.rows import (
+    Listed,
+    by_owner,
+    consumption_props,
+    content_hash,
+    dependency_props,
+    item_props,
+    owned_relationships,
+)
 from graphsvc.domain.validation import DocumentInvalid, check_references, document_items, validate_structure
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
 from graphsvc.util import cyclic_gc_paused
@@ -62,9 +69,7 @@ __all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "write_csv"]
 
 DATABASE = "neo4j"  # the managed server's one database
 STATES_PER_ENTRY = 1_000  # items whose journal states one audit entry carries (about 0.8 MB of JSON)
-READINGS_BATCH = 50_000  # utilization readings per transaction, as a bulk import writes them
 READ_BUFFER = "64m"  # the bulk importer's read buffer: the largest value (an entry of states) it can take
-_ARRAY_DELIMITER = "\x1f"  # no value holds it: arrays are refused (the exchange format has no scalar lists)
 
 Phase = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -182,24 +187,11 @@ def _line_breaks(path: Path) -> int:
     return found
 
 
-def _by_owner(
-    doc: ExchangeDocument,
-) -> tuple[dict[str, list[tuple[int, Dependency]]], dict[str, list[tuple[int, Consumption]]]]:
-    deps: dict[str, list[tuple[int, Dependency]]] = defaultdict(list)
-    for i, dep in enumerate(doc.dependencies):
-        deps[dep.from_].append((i, dep))
-    cons: dict[str, list[tuple[int, Consumption]]] = defaultdict(list)
-    for i, con in enumerate(doc.consumption):
-        cons[con.businessUnit].append((i, con))
-    return deps, cons
-
-
-_Owned = tuple[dict[str, list[tuple[int, Dependency]]], dict[str, list[tuple[int, Consumption]]]]
 _DEPENDS_ON, _CONSUMES = Rel.DEPENDS_ON.value, Rel.CONSUMES.value
 
 
 def _item_rows(
-    items: list[tuple[Kind, int, Any]], owned: _Owned, now: datetime
+    items: list[tuple[Kind, int, Any]], owned: Listed, now: datetime
 ) -> Iterator[tuple[Kind, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]]:
     """Each item's stored properties (as an import leaves them) and outgoing relationships (type, target, props)."""
     deps, cons = owned
@@ -242,7 +234,7 @@ class _Entries:
 
 # The document's items and their dependencies and consumption, for the parts written by forked processes (set
 # before the fork, so that a child reads them from the memory it shares with the parent instead of a copy).
-_FORKED: tuple[list[tuple[Kind, int, Any]], _Owned] | None = None
+_FORKED: tuple[list[tuple[Kind, int, Any]], Listed] | None = None
 
 
 def _write_part(
@@ -314,7 +306,7 @@ def write_csv(
         moved = None if progress is None else lambda done, _total: progress(done * share, len(items))
         return _write_part(directory / f"part-{n}", first, last, entries, moved)
 
-    _FORKED = (items, _by_owner(doc))
+    _FORKED = (items, by_owner(doc))
     try:
         if len(parts) > 1 and workers > 1 and _forks():
             context = multiprocessing.get_context("fork")
@@ -380,10 +372,6 @@ def _refusal(found: dict[str, int], data_dir: Path) -> str:
     )
 
 
-async def _readings(tx: AsyncManagedTransaction, chunk: list[CiReading], audit: Audit, now: datetime) -> None:
-    await record_readings_in(tx, chunk, audit, now=now, base="utilizationReadings")
-
-
 async def _after_start(
     connection: Connection,
     readings: list[CiReading],
@@ -396,16 +384,10 @@ async def _after_start(
     try:
         say("making the schema (constraints, indexes, search)")
         await apply_migrations(driver, connection.database)
-        written = 0
         if readings:
             say("writing readings")
         async with driver.session(database=connection.database) as session:
-            for start in range(0, len(readings), READINGS_BATCH):
-                chunk = readings[start : start + READINGS_BATCH]
-                await session.execute_write(_readings, chunk, audit, now)
-                written += len(chunk)
-                if progress is not None:
-                    progress(written, len(readings))
+            written = await write_readings(session, readings, audit, now, progress)
             say("indexing for search")
             await (await session.run(cypher("import/await_search_index"))).consume()
         return written
@@ -499,7 +481,6 @@ def _import_arguments(files: CsvFiles, work: Path) -> list[str]:
         "--id-type=string",
         "--strict=true",
         "--bad-tolerance=0",
-        f"--array-delimiter=U+{ord(_ARRAY_DELIMITER):04X}",
         f"--multiline-fields={'true' if files.multiline else 'false'}",
         f"--report-file={work / 'import.report'}",
         # a value must fit in one read buffer (4 MiB by default): an entry of STATES_PER_ENTRY items' states is

@@ -157,9 +157,9 @@ class DependencyGraph:
     @cached_property
     def groups(self) -> frozenset[str]:
         """The redundancy groups' ids."""
-        packed = self.derived.get("packed")
+        packed: PackedGraph | None = self.derived.get("packed")
         if packed is not None:
-            return frozenset(packed.groups())
+            return packed.groups()
         return frozenset(g for g, node in self.nodes.items() if node.kind is Kind.REDUNDANCY_GROUP)
 
     def quorum(self, group_id: str) -> int:

@@ -32,7 +32,7 @@ from graphsvc.domain.vocabulary import Kind
 
 __all__ = ["PackBuilder", "PackedEdges", "PackedGraph", "PackedNodes", "pack"]
 
-KINDS = tuple(Kind)
+KINDS = tuple(Kind)  # a kind as its position here: the packed column and the impact search's arrays
 HARD, MEMBERSHIP = 1, 2  # an edge's flags
 NONE = -1  # a missing number (criticality, minHealthy)
 

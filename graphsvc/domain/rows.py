@@ -16,10 +16,12 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from graphsvc.domain.exchange import Consumption, Dependency
+from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.vocabulary import Kind, Relationship, owned_fields
 
 __all__ = [
+    "Listed",
+    "by_owner",
     "content_hash",
     "dependency_from_props",
     "dependency_props",
@@ -117,6 +119,22 @@ def dependency_from_props(source: str, target: str, props: Mapping[str, Any]) ->
 
 def consumption_props(con: Consumption, index: int) -> dict[str, Any]:
     return {"i": index, "share": con.share}
+
+
+# (index in the document, dependency) by `from`, and (index in the document, share) by business unit
+Listed = tuple[dict[str, list[tuple[int, Dependency]]], dict[str, list[tuple[int, Consumption]]]]
+
+
+def by_owner(doc: ExchangeDocument) -> Listed:
+    """The document's dependencies by the item they go out of and its consumption by business unit, each with its
+    index in the document (the relationship's `i`): an item's content hash and its relationships read them."""
+    deps: dict[str, list[tuple[int, Dependency]]] = {}
+    for i, dep in enumerate(doc.dependencies):
+        deps.setdefault(dep.from_, []).append((i, dep))
+    cons: dict[str, list[tuple[int, Consumption]]] = {}
+    for i, con in enumerate(doc.consumption):
+        cons.setdefault(con.businessUnit, []).append((i, con))
+    return deps, cons
 
 
 def content_hash(
