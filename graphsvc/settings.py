@@ -57,6 +57,17 @@ class Settings(BaseSettings):
     graph_cache_max_items: int = Field(
         default=500_000, ge=0, description="never keep in memory an estate with more services, CIs and groups"
     )
+    graph_process_from: int = Field(
+        default=50_000,
+        ge=0,
+        description="from this many services, CIs and groups, load the in-memory graph in a process of its own and map "
+        "it from a file the server's workers share (usecases/graph_share.py)",
+    )
+    graph_share_dir: Path | None = Field(
+        default=None,
+        description="the folder the server's processes share that file in (`graphsvc serve --workers N` makes one for "
+        "its workers); unset: a temporary folder of the server's own, removed when it stops",
+    )
     history_keep_days: int = Field(
         default=365,
         ge=0,

@@ -67,7 +67,7 @@ def serve(
     bolt_port: BoltPort = None,
     workers: Annotated[
         int | None,
-        typer.Option(min=1, help="server processes; each keeps its own copy of the graph [env GRAPHSVC_WORKERS]"),
+        typer.Option(min=1, help="server processes; they map one copy of a large graph [env GRAPHSVC_WORKERS]"),
     ] = None,
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql)."""
@@ -112,10 +112,16 @@ def serve(
         # reads the variable when a worker imports it. A fresh folder each start, removed at the end.
         metrics_dir = tempfile.mkdtemp(prefix="graphsvc-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        # And they share one file of the in-memory graph, mapped by each (usecases/graph_share.py).
+        graph_dir = None if settings.graph_share_dir else tempfile.mkdtemp(prefix="graphsvc-graph-")
+        if graph_dir is not None:
+            os.environ["GRAPHSVC_GRAPH_SHARE_DIR"] = graph_dir
         try:
             _serve_workers(workers, host, port, settings.log_format)
         finally:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+            if graph_dir is not None:
+                shutil.rmtree(graph_dir, ignore_errors=True)
     else:
         uvicorn.run(
             application,

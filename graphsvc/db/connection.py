@@ -145,10 +145,13 @@ def translated(exc: Exception, timeout: float | None = None) -> GraphsvcError:
     return DatabaseUnavailable(type(exc).__name__)
 
 
-def open_async_driver(conn: Connection, *, max_pool_size: int = 50) -> AsyncDriver:
-    """The process's one AsyncDriver (the API server), its statements counted and traced (db/instrument.py)."""
+def open_async_driver(conn: Connection, *, max_pool_size: int = 50, watched: bool = True) -> AsyncDriver:
+    """The process's one AsyncDriver (the API server), its statements counted and traced (db/instrument.py), and
+    unless not `watched`, what its sessions see of the database moving shared with the host's other graphsvc
+    processes (db/movement.py)."""
     instrument.install()
-    movement.install()
+    if watched:
+        movement.install()
     return AsyncGraphDatabase.driver(
         conn.uri,
         auth=(conn.user, conn.password),

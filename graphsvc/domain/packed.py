@@ -22,7 +22,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,8 @@ HARD, MEMBERSHIP = 1, 2  # an edge's flags
 NONE = -1  # a missing number (criticality, minHealthy)
 
 Ints = npt.NDArray[np.int64]
+if TYPE_CHECKING:  # a column built here, or mapped from a graph file (usecases/graph_file.py)
+    Column = array[int] | memoryview[int]
 _NUMPY = {"b": np.int8, "h": np.int16, "i": np.int32, "q": np.int64}
 
 
@@ -48,32 +50,34 @@ def _array(code: str, values: npt.NDArray[Any]) -> array[int]:
     return found
 
 
-def numpy(values: array[int]) -> npt.NDArray[Any]:
-    """A numpy view of a packed column (no copy)."""
-    return np.frombuffer(values, dtype=_NUMPY[values.typecode])
+def numpy(values: Column) -> npt.NDArray[Any]:
+    """A numpy view of a packed column (no copy): an `array`, or a typed view into a mapped graph file
+    (usecases/graph_file.py), read-only."""
+    code = values.typecode if isinstance(values, array) else values.format
+    return np.frombuffer(values, dtype=_NUMPY[code])
 
 
 @dataclass(frozen=True)
 class PackedGraph:
-    """Nodes and edges as columns (`array`s: typecode b, h: 8 and 16 bits, i: 32, q: 64); see the module's
-    docstring."""
+    """Nodes and edges as columns (`array`s: typecode b, h: 8 and 16 bits, i: 32, q: 64; or views of the same types
+    into a mapped file: usecases/graph_file.py); see the module's docstring."""
 
     ids: list[str]  # node i's id, ascending
     index: dict[str, int]
-    names: list[str]
-    kind: array[int]  # b: position in KINDS
-    status: array[int]  # h: position in `texts` (0: None)
-    tier: array[int]  # h
-    type: array[int]  # h
-    criticality: array[int]  # q: NONE for None
-    min_healthy: array[int]  # q
+    names: Sequence[str]  # a list, or a mapped file's strings decoded when asked
+    kind: Column  # b: position in KINDS
+    status: Column  # h: position in `texts` (0: None)
+    tier: Column  # h
+    type: Column  # h
+    criticality: Column  # q: NONE for None
+    min_healthy: Column  # q
     texts: tuple[str | None, ...]  # the text values seen, `None` first
-    out_start: array[int]  # q: the out edges of node i are out_target[out_start[i]:out_start[i + 1]]
-    out_target: array[int]  # i
-    out_flags: array[int]  # b: HARD | MEMBERSHIP
-    in_start: array[int]  # q: the edges into node i are in_source[in_start[i]:in_start[i + 1]], by source number
-    in_source: array[int]  # i
-    in_flags: array[int]  # b
+    out_start: Column  # q: the out edges of node i are out_target[out_start[i]:out_start[i + 1]]
+    out_target: Column  # i
+    out_flags: Column  # b: HARD | MEMBERSHIP
+    in_start: Column  # q: the edges into node i are in_source[in_start[i]:in_start[i + 1]], by source number
+    in_source: Column  # i
+    in_flags: Column  # b
 
     def node(self, i: int) -> Node:
         texts = self.texts

@@ -40,6 +40,7 @@ from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.estate import EstateCache
 from graphsvc.usecases.freshness import CheckedRead
+from graphsvc.usecases.graph_share import GraphShare
 from graphsvc.usecases.kept_graph import FREEZE_FROM, settle
 from graphsvc.util import keep_out_of_collections, release_free_memory
 
@@ -67,9 +68,21 @@ class GraphCache:
     """One process's knowledge of the dependency graph, valid while the database's fingerprint stays the same."""
 
     def __init__(
-        self, repo: ItemRepository, *, max_items: int, keep_graph: bool = True, recheck_seconds: float = 0.0
+        self,
+        repo: ItemRepository,
+        *,
+        max_items: int,
+        keep_graph: bool = True,
+        recheck_seconds: float = 0.0,
+        share: GraphShare | None = None,
+        share_from: int = 0,
     ) -> None:
         self.repo = repo
+        # from `share_from` items, the graph is loaded in a process of its own and mapped from a file the server's
+        # workers share (usecases/graph_share.py)
+        self.share = share
+        self.share_from = share_from
+        self.mapped = False  # whether the copy in memory is mapped from such a file
         # concurrent requests share fingerprint reads, each still seeing what was written before it asked; and the
         # last one is trusted while nothing may have moved (usecases/freshness.py)
         self._fingerprint = CheckedRead(partial(g.fingerprint, repo), recheck_seconds)
@@ -129,8 +142,12 @@ class GraphCache:
     async def _load(self, seen: g.Fingerprint) -> None:
         started = time.perf_counter()
         self._progress = (0, time.monotonic())
+        shared = self.share is not None and seen[1] >= self.share_from
         try:
-            graph = await g.whole_graph(self.repo, progress=self._read_so_far)
+            if self.share is not None and shared:
+                graph = await self.share.graph(seen, self._read_so_far)
+            else:
+                graph = await g.whole_graph(self.repo, progress=self._read_so_far)
         except Exception:  # a failed warm-up must not take the server down: answers come from Neo4j meanwhile
             log.exception("loading the dependency graph into memory failed")
             self._progress = None
@@ -139,6 +156,7 @@ class GraphCache:
         # `seen` was read before the load began: a write during the load makes the next check reload again.
         await settle(graph)  # arrays built before the graph is offered, and the whole of it frozen
         self.graph, self.exposure, self.fingerprint = graph, None, seen  # the copy before it goes
+        self.mapped = shared
         await asyncio.to_thread(release_free_memory)  # what the load and that copy leave free, back to the system
         self._progress = None
         self.loads += 1
@@ -146,11 +164,12 @@ class GraphCache:
         self.load_seconds = time.perf_counter() - started
         self.load_phases = {"graph": read - started, "arrays and freeze": self.load_seconds - (read - started)}
         log.info(
-            "dependency graph in memory: %d nodes in %.1f s (version %s; graph %.1f s, arrays and freeze %.1f s)",
+            "dependency graph in memory: %d nodes in %.1f s (version %s; graph %.1f s, arrays and freeze %.1f s%s)",
             len(graph.nodes),
             self.load_seconds,
             seen[0],
             *self.load_phases.values(),
+            "; mapped from a shared file" if shared else "",
         )
         # Then what its impacts expose, which they read from Neo4j until it is in (46,666 services and 1M owners at
         # 1M CIs, 27 s: read in slices, after the graph and in a task of its own, so that it never holds up the graph

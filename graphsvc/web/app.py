@@ -8,8 +8,12 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
+import shutil
+import sys
+import tempfile
 from collections.abc import AsyncIterator
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -34,6 +38,7 @@ from graphsvc.usecases.changes import weights_from
 from graphsvc.usecases.events import EventFeed
 from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.usecases.graph_cache import GraphCache
+from graphsvc.usecases.graph_share import GraphShare
 from graphsvc.web.assets import StaticAssets
 from graphsvc.web.compression import Compress
 from graphsvc.web.conditional import ConditionalGet
@@ -124,11 +129,14 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         # kept browse answers are checked against one read shared by the requests that arrive while it runs
         # (and trusted again while nothing may have moved: usecases/freshness.py)
         state["data_fingerprint"] = CheckedRead(partial(g.data_fingerprint, repo), settings.recheck_seconds)
+        share, own_folder = _graph_share(settings, conn)
         cache = state["graph_cache"] = GraphCache(
             repo,
             max_items=settings.graph_cache_max_items,
             keep_graph=settings.graph_cache,
             recheck_seconds=settings.recheck_seconds,
+            share=share,
+            share_from=settings.graph_process_from,
         )
         # subscriptions' one poller of the audit trail (runs only while anyone is subscribed)
         state["event_feed"] = EventFeed(
@@ -146,6 +154,8 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         finally:
             await state["event_feed"].close()
             await cache.close()
+            if own_folder is not None:
+                shutil.rmtree(own_folder, ignore_errors=True)
             await state["driver"].close()
             process_ended(settings.prometheus_multiproc_dir)
 
@@ -234,3 +244,15 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.graphsvc = state  # what the lifespan opened (the driver, the event feed): for tests and debugging
     return app
+
+
+def _graph_share(settings: Settings, conn: Connection) -> tuple[GraphShare | None, Path | None]:
+    """Where this server's processes share the graph's file (usecases/graph_share.py), and the folder to remove at
+    the end when it is this process's own; no share where there is no `flock` (not POSIX) or no graph is kept."""
+    if sys.platform == "win32" or not settings.graph_cache:
+        return None, None
+    if settings.graph_share_dir is not None:
+        settings.graph_share_dir.mkdir(parents=True, exist_ok=True)
+        return GraphShare(settings.graph_share_dir, conn, settings.tx_timeout_seconds), None
+    own = Path(tempfile.mkdtemp(prefix="graphsvc-graph-"))
+    return GraphShare(own, conn, settings.tx_timeout_seconds), own
