@@ -36,6 +36,7 @@ from bench.common import SIZES, bench_database, ensure_loaded, free_port, neo4j_
 LOADED = re.compile(r"dependency graph in memory: (\d+) nodes in ([\d.]+) s \(version [^;]*; (.*)\)")
 EXPOSED = re.compile(r"what impacts expose in memory: (\d+) services, (\d+) owned items in ([\d.]+) s")
 PART = re.compile(r"([a-z ]+) ([\d.]+) s")
+LOADER = re.compile(r"graph loaded in a process of its own \(its peak resident memory ([\d.]+) MiB\)")
 
 
 def memory_mib(pid: int, key: str = "VmHWM") -> float:
@@ -46,17 +47,45 @@ def memory_mib(pid: int, key: str = "VmHWM") -> float:
     return 0.0
 
 
-def one_start(env: dict[str, str]) -> dict[str, Any]:
+def shares_mib(pid: int) -> dict[str, float]:
+    """The process's resident memory split (/proc/<pid>/smaps_rollup): `rss`; `pss`, its proportional share (a page
+    mapped by two processes counts half in each); `private`, the pages only it maps; `shared`, those others map too
+    (a mapped graph file's pages: usecases/graph_share.py)."""
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        fields[name] = int(value.split()[0])
+    return {
+        "rss": fields["Rss"] / 1024,
+        "pss": fields["Pss"] / 1024,
+        "private": (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024,
+        "shared": (fields["Shared_Clean"] + fields["Shared_Dirty"]) / 1024,
+    }
+
+
+def servers(pid: int, workers: int) -> list[int]:
+    """The processes that serve: `pid` itself, or its worker children (not a loading process: a worker's child)."""
+    if workers == 1:
+        return [pid]
+    children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return [c for c in children if b"multiprocessing.spawn" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+def one_start(env: dict[str, str], workers: int = 1) -> dict[str, Any]:
     port = free_port()
     graphsvc = Path(sys.executable).with_name("graphsvc")
     with tempfile.NamedTemporaryFile("w+", suffix=".log") as log:
         started = time.monotonic()
         proc = subprocess.Popen(
-            [str(graphsvc), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=log
+            [str(graphsvc), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
         )
         seen: list[dict[str, Any]] = []
-        answered = loaded = None
+        answered = loaded = all_loaded = None
         rss_answering = rss_loaded = 0.0
+        loaded_split: dict[str, dict[str, float]] = {}
         try:
             while time.monotonic() - started < 900:
                 if proc.poll() is not None:
@@ -74,24 +103,27 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
                 if state[0] == 200 and answered is None:
                     answered = now
                     rss_answering = memory_mib(proc.pid, "VmRSS")  # the server before its graph: the baseline
-                if state[0] == 200 and state[1] in ("loaded", "tooLarge", "off"):
+                if state[0] == 200 and state[1] in ("loaded", "tooLarge", "off") and loaded is None:
                     loaded = now
                     rss_loaded = memory_mib(proc.pid, "VmRSS")
+                if loaded is not None and len(LOADED.findall(Path(log.name).read_text())) >= workers:
+                    all_loaded = now  # every worker has it (one of them answered "loaded" above)
+                    loaded_split = {str(p): shares_mib(p) for p in servers(proc.pid, workers)}
                     break
                 time.sleep(0.1)
             else:
                 raise RuntimeError("the graph did not load within 15 minutes")
             exposed = None
             while time.monotonic() - started < 900 and proc.poll() is None:  # then what impacts expose, after it
-                if (
-                    EXPOSED.search(Path(log.name).read_text())
-                    or "impacts expose into memory failed" in Path(log.name).read_text()
-                ):
+                text = Path(log.name).read_text()
+                if len(EXPOSED.findall(text)) >= workers or "impacts expose into memory failed" in text:
                     exposed = time.monotonic() - started
                     break
                 time.sleep(0.2)
-            memory = memory_mib(proc.pid)
+            pids = servers(proc.pid, workers)
+            memory = max(memory_mib(p) for p in pids)
             rss_exposed = memory_mib(proc.pid, "VmRSS")
+            exposed_split = {str(p): shares_mib(p) for p in pids}
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -113,6 +145,13 @@ def one_start(env: dict[str, str]) -> dict[str, Any]:
         # resident memory when the server first answered (no graph yet), when the graph was in, and at the end
         # (what impacts expose in too): the kept graph is about the second less the first
         "rss_mib": {"answering": rss_answering, "graph_loaded": rss_loaded, "exposure_loaded": rss_exposed},
+        # each serving process's memory split (rss, pss, private, shared) once every one had the graph, and at the
+        # end; and the peak of the process that loaded the graph, when one did (usecases/graph_share.py)
+        "workers": workers,
+        "all_loaded_s": all_loaded,
+        "memory_graph_loaded_mib": loaded_split,
+        "memory_exposure_loaded_mib": exposed_split,
+        "loader_peak_mib": [float(m) for m in LOADER.findall(text)],
     }
 
 
@@ -121,6 +160,12 @@ async def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="100k")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1, help="graphsvc serve --workers N")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="load the graph in the server's own process, as before the shared file (GRAPHSVC_GRAPH_PROCESS_FROM)",
+    )
     args = parser.parse_args()
     cis = SIZES[args.size]
     async with bench_database() as (settings, conn, driver):
@@ -130,9 +175,11 @@ async def main() -> None:
             "GRAPHSVC_AUTH": "false",
             "GRAPHSVC_GRAPH_CACHE_MAX_ITEMS": str(max(settings.graph_cache_max_items, 2 * cis + 200_000)),
         }
+        if args.in_process:
+            env["GRAPHSVC_GRAPH_PROCESS_FROM"] = str(10 * cis + 1_000_000)
         rounds = []
         for i in range(args.repeat):
-            rounds.append(await asyncio.to_thread(one_start, env))
+            rounds.append(await asyncio.to_thread(one_start, env, args.workers))
             r = rounds[-1]
             print(
                 f"round {i + 1}: answering after {r['answering_s']:.1f} s, graph loaded after {r['loaded_s']:.1f} s "
@@ -147,7 +194,9 @@ async def main() -> None:
             "median_loaded_s": statistics.median(r["loaded_s"] for r in rounds),
             "median_answering_s": statistics.median(r["answering_s"] for r in rounds),
         }
-        out = write_result("start", args.size, result, settings, conn)
+        result["in_process"] = args.in_process
+        variant = ("-in-process" if args.in_process else "") + (f"-workers{args.workers}" if args.workers > 1 else "")
+        out = write_result("start", args.size + variant, result, settings, conn)
         print(f"median: answering {result['median_answering_s']:.1f} s, loaded {result['median_loaded_s']:.1f} s")
         print(f"wrote {out}")
 

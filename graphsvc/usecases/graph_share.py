@@ -97,9 +97,13 @@ class GraphShare:
         await child.stdin.drain()  # kept open: the child stops when it closes (this process gone)
         errors = asyncio.create_task(child.stderr.read())
         try:
+            peak = None
             async for line in child.stdout:
-                with contextlib.suppress(ValueError):
-                    progress(int(line))
+                if line.startswith(b"peak "):
+                    peak = int(line.split()[1]) / 1024
+                else:
+                    with contextlib.suppress(ValueError):
+                        progress(int(line))
             code = await child.wait()
         except BaseException:  # cancelled (the server stopping, a newer load): the child goes too
             with contextlib.suppress(ProcessLookupError):
@@ -112,6 +116,7 @@ class GraphShare:
         told = (await errors).decode(errors="replace").strip().splitlines()
         if code != 0 or not _exists(path):
             raise LoadFailed(f"the graph loading process ended with {code}: " + " | ".join(told[-5:]))
+        log.info("graph loaded in a process of its own (its peak resident memory %.0f MiB)", peak or 0)
 
     def _forget_others(self, keep: str) -> None:
         """Remove the older files (a process mapping one keeps its pages until it lets that graph go)."""
@@ -156,6 +161,9 @@ async def _load(config: dict[str, Any]) -> None:
         await driver.close()
     arrays_of(graph)
     write(Path(config["path"]), graph)
+    import resource  # POSIX, as this whole process
+
+    print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)  # KiB on Linux
 
 
 def _stop_when_orphaned() -> None:
