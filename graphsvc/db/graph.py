@@ -63,24 +63,34 @@ async def site_cis(repo: ItemRepository, site_id: str) -> list[str] | None:
     return sorted(records[0]["ids"]) if records[0]["found"] else None
 
 
-def _unique(items: Iterable[Props]) -> list[Props]:
+def _unique(items: Iterable[Props], made: dict[str, Props]) -> list[Props]:
+    """Each item once, in id order; an item `made` already has is that one (the same dict)."""
     seen: dict[str, Props] = {}
     for p in items:
-        seen.setdefault(p["id"], native_props(p))
+        item_id = p["id"]
+        if item_id not in seen:
+            found = made.get(item_id)
+            if found is None:
+                found = made[item_id] = native_props(p)
+            seen[item_id] = found
     return [seen[k] for k in sorted(seen)]
 
 
-async def service_facts(repo: ItemRepository, ids: Sequence[str]) -> dict[str, ServiceFacts]:
-    """Consumers, SLAs, owners and requirements (with ancestors) of each service."""
+async def service_facts(
+    repo: ItemRepository, ids: Sequence[str], made: dict[str, Props] | None = None
+) -> dict[str, ServiceFacts]:
+    """Consumers, SLAs, owners and requirements (with ancestors) of each service. A business unit, team or
+    requirement met by several services is one dict, shared (also with the calls given the same `made`)."""
     if not ids:
         return {}
     records = await repo.read(cypher("graph/service_facts"), ids=list(ids))
+    made = {} if made is None else made
     return {
         r["id"]: ServiceFacts(
-            consumers=_unique(r["consumers"]),
-            slas=[SlaFacts(native_props(s["sla"]), _unique(s["units"])) for s in r["slas"]],
-            owners=_unique(r["owners"]),
-            requirements=_unique(r["requirements"]),
+            consumers=_unique(r["consumers"], made),
+            slas=[SlaFacts(native_props(s["sla"]), _unique(s["units"], made)) for s in r["slas"]],
+            owners=_unique(r["owners"], made),
+            requirements=_unique(r["requirements"], made),
         )
         for r in records
     }
@@ -95,19 +105,33 @@ async def owners(repo: ItemRepository, ids: Sequence[str]) -> list[tuple[Props, 
     return sorted(found, key=lambda f: f[0]["id"])
 
 
-async def exposure_facts(repo: ItemRepository, service_ids: Sequence[str], *, chunk: int = 5_000) -> ExposureFacts:
+async def exposure_facts(
+    repo: ItemRepository,
+    service_ids: Sequence[str],
+    *,
+    chunk: int = 5_000,
+    same: Callable[[str], str] | None = None,
+) -> ExposureFacts:
     """The facts of the given services (service_facts) and the owners of every service and CI, to keep: read in
-    slices, so that no statement runs long on a large estate (46,666 services and 1M CIs at 1M)."""
+    slices, so that no statement runs long on a large estate (46,666 services and 1M CIs at 1M).
+
+    Kept for a million items, every copy counts: a team, business unit or requirement is one dict for every service
+    that has it, a set of owning teams one tuple for every item it owns, and an item's id the string `same` gives
+    for it (the kept graph's own)."""
     services: dict[str, ServiceFacts] = {}
+    made: dict[str, Props] = {}
     for start in range(0, len(service_ids), chunk):
-        services |= await service_facts(repo, service_ids[start : start + chunk])
+        services |= await service_facts(repo, service_ids[start : start + chunk], made)
+    del made
     owned_by: dict[str, tuple[str, ...]] = {}
+    owner_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
     after = ""
     while True:
         rows = (await repo.read(cypher("graph/owned_slice"), after=after, limit=chunk * 10))[0]["rows"]
         for item_id, owning in rows:
             if owning:
-                owned_by[item_id] = tuple(sorted(owning))
+                owners = tuple(sorted(owning))
+                owned_by[item_id if same is None else same(item_id)] = owner_sets.setdefault(owners, owners)
         if len(rows) < chunk * 10:
             break
         after = rows[-1][0]

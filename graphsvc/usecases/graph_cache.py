@@ -55,6 +55,21 @@ def _failed(task: asyncio.Future[Any]) -> bool:
     return task.done() and (task.cancelled() or task.exception() is not None)
 
 
+def _same_ids(graph: DependencyGraph) -> Callable[[str], str] | None:
+    """The graph's own string for an id it has (the one id of a million kept once, not twice); None for a graph
+    that is not packed."""
+    packed = graph.derived.get("packed")
+    if packed is None:
+        return None
+    ids, index = packed.ids, packed.index
+
+    def same(item_id: str) -> str:
+        i = index.get(item_id)
+        return item_id if i is None else ids[i]
+
+    return same
+
+
 @dataclass(frozen=True)
 class GraphView:
     """What is current now: the whole graph in memory, or None (then the part an answer needs is read from Neo4j);
@@ -180,7 +195,7 @@ class GraphCache:
         begun = time.perf_counter()
         try:
             services = [n.id for n in graph.of_kind(Kind.SERVICE)]
-            exposure = await g.exposure_facts(self.repo, services)
+            exposure = await g.exposure_facts(self.repo, services, same=_same_ids(graph))
         except Exception:
             log.exception("loading what impacts expose into memory failed")
             return

@@ -27,6 +27,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,10 +98,13 @@ class GraphShare:
         await child.stdin.drain()  # kept open: the child stops when it closes (this process gone)
         errors = asyncio.create_task(child.stderr.read())
         try:
-            peak = None
+            peak, phases = None, {}
             async for line in child.stdout:
                 if line.startswith(b"peak "):
                     peak = int(line.split()[1]) / 1024
+                elif line.startswith(b"phase "):
+                    _, phase, seconds = line.decode().split()
+                    phases[phase] = float(seconds)
                 else:
                     with contextlib.suppress(ValueError):
                         progress(int(line))
@@ -116,7 +120,11 @@ class GraphShare:
         told = (await errors).decode(errors="replace").strip().splitlines()
         if code != 0 or not _exists(path):
             raise LoadFailed(f"the graph loading process ended with {code}: " + " | ".join(told[-5:]))
-        log.info("graph loaded in a process of its own (its peak resident memory %.0f MiB)", peak or 0)
+        log.info(
+            "graph loaded in a process of its own (its peak resident memory %.0f MiB; %s)",
+            peak or 0,
+            ", ".join(f"{phase} {seconds:.1f} s" for phase, seconds in phases.items()),
+        )
 
     def _forget_others(self, keep: str) -> None:
         """Remove the older files (a process mapping one keeps its pages until it lets that graph go)."""
@@ -153,14 +161,23 @@ async def _locked(path: Path) -> AsyncIterator[None]:
 async def _load(config: dict[str, Any]) -> None:
     conn = Connection(config["uri"], config["user"], config["password"], config["database"], False)
     # not watched (db/movement.py): this process's reads are no news to the server's
+    started = time.perf_counter()
     driver = open_async_driver(conn, max_pool_size=2, watched=False)
     try:
         repo = ItemRepository(driver, conn.database, timeout=config["timeout"])
         graph = await g.whole_graph(repo, progress=lambda n: print(n, flush=True))
     finally:
         await driver.close()
+    read = time.perf_counter()
     arrays_of(graph)
+    arrays = time.perf_counter()
     write(Path(config["path"]), graph)
+    for phase, seconds in (
+        ("read", read - started),
+        ("arrays", arrays - read),
+        ("write", time.perf_counter() - arrays),
+    ):
+        print("phase", phase, f"{seconds:.3f}", flush=True)
     import resource  # POSIX, as this whole process
 
     print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)  # KiB on Linux

@@ -109,3 +109,30 @@ async def test_a_failed_load_keeps_answers_from_neo4j_and_says_why(
     assert answer(await impact_of(repo, origin, broken)) == answer(await impact_of(repo, origin))
     assert graph_files(tmp_path) == []  # no half-written file
     await broken.close()
+
+
+async def test_what_impacts_expose_is_kept_once_per_item(
+    adriver: AsyncDriver, empty_db: Connection, demo_document: Any, tmp_path: Path
+) -> None:
+    """A million items' owners and forty thousand services' facts: each team, unit and requirement one dict for every
+    service that has it, each set of owners one tuple, each id the graph's own string."""
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    kept = cache(repo, GraphShare(tmp_path, empty_db))
+    graph = await kept.wait()
+    assert graph is not None and kept.exposure is not None
+    packed = graph.derived["packed"]
+    owned_by = kept.exposure.owned_by
+    live = [key for key in owned_by if key in packed.index]  # RETIRED items have owners, not a place in the graph
+    assert len(live) > 20 and all(key is packed.ids[packed.index[key]] for key in live)
+    by_owners: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for owners in owned_by.values():
+        assert by_owners.setdefault(owners, owners) is owners
+    dicts: dict[str, Any] = {}
+    shared = 0
+    for facts in kept.exposure.services.values():
+        for props in [*facts.requirements, *facts.owners, *facts.consumers]:
+            shared += props["id"] in dicts
+            assert dicts.setdefault(props["id"], props) is props
+    assert shared > 5  # the demo has requirements and teams met by several services
+    await kept.close()
