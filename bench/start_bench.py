@@ -36,7 +36,7 @@ from bench.common import SIZES, bench_database, ensure_loaded, free_port, neo4j_
 LOADED = re.compile(r"dependency graph in memory: (\d+) nodes in ([\d.]+) s \(version [^;]*; (.*)\)")
 EXPOSED = re.compile(r"what impacts expose in memory: (\d+) services, (\d+) owned items in ([\d.]+) s")
 PART = re.compile(r"([a-z ]+) ([\d.]+) s")
-LOADER = re.compile(r"graph loaded in a process of its own \(its peak resident memory ([\d.]+) MiB\)")
+LOADER = re.compile(r"graph loaded in a process of its own \(its peak resident memory ([\d.]+) MiB")
 
 
 def memory_mib(pid: int, key: str = "VmHWM") -> float:

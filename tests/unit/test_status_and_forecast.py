@@ -163,6 +163,9 @@ def test_the_forecast_is_the_spec_read_literally(
     if latest.percent >= threshold:
         assert found is not None and found.forecast_at == latest.at and found.latest == latest
         return
+    if len({r.at for r in inside}) == 1:  # one instant: no trend (the reference line below would divide rounding
+        assert found is None  # noise: the mean of three equal floats can miss them by an ulp)
+        return
     _, slope = least_squares(((r.at - NOW).total_seconds() / 86400, r.percent) for r in inside)
     if slope <= 1e-9:
         assert found is None or math.isclose(found.slope_per_day, slope, abs_tol=1e-6)
