@@ -65,8 +65,13 @@ class Settings(BaseSettings):
     )
     graph_share_dir: Path | None = Field(
         default=None,
-        description="the folder the server's processes share that file in (`graphsvc serve --workers N` makes one for "
-        "its workers); unset: a temporary folder of the server's own, removed when it stops",
+        description="where the server makes the folder its processes share that file in (a fresh one each run, removed "
+        "when it stops); unset: the system's temporary folder",
+    )
+    graph_share_run: bool = Field(
+        default=False,
+        description="set by `graphsvc serve --workers N` for its workers: GRAPHSVC_GRAPH_SHARE_DIR is already this "
+        "run's own folder, to use as it is",
     )
     history_keep_days: int = Field(
         default=365,

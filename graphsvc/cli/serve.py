@@ -113,15 +113,15 @@ def serve(
         metrics_dir = tempfile.mkdtemp(prefix="graphsvc-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         # And they share one file of the in-memory graph, mapped by each (usecases/graph_share.py).
-        graph_dir = None if settings.graph_share_dir else tempfile.mkdtemp(prefix="graphsvc-graph-")
-        if graph_dir is not None:
-            os.environ["GRAPHSVC_GRAPH_SHARE_DIR"] = graph_dir
+        if settings.graph_share_dir is not None:
+            settings.graph_share_dir.mkdir(parents=True, exist_ok=True)
+        graph_dir = tempfile.mkdtemp(prefix="graphsvc-graph-", dir=settings.graph_share_dir)
+        os.environ.update({"GRAPHSVC_GRAPH_SHARE_DIR": graph_dir, "GRAPHSVC_GRAPH_SHARE_RUN": "true"})
         try:
             _serve_workers(workers, host, port, settings.log_format)
         finally:
             shutil.rmtree(metrics_dir, ignore_errors=True)
-            if graph_dir is not None:
-                shutil.rmtree(graph_dir, ignore_errors=True)
+            shutil.rmtree(graph_dir, ignore_errors=True)
     else:
         uvicorn.run(
             application,

@@ -102,6 +102,8 @@ def write(path: Path, graph: DependencyGraph) -> int:
                 out.write(data)
                 out.write(b"\0" * (-len(data) % ALIGN))
             size = out.tell()
+            out.flush()
+            os.fsync(out.fileno())  # on disk before it has the name a reader maps
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -128,6 +130,8 @@ class _Texts(Sequence[str]):
         at = self._at
         if i < 0:
             i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("string index out of range")
         return str(self._data[at[i] : at[i + 1]], "utf-8")
 
     def __len__(self) -> int:
@@ -147,6 +151,8 @@ def mapped(path: Path) -> DependencyGraph:
     if bytes(view[:8]) != MAGIC:
         raise GraphFileError(f"{path} is not a graphsvc graph file of this version")
     length = int.from_bytes(view[8:16], "little")
+    if 16 + length > len(view):
+        raise GraphFileError(f"{path} is cut short (manifest)")
     try:
         manifest = json.loads(bytes(view[16 : 16 + length]))
     except ValueError as exc:

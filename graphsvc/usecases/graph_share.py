@@ -38,7 +38,7 @@ from graphsvc.db import graph as g
 from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.items import ItemRepository
 from graphsvc.domain.graph import DependencyGraph
-from graphsvc.usecases.graph_file import mapped, write
+from graphsvc.usecases.graph_file import GraphFileError, mapped, write
 
 __all__ = ["GraphShare", "LoadFailed"]
 
@@ -61,8 +61,10 @@ class GraphShare:
     timeout: float | None = None  # each read's transaction timeout, as the server's own
 
     def name(self, fingerprint: g.Fingerprint) -> str:
-        digest = hashlib.sha256(json.dumps([self.connection.uri, self.connection.database, fingerprint]).encode())
-        return PREFIX + digest.hexdigest()[:24]
+        """The file of the graph under `fingerprint`: graph-<the database, 8 hex digits>-<the fingerprint, 16>."""
+        database = hashlib.sha256(json.dumps([self.connection.uri, self.connection.database]).encode())
+        version = hashlib.sha256(json.dumps(fingerprint).encode())
+        return f"{PREFIX}{database.hexdigest()[:8]}-{version.hexdigest()[:16]}"
 
     async def graph(self, fingerprint: g.Fingerprint, progress: Callable[[int], None]) -> DependencyGraph:
         """The graph loaded under `fingerprint`: mapped from the file a worker made of it, or loaded now (in a
@@ -70,12 +72,20 @@ class GraphShare:
         name = self.name(fingerprint)
         path = self.directory / name
         async with _locked(self.directory / f"{name}.lock"):
-            if not _exists(path):
-                await self._load(path, progress)
-                self._forget_others(name)
-            return await asyncio.to_thread(mapped, path)
+            if _exists(path):
+                try:
+                    return await asyncio.to_thread(mapped, path)
+                except (GraphFileError, OSError) as exc:  # not one this code can read (cut short, removed): again
+                    log.warning("graph file %s unusable (%s): loading the graph again", path, exc)
+                    path.unlink(missing_ok=True)
+            await self._load(path, progress)
+            graph = await asyncio.to_thread(mapped, path)
+        self._forget_others(name)
+        return graph
 
     async def _load(self, path: Path, progress: Callable[[int], None]) -> None:
+        # not the server's metrics folder: the child is no worker whose figures /metrics should sum
+        environment = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -83,6 +93,7 @@ class GraphShare:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
+            env=environment,
         )
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
         conn = self.connection
@@ -94,10 +105,10 @@ class GraphShare:
             "path": str(path),
             "timeout": self.timeout,
         }
-        child.stdin.write(json.dumps(config).encode() + b"\n")
-        await child.stdin.drain()  # kept open: the child stops when it closes (this process gone)
         errors = asyncio.create_task(child.stderr.read())
         try:
+            child.stdin.write(json.dumps(config).encode() + b"\n")
+            await child.stdin.drain()  # kept open: the child stops when it closes (this process gone)
             peak, phases = None, {}
             async for line in child.stdout:
                 if line.startswith(b"peak "):
@@ -127,10 +138,33 @@ class GraphShare:
         )
 
     def _forget_others(self, keep: str) -> None:
-        """Remove the older files (a process mapping one keeps its pages until it lets that graph go)."""
-        for other in self.directory.glob(PREFIX + "*"):
-            if other.name != keep and not other.name.endswith(".lock"):
-                other.unlink(missing_ok=True)
+        """Remove this database's files older than `keep` (a process mapping one keeps its pages until it lets that
+        graph go), each only while nobody holds its lock (a worker loading or mapping it): never a file being
+        written (those have a suffix), nor a newer one, nor another database's."""
+        import fcntl
+
+        try:
+            kept = (self.directory / keep).stat().st_mtime
+        except FileNotFoundError:
+            return
+        same = keep[: len(PREFIX) + 9]  # graph-<database>-
+        for other in self.directory.iterdir():
+            name = other.name
+            if not name.startswith(same) or len(name) != len(keep) or name == keep:
+                continue
+            fd = os.open(self.directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            try:
+                if other.stat().st_mtime <= kept:
+                    other.unlink()
+            except FileNotFoundError:
+                pass
+            finally:
+                os.close(fd)
 
 
 def _exists(path: Path) -> bool:

@@ -251,8 +251,10 @@ def _graph_share(settings: Settings, conn: Connection) -> tuple[GraphShare | Non
     the end when it is this process's own; no share where there is no `flock` (not POSIX) or no graph is kept."""
     if sys.platform == "win32" or not settings.graph_cache:
         return None, None
+    if settings.graph_share_run and settings.graph_share_dir is not None:  # `serve --workers N`'s, for this run
+        return GraphShare(settings.graph_share_dir, conn, settings.tx_timeout_seconds), None
+    # a fresh folder each run: a file never outlives the server that loaded it (a restart reads the graph again)
     if settings.graph_share_dir is not None:
         settings.graph_share_dir.mkdir(parents=True, exist_ok=True)
-        return GraphShare(settings.graph_share_dir, conn, settings.tx_timeout_seconds), None
-    own = Path(tempfile.mkdtemp(prefix="graphsvc-graph-"))
+    own = Path(tempfile.mkdtemp(prefix="graphsvc-graph-", dir=settings.graph_share_dir))
     return GraphShare(own, conn, settings.tx_timeout_seconds), own

@@ -136,3 +136,23 @@ async def test_what_impacts_expose_is_kept_once_per_item(
             assert dicts.setdefault(props["id"], props) is props
     assert shared > 5  # the demo has requirements and teams met by several services
     await kept.close()
+
+
+async def test_a_file_that_cannot_be_read_is_loaded_again(
+    adriver: AsyncDriver, empty_db: Connection, demo_document: Any, tmp_path: Path, caplog: Any
+) -> None:
+    await import_document(adriver, "neo4j", demo_document)
+    repo = ItemRepository(adriver, "neo4j")
+    share = GraphShare(tmp_path, empty_db)
+    first = cache(repo, share)
+    assert await first.wait() is not None and first.fingerprint is not None
+    await first.close()
+    path = tmp_path / share.name(first.fingerprint)
+    path.write_bytes(path.read_bytes()[:1000])  # cut short (a crash, a full disk)
+    second = cache(repo, share)
+    graph = await second.wait()
+    assert graph is not None and second.mapped and len(graph.nodes) == len(first.graph.nodes)  # type: ignore[union-attr]
+    assert "unusable" in caplog.text and "cut short" in caplog.text
+    origin = ["CI-DC1-FTP-LEGACY-01"]
+    assert answer(await impact_of(repo, origin, second)) == answer(await impact_of(repo, origin))
+    await second.close()

@@ -104,5 +104,7 @@ def test_workers_map_one_graph_loaded_once_in_a_process_of_its_own(
             assert time.monotonic() < deadline, log_file.read_text()
             httpx.post(f"{url}/graphql", json={"query": IMPACT})
             time.sleep(0.2)
-        files = [p.name for p in share.iterdir() if not p.name.endswith(".lock")]
+        (run,) = share.iterdir()  # this run's own folder in the one configured
+        files = [p.name for p in run.iterdir() if not p.name.endswith(".lock")]
         assert len(files) == 1 and files[0].startswith("graph-")  # the empty database's file replaced
+    assert list(share.iterdir()) == []  # removed with the run: no file outlives the server that loaded it

@@ -95,8 +95,24 @@ def test_what_is_not_a_graph_file_is_refused(tmp_path: Path) -> None:
         mapped(path)
 
 
-def test_a_failed_write_leaves_no_file(tmp_path: Path) -> None:
-    graph = DependencyGraph.packed([Node("A", SVC, "a")], [])  # no impact arrays: the write cannot finish
-    with pytest.raises(KeyError):
+def test_a_failed_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    graph = DependencyGraph.packed([Node("A", SVC, "a")], [])
+    arrays_of(graph)
+
+    def full(source: object, target: object) -> None:  # the disk full at the very end, the whole file written
+        assert Path(str(source)).stat().st_size > 0
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("graphsvc.usecases.graph_file.os.replace", full)
+    with pytest.raises(OSError, match="No space"):
         write(tmp_path / "graph", graph)
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # neither the file nor the one it was written as
+
+
+def test_names_out_of_range_are_refused(tmp_path: Path) -> None:
+    graph = round_trip(tmp_path / "graph", [Node("A", SVC, "a"), Node("B", CI, "b")], [])
+    names = graph.derived["packed"].names
+    assert names[-1] == "b" and names[-2] == "a" and list(names) == ["a", "b"] and names[0:5] == ["a", "b"]
+    for i in (2, -3):
+        with pytest.raises(IndexError):
+            names[i]
