@@ -11,12 +11,15 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from graphsvc.analysis import change_rules as rules
 from graphsvc.analysis.continuity import closure, single_points_of_failure, strongly_connected
 from graphsvc.analysis.exposure import ImpactedService, impacted_services
 from graphsvc.analysis.impact import Impact, compute_impact
 from graphsvc.domain.changes import ChangeRecord, PolicyRule
 from graphsvc.domain.graph import DependencyGraph
+from graphsvc.domain.packed import HARD, KINDS, MEMBERSHIP, PackedGraph, numpy
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = ["SpofFinder", "Subject", "violations"]
@@ -102,16 +105,7 @@ class SpofFinder:
 
     def _solve(self) -> dict[str, frozenset[str]]:
         graph = self.graph
-        hard: dict[str, list[str]] = {}
-        members: dict[str, list[str]] = {}
-        for n in graph.nodes:
-            group = graph.is_group(n)
-            for e in graph.out.get(n, ()):
-                if group:
-                    if e.membership:
-                        members.setdefault(n, []).append(e.target)
-                elif e.hard and not e.membership:
-                    hard.setdefault(n, []).append(e.target)
+        hard, members = _down_edges(graph)
         killers: dict[str, frozenset[str]] = {}
 
         def solve(n: str) -> frozenset[str]:
@@ -137,6 +131,33 @@ class SpofFinder:
                         killers[n], changed = new, True
         self._killers = killers
         return killers
+
+
+def _down_edges(graph: DependencyGraph) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Each service's and CI's HARD dependencies, and each group's members, by id, in the order of `graph.out`. From
+    a packed graph's columns when it is one (domain/packed.py): at 1M CIs, no `Edge` made for two million edges."""
+    hard: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = {}
+    packed: PackedGraph | None = graph.derived.get("packed")
+    if packed is None:
+        for n in graph.nodes:
+            group = graph.is_group(n)
+            for e in graph.out.get(n, ()):
+                if group:
+                    if e.membership:
+                        members.setdefault(n, []).append(e.target)
+                elif e.hard and not e.membership:
+                    hard.setdefault(n, []).append(e.target)
+        return hard, members
+    flags, start = numpy(packed.out_flags), numpy(packed.out_start)
+    sources = np.repeat(np.arange(len(packed.ids)), np.diff(start))  # out rows are by source number, as graph.out
+    group = numpy(packed.kind)[sources] == KINDS.index(Kind.REDUNDANCY_GROUP)
+    membership = (flags & MEMBERSHIP) != 0
+    ids, targets = packed.ids, numpy(packed.out_target)
+    for found, chosen in ((members, group & membership), (hard, ~group & ~membership & ((flags & HARD) != 0))):
+        for s, t in zip(sources[chosen].tolist(), targets[chosen].tolist(), strict=True):
+            found.setdefault(ids[s], []).append(ids[t])
+    return hard, members
 
 
 def _dependencies_first(nodes: list[str], hard: dict[str, list[str]], members: dict[str, list[str]]) -> list[list[str]]:

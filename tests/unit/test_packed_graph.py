@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from graphsvc.analysis.impact import compute_impact, impact_with_arrays
 from graphsvc.analysis.impact_arrays import arrays_of
+from graphsvc.analysis.policy_checks import SpofFinder, _down_edges
 from graphsvc.domain.graph import DependencyGraph, Edge, Node
 from graphsvc.domain.layered import Layered
 from graphsvc.domain.vocabulary import Kind
@@ -116,3 +117,20 @@ def test_a_packed_graph_is_read_only_and_layers_take_edits() -> None:
     layered["D"] = Node("D", CI, "d")
     del layered["A"]
     assert sorted(layered) == ["B", "D"] and "A" in packed.nodes
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts())
+def test_single_points_of_failure_over_a_packed_graph_are_the_built_ones(
+    given_parts: tuple[list[Node], list[Edge]],
+) -> None:
+    """The policy check's edges read from the packed columns (analysis/policy_checks._down_edges), each node's in the
+    same order as from a built graph's `Edge`s, and so the same single points of failure for every service."""
+    nodes, edges = given_parts
+    built, packed = DependencyGraph.build(nodes, edges), DependencyGraph.packed(nodes, edges)
+    from_columns, from_edges = _down_edges(packed), _down_edges(built)
+    assert from_columns == from_edges  # each node's targets in the same order (the keys' order is not used)
+    assert packed.derived.get("packed") is not None and built.derived.get("packed") is None  # both paths taken
+    packed_finder, built_finder = SpofFinder(packed, wide=True), SpofFinder(built, wide=True)
+    for service in (n.id for n in nodes if n.kind is SVC and n.id in built.nodes):
+        assert packed_finder.of(service) == built_finder.of(service)
