@@ -9,11 +9,16 @@ polls /readyz every 0.1 s until it says `"dependencyGraph": "loaded"`, and recor
 - every change of what /readyz said on the way (status code and `dependencyGraph`), so a reader sees it honest;
 - the load's parts from the server's log (graph, arrays and freeze), and when what impacts expose (owners,
   consumers, SLAs, requirements) was in memory too, after the graph;
-- the server's peak resident memory (VmHWM).
+- the server's peak resident memory (VmHWM), and each serving process's memory once every worker has the graph and
+  at the end: resident, proportional (pss), its own (private) and shared with other processes (a mapped graph
+  file's pages: usecases/graph_share.py); and the peak of the process that loaded the graph apart, when one did.
 
-    python bench/start_bench.py --size 1m [--repeat 3]
+    python bench/start_bench.py --size 1m [--repeat 3] [--workers 2] [--in-process]
 
-Results: bench/results/start-<size>.json.
+`--workers N` runs `graphsvc serve --workers N`; `--in-process` loads the graph in the server's own process (as
+before the shared file) for a comparison in the same session.
+
+Results: bench/results/start-<size>[-in-process][-workers<N>].json.
 """
 
 from __future__ import annotations
