@@ -438,7 +438,8 @@ class Plan:
     shape: Callable[..., Any]
     fields: tuple[str, ...]  # the stored properties of the items asked for that the shape reads
 
-    async def answer(self, repo: Any, args: Mapping[str, Any], settings: Any) -> Any:
+    async def answer(self, context: Any, args: Mapping[str, Any], variables: Any) -> Any:
+        repo, settings = context.repo, context.settings
         cap = settings.max_list_items
         limit = None if cap is None else cap + 1
         if not self.read.page:

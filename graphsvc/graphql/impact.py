@@ -15,6 +15,8 @@ from strawberry.types import Info
 
 from graphsvc.analysis.exposure import ImpactedService as ServiceHit
 from graphsvc.analysis.exposure import impacted_services
+from graphsvc.analysis.impact import Impact
+from graphsvc.domain.facts import Props
 from graphsvc.domain.graph import Status
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
@@ -23,9 +25,10 @@ from graphsvc.graphql.arguments import Offset
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.error_codes import Code
 from graphsvc.graphql.pagination import page_size
+from graphsvc.settings import Settings
 from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
 
-__all__ = ["ImpactResult", "ImpactStatus"]
+__all__ = ["ImpactResult", "ImpactStatus", "impacted_entries", "requirement_entries", "service_entries"]
 
 
 @strawberry.enum(description="How an impacted item fares: DOWN (out of service) or DEGRADED (working, at risk)")
@@ -60,8 +63,8 @@ def _status(status: Status) -> ImpactStatus:
     return ImpactStatus(status.name)
 
 
-def _window(info: Info[Context, None], items: list[Any], first: int, offset: int) -> list[Any]:
-    size = page_size(first, info.context.settings.max_impact_items)
+def _window(settings: Settings, items: list[Any], first: int, offset: int) -> list[Any]:
+    size = page_size(first, settings.max_impact_items)
     if offset < 0:
         raise GraphQLError(f"offset must not be negative, got {offset}", extensions={"code": Code.BAD_USER_INPUT})
     return items[offset : offset + size]
@@ -190,43 +193,17 @@ class ImpactResult:
             Kind | None, strawberry.argument(description="only items of this kind; null: every kind")
         ] = None,
     ) -> list[ImpactedItem]:
-        impact = self.analysis.impact
-        ids = impact.ids()
-        if status is not None:
-            ids = [i for i in ids if impact.status[i].name == status.value]
-        if kind is not None:
-            ids = [i for i in ids if impact.graph.nodes[i].kind is kind]
-        return [
-            ImpactedItem(
-                id=strawberry.ID(i),
-                kind=impact.graph.nodes[i].kind,
-                name=impact.graph.nodes[i].name,
-                status=_status(impact.status[i]),
-                depth=impact.depth[i],
-                path=[strawberry.ID(p) for p in impact.path(i)],
-                explanation=impact.explanation(i),
-            )
-            for i in _window(info, ids, first, offset)
-        ]
+        return impacted_entries(self.analysis.impact, info.context.settings, first, offset, status, kind)
 
     @strawberry.field(description="impacted services, worst first: DOWN, then most critical, then id")
     async def services(
         self, info: Info[Context, None], first: ImpactFirst = 1000, offset: Offset = 0
     ) -> list[ImpactedService]:
-        return [service_entry(s) for s in _window(info, impacted_services(self.analysis.impact), first, offset)]
+        return service_entries(self.analysis.impact, info.context.settings, first, offset)
 
     @strawberry.field(description="requirements the impacted services satisfy, with their ancestors, by id")
     async def requirements(self) -> list[ImpactedRequirement]:
-        found = (await self.analysis.exposure()).requirements
-        return [
-            ImpactedRequirement(
-                id=strawberry.ID(p["id"]),
-                name=p.get("name") or p["id"],
-                kind=e.RequirementKind(p["kind"]),
-                status=_status(s),
-            )
-            for p, s in found
-        ]
+        return requirement_entries((await self.analysis.exposure()).requirements)
 
     @strawberry.field(description="business units consuming, or with an SLA on, an impacted service")
     async def business_units(self) -> list[t.BusinessUnit]:
@@ -239,6 +216,55 @@ class ImpactResult:
     @strawberry.field(description="owners of impacted services and CIs")
     async def teams(self) -> list[t.Team]:
         return [t.item_from_props(p) for p in (await self.analysis.exposure()).teams]
+
+
+def impacted_entries(
+    impact: Impact,
+    settings: Settings,
+    first: int,
+    offset: int,
+    status: ImpactStatus | None = None,
+    kind: Kind | None = None,
+) -> list[ImpactedItem]:
+    """`ImpactResult.impacted`'s entries (also graphql/compiled_impact.py's)."""
+    ids = impact.ids()
+    if status is not None:
+        ids = [i for i in ids if impact.status[i].name == status.value]
+    if kind is not None:
+        ids = [i for i in ids if impact.graph.nodes[i].kind is kind]
+    entries = []
+    for i in _window(settings, ids, first, offset):
+        node = impact.graph.nodes[i]
+        entries.append(
+            ImpactedItem(
+                id=strawberry.ID(i),
+                kind=node.kind,
+                name=node.name,
+                status=_status(impact.status[i]),
+                depth=impact.depth[i],
+                path=[strawberry.ID(p) for p in impact.path(i)],
+                explanation=impact.explanation(i),
+            )
+        )
+    return entries
+
+
+def service_entries(impact: Impact, settings: Settings, first: int, offset: int) -> list[ImpactedService]:
+    """`ImpactResult.services`' entries (also graphql/compiled_impact.py's)."""
+    return [service_entry(s) for s in _window(settings, impacted_services(impact), first, offset)]
+
+
+def requirement_entries(found: list[tuple[Props, Status]]) -> list[ImpactedRequirement]:
+    """`ImpactResult.requirements`' entries (also graphql/compiled_impact.py's)."""
+    return [
+        ImpactedRequirement(
+            id=strawberry.ID(p["id"]),
+            name=p.get("name") or p["id"],
+            kind=e.RequirementKind(p["kind"]),
+            status=_status(s),
+        )
+        for p, s in found
+    ]
 
 
 # The `degraded` argument of impact, at the root and under an estate.

@@ -20,6 +20,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -28,11 +29,11 @@ from graphql import (
 )
 from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
-from strawberry.extensions.validation_cache import _get_validate_cache
+from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from graphsvc.graphql.error_codes import Code, coded_rule
-from graphsvc.graphql.query_cost import document_cost
+from graphsvc.graphql.query_cost import DocumentCost, document_cost
 
 __all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
 
@@ -98,16 +99,44 @@ class CostLimits:
     max_page_size: int
 
 
-def _over_budget(ctx: ExecutionContext, limits: CostLimits) -> list[GraphQLError]:
-    document = ctx.graphql_document
-    assert document is not None
-    costs = document_cost(
-        ctx.schema._schema,
-        document,
-        ctx.variables,
-        max_list_items=limits.max_list_items,
-        max_page_size=limits.max_page_size,
-    )
+class KeptCosts:
+    """A valid document's costs, worked out once per document and set of integer variables (the only variables a
+    cost depends on: a `first` passed as one). By the parsed document (ParserCache hands back the same object for the
+    same text); each entry holds its document, so its id stays its own while it is kept."""
+
+    def __init__(self, limits: CostLimits, maxsize: int = 512, per_document: int = 16) -> None:
+        self.limits = limits
+        self.maxsize = maxsize
+        self.per_document = per_document
+        self._kept: dict[int, tuple[DocumentNode, dict[tuple[tuple[str, int], ...], list[DocumentCost]]]] = {}
+
+    def of(self, ctx: ExecutionContext) -> list[DocumentCost]:
+        document = ctx.graphql_document
+        assert document is not None
+        variables = ctx.variables or {}
+        key = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+        entry = self._kept.get(id(document))
+        if entry is None or entry[0] is not document:
+            if len(self._kept) >= self.maxsize:
+                self._kept.pop(next(iter(self._kept)))
+            entry = self._kept[id(document)] = (document, {})
+        costs = entry[1].get(key)
+        if costs is None:
+            costs = document_cost(
+                ctx.schema._schema,
+                document,
+                variables,
+                max_list_items=self.limits.max_list_items,
+                max_page_size=self.limits.max_page_size,
+            )
+            if len(entry[1]) >= self.per_document:
+                entry[1].pop(next(iter(entry[1])))
+            entry[1][key] = costs
+        return costs
+
+
+def _over_budget(ctx: ExecutionContext, limits: CostLimits, kept: KeptCosts) -> list[GraphQLError]:
+    costs = kept.of(ctx)
     chosen = [c for c in costs if ctx.operation_name in (None, c.operation)]
     errors = []
     for found in chosen:
@@ -141,12 +170,29 @@ def guarded_validation(
     """A replacement for strawberry's ValidationCache that first applies the two linear-time limits, then validates
     with the standard rules plus `extra_rules` (made once, so the cache hits), then checks a valid document's cost
     against the budget (with this request's variables)."""
-    validate = _get_validate_cache(maxsize)
+    # Validation results by the parsed document, as `within` (strawberry's own cache keys an lru_cache on the
+    # document, whose hash walks the whole tree on every request): (document, schema, rules, errors).
+    validated: dict[int, tuple[DocumentNode, GraphQLSchema, tuple[type[ASTValidationRule], ...], list[GraphQLError]]]
+    validated = {}
+
+    def validate(
+        schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
+        kept = validated.get(id(document))
+        if kept is not None and kept[0] is document and kept[1] is schema and kept[2] == rules:
+            return kept[3]
+        errors = validate_document(schema, document, rules)
+        if len(validated) >= maxsize:
+            validated.pop(next(iter(validated)))
+        validated[id(document)] = (document, schema, rules, errors)
+        return errors
+
     extra = tuple(extra_rules)
     # Documents found within the two linear-time limits, by the parsed document (ParserCache hands back the same
     # object for the same text, so a document asked again is not walked again); each entry holds its document, so
     # its id stays its own while it is kept. A document over a limit is refused, and walked again if asked again.
     within: dict[int, DocumentNode] = {}
+    costs = KeptCosts(cost, maxsize) if cost is not None else None
 
     def limit_errors(document: DocumentNode) -> list[GraphQLError]:
         if within.get(id(document)) is document:
@@ -177,8 +223,8 @@ def guarded_validation(
                 for error in errors:
                     if not (error.extensions or {}).get("code"):
                         error.extensions = {**(error.extensions or {}), "code": Code.GRAPHQL_VALIDATION_FAILED}
-            if not errors and cost is not None:
-                errors = _over_budget(ctx, cost)
+            if not errors and cost is not None and costs is not None:
+                errors = _over_budget(ctx, cost, costs)
             ctx.pre_execution_errors = errors
             yield
 

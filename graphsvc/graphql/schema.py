@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError, GraphQLField, GraphQLObjectType
+from graphql import FieldNode, GraphQLError, GraphQLField, GraphQLObjectType, GraphQLSchema
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -23,8 +23,9 @@ from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
-from graphsvc.graphql import compiled
+from graphsvc.graphql import compiled, compiled_impact
 from graphsvc.graphql.access import undeclared
+from graphsvc.graphql.compiled_impact import ImpactPlan
 from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
@@ -38,6 +39,10 @@ from graphsvc.settings import Settings
 __all__ = ["Schema", "build_schema"]
 
 log = logging.getLogger("graphsvc")
+
+# Compiled plans of root fields (or None: not compiled), by the id of the field's node: (node, schema, plan).
+_PLANS: dict[int, tuple[FieldNode, GraphQLSchema, compiled.Plan | ImpactPlan | None]] = {}
+_KEPT_PLANS = 512
 
 
 def _expected(error: Exception) -> bool:
@@ -76,14 +81,33 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         if path.prev is None and parent_type is self.schema.query_type and self.context_value.settings.compiled_reads:
             nodes = [details.node for details in field_details_list]
             field = parent_type.fields.get(nodes[0].name.value)
-            plan = compiled.plan_root(field, nodes) if field is not None else None
+            plan = self._plan(field, nodes) if field is not None else None
             if plan is not None:
                 return self._compiled(plan, field, parent_type, source, field_details_list, path, position_context)
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
+    def _plan(self, field: GraphQLField, nodes: list[FieldNode]) -> compiled.Plan | ImpactPlan | None:
+        """The compiled plan of a root field, made once per document (ParserCache hands back the same parsed document
+        for the same text, so its nodes are the same objects; each kept entry holds its node, so its id stays its
+        own while kept). A parsed document is shared by every schema (tests build several): an entry names its
+        schema."""
+        kept = _PLANS.get(id(nodes[0])) if len(nodes) == 1 else None
+        if kept is not None and kept[0] is nodes[0] and kept[1] is self.schema:
+            return kept[2]
+        plan: compiled.Plan | ImpactPlan | None
+        if nodes[0].name.value in compiled_impact.ROOTS:
+            plan = compiled_impact.plan_impact(field, nodes, self.fragments)
+        else:
+            plan = compiled.plan_root(field, nodes)
+        if len(nodes) == 1:
+            if len(_PLANS) >= _KEPT_PLANS:
+                _PLANS.pop(next(iter(_PLANS)))
+            _PLANS[id(nodes[0])] = (nodes[0], self.schema, plan)
+        return plan
+
     async def _compiled(
         self,
-        plan: compiled.Plan,
+        plan: compiled.Plan | ImpactPlan,
         field: GraphQLField,
         parent_type: GraphQLObjectType,
         source: Any,
@@ -97,7 +121,7 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
             arguments = get_argument_values(
                 field, details[0].node, self.variable_values, details[0].fragment_variable_values
             )
-            answer = await plan.answer(context.repo, arguments, context.settings)
+            answer = await plan.answer(context, arguments, self.variable_values)
         except (DatabaseUnavailable, QueryTimeout, DatabaseError) as exc:
             # The field-by-field path would wait for the same database again: the same error, at the same place.
             compiled.STATS.answered += 1

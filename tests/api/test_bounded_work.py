@@ -74,6 +74,22 @@ def test_documents_that_multiply_lists_are_refused_before_they_run(api: GraphQLC
     assert api.data("{ configurationItems(first: 50) { edges { node { id dependents { id } } } } }")
 
 
+def test_the_same_document_is_costed_with_each_requests_variables(empty_db: Connection, sync_driver: Driver) -> None:
+    """A document's cost is kept between requests, but per value of its integer variables: the same text with a
+    larger `first` is refused, a smaller one answered, in any order."""
+    token = make_token(sync_driver, empty_db.database, "viewer")
+    page = "query($n: Int!) { configurationItems(first: $n) { nodes { id name dependsOn { id name } } } }"
+    app = create_app(Settings(max_query_cost=2_000, max_list_items=10), connection=empty_db)
+    with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=60, headers=bearer(token)) as client:
+        api = GraphQLClient(client)
+        for n, refused in ((10, False), (500, True), (10, False), (500, True), (50, False)):
+            result = api.post(page, {"n": n})
+            if refused:
+                assert only_error(result)["extensions"]["cost"] > 2_000, result
+            else:
+                assert result == {"data": {"configurationItems": {"nodes": []}}}, (n, result)
+
+
 def test_a_document_may_ask_for_the_schema_once(small_caps: GraphQLClient) -> None:
     error = only_error(small_caps.post(SCHEMAS))
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"

@@ -10,24 +10,17 @@ a list over the cap, a fragment, an estate."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from graphql import GraphQLInterfaceType, GraphQLObjectType
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphsvc.db.connection import Connection
 from graphsvc.graphql import compiled
 from graphsvc.graphql.schema import build_schema
-from graphsvc.settings import Settings
-from graphsvc.web.app import create_app
-from tests.api.conftest import GraphQLClient, bearer, operation
-from tests.e2e.conftest import serve_asgi
+from tests.api.conftest import GraphQLClient, counted, operation, same
 
-LIST_CAP = 6  # small, so that some of the demo's lists are over it and fall back
 SCHEMA = build_schema()._schema
 # root listing field -> its node type, for every kind the compiled path answers
 PAGES = {
@@ -74,51 +67,6 @@ def _target(gql_type: GraphQLObjectType, field: str) -> Any:
     while hasattr(named, "of_type"):
         named = named.of_type
     return named
-
-
-@pytest.fixture(scope="module")
-def pair(migrated: Connection, sync_driver: Any, demo_document: Any) -> Iterator[tuple[GraphQLClient, GraphQLClient]]:
-    """Clients of two servers over the demo CMDB: compiled reads on, and off."""
-    from tests.conftest import make_token, wipe
-
-    wipe(sync_driver, migrated.database)
-    token = make_token(sync_driver, migrated.database, "admin")
-    on = Settings(response_cache_seconds=0, max_list_items=LIST_CAP)
-    off = Settings(response_cache_seconds=0, max_list_items=LIST_CAP, compiled_reads=False)
-    with (
-        serve_asgi(create_app(on, connection=migrated)) as url_on,
-        serve_asgi(create_app(off, connection=migrated)) as url_off,
-        httpx.Client(base_url=url_on, timeout=120, headers=bearer(token)) as client_on,
-        httpx.Client(base_url=url_off, timeout=120, headers=bearer(token)) as client_off,
-    ):
-        compiled_api, general_api = GraphQLClient(client_on), GraphQLClient(client_off)
-        compiled_api.data(operation("import.graphql", "ImportCmdb"), {"document": demo_document}, "ImportCmdb")
-        yield compiled_api, general_api
-
-
-def same(
-    pair: tuple[GraphQLClient, GraphQLClient],
-    query: str,
-    variables: dict[str, Any] | None = None,
-    name: str | None = None,
-) -> Any:
-    """Both servers' whole responses to a document, checked equal; the compiled server's."""
-    compiled_api, general_api = pair
-    answer = compiled_api.post(query, variables, name)
-    assert answer == general_api.post(query, variables, name)
-    return answer
-
-
-def counted(
-    pair: tuple[GraphQLClient, GraphQLClient],
-    query: str,
-    variables: dict[str, Any] | None = None,
-    name: str | None = None,
-) -> Any:
-    """`same`, also returning how many root fields the compiled path answered and how many fell back."""
-    before = (compiled.STATS.answered, compiled.STATS.fell_back)
-    answer = same(pair, query, variables, name)
-    return answer, compiled.STATS.answered - before[0], compiled.STATS.fell_back - before[1]
 
 
 def test_the_contract_browse_pages_are_compiled_and_equal(pair: tuple[GraphQLClient, GraphQLClient]) -> None:

@@ -1,0 +1,330 @@
+"""The impact analyses compiled: a root `impact(...)` or `siteFailure(...)` whose selection asks only what an
+`ImpactResult` holds (its lists, totals and the stored properties of the units, SLAs and teams it exposes) is answered
+by a plan made once per document, its JSON built straight from the analysis, with no GraphQL object, resolver call
+or completion per field. The analysis is the field-by-field path's own (usecases/impact.py), so the answer is the
+same; graphql/compiled.py does the same for plain reads, and says why.
+
+It runs inside execution (schema.CodedExecution), after validation, the limits and authorisation, as any answer.
+Fragments and inline fragments on `ImpactResult` (and on each entry's type) are expanded, as the contract's Impact
+document uses one. Anything else goes the field-by-field way, which also says what is wrong when something is:
+- a directive anywhere below the root (`@include(if: $x)` makes the selection depend on the variables), a response
+  key asked twice, a field this module does not know (`item`, `service`, an exposed unit's relations), fragment
+  arguments;
+- an argument the resolver would refuse (a negative offset), an origin that is unknown or not dependable, a stored
+  value missing for a non-null field, an exposed item of another kind than its field's type.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_argument_values,
+)
+
+from graphsvc.analysis.exposure import Exposure
+from graphsvc.domain.graph import Status
+from graphsvc.domain.vocabulary import Kind
+from graphsvc.graphql import impact as gi
+from graphsvc.graphql.compiled import NotCompiled, _plan_item, _unwrap
+from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
+
+__all__ = ["ROOTS", "ImpactPlan", "plan_impact"]
+
+ROOTS = frozenset({"impact", "siteFailure"})
+
+
+@dataclass
+class Answering:
+    """What one request's parts read: the analysis, its exposure (read once, if a part needs it), the request's
+    variables and settings."""
+
+    analysis: ImpactAnalysis
+    exposure: Exposure | None
+    variables: Any  # graphql-core's VariableValues
+    settings: Any
+
+
+Part = Callable[[Answering], Any]
+Fragments = Mapping[str, Any]  # name -> graphql-core's FragmentDetails (its `definition`)
+
+
+def _expanded(selection: SelectionSetNode | None, type_name: str, fragments: Fragments) -> list[FieldNode] | None:
+    """The fields of a selection on `type_name` with its fragments expanded; None if it has a directive, a fragment
+    on another type or with arguments, or a response key asked twice."""
+    if selection is None:
+        return None
+    found: list[FieldNode] = []
+    for node in selection.selections:
+        if node.directives:
+            return None
+        if isinstance(node, FieldNode):
+            found.append(node)
+            continue
+        if isinstance(node, FragmentSpreadNode):
+            if getattr(node, "arguments", None):
+                return None
+            details = fragments.get(node.name.value)
+            definition = getattr(details, "definition", None)
+            if definition is None or definition.directives:
+                return None
+            condition, inner = definition.type_condition, definition.selection_set
+        elif isinstance(node, InlineFragmentNode):
+            condition, inner = node.type_condition, node.selection_set
+        else:  # pragma: no cover - the three kinds of selection are all there are
+            return None
+        if condition is not None and condition.name.value != type_name:
+            return None
+        fields = _expanded(inner, type_name, fragments)
+        if fields is None:
+            return None
+        found.extend(fields)
+    keys = [_key(node) for node in found]
+    return found if len(set(keys)) == len(keys) else None
+
+
+def _key(node: FieldNode) -> str:
+    return node.alias.value if node.alias else node.name.value
+
+
+def _leaf(gql_field: GraphQLField) -> Callable[[Any], Any] | None:
+    """How a plain attribute of a strawberry object is serialised: its type's `serialize` (an ID or a string is its
+    text), over a list's elements for a list; None when the field is not a leaf or has a resolver of its own."""
+    definition = (gql_field.extensions or {}).get("strawberry-definition")
+    if definition is None or definition.base_resolver is not None:
+        return None
+    named, non_null, is_list = _unwrap(gql_field.type)
+    if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return None
+    name = definition.python_name
+    serialize = str if named.name in ("ID", "String") else named.serialize
+
+    def value(entry: Any) -> Any:
+        found = getattr(entry, name)
+        if found is None:
+            if non_null:
+                raise NotCompiled(f"{name} is missing")
+            return None
+        return [serialize(v) for v in found] if is_list else serialize(found)
+
+    return value
+
+
+def _entries(gql_type: Any, selection: SelectionSetNode | None, fragments: Fragments) -> Callable[[Any], Any] | None:
+    """How to shape one entry object (ImpactedItem, ImpactedService, ImpactedRequirement) from its attributes."""
+    if not isinstance(gql_type, GraphQLObjectType):
+        return None
+    fields = _expanded(selection, gql_type.name, fragments)
+    if fields is None:
+        return None
+    getters: list[tuple[str, Callable[[Any], Any]]] = []
+    for node in fields:
+        if node.arguments or node.selection_set is not None:
+            return None
+        if node.name.value == "__typename":
+            getters.append((_key(node), _constant(gql_type.name)))
+            continue
+        sub = gql_type.fields.get(node.name.value)
+        getter = _leaf(sub) if sub is not None else None
+        if getter is None:
+            return None
+        getters.append((_key(node), getter))
+    return lambda entry: {key: get(entry) for key, get in getters}
+
+
+def _constant(value: Any) -> Callable[..., Any]:
+    return lambda *_: value
+
+
+def _arguments(gql_field: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any]:
+    try:
+        return get_argument_values(gql_field, node, variables)
+    except Exception as exc:
+        raise NotCompiled(f"arguments: {exc}") from exc
+
+
+def _listed(
+    entries: Callable[[Answering, dict[str, Any]], list[Any]], takes_arguments: bool = True
+) -> Callable[[GraphQLField, FieldNode, Fragments], Part | None]:
+    """A list of entry objects (`entries` of the request and the field's arguments), each shaped by `_entries`."""
+
+    def plan(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> Part | None:
+        entry = _entries(_unwrap(gql_field.type)[0], node.selection_set, fragments)
+        if entry is None or (node.arguments and not takes_arguments):
+            return None
+        return lambda a: [entry(e) for e in entries(a, _arguments(gql_field, node, a.variables))]
+
+    return plan
+
+
+def _impacted(a: Answering, args: dict[str, Any]) -> list[Any]:
+    status, kind = args.get("status"), args.get("kind")
+    return gi.impacted_entries(
+        a.analysis.impact,
+        a.settings,
+        first=args["first"],
+        offset=args["offset"],
+        status=None if status is None else gi.ImpactStatus(status),
+        kind=None if kind is None else Kind(kind),
+    )
+
+
+def _services(a: Answering, args: dict[str, Any]) -> list[Any]:
+    return gi.service_entries(a.analysis.impact, a.settings, first=args["first"], offset=args["offset"])
+
+
+def _requirements(a: Answering, args: dict[str, Any]) -> list[Any]:
+    return gi.requirement_entries(_exposure(a).requirements)
+
+
+def _exposed(attribute: str) -> Callable[[GraphQLField, FieldNode, Fragments], Part | None]:
+    """businessUnits, slas, teams: stored items, shaped from their properties as compiled plain reads shape them."""
+
+    def plan(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> Part | None:
+        named = _unwrap(gql_field.type)[0]
+        if node.arguments or not isinstance(named, GraphQLObjectType):
+            return None
+        fields = _expanded(node.selection_set, named.name, fragments)
+        if fields is None:
+            return None
+        item = _plan_item(named, SelectionSetNode(selections=tuple(fields)), set())
+        if item is None:
+            return None
+        return lambda a: [item(p) for p in getattr(_exposure(a), attribute)]
+
+    return plan
+
+
+def _exposure(a: Answering) -> Exposure:
+    assert a.exposure is not None, "a part reading the exposure marks the plan as needing it"
+    return a.exposure
+
+
+def _ids(attribute: str) -> Callable[[GraphQLField, FieldNode, Fragments], Part | None]:
+    def plan(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> Part | None:
+        if node.arguments or node.selection_set is not None:
+            return None
+        return lambda a: [str(i) for i in getattr(a.analysis.impact, attribute)]
+
+    return plan
+
+
+# ImpactTotals' fields, by name: (what it counts, whether that needs the exposure)
+_TOTALS: dict[str, tuple[Callable[[Answering], int], bool]] = {
+    "impacted": (lambda a: len(a.analysis.impact.status), False),
+    "down": (lambda a: a.analysis.impact.count(Status.DOWN), False),
+    "degraded": (lambda a: a.analysis.impact.count(Status.DEGRADED), False),
+    "services": (lambda a: len(a.analysis.impact.of_kind(Kind.SERVICE)), False),
+    "requirements": (lambda a: len(_exposure(a).requirements), True),
+    "businessUnits": (lambda a: len(_exposure(a).business_units), True),
+    "slas": (lambda a: len(_exposure(a).slas), True),
+    "teams": (lambda a: len(_exposure(a).teams), True),
+}
+
+
+def _totals(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> tuple[Part, bool] | None:
+    named = _unwrap(gql_field.type)[0]
+    fields = _expanded(node.selection_set, named.name, fragments) if not node.arguments else None
+    if fields is None:
+        return None
+    counts: list[tuple[str, Callable[[Answering], Any]]] = []
+    needs = False
+    for sub in fields:
+        name = sub.name.value
+        if sub.arguments or sub.selection_set is not None:
+            return None
+        if name == "__typename":
+            counts.append((_key(sub), _constant(named.name)))
+        elif name in _TOTALS and name in named.fields:
+            count, exposed = _TOTALS[name]
+            counts.append((_key(sub), count))
+            needs = needs or exposed
+        else:
+            return None
+    return (lambda a: {key: count(a) for key, count in counts}), needs
+
+
+# ImpactResult's fields, by name: (how its part is planned, whether it reads the exposure)
+_PARTS: dict[str, tuple[Callable[[GraphQLField, FieldNode, Fragments], Part | None], bool]] = {
+    "origin": (_ids("origin"), False),
+    "degraded": (_ids("degraded_origin"), False),
+    "impacted": (_listed(_impacted), False),
+    "services": (_listed(_services), False),
+    "requirements": (_listed(_requirements, takes_arguments=False), True),
+    "businessUnits": (_exposed("business_units"), True),
+    "slas": (_exposed("slas"), True),
+    "teams": (_exposed("teams"), True),
+}
+
+
+@dataclass(frozen=True)
+class ImpactPlan:
+    """A compiled `impact` or `siteFailure`: the parts of its answer, in the document's order."""
+
+    root: str
+    parts: tuple[tuple[str, Part], ...]
+    needs_exposure: bool
+
+    async def answer(self, context: Any, arguments: Mapping[str, Any], variables: Any) -> Any:
+        view = context.database_view
+        if self.root == "impact":
+            analysis = await impact_of(
+                view.repo,
+                [str(i) for i in arguments["origin"]],
+                view.cache,
+                [str(i) for i in arguments.get("degraded") or ()],
+            )
+        else:
+            analysis = await site_failure(view.repo, str(arguments["siteId"]), view.cache)
+        exposure = await analysis.exposure() if self.needs_exposure else None
+        answering = Answering(analysis, exposure, variables, context.settings)
+        return {key: part(answering) for key, part in self.parts}
+
+
+def plan_impact(gql_field: GraphQLField, nodes: Sequence[FieldNode], fragments: Fragments) -> ImpactPlan | None:
+    """The compiled plan of a root `impact` / `siteFailure` asked as `nodes`, or None when the field-by-field path
+    must answer."""
+    if len(nodes) != 1 or nodes[0].directives:
+        return None
+    node = nodes[0]
+    root = node.name.value
+    named = _unwrap(gql_field.type)[0]
+    if root not in ROOTS or not isinstance(named, GraphQLObjectType) or named.name != "ImpactResult":
+        return None
+    fields = _expanded(node.selection_set, named.name, fragments)
+    if fields is None:
+        return None
+    parts: list[tuple[str, Part]] = []
+    needs = False
+    for sub in fields:
+        name = sub.name.value
+        if name == "__typename":
+            parts.append((_key(sub), _constant(named.name)))
+            continue
+        gql_sub = named.fields.get(name)
+        if gql_sub is None:
+            return None
+        if name == "totals":
+            totals = _totals(gql_sub, sub, fragments)
+            if totals is None:
+                return None
+            parts.append((_key(sub), totals[0]))
+            needs = needs or totals[1]
+            continue
+        planner = _PARTS.get(name)
+        part = planner[0](gql_sub, sub, fragments) if planner is not None else None
+        if part is None or planner is None:
+            return None
+        parts.append((_key(sub), part))
+        needs = needs or planner[1]
+    return ImpactPlan(root, tuple(parts), needs)
