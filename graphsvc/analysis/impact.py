@@ -52,8 +52,8 @@ class Impact:
         """The impacted nodes of these kinds, each with its status and depth."""
         if self.found is not None:
             return self.found.of_kind(kinds)
-        nodes, depth = self.graph.nodes, self.depth
-        return [(i, s, depth[i]) for i, s in self.status.items() if nodes[i].kind in kinds]
+        kind_of, depth = self.graph.kind_of, self.depth
+        return [(i, s, depth[i]) for i, s in self.status.items() if kind_of(i) in kinds]
 
     def count(self, status: Status) -> int:
         """How many impacted nodes have this status."""
