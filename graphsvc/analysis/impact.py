@@ -25,7 +25,7 @@ from graphsvc.analysis.impact_arrays import Found, arrays_of, down_members, sear
 from graphsvc.domain.graph import DependencyGraph, Edge, Status
 from graphsvc.domain.vocabulary import Kind
 
-__all__ = ["ARRAYS_FROM", "ARRAYS_REACH", "Impact", "compute_impact", "impact_with_arrays"]
+__all__ = ["ARRAYS_FROM", "ARRAYS_REACH", "Impact", "ReachTooLarge", "compute_impact", "impact_with_arrays"]
 
 # The search runs on arrays in a graph of ARRAYS_FROM nodes or more (below that, building them costs more than the
 # loops) when it reaches more than ARRAYS_REACH nodes: each array search has a fixed cost in the size of the graph
@@ -139,9 +139,18 @@ class Impact:
         return f"{status.name}: {verb} {self._describe(cause.target)}"
 
 
-def compute_impact(graph: DependencyGraph, origin: Iterable[str], degraded: Iterable[str] = ()) -> Impact:
+class ReachTooLarge(Exception):
+    """compute_impact's search found more nodes than its caller's `most`: it stopped, having computed nothing."""
+
+
+def compute_impact(
+    graph: DependencyGraph, origin: Iterable[str], degraded: Iterable[str] = (), most: int | None = None
+) -> Impact:
     """The impact of an origin set and a set of degraded origins; ids that are not (or no longer: RETIRED) in the
     graph are ignored, and so is a degraded origin that is also an origin (DOWN wins).
+
+    With `most`, it raises ReachTooLarge as soon as the search reaches more than `most` nodes: a caller on the event
+    loop answers a small impact at once and hands a large one to a thread.
 
     A large graph's search moves to arrays (`impact_with_arrays`, the same answers) once its breadth-first search
     has found more than ARRAYS_REACH nodes.
@@ -181,6 +190,8 @@ def compute_impact(graph: DependencyGraph, origin: Iterable[str], degraded: Iter
                 depth[src] = below
                 next_hop[src] = node
                 queue.append(src)
+        if most is not None and len(depth) > most:
+            raise ReachTooLarge(f"the search reached more than {most} nodes")
         if large and len(depth) > ARRAYS_REACH:  # a large reach: the arrays answer it
             return impact_with_arrays(graph, origins, degraded_origins)
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphsvc.analysis.exposure import Exposure, ImpactedService, exposure, impacted_services, owned_ids
-from graphsvc.analysis.impact import Impact, compute_impact
+from graphsvc.analysis.impact import Impact, ReachTooLarge, compute_impact
 from graphsvc.domain.facts import ExposureFacts, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind
@@ -90,6 +90,21 @@ async def _graph_and_exposure(
     return view.graph, view.exposure
 
 
+# An impact whose search reaches at most this many nodes is computed on the event loop (under a millisecond); a
+# larger one is started again in a thread.
+INLINE_REACH = 200
+
+
+async def _computed(graph: DependencyGraph, ids: Sequence[str], worse: Sequence[str] = ()) -> Impact:
+    """The impact, off the event loop as every analysis when it is large (a hub's impact over a large estate takes
+    long enough to hold up every other request, and /healthz, if it ran on it), but on it when it is small: handing a
+    typical impact to a thread and back took longer than computing it (0.2 to 0.3 ms at 100k, of a 1 ms answer)."""
+    try:
+        return compute_impact(graph, ids, worse, most=INLINE_REACH)
+    except ReachTooLarge:
+        return await asyncio.to_thread(compute_impact, graph, ids, worse)
+
+
 async def impact_of(
     repo: Source,
     origin: Sequence[str],
@@ -117,9 +132,7 @@ async def impact_of(
             kinds |= {i: k for i, (k, _) in (await sources.item_kinds(repo, others)).items()}
     _checked(ids, kinds, "origin")
     _checked(worse, kinds, "degraded")
-    # Off the event loop, as every analysis: a hub's impact over a large estate takes long enough to hold up every
-    # other request (and /healthz) if it ran on it.
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids, worse), kept)
+    return ImpactAnalysis(repo, await _computed(graph, ids, worse), kept)
 
 
 async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = None) -> ImpactAnalysis:
@@ -132,4 +145,4 @@ async def site_failure(repo: Source, site_id: str, cache: GraphCache | None = No
         )
         raise NotFound(f"siteId: {what}")
     graph, kept = await _graph_and_exposure(repo, ids, cache)
-    return ImpactAnalysis(repo, await asyncio.to_thread(compute_impact, graph, ids), kept)
+    return ImpactAnalysis(repo, await _computed(graph, ids), kept)

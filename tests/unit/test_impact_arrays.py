@@ -4,10 +4,18 @@ degraded origins, SOFT edges, groups' own dependencies, RETIRED nodes and cycles
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphsvc.analysis.impact import ARRAYS_FROM, ARRAYS_REACH, Impact, compute_impact, impact_with_arrays
+from graphsvc.analysis.impact import (
+    ARRAYS_FROM,
+    ARRAYS_REACH,
+    Impact,
+    ReachTooLarge,
+    compute_impact,
+    impact_with_arrays,
+)
 from graphsvc.analysis.impact_arrays import arrays_of
 from graphsvc.domain.graph import DependencyGraph, Edge, Node, Status
 from graphsvc.domain.vocabulary import Kind
@@ -76,6 +84,22 @@ def test_the_array_search_answers_exactly_as_the_loops(case: tuple[DependencyGra
     arrays = impact_with_arrays(graph, loops.origin, loops.degraded_origin)
     assert answer(arrays) == answer(loops)
     assert list(arrays.depth) == list(loops.depth)  # breadth-first order, which ids() relies on
+
+
+@settings(max_examples=300, deadline=None)
+@given(estates(), st.integers(0, 17))
+def test_a_bounded_search_answers_in_full_or_not_at_all(
+    case: tuple[DependencyGraph, list[str], list[str]], most: int
+) -> None:
+    """With `most`, compute_impact gives the whole answer when the search reaches at most `most` nodes, and
+    ReachTooLarge otherwise (usecases/impact.py then computes it in a thread)."""
+    graph, origin, degraded = case
+    full = compute_impact(graph, origin, degraded)
+    if len(full.depth) <= most:
+        assert answer(compute_impact(graph, origin, degraded, most=most)) == answer(full)
+    else:
+        with pytest.raises(ReachTooLarge):
+            compute_impact(graph, origin, degraded, most=most)
 
 
 def test_a_large_graph_is_searched_with_arrays_built_once() -> None:
