@@ -99,7 +99,8 @@ class Settings(BaseSettings):
     compiled_reads: bool = Field(
         default=True,
         description="answer plain root reads (item pages and lookups) from one Cypher statement each "
-        "(graphql/compiled.py); false: field by field, as a baseline for the bench",
+        "(graphql/compiled.py), and impacts straight from the analysis (graphql/compiled_impact.py); false: field by "
+        "field, as a baseline for the bench",
     )
     max_impact_items: int = Field(
         default=10_000, ge=1, description="the most entries one page of an impact list may ask for (`first`)"
