@@ -149,8 +149,9 @@ def compute_impact(
     """The impact of an origin set and a set of degraded origins; ids that are not (or no longer: RETIRED) in the
     graph are ignored, and so is a degraded origin that is also an origin (DOWN wins).
 
-    With `most`, it raises ReachTooLarge as soon as the search reaches more than `most` nodes: a caller on the event
-    loop answers a small impact at once and hands a large one to a thread.
+    With `most`, it raises ReachTooLarge, having computed nothing, as soon as the search could reach more than `most`
+    nodes (the nodes found, and the edges into the next one to walk): a caller on the event loop answers a small
+    impact at once and hands a large one to a thread.
 
     A large graph's search moves to arrays (`impact_with_arrays`, the same answers) once its breadth-first search
     has found more than ARRAYS_REACH nodes.
@@ -181,8 +182,15 @@ def compute_impact(
     queue: deque[str] = deque(starts)
     for o in starts:
         depth[o] = 0
+    # With `most`: stopped before a node's edges are walked (or made) if they could take the reach past it, so a hub
+    # with 100,000 dependents costs no more than its count.
+    count = getattr(into, "count", None) or (lambda key: len(into.get(key, no_edges)))
+    if most is not None and len(starts) > most:
+        raise ReachTooLarge(f"more than {most} origins")
     while queue:
         node = queue.popleft()
+        if most is not None and len(depth) + count(node) > most:
+            raise ReachTooLarge(f"the search may reach more than {most} nodes")
         below = depth[node] + 1
         for edge in into.get(node, no_edges):
             src = edge.source
@@ -190,8 +198,6 @@ def compute_impact(
                 depth[src] = below
                 next_hop[src] = node
                 queue.append(src)
-        if most is not None and len(depth) > most:
-            raise ReachTooLarge(f"the search reached more than {most} nodes")
         if large and len(depth) > ARRAYS_REACH:  # a large reach: the arrays answer it
             return impact_with_arrays(graph, origins, degraded_origins)
 

@@ -201,6 +201,11 @@ class PackedEdges(_ReadOnly, MutableMapping[str, list["Edge"]]):
     def __contains__(self, key: object) -> bool:
         return self._at(key) is not None
 
+    def count(self, key: str) -> int:
+        """How many edges `key` has (0 for no such node), without making them."""
+        i = self._index.get(key)
+        return 0 if i is None else int(self._start[i + 1] - self._start[i])
+
     def __iter__(self) -> Iterator[str]:
         ids = self._graph.ids
         return (ids[i] for i in np.flatnonzero(np.diff(numpy(self._start))).tolist())

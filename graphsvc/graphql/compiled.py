@@ -110,6 +110,14 @@ class NotCompiled(Exception):
     """This answer cannot be given exactly from the statement's records: the field-by-field path gives it."""
 
 
+class AtRoot(Exception):
+    """`error` is the root field's answer, as its resolver would raise it (compiled_impact.py: an unknown origin)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 @dataclass
 class Stats:
     answered: int = 0  # root fields answered compiled

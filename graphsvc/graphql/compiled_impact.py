@@ -35,13 +35,15 @@ from graphql import (
 from graphsvc.analysis.exposure import Exposure
 from graphsvc.domain.graph import Status
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql import impact as gi
-from graphsvc.graphql.compiled import NotCompiled, _plan_item, _unwrap
+from graphsvc.graphql.compiled import AtRoot, NotCompiled, _constant, _plan_item, _unwrap
 from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
 
 __all__ = ["ROOTS", "ImpactPlan", "plan_impact"]
 
-ROOTS = frozenset({"impact", "siteFailure"})
+# The root fields compiled, with the arguments each has (ImpactPlan.answer reads them).
+ROOTS: dict[str, frozenset[str]] = {"impact": frozenset({"origin", "degraded"}), "siteFailure": frozenset({"siteId"})}
 
 
 @dataclass
@@ -76,7 +78,7 @@ def _expanded(selection: SelectionSetNode | None, type_name: str, fragments: Fra
                 return None
             details = fragments.get(node.name.value)
             definition = getattr(details, "definition", None)
-            if definition is None or definition.directives:
+            if definition is None or definition.directives or getattr(definition, "variable_definitions", None):
                 return None
             condition, inner = definition.type_condition, definition.selection_set
         elif isinstance(node, InlineFragmentNode):
@@ -98,8 +100,8 @@ def _key(node: FieldNode) -> str:
 
 
 def _leaf(gql_field: GraphQLField) -> Callable[[Any], Any] | None:
-    """How a plain attribute of a strawberry object is serialised: its type's `serialize` (an ID or a string is its
-    text), over a list's elements for a list; None when the field is not a leaf or has a resolver of its own."""
+    """How a plain attribute of a strawberry object is serialised: its type's `serialize`, over a list's elements for
+    a list; None when the field is not a leaf or has a resolver of its own."""
     definition = (gql_field.extensions or {}).get("strawberry-definition")
     if definition is None or definition.base_resolver is not None:
         return None
@@ -107,7 +109,10 @@ def _leaf(gql_field: GraphQLField) -> Callable[[Any], Any] | None:
     if not isinstance(named, GraphQLScalarType | GraphQLEnumType):
         return None
     name = definition.python_name
-    serialize = str if named.name in ("ID", "String") else named.serialize
+    serialize = named.serialize
+
+    def one(v: Any) -> Any:
+        return v if type(v) is str else serialize(v)  # an ID or a string is its text (a page holds many)
 
     def value(entry: Any) -> Any:
         found = getattr(entry, name)
@@ -115,7 +120,7 @@ def _leaf(gql_field: GraphQLField) -> Callable[[Any], Any] | None:
             if non_null:
                 raise NotCompiled(f"{name} is missing")
             return None
-        return [serialize(v) for v in found] if is_list else serialize(found)
+        return [one(v) for v in found] if is_list else one(found)
 
     return value
 
@@ -142,10 +147,6 @@ def _entries(gql_type: Any, selection: SelectionSetNode | None, fragments: Fragm
     return lambda entry: {key: get(entry) for key, get in getters}
 
 
-def _constant(value: Any) -> Callable[..., Any]:
-    return lambda *_: value
-
-
 def _arguments(gql_field: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any]:
     try:
         return get_argument_values(gql_field, node, variables)
@@ -153,16 +154,35 @@ def _arguments(gql_field: GraphQLField, node: FieldNode, variables: Any) -> dict
         raise NotCompiled(f"arguments: {exc}") from exc
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A part listing entry objects (`entries` of the request and the field's arguments), each shaped by `entry`."""
+
+    gql_field: GraphQLField
+    node: FieldNode
+    entries: Callable[[Answering, dict[str, Any]], list[Any]]
+    entry: Callable[[Any], Any]
+
+    def check(self, variables: Any, settings: Any) -> None:
+        """Its arguments checked before the analysis runs: one the resolver refuses (a negative offset, a `first`
+        over the cap) is answered field by field without computing the impact first."""
+        args = _arguments(self.gql_field, self.node, variables)
+        if "first" in args:
+            gi.check_window(settings, args["first"], args["offset"])
+
+    def __call__(self, a: Answering) -> list[Any]:
+        entry = self.entry
+        return [entry(e) for e in self.entries(a, _arguments(self.gql_field, self.node, a.variables))]
+
+
 def _listed(
     entries: Callable[[Answering, dict[str, Any]], list[Any]], takes_arguments: bool = True
 ) -> Callable[[GraphQLField, FieldNode, Fragments], Part | None]:
-    """A list of entry objects (`entries` of the request and the field's arguments), each shaped by `_entries`."""
-
     def plan(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> Part | None:
         entry = _entries(_unwrap(gql_field.type)[0], node.selection_set, fragments)
         if entry is None or (node.arguments and not takes_arguments):
             return None
-        return lambda a: [entry(e) for e in entries(a, _arguments(gql_field, node, a.variables))]
+        return Listed(gql_field, node, entries, entry)
 
     return plan
 
@@ -276,17 +296,29 @@ class ImpactPlan:
     needs_exposure: bool
 
     async def answer(self, context: Any, arguments: Mapping[str, Any], variables: Any) -> Any:
+        for _, part in self.parts:
+            if isinstance(part, Listed):
+                part.check(variables, context.settings)
         view = context.database_view
-        if self.root == "impact":
-            analysis = await impact_of(
-                view.repo,
-                [str(i) for i in arguments["origin"]],
-                view.cache,
-                [str(i) for i in arguments.get("degraded") or ()],
-            )
-        else:
-            analysis = await site_failure(view.repo, str(arguments["siteId"]), view.cache)
-        exposure = await analysis.exposure() if self.needs_exposure else None
+        try:
+            if self.root == "impact":
+                analysis = await impact_of(
+                    view.repo,
+                    [str(i) for i in arguments["origin"]],
+                    view.cache,
+                    [str(i) for i in arguments.get("degraded") or ()],
+                )
+            else:
+                analysis = await site_failure(view.repo, str(arguments["siteId"]), view.cache)
+        except RequestError as exc:  # an unknown or wrong origin: the resolver's own error, where it would raise it
+            raise AtRoot(exc) from exc
+        exposure = None
+        if self.needs_exposure:
+            try:
+                exposure = await analysis.exposure()
+            except (DatabaseUnavailable, QueryTimeout, DatabaseError) as exc:
+                # field by field, this error belongs to the first field that reads the exposure, not to the root
+                raise NotCompiled(f"the exposure could not be read: {exc}") from exc
         answering = Answering(analysis, exposure, variables, context.settings)
         return {key: part(answering) for key, part in self.parts}
 
@@ -300,6 +332,8 @@ def plan_impact(gql_field: GraphQLField, nodes: Sequence[FieldNode], fragments: 
     root = node.name.value
     named = _unwrap(gql_field.type)[0]
     if root not in ROOTS or not isinstance(named, GraphQLObjectType) or named.name != "ImpactResult":
+        return None
+    if set(gql_field.args) != ROOTS[root]:  # an argument added to the field and not read here: field by field
         return None
     fields = _expanded(node.selection_set, named.name, fragments)
     if fields is None:

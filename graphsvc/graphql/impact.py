@@ -28,7 +28,14 @@ from graphsvc.graphql.pagination import page_size
 from graphsvc.settings import Settings
 from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
 
-__all__ = ["ImpactResult", "ImpactStatus", "impacted_entries", "requirement_entries", "service_entries"]
+__all__ = [
+    "ImpactResult",
+    "ImpactStatus",
+    "check_window",
+    "impacted_entries",
+    "requirement_entries",
+    "service_entries",
+]
 
 
 @strawberry.enum(description="How an impacted item fares: DOWN (out of service) or DEGRADED (working, at risk)")
@@ -63,11 +70,16 @@ def _status(status: Status) -> ImpactStatus:
     return ImpactStatus(status.name)
 
 
-def _window(settings: Settings, items: list[Any], first: int, offset: int) -> list[Any]:
+def check_window(settings: Settings, first: int, offset: int) -> int:
+    """The page size `first` asks for, once `first` and `offset` are checked (a GraphQLError naming what is wrong)."""
     size = page_size(first, settings.max_impact_items)
     if offset < 0:
         raise GraphQLError(f"offset must not be negative, got {offset}", extensions={"code": Code.BAD_USER_INPUT})
-    return items[offset : offset + size]
+    return size
+
+
+def _window(settings: Settings, items: list[Any], first: int, offset: int) -> list[Any]:
+    return items[offset : offset + check_window(settings, first, offset)]
 
 
 @strawberry.type(description="One impacted item: its status, distance from the origin and why.")

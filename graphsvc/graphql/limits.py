@@ -33,7 +33,7 @@ from strawberry.schema.schema import validate_document
 from strawberry.types import ExecutionContext
 
 from graphsvc.graphql.error_codes import Code, coded_rule
-from graphsvc.graphql.query_cost import DocumentCost, document_cost
+from graphsvc.graphql.query_cost import DocumentCost, as_count, document_cost
 
 __all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
 
@@ -100,21 +100,22 @@ class CostLimits:
 
 
 class KeptCosts:
-    """A valid document's costs, worked out once per document and set of integer variables (the only variables a
-    cost depends on: a `first` passed as one). By the parsed document (ParserCache hands back the same object for the
+    """A valid document's costs, worked out once per document and what its variables say of a cost: which variables
+    were sent (one left out takes the operation's default), and the count each gives (`as_count`: a `first` passed
+    as a variable), every other value alike. By the parsed document (ParserCache hands back the same object for the
     same text); each entry holds its document, so its id stays its own while it is kept."""
 
     def __init__(self, limits: CostLimits, maxsize: int = 512, per_document: int = 16) -> None:
         self.limits = limits
         self.maxsize = maxsize
         self.per_document = per_document
-        self._kept: dict[int, tuple[DocumentNode, dict[tuple[tuple[str, int], ...], list[DocumentCost]]]] = {}
+        self._kept: dict[int, tuple[DocumentNode, dict[tuple[tuple[str, int | None], ...], list[DocumentCost]]]] = {}
 
     def of(self, ctx: ExecutionContext) -> list[DocumentCost]:
         document = ctx.graphql_document
         assert document is not None
         variables = ctx.variables or {}
-        key = tuple(sorted((k, v) for k, v in variables.items() if isinstance(v, int)))
+        key = tuple(sorted((k, as_count(v)) for k, v in variables.items()))
         entry = self._kept.get(id(document))
         if entry is None or entry[0] is not document:
             if len(self._kept) >= self.maxsize:

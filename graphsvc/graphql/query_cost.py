@@ -42,6 +42,7 @@ __all__ = [
     "ANALYSIS_WEIGHT",
     "INTROSPECTION_WEIGHT",
     "DocumentCost",
+    "as_count",
     "document_cost",
 ]
 
@@ -64,6 +65,18 @@ def _is_list(field: GraphQLField) -> bool:
     return isinstance(kind, GraphQLList)
 
 
+def as_count(value: object) -> int | None:
+    """A variable's value as the `first` it gives: an integer, or a float GraphQL's Int takes (500.0); else None
+    (the field's default applies)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _first(node: FieldNode, field: GraphQLField, variables: Mapping[str, Any]) -> int | None:
     """The `first` this field was asked with (or its default); None if it has no `first`."""
     if "first" not in field.args:
@@ -74,8 +87,8 @@ def _first(node: FieldNode, field: GraphQLField, variables: Mapping[str, Any]) -
         value = argument.value
         if isinstance(value, IntValueNode):
             return max(0, int(value.value))
-        if isinstance(value, VariableNode) and isinstance(variables.get(value.name.value), int):
-            return max(0, int(variables[value.name.value]))
+        if isinstance(value, VariableNode) and (given := as_count(variables.get(value.name.value))) is not None:
+            return max(0, given)
         break
     default = field.args["first"].default_value
     return default if isinstance(default, int) else None

@@ -122,10 +122,11 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
                 field, details[0].node, self.variable_values, details[0].fragment_variable_values
             )
             answer = await plan.answer(context, arguments, self.variable_values)
-        except (DatabaseUnavailable, QueryTimeout, DatabaseError) as exc:
-            # The field-by-field path would wait for the same database again: the same error, at the same place.
+        except (DatabaseUnavailable, QueryTimeout, DatabaseError, compiled.AtRoot) as exc:
+            # The field-by-field path would wait for the same database again, or compute the same refusal: the same
+            # error, at the same place.
             compiled.STATS.answered += 1
-            self.handle_field_error(exc, field.type, details, path)
+            self.handle_field_error(exc.error if isinstance(exc, compiled.AtRoot) else exc, field.type, details, path)
             return None
         except Exception as exc:  # the field-by-field path answers, with its own errors if it fails too
             compiled.STATS.fell_back += 1

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from graphsvc.analysis.exposure import Exposure, ImpactedService, exposure, impacted_services, owned_ids
-from graphsvc.analysis.impact import Impact, ReachTooLarge, compute_impact
+from graphsvc.analysis.impact import ARRAYS_REACH, Impact, ReachTooLarge, compute_impact
 from graphsvc.domain.facts import ExposureFacts, ServiceFacts
 from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind
@@ -93,6 +93,7 @@ async def _graph_and_exposure(
 # An impact whose search reaches at most this many nodes is computed on the event loop (under a millisecond); a
 # larger one is started again in a thread.
 INLINE_REACH = 200
+assert INLINE_REACH < ARRAYS_REACH, "the array search (its arrays built on first use) never runs on the event loop"
 
 
 async def _computed(graph: DependencyGraph, ids: Sequence[str], worse: Sequence[str] = ()) -> Impact:

@@ -82,12 +82,17 @@ def test_the_same_document_is_costed_with_each_requests_variables(empty_db: Conn
     app = create_app(Settings(max_query_cost=2_000, max_list_items=10), connection=empty_db)
     with serve_asgi(app) as url, httpx.Client(base_url=url, timeout=60, headers=bearer(token)) as client:
         api = GraphQLClient(client)
-        for n, refused in ((10, False), (500, True), (10, False), (500, True), (50, False)):
+        for n, refused in ((10, False), (500, True), (10, False), (500, True), (50, False), (500.0, True)):
             result = api.post(page, {"n": n})
             if refused:
                 assert only_error(result)["extensions"]["cost"] > 2_000, result
             else:
                 assert result == {"data": {"configurationItems": {"nodes": []}}}, (n, result)
+        # a variable left out takes the operation's default: not the cost of the same document with it sent as null
+        defaulted = page.replace("$n: Int!", "$n: Int = 500")
+        for variables in ({}, {"n": None}, {}):
+            (error,) = api.post(defaulted, variables)["errors"]  # null is refused too, where the field runs
+            assert (error["extensions"]["code"] == "QUERY_TOO_COSTLY") is ("n" not in variables), (variables, error)
 
 
 def test_a_document_may_ask_for_the_schema_once(small_caps: GraphQLClient) -> None:

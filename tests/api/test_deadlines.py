@@ -17,6 +17,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
+from graphsvc.analysis.impact import ReachTooLarge
 from graphsvc.db.connection import Connection
 from graphsvc.settings import Settings
 from graphsvc.usecases import impact as impact_usecase
@@ -36,16 +37,19 @@ BROWSE = "{ services(first: 10) { nodes { id name } } }"
 
 
 class SlowAnalysis:
-    """compute_impact, holding its thread for `seconds` first: busy (holding the GIL as Python code does) or asleep."""
+    """compute_impact, holding its thread for `seconds` first: busy (holding the GIL as Python code does) or asleep;
+    too large for the event loop (usecases/impact.py computes a small impact there first)."""
 
     def __init__(self, real: Callable[..., Any], seconds: float, *, busy: bool) -> None:
         self.real, self.seconds, self.busy = real, seconds, busy
         self.started, self.finished = threading.Event(), threading.Event()
         self.on_loop: list[bool] = []
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, most: int | None = None) -> Any:
         import asyncio
 
+        if most is not None:  # the first, bounded try on the event loop: this one is as large as a hub's
+            raise ReachTooLarge("a slow analysis, held in its thread by the test")
         try:
             asyncio.get_running_loop()
             self.on_loop.append(True)

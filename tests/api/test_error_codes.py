@@ -238,7 +238,7 @@ def test_no_token_is_unauthenticated(app: Client) -> None:
 def test_an_unexpected_failure_is_masked_as_internal_server_error(app: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     from graphsvc.usecases import impact as impact_usecase
 
-    def broken(*args: Any) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("secret detail of a bug")
 
     monkeypatch.setattr(impact_usecase, "compute_impact", broken)

@@ -76,9 +76,12 @@ def test_a_packed_graph_reads_as_the_built_one(given_parts: tuple[list[Node], li
     for key in ("GONE", "N99", 7):
         assert key not in packed.nodes and key not in packed.out and key not in packed.into
         assert packed.nodes.get(key) is None and packed.out.get(key, ()) == ()  # type: ignore[arg-type]
+        assert isinstance(key, int) or packed.into.count(key) == 0  # type: ignore[attr-defined]
     for node in nodes:
         assert packed.out.get(node.id, []) == built.out.get(node.id, [])
         assert packed.into.get(node.id, []) == built.into.get(node.id, [])
+        assert packed.into.count(node.id) == len(built.into.get(node.id, []))  # type: ignore[attr-defined]
+        assert packed.out.count(node.id) == len(built.out.get(node.id, []))  # type: ignore[attr-defined]
         if node.id in built.nodes and built.is_group(node.id):
             assert packed.quorum(node.id) == built.quorum(node.id)
 
