@@ -1,9 +1,10 @@
-"""Two generic helpers with nothing of graphsvc's domain in them.
+"""Generic helpers with nothing of graphsvc's domain in them.
 
 - `cyclic_gc_paused` and `keep_out_of_collections`: keeping Python's cyclic garbage collector off large acyclic
   data: paused around bulk work, and the long-lived in-memory graph kept out of its passes.
 - `SharedRead`: one read shared by the callers waiting for it, each of whom still sees what was written before they
   asked.
+- `KeptByIdentity`: what was worked out from an object (a parsed document), kept by the object's identity.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-__all__ = ["SharedRead", "cyclic_gc_paused", "keep_out_of_collections"]
+__all__ = ["KeptByIdentity", "SharedRead", "cyclic_gc_paused", "keep_out_of_collections"]
 
 
 @contextmanager
@@ -134,6 +135,33 @@ class SharedRead(Generic[T]):
                 waiting.set_result(done.result())
 
         following.add_done_callback(hand_over)
+
+
+class KeptByIdentity(Generic[T]):
+    """Values worked out from an object, kept by the object's identity: at most `maxsize`, the oldest dropped first.
+
+    For objects that are expensive to hash and handed back as the same object when they are the same (strawberry's
+    ParserCache gives the same parsed document for the same text; its nodes are the same nodes): an `lru_cache` would
+    hash the whole tree on every call. Each entry holds its object, so the object's id stays its own while the entry
+    is kept. `also` are further values an entry must have been made with (the schema, the validation rules), compared
+    with `==`."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._kept: dict[int, tuple[object, tuple[object, ...], T]] = {}
+
+    def get_or_make(self, obj: object, make: Callable[[], T], *also: object) -> T:
+        entry = self._kept.get(id(obj))
+        if entry is not None and entry[0] is obj and entry[1] == also:
+            return entry[2]
+        value = make()
+        if entry is None and len(self._kept) >= self.maxsize:
+            self._kept.pop(next(iter(self._kept)))
+        self._kept[id(obj)] = (obj, also, value)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

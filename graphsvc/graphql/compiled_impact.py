@@ -38,7 +38,7 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql import impact as gi
 from graphsvc.graphql.compiled import AtRoot, NotCompiled, _constant, _plan_item, _unwrap
-from graphsvc.usecases.impact import ImpactAnalysis, impact_of, site_failure
+from graphsvc.usecases.impact import ImpactAnalysis
 
 __all__ = ["ROOTS", "ImpactPlan", "plan_impact"]
 
@@ -299,17 +299,12 @@ class ImpactPlan:
         for _, part in self.parts:
             if isinstance(part, Listed):
                 part.check(variables, context.settings)
-        view = context.database_view
+        view = context.database_view  # a root field's: no estate above it
         try:
             if self.root == "impact":
-                analysis = await impact_of(
-                    view.repo,
-                    [str(i) for i in arguments["origin"]],
-                    view.cache,
-                    [str(i) for i in arguments.get("degraded") or ()],
-                )
+                analysis = await gi.impact_analysis(view, arguments["origin"], arguments.get("degraded"))
             else:
-                analysis = await site_failure(view.repo, str(arguments["siteId"]), view.cache)
+                analysis = await gi.site_failure_analysis(view, arguments["siteId"])
         except RequestError as exc:  # an unknown or wrong origin: the resolver's own error, where it would raise it
             raise AtRoot(exc) from exc
         exposure = None

@@ -6,6 +6,7 @@ exposure (requirements, business units, SLAs, teams) is read from the database o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql import enums as e
 from graphsvc.graphql import types as t
 from graphsvc.graphql.arguments import Offset
-from graphsvc.graphql.context import Context
+from graphsvc.graphql.context import Context, View
 from graphsvc.graphql.error_codes import Code
 from graphsvc.graphql.pagination import page_size
 from graphsvc.settings import Settings
@@ -32,9 +33,11 @@ __all__ = [
     "ImpactResult",
     "ImpactStatus",
     "check_window",
+    "impact_analysis",
     "impacted_entries",
     "requirement_entries",
     "service_entries",
+    "site_failure_analysis",
 ]
 
 
@@ -283,14 +286,22 @@ def requirement_entries(found: list[tuple[Props, Status]]) -> list[ImpactedRequi
 DEGRADED_ORIGINS = "items that work, but badly (a DEGRADATION incident): DEGRADED origins"
 
 
+async def impact_analysis(view: View, origin: Sequence[object], degraded: Sequence[object] | None) -> ImpactAnalysis:
+    """`impact`'s analysis through a view (also graphql/compiled_impact.py's)."""
+    worse = [str(i) for i in degraded or ()]
+    return await impact_of(view.repo, [str(i) for i in origin], view.cache, worse)
+
+
+async def site_failure_analysis(view: View, site_id: object) -> ImpactAnalysis:
+    """`siteFailure`'s analysis through a view (also graphql/compiled_impact.py's)."""
+    return await site_failure(view.repo, str(site_id), view.cache)
+
+
 async def resolve_impact(
     info: Info[Context, None], origin: list[strawberry.ID], degraded: list[strawberry.ID] | None
 ) -> ImpactResult:
-    view = info.context.view(info)
-    worse = [str(i) for i in degraded or ()]
-    return ImpactResult(analysis=await impact_of(view.repo, [str(i) for i in origin], view.cache, worse))
+    return ImpactResult(analysis=await impact_analysis(info.context.view(info), origin, degraded))
 
 
 async def resolve_site_failure(info: Info[Context, None], site_id: strawberry.ID) -> ImpactResult:
-    view = info.context.view(info)
-    return ImpactResult(analysis=await site_failure(view.repo, str(site_id), view.cache))
+    return ImpactResult(analysis=await site_failure_analysis(info.context.view(info), site_id))

@@ -20,7 +20,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -34,6 +33,7 @@ from strawberry.types import ExecutionContext
 
 from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.query_cost import DocumentCost, as_count, document_cost
+from graphsvc.util import KeptByIdentity
 
 __all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
 
@@ -102,26 +102,21 @@ class CostLimits:
 class KeptCosts:
     """A valid document's costs, worked out once per document and what its variables say of a cost: which variables
     were sent (one left out takes the operation's default), and the count each gives (`as_count`: a `first` passed
-    as a variable), every other value alike. By the parsed document (ParserCache hands back the same object for the
-    same text); each entry holds its document, so its id stays its own while it is kept."""
+    as a variable), every other value alike. By the parsed document (util.KeptByIdentity)."""
 
     def __init__(self, limits: CostLimits, maxsize: int = 512, per_document: int = 16) -> None:
         self.limits = limits
-        self.maxsize = maxsize
         self.per_document = per_document
-        self._kept: dict[int, tuple[DocumentNode, dict[tuple[tuple[str, int | None], ...], list[DocumentCost]]]] = {}
+        self._kept: KeptByIdentity[dict[tuple[tuple[str, int | None], ...], list[DocumentCost]]]
+        self._kept = KeptByIdentity(maxsize)
 
     def of(self, ctx: ExecutionContext) -> list[DocumentCost]:
         document = ctx.graphql_document
         assert document is not None
         variables = ctx.variables or {}
         key = tuple(sorted((k, as_count(v)) for k, v in variables.items()))
-        entry = self._kept.get(id(document))
-        if entry is None or entry[0] is not document:
-            if len(self._kept) >= self.maxsize:
-                self._kept.pop(next(iter(self._kept)))
-            entry = self._kept[id(document)] = (document, {})
-        costs = entry[1].get(key)
+        by_variables = self._kept.get_or_make(document, dict)
+        costs = by_variables.get(key)
         if costs is None:
             costs = document_cost(
                 ctx.schema._schema,
@@ -130,9 +125,9 @@ class KeptCosts:
                 max_list_items=self.limits.max_list_items,
                 max_page_size=self.limits.max_page_size,
             )
-            if len(entry[1]) >= self.per_document:
-                entry[1].pop(next(iter(entry[1])))
-            entry[1][key] = costs
+            if len(by_variables) >= self.per_document:
+                by_variables.pop(next(iter(by_variables)))
+            by_variables[key] = costs
         return costs
 
 
@@ -171,33 +166,15 @@ def guarded_validation(
     """A replacement for strawberry's ValidationCache that first applies the two linear-time limits, then validates
     with the standard rules plus `extra_rules` (made once, so the cache hits), then checks a valid document's cost
     against the budget (with this request's variables)."""
-    # Validation results by the parsed document, as `within` (strawberry's own cache keys an lru_cache on the
-    # document, whose hash walks the whole tree on every request): (document, schema, rules, errors).
-    validated: dict[int, tuple[DocumentNode, GraphQLSchema, tuple[type[ASTValidationRule], ...], list[GraphQLError]]]
-    validated = {}
-
-    def validate(
-        schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
-    ) -> list[GraphQLError]:
-        kept = validated.get(id(document))
-        if kept is not None and kept[0] is document and kept[1] is schema and kept[2] == rules:
-            return kept[3]
-        errors = validate_document(schema, document, rules)
-        if len(validated) >= maxsize:
-            validated.pop(next(iter(validated)))
-        validated[id(document)] = (document, schema, rules, errors)
-        return errors
-
+    # Validation results and the two limits' verdicts, by the parsed document (strawberry's own cache keys an
+    # lru_cache on the document, whose hash walks the whole tree on every request): a document asked again is not
+    # walked again.
+    validated: KeptByIdentity[list[GraphQLError]] = KeptByIdentity(maxsize)
+    within: KeptByIdentity[list[GraphQLError]] = KeptByIdentity(maxsize)
     extra = tuple(extra_rules)
-    # Documents found within the two linear-time limits, by the parsed document (ParserCache hands back the same
-    # object for the same text, so a document asked again is not walked again); each entry holds its document, so
-    # its id stays its own while it is kept. A document over a limit is refused, and walked again if asked again.
-    within: dict[int, DocumentNode] = {}
     costs = KeptCosts(cost, maxsize) if cost is not None else None
 
     def limit_errors(document: DocumentNode) -> list[GraphQLError]:
-        if within.get(id(document)) is document:
-            return []
         errors: list[GraphQLError] = []
         for name, size in expanded_fields(document, max_fields):
             if size > max_fields:
@@ -206,10 +183,6 @@ def guarded_validation(
                 )
         if directive_count(document) > max_directives:
             errors.append(_too_complex(f"the document has more than {max_directives} directives"))
-        if not errors:
-            if len(within) >= maxsize:
-                within.pop(next(iter(within)))
-            within[id(document)] = document
         return errors
 
     class GuardedValidation(SchemaExtension):
@@ -217,10 +190,13 @@ def guarded_validation(
             ctx = self.execution_context
             document = ctx.graphql_document
             assert document is not None
-            errors = limit_errors(document)
+            errors = within.get_or_make(document, lambda: limit_errors(document))
             if not errors:
-                rules = tuple(_RECODED.get(rule, rule) for rule in ctx.validation_rules)
-                errors = validate(ctx.schema._schema, document, (*rules, *extra))
+                schema = ctx.schema._schema
+                rules = (*(_RECODED.get(rule, rule) for rule in ctx.validation_rules), *extra)
+                errors = validated.get_or_make(
+                    document, lambda: validate_document(schema, document, rules), schema, rules
+                )
                 for error in errors:
                     if not (error.extensions or {}).get("code"):
                         error.extensions = {**(error.extensions or {}), "code": Code.GRAPHQL_VALIDATION_FAILED}

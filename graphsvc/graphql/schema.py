@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 import strawberry
-from graphql import FieldNode, GraphQLError, GraphQLField, GraphQLObjectType, GraphQLSchema
+from graphql import FieldNode, GraphQLError, GraphQLField, GraphQLObjectType
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -35,14 +35,15 @@ from graphsvc.graphql.query import Query
 from graphsvc.graphql.subscription import SocketOperations, Subscription
 from graphsvc.graphql.types import TYPES
 from graphsvc.settings import Settings
+from graphsvc.util import KeptByIdentity
 
 __all__ = ["Schema", "build_schema"]
 
 log = logging.getLogger("graphsvc")
 
-# Compiled plans of root fields (or None: not compiled), by the id of the field's node: (node, schema, plan).
-_PLANS: dict[int, tuple[FieldNode, GraphQLSchema, compiled.Plan | ImpactPlan | None]] = {}
-_KEPT_PLANS = 512
+# Compiled plans of root fields (or None: not compiled), by the field's node (ParserCache hands back the same parsed
+# document for the same text, so its nodes are the same objects) and the schema.
+_PLANS: KeptByIdentity[compiled.Plan | ImpactPlan | None] = KeptByIdentity(512)
 
 
 def _expected(error: Exception) -> bool:
@@ -87,23 +88,16 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         return super().execute_field(parent_type, source, field_details_list, path, position_context)
 
     def _plan(self, field: GraphQLField, nodes: list[FieldNode]) -> compiled.Plan | ImpactPlan | None:
-        """The compiled plan of a root field, made once per document (ParserCache hands back the same parsed document
-        for the same text, so its nodes are the same objects; each kept entry holds its node, so its id stays its
-        own while kept). A parsed document is shared by every schema (tests build several): an entry names its
-        schema."""
-        kept = _PLANS.get(id(nodes[0])) if len(nodes) == 1 else None
-        if kept is not None and kept[0] is nodes[0] and kept[1] is self.schema:
-            return kept[2]
-        plan: compiled.Plan | ImpactPlan | None
+        """The compiled plan of a root field, made once per document and schema (a parsed document is shared by every
+        schema: tests build several)."""
+        if len(nodes) != 1:
+            return self._make_plan(field, nodes)
+        return _PLANS.get_or_make(nodes[0], lambda: self._make_plan(field, nodes), self.schema)
+
+    def _make_plan(self, field: GraphQLField, nodes: list[FieldNode]) -> compiled.Plan | ImpactPlan | None:
         if nodes[0].name.value in compiled_impact.ROOTS:
-            plan = compiled_impact.plan_impact(field, nodes, self.fragments)
-        else:
-            plan = compiled.plan_root(field, nodes)
-        if len(nodes) == 1:
-            if len(_PLANS) >= _KEPT_PLANS:
-                _PLANS.pop(next(iter(_PLANS)))
-            _PLANS[id(nodes[0])] = (nodes[0], self.schema, plan)
-        return plan
+            return compiled_impact.plan_impact(field, nodes, self.fragments)
+        return compiled.plan_root(field, nodes)
 
     async def _compiled(
         self,
