@@ -10,8 +10,11 @@ document uses one. Anything else goes the field-by-field way, which also says wh
 - a directive anywhere below the root (`@include(if: $x)` makes the selection depend on the variables), a response
   key asked twice, a field this module does not know (`item`, `service`, an exposed unit's relations), fragment
   arguments;
-- an argument the resolver would refuse (a negative offset), an origin that is unknown or not dependable, a stored
-  value missing for a non-null field, an exposed item of another kind than its field's type.
+- an argument the resolver would refuse (a negative offset: checked before the analysis runs), a stored value
+  missing for a non-null field, an exposed item of another kind than its field's type, a database error while the
+  exposure is read (field by field, it belongs to the field that reads it).
+An origin that is unknown or not dependable is answered with the analysis' own error at the root, where the resolver
+raises it (compiled.AtRoot), without computing anything twice.
 """
 
 from __future__ import annotations
