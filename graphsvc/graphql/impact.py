@@ -246,7 +246,7 @@ def impacted_entries(
     if status is not None:
         ids = [i for i in ids if impact.status[i].name == status.value]
     if kind is not None:
-        ids = [i for i in ids if impact.graph.nodes[i].kind is kind]
+        ids = [i for i in ids if impact.graph.kind_of(i) is kind]  # without making every impacted node
     entries = []
     for i in _window(settings, ids, first, offset):
         node = impact.graph.nodes[i]
