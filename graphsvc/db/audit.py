@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,12 +21,25 @@ from neo4j import AsyncManagedTransaction
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.clock import as_utc
-from graphsvc.domain.estate import dump_states, states_of
+from graphsvc.domain.estate import ItemState, dump_states, states_of
 from graphsvc.errors import InvalidArgument
 
-__all__ = ["SYSTEM", "Audit", "AuditRecord", "audit_log", "cursor_of", "history", "parse_cursor"]
+__all__ = [
+    "SYSTEM",
+    "Audit",
+    "AuditRecord",
+    "Entries",
+    "KnownStates",
+    "audit_log",
+    "cursor_of",
+    "entries",
+    "history",
+    "parse_cursor",
+]
 
 Change = tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]  # (item id, before, after)
+# Given the journal position a write takes, the states of items it knows without reading them (or None).
+Known = Callable[[int], Mapping[str, ItemState | None] | None]
 _INTERNAL = frozenset({"hash", "_lock", "discovered", "lastSeenAt"})  # bookkeeping: not what changed
 
 
@@ -54,48 +67,94 @@ class Audit:
     async def record(
         self,
         tx: AsyncManagedTransaction,
-        changes: Sequence[Change],
+        changes: Sequence[Change] | Entries,
         *,
         kind: str = "ITEM",
         states: bool = True,
         also: Sequence[str] = (),
-    ) -> None:
+        known: Known | None = None,
+    ) -> int | None:
         """Entries for `changes`; `kind` "API_TOKEN" keeps token entries out of the items' `history`.
 
         Item writes also record, on their first entry, the state the transaction leaves each touched item in (its
         properties and outgoing relationships: the estate's journal, journal.py), for the ids of `changes` and of
-        `also`; `states=False` leaves that to a later step of the same write (an import's node batches)."""
-        ids = list(dict.fromkeys([*(c[0] for c in changes), *also])) if kind == "ITEM" and states else []
-        if not changes and not ids:
-            return
-        rows = [
-            {"seq": n, "itemId": item_id, "kind": kind, "before": _json(before), "after": _json(after)}
-            for n, (item_id, before, after) in enumerate(changes)
-        ]
+        `also`; `states=False` leaves that to a later step of the same write (an import's node batches). The states
+        are read in the transaction, but for the ids whose states `known(position)` gives: the writer's own, given
+        the journal position this write takes (an import's created items, db/importer.py). `changes` may be made
+        ahead (`entries`). Returns that position, if states were recorded."""
+        made = changes if isinstance(changes, Entries) else entries(changes, kind)
+        ids = list(dict.fromkeys([*made.ids, *also])) if kind == "ITEM" and states else []
+        if not made.rows and not ids:
+            return None
+        rows = list(made.rows)
+        pos = None
         if ids:
-            if not rows:
-                rows = [{"seq": 0, "itemId": "", "kind": "STATE", "before": None, "after": None}]
-            rows[0]["states"] = await states_in(tx, ids)
-            rows[0]["pos"] = (await (await tx.run(cypher("audit/journal_next"))).single(strict=True))["pos"]
+            # the first entry carries the states (a copy: one made ahead stays as it was, for a retried transaction)
+            rows[:1] = [
+                dict(rows[0]) if rows else {"seq": 0, "itemId": "", "kind": "STATE", "before": None, "after": None}
+            ]
+            # the position first: it holds the journal until this transaction ends, so every write recorded before
+            # it has committed when `known` is asked
+            rows[0]["pos"] = pos = (await (await tx.run(cypher("audit/journal_next"))).single(strict=True))["pos"]
+            rows[0]["states"] = await states_in(tx, ids, known(pos) if known else None)
         await (
             await tx.run(
                 cypher("audit/record"), rows=rows, actorId=self.actor_id, actorName=self.actor_name, action=self.action
             )
         ).consume()
+        return pos
 
-    async def record_states(self, tx: AsyncManagedTransaction, ids: Sequence[str]) -> None:
-        """A STATE entry with the state of `ids` (an import's last step: every item it wrote)."""
-        await self.record(tx, [], also=ids)
+    async def record_states(
+        self, tx: AsyncManagedTransaction, ids: Sequence[str], known: Known | None = None
+    ) -> int | None:
+        """A STATE entry with the state of `ids` (an import's last step: every item it wrote); its journal position."""
+        return await self.record(tx, [], also=ids, known=known)
 
 
-async def states_in(tx: AsyncManagedTransaction, ids: Sequence[str]) -> str:
-    """The state `ids` are in within the transaction, as the journal's JSON text."""
-    result = await tx.run(cypher("audit/states"), ids=list(ids))
+@dataclass(frozen=True)
+class Entries:
+    """Changes as audit entries store them (JSON text), made ahead of the write that records them (an import makes
+    its created items' in a thread while Neo4j writes the batch before, db/importer.py)."""
+
+    ids: list[str]
+    rows: list[dict[str, Any]]
+
+
+def entries(changes: Sequence[Change], kind: str = "ITEM") -> Entries:
+    rows = [
+        {"seq": n, "itemId": item_id, "kind": kind, "before": _json(before), "after": _json(after)}
+        for n, (item_id, before, after) in enumerate(changes)
+    ]
+    return Entries([c[0] for c in changes], rows)
+
+
+class KnownStates(dict[str, ItemState | None]):
+    """States a writer knows without reading them (`Known`), and their journal text when made ahead: `text` is
+    `dump_states` of exactly these, used when they are all the states a write records."""
+
+    def __init__(self, states: Mapping[str, ItemState | None], text: str | None = None) -> None:
+        super().__init__(states)
+        self.text = text
+
+
+async def states_in(
+    tx: AsyncManagedTransaction, ids: Sequence[str], known: Mapping[str, ItemState | None] | None = None
+) -> str:
+    """The state `ids` are in within the transaction, as the journal's JSON text: read, but for those in `known`."""
+    known = known or {}
+    unread = [i for i in ids if i not in known]
+    if not unread and isinstance(known, KnownStates) and known.text is not None and len(set(ids)) == len(known):
+        return known.text
     rows = []
-    async for r in result:
-        props = None if r["props"] is None else native_props(r["props"])
-        rows.append((r["id"], props, [(a, b, native_props(p)) for a, b, p in r["out"]]))
-    return dump_states(states_of(rows))
+    if unread:
+        # one record holding every id's row: the driver's cost per record is most of a small row's
+        found = await (await tx.run(cypher("audit/states"), ids=unread)).single(strict=True)
+        for item_id, props, out in found["states"]:
+            props = None if props is None else native_props(props)
+            rows.append((item_id, props, [(a, b, native_props(p)) for a, b, p in out]))
+    states = states_of(rows)
+    states.update((i, known[i]) for i in ids if i in known)
+    return dump_states(states)
 
 
 SYSTEM = Audit("system", "graphsvc (no actor given)", "write")

@@ -21,11 +21,13 @@ relationships: it converges to the same graph.
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from itertools import groupby
 from typing import Any
 
@@ -37,18 +39,20 @@ from neo4j import (
 )
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
-from graphsvc.db.audit import SYSTEM, Audit, Change
+from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, entries
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.db.utilization import record_readings_in
+from graphsvc.domain.estate import ItemState, dump_states, state_of
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
 from graphsvc.domain.rows import (
     by_owner,
     consumption_props,
     content_hash,
+    created_item,
     dependency_props,
     item_props,
     node_row,
@@ -77,11 +81,15 @@ __all__ = [  # existing_kinds and item_count are db/stored.py's
 ]
 
 Progress = Callable[[int, int], None]
-Step = tuple[str, Any, dict[str, Any]]  # (statement name, template argument, parameters)
+# (statement name, argument, parameters); the argument is the statement's template argument (a kind, a relationship
+# type), or what the step's audit needs, made with it (created items' entries; a seal's created items' states)
+Step = tuple[str, Any, dict[str, Any]]
 # Steps whose batches touch disjoint items (one per id) and so can commit side by side without waiting on each
 # other's locks. Relationship batches are not among them: they lock both ends, and hubs and teams are the end of
 # most batches.
-_DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes", "import/seal_hashes"})
+# Seals are not among them either: each asks which journal positions the ones before it took (`_Journal`).
+_DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes"})
+_DEPENDS_ON, _CONSUMES = Rel.DEPENDS_ON.value, Rel.CONSUMES.value
 # Concurrent transactions for those steps in a bulk load. Neo4j runs one transaction on one core, and during a
 # single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
 # by 2 to 8 s (docs/benchmarks.md).
@@ -108,12 +116,16 @@ class _Plan:
 
     deps_by_from: dict[str, list[tuple[int, Dependency]]]  # (index in the document, dependency) by `from`
     cons_by_bu: dict[str, list[tuple[int, Consumption]]]  # (index in the document, share) by business unit
-    nodes: list[tuple[Kind, str, list[Any]]] = field(default_factory=list)  # (kind, statement, items)
+    now: datetime  # the import's time: its created items' `createdAt`
+    created: list[tuple[Kind, Any]] = field(default_factory=list)  # items of every kind: one statement
+    updated: dict[Kind, list[Any]] = field(default_factory=dict)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
-    rels: dict[tuple[Rel, str], list[dict[str, Any]]] = field(default_factory=dict)  # (rel, statement) -> rows
+    rels: list[dict[str, Any]] = field(default_factory=list)  # created, of every type (`type`): one statement
+    merged: dict[Rel, list[dict[str, Any]]] = field(default_factory=dict)  # onto items the document does not describe
     # every item written, with its content hash when planning needed it (an updated item), set last; and whether
-    # its content was written (or only its hash: an unchanged item stored without one), which the journal records
-    seal: list[tuple[Any, str | None, bool]] = field(default_factory=list)
+    # its content was written (or only its hash: an unchanged item stored without one), which the journal records.
+    # A created item (no hash yet) is stored as `created_item` says: the seal step carries its state for the journal.
+    seal: list[tuple[Kind, Any, str | None, bool]] = field(default_factory=list)
 
     def digest(self, item: Any) -> str:
         deps = [d for _, d in self.deps_by_from.get(item.id, [])]
@@ -121,24 +133,54 @@ class _Plan:
 
     def steps(self, batch: int) -> Iterator[Step]:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
-        for kind, name, items in self.nodes:
+        at = self.now.isoformat()
+        for chunk in _chunks(self.created, batch):
+            rows = [node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk]
+            # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
+            made = entries(
+                [(r["id"], None, {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
+            )
+            yield "import/create_nodes", made, {"rows": rows}
+        for kind, items in self.updated.items():
             for chunk in _chunks(items, batch):
-                yield name, kind, {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]}
+                yield (
+                    "import/update_nodes",
+                    kind,
+                    {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]},
+                )
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
                 yield "import/delete_owned_rels", rel, {"ids": chunk}
-        for (rel, name), rows in self.rels.items():
+        for chunk in _chunks(self.rels, batch):
+            yield "import/create_typed_rels", None, {"rows": chunk}
+        for rel, rows in self.merged.items():
             for chunk in _chunks(rows, batch):
-                yield name, rel, {"rows": chunk}
+                yield "import/merge_rels", rel, {"rows": chunk}
         for sealed in _chunks(self.seal, batch):
-            rows = [{"id": item.id, "hash": digest or self.digest(item), "written": w} for item, digest, w in sealed]
-            yield "import/seal_hashes", None, {"rows": rows}
+            rows = []
+            created: dict[str, ItemState | None] = {}
+            for kind, item, digest, written in sealed:
+                if digest is None:
+                    digest = self.digest(item)
+                    deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
+                    props, out = created_item(kind, item, deps, cons, self.now, digest)
+                    created[item.id] = state_of(props, out)
+                rows.append({"id": item.id, "hash": digest, "written": written})
+            # when every item written was created (a first load), their journal text is made here as well
+            first_load = len(created) == sum(1 for r in rows if r["written"])
+            yield (
+                "import/seal_hashes",
+                KnownStates(created, dump_states(created) if first_load else None),
+                {"rows": rows},
+            )
 
     def size(self) -> int:
         return (
-            sum(len(items) for _, _, items in self.nodes)
+            len(self.created)
+            + sum(len(items) for items in self.updated.values())
             + sum(len(v) for v in self.drop.values())
-            + sum(len(v) for v in self.rels.values())
+            + len(self.rels)
+            + sum(len(v) for v in self.merged.values())
             + len(self.seal)
         )
 
@@ -149,10 +191,14 @@ def _chunks(rows: list[Any], size: int) -> Iterable[list[Any]]:
 
 
 async def _plan(
-    tx: AsyncManagedTransaction, doc: ExchangeDocument, existing: dict[str, dict[str, Any]], summary: ImportSummary
+    tx: AsyncManagedTransaction,
+    doc: ExchangeDocument,
+    existing: dict[str, dict[str, Any]],
+    summary: ImportSummary,
+    now: datetime,
 ) -> _Plan:
     deps_by_from, cons_by_bu = by_owner(doc)
-    plan = _Plan(deps_by_from, cons_by_bu)
+    plan = _Plan(deps_by_from, cons_by_bu, now)
 
     # An existing item is unchanged when the document's hash of it is the one its last import stored, or else (the
     # hash cleared by another write, or the item changed since) the hash of what is stored now (db/stored.py).
@@ -162,8 +208,6 @@ async def _plan(
     for chunk in _chunks(stale, 5_000):
         stored.update(await stored_digests(tx, chunk))
 
-    creates: dict[Kind, list[Any]] = defaultdict(list)
-    updates: dict[Kind, list[Any]] = defaultdict(list)
     described: set[str] = set()
     for kind, _index, item in document_items(doc):
         described.add(item.id)
@@ -171,18 +215,18 @@ async def _plan(
         # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher. A new
         # item's hash is only needed then, so it is made then; an existing item's tells whether it changed.
         if old is None:
-            creates[kind].append(item)
-            plan.seal.append((item, None, True))
+            plan.created.append((kind, item))
+            plan.seal.append((kind, item, None, True))
             summary.created += 1
         else:
             digest = digests[item.id]
             if old["hash"] == digest or stored.get(item.id) == digest:
                 summary.unchanged += 1
                 if old["hash"] != digest:  # the same content, but no hash of it: stored for the next import
-                    plan.seal.append((item, digest, False))
+                    plan.seal.append((kind, item, digest, False))
                 continue
-            updates[kind].append(item)
-            plan.seal.append((item, digest, True))
+            plan.updated.setdefault(kind, []).append(item)
+            plan.seal.append((kind, item, digest, True))
             summary.updated += 1
             for rel, _targets in owned_relationships(kind, item):
                 plan.drop.setdefault(rel.type, []).append(item.id)
@@ -191,48 +235,38 @@ async def _plan(
             if kind is Kind.BUSINESS_UNIT:
                 plan.drop.setdefault(Rel.CONSUMES, []).append(item.id)
         for rel, targets in owned_relationships(kind, item):
-            rows = plan.rels.setdefault((rel.type, "import/create_rels"), [])
-            rows.extend({"from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets))
+            owned = rel.type.value
+            plan.rels.extend(
+                {"type": owned, "from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets)
+            )
         for i, dep in deps_by_from.get(item.id, []) if kind in DEPENDABLE else []:
-            plan.rels.setdefault((Rel.DEPENDS_ON, "import/create_rels"), []).append(
-                {"from": dep.from_, "to": dep.to, "props": dependency_props(dep, i)}
-            )
+            plan.rels.append({"type": _DEPENDS_ON, "from": dep.from_, "to": dep.to, "props": dependency_props(dep, i)})
         for i, con in cons_by_bu.get(item.id, []) if kind is Kind.BUSINESS_UNIT else []:
-            plan.rels.setdefault((Rel.CONSUMES, "import/create_rels"), []).append(
-                {"from": con.businessUnit, "to": con.service, "props": consumption_props(con, i)}
+            plan.rels.append(
+                {"type": _CONSUMES, "from": con.businessUnit, "to": con.service, "props": consumption_props(con, i)}
             )
-    for kind in Kind:
-        if creates.get(kind):
-            plan.nodes.append((kind, "import/create_nodes", creates[kind]))
-        if updates.get(kind):
-            plan.nodes.append((kind, "import/update_nodes", updates[kind]))
     # Dependencies and consumption of items the document does not describe: upserted, nothing removed.
     for i, dep in enumerate(doc.dependencies):
         if dep.from_ not in described:
-            plan.rels.setdefault((Rel.DEPENDS_ON, "import/merge_rels"), []).append(
+            plan.merged.setdefault(Rel.DEPENDS_ON, []).append(
                 {"from": dep.from_, "to": dep.to, "props": dependency_props(dep, i)}
             )
     for i, con in enumerate(doc.consumption):
         if con.businessUnit not in described:
-            plan.rels.setdefault((Rel.CONSUMES, "import/merge_rels"), []).append(
+            plan.merged.setdefault(Rel.CONSUMES, []).append(
                 {"from": con.businessUnit, "to": con.service, "props": consumption_props(con, i)}
             )
-    summary.relationships = sum(len(v) for v in plan.rels.values())
+    summary.relationships = len(plan.rels) + sum(len(v) for v in plan.merged.values())
     return plan
 
 
 def _audited(
     name: str, arg: Any, params: dict[str, Any], before: dict[str, Any], after: dict[str, Any]
 ) -> list[Change]:
-    """The audit entries of one import step: items created or updated (before and after as stored), relationships
-    merged onto others."""
+    """The audit entries of one import step: items updated (before and after as stored), relationships merged onto
+    others (created items' are made with their step: `_Plan.steps`)."""
     if name == "import/update_nodes":
         return [(r["id"], before.get(r["id"]), after.get(r["id"])) for r in params["rows"]]
-    if name == "import/create_nodes":
-        return [
-            (r["id"], before.get(r["id"]), {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]})
-            for r in params["rows"]
-        ]
     if name == "import/merge_rels":
         return [
             (r["from"], None, {arg.value if isinstance(arg, Rel) else str(arg): r["to"], **r["props"]})
@@ -247,25 +281,104 @@ def _runs(steps: Iterable[Step]) -> Iterator[tuple[bool, Iterator[Step]]]:
     yield from groupby(steps, key=lambda step: step[0] in _DISJOINT_STEPS)
 
 
+@dataclass
+class _Journal:
+    """The journal positions a bulk load's committed transactions took, from the position it started at.
+
+    A bulk load's created items are visible to other writes from their batch's commit on, and its seal step records
+    their states for the journal (db/audit.py) once their relationships are written. It records them as the import
+    wrote them (`created_item`) when no other write has taken a journal position since the load started: every
+    write that changes an item records its states, and the seal's position, taken before it asks, holds the journal
+    until it commits, so a write recorded before it has committed. Otherwise it reads them, as any write does."""
+
+    start: int
+    ours: set[int] = field(default_factory=set)
+
+    def alone_until(self, position: int) -> bool:
+        return all(p in self.ours for p in range(self.start + 1, position))
+
+
+def _known(created: KnownStates, own: Callable[[int], bool], position: int) -> KnownStates | None:
+    """A seal's created items' states as written, if they are still the import's own at `position`."""
+    return created if own(position) else None
+
+
+async def _journal_head(tx: AsyncManagedTransaction) -> int:
+    record = await (await tx.run(cypher("audit/journal_head"))).single()
+    return int(record["pos"] or 0) if record else 0
+
+
+_END: Any = object()
+
+
+class _Ahead:
+    """The steps of an iterator, made in a thread up to `depth` ahead of the one being written, so that Python's
+    share of an import (node rows and their audit entries, created items' states) overlaps Neo4j's: the seal's
+    states are made while the relationships are written. Writers may share one: they take turns."""
+
+    def __init__(self, steps: Iterator[Step], depth: int = 4) -> None:
+        self._steps = steps
+        self._depth = depth
+        self._made: deque[asyncio.Future[Any]] = deque()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-steps")  # one: in order
+        self._turn = asyncio.Lock()
+
+    def _fill(self) -> None:
+        loop = asyncio.get_running_loop()
+        while len(self._made) < self._depth:
+            self._made.append(loop.run_in_executor(self._thread, next, self._steps, _END))
+
+    def __aiter__(self) -> _Ahead:
+        return self
+
+    async def __anext__(self) -> Step:
+        async with self._turn:
+            self._fill()
+            step = await self._made[0]
+            if step is _END:  # and so for every later call: the first future stays
+                raise StopAsyncIteration
+            self._made.popleft()
+            self._fill()
+            return step  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop making steps (one being made is finished unseen)."""
+        for made in self._made:
+            made.cancel()
+        self._thread.shutdown(wait=False, cancel_futures=True)
+
+
+async def _each(steps: Iterable[Step] | AsyncIterable[Step]) -> AsyncIterator[Step]:
+    if isinstance(steps, AsyncIterable):
+        async for step in steps:
+            yield step
+    else:
+        for step in steps:
+            yield step
+
+
 async def _write_each(
     driver: AsyncDriver,
     database: str,
     session: AsyncSession,
-    run: Callable[[AsyncManagedTransaction, list[Step]], Awaitable[None]],
-    steps: Iterable[Step],
+    run: Callable[[AsyncManagedTransaction, list[Step]], Awaitable[list[int]]],
+    steps: Iterable[Step] | AsyncIterator[Step],
     writers: int,
+    journal: _Journal,
 ) -> None:
-    """Each step in its own transaction, by `writers` sessions taking the next step as they finish one."""
+    """Each step in its own transaction, by `writers` sessions taking the next step as they finish one; the journal
+    positions of those that commit go to `journal`."""
+    # a plain iterator's steps are taken without a pause, so writers can share one generator over it
+    pending = steps if isinstance(steps, AsyncIterator) else _each(steps)
     if writers == 1:
-        for step in steps:
-            await session.execute_write(run, [step])
+        async for step in pending:
+            journal.ours.update(await session.execute_write(run, [step]))
         return
-    pending = iter(steps)
 
     async def writer() -> None:
         async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as own:
-            for step in pending:
-                await own.execute_write(run, [step])
+            async for step in pending:
+                journal.ours.update(await own.execute_write(run, [step]))
 
     tasks = [asyncio.create_task(writer()) for _ in range(writers)]
     try:
@@ -378,12 +491,17 @@ async def import_document(
                 raise DocumentInvalid(future)
             say("planning")
             summary = ImportSummary()
-            return await _plan(tx, doc, existing, summary), summary
+            return await _plan(tx, doc, existing, summary, now), summary
 
-    async def run(tx: AsyncManagedTransaction, chunk: Iterable[Step], total: int) -> None:
+    async def run(
+        tx: AsyncManagedTransaction, chunk: Iterable[Step] | AsyncIterable[Step], total: int, own: Callable[[int], bool]
+    ) -> list[int]:
+        """Write `chunk`; the journal positions it took. `own(position)`: whether the states this import wrote of
+        the items it created are still theirs when the write takes that position (see `_Journal`)."""
         nonlocal done
         content = False
-        for name, arg, params in chunk:
+        taken: list[int] = []
+        async for name, arg, params in _each(chunk):
             if isinstance(arg, Kind):
                 statement = cypher(name, label=arg)
             else:
@@ -398,14 +516,19 @@ async def import_document(
             else:
                 await (await tx.run(statement, params)).consume()
             if name == "import/seal_hashes":  # the last step for every item written: its state for the journal
-                await audit.record_states(tx, [r["id"] for r in params["rows"] if r["written"]])
+                ids = [r["id"] for r in params["rows"] if r["written"]]
+                pos = await audit.record_states(tx, ids, partial(_known, arg, own))
             else:  # nodes: their relationships are written by later steps, so their states wait for the seal
-                await audit.record(tx, _audited(name, arg, params, before, after), states=name == "import/merge_rels")
+                changes = arg if isinstance(arg, Entries) else _audited(name, arg, params, before, after)
+                pos = await audit.record(tx, changes, states=name == "import/merge_rels")
+            if pos is not None:
+                taken.append(pos)
             done += len(params.get("rows") or params.get("ids") or [])
             if progress:
                 progress(min(done, total), total)
         if content:
             await (await tx.run(cypher("meta/bump_graph_state"))).consume()
+        return taken
 
     async def import_whole(tx: AsyncManagedTransaction) -> tuple[ImportSummary, int]:
         nonlocal done
@@ -414,7 +537,12 @@ async def import_document(
         plan, summary = await prepare(tx)
         with writing():
             say("writing")
-            await run(tx, plan.steps(batch_size), plan.size())
+            # one transaction: no other write sees the created items before it ends
+            steps = _Ahead(plan.steps(batch_size))
+            try:
+                await run(tx, steps, plan.size(), lambda _at: True)
+            finally:
+                steps.close()
             if readings:
                 say("writing readings")
                 await record_readings_in(tx, readings, audit, now=now, base="utilizationReadings")
@@ -427,18 +555,23 @@ async def import_document(
                 summary, total = await session.execute_write(import_whole)
             else:
                 async with _lock_held(driver, database):
+                    journal = _Journal(await session.execute_read(_journal_head))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()
                     with writing():
                         say("writing")
 
-                        async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
-                            await run(tx, chunk, total)
+                        async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> list[int]:
+                            return await run(tx, chunk, total, journal.alone_until)
 
                         for parallel, run_steps in _runs(plan.steps(batch_size)):
-                            await _write_each(
-                                driver, database, session, run_bulk, run_steps, _WRITERS if parallel else 1
-                            )
+                            ahead = _Ahead(run_steps)
+                            try:
+                                await _write_each(
+                                    driver, database, session, run_bulk, ahead, _WRITERS if parallel else 1, journal
+                                )
+                            finally:
+                                ahead.close()
                         if readings:
                             say("writing readings")
                         summary.readings += await write_readings(session, readings, audit, now)

@@ -52,17 +52,9 @@ from graphsvc.db.migrate import apply_migrations
 from graphsvc.domain.estate import ItemState, dump_states
 from graphsvc.domain.exchange import ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
-from graphsvc.domain.rows import (
-    Listed,
-    by_owner,
-    consumption_props,
-    content_hash,
-    dependency_props,
-    item_props,
-    owned_relationships,
-)
+from graphsvc.domain.rows import Listed, StoredRel, by_owner, created_item
 from graphsvc.domain.validation import DocumentInvalid, check_references, document_items, validate_structure
-from graphsvc.domain.vocabulary import DEPENDABLE, Kind, Rel
+from graphsvc.domain.vocabulary import Kind
 from graphsvc.util import cyclic_gc_paused
 
 __all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "write_csv"]
@@ -187,33 +179,13 @@ def _line_breaks(path: Path) -> int:
     return found
 
 
-_DEPENDS_ON, _CONSUMES = Rel.DEPENDS_ON.value, Rel.CONSUMES.value
-
-
 def _item_rows(
     items: list[tuple[Kind, int, Any]], owned: Listed, now: datetime
-) -> Iterator[tuple[Kind, dict[str, Any], list[tuple[str, str, dict[str, Any]]]]]:
+) -> Iterator[tuple[Kind, dict[str, Any], list[StoredRel]]]:
     """Each item's stored properties (as an import leaves them) and outgoing relationships (type, target, props)."""
     deps, cons = owned
     for kind, _index, item in items:
-        own_deps = deps.get(item.id, [])
-        own_cons = cons.get(item.id, [])
-        props = item_props(kind, item)
-        props.update(
-            id=item.id,
-            itemKind=kind.value,
-            hash=content_hash(item, [d for _, d in own_deps], [c for _, c in own_cons]),
-            version=1,
-            createdAt=now,
-            updatedAt=now,
-        )
-        out: list[tuple[str, str, dict[str, Any]]] = []
-        for rel, targets in owned_relationships(kind, item):
-            out.extend((rel.type.value, target, {"i": i}) for i, target in enumerate(targets))
-        if kind in DEPENDABLE:
-            out.extend((_DEPENDS_ON, dep.to, dependency_props(dep, i)) for i, dep in own_deps)
-        if kind is Kind.BUSINESS_UNIT:
-            out.extend((_CONSUMES, con.service, consumption_props(con, i)) for i, con in own_cons)
+        props, out = created_item(kind, item, deps.get(item.id, []), cons.get(item.id, []), now)
         yield kind, props, out
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "diff",
     "dump_states",
     "load_states",
+    "state_of",
     "states_of",
 ]
 
@@ -226,11 +227,11 @@ def diff(before: Estate, after: Estate, *, relationship: str = "DEPENDS_ON") -> 
 StateRow = tuple[str, Props | None, Sequence[tuple[str, str, Props]]]  # (id, props or None, [(type, target, props)])
 
 
+def state_of(props: Props, out: Iterable[tuple[str, str, Props]]) -> ItemState:
+    """An item's state from its stored properties and its outgoing relationships [(type, target, props)]."""
+    return ItemState({k: v for k, v in props.items() if k not in INTERNAL}, {(r, t): p for r, t, p in out})
+
+
 def states_of(rows: Sequence[StateRow]) -> dict[str, ItemState | None]:
     """States from (id, props or None, [(type, target, props)]) as the database reads them."""
-    return {
-        i: None
-        if props is None
-        else ItemState({k: v for k, v in props.items() if k not in INTERNAL}, {(r, t): p for r, t, p in out})
-        for i, props, out in rows
-    }
+    return {i: None if props is None else state_of(props, out) for i, props, out in rows}

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graphsvc.db import record_writes, writes
+from graphsvc.db import audit as audit_module
+from graphsvc.db import importer, record_writes, writes
 from graphsvc.db.audit import Audit
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
@@ -125,3 +126,59 @@ async def test_the_estate_of_now_falls_back_to_the_database_when_the_journal_fal
     await writes.remove_dependency(adriver, DB, "CI-MON", "CI-DB-2", audit=WHO)
     read = await cache.now()
     assert cache.from_database == 1 and "CI-SHELL" in read.estate.items
+
+
+def _reads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many items' states each recorded write read from the database (the rest it knew)."""
+    counted: list[int] = []
+    original = audit_module.states_in
+
+    async def states_in(tx: Any, ids: Any, known: Any = None) -> str:
+        counted.append(sum(1 for i in ids if not known or i not in known))
+        return await original(tx, ids, known)
+
+    monkeypatch.setattr(audit_module, "states_in", states_in)
+    return counted
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one transaction", "batch by batch"])
+async def test_an_import_records_what_it_creates_without_reading_it_back(
+    adriver: AsyncDriver, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """The states of the items an import creates are the ones it wrote, exactly as the database holds them."""
+    read = _reads_counted(monkeypatch)
+    options: dict[str, Any] = {"single_tx_rows": 1, "batch_size": 3} if bulk else {}
+    await import_document(adriver, DB, SMALL, **options)
+    assert read and sum(read) == 0
+    repo = ItemRepository(adriver, DB)
+    replayed, _ = await estate_as_of(repo, datetime.now(UTC))
+    assert shape(replayed) == shape(await estate_now(repo))
+    listed = ("dependencies", "consumption")
+    assert len(replayed.items) == sum(len(v) for k, v in SMALL.items() if isinstance(v, list) and k not in listed)
+
+
+async def test_a_bulk_load_reads_back_what_another_write_changed_meanwhile(
+    adriver: AsyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another write between a bulk load's batches (here: a dependency added to an item it created) is in the
+    journal's states, and so is the load: the load's seal reads its items back instead of recording what it wrote."""
+    read = _reads_counted(monkeypatch)
+    original = importer._write_each
+    runs = 0
+
+    async def with_a_write_after_the_nodes(*args: Any, **kwargs: Any) -> None:
+        nonlocal runs
+        await original(*args, **kwargs)
+        runs += 1
+        if runs == 1:  # the first run of steps creates the nodes, each batch committed
+            dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
+            await writes.add_dependency(adriver, DB, dep, audit=WHO)
+
+    monkeypatch.setattr(importer, "_write_each", with_a_write_after_the_nodes)
+    await import_document(adriver, DB, SMALL, single_tx_rows=1, batch_size=3)
+    assert sum(read) > 0
+    repo = ItemRepository(adriver, DB)
+    now = await estate_now(repo)
+    assert ("DEPENDS_ON", "CI-DB-2") in now.out["CI-APP-1"] and now.items["CI-APP-1"]["version"] == 2
+    replayed, _ = await estate_as_of(repo, datetime.now(UTC))
+    assert shape(replayed) == shape(now)

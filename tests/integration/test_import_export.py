@@ -244,12 +244,12 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
     from neo4j import AsyncManagedTransaction
     from neo4j.exceptions import ConstraintError
 
-    from graphsvc.db.importer import Step, _write_each
+    from graphsvc.db.importer import Step, _Journal, _write_each
 
     sync_driver.execute_query("CREATE (:Item {id: 'X-3'})", database_=DB)
     ran: list[str] = []
 
-    async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> None:
+    async def run(tx: AsyncManagedTransaction, chunk: list[Step]) -> list[int]:
         for _name, _arg, params in chunk:
             # Once X-3 (which fails) is taken, the other writer holds its step until the failing writer has stopped:
             # so the test does not depend on which of the two round trips comes back first (under load, the other
@@ -259,6 +259,7 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
                 await asyncio.wait({failing})
             ran.append(params["id"])
             await (await tx.run("CREATE (:Item {id: $id})", id=params["id"])).consume()
+        return []  # no journal positions taken
 
     taken: list[tuple[str, asyncio.Task[Any] | None]] = []  # (step's id, the writer that took it)
 
@@ -269,7 +270,7 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
 
     async with adriver.session(database=DB) as session:
         with pytest.raises(ConstraintError):
-            await _write_each(adriver, DB, session, run, steps(), 2)
+            await _write_each(adriver, DB, session, run, steps(), 2, _Journal(0))
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert not [t for t in others if "writer" in repr(t.get_coro())]
     # Two writers took steps, and none was taken after the failure came back: the other writer held at most the one
