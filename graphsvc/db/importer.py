@@ -303,6 +303,10 @@ def _known(created: KnownStates, own: Callable[[int], bool], position: int) -> K
     return created if own(position) else None
 
 
+async def _bump_graph_state(tx: AsyncManagedTransaction) -> None:
+    await (await tx.run(cypher("meta/bump_graph_state"))).consume()
+
+
 async def _journal_head(tx: AsyncManagedTransaction) -> int:
     record = await (await tx.run(cypher("audit/journal_head"))).single()
     return int(record["pos"] or 0) if record else 0
@@ -493,6 +497,8 @@ async def import_document(
             summary = ImportSummary()
             return await _plan(tx, doc, existing, summary, now), summary
 
+    written: list[bool] = []  # whether each step wrote content (the graph's version is bumped once for a bulk load)
+
     async def run(
         tx: AsyncManagedTransaction, chunk: Iterable[Step] | AsyncIterable[Step], total: int, own: Callable[[int], bool]
     ) -> list[int]:
@@ -526,8 +532,9 @@ async def import_document(
             done += len(params.get("rows") or params.get("ids") or [])
             if progress:
                 progress(min(done, total), total)
-        if content:
-            await (await tx.run(cypher("meta/bump_graph_state"))).consume()
+        if content and not bulk:
+            await _bump_graph_state(tx)
+        written.append(content)
         return taken
 
     async def import_whole(tx: AsyncManagedTransaction) -> tuple[ImportSummary, int]:
@@ -574,6 +581,10 @@ async def import_document(
                                 ahead.close()
                         if readings:
                             say("writing readings")
+                        if any(written):
+                            # Once, after the last batch, rather than in every batch's transaction, where the two
+                            # writers waited on each other for it. Meanwhile kept graphs answer as before the load.
+                            await session.execute_write(_bump_graph_state)
                         summary.readings += await write_readings(session, readings, audit, now)
         except ConstraintError as exc:
             # Someone created one of these ids between our lookup and our write (not an import: those wait).

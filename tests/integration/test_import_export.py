@@ -278,3 +278,23 @@ async def test_side_by_side_writers_stop_together_when_one_fails(adriver: AsyncD
     assert len({task for _, task in taken}) == 2 and len(taken) <= 5
     written = {i for (i,) in rows(sync_driver, "MATCH (n:Item) WHERE n.id STARTS WITH 'X-' RETURN n.id")}
     assert "X-3" in written and written <= set(ran)
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["one transaction", "batch by batch"])
+async def test_an_import_moves_the_graph_version_once(adriver: AsyncDriver, bulk: bool) -> None:
+    """A change that keeps every count (a renamed CI, a dependency's strength) still tells kept graphs to reload: the
+    graph's version moves, once for the import, however many batches it took."""
+    from graphsvc.db.graph import fingerprint
+    from graphsvc.db.items import ItemRepository
+
+    repo = ItemRepository(adriver, DB)
+    await import_document(adriver, DB, SMALL)
+    version, *counted = await fingerprint(repo)
+    changed = copy.deepcopy(SMALL)
+    changed["configurationItems"][0]["name"] = "renamed"
+    changed["dependencies"][0]["strength"] = "SOFT" if changed["dependencies"][0].get("strength") != "SOFT" else "HARD"
+    options: dict[str, Any] = {"single_tx_rows": 1, "batch_size": 2} if bulk else {}
+    summary = await import_document(adriver, DB, changed, **options)
+    assert summary.updated == 2
+    after, *counted_after = await fingerprint(repo)
+    assert counted_after == counted and version is not None and after == version + 1
