@@ -192,9 +192,19 @@ def code_of(error: GraphQLError) -> Code:
     code = getattr(error.original_error, "code", None)
     if isinstance(error.original_error, GraphsvcError) and code is not None:
         return Code(code)
+    if _argument_refused(error.original_error):
+        return Code.BAD_USER_INPUT
     # Left: masked unexpected failures, and graphql-core's complaints about what a resolver returned (a null for a
     # non-null field, a value its type cannot serialise): the server's fault either way.
     return Code.INTERNAL_SERVER_ERROR
+
+
+def _argument_refused(error: BaseException | None) -> bool:
+    """graphql-core's refusal of a field's argument as the field runs: a null sent for a variable with a default,
+    where the argument may not be null ("Argument 'first' of non-null type 'Int!' must not be null."). The request's
+    fault, not the server's; the other errors graphql-core raises while executing are about what a resolver
+    returned, and start otherwise."""
+    return isinstance(error, GraphQLError) and error.original_error is None and error.message.startswith("Argument '")
 
 
 def with_codes(errors: Iterable[GraphQLError]) -> None:

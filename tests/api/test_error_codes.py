@@ -118,6 +118,11 @@ def test_bad_values_are_bad_user_input_whether_a_variable_a_literal_or_out_of_ra
         app.post({"query": '{ services(first: "ten") { totalCount } }'}), "BAD_USER_INPUT"
     )
     assert "ten" in literal["message"]
+    # null sent for a variable with a default, where the argument may not be null: refused when the field runs
+    nulled = app.post({"query": "query($n: Int = 5) { services(first: $n) { totalCount } }", "variables": {"n": None}})
+    assert nulled.status_code == 200, nulled.text
+    error = only_error(nulled)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and "first" in error["message"], error
     # out of range: the resolver refuses it, so the operation ran and has data (null) under either media type
     for accept in (None, GQL):
         ran = app.post({"query": "{ services(first: -1) { totalCount } }"}, accept=accept)
