@@ -10,9 +10,12 @@ Imports take an import lock before they look at the database, so two at once run
 second finds the first's work done.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by batch
-after validation, two batches at a time where they touch disjoint items (nodes, hashes). Content hashes are written
-last, so an import cut short leaves the items it touched without one, and a retry rewrites them with all their
-relationships: it converges to the same graph.
+after validation, two batches at a time where they touch disjoint items (nodes). Content hashes are written last, so
+an import cut short leaves the items it touched without one, and a retry rewrites them with all their relationships:
+it converges to the same graph.
+
+The journal's states of the items an import creates are recorded as it wrote them, not read back (see `_Journal` for
+a bulk load); each step's rows and audit entries are made in a thread ahead of the write (`_Ahead`).
 
 `utilizationReadings` are checked with the rest (each names a CI; none in the future) and written after the items
 (db/utilization.py): in the same transaction, or in transactions of READINGS_BATCH readings in a bulk load.
@@ -45,6 +48,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import native_props
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.db.utilization import record_readings_in
+from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, state_of
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
@@ -275,6 +279,24 @@ def _audited(
     return []
 
 
+def _all_joined(rows: list[dict[str, Any]], created: int) -> None:
+    """Every relationship of a batch was written: an end checked when the document was validated can have been
+    deleted by another write since (a relationship to nothing is not written). The import fails rather than leave
+    the relationship out: in one transaction nothing is written; a bulk load's items without their content hash are
+    written again by the next import."""
+    if created != len(rows):
+        missing = len(rows) - created
+        raise DocumentInvalid(
+            [
+                Problem(
+                    "",
+                    f"{missing} of {len(rows)} relationships could not be written: an item they join was deleted "
+                    "while the import ran (import again)",
+                )
+            ]
+        )
+
+
 def _runs(steps: Iterable[Step]) -> Iterator[tuple[bool, Iterator[Step]]]:
     """Consecutive steps grouped into runs that may go side by side (True) or must go one by one (False); each run
     is taken to its end before the next is looked at."""
@@ -318,7 +340,11 @@ _END: Any = object()
 class _Ahead:
     """The steps of an iterator, made in a thread up to `depth` ahead of the one being written, so that Python's
     share of an import (node rows and their audit entries, created items' states) overlaps Neo4j's: the seal's
-    states are made while the relationships are written. Writers may share one: they take turns."""
+    states are made while the relationships are written. Writers may share one: they take turns.
+
+    A bulk load's runs (`_runs`) are groupby groups: the thread takes a group to its end, the one item past it
+    included, before the event loop asks groupby for the next group, and an ended group's iterator answers at once
+    (CPython's groupby runs no Python code there), so the two threads never advance it together."""
 
     def __init__(self, steps: Iterator[Step], depth: int = 4) -> None:
         self._steps = steps
@@ -348,6 +374,8 @@ class _Ahead:
     def close(self) -> None:
         """Stop making steps (one being made is finished unseen)."""
         for made in self._made:
+            if made.done() and not made.cancelled():
+                made.exception()  # seen: an error making a step nobody took is not the writer's to raise
             made.cancel()
         self._thread.shutdown(wait=False, cancel_futures=True)
 
@@ -401,18 +429,21 @@ def _document_rows(doc: ExchangeDocument) -> int:
     return rows
 
 
-async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> None:
-    await (await tx.run(cypher("import/lock"))).consume()
+async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> datetime:
+    """Take the import lock; the database's time once it is held: the import's time (its created items'
+    `createdAt`), from the clock the rest of the writes' times come from."""
+    record = await (await tx.run(cypher("import/lock"))).single(strict=True)
+    return as_utc(record["now"].to_native())
 
 
 @asynccontextmanager
-async def _lock_held(driver: AsyncDriver, database: str) -> AsyncIterator[None]:
-    """The import lock, held by a transaction of its own while a bulk load commits batch by batch beside it."""
+async def _lock_held(driver: AsyncDriver, database: str) -> AsyncIterator[datetime]:
+    """The import lock, held by a transaction of its own while a bulk load commits batch by batch beside it; the
+    database's time once it is held."""
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         tx = await session.begin_transaction()
         try:
-            await _lock(tx)
-            yield
+            yield await _lock(tx)
         finally:
             # The lock is all it wrote. If Neo4j went away meanwhile the lock went with it: the error that says so
             # is the one to raise, not the rollback's.
@@ -481,7 +512,7 @@ async def import_document(
         doc = validate_structure(raw)
         bulk = _document_rows(doc) > single_tx_rows
         readings = [CiReading(r.ci, r.at, r.percent) for r in doc.utilizationReadings]
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # until the lock is held: then the database's time (`_lock`)
     done = 0
 
     async def prepare(tx: AsyncManagedTransaction) -> tuple[_Plan, ImportSummary]:
@@ -520,7 +551,9 @@ async def import_document(
                 before = {r["id"]: native_props(r["props"]) async for r in found}
                 after = {r["id"]: native_props(r["props"]) async for r in await tx.run(statement, params)}
             else:
-                await (await tx.run(statement, params)).consume()
+                outcome = await (await tx.run(statement, params)).consume()
+                if name == "import/create_typed_rels":
+                    _all_joined(params["rows"], outcome.counters.relationships_created)
             if name == "import/seal_hashes":  # the last step for every item written: its state for the journal
                 ids = [r["id"] for r in params["rows"] if r["written"]]
                 pos = await audit.record_states(tx, ids, partial(_known, arg, own))
@@ -538,9 +571,9 @@ async def import_document(
         return taken
 
     async def import_whole(tx: AsyncManagedTransaction) -> tuple[ImportSummary, int]:
-        nonlocal done
+        nonlocal done, now
         done = 0  # a retried transaction starts again from the lock
-        await _lock(tx)
+        now = await _lock(tx)
         plan, summary = await prepare(tx)
         with writing():
             say("writing")
@@ -561,7 +594,7 @@ async def import_document(
             if not bulk:
                 summary, total = await session.execute_write(import_whole)
             else:
-                async with _lock_held(driver, database):
+                async with _lock_held(driver, database) as now:
                     journal = _Journal(await session.execute_read(_journal_head))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()
@@ -571,20 +604,27 @@ async def import_document(
                         async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> list[int]:
                             return await run(tx, chunk, total, journal.alone_until)
 
-                        for parallel, run_steps in _runs(plan.steps(batch_size)):
-                            ahead = _Ahead(run_steps)
-                            try:
-                                await _write_each(
-                                    driver, database, session, run_bulk, ahead, _WRITERS if parallel else 1, journal
-                                )
-                            finally:
-                                ahead.close()
+                        # The graph's version is bumped once, after the last batch, rather than in every batch's
+                        # transaction, where the two writers waited on each other for it (meanwhile kept graphs
+                        # answer as before the load); and also when the load stops part-way, after some batches.
+                        finished = False
+                        try:
+                            for parallel, run_steps in _runs(plan.steps(batch_size)):
+                                ahead = _Ahead(run_steps)
+                                try:
+                                    await _write_each(
+                                        driver, database, session, run_bulk, ahead, _WRITERS if parallel else 1, journal
+                                    )
+                                finally:
+                                    ahead.close()
+                            finished = True
+                        finally:
+                            if any(written):
+                                # if Neo4j went away, the error that says so is the one to raise
+                                with nullcontext() if finished else suppress(DriverError, Neo4jError):
+                                    await session.execute_write(_bump_graph_state)
                         if readings:
                             say("writing readings")
-                        if any(written):
-                            # Once, after the last batch, rather than in every batch's transaction, where the two
-                            # writers waited on each other for it. Meanwhile kept graphs answer as before the load.
-                            await session.execute_write(_bump_graph_state)
                         summary.readings += await write_readings(session, readings, audit, now)
         except ConstraintError as exc:
             # Someone created one of these ids between our lookup and our write (not an import: those wait).

@@ -204,7 +204,12 @@ def _argument_refused(error: BaseException | None) -> bool:
     where the argument may not be null ("Argument 'first' of non-null type 'Int!' must not be null."). The request's
     fault, not the server's; the other errors graphql-core raises while executing are about what a resolver
     returned, and start otherwise."""
-    return isinstance(error, GraphQLError) and error.original_error is None and error.message.startswith("Argument '")
+    return (
+        isinstance(error, GraphQLError)
+        and error.original_error is None
+        and error.message.startswith("Argument '")
+        and "invalid default value" not in error.message  # the schema's fault, not the request's
+    )
 
 
 def with_codes(errors: Iterable[GraphQLError]) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graphsvc.db import audit as audit_module
 from graphsvc.db import importer, record_writes, writes
 from graphsvc.db.audit import Audit
 from graphsvc.db.importer import import_document
@@ -128,17 +127,19 @@ async def test_the_estate_of_now_falls_back_to_the_database_when_the_journal_fal
     assert cache.from_database == 1 and "CI-SHELL" in read.estate.items
 
 
-def _reads_counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many items' states each recorded write read from the database (the rest it knew)."""
-    counted: list[int] = []
-    original = audit_module.states_in
+def _seals_known(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each seal step of an import, whether it recorded its created items' states as written (True) or read
+    them back (False)."""
+    seen: list[bool] = []
+    original = importer._known
 
-    async def states_in(tx: Any, ids: Any, known: Any = None) -> str:
-        counted.append(sum(1 for i in ids if not known or i not in known))
-        return await original(tx, ids, known)
+    def known(created: Any, own: Any, position: int) -> Any:
+        states = original(created, own, position)
+        seen.append(states is not None)
+        return states
 
-    monkeypatch.setattr(audit_module, "states_in", states_in)
-    return counted
+    monkeypatch.setattr(importer, "_known", known)
+    return seen
 
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["one transaction", "batch by batch"])
@@ -146,10 +147,10 @@ async def test_an_import_records_what_it_creates_without_reading_it_back(
     adriver: AsyncDriver, monkeypatch: pytest.MonkeyPatch, bulk: bool
 ) -> None:
     """The states of the items an import creates are the ones it wrote, exactly as the database holds them."""
-    read = _reads_counted(monkeypatch)
+    seals = _seals_known(monkeypatch)
     options: dict[str, Any] = {"single_tx_rows": 1, "batch_size": 3} if bulk else {}
     await import_document(adriver, DB, SMALL, **options)
-    assert read and sum(read) == 0
+    assert seals and all(seals)
     repo = ItemRepository(adriver, DB)
     replayed, _ = await estate_as_of(repo, datetime.now(UTC))
     assert shape(replayed) == shape(await estate_now(repo))
@@ -162,7 +163,7 @@ async def test_a_bulk_load_reads_back_what_another_write_changed_meanwhile(
 ) -> None:
     """Another write between a bulk load's batches (here: a dependency added to an item it created) is in the
     journal's states, and so is the load: the load's seal reads its items back instead of recording what it wrote."""
-    read = _reads_counted(monkeypatch)
+    seals = _seals_known(monkeypatch)
     original = importer._write_each
     runs = 0
 
@@ -176,7 +177,7 @@ async def test_a_bulk_load_reads_back_what_another_write_changed_meanwhile(
 
     monkeypatch.setattr(importer, "_write_each", with_a_write_after_the_nodes)
     await import_document(adriver, DB, SMALL, single_tx_rows=1, batch_size=3)
-    assert sum(read) > 0
+    assert seals and not any(seals)  # every seal after the other write read its items back
     repo = ItemRepository(adriver, DB)
     now = await estate_now(repo)
     assert ("DEPENDS_ON", "CI-DB-2") in now.out["CI-APP-1"] and now.items["CI-APP-1"]["version"] == 2

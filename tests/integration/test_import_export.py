@@ -298,3 +298,56 @@ async def test_an_import_moves_the_graph_version_once(adriver: AsyncDriver, bulk
     assert summary.updated == 2
     after, *counted_after = await fingerprint(repo)
     assert counted_after == counted and version is not None and after == version + 1
+
+
+async def test_a_bulk_load_stopped_part_way_still_moves_the_graph_version(
+    adriver: AsyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version is bumped once at a bulk load's end, and also when it stops after some batches committed: kept
+    graphs must not go on answering from before a change that keeps every count."""
+    from graphsvc.db import importer
+    from graphsvc.db.graph import fingerprint
+    from graphsvc.db.items import ItemRepository
+
+    repo = ItemRepository(adriver, DB)
+    await import_document(adriver, DB, SMALL)
+    version, *_ = await fingerprint(repo)
+    original = importer._write_each
+
+    async def failing_after_the_nodes(*args: Any, **kwargs: Any) -> None:
+        await original(*args, **kwargs)
+        raise RuntimeError("the load stops here")
+
+    monkeypatch.setattr(importer, "_write_each", failing_after_the_nodes)
+    changed = copy.deepcopy(SMALL)
+    changed["configurationItems"][0]["name"] = "renamed"
+    with pytest.raises(RuntimeError, match="stops here"):
+        await import_document(adriver, DB, changed, single_tx_rows=1, batch_size=2)
+    after, *_ = await fingerprint(repo)
+    assert version is not None and after == version + 1
+
+
+async def test_an_item_deleted_while_an_import_runs_fails_it_and_writes_nothing(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reference checked when the document was validated, to an item another write deletes before the import's
+    relationships are written: the relationship cannot be written, so the import is refused instead of leaving it
+    out, and in one transaction nothing of it stays."""
+    from graphsvc.db import importer
+
+    await import_document(adriver, DB, SMALL)
+    original = importer._plan
+
+    async def planned_then_deleted(*args: Any, **kwargs: Any) -> Any:
+        plan = await original(*args, **kwargs)
+        sync_driver.execute_query("MATCH (t:Item {id: 'T-WEB'}) DETACH DELETE t", database_=DB)
+        return plan
+
+    monkeypatch.setattr(importer, "_plan", planned_then_deleted)
+    extra = {
+        "format": "graphsvc-cmdb/1",
+        "configurationItems": [{"id": "CI-NEW", "name": "new", "type": "SERVER", "owner": "T-WEB", "site": "S-LON"}],
+    }
+    with pytest.raises(DocumentInvalid, match="deleted while the import ran"):
+        await import_document(adriver, DB, extra)
+    assert rows(sync_driver, "MATCH (n:Item {id: 'CI-NEW'}) RETURN n.id") == set()
