@@ -187,6 +187,8 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
         else:
             graph = "loaded" if cache.graph is not None else "loading"
         body: dict[str, Any] = {"status": "ready", "schemaVersion": version, "dependencyGraph": graph}
+        if graph == "loaded":  # what impacts expose (teams, units, SLAs, requirements) loads after the graph
+            body["impactExposure"] = "loaded" if cache is not None and cache.exposure is not None else "loading"
         progress = cache.load_progress if cache is not None and graph == "loading" else None
         if progress is not None:  # the first load, under way: how far (impacts walk Neo4j until it ends)
             body["graphLoad"] = {"nodesRead": progress[0], "seconds": round(progress[1], 1)}

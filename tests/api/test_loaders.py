@@ -162,15 +162,24 @@ def test_readyz_says_when_the_estate_is_too_large_to_keep_in_memory(api: GraphQL
 
     load(api, generate_cmdb(50, seed=3))
 
+    exposure: list[str] = []
+
     def graph_state(settings: Settings) -> str:
         with serve_asgi(create_app(settings, connection=empty_db)) as url:
             for _ in range(600):  # the copy loads in the background after startup
-                state = str(httpx.get(f"{url}/readyz", timeout=30).json()["dependencyGraph"])
-                if state != "loading":
+                body = httpx.get(f"{url}/readyz", timeout=30).json()
+                state = str(body["dependencyGraph"])
+                if state == "loaded":  # and then what impacts expose, after it
+                    exposure.append(body["impactExposure"])
+                    if body["impactExposure"] == "loaded":
+                        return state
+                elif state != "loading":
+                    assert "impactExposure" not in body
                     return state
                 time.sleep(0.1)
         return "loading"
 
-    assert graph_state(Settings()) == "loaded"
+    assert graph_state(Settings()) == "loaded" and exposure[-1] == "loaded"
+    assert set(exposure) <= {"loading", "loaded"}
     assert graph_state(Settings(graph_cache_max_items=10)) == "tooLarge"  # not "loading" for ever
     assert graph_state(Settings(graph_cache=False)) == "off"
