@@ -192,7 +192,7 @@ def code_of(error: GraphQLError) -> Code:
     code = getattr(error.original_error, "code", None)
     if isinstance(error.original_error, GraphsvcError) and code is not None:
         return Code(code)
-    if _argument_refused(error.original_error):
+    if _argument_refused(error.original_error) or _argument_refused(error):  # a field's argument; a directive's
         return Code.BAD_USER_INPUT
     # Left: masked unexpected failures, and graphql-core's complaints about what a resolver returned (a null for a
     # non-null field, a value its type cannot serialise): the server's fault either way.
@@ -200,10 +200,11 @@ def code_of(error: GraphQLError) -> Code:
 
 
 def _argument_refused(error: BaseException | None) -> bool:
-    """graphql-core's refusal of a field's argument as the field runs: a null sent for a variable with a default,
-    where the argument may not be null ("Argument 'first' of non-null type 'Int!' must not be null."). The request's
-    fault, not the server's; the other errors graphql-core raises while executing are about what a resolver
-    returned, and start otherwise."""
+    """graphql-core's refusal of an argument as the operation runs: a null sent for a variable with a default, where
+    the argument may not be null ("Argument 'first' of non-null type 'Int!' must not be null.", or a directive's
+    "Argument 'if' has invalid value: ..."). The request's fault, not the server's; the other errors graphql-core
+    raises while executing are about what a resolver returned, and start otherwise (validation errors carry their
+    code already)."""
     return (
         isinstance(error, GraphQLError)
         and error.original_error is None

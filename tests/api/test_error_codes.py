@@ -123,6 +123,15 @@ def test_bad_values_are_bad_user_input_whether_a_variable_a_literal_or_out_of_ra
     assert nulled.status_code == 200, nulled.text
     error = only_error(nulled)
     assert error["extensions"]["code"] == "BAD_USER_INPUT" and "first" in error["message"], error
+    # the same for a directive's argument, refused before any field runs
+    skipped = app.post(
+        {
+            "query": "query($v: Boolean = true) { services(first: 1) @include(if: $v) { totalCount } }",
+            "variables": {"v": None},
+        }
+    )
+    assert skipped.status_code == 200, skipped.text
+    assert {e["extensions"]["code"] for e in skipped.json()["errors"]} == {"BAD_USER_INPUT"}, skipped.text
     # out of range: the resolver refuses it, so the operation ran and has data (null) under either media type
     for accept in (None, GQL):
         ran = app.post({"query": "{ services(first: -1) { totalCount } }"}, accept=accept)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from graphql import GraphQLError
+
 import graphsvc.errors as errors
-from graphsvc.graphql.error_codes import MEANING, STATUS, Code
+from graphsvc.graphql.error_codes import MEANING, STATUS, Code, code_of
 
 API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 
@@ -40,3 +42,16 @@ def test_each_class_of_the_error_tree_carries_a_listed_code() -> None:
     for cls in classes:
         if issubclass(cls, errors.RequestError | errors.DatabaseUnavailable | errors.QueryTimeout):
             assert getattr(cls, "code", None) in set(Code), cls
+
+
+def test_an_argument_graphql_core_refuses_as_it_runs_is_the_requests_fault() -> None:
+    null = GraphQLError("Argument 'first' of non-null type 'Int!' must not be null.")
+    assert code_of(null) == Code.BAD_USER_INPUT  # a directive's, raised as it is
+    assert code_of(GraphQLError(null.message, original_error=null)) == Code.BAD_USER_INPUT  # a field's, located
+    # what a resolver returned, and the schema's own defaults, are the server's
+    not_null = TypeError("Cannot return null for non-nullable field Query.services.")
+    assert code_of(GraphQLError(str(not_null), original_error=not_null)) == Code.INTERNAL_SERVER_ERROR
+    serialised = GraphQLError("Int cannot represent non-integer value: 'x'")
+    assert code_of(GraphQLError(serialised.message, original_error=serialised)) == Code.INTERNAL_SERVER_ERROR
+    default = GraphQLError("Argument 'first' has invalid default value 'x'.")
+    assert code_of(GraphQLError(default.message, original_error=default)) == Code.INTERNAL_SERVER_ERROR
