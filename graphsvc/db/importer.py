@@ -45,9 +45,11 @@ from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, entries
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
-from graphsvc.db.items import native_props
+from graphsvc.db.items import ItemRepository, native_props
+from graphsvc.db.journal import head as journal_head
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.db.utilization import record_readings_in
+from graphsvc.db.writes import bump_graph_state
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, state_of
 from graphsvc.domain.exchange import Consumption, Dependency, ExchangeDocument
@@ -60,6 +62,7 @@ from graphsvc.domain.rows import (
     dependency_props,
     item_props,
     node_row,
+    outgoing,
     owned_relationships,
 )
 from graphsvc.domain.validation import (
@@ -93,7 +96,6 @@ Step = tuple[str, Any, dict[str, Any]]
 # most batches.
 # Seals are not among them either: each asks which journal positions the ones before it took (`_Journal`).
 _DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes"})
-_DEPENDS_ON, _CONSUMES = Rel.DEPENDS_ON.value, Rel.CONSUMES.value
 # Concurrent transactions for those steps in a bulk load. Neo4j runs one transaction on one core, and during a
 # single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
 # by 2 to 8 s (docs/benchmarks.md).
@@ -238,17 +240,8 @@ async def _plan(
                 plan.drop.setdefault(Rel.DEPENDS_ON, []).append(item.id)
             if kind is Kind.BUSINESS_UNIT:
                 plan.drop.setdefault(Rel.CONSUMES, []).append(item.id)
-        for rel, targets in owned_relationships(kind, item):
-            owned = rel.type.value
-            plan.rels.extend(
-                {"type": owned, "from": item.id, "to": t, "props": {"i": i}} for i, t in enumerate(targets)
-            )
-        for i, dep in deps_by_from.get(item.id, []) if kind in DEPENDABLE else []:
-            plan.rels.append({"type": _DEPENDS_ON, "from": dep.from_, "to": dep.to, "props": dependency_props(dep, i)})
-        for i, con in cons_by_bu.get(item.id, []) if kind is Kind.BUSINESS_UNIT else []:
-            plan.rels.append(
-                {"type": _CONSUMES, "from": con.businessUnit, "to": con.service, "props": consumption_props(con, i)}
-            )
+        out = outgoing(kind, item, deps_by_from.get(item.id, []), cons_by_bu.get(item.id, []))
+        plan.rels.extend({"type": rel, "from": item.id, "to": to, "props": props} for rel, to, props in out)
     # Dependencies and consumption of items the document does not describe: upserted, nothing removed.
     for i, dep in enumerate(doc.dependencies):
         if dep.from_ not in described:
@@ -323,15 +316,6 @@ class _Journal:
 def _known(created: KnownStates, own: Callable[[int], bool], position: int) -> KnownStates | None:
     """A seal's created items' states as written, if they are still the import's own at `position`."""
     return created if own(position) else None
-
-
-async def _bump_graph_state(tx: AsyncManagedTransaction) -> None:
-    await (await tx.run(cypher("meta/bump_graph_state"))).consume()
-
-
-async def _journal_head(tx: AsyncManagedTransaction) -> int:
-    record = await (await tx.run(cypher("audit/journal_head"))).single()
-    return int(record["pos"] or 0) if record else 0
 
 
 _END: Any = object()
@@ -528,14 +512,14 @@ async def import_document(
             summary = ImportSummary()
             return await _plan(tx, doc, existing, summary, now), summary
 
-    written: list[bool] = []  # whether each step wrote content (the graph's version is bumped once for a bulk load)
+    wrote = False  # content, not only hashes: the graph's version is bumped (once for a bulk load)
 
     async def run(
         tx: AsyncManagedTransaction, chunk: Iterable[Step] | AsyncIterable[Step], total: int, own: Callable[[int], bool]
     ) -> list[int]:
         """Write `chunk`; the journal positions it took. `own(position)`: whether the states this import wrote of
         the items it created are still theirs when the write takes that position (see `_Journal`)."""
-        nonlocal done
+        nonlocal done, wrote
         content = False
         taken: list[int] = []
         async for name, arg, params in _each(chunk):
@@ -566,8 +550,8 @@ async def import_document(
             if progress:
                 progress(min(done, total), total)
         if content and not bulk:
-            await _bump_graph_state(tx)
-        written.append(content)
+            await bump_graph_state(tx)
+        wrote = wrote or content
         return taken
 
     async def import_whole(tx: AsyncManagedTransaction) -> tuple[ImportSummary, int]:
@@ -595,7 +579,7 @@ async def import_document(
                 summary, total = await session.execute_write(import_whole)
             else:
                 async with _lock_held(driver, database) as now:
-                    journal = _Journal(await session.execute_read(_journal_head))
+                    journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()
                     with writing():
@@ -619,10 +603,10 @@ async def import_document(
                                     ahead.close()
                             finished = True
                         finally:
-                            if any(written):
+                            if wrote:
                                 # if Neo4j went away, the error that says so is the one to raise
                                 with nullcontext() if finished else suppress(DriverError, Neo4jError):
-                                    await session.execute_write(_bump_graph_state)
+                                    await session.execute_write(bump_graph_state)
                         if readings:
                             say("writing readings")
                         summary.readings += await write_readings(session, readings, audit, now)

@@ -30,6 +30,7 @@ __all__ = [
     "item_from_props",
     "item_props",
     "node_row",
+    "outgoing",
     "to_rfc3339",
 ]
 
@@ -171,6 +172,14 @@ def created_item(
         createdAt=now,
         updatedAt=now,
     )
+    return props, outgoing(kind, item, deps, cons)
+
+
+def outgoing(
+    kind: Kind, item: Any, deps: list[tuple[int, Dependency]], cons: list[tuple[int, Consumption]]
+) -> list[StoredRel]:
+    """The relationships an import writes out of an item the document describes: its owned references, and its own
+    dependencies and consumption (`by_owner`), each with its properties."""
     out: list[StoredRel] = []
     for rel, targets in owned_relationships(kind, item):
         out.extend((rel.type.value, target, {"i": i}) for i, target in enumerate(targets))
@@ -178,7 +187,7 @@ def created_item(
         out.extend((_DEPENDS_ON, dep.to, dependency_props(dep, i)) for i, dep in deps)
     if kind is Kind.BUSINESS_UNIT:
         out.extend((_CONSUMES, con.service, consumption_props(con, i)) for i, con in cons)
-    return props, out
+    return out
 
 
 def content_hash(
