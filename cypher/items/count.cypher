@@ -1,6 +1,4 @@
-// How many items of a kind match the filters (for totalCount).
+// How many items of a kind match the filters (for totalCount). With no filter, Neo4j answers from its count store.
 MATCH (n:{{label}})
-WHERE {{props}}
-  AND ($site IS NULL OR EXISTS { (n)-[:LOCATED_AT]->(:Item {id: $site}) })
-  AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Item {id: $owner}) })
+WHERE {{filters}}
 RETURN count(n) AS total

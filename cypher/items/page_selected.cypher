@@ -5,17 +5,12 @@
 // hub is not read whole to be refused).
 CALL () {
   MATCH (n:{{label}})
-  WHERE {{props}}
-    AND ($site IS NULL OR EXISTS { (n)-[:LOCATED_AT]->(:Item {id: $site}) })
-    AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Item {id: $owner}) })
+  WHERE {{filters}}
   RETURN count(n) AS total
 }
 CALL () {
   MATCH (n:{{label}})
-  WHERE ($after IS NULL OR n.id > $after)
-    AND {{props}}
-    AND ($site IS NULL OR EXISTS { (n)-[:LOCATED_AT]->(:Item {id: $site}) })
-    AND ($owner IS NULL OR EXISTS { (n)-[:OWNED_BY]->(:Item {id: $owner}) })
+  WHERE {{after}} AND {{filters}}
   WITH n
   ORDER BY n.id
   LIMIT $limit

@@ -1,12 +1,15 @@
 """The Cypher registry: every statement the service runs is a named file under `cypher/`.
 
 A statement may name a label or relationship type as `{{label}}` / `{{rel}}`; those are filled only from the
-vocabulary enums, never from request text. `{{props}}` becomes one equality per property name given
+vocabulary enums, never from request text. `{{filters}}` becomes one equality per property name given
 (`n.`type` = $props.`type``), names the code's filter inputs define and that must be plain identifiers, so that Neo4j
-can use each property's index. `{{relations}}` becomes one related-items list per relationship read a document
-selects (`RelationRead`: a vocabulary type, a direction, every property of the items or only some), each from the
-fragment files under `cypher/items/selected/`, and `{{node}}` the properties of a selected read's items (all, or the
-names given, which must be plain identifiers). Values always travel as `$parameters`.
+can use each property's index, and the site and owner conditions when a read has them; `{{after}}` the keyset
+condition of a page (`n.id > $after`, or `n.id IS NOT NULL` for the first page). Only the conditions a read has are
+written: a `$x IS NULL OR ...` guard keeps Neo4j from its indexes and its count store (a page at 100k CIs scanned and
+sorted every CI), so each combination is a statement of its own. `{{relations}}` becomes one related-items list per
+relationship read a document selects (`RelationRead`: a vocabulary type, a direction, every property of the items or
+only some), each from the fragment files under `cypher/items/selected/`, and `{{node}}` the properties of a selected
+read's items (all, or the names given, which must be plain identifiers). Values always travel as `$parameters`.
 """
 
 from __future__ import annotations
@@ -63,13 +66,17 @@ def cypher(
     label: Kind | None = None,
     rel: Rel | None = None,
     props: Iterable[str] = (),
+    site: bool = False,
+    owner: bool = False,
+    after: bool = False,
     relations: Sequence[RelationRead] | None = None,
     fields: Sequence[str] | None = None,
 ) -> LiteralString:
-    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary, `{{props}}`
-    with an equality on `n` for each of `props` (compared with `$props`; `true` when there are none) and
-    `{{relations}}` with a list for each of `relations` (see the module's docstring) and `{{node}}` with the
-    properties of `n` a selected read returns (`fields`; None: all)."""
+    """The statement `cypher/<name>.cypher`, with `{{label}}` / `{{rel}}` filled from the vocabulary, `{{filters}}`
+    with an equality on `n` for each of `props` (compared with `$props`) and, with `site` / `owner`, its link to
+    `$site` / `$owner` (`true` when there is no filter), `{{after}}` with the page's keyset condition (`after`: past
+    `$after`), `{{relations}}` with a list for each of `relations` (see the module's docstring) and `{{node}}` with
+    the properties of `n` a selected read returns (`fields`; None: all)."""
     text = _load(name)
     names = sorted(props)
     for prop in names:
@@ -78,7 +85,15 @@ def cypher(
     values = {
         "label": label.label if label else None,
         "rel": rel.value if rel else None,
-        "props": " AND ".join(f"n.`{p}` = $props.`{p}`" for p in names) or "true",
+        "filters": " AND ".join(
+            [
+                *(f"n.`{p}` = $props.`{p}`" for p in names),
+                *(["EXISTS { (n)-[:LOCATED_AT]->(:Item {id: $site}) }"] if site else []),
+                *(["EXISTS { (n)-[:OWNED_BY]->(:Item {id: $owner}) }"] if owner else []),
+            ]
+        )
+        or "true",
+        "after": "n.id > $after" if after else "n.id IS NOT NULL",
         "relations": None if relations is None else ", ".join(_relation(r) for r in relations),
         "node": _load("items/selected/node_full") if fields is None else _projection("n", fields),
     }

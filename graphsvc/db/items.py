@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from neo4j import AsyncDriver, Query, RoutingControl
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
@@ -110,6 +110,18 @@ def lucene_query(text: str) -> str:
 UNLIMITED = 2**62  # the `limit` of a relationship read that must see every related item (the CLI, the reports)
 
 
+class _Conditions(TypedDict):
+    site: bool
+    owner: bool
+    after: bool
+
+
+def _conditions(site: str | None, owner: str | None, after: str | None = None) -> _Conditions:
+    """Which of a page's conditions its statement holds (db/cypher.py: only those a read has, so Neo4j can use its
+    indexes and count store)."""
+    return {"site": site is not None, "owner": owner is not None, "after": after is not None}
+
+
 class ItemRepository:
     """Reads over one database through the process's AsyncDriver."""
 
@@ -159,7 +171,7 @@ class ItemRepository:
     ) -> Page:
         """Up to `first` items of `kind` after the id `after`, in id order."""
         records = await self.read(
-            cypher("items/page", label=kind, props=props),
+            cypher("items/page", label=kind, props=props, **_conditions(site, owner, after)),
             after=after,
             props=dict(props),
             site=site,
@@ -173,7 +185,10 @@ class ItemRepository:
         self, kind: Kind, *, props: Mapping[str, Any], site: str | None = None, owner: str | None = None
     ) -> int:
         records = await self.read(
-            cypher("items/count", label=kind, props=props), props=dict(props), site=site, owner=owner
+            cypher("items/count", label=kind, props=props, **_conditions(site, owner)),
+            props=dict(props),
+            site=site,
+            owner=owner,
         )
         return int(records[0]["total"])
 
@@ -193,7 +208,14 @@ class ItemRepository:
         """`page` and `count` in one statement, each item (only its `fields`, None: all) with the lists of
         `relations` (at most `list_limit` items each): cypher/items/page_selected.cypher."""
         records = await self.read(
-            cypher("items/page_selected", label=kind, props=props, relations=relations, fields=fields),
+            cypher(
+                "items/page_selected",
+                label=kind,
+                props=props,
+                relations=relations,
+                fields=fields,
+                **_conditions(site, owner, after),
+            ),
             after=after,
             props=dict(props),
             site=site,

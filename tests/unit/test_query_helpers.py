@@ -1,4 +1,5 @@
-"""Helpers that turn user input into queries: `lucene_query` (free-text search) and the opaque page cursors."""
+"""Helpers that turn user input into queries: `lucene_query` (free-text search), the opaque page cursors and the page
+statements' conditions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import lucene_query, native_props
+from graphsvc.db.migrate import migrations
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.graphql.pagination import decode_cursor, encode_cursor
 
@@ -194,6 +196,33 @@ def test_property_filters_are_written_out_so_an_index_can_serve_them() -> None:
     statement = cypher("items/count", label=Kind.CONFIGURATION_ITEM, props={"type": "SERVER", "status": "LIVE"})
     assert "n.`status` = $props.`status` AND n.`type` = $props.`type`" in statement
     assert "WHERE true" in cypher("items/count", label=Kind.CONFIGURATION_ITEM)  # no filter: every item
+
+
+@pytest.mark.parametrize("name", ["items/page", "items/page_selected", "items/count"])
+@pytest.mark.parametrize("site", [False, True])
+@pytest.mark.parametrize("owner", [False, True])
+@pytest.mark.parametrize("after", [False, True])
+def test_a_page_holds_only_the_conditions_its_read_has(name: str, site: bool, owner: bool, after: bool) -> None:
+    """No `$x IS NULL OR ...` guard, which keeps Neo4j from the id index and the count store: each condition is
+    written when the read has it, and only then."""
+    extra = {"relations": [], "fields": ("id",)} if name == "items/page_selected" else {}
+    statement = cypher(name, label=Kind.SERVICE, site=site, owner=owner, after=after, **extra)  # type: ignore[arg-type]
+    assert "IS NULL" not in statement
+    assert ("$site" in statement) is site
+    assert ("$owner" in statement) is owner
+    if name != "items/count":  # a count has no keyset
+        assert ("n.id > $after" in statement) is after
+        assert ("n.id IS NOT NULL" in statement) is not after  # the first page: read in the id index's order
+    else:
+        assert "$after" not in statement
+
+
+def test_every_kind_is_paged_from_an_id_index_of_its_label() -> None:
+    """schema/0013: a page matches its kind's label, so each label needs its own index on id to read a page in id
+    order (the unique index is on :Item); a kind added without one would scan and sort all its items per page."""
+    created = " ".join(s for m in migrations() for s in m.statements)
+    for kind in Kind:
+        assert f"FOR (n:{kind.label}) ON (n.id)" in created, kind
 
 
 @pytest.mark.parametrize("name", ["type` = 1 OR true OR n.`x", "a b", "1type", "", "type\n"])
