@@ -12,11 +12,14 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import gc
+import json
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
-__all__ = ["KeptByIdentity", "SharedRead", "cyclic_gc_paused", "keep_out_of_collections"]
+import orjson
+
+__all__ = ["KeptByIdentity", "SharedRead", "cyclic_gc_paused", "json_bytes", "keep_out_of_collections"]
 
 
 @contextmanager
@@ -168,3 +171,13 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
     """Marks a failure as seen: its callers each raise it, and if they all went away nobody else need hear of it."""
     if not future.cancelled():
         future.exception()
+
+
+def json_bytes(value: object) -> bytes:
+    """`value` as compact JSON: orjson's (a 500 KB browse page in 0.3 ms, where json.dumps takes 5 ms), or json.dumps'
+    for what orjson refuses (an integer past 64 bits, a key that is not text). Both write the same values; orjson
+    leaves non-ASCII text as UTF-8 where json.dumps escapes it."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(value, separators=(",", ":")).encode()

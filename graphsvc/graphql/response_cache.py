@@ -51,6 +51,7 @@ from graphsvc.db.graph import DataFingerprint as Fingerprint
 from graphsvc.domain.tokens import Role
 from graphsvc.graphql.access import access_of
 from graphsvc.graphql.permissions import required_role
+from graphsvc.util import json_bytes
 
 __all__ = ["ResponseCache", "cacheable"]
 
@@ -179,7 +180,7 @@ class ResponseCache:
         return entry.text
 
     def put(self, key: Key, fingerprint: Fingerprint, data: dict[str, Any], *, now: float | None = None) -> None:
-        text = json.dumps(data, separators=(",", ":"), default=str)
+        text = json_bytes(data).decode()  # as a fresh answer is written (web/graphql_view.py): the same bytes
         size = len(text) + len(key[0]) + len(key[2]) + ENTRY_OVERHEAD
         if size > self.max_bytes // 4:
             return  # one answer may not push out everything else

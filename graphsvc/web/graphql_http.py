@@ -7,6 +7,8 @@
 - `application/json` otherwise: every GraphQL answer is 200, errors or not, with `data` (null when nothing ran).
 - Requests refused before GraphQL runs (a malformed body, a mutation over GET) get a GraphQL error body under
   either media type, with their status (and `Allow` for a 405).
+
+An answer's JSON is `util.json_bytes`' (orjson): UTF-8, without spaces.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry.context import note_operation
 from graphsvc.usecases.freshness import CheckedRead
+from graphsvc.util import json_bytes
 from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.graphql_http import answer_media, answered, refusal, shape_answer
 from graphsvc.web.headers import NONCE
@@ -237,6 +238,9 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError from None
         unset: UnsetType = UNSET
         return unset
+
+    def encode_json(self, data: object) -> bytes:
+        return json_bytes(data)
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON graphsvc accepts (safe_json: no NaN, Infinity, integers beyond 2^53, deep nesting, bad UTF-8), else

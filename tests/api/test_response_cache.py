@@ -147,6 +147,27 @@ def test_a_kept_answer_goes_out_as_kept_and_still_needs_a_token(
     assert odd.status_code == 400 and "x-graphsvc-cache" not in odd.headers
 
 
+NAME = "Boutique Zürich, 東京"
+
+
+def test_a_kept_answer_is_the_fresh_answer_byte_for_byte(
+    serve: Callable[..., GraphQLClient], sync_driver: Driver
+) -> None:
+    """Both are written by util.json_bytes, so a client's ETag and its parser see one answer: text beyond ASCII goes
+    out as UTF-8, not escaped."""
+    api = serve()
+    load(api)
+    sync_driver.execute_query("MATCH (s:Service {id: 'SVC-SHOP'}) SET s.name = $name", name=NAME, database_="neo4j")
+    api.data('mutation { createTeam(input: {id: "T-NEW", name: "New"}) { __typename } }')  # graphsvc sees a write
+    body = {"query": BROWSE, "operationName": "ServiceDetail", "variables": {"id": "SVC-SHOP"}}
+    fresh = api.http.post("/graphql", json=body)
+    kept = api.http.post("/graphql", json=body)
+    assert "x-graphsvc-cache" not in fresh.headers and kept.headers["x-graphsvc-cache"] == "kept"
+    assert kept.content == fresh.content
+    assert NAME.encode() in fresh.content
+    assert fresh.json()["data"]["service"]["name"] == NAME
+
+
 def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: Callable[..., GraphQLClient]) -> None:
     """The full-text index takes in a write a moment after its commit; the search waits for it. So the answer after
     a write holds the new item at once, and the kept answer before the write is let go."""
