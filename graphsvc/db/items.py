@@ -278,4 +278,4 @@ class ItemRepository:
         if not query:
             return []
         records = await self.read(cypher("items/search"), query=query, limit=limit)
-        return [(native_props(r["props"]), float(r["score"])) for r in records]
+        return [(native_props(props), float(score)) for props, score in records[0]["hits"]]
