@@ -23,7 +23,7 @@ field-by-field answer, which builds each item whole; here only what is asked is 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,7 +47,7 @@ from graphsvc.domain.vocabulary import Kind, Rel, RelationRead
 from graphsvc.graphql import types as t
 from graphsvc.graphql.pagination import decode_cursor, encode_cursor, page_size
 
-__all__ = ["EDGES", "PLAIN_READ", "RELATIONS", "STATS", "NotCompiled", "PlainRead", "Stats", "plan_root"]
+__all__ = ["EDGES", "PLAIN_READ", "RELATIONS", "STATS", "NotCompiled", "PlainRead", "Stats", "built", "plan_root"]
 
 PLAIN_READ = "graphsvc.plain_read"  # the metadata key of a root field that may be compiled
 
@@ -277,18 +277,20 @@ def _plan_item(named: Any, selection: SelectionSetNode | None, needs: set[str]) 
     fields = _fields(selection)
     if fields is None:
         return None
-    needs.update(ALWAYS)
+    needs.add("id")  # never an empty projection
     if isinstance(named, GraphQLInterfaceType):
         cls: type[t.Item] = t.Item  # an Item list: only the interface's fields, whatever each item's kind
         expected: str | None = None
     elif isinstance(named, GraphQLObjectType) and (found := _item_class(named)) is not None:
         cls, expected = found, named.name
+        needs.add("itemKind")  # for its kind's check
     else:
         return None
     getters: list[tuple[str, Callable[..., Any]]] = []
     for key, node in fields:
         if node.name.value == "__typename":
             getters.append((key, _kind_typename))
+            needs.add("itemKind")
             continue
         sub = named.fields.get(node.name.value)
         getter = _scalar(cls, sub) if sub is not None and node.selection_set is None else None
@@ -297,12 +299,40 @@ def _plan_item(named: Any, selection: SelectionSetNode | None, needs: set[str]) 
         getters.append((key, getter))
         needs.update(_stored_keys(sub))
 
+    build = built(getters)
+    if expected is None:
+        return build
+    kinds = _kinds_of(expected)
+
     def item(p: Props) -> dict[str, Any]:
-        if expected is not None and _typename(p["itemKind"]) != expected:
+        if p["itemKind"] not in kinds:
             raise NotCompiled(f"{p['id']} is not a {expected}")
-        return {key: get(p) for key, get in getters}
+        return build(p)
 
     return item
+
+
+def _kinds_of(typename: str) -> frozenset[str]:
+    """The stored kinds (`itemKind`) whose items are of the object type `typename`."""
+    return frozenset(kind.value for kind in Kind if _typename(kind.value) == typename)
+
+
+def built(getters: Sequence[tuple[str, Callable[[Any], Any]]]) -> Callable[[Any], dict[str, Any]]:
+    """One function making the dict of `getters` ((key, get) pairs, in order) from a value. Up to four are written
+    out: a comprehension is a call of its own for every item, and a hub's page shapes thousands of related items
+    (half the time for `{ id name }`)."""
+    match tuple(getters):
+        case ((k0, g0),):
+            return lambda v: {k0: g0(v)}
+        case ((k0, g0), (k1, g1)):
+            return lambda v: {k0: g0(v), k1: g1(v)}
+        case ((k0, g0), (k1, g1), (k2, g2)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v)}
+        case ((k0, g0), (k1, g1), (k2, g2), (k3, g3)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v)}
+        case _:
+            pairs = tuple(getters)
+            return lambda v: {key: get(v) for key, get in pairs}
 
 
 def _plan_related(

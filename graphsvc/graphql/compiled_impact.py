@@ -40,7 +40,7 @@ from graphsvc.domain.graph import Status
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql import impact as gi
-from graphsvc.graphql.compiled import AtRoot, NotCompiled, _constant, _plan_item, _unwrap
+from graphsvc.graphql.compiled import AtRoot, NotCompiled, _constant, _plan_item, _unwrap, built
 from graphsvc.usecases.impact import ImpactAnalysis
 
 __all__ = ["ROOTS", "ImpactPlan", "plan_impact"]
@@ -147,7 +147,7 @@ def _entries(gql_type: Any, selection: SelectionSetNode | None, fragments: Fragm
         if getter is None:
             return None
         getters.append((_key(node), getter))
-    return lambda entry: {key: get(entry) for key, get in getters}
+    return built(getters)
 
 
 def _arguments(gql_field: GraphQLField, node: FieldNode, variables: Any) -> dict[str, Any]:
