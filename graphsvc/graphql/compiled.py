@@ -455,9 +455,10 @@ def _plan_node(
         relations.append((key, shape))
     order = [key for key, _ in fields]
     expected = gql_type.name
+    kinds = _kinds_of(expected)
 
     def node_shape(p: Props, lists: list[list[Props]]) -> dict[str, Any]:
-        if _typename(p["itemKind"]) != expected:  # a label and a kind that disagree: the field-by-field path says so
+        if p["itemKind"] not in kinds:  # a label and a kind that disagree: the field-by-field path says so
             raise NotCompiled(f"{p['id']} is not a {expected}")
         values = {key: get(p) for key, get in scalars}
         for key, shape in relations:
