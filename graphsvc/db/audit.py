@@ -23,6 +23,7 @@ from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, states_of
 from graphsvc.errors import InvalidArgument
+from graphsvc.util import json_text, without
 
 __all__ = [
     "SYSTEM",
@@ -52,8 +53,8 @@ def _json(props: Mapping[str, Any] | None) -> str | None:
             value = value.to_native()
         return value.isoformat() if isinstance(value, datetime) else str(value)  # Decimal and the rest: text
 
-    shown = {k: v for k, v in props.items() if k not in _INTERNAL}
-    return json.dumps(shown, default=plain, sort_keys=True, ensure_ascii=False)
+    shown = without(props, _INTERNAL)
+    return json_text(shown, default=plain, sort_keys=True)
 
 
 @dataclass(frozen=True)

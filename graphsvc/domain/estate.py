@@ -21,6 +21,7 @@ from typing import Any
 from graphsvc.domain.facts import Props
 from graphsvc.domain.layered import Layered
 from graphsvc.domain.vocabulary import Kind
+from graphsvc.util import json_text, without
 
 __all__ = [
     "Estate",
@@ -57,8 +58,10 @@ def _tag(value: Any) -> Any:
     raise TypeError(f"a {type(value).__name__} is not a stored value")
 
 
-def _props_json(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if k not in INTERNAL}
+def _props_json(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`props` without the bookkeeping (INTERNAL): most relationships' have none, and are written as they are (a
+    comprehension over each of an import's 590,000 property maps took 1.4 s of its 3.4 s of journal text at 100k)."""
+    return without(props, INTERNAL)
 
 
 def dump_states(states: Mapping[str, ItemState | None]) -> str:
@@ -70,7 +73,7 @@ def dump_states(states: Mapping[str, ItemState | None]) -> str:
             continue
         out = [[rel, target, _props_json(props)] for (rel, target), props in sorted(state.out.items())]
         shown[item_id] = {"props": _props_json(state.props), "out": out}
-    return json.dumps(shown, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_tag)
+    return json_text(shown, sort_keys=True, default=_tag)
 
 
 def _tagged(value: dict[str, Any]) -> Any:
