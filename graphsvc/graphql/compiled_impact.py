@@ -51,16 +51,13 @@ ROOTS: dict[str, frozenset[str]] = {"impact": frozenset({"origin", "degraded"}),
 
 @dataclass
 class Answering:
-    """What one request's parts read: the analysis, its exposure (read once, if a part needs it), the request's
-    variables and settings."""
+    """What one request's parts read: the analysis, its exposure (read once, if a part needs it), the settings."""
 
     analysis: ImpactAnalysis
     exposure: Exposure | None
-    variables: Any  # graphql-core's VariableValues
     settings: Any
 
 
-Part = Callable[[Answering], Any]
 Fragments = Mapping[str, Any]  # name -> graphql-core's FragmentDetails (its `definition`)
 
 
@@ -166,16 +163,21 @@ class Listed:
     entries: Callable[[Answering, dict[str, Any]], list[Any]]
     entry: Callable[[Any], Any]
 
-    def check(self, variables: Any, settings: Any) -> None:
-        """Its arguments checked before the analysis runs: one the resolver refuses (a negative offset, a `first`
+    def arguments(self, variables: Any, settings: Any) -> dict[str, Any]:
+        """Its arguments, checked before the analysis runs: one the resolver refuses (a negative offset, a `first`
         over the cap) is answered field by field without computing the impact first."""
         args = _arguments(self.gql_field, self.node, variables)
         if "first" in args:
             gi.check_window(settings, args["first"], args["offset"])
+        return args
 
-    def __call__(self, a: Answering) -> list[Any]:
+    def listed(self, a: Answering, args: dict[str, Any]) -> list[Any]:
         entry = self.entry
-        return [entry(e) for e in self.entries(a, _arguments(self.gql_field, self.node, a.variables))]
+        return [entry(e) for e in self.entries(a, args)]
+
+
+# A part of the answer: made from the request's Answering, or a Listed (whose arguments are read and checked first)
+Part = Callable[[Answering], Any] | Listed
 
 
 def _listed(
@@ -299,9 +301,9 @@ class ImpactPlan:
     needs_exposure: bool
 
     async def answer(self, context: Any, arguments: Mapping[str, Any], variables: Any) -> Any:
-        for _, part in self.parts:
-            if isinstance(part, Listed):
-                part.check(variables, context.settings)
+        listed = {
+            key: part.arguments(variables, context.settings) for key, part in self.parts if isinstance(part, Listed)
+        }
         view = context.database_view  # a root field's: no estate above it
         try:
             if self.root == "impact":
@@ -317,8 +319,11 @@ class ImpactPlan:
             except (DatabaseUnavailable, QueryTimeout, DatabaseError) as exc:
                 # field by field, this error belongs to the first field that reads the exposure, not to the root
                 raise NotCompiled(f"the exposure could not be read: {exc}") from exc
-        answering = Answering(analysis, exposure, variables, context.settings)
-        return {key: part(answering) for key, part in self.parts}
+        answering = Answering(analysis, exposure, context.settings)
+        return {
+            key: part.listed(answering, listed[key]) if isinstance(part, Listed) else part(answering)
+            for key, part in self.parts
+        }
 
 
 def plan_impact(gql_field: GraphQLField, nodes: Sequence[FieldNode], fragments: Fragments) -> ImpactPlan | None:
