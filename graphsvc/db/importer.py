@@ -47,6 +47,7 @@ from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.db.journal import head as journal_head
+from graphsvc.db.params import Batch
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.db.utilization import record_readings_in
 from graphsvc.db.writes import bump_graph_state
@@ -141,7 +142,7 @@ class _Plan:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
         at = self.now.isoformat()
         for chunk in _chunks(self.created, batch):
-            rows = [node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk]
+            rows = Batch(node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk)
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             made = entries(
                 [(r["id"], None, {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
@@ -152,18 +153,18 @@ class _Plan:
                 yield (
                     "import/update_nodes",
                     kind,
-                    {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]},
+                    {"rows": Batch(node_row(i.id, kind, None, item_props(kind, i)) for i in chunk)},
                 )
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
-                yield "import/delete_owned_rels", rel, {"ids": chunk}
+                yield "import/delete_owned_rels", rel, {"ids": Batch(chunk)}
         for chunk in _chunks(self.rels, batch):
-            yield "import/create_typed_rels", None, {"rows": chunk}
-        for rel, rows in self.merged.items():
-            for chunk in _chunks(rows, batch):
-                yield "import/merge_rels", rel, {"rows": chunk}
+            yield "import/create_typed_rels", None, {"rows": Batch(chunk)}
+        for rel, merged in self.merged.items():
+            for chunk in _chunks(merged, batch):
+                yield "import/merge_rels", rel, {"rows": Batch(chunk)}
         for sealed in _chunks(self.seal, batch):
-            rows = []
+            rows = Batch()
             created: dict[str, ItemState | None] = {}
             for kind, item, digest, written in sealed:
                 if digest is None:
