@@ -13,8 +13,7 @@ import asyncio
 import ctypes
 import gc
 import json
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -182,25 +181,3 @@ def json_bytes(value: object) -> bytes:
         return orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError is one
         return json.dumps(value, separators=(",", ":")).encode()
-
-
-def without(mapping: Mapping[str, Any], keys: AbstractSet[str]) -> Mapping[str, Any]:
-    """`mapping` without `keys`: itself when it has none of them (nothing copied), else a copy."""
-    if keys.isdisjoint(mapping):
-        return mapping
-    kept = dict(mapping)
-    for key in keys:
-        kept.pop(key, None)
-    return kept
-
-
-def json_text(value: object, *, default: Callable[[Any], Any] | None = None, sort_keys: bool = False) -> str:
-    """`value` as compact JSON text, for what is stored as text (audit entries, the journal's states): orjson's, with
-    times and dates given to `default` as json.dumps would (so a stored time keeps the form `default` writes), or
-    json.dumps' for what orjson refuses. orjson wrote an import's 137,644 audit entries and journal states several
-    times faster than json.dumps (docs/benchmarks.md, Import)."""
-    option = orjson.OPT_PASSTHROUGH_DATETIME | (orjson.OPT_SORT_KEYS if sort_keys else 0)
-    try:
-        return orjson.dumps(value, default=default, option=option).decode()
-    except TypeError:  # orjson.JSONEncodeError is one; a `default` that refuses a value raises here again
-        return json.dumps(value, default=default, sort_keys=sort_keys, ensure_ascii=False, separators=(",", ":"))

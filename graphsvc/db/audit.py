@@ -23,8 +23,8 @@ from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.db.params import Batch
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, states_of
+from graphsvc.domain.stored_text import json_text, without
 from graphsvc.errors import InvalidArgument
-from graphsvc.util import json_text, without
 
 __all__ = [
     "SYSTEM",

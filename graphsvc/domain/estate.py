@@ -20,8 +20,8 @@ from typing import Any
 
 from graphsvc.domain.facts import Props
 from graphsvc.domain.layered import Layered
+from graphsvc.domain.stored_text import json_text, without
 from graphsvc.domain.vocabulary import Kind
-from graphsvc.util import json_text, without
 
 __all__ = [
     "Estate",

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graphsvc.domain.estate import ItemState, dump_states, load_states
-from graphsvc.util import json_bytes, json_text, without
+from graphsvc.domain.stored_text import json_text, without
+from graphsvc.util import json_bytes
 
 _VALUES = st.recursive(
     st.none()
@@ -59,6 +60,12 @@ def test_times_go_to_default_rather_than_orjson_own_form() -> None:
     assert json_text({"at": at, "on": date(2026, 12, 5)}, default=_iso) == (
         '{"at":{"$t":"2026-12-05T10:00:00+00:00"},"on":{"$t":"2026-12-05"}}'
     )
+
+
+@given(st.dictionaries(st.text(), st.floats() | st.none() | st.text(), max_size=6))
+def test_stored_text_keeps_nan_and_the_infinities_as_json_dumps_wrote_them(value: dict[str, Any]) -> None:
+    text = json_text(value, sort_keys=True)
+    assert json.dumps(json.loads(text), sort_keys=True) == json.dumps(value, sort_keys=True)
 
 
 def test_stored_text_falls_back_and_a_refused_value_is_still_refused() -> None:
