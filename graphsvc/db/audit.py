@@ -20,7 +20,6 @@ from neo4j import AsyncManagedTransaction
 
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
-from graphsvc.db.params import Batch
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, states_of
 from graphsvc.domain.stored_text import json_text, without
@@ -88,7 +87,7 @@ class Audit:
         ids = list(dict.fromkeys([*made.ids, *also])) if kind == "ITEM" and states else []
         if not made.rows and not ids:
             return None
-        rows = Batch(made.rows)
+        rows = list(made.rows)
         pos = None
         if ids:
             # the first entry carries the states (a copy: one made ahead stays as it was, for a retried transaction)
@@ -150,7 +149,7 @@ async def states_in(
     rows = []
     if unread:
         # one record holding every id's row: the driver's cost per record is most of a small row's
-        found = await (await tx.run(cypher("audit/states"), ids=Batch(unread))).single(strict=True)
+        found = await (await tx.run(cypher("audit/states"), ids=unread)).single(strict=True)
         for item_id, props, out in found["states"]:
             props = None if props is None else native_props(props)
             rows.append((item_id, props, [(a, b, native_props(p)) for a, b, p in out]))

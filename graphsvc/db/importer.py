@@ -47,7 +47,6 @@ from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.db.journal import head as journal_head
-from graphsvc.db.params import Batch
 from graphsvc.db.stored import existing_in, existing_kinds, item_count, stored_digests
 from graphsvc.db.utilization import record_readings_in
 from graphsvc.db.writes import bump_graph_state
@@ -142,7 +141,7 @@ class _Plan:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
         at = self.now.isoformat()
         for chunk in _chunks(self.created, batch):
-            rows = Batch(node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk)
+            rows = [node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk]
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             made = entries(
                 [(r["id"], None, {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
@@ -153,18 +152,18 @@ class _Plan:
                 yield (
                     "import/update_nodes",
                     kind,
-                    {"rows": Batch(node_row(i.id, kind, None, item_props(kind, i)) for i in chunk)},
+                    {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]},
                 )
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
-                yield "import/delete_owned_rels", rel, {"ids": Batch(chunk)}
+                yield "import/delete_owned_rels", rel, {"ids": chunk}
         for chunk in _chunks(self.rels, batch):
-            yield "import/create_typed_rels", None, {"rows": Batch(chunk)}
-        for rel, merged in self.merged.items():
-            for chunk in _chunks(merged, batch):
-                yield "import/merge_rels", rel, {"rows": Batch(chunk)}
+            yield "import/create_typed_rels", None, {"rows": chunk}
+        for rel, rows in self.merged.items():
+            for chunk in _chunks(rows, batch):
+                yield "import/merge_rels", rel, {"rows": chunk}
         for sealed in _chunks(self.seal, batch):
-            rows = Batch()
+            rows = []
             created: dict[str, ItemState | None] = {}
             for kind, item, digest, written in sealed:
                 if digest is None:

@@ -4,7 +4,8 @@ The driver writes every statement it sends into a debug line, and makes that lin
 (neo4j 5.28, `AsyncBolt5x5.run`: `" ".join(map(repr, (query, parameters, extra)))` is an argument of `log.debug`).
 For a batch of 5,000 rows that is the repr of every row: a 100k import made 113 MB of such text, 1.45 s of its
 Python, for lines nobody logs (docs/benchmarks.md, Import). A `Batch` is a list written in that line as its length;
-the driver packs it as the list it is (a list subclass packs as a list).
+the driver packs it as the list it is (a list subclass packs as a list). db/instrument.py, which sees every statement
+the process runs, passes each plain list parameter as one.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from neo4j import READ_ACCESS, AsyncDriver, AsyncManagedTransaction, RoutingCont
 from pydantic import ValidationError
 
 from graphsvc.db.cypher import cypher
-from graphsvc.db.params import Batch
 from graphsvc.domain.exchange import FORMAT, Consumption, Dependency, ExchangeDocument
 from graphsvc.domain.rows import content_hash, item_from_props
 from graphsvc.domain.vocabulary import Kind, Rel, owned_fields
@@ -47,7 +46,7 @@ async def existing_in(tx: AsyncManagedTransaction, ids: list[str]) -> dict[str, 
         if record["items"] == 0:
             return out
     for chunk in _chunks(ids, 20_000):
-        async for r in await tx.run(cypher("import/existing_items"), ids=Batch(chunk)):
+        async for r in await tx.run(cypher("import/existing_items"), ids=chunk):
             out[r["id"]] = {"kind": Kind(r["kind"]), "hash": r["hash"], "version": r["version"]}
     return out
 
@@ -100,5 +99,5 @@ _DEP_FIELDS = ("kind", "strength", "weight")
 
 async def stored_digests(tx: AsyncManagedTransaction, ids: Iterable[str]) -> dict[str, str | None]:
     """For each of `ids` that exists: the content hash of what is stored (see `stored_digest`)."""
-    result = await tx.run(cypher("import/stored_items"), ids=Batch(ids))
+    result = await tx.run(cypher("import/stored_items"), ids=list(ids))
     return {r["id"]: stored_digest(r["id"], Kind(r["kind"]), r["props"], r["rels"]) async for r in result}

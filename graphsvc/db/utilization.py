@@ -20,7 +20,6 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import translate_unavailable, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository
-from graphsvc.db.params import Batch
 from graphsvc.domain.readings import (
     CiReading,
     DaySums,
@@ -93,11 +92,10 @@ async def record_readings_in(
     batch = bucket_keys(readings)
     keys = [{"ci": ci, "day": day} for ci, day in batch]
     stored = {
-        (r["ci"], r["day"].to_native()): r
-        async for r in await tx.run(cypher("utilization/read_days"), keys=Batch(keys))
+        (r["ci"], r["day"].to_native()): r async for r in await tx.run(cypher("utilization/read_days"), keys=keys)
     }
     rows = [bucket_row(ci, day, new, stored.get((ci, day))) for (ci, day), new in batch.items()]
-    await (await tx.run(cypher("utilization/write_days"), rows=Batch(rows))).consume()
+    await (await tx.run(cypher("utilization/write_days"), rows=rows)).consume()
     newest: dict[str, CiReading] = {}
     for r in readings:  # the newest per CI; at the same time the later in the batch, as the bucket keeps it
         if r.ci not in newest or r.at >= newest[r.ci].at:

@@ -1,15 +1,17 @@
-"""db/params.Batch: the rows a statement is sent with are written in the driver's debug line as their count (the driver
-makes that line even with debug logging off), and an import sends every batch that way."""
+"""db/params.Batch and db/instrument.batched: every statement's list parameters reach the driver as Batches, which the
+driver's debug line (made even with debug logging off) writes as their length rather than their rows. The statements
+themselves run in every database test."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from typing import Any
 
-from graphsvc.db import importer
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graphsvc.db.instrument import _observed, batched
 from graphsvc.db.params import Batch
-from graphsvc.domain.validation import validate_structure
-from graphsvc.synth import generate_cmdb
 
 
 def test_a_batch_is_its_list_and_reads_as_its_length() -> None:
@@ -19,13 +21,28 @@ def test_a_batch_is_its_list_and_reads_as_its_length() -> None:
     assert repr({"rows": rows}) == "{'rows': <Batch of 5000>}"
 
 
-def test_every_step_of_an_import_sends_its_rows_as_a_batch() -> None:
-    doc = validate_structure(generate_cmdb(200, 1))
-    plan = asyncio.run(importer._plan(None, doc, {}, importer.ImportSummary(), datetime.now(UTC)))  # type: ignore[arg-type]
-    names = set()
-    for name, _arg, params in plan.steps(50):
-        names.add(name)
-        for key, value in params.items():
-            assert isinstance(value, Batch), (name, key)
-        assert len(repr(params)) < 40, name
-    assert {"import/create_nodes", "import/create_typed_rels", "import/seal_hashes"} <= names
+_VALUE = st.lists(st.integers()) | st.integers() | st.text() | st.none() | st.tuples(st.integers())
+
+
+@given(st.dictionaries(st.text(), _VALUE))
+def test_batched_keeps_every_value_and_makes_each_list_a_batch(parameters: dict[str, Any]) -> None:
+    made = batched(parameters)
+    assert made == parameters
+    for key, value in made.items():
+        assert isinstance(value, Batch) == isinstance(parameters[key], list)
+
+
+def test_the_installed_run_passes_lists_as_batches_however_they_are_given() -> None:
+    seen: list[tuple[Any, ...]] = []
+
+    async def run(self: Any, query: str, *args: Any, **kwargs: Any) -> None:
+        seen.append((args, kwargs))
+
+    observed = _observed(run)
+    rows = [{"id": "CI-1"}] * 3
+    asyncio.run(observed(None, "RETURN 1", {"rows": rows}, ids=["a", "b"]))
+    asyncio.run(observed(None, "RETURN 1", parameters={"rows": rows}))
+    (args, kwargs), (_, named) = seen
+    assert type(args[0]["rows"]) is Batch and args[0]["rows"] == rows
+    assert type(kwargs["ids"]) is Batch and kwargs["ids"] == ["a", "b"]
+    assert type(named["parameters"]["rows"]) is Batch
