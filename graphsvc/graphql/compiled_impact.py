@@ -36,7 +36,6 @@ from graphql import (
 )
 
 from graphsvc.analysis.exposure import Exposure
-from graphsvc.domain.graph import Status
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
 from graphsvc.graphql import impact as gi
@@ -244,17 +243,12 @@ def _ids(attribute: str) -> Callable[[GraphQLField, FieldNode, Fragments], Part 
     return plan
 
 
-# ImpactTotals' fields, by name: (what it counts, whether that needs the exposure)
-_TOTALS: dict[str, tuple[Callable[[Answering], int], bool]] = {
-    "impacted": (lambda a: len(a.analysis.impact.status), False),
-    "down": (lambda a: a.analysis.impact.count(Status.DOWN), False),
-    "degraded": (lambda a: a.analysis.impact.count(Status.DEGRADED), False),
-    "services": (lambda a: len(a.analysis.impact.of_kind(Kind.SERVICE)), False),
-    "requirements": (lambda a: len(_exposure(a).requirements), True),
-    "businessUnits": (lambda a: len(_exposure(a).business_units), True),
-    "slas": (lambda a: len(_exposure(a).slas), True),
-    "teams": (lambda a: len(_exposure(a).teams), True),
-}
+def _of_impact(count: Callable[[Any], int]) -> Callable[[Answering], int]:
+    return lambda a: count(a.analysis.impact)
+
+
+def _of_exposure(count: Callable[[Any], int]) -> Callable[[Answering], int]:
+    return lambda a: count(_exposure(a))
 
 
 def _totals(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> tuple[Part, bool] | None:
@@ -270,9 +264,9 @@ def _totals(gql_field: GraphQLField, node: FieldNode, fragments: Fragments) -> t
             return None
         if name == "__typename":
             counts.append((_key(sub), _constant(named.name)))
-        elif name in _TOTALS and name in named.fields:
-            count, exposed = _TOTALS[name]
-            counts.append((_key(sub), count))
+        elif name in gi.TOTALS and name in named.fields:
+            count, exposed = gi.TOTALS[name]
+            counts.append((_key(sub), _of_exposure(count) if exposed else _of_impact(count)))
             needs = needs or exposed
         else:
             return None

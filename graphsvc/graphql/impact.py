@@ -6,7 +6,7 @@ exposure (requirements, business units, SLAs, teams) is read from the database o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any
 
@@ -142,41 +142,61 @@ class ImpactedRequirement:
         return t.item_from_props(props) if props else None
 
 
+# What each of ImpactTotals' fields counts, by field name: the impact's items, or (True) its exposure's. The resolvers
+# below and the compiled plan (compiled_impact.py) both count from here.
+TOTALS: dict[str, tuple[Callable[[Any], int], bool]] = {
+    "impacted": (lambda impact: len(impact.status), False),
+    "down": (lambda impact: impact.count(Status.DOWN), False),
+    "degraded": (lambda impact: impact.count(Status.DEGRADED), False),
+    "services": (lambda impact: len(impact.of_kind(Kind.SERVICE)), False),
+    "requirements": (lambda exposure: len(exposure.requirements), True),
+    "businessUnits": (lambda exposure: len(exposure.business_units), True),
+    "slas": (lambda exposure: len(exposure.slas), True),
+    "teams": (lambda exposure: len(exposure.teams), True),
+}
+
+
 @strawberry.type(description="How many entries each list of an impact has in all.")
 class ImpactTotals:
     analysis: strawberry.Private[ImpactAnalysis]
 
+    def _count(self, name: str) -> int:
+        return TOTALS[name][0](self.analysis.impact)
+
+    async def _exposed(self, name: str) -> int:
+        return TOTALS[name][0](await self.analysis.exposure())
+
     @strawberry.field(description="impacted items of every kind")
     def impacted(self) -> int:
-        return len(self.analysis.impact.status)
+        return self._count("impacted")
 
     @strawberry.field(description="impacted items that are DOWN")
     def down(self) -> int:
-        return self.analysis.impact.count(Status.DOWN)
+        return self._count("down")
 
     @strawberry.field(description="impacted items that are DEGRADED")
     def degraded(self) -> int:
-        return self.analysis.impact.count(Status.DEGRADED)
+        return self._count("degraded")
 
     @strawberry.field(description="impacted services (the length of `services`)")
     def services(self) -> int:
-        return len(self.analysis.impact.of_kind(Kind.SERVICE))
+        return self._count("services")
 
     @strawberry.field(description="impacted requirements (the length of `requirements`)")
     async def requirements(self) -> int:
-        return len((await self.analysis.exposure()).requirements)
+        return await self._exposed("requirements")
 
     @strawberry.field(description="exposed business units (the length of `businessUnits`)")
     async def business_units(self) -> int:
-        return len((await self.analysis.exposure()).business_units)
+        return await self._exposed("businessUnits")
 
     @strawberry.field(description="SLAs at risk (the length of `slas`)")
     async def slas(self) -> int:
-        return len((await self.analysis.exposure()).slas)
+        return await self._exposed("slas")
 
     @strawberry.field(description="teams to notify (the length of `teams`)")
     async def teams(self) -> int:
-        return len((await self.analysis.exposure()).teams)
+        return await self._exposed("teams")
 
 
 @strawberry.type(description="What an origin set takes DOWN or leaves DEGRADED, and who and what that exposes.")

@@ -63,7 +63,13 @@ def test_a_wide_origin_with_degraded_origins(pair: Pair, dependable: list[str]) 
     impact = answer["data"]["impact"]
     assert compiled_count == 1
     assert all(impact[k] for k in ("impacted", "services", "requirements", "businessUnits", "slas", "teams"))
-    assert impact["totals"]["impacted"] == len(impact["impacted"])
+    # every total is its list's length (each list whole at its default page size), DOWN and DEGRADED split them
+    totals = impact["totals"]
+    for name in ("impacted", "services", "requirements", "businessUnits", "slas", "teams"):
+        assert totals[name] == len(impact[name]), name
+    assert totals["down"] == sum(1 for i in impact["impacted"] if i["status"] == "DOWN") > 0
+    assert totals["degraded"] == sum(1 for i in impact["impacted"] if i["status"] == "DEGRADED")
+    assert totals["down"] + totals["degraded"] == totals["impacted"]
 
 
 def test_every_site_failure_is_compiled_and_equal(pair: Pair) -> None:
