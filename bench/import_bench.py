@@ -1,10 +1,18 @@
-"""Import benchmark: `graphsvc import` of a generated CMDB against a raw-Cypher bulk load of the same graph.
+"""Import benchmark: `graphsvc import` of a generated CMDB against raw-Cypher bulk loads of the same items.
 
-Both run in the same process, on the same managed Neo4j, in the same run, so the ratio is meaningful on any
+Two baselines, both batched UNWIND statements with no validation:
+- the plainest (the goal's baseline): every item as an `:Item` node with its scalar fields, every reference as a
+  `DEPENDS_ON` relationship without properties;
+- the same graph (on unless `--no-same-graph`): what the import stores of the document, written by hand: each item
+  with its kind's label, its times as datetimes, each relationship with its type and properties (a listed
+  reference's order, a dependency's kind, strength and weight, a share). The import's ratio to it is what graphsvc
+  adds to writing the data (validation, content hashes, versions and times, audit entries, the journal's states).
+
+All run in the same process, on the same managed Neo4j, in the same run, so the ratios are meaningful on any
 machine; they alternate for --repeat rounds and the medians are reported. Results go to
 bench/results/import-<size>.json and are printed as a table.
 
-    python bench/import_bench.py --size 100k [--seed 1] [--batch-size 5000] [--repeat 3]
+    python bench/import_bench.py --size 100k [--seed 1] [--batch-size 5000] [--repeat 3] [--no-same-graph]
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -27,7 +36,7 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import local_server, open_async_driver, resolve_connection
 from graphsvc.db.importer import import_document
 from graphsvc.db.initial_load import initial_load
-from graphsvc.domain.vocabulary import Kind
+from graphsvc.domain.vocabulary import Kind, owned_fields
 from graphsvc.settings import Settings
 from graphsvc.synth import generate_cmdb
 
@@ -36,6 +45,16 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # The floor: the same nodes and relationships written with the plainest batched Cypher, no validation.
 RAW_NODES = "UNWIND $rows AS row CREATE (n:Item) SET n = row"
 RAW_RELS = "UNWIND $rows AS row MATCH (a:Item {id: row.f}) MATCH (b:Item {id: row.t}) CREATE (a)-[:DEPENDS_ON]->(b)"
+# The same graph as the import's, by hand (`same_graph_rows`).
+SAME_NODES = (
+    "UNWIND $rows AS row CREATE (n:Item:$(row.label)) SET n = row.props "
+    "FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))"
+)
+SAME_RELS = (
+    "UNWIND $rows AS row MATCH (a:Item {id: row.f}) MATCH (b:Item {id: row.t}) "
+    "CREATE (a)-[r:$(row.type)]->(b) SET r = row.props"
+)
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # an exchange timestamp (RFC 3339)
 
 
 async def wipe(driver: AsyncDriver, database: str) -> None:
@@ -71,10 +90,60 @@ def raw_rows(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, 
     return nodes, rels
 
 
-async def raw_load(driver: AsyncDriver, database: str, doc: dict[str, Any], batch: int) -> None:
-    nodes, rels = raw_rows(doc)
+def same_graph_rows(doc: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The import's graph of a document as rows for SAME_NODES and SAME_RELS: each item with its kind's label and
+    `itemKind`, nested values as JSON text, times to be made datetimes; each relationship with its type and the
+    properties the import gives it. graphsvc's own bookkeeping (content hash, version, created and updated times) is
+    left out: it is part of what the import's ratio to this baseline measures."""
+    nodes: list[dict[str, Any]] = []
+    rels: list[dict[str, Any]] = []
+    for kind in Kind:
+        owned = {r.field: r.type.value for r in owned_fields(kind)}
+        for item in doc.get(kind.collection, []):
+            props: dict[str, Any] = {"itemKind": kind.value}
+            times: dict[str, str] = {}
+            for key, value in item.items():
+                if value is None:  # not stored
+                    continue
+                if key in owned:
+                    targets = value if isinstance(value, list) else [value]
+                    rels.extend(
+                        {"f": item["id"], "t": t, "type": owned[key], "props": {"i": i}} for i, t in enumerate(targets)
+                    )
+                elif isinstance(value, dict | list):
+                    props[key] = json.dumps(value, sort_keys=True, separators=(",", ":"))
+                elif isinstance(value, str) and _TIME.match(value):
+                    times[key] = value
+                else:
+                    props["releaseVersion" if key == "version" else key] = value  # `version` is graphsvc's
+            nodes.append({"label": kind.label, "props": props, "times": times})
+    for i, dep in enumerate(doc.get("dependencies", [])):
+        # the exchange format's defaults, as the import stores them
+        props = {"i": i, "kind": "USES", "strength": "HARD", "weight": 1.0}
+        props.update((k, v) for k, v in dep.items() if k not in ("from", "to"))
+        if "attributes" in props:
+            props["attributes"] = json.dumps(props["attributes"], sort_keys=True, separators=(",", ":"))
+        rels.append({"f": dep["from"], "t": dep["to"], "type": "DEPENDS_ON", "props": props})
+    for i, con in enumerate(doc.get("consumption", [])):
+        rels.append(
+            {
+                "f": con["businessUnit"],
+                "t": con["service"],
+                "type": "CONSUMES",
+                "props": {"i": i, "share": con["share"]},
+            }
+        )
+    return nodes, rels
+
+
+async def raw_load(
+    driver: AsyncDriver, database: str, doc: dict[str, Any], batch: int, *, same_graph: bool = False
+) -> None:
+    """A baseline load: the plainest (`raw_rows`), or the import's graph by hand (`same_graph_rows`)."""
+    nodes, rels = same_graph_rows(doc) if same_graph else raw_rows(doc)
+    statements = (SAME_NODES, SAME_RELS) if same_graph else (RAW_NODES, RAW_RELS)
     async with driver.session(database=database) as session:
-        for statement, rows in ((RAW_NODES, nodes), (RAW_RELS, rels)):
+        for statement, rows in zip(statements, (nodes, rels), strict=True):
             for start in range(0, len(rows), batch):
                 chunk = rows[start : start + batch]
                 await session.execute_write(lambda tx, c=chunk, s=statement: _run(tx, s, c))
@@ -118,6 +187,12 @@ async def main() -> None:
         help="rounds of (raw load, import), medians reported; default 3, and 1 at 1m (this machine's timings vary "
         "by a third from run to run, so one round is not a figure)",
     )
+    parser.add_argument(
+        "--no-same-graph",
+        dest="same_graph",
+        action="store_false",
+        help="leave out the second baseline (the import's graph written by hand); the plainest one always runs",
+    )
     args = parser.parse_args()
     cis = SIZES[args.size]
     if args.repeat is not None and args.repeat < 1:
@@ -130,6 +205,7 @@ async def main() -> None:
         print(f"generating {cis:,} CIs (seed {args.seed})", flush=True)
         gen_s, doc = await timed("generate", lambda: asyncio.to_thread(generate_cmdb, cis, args.seed))
         raw_runs: list[float] = []
+        same_runs: list[float] = []
         import_runs: list[float] = []
         phase_runs: list[dict[str, float]] = []
         load_runs: list[float] = []
@@ -145,6 +221,13 @@ async def main() -> None:
                 "raw Cypher bulk load (baseline)", partial(raw_load, driver, db, doc, args.batch_size)
             )
             raw_runs.append(raw_s)
+            if args.same_graph:
+                await wipe(driver, db)
+                same_s, _ = await timed(
+                    "raw Cypher, the import's graph (baseline)",
+                    partial(raw_load, driver, db, doc, args.batch_size, same_graph=True),
+                )
+                same_runs.append(same_s)
             await wipe(driver, db)
             phases = Phases()
             imp_s, summary = await timed(
@@ -179,6 +262,7 @@ async def main() -> None:
             driver = open_async_driver(conn)
         await driver.close()
     raw_s, imp_s = statistics.median(raw_runs), statistics.median(import_runs)
+    same_s = statistics.median(same_runs) if same_runs else None
     load_s = statistics.median(load_runs) if load_runs else None
 
     items = summary.created
@@ -189,8 +273,15 @@ async def main() -> None:
         "cis": cis,
         "items": items,
         "relationships": rels,
-        "seconds": {"generate": gen_s, "raw_baseline": raw_s, "import": imp_s, "reimport_noop": again_s},
-        "rounds": {"raw_baseline": raw_runs, "import": import_runs},  # the medians above are of these
+        "seconds": {
+            "generate": gen_s,
+            "raw_baseline": raw_s,
+            "raw_same_graph": same_s,  # None: --no-same-graph
+            "import": imp_s,
+            "reimport_noop": again_s,
+        },
+        # the medians above are of these
+        "rounds": {"raw_baseline": raw_runs, "raw_same_graph": same_runs, "import": import_runs},
         "import_phases": phase_runs,  # each round's import, step by step (validating, ..., writing)
         # `graphsvc import --initial-load` into the emptied database (db/initial_load.py): the median, each round's
         # seconds and phases, and its ratio to the raw baseline (None: not a managed server)
@@ -207,6 +298,8 @@ async def main() -> None:
         "items_and_relationships_per_second": (items + rels) / imp_s,
         "raw_baseline_items_and_relationships_per_second": (items + rels) / raw_s,
         "ratio_import_to_raw": imp_s / raw_s,
+        "ratio_import_to_raw_same_graph": None if same_s is None else imp_s / same_s,
+        "ratio_same_graph_to_raw": None if same_s is None else same_s / raw_s,
         "reimport_unchanged": again.unchanged,
         "batch_size": args.batch_size,
         "machine": machine(),
@@ -226,6 +319,12 @@ async def main() -> None:
         print(
             f"medians of {rounds} rounds; import {', '.join(f'{x:.1f}' for x in import_runs)} s, "
             f"raw {', '.join(f'{x:.1f}' for x in raw_runs)} s"
+        )
+    if same_s is not None:
+        print(
+            f"raw Cypher writing the import's graph (kind labels, typed relationships with their properties, times): "
+            f"{same_s:.1f} s ({', '.join(f'{x:.1f}' for x in same_runs)} s), {same_s / raw_s:.2f}x the plainest; "
+            f"the import {imp_s / same_s:.2f}x it"
         )
     if load_s is not None:
         print(f"initial load (neo4j-admin database import): {load_s:.1f} s, {load_s / raw_s:.2f}x raw Cypher")
