@@ -4,9 +4,11 @@
 // only carries states (an import's last step). `tx` (the transaction's clock in ns since the epoch, the same for all
 // its statements) groups a write's entries for the event feed (db/audit_feed.py). `pos` and `states` (JSON: each
 // touched item's properties and outgoing relationships after the write) go on the first entry of a write that
-// records states.
+// records states. A bulk load's batch of created items is one entry (subject CREATED) with their ids in `createdIds`
+// and their stored fields in `afters` (graphsvc/db/audit.py created_entry); other rows leave both out.
 WITH datetime.transaction() AS clock
 UNWIND $rows AS row
 CREATE (:AuditEntry {id: randomUUID(), at: datetime(), tx: clock.epochMillis * 1000000 + clock.nanosecond % 1000000,
                      seq: row.seq, actorId: $actorId, actorName: $actorName, action: $action, itemId: row.itemId,
-                     subject: row.kind, before: row.before, after: row.after, pos: row.pos, states: row.states})
+                     subject: row.kind, before: row.before, after: row.after, pos: row.pos, states: row.states,
+                     createdIds: row.createdIds, afters: row.afters})

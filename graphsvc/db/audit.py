@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, states_of
+from graphsvc.domain.exchange import ID_PATTERN
 from graphsvc.domain.stored_text import json_text, without
 from graphsvc.errors import InvalidArgument
 
@@ -32,6 +34,7 @@ __all__ = [
     "Entries",
     "KnownStates",
     "audit_log",
+    "created_entry",
     "cursor_of",
     "entries",
     "history",
@@ -129,6 +132,25 @@ def entries(changes: Sequence[Change], kind: str = "ITEM") -> Entries:
     return Entries([c[0] for c in changes], rows)
 
 
+def created_entry(created: Sequence[tuple[str, Mapping[str, Any]]]) -> Entries:
+    """One entry for a batch of items a bulk load created (id, what it stored), rather than one per item: subject
+    CREATED, `after` the count, `createdIds` the ids separated by spaces (ids have none: the exchange format's
+    pattern) for the `audit_created` index, and `afters` each item's stored fields in the same order. An item's
+    `history` finds its creation through the index (cypher/audit/history.cypher) and shows it as an entry of its
+    own."""
+    ids = [item_id for item_id, _ in created]
+    row = {
+        "seq": 0,
+        "itemId": "",
+        "kind": "CREATED",
+        "before": None,
+        "after": json_text({"created": len(ids)}),
+        "createdIds": " ".join(ids),
+        "afters": [_json(after) for _, after in created],
+    }
+    return Entries(ids, [row])
+
+
 class KnownStates(dict[str, ItemState | None]):
     """States a writer knows without reading them (`Known`), and their journal text when made ahead: `text` is
     `dump_states` of exactly these, used when they are all the states a write records."""
@@ -207,8 +229,19 @@ def parse_cursor(cursor: str | None) -> dict[str, Any] | None:
 
 async def history(repo: ItemRepository, item_id: str, *, limit: int, after: str | None = None) -> list[AuditRecord]:
     """An item's entries, newest first: `limit` of them after the cursor `after`."""
-    rows = await repo.read(cypher("audit/history"), id=item_id, before=parse_cursor(after), limit=limit)
+    rows = await repo.read(
+        cypher("audit/history"), id=item_id, phrase=_phrase(item_id), before=parse_cursor(after), limit=limit
+    )
     return [_record(r["props"]) for r in rows]
+
+
+_ID = re.compile(ID_PATTERN)
+
+
+def _phrase(item_id: str) -> str | None:
+    """`item_id` as a Lucene phrase for the audit_created index (whitespace-separated ids; none has a quote or a
+    space), or None for an id no item can have."""
+    return f'"{item_id}"' if _ID.fullmatch(item_id) else None
 
 
 async def audit_log(

@@ -4,7 +4,9 @@ Validation comes first (structure, then every reference against the document and
 document writes nothing. Items the document describes exactly as they are stored are not touched (compared by
 content hash, db/stored.py), whichever write stored them: a second import of the same document, or of an export,
 is a no-op. An updated item's owned relationships (and, for an item the document describes, its dependencies or
-consumption) are replaced by what the document lists, and its audit entry holds it as stored before and after.
+consumption) are replaced by what the document lists, and its audit entry holds it as stored before and after. A
+created item's entry holds what it stored; a bulk load records its created items one entry per batch
+(db/audit.py `created_entry`), and an item's history still shows its creation.
 
 Imports take an import lock before they look at the database, so two at once run one after the other and the
 second finds the first's work done.
@@ -42,7 +44,7 @@ from neo4j import (
 )
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
-from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, entries
+from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, created_entry, entries
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
@@ -123,6 +125,8 @@ class _Plan:
     deps_by_from: dict[str, list[tuple[int, Dependency]]]  # (index in the document, dependency) by `from`
     cons_by_bu: dict[str, list[tuple[int, Consumption]]]  # (index in the document, share) by business unit
     now: datetime  # the import's time: its created items' `createdAt`
+    # a bulk load (batch by batch): its created items are recorded one audit entry per batch (`created_entry`)
+    bulk: bool = False
     created: list[tuple[Kind, Any]] = field(default_factory=list)  # items of every kind: one statement
     updated: dict[Kind, list[Any]] = field(default_factory=dict)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
@@ -143,9 +147,8 @@ class _Plan:
         for chunk in _chunks(self.created, batch):
             rows = [node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk]
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
-            made = entries(
-                [(r["id"], None, {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
-            )
+            stored = [(r["id"], {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
+            made = created_entry(stored) if self.bulk else entries([(i, None, after) for i, after in stored])
             yield "import/create_nodes", made, {"rows": rows}
         for kind, items in self.updated.items():
             for chunk in _chunks(items, batch):
@@ -202,9 +205,10 @@ async def _plan(
     existing: dict[str, dict[str, Any]],
     summary: ImportSummary,
     now: datetime,
+    bulk: bool = False,
 ) -> _Plan:
     deps_by_from, cons_by_bu = by_owner(doc)
-    plan = _Plan(deps_by_from, cons_by_bu, now)
+    plan = _Plan(deps_by_from, cons_by_bu, now, bulk)
 
     # An existing item is unchanged when the document's hash of it is the one its last import stored, or else (the
     # hash cleared by another write, or the item changed since) the hash of what is stored now (db/stored.py).
@@ -510,7 +514,7 @@ async def import_document(
                 raise DocumentInvalid(future)
             say("planning")
             summary = ImportSummary()
-            return await _plan(tx, doc, existing, summary, now), summary
+            return await _plan(tx, doc, existing, summary, now, bulk), summary
 
     wrote = False  # content, not only hashes: the graph's version is bumped (once for a bulk load)
 

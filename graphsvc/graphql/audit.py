@@ -26,14 +26,20 @@ from graphsvc.graphql.pagination import page_size
 __all__ = ["AuditMutations", "AuditPage", "resolve_audit_log", "resolve_history", "resolve_tokens"]
 
 
-@strawberry.type(description="One write to one item: who, which mutation or import, and the item before and after.")
+@strawberry.type(
+    description=(
+        "One write to one item: who, which mutation or import, and the item before and after. In the audit log, an "
+        "import's entry for many items at once has an empty itemId: a bulk load's batch of created items (after: "
+        "{created: N}; each item's history shows its own creation) or an initial load (after: its counts)."
+    )
+)
 class AuditEntry:
     id: strawberry.ID = strawberry.field(description="the entry's id")
     at: datetime = strawberry.field(description="when the write was committed (UTC)")
     actor_id: str = strawberry.field(description="the token's id (tok-...), 'cli' or 'local' (auth off)")
     actor_name: str = strawberry.field(description="the actor's name (for a write through the API, the token's name)")
     action: str = strawberry.field(description="the mutation (e.g. updateService), importCmdb, or the CLI's import")
-    item_id: strawberry.ID = strawberry.field(description="the id of the item written")
+    item_id: strawberry.ID = strawberry.field(description="the id of the item written (empty: many, see above)")
     before_fields: strawberry.Private[dict[str, Any] | None]
     after_fields: strawberry.Private[dict[str, Any] | None]
 
