@@ -1,2 +1,3 @@
-// Wait until the eventually consistent full-text index has caught up with what was just written.
+// Wait until the eventually consistent full-text indexes (item_search; audit_created, a bulk load's created items)
+// have caught up with what was just written.
 CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()
