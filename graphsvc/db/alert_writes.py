@@ -9,7 +9,6 @@ later one's transaction fails on the unique id and is run again, and then finds 
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,14 +25,13 @@ from graphsvc.db.record_writes import update_record_in
 from graphsvc.db.stored import existing_in
 from graphsvc.db.writes import create_items_in
 from graphsvc.domain import alerts as am
-from graphsvc.domain.exchange import ID_PATTERN, Incident
+from graphsvc.domain.exchange import Incident, is_id
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import DuplicateId, InvalidState
 
 __all__ = ["Outcome", "record_alerts"]
 
 ATTEMPTS = 3
-_ID = re.compile(ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ async def _hosts(tx: AsyncManagedTransaction, wanted: set[str]) -> dict[str, lis
 
 async def _mapping(tx: AsyncManagedTransaction, alerts: Sequence[am.Alert]) -> dict[int, am.Mapped]:
     """The item each of `alerts` maps to, by the alert's index."""
-    ids = sorted({v for a in alerts for k in ("cmdb_id", "service") if (v := a.labels.get(k)) and _ID.match(v)})
+    ids = sorted({v for a in alerts for k in ("cmdb_id", "service") if (v := a.labels.get(k)) and is_id(v)})
     kinds = {i: found["kind"].value for i, found in (await existing_in(tx, ids)).items()}
     need_host = [a for a in alerts if not any(kinds.get(a.labels.get(k, "")) in am.AFFECTABLE for k in am.ID_LABELS)]
     wanted = {h for a in need_host if "instance" in a.labels and (h := am.instance_host(a.labels["instance"]))}

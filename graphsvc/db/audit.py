@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.estate import ItemState, dump_states, states_of
-from graphsvc.domain.exchange import ID_PATTERN
+from graphsvc.domain.exchange import is_id
 from graphsvc.domain.stored_text import json_text, without
 from graphsvc.errors import InvalidArgument
 
@@ -235,13 +234,10 @@ async def history(repo: ItemRepository, item_id: str, *, limit: int, after: str 
     return [_record(r["props"]) for r in rows]
 
 
-_ID = re.compile(ID_PATTERN)
-
-
 def _phrase(item_id: str) -> str | None:
     """`item_id` as a Lucene phrase for the audit_created index (whitespace-separated ids; none has a quote or a
     space), or None for an id no item can have."""
-    return f'"{item_id}"' if _ID.fullmatch(item_id) else None
+    return f'"{item_id}"' if is_id(item_id) else None
 
 
 async def audit_log(

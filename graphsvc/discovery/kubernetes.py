@@ -44,6 +44,7 @@ from graphsvc.discovery.kubernetes_mapping import KubernetesMapping
 from graphsvc.discovery.kubernetes_refs import MissingConfigMap, as_list, as_mapping, as_str, pod_values
 from graphsvc.discovery.kubernetes_resources import Resource, Resources, sort_documents
 from graphsvc.discovery.model import Observation, SeenDependency, SeenItem, Skipped, Unresolved
+from graphsvc.domain.exchange import is_id
 from graphsvc.domain.text import control_characters, strip_controls
 from graphsvc.domain.vocabulary import Kind
 
@@ -68,7 +69,6 @@ DATABASE_IMAGES = frozenset(
     }
 )  # fmt: skip
 MAX_VIA_PLACES = 10
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _CLUSTER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}")
 
 
@@ -163,7 +163,7 @@ class _Reader:
     ) -> str | None:
         """Add the item for `resource` and give its id, or skip it (an invalid id) and give None."""
         item_id = f"k8s:{self.cluster}:{resource.namespace}:{resource.kind.lower()}:{resource.name}"
-        if not _ID.fullmatch(item_id):
+        if not is_id(item_id):
             reason = f"{resource.kind} {resource.namespace}/{resource.name}"[:200]
             self.observation.skipped.append(Skipped(resource.where, f"{reason}: {_id_problem(item_id)}"))
             return None

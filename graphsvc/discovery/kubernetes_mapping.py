@@ -26,7 +26,6 @@ Unknown tables and keys are refused, so that a misspelt `[owner]` does not silen
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,11 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from graphsvc.discovery.documents import DiscoveryInputError
+from graphsvc.domain.exchange import is_id
 
 __all__ = ["ENVIRONMENTS", "KubernetesMapping"]
 
 ENVIRONMENTS = frozenset({"PRODUCTION", "STAGING", "TEST", "DEVELOPMENT", "DR"})
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 _KEYS: Mapping[str, frozenset[str]] = {
     "names": frozenset({"label"}),
     "owners": frozenset({"label", "teams"}),
@@ -115,4 +114,4 @@ def _str_table(table: Any, where: str, valid: Callable[[str], bool], expected: s
 
 
 def _is_id(value: str) -> bool:
-    return _ID.fullmatch(value) is not None
+    return is_id(value)

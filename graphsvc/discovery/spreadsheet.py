@@ -40,7 +40,7 @@ from graphsvc.discovery.documents import DiscoveryInputError, decode_text
 from graphsvc.discovery.model import Observation, SeenDependency, SeenItem, Skipped
 from graphsvc.discovery.secrets import is_secret_name, scrub_text
 from graphsvc.discovery.spreadsheet_mapping import ATTR, SheetMapping, field_of
-from graphsvc.domain.exchange import ID_PATTERN, ConfigurationItem, Service
+from graphsvc.domain.exchange import ConfigurationItem, Service, is_id
 from graphsvc.domain.vocabulary import Kind
 
 __all__ = ["MAX_LISTED", "SheetMapping", "read_csv"]
@@ -51,7 +51,6 @@ _ENUMS = frozenset({"kind", "type", "environment", "status", "tier"})
 _INTEGERS = frozenset({"criticality", "rtoMinutes", "rpoMinutes"})
 _FLOATS = frozenset({"utilization", "availabilityTarget"})
 _THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
-_ID = re.compile(ID_PATTERN.strip("^$"))
 _MODELS: dict[Kind, type[BaseModel]] = {Kind.CONFIGURATION_ITEM: ConfigurationItem, Kind.SERVICE: Service}
 
 
@@ -343,7 +342,7 @@ class _Refs:
                 )
         if self.known_ids is not None and text in self.known_ids:
             return text
-        if self.known_ids is None and _ID.fullmatch(text):
+        if self.known_ids is None and is_id(text):
             return text
         raise BadCell(column, f"{text!r} names no item (no id or hostname of the items file, no item of the CMDB)")
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 from graphsvc.discovery.documents import DiscoveryInputError, decode_text
 from graphsvc.discovery.model import Observation, SeenDependency, Skipped, Unresolved
-from graphsvc.domain.exchange import ID_PATTERN
+from graphsvc.domain.exchange import is_id
 from graphsvc.domain.safe_json import MAX_SAFE_INTEGER
 
 __all__ = ["METRIC", "TraceFormat", "parse_servicegraph", "read_service_mapping", "read_traces"]
@@ -43,7 +43,6 @@ METRIC = "traces_service_graph_request_total"
 _NAME = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _LABEL = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*\"")
 _ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
-_ID = re.compile(ID_PATTERN.strip("^$"))
 
 
 def read_service_mapping(path: Path) -> dict[str, str]:
@@ -61,7 +60,7 @@ def read_service_mapping(path: Path) -> dict[str, str]:
         raise DiscoveryInputError(f"{path}: [services] must be a table of service name = item id")
     out: dict[str, str] = {}
     for name, target in services.items():
-        if not isinstance(target, str) or not _ID.fullmatch(target):
+        if not isinstance(target, str) or not is_id(target):
             raise DiscoveryInputError(f"{path}: [services] {name!r} must name an item id (got {target!r})")
         out[name.lower()] = target
     return out

@@ -51,13 +51,22 @@ __all__ = [
     "Sla",
     "Team",
     "UtilizationReading",
+    "is_id",
 ]
 
 _T = TypeVar("_T")
 FORMAT = "graphsvc-cmdb/1"
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+_ID_RE = re.compile(ID_PATTERN.strip("^$"))
 MONEY_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
 _MONEY_RE = re.compile(MONEY_PATTERN)
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` is an id the exchange format allows (its `Id` pattern, the whole text)."""
+    return _ID_RE.fullmatch(text) is not None
+
+
 # The schema's "date-time": RFC 3339 with "T", seconds and an offset (hours 00-23, minutes 00-59).
 _RFC3339_RE = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
