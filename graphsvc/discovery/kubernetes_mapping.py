@@ -78,7 +78,7 @@ class KubernetesMapping:
         return cls(
             name_label=_optional_str(names, "label", f"{where}: names.label"),
             owner_label=_optional_str(owners, "label", f"{where}: owners.label") or "team",
-            owners=_str_table(owners.get("teams", {}), f"{where}: owners.teams", _is_id, "an item id"),
+            owners=_str_table(owners.get("teams", {}), f"{where}: owners.teams", is_id, "an item id"),
             environments=_str_table(
                 data.get("environments", {}), f"{where}: environments", ENVIRONMENTS.__contains__, "an environment"
             ),
@@ -111,7 +111,3 @@ def _str_table(table: Any, where: str, valid: Callable[[str], bool], expected: s
         if not isinstance(value, str) or not valid(value):
             raise DiscoveryInputError(f"{where}.{key}: {value!r} is not {expected}")
     return dict(table)
-
-
-def _is_id(value: str) -> bool:
-    return is_id(value)
