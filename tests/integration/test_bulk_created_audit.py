@@ -9,7 +9,7 @@ from typing import Any
 
 from neo4j import AsyncDriver, Driver
 
-from graphsvc.db.audit import Audit, AuditRecord, audit_log, history
+from graphsvc.db.audit import Audit, AuditRecord, audit_log, cursor_of, history
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from tests.conftest import REPO, load_json, wipe
@@ -79,8 +79,6 @@ async def test_a_bulk_created_items_creation_stays_last_in_its_history_and_pages
         SMALL["configurationItems"][0]["name"],
     )
     assert created.at <= updated.at and created.id != updated.id
-
-    from graphsvc.db.audit import cursor_of
 
     [first] = await history(repo, ci["id"], limit=1)
     [second] = await history(repo, ci["id"], limit=1, after=cursor_of(first))
