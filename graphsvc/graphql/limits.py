@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DirectiveNode,
@@ -20,6 +21,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -29,13 +31,12 @@ from graphql import (
 from graphql.validation import ASTValidationRule, ValuesOfCorrectTypeRule
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
-from strawberry.types import ExecutionContext
 
 from graphsvc.graphql.error_codes import Code, coded_rule
 from graphsvc.graphql.query_cost import DocumentCost, as_count, document_cost
 from graphsvc.util import KeptByIdentity
 
-__all__ = ["CostLimits", "directive_count", "expanded_fields", "guarded_validation"]
+__all__ = ["CostLimits", "Guarded", "directive_count", "expanded_fields", "guarded_validation"]
 
 
 def expanded_fields(document: DocumentNode, cap: int) -> list[tuple[str, int]]:
@@ -110,16 +111,14 @@ class KeptCosts:
         self._kept: KeptByIdentity[dict[tuple[tuple[str, int | None], ...], list[DocumentCost]]]
         self._kept = KeptByIdentity(maxsize)
 
-    def of(self, ctx: ExecutionContext) -> list[DocumentCost]:
-        document = ctx.graphql_document
-        assert document is not None
-        variables = ctx.variables or {}
+    def of(self, schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None) -> list[DocumentCost]:
+        variables = variables or {}
         key = tuple(sorted((k, as_count(v)) for k, v in variables.items()))
         by_variables = self._kept.get_or_make(document, dict)
         costs = by_variables.get(key)
         if costs is None:
             costs = document_cost(
-                ctx.schema._schema,
+                schema,
                 document,
                 variables,
                 max_list_items=self.limits.max_list_items,
@@ -131,9 +130,8 @@ class KeptCosts:
         return costs
 
 
-def _over_budget(ctx: ExecutionContext, limits: CostLimits, kept: KeptCosts) -> list[GraphQLError]:
-    costs = kept.of(ctx)
-    chosen = [c for c in costs if ctx.operation_name in (None, c.operation)]
+def _over_budget(costs: list[DocumentCost], operation_name: str | None, limits: CostLimits) -> list[GraphQLError]:
+    chosen = [c for c in costs if operation_name in (None, c.operation)]
     errors = []
     for found in chosen:
         if found.schema_fields > 1:
@@ -156,13 +154,24 @@ def _over_budget(ctx: ExecutionContext, limits: CostLimits, kept: KeptCosts) -> 
     return errors
 
 
+class Guarded(SchemaExtension):
+    """What guarded_validation makes: the validation extension, and its budget check for a document already valid
+    (graphql/lane.py checks it for each request it answers)."""
+
+    @staticmethod
+    def budget(
+        schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None, operation: str | None
+    ) -> list[GraphQLError]:
+        return []
+
+
 def guarded_validation(
     max_fields: int,
     max_directives: int,
     extra_rules: Sequence[type[ASTValidationRule]] = (),
     maxsize: int = 512,
     cost: CostLimits | None = None,
-) -> type[SchemaExtension]:
+) -> type[Guarded]:
     """A replacement for strawberry's ValidationCache that first applies the two linear-time limits, then validates
     with the standard rules plus `extra_rules` (made once, so the cache hits), then checks a valid document's cost
     against the budget (with this request's variables)."""
@@ -185,14 +194,14 @@ def guarded_validation(
             errors.append(_too_complex(f"the document has more than {max_directives} directives"))
         return errors
 
-    class GuardedValidation(SchemaExtension):
+    class GuardedValidation(Guarded):
         def on_validate(self) -> Iterator[None]:
             ctx = self.execution_context
             document = ctx.graphql_document
             assert document is not None
+            schema = ctx.schema._schema
             errors = within.get_or_make(document, lambda: limit_errors(document))
             if not errors:
-                schema = ctx.schema._schema
                 rules = (*(_RECODED.get(rule, rule) for rule in ctx.validation_rules), *extra)
                 errors = validated.get_or_make(
                     document, lambda: validate_document(schema, document, rules), schema, rules
@@ -200,9 +209,18 @@ def guarded_validation(
                 for error in errors:
                     if not (error.extensions or {}).get("code"):
                         error.extensions = {**(error.extensions or {}), "code": Code.GRAPHQL_VALIDATION_FAILED}
-            if not errors and cost is not None and costs is not None:
-                errors = _over_budget(ctx, cost, costs)
+            if not errors:
+                errors = GuardedValidation.budget(schema, document, ctx.variables, ctx.operation_name)
             ctx.pre_execution_errors = errors
             yield
+
+        @staticmethod
+        def budget(
+            schema: GraphQLSchema, document: DocumentNode, variables: dict[str, Any] | None, operation: str | None
+        ) -> list[GraphQLError]:
+            """The errors of a valid document whose cost with these variables is over the budget (none: within)."""
+            if cost is None or costs is None:
+                return []
+            return _over_budget(costs.of(schema, document, variables), operation, cost)
 
     return GuardedValidation

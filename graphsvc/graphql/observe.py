@@ -7,13 +7,14 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError, get_operation_ast, parse
 from strawberry.extensions import SchemaExtension
 
 from graphsvc.telemetry import context, metrics, tracing
 
-__all__ = ["Observe", "operation_name", "outcome"]
+__all__ = ["Observe", "observed", "operation_name", "outcome"]
 
 
 def outcome(errors: list[GraphQLError] | None, user_error: bool) -> str:
@@ -53,18 +54,24 @@ class Observe(SchemaExtension):
                 info = context.CURRENT.get()
                 done = outcome(errors, info is not None and info.user_error)
             finally:
-                name = self.execution_context.operation_name
-                context.note_operation(name)
-                label = metrics.operation_label(name)
-                metrics.GRAPHQL_OPERATIONS.labels(label, done).inc()
-                metrics.GRAPHQL_SECONDS.labels(label).observe(time.perf_counter() - started)
-                if span is not None:
-                    kind = self.execution_context.graphql_document and _kind(self)
-                    span.update_name(f"{kind or 'graphql'} {name or ''}".strip())
-                    span.set_attribute("graphql.operation.name", name or "")
-                    if kind:
-                        span.set_attribute("graphql.operation.type", kind)
-                    span.set_attribute("graphql.outcome", done)
+                traced = span is not None and self.execution_context.graphql_document is not None
+                kind = _kind(self) if traced else None
+                observed(self.execution_context.operation_name, kind, done, started, span)
+
+
+def observed(name: str | None, kind: str | None, done: str, started: float, span: Any) -> None:
+    """Record an operation that ended with `done` (outcome's): the request's operation name, the operation's count
+    and time, and its span's name and attributes (`span` None: traces off)."""
+    context.note_operation(name)
+    label = metrics.operation_label(name)
+    metrics.GRAPHQL_OPERATIONS.labels(label, done).inc()
+    metrics.GRAPHQL_SECONDS.labels(label).observe(time.perf_counter() - started)
+    if span is not None:
+        span.update_name(f"{kind or 'graphql'} {name or ''}".strip())
+        span.set_attribute("graphql.operation.name", name or "")
+        if kind:
+            span.set_attribute("graphql.operation.type", kind)
+        span.set_attribute("graphql.outcome", done)
 
 
 def _kind(extension: Observe) -> str | None:

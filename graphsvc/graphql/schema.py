@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -19,14 +20,16 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.utils.logging import StrawberryLogger
 
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout, RequestError
-from graphsvc.graphql import compiled, compiled_impact
+from graphsvc.graphql import compiled
 from graphsvc.graphql.access import undeclared
 from graphsvc.graphql.compiled_impact import ImpactPlan
 from graphsvc.graphql.error_codes import Code, coded_rule
+from graphsvc.graphql.lane import Lanes, root_plan
 from graphsvc.graphql.limits import CostLimits, guarded_validation
 from graphsvc.graphql.mutation import Mutation
 from graphsvc.graphql.observe import Observe
@@ -55,7 +58,38 @@ def _expected(error: Exception) -> bool:
 
 
 class Schema(strawberry.Schema):
-    """strawberry's schema, logging what a user caused in one line and only unexpected failures with a traceback."""
+    """strawberry's schema, logging what a user caused in one line and only unexpected failures with a traceback,
+    and answering a query of compiled root fields asked again by its lane (graphql/lane.py)."""
+
+    lanes: Lanes | None = None  # build_schema's; None: every request takes the general path
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        lanes = self.lanes
+        if lanes is not None and root_value is None:
+            data = await lanes.answer(query, operation_name, context_value, variable_values)
+            if data is not None:
+                return ExecutionResult(data=data, errors=None, extensions={})
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if lanes is not None and root_value is None:
+            lanes.learn(query, operation_name, context_value, not result.errors and result.data is not None)
+        return result
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:
@@ -95,9 +129,7 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         return _PLANS.get_or_make(nodes[0], lambda: self._make_plan(field, nodes), self.schema)
 
     def _make_plan(self, field: GraphQLField, nodes: list[FieldNode]) -> compiled.Plan | ImpactPlan | None:
-        if nodes[0].name.value in compiled_impact.ROOTS:
-            return compiled_impact.plan_impact(field, nodes, self.fragments)
-        return compiled.plan_root(field, nodes)
+        return root_plan(field, nodes, self.fragments)
 
     async def _compiled(
         self,
@@ -160,6 +192,12 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     extra: list[type[ASTValidationRule]] = [coded_rule(rule, Code.QUERY_TOO_COMPLEX) for rule in limits]
     if not settings.introspection:
         extra.append(NoSchemaIntrospectionCustomRule)
+    guarded = guarded_validation(
+        settings.max_query_fields,
+        settings.max_directives,
+        extra,
+        cost=CostLimits(settings.max_query_cost, settings.max_list_items, settings.max_page_size),
+    )
     schema = Schema(
         query=Query,
         mutation=Mutation,
@@ -173,12 +211,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             # Clients repeat the same documents: parsing and validating them again costs more than a small impact.
             lambda: ParserCache(maxsize=512),
-            guarded_validation(
-                settings.max_query_fields,
-                settings.max_directives,
-                extra,
-                cost=CostLimits(settings.max_query_cost, settings.max_list_items, settings.max_page_size),
-            ),
+            guarded,
             Authorize,
             SocketOperations,
             lambda: MaskUnexpected(
@@ -194,4 +227,6 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             "every Query, Mutation and Subscription field must declare the role it needs (metadata=needs(Role...), "
             f"graphql/access.py); these declare none: {', '.join(missing)}"
         )
+    if settings.compiled_reads:
+        schema.lanes = Lanes(schema._schema, guarded.budget)
     return schema

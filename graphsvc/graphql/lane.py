@@ -1,0 +1,199 @@
+"""The direct lane: a query whose every root field is answered by a compiled plan (graphql/compiled.py for plain
+reads, compiled_impact.py for `impact` and `siteFailure`), sent again, is answered by those plans without strawberry's
+per-request machinery around them (its extension hooks, graphql-core's executor), which took about as long as the
+plans' own work for a typical impact.
+
+The lane gives exactly the answer the general path gives, or leaves the request to it. For each thing the general path
+does with a request, what the lane does:
+
+- the token limit, parsing and validation (with the depth, alias, field and directive limits): a document's text gives
+  the same verdict every time, so a lane is made only for a text the general path has just executed without errors,
+  under the same schema (whose settings fix those limits);
+- the cost, which depends on the variables: checked for each request, with the same kept costs (limits.py `budget`);
+- the role: the request's principal against the document's needed role, for each request (permissions.py);
+- the variables: coerced for each request by graphql-core, as its executor does;
+- the operation's metrics, span and name for the access line: recorded the same way (observe.py `observed`).
+
+Anything else (variables that do not coerce, a document over its budget, a role that may not ask, a plan that cannot
+answer exactly or fails) goes to the general path, which answers or refuses as it always has. A text whose plans could
+not answer exactly three times (a list over GRAPHSVC_MAX_LIST_ITEMS) is not given a lane again; refusals and failures
+do not count, so a client sending bad requests cannot take a document's lane away from others. Subscriptions and
+WebSocket operations never take it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+)
+from graphql.execution.collect_fields import FragmentDetails
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from graphsvc.domain.tokens import Role
+from graphsvc.graphql import compiled, compiled_impact
+from graphsvc.graphql.compiled_impact import ImpactPlan
+from graphsvc.graphql.observe import observed
+from graphsvc.graphql.permissions import denial, required_role
+from graphsvc.telemetry import tracing
+
+__all__ = ["STATS", "Lane", "LaneStats", "Lanes", "root_plan"]
+
+Budget = Callable[[GraphQLSchema, DocumentNode, "dict[str, Any] | None", "str | None"], list[GraphQLError]]
+
+# A lane that left its request to the general path this often is dropped, and its text not given one again.
+MAX_FALLBACKS = 3
+
+
+def root_plan(
+    field: GraphQLField, nodes: list[FieldNode], fragments: compiled_impact.Fragments
+) -> compiled.Plan | ImpactPlan | None:
+    """The compiled plan of a root Query field asked as `nodes`, or None: the field-by-field path answers it."""
+    if nodes[0].name.value in compiled_impact.ROOTS:
+        return compiled_impact.plan_impact(field, nodes, fragments)
+    return compiled.plan_root(field, nodes)
+
+
+@dataclass
+class LaneStats:
+    answered: int = 0  # requests answered by a lane
+    left: int = 0  # requests a lane left to the general path (a refusal, a failure, an answer not exact)
+
+
+STATS = LaneStats()
+
+
+@dataclass
+class Lane:
+    """One document text's operation, with each root field's plan, in the document's order."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    name: str | None  # as strawberry names it for the metrics: the one given, else the document's first operation's
+    roots: tuple[tuple[str, GraphQLField, FieldNode, compiled.Plan | ImpactPlan], ...]
+    needed: Role
+    fields: tuple[str, ...]  # the fields that need that role, for the refusal
+    fallbacks: int = field(default=0)  # answers its plans could not give exactly (compiled.NotCompiled)
+
+    async def answer(
+        self, schema: GraphQLSchema, budget: Budget, context: Any, variables: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """The operation's data, or None: the general path answers this request."""
+        if denial(getattr(context, "principal", None), self.needed, self.fields) is not None:
+            return None
+        if budget(schema, self.document, variables, self.name):
+            return None
+        coerced = get_variable_values(schema, self.operation.variable_definitions or (), variables or {})
+        if isinstance(coerced, list):
+            return None
+        data: dict[str, Any] = {}
+        for key, gql_field, node, plan in self.roots:
+            arguments = get_argument_values(gql_field, node, coerced)
+            data[key] = await plan.answer(context, arguments, coerced)
+        return data
+
+
+class Lanes:
+    """The lanes of the last `size` texts answered compiled, by (text, operation name), for one schema."""
+
+    def __init__(self, schema: GraphQLSchema, budget: Budget, size: int = 256) -> None:
+        self.schema = schema
+        self.budget = budget
+        self.size = size
+        self._lanes: OrderedDict[tuple[str, str | None], Lane | None] = OrderedDict()  # None: never a lane
+
+    async def answer(
+        self, query: str | None, operation_name: str | None, context: Any, variables: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """The data of this request, answered by its text's lane; None when it has none or leaves it to the general
+        path. Cancellation (the request's deadline, the client gone) goes through as it does on the general path."""
+        if query is None or getattr(context, "events", None) is not None or not context.settings.compiled_reads:
+            return None
+        key = (query, operation_name)
+        lane = self._lanes.get(key)
+        if lane is None:
+            return None
+        self._lanes.move_to_end(key)
+        started = time.perf_counter()
+        with tracing.span("graphql") as span:
+            try:
+                data = await lane.answer(self.schema, self.budget, context, variables)
+            except asyncio.CancelledError:
+                observed(lane.name, "query", "CANCELLED", started, span)
+                raise
+            except compiled.NotCompiled:  # this answer cannot be given exactly from the plan's reads
+                data = None
+                lane.fallbacks += 1
+                if lane.fallbacks >= MAX_FALLBACKS:
+                    self._lanes[key] = None
+            except Exception:  # a refusal or a failure (an unknown origin, the database): the general path says it
+                data = None
+            if data is None:
+                STATS.left += 1
+                if span is not None:
+                    span.update_name("graphql lane (left to the general path)")
+                return None
+            compiled.STATS.answered += len(lane.roots)
+            STATS.answered += 1
+            observed(lane.name, "query", "ok", started, span)
+            return data
+
+    def learn(self, query: str | None, operation_name: str | None, context: Any, answered: bool) -> None:
+        """After the general path `answered` this text without errors: give it a lane if every root field of its
+        operation has a plan."""
+        if not answered or query is None or getattr(context, "events", None) is not None:
+            return
+        key = (query, operation_name)
+        if key in self._lanes:
+            return
+        self._lanes[key] = self._make(query, operation_name)
+        if len(self._lanes) > self.size:
+            self._lanes.popitem(last=False)
+
+    def _make(self, query: str, operation_name: str | None) -> Lane | None:
+        try:
+            document = parse(query)
+        except GraphQLError:
+            return None
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation != OperationType.QUERY or operation.directives:
+            return None
+        query_type = self.schema.query_type
+        assert query_type is not None
+        fragments = {  # as graphql-core's executor gives them to the plans
+            d.name.value: FragmentDetails(d) for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        roots = []
+        seen: set[str] = set()
+        for selection in operation.selection_set.selections:
+            # a fragment at the root, a directive (@include, @skip), the same key twice (merged fields): general path
+            if not isinstance(selection, FieldNode) or selection.directives:
+                return None
+            key = (selection.alias or selection.name).value
+            gql_field = query_type.fields.get(selection.name.value)
+            if key in seen or gql_field is None:
+                return None
+            seen.add(key)
+            plan = root_plan(gql_field, [selection], fragments)
+            if plan is None:
+                return None
+            roots.append((key, gql_field, selection, plan))
+        first = next((d for d in document.definitions if isinstance(d, OperationDefinitionNode)), None)
+        name = operation_name if operation_name is not None else (first.name.value if first and first.name else None)
+        needed, fields = required_role(self.schema, document, operation_name)
+        return Lane(document, operation, name, tuple(roots), needed, tuple(fields))

@@ -1,0 +1,170 @@
+"""The direct lane (graphql/lane.py) over a real Neo4j: a document of compiled root fields asked again is answered by
+its lane, with exactly the response the general path gives, and what the general path checks for each request (the
+role, the cost with these variables, the variables' types) is still checked.
+
+The pair of servers of tests/api/conftest.py (compiled reads and lanes on; both off) reads the demo CMDB; every
+document is asked of both and the whole responses compared. `lane.STATS` shows which way a request went, so a test of
+the lane cannot pass on the general path alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from graphql import parse
+
+from graphsvc.graphql import lane
+from graphsvc.graphql.query_cost import document_cost
+from graphsvc.graphql.schema import build_schema
+from graphsvc.settings import Settings
+from graphsvc.telemetry import metrics
+from graphsvc.web.app import create_app
+from tests.api.conftest import GraphQLClient, bearer, operation, same
+from tests.conftest import make_token
+from tests.e2e.conftest import serve_asgi
+
+Pair = tuple[GraphQLClient, GraphQLClient]
+IMPACT = operation("impact.graphql", "Impact")
+BROWSE = operation("browse.graphql", "BrowseConfigurationItems")
+PAGE = "query Page($first: Int) { configurationItems(first: $first) { totalCount nodes { id name } } }"
+
+
+def laned(pair: Pair, query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> Any:
+    """`same`, with how many requests the lane answered and how many it left to the general path."""
+    before = (lane.STATS.answered, lane.STATS.left)
+    answer = same(pair, query, variables, name)
+    return answer, lane.STATS.answered - before[0], lane.STATS.left - before[1]
+
+
+def _ids(pair: Pair, root: str) -> list[str]:
+    return [n["id"] for n in pair[0].data(f"{{ {root}(first: 200) {{ nodes {{ id }} }} }}")[root]["nodes"]]
+
+
+def test_the_contract_impact_document_asked_again_takes_the_lane(pair: Pair) -> None:
+    origins = _ids(pair, "services") + _ids(pair, "configurationItems")
+    answered = reached = 0
+    for origin in origins:
+        answer, by_lane, left = laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+        assert "errors" not in answer, answer
+        reached += len(answer["data"]["impact"]["impacted"]) > 1  # a RETIRED item impacts nothing
+        assert left == 0
+        answered += by_lane
+    assert reached > len(origins) // 2
+    assert answered >= len(origins) - 1  # the first request of the text may be the one that made its lane
+
+
+def test_the_contract_browse_pages_take_the_lane(pair: Pair) -> None:
+    """Every page of every CI type: the same answer; pages with a list over the cap are not exact from the plan and
+    go the general way, and the rest by the lane until it is dropped."""
+    answered = 0
+    for ci_type in [None, "APPLICATION", "DATABASE", "SERVER"]:
+        after = None
+        while True:
+            variables = {"type": ci_type, "after": after} if ci_type else {"after": after}
+            answer, by_lane, _ = laned(pair, BROWSE, variables, "BrowseConfigurationItems")
+            answered += by_lane
+            page = (answer.get("data") or {}).get("configurationItems")
+            if not page or not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    assert answered >= 1
+
+
+def test_a_role_that_may_not_ask_is_refused_on_the_lane_too(pair: Pair, migrated: Any, sync_driver: Any) -> None:
+    """`impact` needs the analyst role: a viewer asking a text that has a lane gets the general path's refusal."""
+    origin = _ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")  # the lane is there (or made now)
+    assert laned(pair, IMPACT, {"origin": [origin]}, "Impact")[1] == 1
+    viewer = bearer(make_token(sync_driver, migrated.database, "viewer", name="lane viewer"))
+    before = lane.STATS.answered
+    answers = [client.post(IMPACT, {"origin": [origin]}, "Impact", headers=viewer) for client in pair]
+    assert answers[0] == answers[1]
+    assert answers[0]["data"] is None
+    assert answers[0]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert lane.STATS.answered == before
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [
+        {"origin": None},  # null for a non-null variable
+        {},  # missing
+        {"origin": [{"id": "x"}]},  # an object for an ID
+    ],
+)
+def test_variables_that_do_not_fit_get_the_general_paths_error(pair: Pair, variables: dict[str, Any]) -> None:
+    origin = _ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    answer, by_lane, left = laned(pair, IMPACT, variables, "Impact")
+    assert answer["errors"] and by_lane == 0 and left == 1
+
+
+def test_unknown_origins_are_refused_and_do_not_take_the_lane_away(pair: Pair) -> None:
+    origin = _ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    for _ in range(lane.MAX_FALLBACKS + 1):
+        answer, by_lane, left = laned(pair, IMPACT, {"origin": ["NO-SUCH-ITEM"]}, "Impact")
+        assert answer["errors"] and (by_lane, left) == (0, 1)
+    assert laned(pair, IMPACT, {"origin": [origin]}, "Impact")[1:] == (1, 0)
+
+
+def test_an_answer_the_plan_cannot_give_exactly_goes_the_general_way_then_the_lane_is_dropped(pair: Pair) -> None:
+    """The demo has CIs with more dependents than the pair's list cap: a page holding one is not exact from the plan
+    (the general path refuses it with LIST_TOO_LONG)."""
+    query = "query Dependents($first: Int) { configurationItems(first: $first) { nodes { id dependents { id } } } }"
+    assert "errors" not in laned(pair, query, {"first": 1}, "Dependents")[0]  # the lane is made
+    over = next((n for n in (2, 5, 10, 20, 50, 100, 200) if "errors" in pair[1].post(query, {"first": n})), None)
+    assert over is not None, "the demo has a CI with more dependents than the pair's list cap"
+    lefts = []
+    for _ in range(lane.MAX_FALLBACKS + 1):
+        answer, _, left = laned(pair, query, {"first": over}, "Dependents")
+        assert answer["errors"][0]["extensions"]["code"] == "LIST_TOO_LONG"
+        lefts.append(left)
+    assert lefts == [1] * lane.MAX_FALLBACKS + [0]  # dropped after MAX_FALLBACKS: then the general path alone
+    assert laned(pair, query, {"first": 1}, "Dependents")[1:] == (0, 0)
+
+
+def test_the_lane_counts_the_operation_as_the_general_path_does(pair: Pair) -> None:
+    origin = _ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    counter = metrics.GRAPHQL_OPERATIONS.labels(metrics.operation_label("Impact"), "ok")
+    before_count, before_lane = counter._value.get(), lane.STATS.answered
+    pair[0].post(IMPACT, {"origin": [origin]}, "Impact")
+    assert lane.STATS.answered == before_lane + 1
+    assert counter._value.get() == before_count + 1
+
+
+@pytest.fixture(scope="module")
+def budget_pair(migrated: Any, sync_driver: Any, pair: Pair) -> Iterator[Pair]:
+    """Two servers over the demo (lanes on, and off) whose cost budget lets PAGE ask 5 items but not 50."""
+    base = Settings(response_cache_seconds=0)
+    five = document_cost(
+        build_schema(base)._schema,
+        parse(PAGE),
+        {"first": 5},
+        max_list_items=base.max_list_items,
+        max_page_size=base.max_page_size,
+    )[0].cost
+    token = make_token(sync_driver, migrated.database, "admin", name="lane budget")
+    on = base.model_copy(update={"max_query_cost": five})
+    off = on.model_copy(update={"compiled_reads": False})
+    with (
+        serve_asgi(create_app(on, connection=migrated)) as url_on,
+        serve_asgi(create_app(off, connection=migrated)) as url_off,
+        httpx.Client(base_url=url_on, timeout=120, headers=bearer(token)) as client_on,
+        httpx.Client(base_url=url_off, timeout=120, headers=bearer(token)) as client_off,
+    ):
+        yield GraphQLClient(client_on), GraphQLClient(client_off)
+
+
+def test_the_cost_with_these_variables_is_checked_on_the_lane(budget_pair: Pair) -> None:
+    for _ in range(2):  # the first makes the lane, the second takes it
+        answer, _, _ = laned(budget_pair, PAGE, {"first": 5}, "Page")
+        assert len(answer["data"]["configurationItems"]["nodes"]) == 5
+    assert laned(budget_pair, PAGE, {"first": 5}, "Page")[1] == 1
+    answer, by_lane, left = laned(budget_pair, PAGE, {"first": 50}, "Page")
+    assert answer["data"] is None
+    assert answer["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    assert (by_lane, left) == (0, 1)
