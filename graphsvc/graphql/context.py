@@ -117,6 +117,9 @@ class Context:
     # the estates this request's fields read from, by the response path of the field that set each up: a root
     # `estate(...)`, or a part of an answer about another time (graphql/estate.py, graphql/drift.py)
     estates: dict[tuple[str, ...], View] = field(default_factory=dict)
+    # a root field's exception from this request's lane (graphql/lane.py), by response key: the general path's
+    # compiled step raises it rather than running the plan again
+    lane_stopped: dict[str | int, Exception] = field(default_factory=dict)
 
     def enter(self, info: Any, view: View) -> None:
         """Make the fields under the one at `info.path` read through `view`."""

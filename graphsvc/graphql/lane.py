@@ -14,20 +14,22 @@ does with a request, what the lane does:
 - the variables: coerced for each request by graphql-core, as its executor does;
 - the operation's metrics, span and name for the access line: recorded the same way (observe.py `observed`).
 
-Anything else (variables that do not coerce, a document over its budget, a role that may not ask, a plan that cannot
-answer exactly or fails) goes to the general path, which answers or refuses as it always has. A text whose plans could
-not answer exactly three times (a list over GRAPHSVC_MAX_LIST_ITEMS) is not given a lane again; refusals and failures
-do not count, so a client sending bad requests cannot take a document's lane away from others. Subscriptions and
-WebSocket operations never take it.
+Anything else (variables that do not coerce, a document over its budget, a role that may not ask) goes to the general
+path, which answers or refuses as it always has. So does a root field whose plan cannot answer exactly (a list over
+GRAPHSVC_MAX_LIST_ITEMS, an argument the resolver words the error for) or fails (an unknown origin, the database): its
+exception is left in the request's context (`lane_stopped`), and the general path's compiled step (schema.py
+CodedExecution) takes it from there instead of reading again, so a request costs what it cost without the lane and
+a database that is failing is not asked twice. Subscriptions and WebSocket operations never take the lane.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -54,10 +56,9 @@ from graphsvc.telemetry import tracing
 
 __all__ = ["STATS", "Lane", "LaneStats", "Lanes", "root_plan"]
 
-Budget = Callable[[GraphQLSchema, DocumentNode, "dict[str, Any] | None", "str | None"], list[GraphQLError]]
+log = logging.getLogger("graphsvc")
 
-# A lane that left its request to the general path this often is dropped, and its text not given one again.
-MAX_FALLBACKS = 3
+Budget = Callable[[GraphQLSchema, DocumentNode, "dict[str, Any] | None", "str | None"], list[GraphQLError]]
 
 
 def root_plan(
@@ -88,7 +89,6 @@ class Lane:
     roots: tuple[tuple[str, GraphQLField, FieldNode, compiled.Plan | ImpactPlan], ...]
     needed: Role
     fields: tuple[str, ...]  # the fields that need that role, for the refusal
-    fallbacks: int = field(default=0)  # answers its plans could not give exactly (compiled.NotCompiled)
 
     async def answer(
         self, schema: GraphQLSchema, budget: Budget, context: Any, variables: dict[str, Any] | None
@@ -103,15 +103,19 @@ class Lane:
             return None
         data: dict[str, Any] = {}
         for key, gql_field, node, plan in self.roots:
-            arguments = get_argument_values(gql_field, node, coerced)
-            data[key] = await plan.answer(context, arguments, coerced)
+            try:
+                arguments = get_argument_values(gql_field, node, coerced)
+                data[key] = await plan.answer(context, arguments, coerced)
+            except Exception as exc:  # the general path takes it from here (CodedExecution._compiled)
+                context.lane_stopped[key] = exc
+                return None
         return data
 
 
 class Lanes:
     """The lanes of the last `size` texts answered compiled, by (text, operation name), for one schema."""
 
-    def __init__(self, schema: GraphQLSchema, budget: Budget, size: int = 256) -> None:
+    def __init__(self, schema: GraphQLSchema, budget: Budget, size: int = 512) -> None:
         self.schema = schema
         self.budget = budget
         self.size = size
@@ -122,7 +126,9 @@ class Lanes:
     ) -> dict[str, Any] | None:
         """The data of this request, answered by its text's lane; None when it has none or leaves it to the general
         path. Cancellation (the request's deadline, the client gone) goes through as it does on the general path."""
-        if query is None or getattr(context, "events", None) is not None or not context.settings.compiled_reads:
+        if query is None or getattr(context, "events", None) is not None or not hasattr(context, "lane_stopped"):
+            return None
+        if not context.settings.compiled_reads:
             return None
         key = (query, operation_name)
         lane = self._lanes.get(key)
@@ -136,12 +142,8 @@ class Lanes:
             except asyncio.CancelledError:
                 observed(lane.name, "query", "CANCELLED", started, span)
                 raise
-            except compiled.NotCompiled:  # this answer cannot be given exactly from the plan's reads
-                data = None
-                lane.fallbacks += 1
-                if lane.fallbacks >= MAX_FALLBACKS:
-                    self._lanes[key] = None
-            except Exception:  # a refusal or a failure (an unknown origin, the database): the general path says it
+            except Exception:  # pragma: no cover - a check that failed rather than refused: the general path's to say
+                log.warning("the lane of a document failed; the general path answers", exc_info=True)
                 data = None
             if data is None:
                 STATS.left += 1

@@ -74,6 +74,8 @@ class Schema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         lanes = self.lanes
+        if allowed_operation_types is not None and OperationType.QUERY not in allowed_operation_types:
+            lanes = None
         if lanes is not None and root_value is None:
             data = await lanes.answer(query, operation_name, context_value, variable_values)
             if data is not None:
@@ -144,6 +146,9 @@ class CodedExecution(StrawberryGraphQLCoreExecutionContext):
         """The plan's answer; if it cannot give one exactly (or fails), the field-by-field path's."""
         context = self.context_value
         try:
+            stopped = context.lane_stopped.pop(path.key, None) if context.lane_stopped else None
+            if stopped is not None:  # this request's lane ran the plan and it stopped there: not read again
+                raise stopped
             arguments = get_argument_values(
                 field, details[0].node, self.variable_values, details[0].fragment_variable_values
             )
@@ -181,7 +186,7 @@ class MaskUnexpected(MaskErrors):
         return masked
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(settings: Settings | None = None) -> Schema:
     """The API schema, with the limits and switches of `settings` (the defaults when none)."""
     settings = settings or Settings()
     # The limits' rule classes are made once, so the validation cache (keyed on the rules) hits across requests.

@@ -8,6 +8,7 @@ the lane cannot pass on the general path alone."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,8 @@ import httpx
 import pytest
 from graphql import parse
 
-from graphsvc.graphql import lane
+from graphsvc.db.items import ItemRepository
+from graphsvc.graphql import compiled, lane
 from graphsvc.graphql.query_cost import document_cost
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
@@ -72,6 +74,38 @@ def test_the_contract_browse_pages_take_the_lane(pair: Pair) -> None:
     assert answered >= 1
 
 
+def test_one_text_two_operations_each_take_their_own_lane(pair: Pair) -> None:
+    """impact.graphql holds Impact and SiteFailure: the text is the same, the operation chosen by name."""
+    origin, site = _ids(pair, "services")[0], _ids(pair, "sites")[0]
+    for _ in range(2):
+        impact = laned(pair, IMPACT, {"origin": [origin]}, "Impact")[0]
+        failure = laned(pair, IMPACT, {"siteId": site}, "SiteFailure")[0]
+    assert set(impact["data"]) == {"impact"} and set(failure["data"]) == {"siteFailure"}
+    assert laned(pair, IMPACT, {"origin": [origin]}, "Impact")[1] == 1
+    assert laned(pair, IMPACT, {"siteId": site}, "SiteFailure")[1] == 1
+
+
+def test_several_roots_unnamed_and_by_get(pair: Pair) -> None:
+    """An unnamed operation with two aliased impacts and a page, by POST and by GET: each the general path's."""
+    a, b = _ids(pair, "services")[:2]
+    query = (
+        "query($a: [ID!]!, $b: [ID!]!) { one: impact(origin: $a) { totals { impacted } impacted { id depth } } "
+        "two: impact(origin: $b) { services { id status } } "
+        "configurationItems(first: 3) { totalCount nodes { id name site { id } } } }"
+    )
+    variables = {"a": [a], "b": [b]}
+    for _ in range(2):
+        answer = laned(pair, query, variables)[0]
+    assert list(answer["data"]) == ["one", "two", "configurationItems"]
+    assert laned(pair, query, variables)[1] == 1
+    params = {"query": query, "variables": json.dumps(variables)}
+    before = lane.STATS.answered
+    by_get = [client.http.get("/graphql", params=params) for client in pair]
+    assert by_get[0].status_code == by_get[1].status_code == 200
+    assert by_get[0].json() == by_get[1].json() == answer
+    assert lane.STATS.answered == before + 1
+
+
 def test_a_role_that_may_not_ask_is_refused_on_the_lane_too(pair: Pair, migrated: Any, sync_driver: Any) -> None:
     """`impact` needs the analyst role: a viewer asking a text that has a lane gets the general path's refusal."""
     origin = _ids(pair, "services")[0]
@@ -101,29 +135,42 @@ def test_variables_that_do_not_fit_get_the_general_paths_error(pair: Pair, varia
     assert answer["errors"] and by_lane == 0 and left == 1
 
 
-def test_unknown_origins_are_refused_and_do_not_take_the_lane_away(pair: Pair) -> None:
+def test_unknown_origins_are_refused_as_the_general_path_refuses_them(pair: Pair) -> None:
     origin = _ids(pair, "services")[0]
     laned(pair, IMPACT, {"origin": [origin]}, "Impact")
-    for _ in range(lane.MAX_FALLBACKS + 1):
+    for _ in range(3):
         answer, by_lane, left = laned(pair, IMPACT, {"origin": ["NO-SUCH-ITEM"]}, "Impact")
         assert answer["errors"] and (by_lane, left) == (0, 1)
     assert laned(pair, IMPACT, {"origin": [origin]}, "Impact")[1:] == (1, 0)
 
 
-def test_an_answer_the_plan_cannot_give_exactly_goes_the_general_way_then_the_lane_is_dropped(pair: Pair) -> None:
+def test_an_answer_the_plan_cannot_give_exactly_is_read_once_by_the_plan_then_field_by_field(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The demo has CIs with more dependents than the pair's list cap: a page holding one is not exact from the plan
-    (the general path refuses it with LIST_TOO_LONG)."""
+    (the general path refuses it with LIST_TOO_LONG). The lane's read of the page is the only one the plan makes:
+    the general path goes on from where the lane stopped, and the lane stays for the next request."""
     query = "query Dependents($first: Int) { configurationItems(first: $first) { nodes { id dependents { id } } } }"
     assert "errors" not in laned(pair, query, {"first": 1}, "Dependents")[0]  # the lane is made
     over = next((n for n in (2, 5, 10, 20, 50, 100, 200) if "errors" in pair[1].post(query, {"first": n})), None)
     assert over is not None, "the demo has a CI with more dependents than the pair's list cap"
-    lefts = []
-    for _ in range(lane.MAX_FALLBACKS + 1):
-        answer, _, left = laned(pair, query, {"first": over}, "Dependents")
+    pages: list[int] = []
+    original = ItemRepository.page_selected
+
+    async def counting(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
+        pages.append(kwargs["first"])
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ItemRepository, "page_selected", counting)
+    for _ in range(3):
+        pages.clear()
+        fell_back = compiled.STATS.fell_back
+        answer, by_lane, left = laned(pair, query, {"first": over}, "Dependents")
         assert answer["errors"][0]["extensions"]["code"] == "LIST_TOO_LONG"
-        lefts.append(left)
-    assert lefts == [1] * lane.MAX_FALLBACKS + [0]  # dropped after MAX_FALLBACKS: then the general path alone
-    assert laned(pair, query, {"first": 1}, "Dependents")[1:] == (0, 0)
+        assert (by_lane, left) == (0, 1)
+        assert pages == [over]  # the compiled server's plan read it once; the other server compiles nothing
+        assert compiled.STATS.fell_back == fell_back + 1
+    assert laned(pair, query, {"first": 1}, "Dependents")[1:] == (1, 0)
 
 
 def test_the_lane_counts_the_operation_as_the_general_path_does(pair: Pair) -> None:
