@@ -54,7 +54,19 @@ from graphsvc.graphql.observe import observed
 from graphsvc.graphql.permissions import denial, required_role
 from graphsvc.telemetry import tracing
 
-__all__ = ["STATS", "Lane", "LaneStats", "Lanes", "root_plan"]
+__all__ = ["ACCOUNTED_FOR", "STATS", "Lane", "LaneStats", "Lanes", "root_plan"]
+
+# The schema's extensions (schema.py build_schema), each with what the lane does in its place. A new extension must
+# be added here with its answer (tests/unit/test_lane_eligibility.py fails until it is), or the lane would skip it.
+ACCOUNTED_FOR = {
+    "MaxTokensLimiter": "the text was within the limit when its lane was made, and the limit is the schema's",
+    "ParserCache": "the lane parsed the text once, when it was made",
+    "GuardedValidation": "validated when made; the cost with these variables checked per request (`budget`)",
+    "Authorize": "the principal's role checked per request (`denial`)",
+    "SocketOperations": "a WebSocket's context never takes the lane; a query over HTTP is what it allows",
+    "MaskUnexpected": "the lane answers only without errors: any error is the general path's to mask",
+    "Observe": "the same count, time, span and operation name (`observed`)",
+}
 
 log = logging.getLogger("graphsvc")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphsvc.graphql.lane import Lanes
+from graphsvc.graphql.lane import ACCOUNTED_FOR, Lanes
 from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 
@@ -56,3 +56,9 @@ def test_the_operation_is_chosen_by_name(lanes: Lanes) -> None:
 )
 def test_what_gets_no_lane(lanes: Lanes, text: str) -> None:
     assert lanes._make(text, None) is None
+
+
+def test_every_extension_of_the_schema_is_accounted_for_by_the_lane() -> None:
+    """The lane skips strawberry's extensions: each must have its per-request work done by the lane, or none."""
+    kinds = [type(extension).__name__ for extension in build_schema(Settings()).get_extensions()]
+    assert sorted(kinds) == sorted(ACCOUNTED_FOR)
