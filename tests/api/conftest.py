@@ -132,3 +132,8 @@ def counted(
     before = (compiled.STATS.answered, compiled.STATS.fell_back)
     answer = same(pair, query, variables, name)
     return answer, compiled.STATS.answered - before[0], compiled.STATS.fell_back - before[1]
+
+
+def first_ids(pair: tuple[GraphQLClient, GraphQLClient], root: str) -> list[str]:
+    """The ids of the first 200 items of a root list (`services`, `sites`, ...), from the compiled server."""
+    return [n["id"] for n in pair[0].data(f"{{ {root}(first: 200) {{ nodes {{ id }} }} }}")[root]["nodes"]]

@@ -14,21 +14,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.api.conftest import GraphQLClient, counted, operation
+from tests.api.conftest import GraphQLClient, counted, first_ids, operation
 
 Pair = tuple[GraphQLClient, GraphQLClient]
 IMPACT = operation("impact.graphql", "Impact")
-ITEMS = "{ %s(first: 200) { nodes { id } } }"
-
-
-def _ids(pair: Pair, root: str) -> list[str]:
-    return [n["id"] for n in pair[0].data(ITEMS % root)[root]["nodes"]]
 
 
 @pytest.fixture(scope="module")
 def dependable(pair: Pair) -> list[str]:
     """Every service, CI and redundancy group of the demo."""
-    found = [i for root in ("services", "configurationItems", "redundancyGroups") for i in _ids(pair, root)]
+    found = [i for root in ("services", "configurationItems", "redundancyGroups") for i in first_ids(pair, root)]
     assert len(found) > 20
     return found
 
@@ -74,7 +69,7 @@ def test_a_wide_origin_with_degraded_origins(pair: Pair, dependable: list[str]) 
 
 def test_every_site_failure_is_compiled_and_equal(pair: Pair) -> None:
     document = operation("impact.graphql", "SiteFailure")
-    sites = _ids(pair, "sites")
+    sites = first_ids(pair, "sites")
     assert sites
     for site in sites:
         answer, compiled_count, fell_back = counted(pair, document, {"siteId": site}, "SiteFailure")
@@ -155,7 +150,7 @@ def test_refusals_are_the_field_by_field_paths(
 ) -> None:
     """A bad argument or origin: the same error either way (`same` compares the whole responses, paths and
     locations included)."""
-    chosen = {"@first": dependable[0], "@site": _ids(pair, "sites")[0]}
+    chosen = {"@first": dependable[0], "@site": first_ids(pair, "sites")[0]}
     variables = {k: [chosen.get(v, v) for v in vs] if isinstance(vs, list) else vs for k, vs in variables.items()}
     answer, compiled_count, fell_back = counted(pair, query, variables)
     (error,) = answer["errors"]

@@ -23,7 +23,7 @@ from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry import metrics
 from graphsvc.web.app import create_app
-from tests.api.conftest import GraphQLClient, bearer, operation, same
+from tests.api.conftest import GraphQLClient, bearer, first_ids, operation, same
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
 
@@ -40,12 +40,8 @@ def laned(pair: Pair, query: str, variables: dict[str, Any] | None = None, name:
     return answer, lane.STATS.answered - before[0], lane.STATS.left - before[1]
 
 
-def _ids(pair: Pair, root: str) -> list[str]:
-    return [n["id"] for n in pair[0].data(f"{{ {root}(first: 200) {{ nodes {{ id }} }} }}")[root]["nodes"]]
-
-
 def test_the_contract_impact_document_asked_again_takes_the_lane(pair: Pair) -> None:
-    origins = _ids(pair, "services") + _ids(pair, "configurationItems")
+    origins = first_ids(pair, "services") + first_ids(pair, "configurationItems")
     answered = reached = 0
     for origin in origins:
         answer, by_lane, left = laned(pair, IMPACT, {"origin": [origin]}, "Impact")
@@ -76,7 +72,7 @@ def test_the_contract_browse_pages_take_the_lane(pair: Pair) -> None:
 
 def test_one_text_two_operations_each_take_their_own_lane(pair: Pair) -> None:
     """impact.graphql holds Impact and SiteFailure: the text is the same, the operation chosen by name."""
-    origin, site = _ids(pair, "services")[0], _ids(pair, "sites")[0]
+    origin, site = first_ids(pair, "services")[0], first_ids(pair, "sites")[0]
     for _ in range(2):
         impact = laned(pair, IMPACT, {"origin": [origin]}, "Impact")[0]
         failure = laned(pair, IMPACT, {"siteId": site}, "SiteFailure")[0]
@@ -87,7 +83,7 @@ def test_one_text_two_operations_each_take_their_own_lane(pair: Pair) -> None:
 
 def test_several_roots_unnamed_and_by_get(pair: Pair) -> None:
     """An unnamed operation with two aliased impacts and a page, by POST and by GET: each the general path's."""
-    a, b = _ids(pair, "services")[:2]
+    a, b = first_ids(pair, "services")[:2]
     query = (
         "query($a: [ID!]!, $b: [ID!]!) { one: impact(origin: $a) { totals { impacted } impacted { id depth } } "
         "two: impact(origin: $b) { services { id status } } "
@@ -108,7 +104,7 @@ def test_several_roots_unnamed_and_by_get(pair: Pair) -> None:
 
 def test_a_role_that_may_not_ask_is_refused_on_the_lane_too(pair: Pair, migrated: Any, sync_driver: Any) -> None:
     """`impact` needs the analyst role: a viewer asking a text that has a lane gets the general path's refusal."""
-    origin = _ids(pair, "services")[0]
+    origin = first_ids(pair, "services")[0]
     laned(pair, IMPACT, {"origin": [origin]}, "Impact")  # the lane is there (or made now)
     assert laned(pair, IMPACT, {"origin": [origin]}, "Impact")[1] == 1
     viewer = bearer(make_token(sync_driver, migrated.database, "viewer", name="lane viewer"))
@@ -129,14 +125,14 @@ def test_a_role_that_may_not_ask_is_refused_on_the_lane_too(pair: Pair, migrated
     ],
 )
 def test_variables_that_do_not_fit_get_the_general_paths_error(pair: Pair, variables: dict[str, Any]) -> None:
-    origin = _ids(pair, "services")[0]
+    origin = first_ids(pair, "services")[0]
     laned(pair, IMPACT, {"origin": [origin]}, "Impact")
     answer, by_lane, left = laned(pair, IMPACT, variables, "Impact")
     assert answer["errors"] and by_lane == 0 and left == 1
 
 
 def test_unknown_origins_are_refused_as_the_general_path_refuses_them(pair: Pair) -> None:
-    origin = _ids(pair, "services")[0]
+    origin = first_ids(pair, "services")[0]
     laned(pair, IMPACT, {"origin": [origin]}, "Impact")
     for _ in range(3):
         answer, by_lane, left = laned(pair, IMPACT, {"origin": ["NO-SUCH-ITEM"]}, "Impact")
@@ -174,7 +170,7 @@ def test_an_answer_the_plan_cannot_give_exactly_is_read_once_by_the_plan_then_fi
 
 
 def test_the_lane_counts_the_operation_as_the_general_path_does(pair: Pair) -> None:
-    origin = _ids(pair, "services")[0]
+    origin = first_ids(pair, "services")[0]
     laned(pair, IMPACT, {"origin": [origin]}, "Impact")
     counter = metrics.GRAPHQL_OPERATIONS.labels(metrics.operation_label("Impact"), "ok")
     before_count, before_lane = counter._value.get(), lane.STATS.answered
