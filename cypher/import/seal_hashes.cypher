@@ -1,5 +1,5 @@
-// The last step of an import: each written item gets its content hash. Until then an item carries none, so an
-// import cut short (its relationships not all written) is redone for those items when it is retried.
+// An import's last step, for items it leaves unchanged that were stored without a content hash (another write
+// cleared it, or a bulk load was cut short): the hash of what is stored, so the next import compares by it.
 UNWIND $rows AS row
 MATCH (n:Item {id: row.id})
 SET n.hash = row.hash

@@ -12,9 +12,10 @@ Imports take an import lock before they look at the database, so two at once run
 second finds the first's work done.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by batch
-after validation, two batches at a time where they touch disjoint items (nodes). Content hashes are written last, so
-an import cut short leaves the items it touched without one, and a retry rewrites them with all their relationships:
-it converges to the same graph.
+after validation, two batches at a time where they touch disjoint items (nodes). Items are written with their content
+hash, ahead of their relationships: a bulk load marks the database while it writes, and the next import after one cut
+short clears the hashes of what it wrote (`_after_cut_load`) before it looks, so that it compares those items with
+what is stored and writes what is missing: a retry converges to the same graph.
 
 The journal's states of the items an import creates are recorded as it wrote them, not read back (see `_Journal` for
 a bulk load); each step's rows and audit entries are made in a thread ahead of the write (`_Ahead`).
@@ -34,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from itertools import groupby
-from typing import Any
+from typing import Any, Literal
 
 from neo4j import (
     AsyncDriver,
@@ -93,11 +94,18 @@ Progress = Callable[[int, int], None]
 # (statement name, argument, parameters); the argument is the statement's template argument (a kind, a relationship
 # type), or what the step's audit needs, made with it (created items' entries; a seal's created items' states)
 Step = tuple[str, Any, dict[str, Any]]
-# Steps whose batches touch disjoint items (one per id) and so can commit side by side without waiting on each
-# other's locks. Relationship batches are not among them: they lock both ends, and hubs and teams are the end of
-# most batches.
-# Seals are not among them either: each asks which journal positions the ones before it took (`_Journal`).
-_DISJOINT_STEPS = frozenset({"import/create_nodes", "import/update_nodes"})
+# Steps whose batches a bulk load commits side by side, each kind in a run of its own (a run is written to its end
+# before the next begins: relationships after the nodes they join): node batches touch disjoint items (one per id);
+# relationship batches share ends (hubs, teams, sites), which Neo4j locks for each relationship created, but two at a
+# once wrote the 100k load's 451,000 relationships in two thirds of the time of one, with no deadlock (a deadlock
+# would be retried by the driver: a batch is written whole or not at all). Dropping an updated item's relationships
+# and merging onto items the document does not describe go one by one, and so do seals: each asks which journal
+# positions the ones before it took (`_Journal`).
+_SIDE_BY_SIDE = {
+    "import/create_nodes": "nodes",
+    "import/update_nodes": "nodes",
+    "import/create_typed_rels": "relationships",
+}
 # Concurrent transactions for those steps in a bulk load. Neo4j runs one transaction on one core, and during a
 # single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
 # by 2 to 8 s (docs/benchmarks.md).
@@ -117,6 +125,18 @@ class ImportSummary:
     readings: int = 0  # utilization readings written (db/utilization.py)
 
 
+_Sealing = Literal["created", "updated", "hash only"]
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    """A seal step's items whose content the import wrote (their states go to the journal), and the states of those
+    it created, as written."""
+
+    ids: list[str]
+    known: KnownStates
+
+
 @dataclass
 class _Plan:
     """What an import writes, in order. Node rows and the hashes of new items are made as their batch is taken
@@ -132,10 +152,11 @@ class _Plan:
     drop: dict[Rel, list[str]] = field(default_factory=dict)
     rels: list[dict[str, Any]] = field(default_factory=list)  # created, of every type (`type`): one statement
     merged: dict[Rel, list[dict[str, Any]]] = field(default_factory=dict)  # onto items the document does not describe
-    # every item written, with its content hash when planning needed it (an updated item), set last; and whether
-    # its content was written (or only its hash: an unchanged item stored without one), which the journal records.
-    # A created item (no hash yet) is stored as `created_item` says: the seal step carries its state for the journal.
-    seal: list[tuple[Kind, Any, str | None, bool]] = field(default_factory=list)
+    # every item the import writes, for its last step: created, updated (their states go to the journal, a created
+    # item's as `created_item` says, without reading it back), or unchanged but stored without a hash (it is stored)
+    seal: list[tuple[Kind, Any, _Sealing]] = field(default_factory=list)
+    # content hashes by id: an existing item's made when planning, a created item's when its node row is made
+    hashes: dict[str, str] = field(default_factory=dict)
 
     def digest(self, item: Any) -> str:
         deps = [d for _, d in self.deps_by_from.get(item.id, [])]
@@ -145,7 +166,10 @@ class _Plan:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
         at = self.now.isoformat()
         for chunk in _chunks(self.created, batch):
-            rows = [node_row(i.id, k, None, item_props(k, i), at) for k, i in chunk]
+            rows = []
+            for kind, item in chunk:
+                digest = self.hashes[item.id] = self.digest(item)
+                rows.append(node_row(item.id, kind, digest, item_props(kind, item), at))
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             stored = [(r["id"], {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
             made = created_entry(stored) if self.bulk else entries([(i, None, after) for i, after in stored])
@@ -155,7 +179,7 @@ class _Plan:
                 yield (
                     "import/update_nodes",
                     kind,
-                    {"rows": [node_row(i.id, kind, None, item_props(kind, i)) for i in chunk]},
+                    {"rows": [node_row(i.id, kind, self.hashes[i.id], item_props(kind, i)) for i in chunk]},
                 )
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
@@ -166,22 +190,22 @@ class _Plan:
             for chunk in _chunks(rows, batch):
                 yield "import/merge_rels", rel, {"rows": chunk}
         for sealed in _chunks(self.seal, batch):
-            rows = []
+            unhashed = []  # unchanged items stored without a hash: it is stored now
+            written: list[str] = []
             created: dict[str, ItemState | None] = {}
-            for kind, item, digest, written in sealed:
-                if digest is None:
-                    digest = self.digest(item)
+            for kind, item, how in sealed:
+                if how == "hash only":
+                    unhashed.append({"id": item.id, "hash": self.hashes[item.id]})
+                    continue
+                written.append(item.id)
+                if how == "created":
                     deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
-                    props, out = created_item(kind, item, deps, cons, self.now, digest)
+                    props, out = created_item(kind, item, deps, cons, self.now, self.hashes[item.id])
                     created[item.id] = state_of(props, out)
-                rows.append({"id": item.id, "hash": digest, "written": written})
             # when every item written was created (a first load), their journal text is made here as well
-            first_load = len(created) == sum(1 for r in rows if r["written"])
-            yield (
-                "import/seal_hashes",
-                KnownStates(created, dump_states(created) if first_load else None),
-                {"rows": rows},
-            )
+            first_load = len(created) == len(written)
+            known = KnownStates(created, dump_states(created) if first_load else None)
+            yield "import/seal_hashes", _Sealed(written, known), {"rows": unhashed}
 
     def size(self) -> int:
         return (
@@ -222,21 +246,20 @@ async def _plan(
     for kind, _index, item in document_items(doc):
         described.add(item.id)
         old = existing.get(item.id)
-        # No hash until the whole import is written (the seal step): see cypher/import/seal_hashes.cypher. A new
-        # item's hash is only needed then, so it is made then; an existing item's tells whether it changed.
+        # A new item's hash is made with its node row (`steps`); an existing item's tells whether it changed.
         if old is None:
             plan.created.append((kind, item))
-            plan.seal.append((kind, item, None, True))
+            plan.seal.append((kind, item, "created"))
             summary.created += 1
         else:
-            digest = digests[item.id]
+            digest = plan.hashes[item.id] = digests[item.id]
             if old["hash"] == digest or stored.get(item.id) == digest:
                 summary.unchanged += 1
                 if old["hash"] != digest:  # the same content, but no hash of it: stored for the next import
-                    plan.seal.append((kind, item, digest, False))
+                    plan.seal.append((kind, item, "hash only"))
                 continue
             plan.updated.setdefault(kind, []).append(item)
-            plan.seal.append((kind, item, digest, True))
+            plan.seal.append((kind, item, "updated"))
             summary.updated += 1
             for rel, _targets in owned_relationships(kind, item):
                 plan.drop.setdefault(rel.type, []).append(item.id)
@@ -297,7 +320,8 @@ def _all_joined(rows: list[dict[str, Any]], created: int) -> None:
 def _runs(steps: Iterable[Step]) -> Iterator[tuple[bool, Iterator[Step]]]:
     """Consecutive steps grouped into runs that may go side by side (True) or must go one by one (False); each run
     is taken to its end before the next is looked at."""
-    yield from groupby(steps, key=lambda step: step[0] in _DISJOINT_STEPS)
+    for side_by_side, run in groupby(steps, key=lambda step: _SIDE_BY_SIDE.get(step[0])):
+        yield side_by_side is not None, run
 
 
 @dataclass
@@ -327,8 +351,8 @@ _END: Any = object()
 
 class _Ahead:
     """The steps of an iterator, made in a thread up to `depth` ahead of the one being written, so that Python's
-    share of an import (node rows and their audit entries, created items' states) overlaps Neo4j's: the seal's
-    states are made while the relationships are written. Writers may share one: they take turns.
+    share of an import (node rows, their hashes and audit entries, created items' states) overlaps Neo4j's.
+    Writers may share one: they take turns.
 
     A bulk load's runs (`_runs`) are groupby groups: the thread takes a group to its end, the one item past it
     included, before the event loop asks groupby for the next group, and an ended group's iterator answers at once
@@ -422,6 +446,41 @@ async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> datetime:
     `createdAt`), from the clock the rest of the writes' times come from."""
     record = await (await tx.run(cypher("import/lock"))).single(strict=True)
     return as_utc(record["now"].to_native())
+
+
+class _CutLoad(Exception):
+    """Raised by a one-transaction import that finds a bulk load was cut short: that is dealt with first
+    (`_after_cut_load`), in transactions of its own, and the import is tried again."""
+
+
+async def _cut_load(tx: AsyncManagedTransaction) -> Any:
+    """When the bulk load that was cut short began (a Neo4j DateTime), or None if none was."""
+    return (await (await tx.run(cypher("import/load_marker"))).single(strict=True))["since"]
+
+
+async def _after_cut_load(session: AsyncSession) -> None:
+    """With the import lock held: if a bulk load was cut short, the hashes of the items it wrote are cleared (their
+    relationships may not all be written: the next import compares them with what is stored), then its mark.
+
+    A bulk load writes each item's content hash with the item, ahead of its relationships, and marks the database
+    while it writes (cypher/import/mark_load.cypher); only a load that stops part-way leaves the mark."""
+    since = await session.execute_read(_cut_load)
+    if since is None:
+        return
+    await (await session.run(cypher("import/clear_cut_hashes"), since=since)).consume()
+    await session.execute_write(_run_statement, "import/unmark_load")
+
+
+async def _run_statement(tx: AsyncManagedTransaction, name: str, /, **params: Any) -> None:
+    await (await tx.run(cypher(name), params)).consume()
+
+
+async def _finish_load(tx: AsyncManagedTransaction, wrote: bool, marked: bool) -> None:
+    """A bulk load's last transaction: the graph's version bumped if it wrote content, its mark removed."""
+    if wrote:
+        await bump_graph_state(tx)
+    if marked:
+        await _run_statement(tx, "import/unmark_load")
 
 
 @asynccontextmanager
@@ -538,13 +597,13 @@ async def import_document(
                 found = await tx.run(cypher("items/by_ids"), ids=[r["id"] for r in params["rows"]])
                 before = {r["id"]: native_props(r["props"]) async for r in found}
                 after = {r["id"]: native_props(r["props"]) async for r in await tx.run(statement, params)}
-            else:
+            elif name != "import/seal_hashes" or params["rows"]:
                 outcome = await (await tx.run(statement, params)).consume()
                 if name == "import/create_typed_rels":
                     _all_joined(params["rows"], outcome.counters.relationships_created)
-            if name == "import/seal_hashes":  # the last step for every item written: its state for the journal
-                ids = [r["id"] for r in params["rows"] if r["written"]]
-                pos = await audit.record_states(tx, ids, partial(_known, arg, own))
+            if isinstance(arg, _Sealed):  # the last step for every item written: its state for the journal
+                pos = await audit.record_states(tx, arg.ids, partial(_known, arg.known, own))
+                done += len(arg.ids)
             else:  # nodes: their relationships are written by later steps, so their states wait for the seal
                 changes = arg if isinstance(arg, Entries) else _audited(name, arg, params, before, after)
                 pos = await audit.record(tx, changes, states=name == "import/merge_rels")
@@ -562,6 +621,8 @@ async def import_document(
         nonlocal done, now
         done = 0  # a retried transaction starts again from the lock
         now = await _lock(tx)
+        if await _cut_load(tx) is not None:
+            raise _CutLoad
         plan, summary = await prepare(tx)
         with writing():
             say("writing")
@@ -580,12 +641,24 @@ async def import_document(
     async with driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager) as session:
         try:
             if not bulk:
-                summary, total = await session.execute_write(import_whole)
+                while True:
+                    try:
+                        summary, total = await session.execute_write(import_whole)
+                        break
+                    except _CutLoad:
+                        async with _lock_held(driver, database):
+                            await _after_cut_load(session)
             else:
                 async with _lock_held(driver, database) as now:
+                    await _after_cut_load(session)
                     journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()
+                    # items are written with their content hash, ahead of their relationships: marked until the
+                    # last batch, so that if the load stops part-way the next import does not trust those hashes
+                    marked = bool(plan.created or plan.updated)
+                    if marked:
+                        await session.execute_write(_run_statement, "import/mark_load", since=now)
                     with writing():
                         say("writing")
 
@@ -607,9 +680,10 @@ async def import_document(
                                     ahead.close()
                             finished = True
                         finally:
-                            if wrote:
-                                # if Neo4j went away, the error that says so is the one to raise
-                                with nullcontext() if finished else suppress(DriverError, Neo4jError):
+                            if finished:
+                                await session.execute_write(_finish_load, wrote, marked)
+                            elif wrote:  # if Neo4j went away, the error that says so is the one to raise
+                                with suppress(DriverError, Neo4jError):
                                     await session.execute_write(bump_graph_state)
                         if readings:
                             say("writing readings")

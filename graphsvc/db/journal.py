@@ -3,7 +3,7 @@
 Every item write records, in its own transaction, the state it leaves each touched item in (properties and outgoing
 relationships) on its first audit entry, numbered by the journal's position (`pos`, taken from one `:Journal` node
 that stays locked until the write commits, so positions follow commit order). An import records its items' states in
-its last step (sealing content hashes), once their relationships are all written. The estate as of T is every state
+its last step, once their relationships are all written. The estate as of T is every state
 recorded at or before T, the later one winning, applied from the newest snapshot at or before T.
 
 A database that held items before graphsvc recorded states (an older graphsvc) gets a baseline: the state of every

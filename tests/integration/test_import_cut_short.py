@@ -1,0 +1,95 @@
+"""A bulk load writes each item with its content hash, ahead of its relationships: one that stops part-way must not
+leave items the next import takes for complete (graphsvc/db/importer.py `_after_cut_load`).
+
+The stop here is an error raised between the node batches and the relationship batches; tests/integration/
+test_faults.py stops Neo4j itself in the middle of a load."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from neo4j import AsyncDriver, Driver
+
+from graphsvc.db import importer
+from graphsvc.db.importer import import_document
+from tests.conftest import wipe
+from tests.integration.test_import_export import DB, SMALL, rows
+
+BULK: dict[str, Any] = {"single_tx_rows": 1, "batch_size": 4}  # SMALL batch by batch
+GRAPH = "MATCH (a:Item)-[r]->(b:Item) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
+ITEMS = "MATCH (n:Item) RETURN n.id AS id, n.name AS name, n.hash IS NULL AS unhashed"
+MARK = "MATCH (s:GraphState {id: 'bulk-load'}) RETURN s.since AS since"
+
+
+def relationships(driver: Driver) -> set[tuple[Any, ...]]:
+    records, _, _ = driver.execute_query(GRAPH, database_=DB)
+    return {(r["a"], r["type"], r["b"], tuple(sorted(r["props"].items()))) for r in records}
+
+
+class Stopped(Exception):
+    pass
+
+
+def stop_after_the_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next bulk load stops once its node batches are committed, before any relationship is written."""
+    original = importer._write_each
+    runs = 0
+
+    async def write_each(*args: Any, **kwargs: Any) -> None:
+        nonlocal runs
+        runs += 1
+        if runs > 1:
+            raise Stopped
+        await original(*args, **kwargs)
+
+    monkeypatch.setattr(importer, "_write_each", write_each)
+
+
+@pytest.mark.parametrize("retry", [{}, BULK], ids=["retried in one transaction", "retried batch by batch"])
+async def test_a_bulk_load_cut_short_is_completed_by_the_next_import(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch, retry: dict[str, Any]
+) -> None:
+    await import_document(adriver, DB, SMALL, **BULK)
+    expected = relationships(sync_driver)
+    assert expected and not rows(sync_driver, MARK)  # a finished load leaves no mark
+    wipe(sync_driver, DB)
+
+    with monkeypatch.context() as patched:
+        stop_after_the_nodes(patched)
+        with pytest.raises(Stopped):
+            await import_document(adriver, DB, SMALL, **BULK)
+    assert rows(sync_driver, MARK)  # the load's mark stays
+    assert not relationships(sync_driver)
+    assert all(not unhashed for _, _, unhashed in rows(sync_driver, ITEMS))  # written with their hashes
+
+    again = await import_document(adriver, DB, SMALL, **retry)
+    assert again.created == 0 and again.updated > 0  # items without their relationships are written again
+    assert relationships(sync_driver) == expected
+    assert not rows(sync_driver, MARK)
+    third = await import_document(adriver, DB, SMALL, **retry)
+    assert third.created == third.updated == 0  # converged
+
+
+async def test_an_import_of_another_document_after_a_cut_load_leaves_the_load_s_items_to_be_completed(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import after a cut load clears the hashes of every item the load wrote, not only of those it describes:
+    the load's document imported later still writes what is missing."""
+    with monkeypatch.context() as patched:
+        stop_after_the_nodes(patched)
+        with pytest.raises(Stopped):
+            await import_document(adriver, DB, SMALL, **BULK)
+
+    other = copy.deepcopy(SMALL["teams"][0])
+    other.update(id="TEAM-OTHER", name="Another team")
+    done = await import_document(adriver, DB, {"format": SMALL["format"], "teams": [other]})
+    assert done.created == 1
+    unhashed = {i for i, _, u in rows(sync_driver, ITEMS) if u}
+    assert unhashed == {i for i, _, _ in rows(sync_driver, ITEMS)} - {"TEAM-OTHER"}
+
+    again = await import_document(adriver, DB, SMALL)
+    assert again.created == 0 and again.updated > 0
+    assert relationships(sync_driver) and not rows(sync_driver, MARK)
+    assert (await import_document(adriver, DB, SMALL)).updated == 0
