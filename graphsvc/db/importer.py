@@ -34,7 +34,7 @@ from contextlib import asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any, Literal
 
 from neo4j import (
@@ -184,28 +184,41 @@ class _Plan:
         for rel, ids in self.drop.items():
             for chunk in _chunks(ids, batch):
                 yield "import/delete_owned_rels", rel, {"ids": chunk}
-        for chunk in _chunks(self.rels, batch):
+        # The seal's steps (created items' journal states, 4 s of Python at 100k) are made between relationship
+        # batches, spread over them: in the steps' thread (`_Ahead`) while Neo4j writes the relationships.
+        seals = (self._seal(sealed) for sealed in _chunks(self.seal, batch))
+        seals_made: list[Step] = []
+        rel_chunks = list(_chunks(self.rels, batch))
+        every = max(1, len(rel_chunks) // max(1, -(-len(self.seal) // batch)))
+        for n, chunk in enumerate(rel_chunks):
             yield "import/create_typed_rels", None, {"rows": chunk}
+            if n % every == every - 1:
+                seals_made.extend(islice(seals, 1))
         for rel, rows in self.merged.items():
             for chunk in _chunks(rows, batch):
                 yield "import/merge_rels", rel, {"rows": chunk}
-        for sealed in _chunks(self.seal, batch):
-            unhashed = []  # unchanged items stored without a hash: it is stored now
-            written: list[str] = []
-            created: dict[str, ItemState | None] = {}
-            for kind, item, how in sealed:
-                if how == "hash only":
-                    unhashed.append({"id": item.id, "hash": self.hashes[item.id]})
-                    continue
-                written.append(item.id)
-                if how == "created":
-                    deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
-                    props, out = created_item(kind, item, deps, cons, self.now, self.hashes[item.id])
-                    created[item.id] = state_of(props, out)
-            # when every item written was created (a first load), their journal text is made here as well
-            first_load = len(created) == len(written)
-            known = KnownStates(created, dump_states(created) if first_load else None)
-            yield "import/seal_hashes", _Sealed(written, known), {"rows": unhashed}
+        yield from seals_made
+        yield from seals
+
+    def _seal(self, sealed: list[tuple[Kind, Any, _Sealing]]) -> Step:
+        """The last step for a batch of the items written: the journal states of those it created, as written (their
+        relationships are all known from the document), and the hashes of unchanged items stored without one."""
+        unhashed = []  # unchanged items stored without a hash: it is stored now
+        written: list[str] = []
+        created: dict[str, ItemState | None] = {}
+        for kind, item, how in sealed:
+            if how == "hash only":
+                unhashed.append({"id": item.id, "hash": self.hashes[item.id]})
+                continue
+            written.append(item.id)
+            if how == "created":
+                deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
+                props, out = created_item(kind, item, deps, cons, self.now, self.hashes[item.id])
+                created[item.id] = state_of(props, out)
+        # when every item written was created (a first load), their journal text is made here as well
+        first_load = len(created) == len(written)
+        known = KnownStates(created, dump_states(created) if first_load else None)
+        return "import/seal_hashes", _Sealed(written, known), {"rows": unhashed}
 
     def size(self) -> int:
         return (

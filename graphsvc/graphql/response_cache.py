@@ -21,8 +21,8 @@ afresh in the same moment, each holding the event loop while it is computed. The
 constant-time read (cypher/meta/data_fingerprint.cypher): how many audit entries there are and the newest one's
 time, and how many items and relationships. Every graphsvc write to an item records at least one audit entry in its
 own transaction, so it moves it (the later transactions of a large import, which only add relationships and record
-the journal's states, move the relationship and audit counts); items or relationships added or deleted behind graphsvc's back move it too,
-unless an addition and a deletion cancel out. A property edited behind graphsvc's back
+the journal's states, move the relationship and audit counts); items or relationships added or deleted behind
+graphsvc's back move it too, unless an addition and a deletion cancel out. A property edited behind graphsvc's back
 (cypher-shell) is seen once the answer is let go for its age (at most `max_age`), or after the next graphsvc write;
 in an `impact` or `siteFailure` answer computed from the in-memory graph, only after the next graphsvc write (the
 graph copy does not see such edits either: usecases/graph_cache.py).
