@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graphsvc.db import importer
+from graphsvc.db import importer, writes
+from graphsvc.db.audit import Audit
 from graphsvc.db.importer import import_document
+from graphsvc.domain.exchange import Dependency
 from tests.conftest import wipe
 from tests.integration.test_import_export import DB, SMALL, rows
 
@@ -93,3 +95,30 @@ async def test_an_import_of_another_document_after_a_cut_load_leaves_the_load_s_
     assert again.created == 0 and again.updated > 0
     assert relationships(sync_driver) and not rows(sync_driver, MARK)
     assert (await import_document(adriver, DB, SMALL)).updated == 0
+
+
+async def test_a_write_during_a_bulk_load_is_not_hidden_by_the_load_s_hashes(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dependency added to an item the load created, between its node and relationship batches, clears that item's
+    hash; the next import of the document compares it with what is stored and takes the dependency away again."""
+    original = importer._write_each
+    runs = 0
+
+    async def with_a_write_after_the_nodes(*args: Any, **kwargs: Any) -> None:
+        nonlocal runs
+        await original(*args, **kwargs)
+        runs += 1
+        if runs == 1:
+            dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
+            await writes.add_dependency(adriver, DB, dep, audit=Audit("tests", "tests", "test"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "_write_each", with_a_write_after_the_nodes)
+        await import_document(adriver, DB, SMALL, **BULK)
+    added = "MATCH (:Item {id: 'CI-APP-1'})-[r:DEPENDS_ON]->(:Item {id: 'CI-DB-2'}) RETURN count(r) AS n"
+    assert rows(sync_driver, added) == {(1,)}
+
+    again = await import_document(adriver, DB, SMALL, **BULK)
+    assert (again.created, again.updated) == (0, 1)
+    assert rows(sync_driver, added) == {(0,)}
