@@ -5,8 +5,11 @@
 // transaction. Compared as instants (to the millisecond, an item of the same millisecond before the load included:
 // harmless): a datetime from the driver and one from Cypher's datetime() can differ in how they name UTC, and then
 // `>=` does not hold between the same instant.
+// An item whose updatedAt is missing or not a datetime (written behind graphsvc's back) is cleared too: clearing is
+// never wrong, only a comparison more for the next import.
 MATCH (n:Item)
-WHERE n.updatedAt.epochMillis >= $since.epochMillis AND n.hash IS NOT NULL
+WHERE n.hash IS NOT NULL
+  AND (NOT n.updatedAt IS :: ZONED DATETIME NOT NULL OR n.updatedAt.epochMillis >= $since.epochMillis)
 CALL (n) {
   SET n.hash = null
 } IN TRANSACTIONS OF 10000 ROWS

@@ -1,4 +1,4 @@
-// When a bulk load that did not finish began (null if none): it was cut short (graphsvc/db/importer.py `_cut_load`),
-// and the content hashes of what it wrote are not to be trusted.
+// The mark of a bulk load that did not finish (graphsvc/db/importer.py `_after_cut_load`): when it began and which
+// load it was; none if no load was cut short. The content hashes of what that load wrote are not to be trusted.
 OPTIONAL MATCH (s:GraphState {id: 'bulk-load'})
-RETURN s.since AS since
+RETURN s.since AS since, s.load AS load

@@ -1,4 +1,5 @@
-// A bulk load is about to write, from $since (its time): until it finishes, the items it writes carry content hashes
-// of what they will be once their relationships are written. Removed by unmark_load.cypher when it has finished.
+// A bulk load ($load, a fresh id) is about to write, from $since (its time): until it finishes, the items it writes
+// carry content hashes of what they will be once their relationships are written. Removed by unmark_load.cypher
+// when it has finished.
 MERGE (s:GraphState {id: 'bulk-load'})
-SET s.since = $since
+SET s.since = $since, s.load = $load

@@ -12,10 +12,10 @@ Imports take an import lock before they look at the database, so two at once run
 second finds the first's work done.
 
 Documents up to `single_tx_rows` rows are written in one transaction; larger ones (bulk loads) commit batch by batch
-after validation, two batches at a time where they touch disjoint items (nodes). Items are written with their content
-hash, ahead of their relationships: a bulk load marks the database while it writes, and the next import after one cut
-short clears the hashes of what it wrote (`_after_cut_load`) before it looks, so that it compares those items with
-what is stored and writes what is missing: a retry converges to the same graph.
+after validation, node batches and then relationship batches two at a time (`_SIDE_BY_SIDE`). Items are written
+with their content hash, ahead of their relationships: a bulk load marks the database while it writes, and the next
+import after one cut short clears the hashes of what it wrote (`_after_cut_load`) before it looks, so that it
+compares those items with what is stored and writes what is missing: a retry converges to the same graph.
 
 The journal's states of the items an import creates are recorded as it wrote them, not read back (see `_Journal` for
 a bulk load); each step's rows and audit entries are made in a thread ahead of the write (`_Ahead`).
@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import groupby, islice
 from typing import Any, Literal
+from uuid import uuid4
 
 from neo4j import (
     AsyncDriver,
@@ -110,6 +111,8 @@ _SIDE_BY_SIDE = {
 # single writer's import the server used about one of this machine's two cores: two writers cut the 100k import
 # by 2 to 8 s (docs/benchmarks.md).
 _WRITERS = 2
+# Seal steps made ahead while the relationships are written (`_Plan.steps`).
+_SEALS_AHEAD = 32
 # Utilization readings per transaction in a bulk load (a single-transaction import writes them all at once).
 READINGS_BATCH = 50_000
 
@@ -157,6 +160,8 @@ class _Plan:
     seal: list[tuple[Kind, Any, _Sealing]] = field(default_factory=list)
     # content hashes by id: an existing item's made when planning, a created item's when its node row is made
     hashes: dict[str, str] = field(default_factory=dict)
+    # the stored version of each unchanged item stored without a hash: its hash is stored only if it is still that one
+    versions: dict[str, Any] = field(default_factory=dict)
 
     def digest(self, item: Any) -> str:
         deps = [d for _, d in self.deps_by_from.get(item.id, [])]
@@ -185,14 +190,17 @@ class _Plan:
             for chunk in _chunks(ids, batch):
                 yield "import/delete_owned_rels", rel, {"ids": chunk}
         # The seal's steps (created items' journal states, 4 s of Python at 100k) are made between relationship
-        # batches, spread over them: in the steps' thread (`_Ahead`) while Neo4j writes the relationships.
+        # batches, spread over them: in the steps' thread (`_Ahead`) while Neo4j writes the relationships. At most
+        # _SEALS_AHEAD of them (a 100k load has 28 of 5,000 items, about 3 MB of journal text each): the rest are made
+        # as the seal's run goes, as before, so that a 1M load does not hold its whole journal at once.
         seals = (self._seal(sealed) for sealed in _chunks(self.seal, batch))
         seals_made: list[Step] = []
         rel_chunks = list(_chunks(self.rels, batch))
-        every = max(1, len(rel_chunks) // max(1, -(-len(self.seal) // batch)))
+        ahead = min(_SEALS_AHEAD, -(-len(self.seal) // batch))
+        every = max(1, len(rel_chunks) // max(1, ahead))
         for n, chunk in enumerate(rel_chunks):
             yield "import/create_typed_rels", None, {"rows": chunk}
-            if n % every == every - 1:
+            if n % every == every - 1 and len(seals_made) < ahead:
                 seals_made.extend(islice(seals, 1))
         for rel, rows in self.merged.items():
             for chunk in _chunks(rows, batch):
@@ -208,7 +216,7 @@ class _Plan:
         created: dict[str, ItemState | None] = {}
         for kind, item, how in sealed:
             if how == "hash only":
-                unhashed.append({"id": item.id, "hash": self.hashes[item.id]})
+                unhashed.append({"id": item.id, "hash": self.hashes[item.id], "version": self.versions[item.id]})
                 continue
             written.append(item.id)
             if how == "created":
@@ -270,6 +278,7 @@ async def _plan(
                 summary.unchanged += 1
                 if old["hash"] != digest:  # the same content, but no hash of it: stored for the next import
                     plan.seal.append((kind, item, "hash only"))
+                    plan.versions[item.id] = old["version"]
                 continue
             plan.updated.setdefault(kind, []).append(item)
             plan.seal.append((kind, item, "updated"))
@@ -315,8 +324,8 @@ def _audited(
 def _all_joined(rows: list[dict[str, Any]], created: int) -> None:
     """Every relationship of a batch was written: an end checked when the document was validated can have been
     deleted by another write since (a relationship to nothing is not written). The import fails rather than leave
-    the relationship out: in one transaction nothing is written; a bulk load's items without their content hash are
-    written again by the next import."""
+    the relationship out: in one transaction nothing is written; a bulk load leaves its mark, and the next import
+    compares what it wrote with what is stored and writes what is missing (`_after_cut_load`)."""
     if created != len(rows):
         missing = len(rows) - created
         raise DocumentInvalid(
@@ -467,8 +476,9 @@ class _CutLoad(Exception):
 
 
 async def _cut_load(tx: AsyncManagedTransaction) -> Any:
-    """When the bulk load that was cut short began (a Neo4j DateTime), or None if none was."""
-    return (await (await tx.run(cypher("import/load_marker"))).single(strict=True))["since"]
+    """The mark of a bulk load cut short: `since` (when it began, a Neo4j DateTime; None if no load was cut short)
+    and `load` (its id)."""
+    return (await (await tx.run(cypher("import/load_marker"))).single(strict=True)).data()
 
 
 async def _after_cut_load(session: AsyncSession) -> None:
@@ -477,23 +487,24 @@ async def _after_cut_load(session: AsyncSession) -> None:
 
     A bulk load writes each item's content hash with the item, ahead of its relationships, and marks the database
     while it writes (cypher/import/mark_load.cypher); only a load that stops part-way leaves the mark."""
-    since = await session.execute_read(_cut_load)
-    if since is None:
+    mark = await session.execute_read(_cut_load)
+    if mark["since"] is None:
         return
-    await (await session.run(cypher("import/clear_cut_hashes"), since=since)).consume()
-    await session.execute_write(_run_statement, "import/unmark_load")
+    await (await session.run(cypher("import/clear_cut_hashes"), since=mark["since"])).consume()
+    await session.execute_write(_run_statement, "import/unmark_load", load=mark["load"])
 
 
 async def _run_statement(tx: AsyncManagedTransaction, name: str, /, **params: Any) -> None:
     await (await tx.run(cypher(name), params)).consume()
 
 
-async def _finish_load(tx: AsyncManagedTransaction, wrote: bool, marked: bool) -> None:
-    """A bulk load's last transaction: the graph's version bumped if it wrote content, its mark removed."""
+async def _finish_load(tx: AsyncManagedTransaction, wrote: bool, load: str | None) -> None:
+    """A bulk load's last transaction: the graph's version bumped if it wrote content, its mark (if it made one:
+    `load`) removed."""
     if wrote:
         await bump_graph_state(tx)
-    if marked:
-        await _run_statement(tx, "import/unmark_load")
+    if load is not None:
+        await _run_statement(tx, "import/unmark_load", load=load)
 
 
 @asynccontextmanager
@@ -634,7 +645,7 @@ async def import_document(
         nonlocal done, now
         done = 0  # a retried transaction starts again from the lock
         now = await _lock(tx)
-        if await _cut_load(tx) is not None:
+        if (await _cut_load(tx))["since"] is not None:
             raise _CutLoad
         plan, summary = await prepare(tx)
         with writing():
@@ -669,9 +680,9 @@ async def import_document(
                     total = plan.size()
                     # items are written with their content hash, ahead of their relationships: marked until the
                     # last batch, so that if the load stops part-way the next import does not trust those hashes
-                    marked = bool(plan.created or plan.updated)
-                    if marked:
-                        await session.execute_write(_run_statement, "import/mark_load", since=now)
+                    load = uuid4().hex if plan.created or plan.updated else None
+                    if load is not None:
+                        await session.execute_write(_run_statement, "import/mark_load", since=now, load=load)
                     with writing():
                         say("writing")
 
@@ -694,7 +705,7 @@ async def import_document(
                             finished = True
                         finally:
                             if finished:
-                                await session.execute_write(_finish_load, wrote, marked)
+                                await session.execute_write(_finish_load, wrote, load)
                             elif wrote:  # if Neo4j went away, the error that says so is the one to raise
                                 with suppress(DriverError, Neo4jError):
                                     await session.execute_write(bump_graph_state)

@@ -122,3 +122,49 @@ async def test_a_write_during_a_bulk_load_is_not_hidden_by_the_load_s_hashes(
     again = await import_document(adriver, DB, SMALL, **BULK)
     assert (again.created, again.updated) == (0, 1)
     assert rows(sync_driver, added) == {(0,)}
+
+
+async def test_an_unchanged_item_s_hash_is_not_stored_over_a_write_made_meanwhile(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An item stored without a hash and described as it is gets its hash in the import's last step, unless a write
+    changed it after the import compared it (the hash would hide that write from the next import)."""
+    await import_document(adriver, DB, SMALL, **BULK)
+    sync_driver.execute_query("MATCH (n:Item {id: 'CI-APP-1'}) SET n.hash = null", database_=DB)
+    original = importer._write_each
+
+    async def with_a_write_first(*args: Any, **kwargs: Any) -> None:
+        patched.undo()  # once
+        dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
+        await writes.add_dependency(adriver, DB, dep, audit=Audit("tests", "tests", "test"))
+        await original(*args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(importer, "_write_each", with_a_write_first)
+        same = await import_document(adriver, DB, SMALL, **BULK)
+    assert (same.created, same.updated) == (0, 0)  # compared before the write
+    assert rows(sync_driver, "MATCH (n:Item {id: 'CI-APP-1'}) RETURN n.hash IS NULL AS unhashed") == {(True,)}
+
+    again = await import_document(adriver, DB, SMALL, **BULK)
+    assert (again.created, again.updated) == (0, 1)
+    added = "MATCH (:Item {id: 'CI-APP-1'})-[r:DEPENDS_ON]->(:Item {id: 'CI-DB-2'}) RETURN count(r) AS n"
+    assert rows(sync_driver, added) == {(0,)}
+
+
+async def test_a_load_removes_only_its_own_mark_and_the_repair_takes_any_updated_at(
+    adriver: AsyncDriver, sync_driver: Driver
+) -> None:
+    await import_document(adriver, DB, SMALL)
+    sync_driver.execute_query(
+        "MATCH (n:Item {id: 'CI-APP-1'}) SET n.updatedAt = 'yesterday' "  # not a datetime (behind graphsvc's back)
+        "WITH 1 AS one MERGE (s:GraphState {id: 'bulk-load'}) SET s.since = datetime(), s.load = 'a'",
+        database_=DB,
+    )
+    async with adriver.session(database=DB) as session:
+        await session.execute_write(importer._finish_load, False, "b")  # another load's end
+    assert rows(sync_driver, MARK)  # still there: not that load's
+
+    done = await import_document(adriver, DB, {"format": SMALL["format"]})  # finds the mark: repairs first
+    assert done.created == done.updated == 0
+    assert not rows(sync_driver, MARK)
+    assert rows(sync_driver, "MATCH (n:Item {id: 'CI-APP-1'}) RETURN n.hash IS NULL AS unhashed") == {(True,)}
