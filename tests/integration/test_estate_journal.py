@@ -23,6 +23,7 @@ from graphsvc.domain.graph import DependencyGraph
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.errors import InvalidArgument
 from tests.conftest import REPO, load_json
+from tests.integration.test_import_cut_short import add_a_dependency, after_the_nodes
 
 SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
 DB = "neo4j"
@@ -164,18 +165,7 @@ async def test_a_bulk_load_reads_back_what_another_write_changed_meanwhile(
     """Another write between a bulk load's batches (here: a dependency added to an item it created) is in the
     journal's states, and so is the load: the load's seal reads its items back instead of recording what it wrote."""
     seals = _seals_known(monkeypatch)
-    original = importer._write_each
-    runs = 0
-
-    async def with_a_write_after_the_nodes(*args: Any, **kwargs: Any) -> None:
-        nonlocal runs
-        await original(*args, **kwargs)
-        runs += 1
-        if runs == 1:  # the first run of steps creates the nodes, each batch committed
-            dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
-            await writes.add_dependency(adriver, DB, dep, audit=WHO)
-
-    monkeypatch.setattr(importer, "_write_each", with_a_write_after_the_nodes)
+    after_the_nodes(monkeypatch, lambda: add_a_dependency(adriver))
     await import_document(adriver, DB, SMALL, single_tx_rows=1, batch_size=3)
     assert seals and not any(seals)  # every seal after the other write read its items back
     repo = ItemRepository(adriver, DB)

@@ -7,6 +7,7 @@ test_faults.py stops Neo4j itself in the middle of a load."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ BULK: dict[str, Any] = {"single_tx_rows": 1, "batch_size": 4}  # SMALL batch by 
 GRAPH = "MATCH (a:Item)-[r]->(b:Item) RETURN a.id AS a, type(r) AS type, b.id AS b, properties(r) AS props"
 ITEMS = "MATCH (n:Item) RETURN n.id AS id, n.name AS name, n.hash IS NULL AS unhashed"
 MARK = "MATCH (s:GraphState {id: 'bulk-load'}) RETURN s.since AS since"
+ADDED = "MATCH (:Item {id: 'CI-APP-1'})-[r:DEPENDS_ON]->(:Item {id: 'CI-DB-2'}) RETURN count(r) AS n"
 
 
 def relationships(driver: Driver) -> set[tuple[Any, ...]]:
@@ -34,19 +36,35 @@ class Stopped(Exception):
     pass
 
 
-def stop_after_the_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The next bulk load stops once its node batches are committed, before any relationship is written."""
+def after_the_nodes(monkeypatch: pytest.MonkeyPatch, then: Callable[[], Awaitable[None]]) -> None:
+    """The next bulk load awaits `then` once its first run of steps, the node batches, is committed: before any
+    relationship is written."""
     original = importer._write_each
     runs = 0
 
     async def write_each(*args: Any, **kwargs: Any) -> None:
         nonlocal runs
-        runs += 1
-        if runs > 1:
-            raise Stopped
         await original(*args, **kwargs)
+        runs += 1
+        if runs == 1:
+            await then()
 
     monkeypatch.setattr(importer, "_write_each", write_each)
+
+
+def stop_after_the_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next bulk load stops once its node batches are committed, before any relationship is written."""
+
+    async def stop() -> None:
+        raise Stopped
+
+    after_the_nodes(monkeypatch, stop)
+
+
+async def add_a_dependency(driver: AsyncDriver) -> None:
+    """CI-APP-1 -> CI-DB-2, which SMALL does not list, by graphsvc's own write (it clears the item's hash)."""
+    dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
+    await writes.add_dependency(driver, DB, dep, audit=Audit("tests", "tests", "test"))
 
 
 @pytest.mark.parametrize("retry", [{}, BULK], ids=["retried in one transaction", "retried batch by batch"])
@@ -102,26 +120,14 @@ async def test_a_write_during_a_bulk_load_is_not_hidden_by_the_load_s_hashes(
 ) -> None:
     """A dependency added to an item the load created, between its node and relationship batches, clears that item's
     hash; the next import of the document compares it with what is stored and takes the dependency away again."""
-    original = importer._write_each
-    runs = 0
-
-    async def with_a_write_after_the_nodes(*args: Any, **kwargs: Any) -> None:
-        nonlocal runs
-        await original(*args, **kwargs)
-        runs += 1
-        if runs == 1:
-            dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
-            await writes.add_dependency(adriver, DB, dep, audit=Audit("tests", "tests", "test"))
-
     with monkeypatch.context() as patched:
-        patched.setattr(importer, "_write_each", with_a_write_after_the_nodes)
+        after_the_nodes(patched, lambda: add_a_dependency(adriver))
         await import_document(adriver, DB, SMALL, **BULK)
-    added = "MATCH (:Item {id: 'CI-APP-1'})-[r:DEPENDS_ON]->(:Item {id: 'CI-DB-2'}) RETURN count(r) AS n"
-    assert rows(sync_driver, added) == {(1,)}
+    assert rows(sync_driver, ADDED) == {(1,)}
 
     again = await import_document(adriver, DB, SMALL, **BULK)
     assert (again.created, again.updated) == (0, 1)
-    assert rows(sync_driver, added) == {(0,)}
+    assert rows(sync_driver, ADDED) == {(0,)}
 
 
 async def test_an_unchanged_item_s_hash_is_not_stored_over_a_write_made_meanwhile(
@@ -135,8 +141,7 @@ async def test_an_unchanged_item_s_hash_is_not_stored_over_a_write_made_meanwhil
 
     async def with_a_write_first(*args: Any, **kwargs: Any) -> None:
         patched.undo()  # once
-        dep = Dependency.model_validate({"from": "CI-APP-1", "to": "CI-DB-2"})
-        await writes.add_dependency(adriver, DB, dep, audit=Audit("tests", "tests", "test"))
+        await add_a_dependency(adriver)
         await original(*args, **kwargs)
 
     with monkeypatch.context() as patched:
@@ -147,8 +152,7 @@ async def test_an_unchanged_item_s_hash_is_not_stored_over_a_write_made_meanwhil
 
     again = await import_document(adriver, DB, SMALL, **BULK)
     assert (again.created, again.updated) == (0, 1)
-    added = "MATCH (:Item {id: 'CI-APP-1'})-[r:DEPENDS_ON]->(:Item {id: 'CI-DB-2'}) RETURN count(r) AS n"
-    assert rows(sync_driver, added) == {(0,)}
+    assert rows(sync_driver, ADDED) == {(0,)}
 
 
 async def test_a_load_removes_only_its_own_mark_and_the_repair_takes_any_updated_at(
