@@ -155,7 +155,7 @@ async def _write(
                 node_row(i, kind, None, {**item_props(kind, models[i]), "discovered": discovered[i]}) for i in rows_of
             ]
             if rows:
-                await (await tx.run(cypher(query), rows=rows)).consume()
+                await (await tx.run(cypher(query), rows=rows, at=None)).consume()
     for rel, name in ((Rel.OWNED_BY, "owner"), (Rel.LOCATED_AT, "site")):
         moved = [i for i in plan.created if name in plan.results[i]]
         moved += [i for i, change in plan.updated.items() if name in change]

@@ -67,6 +67,7 @@ from graphsvc.domain.rows import (
     item_props,
     node_row,
     outgoing,
+    outgoing_count,
     owned_relationships,
 )
 from graphsvc.domain.validation import (
@@ -153,7 +154,10 @@ class _Plan:
     created: list[tuple[Kind, Any]] = field(default_factory=list)  # items of every kind: one statement
     updated: dict[Kind, list[Any]] = field(default_factory=dict)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
-    rels: list[dict[str, Any]] = field(default_factory=list)  # created, of every type (`type`): one statement
+    # items whose relationships are created (of every type: one statement), and how many: their rows are made as
+    # their batch is taken (`rel_rows`), while the nodes before them are written
+    sources: list[tuple[Kind, Any]] = field(default_factory=list)
+    rel_count: int = 0
     merged: dict[Rel, list[dict[str, Any]]] = field(default_factory=dict)  # onto items the document does not describe
     # every item the import writes, for its last step: created, updated (their states go to the journal, a created
     # item's as `created_item` says, without reading it back), or unchanged but stored without a hash (it is stored)
@@ -174,11 +178,11 @@ class _Plan:
             rows = []
             for kind, item in chunk:
                 digest = self.hashes[item.id] = self.digest(item)
-                rows.append(node_row(item.id, kind, digest, item_props(kind, item), at))
+                rows.append(node_row(item.id, kind, digest, item_props(kind, item)))
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             stored = [(r["id"], {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
             made = created_entry(stored) if self.bulk else entries([(i, None, after) for i, after in stored])
-            yield "import/create_nodes", made, {"rows": rows}
+            yield "import/create_nodes", made, {"rows": rows, "at": at}
         for kind, items in self.updated.items():
             for chunk in _chunks(items, batch):
                 yield (
@@ -195,10 +199,10 @@ class _Plan:
         # as the seal's run goes, as before, so that a 1M load does not hold its whole journal at once.
         seals = (self._seal(sealed) for sealed in _chunks(self.seal, batch))
         seals_made: list[Step] = []
-        rel_chunks = list(_chunks(self.rels, batch))
         ahead = min(_SEALS_AHEAD, -(-len(self.seal) // batch))
-        every = max(1, len(rel_chunks) // max(1, ahead))
-        for n, chunk in enumerate(rel_chunks):
+        every = max(1, -(-self.rel_count // batch) // max(1, ahead))
+        rel_rows = self.rel_rows()
+        for n, chunk in enumerate(iter(lambda: list(islice(rel_rows, batch)), [])):
             yield "import/create_typed_rels", None, {"rows": chunk}
             if n % every == every - 1 and len(seals_made) < ahead:
                 seals_made.extend(islice(seals, 1))
@@ -207,6 +211,13 @@ class _Plan:
                 yield "import/merge_rels", rel, {"rows": chunk}
         yield from seals_made
         yield from seals
+
+    def rel_rows(self) -> Iterator[dict[str, Any]]:
+        """The relationships created out of the items the document describes, in order, each made when taken."""
+        for kind, item in self.sources:
+            deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
+            for rel, to, props in outgoing(kind, item, deps, cons):
+                yield {"type": rel, "from": item.id, "to": to, "props": props}
 
     def _seal(self, sealed: list[tuple[Kind, Any, _Sealing]]) -> Step:
         """The last step for a batch of the items written: the journal states of those it created, as written (their
@@ -233,7 +244,7 @@ class _Plan:
             len(self.created)
             + sum(len(items) for items in self.updated.values())
             + sum(len(v) for v in self.drop.values())
-            + len(self.rels)
+            + self.rel_count
             + sum(len(v) for v in self.merged.values())
             + len(self.seal)
         )
@@ -289,8 +300,8 @@ async def _plan(
                 plan.drop.setdefault(Rel.DEPENDS_ON, []).append(item.id)
             if kind is Kind.BUSINESS_UNIT:
                 plan.drop.setdefault(Rel.CONSUMES, []).append(item.id)
-        out = outgoing(kind, item, deps_by_from.get(item.id, []), cons_by_bu.get(item.id, []))
-        plan.rels.extend({"type": rel, "from": item.id, "to": to, "props": props} for rel, to, props in out)
+        plan.sources.append((kind, item))
+        plan.rel_count += outgoing_count(kind, item, deps_by_from.get(item.id, []), cons_by_bu.get(item.id, []))
     # Dependencies and consumption of items the document does not describe: upserted, nothing removed.
     for i, dep in enumerate(doc.dependencies):
         if dep.from_ not in described:
@@ -302,7 +313,7 @@ async def _plan(
             plan.merged.setdefault(Rel.CONSUMES, []).append(
                 {"from": con.businessUnit, "to": con.service, "props": consumption_props(con, i)}
             )
-    summary.relationships = len(plan.rels) + sum(len(v) for v in plan.merged.values())
+    summary.relationships = plan.rel_count + sum(len(v) for v in plan.merged.values())
     return plan
 
 

@@ -99,7 +99,7 @@ async def attribute_incidents(
             await check_refs_in(tx, doc, new_ids={problem})
             row = node_row(problem, Kind.PROBLEM, content_hash(create), item_props(Kind.PROBLEM, create))
             try:
-                await (await tx.run(cypher("import/create_nodes"), rows=[row])).consume()
+                await (await tx.run(cypher("import/create_nodes"), rows=[row], at=None)).consume()
             except ConstraintError:
                 raise DuplicateId(problem, Kind.PROBLEM.value) from None
             rows = [{"from": problem, "to": t, "props": {"i": n}} for n, t in enumerate(create.causedBy)]

@@ -77,7 +77,7 @@ async def create_items_in(tx: AsyncManagedTransaction, kind: Kind, items: Sequen
             raise DuplicateId(item_id, found[item_id]["kind"].value)
     await check_refs_in(tx, doc, new_ids=set(ids))
     rows = [node_row(i, kind, content_hash(item), item_props(kind, item)) for i, item in zip(ids, items, strict=True)]
-    await (await tx.run(cypher("import/create_nodes"), rows=rows)).consume()
+    await (await tx.run(cypher("import/create_nodes"), rows=rows, at=None)).consume()
     for item in items:
         await _write_rels(tx, kind, item, replace=False)
     if kind in VERSIONED:

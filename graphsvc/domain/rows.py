@@ -70,21 +70,16 @@ def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
     return props
 
 
-def node_row(
-    item_id: str, kind: Kind, digest: str | None, props: dict[str, Any], at: str | None = None
-) -> dict[str, Any]:
-    """The parameters of one node for cypher/import/create_nodes and update_nodes; `at` (ISO text) is a created
-    item's `createdAt` and `updatedAt`, the time of the statement when not given.
+def node_row(item_id: str, kind: Kind, digest: str | None, props: dict[str, Any]) -> dict[str, Any]:
+    """The parameters of one node for cypher/import/create_nodes and update_nodes (whose `$at`, ISO text or None,
+    is the created items' `createdAt` and `updatedAt`: the statement's time when None).
 
     Timestamps travel as ISO text in `times` and Cypher makes them datetimes: the driver's own conversion of a
     Python datetime goes through pytz and cost a bulk import seconds (about 85 us a value on the bench machine)."""
     times = {k: v.isoformat() for k, v in props.items() if isinstance(v, datetime)}
     if times:
         props = {k: v for k, v in props.items() if k not in times}
-    row = {"id": item_id, "kind": kind.value, "label": kind.label, "hash": digest, "props": props, "times": times}
-    if at is not None:
-        row["at"] = at
-    return row
+    return {"id": item_id, "kind": kind.value, "label": kind.label, "hash": digest, "props": props, "times": times}
 
 
 def owned_relationships(kind: Kind, item: BaseModel) -> list[tuple[Relationship, list[str]]]:
@@ -188,6 +183,18 @@ def outgoing(
     if kind is Kind.BUSINESS_UNIT:
         out.extend((_CONSUMES, con.service, consumption_props(con, i)) for i, con in cons)
     return out
+
+
+def outgoing_count(
+    kind: Kind, item: Any, deps: list[tuple[int, Dependency]], cons: list[tuple[int, Consumption]]
+) -> int:
+    """How many relationships `outgoing` gives, without making them."""
+    count = sum(len(targets) for _rel, targets in owned_relationships(kind, item))
+    if kind in DEPENDABLE:
+        count += len(deps)
+    if kind is Kind.BUSINESS_UNIT:
+        count += len(cons)
+    return count
 
 
 def content_hash(

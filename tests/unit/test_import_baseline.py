@@ -50,14 +50,16 @@ def test_same_graph_baseline_writes_the_imports_items_and_relationships() -> Non
 
     written = Counter(
         (r["type"].value if hasattr(r["type"], "value") else r["type"], r["from"], r["to"], r["props"]["i"])
-        for r in plan.rels
+        for r in plan.rel_rows()
     )
     assert Counter((r["type"], r["f"], r["t"], r["props"]["i"]) for r in rels) == written
     assert len({r["type"] for r in rels}) > 5
+    # the count the import plans with (its progress and summary) is the rows it makes
+    assert plan.rel_count == len(rels)
 
     # each relationship's properties: the import's, values as the document gives them
     by_key = {(r["type"], r["f"], r["t"], r["props"]["i"]): r["props"] for r in rels}
-    for r in plan.rels:
+    for r in plan.rel_rows():
         kind = r["type"].value if hasattr(r["type"], "value") else r["type"]
         given = by_key[(kind, r["from"], r["to"], r["props"]["i"])]
         assert {k: _comparable(v) for k, v in r["props"].items()} == {k: _comparable(v) for k, v in given.items()}
