@@ -166,6 +166,9 @@ class _Plan:
     hashes: dict[str, str] = field(default_factory=dict)
     # the stored version of each unchanged item stored without a hash: its hash is stored only if it is still that one
     versions: dict[str, Any] = field(default_factory=dict)
+    # created items' `item_props`, kept from their node rows for the seal's states of them (taken there): for the
+    # seals made ahead (_SEALS_AHEAD batches' worth of items at most), so that a 1M load does not hold them all
+    props: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def digest(self, item: Any) -> str:
         deps = [d for _, d in self.deps_by_from.get(item.id, [])]
@@ -174,11 +177,15 @@ class _Plan:
     def steps(self, batch: int) -> Iterator[Step]:
         """(statement name, template argument, parameters) in write order, each batch's rows made when taken."""
         at = self.now.isoformat()
+        keep = _SEALS_AHEAD * batch  # created items whose props are kept for the seal
         for chunk in _chunks(self.created, batch):
             rows = []
             for kind, item in chunk:
                 digest = self.hashes[item.id] = self.digest(item)
-                rows.append(node_row(item.id, kind, digest, item_props(kind, item)))
+                props = item_props(kind, item)
+                if len(self.props) < keep:
+                    self.props[item.id] = props
+                rows.append(node_row(item.id, kind, digest, props))
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             stored = [(r["id"], {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
             made = created_entry(stored) if self.bulk else entries([(i, None, after) for i, after in stored])
@@ -232,7 +239,8 @@ class _Plan:
             written.append(item.id)
             if how == "created":
                 deps, cons = self.deps_by_from.get(item.id, []), self.cons_by_bu.get(item.id, [])
-                props, out = created_item(kind, item, deps, cons, self.now, self.hashes[item.id])
+                kept = self.props.pop(item.id, None)
+                props, out = created_item(kind, item, deps, cons, self.now, self.hashes[item.id], kept)
                 created[item.id] = state_of(props, out)
         # when every item written was created (a first load), their journal text is made here as well
         first_load = len(created) == len(written)

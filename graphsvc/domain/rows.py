@@ -152,13 +152,14 @@ def created_item(
     cons: list[tuple[int, Consumption]],
     now: datetime,
     digest: str | None = None,
+    props: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[StoredRel]]:
     """What an item the document creates is stored as: its properties (as cypher/import/create_nodes leaves them,
     at `now`) and its outgoing relationships, as the importer (create_rels) and the initial load write them.
 
-    `deps` and `cons` are the item's own dependencies and consumption (`by_owner`); `digest` its content hash,
-    made here when not given."""
-    props = item_props(kind, item)
+    `deps` and `cons` are the item's own dependencies and consumption (`by_owner`); `digest` its content hash and
+    `props` its `item_props` (not changed: copied), made here when not given."""
+    props = item_props(kind, item) if props is None else dict(props)
     props.update(
         id=item.id,
         itemKind=kind.value,
