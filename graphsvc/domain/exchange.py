@@ -28,7 +28,7 @@ from pydantic import (
 
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.safe_json import MAX_SAFE_INTEGER
-from graphsvc.domain.text import control_characters, strip_controls
+from graphsvc.domain.text import control_characters, find_control, strip_controls
 
 __all__ = [
     "BusinessUnit",
@@ -73,10 +73,16 @@ _RFC3339_RE = re.compile(
 )
 
 
+# The validators below run for most fields of every item (millions of calls in a large import): each first takes
+# the common case (a plain value within bounds) and returns it, before the checks that name what is wrong.
+
+
 def _number(value: Any) -> Any:
     # JSON numbers only: the schema's "number" rejects booleans and numeric strings. NaN and the infinities are not
     # JSON numbers at all (Python's json reads them; other tools would not read them back), and an integer beyond
     # +-2^53 is not held exactly by JavaScript and most JSON readers.
+    if (type(value) is float or type(value) is int) and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value  # (NaN is not within the bounds, the infinities neither)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("must be a number")
     if isinstance(value, float) and not math.isfinite(value):
@@ -93,6 +99,8 @@ def _safe_integer(value: Any) -> Any:
 
 def _integer(value: Any) -> Any:
     # The schema's "integer" is any number with a zero fractional part: 2.0 is one (booleans are not).
+    if type(value) is int and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        return value
     if isinstance(value, float) and value.is_integer():
         return _safe_integer(int(value))
     return _safe_integer(value)
@@ -100,16 +108,18 @@ def _integer(value: Any) -> Any:
 
 def _attribute(value: Any) -> Any:
     # One validator instead of a union, so that a refused value gets one message, not one per member of the union.
+    if type(value) is str:
+        return strip_controls(value)
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        return strip_controls(value)
     if isinstance(value, int | float):
         return _number(value)
     raise ValueError("must be a string, a number, a boolean or null")
 
 
 def _name(value: str) -> str:
+    if find_control(value) is None:
+        return value
     found = control_characters(value)
     if found:
         raise ValueError(f"must not hold control or bidirectional-override characters (found {', '.join(found)})")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["control_characters", "printable", "strip_controls"]
+__all__ = ["control_characters", "find_control", "printable", "strip_controls"]
 
 # C0 (but tab, newline, carriage return in free text), DEL, C1, and the bidirectional embeddings, overrides and
 # isolates (U+202A-U+202E, U+2066-U+2069); the marks U+200E/U+200F are allowed: they reorder nothing by themselves.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FREE_TEXT_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The first control or bidirectional character in a text, or None: a name's check (most names have none).
+find_control = _CONTROL.search
 
 
 def control_characters(text: str) -> list[str]:
