@@ -112,6 +112,8 @@ def _attribute(value: Any) -> Any:
         return strip_controls(value)
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):  # a str subclass (a StrEnum member from a Python caller)
+        return strip_controls(value)
     if isinstance(value, int | float):
         return _number(value)
     raise ValueError("must be a string, a number, a boolean or null")

@@ -84,8 +84,8 @@ def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
 
 
 def node_row(item_id: str, kind: Kind, digest: str | None, props: dict[str, Any]) -> dict[str, Any]:
-    """The parameters of one node for cypher/import/create_nodes and update_nodes (whose `$at`, ISO text or None,
-    is the created items' `createdAt` and `updatedAt`: the statement's time when None).
+    """The parameters of one node for cypher/import/create_nodes and update_nodes. (create_nodes also takes `$at`,
+    ISO text or None: the created items' `createdAt` and `updatedAt`, the statement's time when None.)
 
     Timestamps travel as ISO text in `times` and Cypher makes them datetimes: the driver's own conversion of a
     Python datetime goes through pytz and cost a bulk import seconds (about 85 us a value on the bench machine)."""
