@@ -129,7 +129,8 @@ async def _check_refs(tx: AsyncManagedTransaction, models: Mapping[str, BaseMode
         if (target := getattr(model, name, None))
     )
     ids = sorted({target for _, _, target in wanted})
-    found = {r["id"] async for r in await tx.run(cypher("import/existing_items"), ids=ids)}
+    rows = await (await tx.run(cypher("import/existing_items"), ids=ids)).single(strict=True)
+    found = {item_id for item_id, *_ in rows["found"]}
     missing = [
         Problem(f"{item_id}.{name}", f"unknown id {target!r}", target, "UNKNOWN")
         for item_id, name, target in wanted

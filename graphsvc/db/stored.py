@@ -46,8 +46,9 @@ async def existing_in(tx: AsyncManagedTransaction, ids: list[str]) -> dict[str, 
         if record["items"] == 0:
             return out
     for chunk in _chunks(ids, 20_000):
-        async for r in await tx.run(cypher("import/existing_items"), ids=chunk):
-            out[r["id"]] = {"kind": Kind(r["kind"]), "hash": r["hash"], "version": r["version"]}
+        found = await (await tx.run(cypher("import/existing_items"), ids=chunk)).single(strict=True)
+        for item_id, kind, digest, version in found["found"]:
+            out[item_id] = {"kind": Kind(kind), "hash": digest, "version": version}
     return out
 
 
