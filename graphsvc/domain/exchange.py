@@ -108,11 +108,9 @@ def _integer(value: Any) -> Any:
 
 def _attribute(value: Any) -> Any:
     # One validator instead of a union, so that a refused value gets one message, not one per member of the union.
-    if type(value) is str:
-        return strip_controls(value)
     if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, str):  # a str subclass (a StrEnum member from a Python caller)
+    if isinstance(value, str):
         return strip_controls(value)
     if isinstance(value, int | float):
         return _number(value)

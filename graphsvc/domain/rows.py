@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -59,10 +59,13 @@ def _listed(kind: Kind) -> tuple[tuple[str, str], ...]:
     return tuple((r.field, r.type.value) for r in owned_fields(kind) if r.field)
 
 
-@cache
-def _outgoing_of(kind: Kind) -> tuple[bool, bool]:
-    """Whether items of `kind` go out by their dependencies, and by their consumption."""
-    return kind in DEPENDABLE, kind is Kind.BUSINESS_UNIT
+def _listed_targets(kind: Kind, item: Any) -> Iterator[tuple[str, list[str]]]:
+    """(relationship type, target ids in listing order) of each relationship `item` lists: `owned_relationships`
+    by type name, without the ones it leaves empty."""
+    for name, rel in _listed(kind):
+        value = getattr(item, name)
+        if value is not None:
+            yield rel, value if isinstance(value, list) else [value]
 
 
 def item_props(kind: Kind, item: BaseModel) -> dict[str, Any]:
@@ -190,16 +193,11 @@ def outgoing(
     """The relationships an import writes out of an item the document describes: its owned references, and its own
     dependencies and consumption (`by_owner`), each with its properties."""
     out: list[StoredRel] = []
-    for name, rel in _listed(kind):
-        value = getattr(item, name)
-        if isinstance(value, list):
-            out.extend((rel, target, {"i": i}) for i, target in enumerate(value))
-        elif value is not None:
-            out.append((rel, value, {"i": 0}))
-    dependable, consuming = _outgoing_of(kind)
-    if dependable:
+    for rel, targets in _listed_targets(kind, item):
+        out.extend((rel, target, {"i": i}) for i, target in enumerate(targets))
+    if kind in DEPENDABLE:
         out.extend((_DEPENDS_ON, dep.to, dependency_props(dep, i)) for i, dep in deps)
-    if consuming:
+    if kind is Kind.BUSINESS_UNIT:
         out.extend((_CONSUMES, con.service, consumption_props(con, i)) for i, con in cons)
     return out
 
@@ -208,12 +206,12 @@ def outgoing_count(
     kind: Kind, item: Any, deps: list[tuple[int, Dependency]], cons: list[tuple[int, Consumption]]
 ) -> int:
     """How many relationships `outgoing` gives, without making them."""
-    count = 0
-    for name, _rel in _listed(kind):
-        value = getattr(item, name)
-        count += len(value) if isinstance(value, list) else value is not None
-    dependable, consuming = _outgoing_of(kind)
-    return count + (len(deps) if dependable else 0) + (len(cons) if consuming else 0)
+    count = sum(len(targets) for _rel, targets in _listed_targets(kind, item))
+    if kind in DEPENDABLE:
+        count += len(deps)
+    if kind is Kind.BUSINESS_UNIT:
+        count += len(cons)
+    return count
 
 
 def content_hash(
