@@ -57,7 +57,11 @@ TEXT = frozenset({"id", "itemKind", "name", "title"})  # properties that are alw
 def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list[list[Any]]:
     """The related lists of a selected read: each item's properties, or a `Related` for a read of `edges`. An item
     read for text alone (id, kind, name, title) is used as the driver made it (a page of facilities holds
-    thousands)."""
+    thousands). Incoming lists come unordered (cypher/items/selected/related_in.cypher) and are put in id order
+    here, the order items/related_in.cypher gives the field-by-field path."""
+    for found, read in zip(lists, relations, strict=True):
+        if not read.outgoing and len(found) > 1:
+            _in_id_order(found, edges=read.edges)
     return [
         [Related(native_props(x["item"]), x["rel"]) for x in found]
         if read.edges
@@ -66,6 +70,24 @@ def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list
         else [native_props(x) for x in found]
         for found, read in zip(lists, relations, strict=True)
     ]
+
+
+def _in_id_order(found: list[Any], *, edges: bool) -> None:
+    """Sort related items (or, with `edges`, {item, rel} maps) by id as Neo4j's ORDER BY would: ids are text (the
+    exchange format's ASCII pattern, where Python's order is Neo4j's), an item without one last."""
+    try:
+        found.sort(key=_edge_item_id if edges else _item_id)
+    except TypeError:  # a missing id (data written outside graphsvc): nulls last, as ORDER BY puts them
+        key = _edge_item_id if edges else _item_id
+        found.sort(key=lambda x: (key(x) is None, key(x) or ""))
+
+
+def _item_id(x: Mapping[str, Any]) -> Any:
+    return x.get("id")
+
+
+def _edge_item_id(x: Mapping[str, Any]) -> Any:
+    return x["item"].get("id")
 
 
 # Item reads (cypher/items/*) send these two as ISO text (toString): the driver hydrates each DateTime through pytz,
