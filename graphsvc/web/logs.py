@@ -37,8 +37,15 @@ _PATTERNS = [
 ]
 
 
+# Every pattern above needs one of these in the text: looked for first, since most text has none (an access line's
+# client, method, path and protocol, on every request: the three patterns took 3% of a small request's time).
+_MAYBE = re.compile(r"gsvc|bearer|=", re.IGNORECASE)
+
+
 def redact(text: str) -> str:
     """`text` with every token-shaped part replaced by [redacted]."""
+    if _MAYBE.search(text) is None:
+        return text
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
