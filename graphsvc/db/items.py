@@ -75,11 +75,11 @@ def _selected(lists: list[list[Any]], relations: Sequence[RelationRead]) -> list
 def _in_id_order(found: list[Any], *, edges: bool) -> None:
     """Sort related items (or, with `edges`, {item, rel} maps) by id as Neo4j's ORDER BY would: ids are text (the
     exchange format's ASCII pattern, where Python's order is Neo4j's), an item without one last."""
+    key = _edge_item_id if edges else _item_id
     try:
-        found.sort(key=_edge_item_id if edges else _item_id)
+        found.sort(key=key)
     except TypeError:  # a missing id (data written outside graphsvc): nulls last, as ORDER BY puts them
-        key = _edge_item_id if edges else _item_id
-        found.sort(key=lambda x: (key(x) is None, key(x) or ""))
+        found.sort(key=lambda x: ((i := key(x)) is None, i or ""))
 
 
 def _item_id(x: Mapping[str, Any]) -> Any:
