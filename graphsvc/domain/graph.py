@@ -147,6 +147,11 @@ class DependencyGraph:
         packed = self.derived.get("packed")  # only on the graph `packed` made: its maps are the packed ones
         return packed.kind_of(node_id) if packed is not None else self.nodes[node_id].kind
 
+    def name_of(self, node_id: str) -> str:
+        """A node's name (KeyError for no node), without making the node of a packed graph."""
+        packed: PackedGraph | None = self.derived.get("packed")
+        return packed.names[packed.index[node_id]] if packed is not None else self.nodes[node_id].name
+
     def of_kind(self, kind: Kind) -> list[Node]:
         """The nodes of one kind, in the maps' order (a packed graph's: id order), without making the others."""
         packed = self.derived.get("packed")
@@ -166,8 +171,14 @@ class DependencyGraph:
         """k = min(minHealthy, live members) (SEMANTICS.md, "The dependency graph"): a quorum set above the live
         members (members retired, or a stale setting) is capped rather than making the group DOWN whatever fails;
         the CMDB health check reports such a group as UNDER_PROVISIONED_GROUP."""
-        return min(self.nodes[group_id].min_healthy or 1, self.members_total.get(group_id, 0))
+        return min(self._min_healthy(group_id) or 1, self.members_total.get(group_id, 0))
+
+    def _min_healthy(self, group_id: str) -> int | None:
+        packed: PackedGraph | None = self.derived.get("packed")  # a packed graph's column: no node made
+        if packed is None:
+            return self.nodes[group_id].min_healthy
+        return packed.min_healthy_of(packed.index[group_id])
 
     def under_provisioned(self, group_id: str) -> bool:
         """The group's `minHealthy` exceeds its live members."""
-        return (self.nodes[group_id].min_healthy or 1) > self.members_total.get(group_id, 0)
+        return (self._min_healthy(group_id) or 1) > self.members_total.get(group_id, 0)

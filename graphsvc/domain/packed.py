@@ -93,6 +93,10 @@ class PackedGraph:
             None if min_healthy == NONE else min_healthy,
         )
 
+    def min_healthy_of(self, i: int) -> int | None:
+        value = self.min_healthy[i]
+        return None if value == NONE else int(value)
+
     def out_edges(self, i: int) -> list[Edge]:
         start = self.out_start
         first, last = start[i], start[i + 1]

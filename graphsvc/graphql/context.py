@@ -120,6 +120,8 @@ class Context:
     # a root field's exception from this request's lane (graphql/lane.py), by response key: the general path's
     # compiled step raises it rather than running the plan again
     lane_stopped: dict[str | int, Exception] = field(default_factory=dict)
+    # whether this request's lane has run (the view's, web/graphql_view.py, or the schema's): it runs once a request
+    lane_tried: bool = False
 
     def enter(self, info: Any, view: View) -> None:
         """Make the fields under the one at `info.path` read through `view`."""

@@ -268,13 +268,13 @@ def impacted_entries(
     if kind is not None:
         ids = [i for i in ids if impact.graph.kind_of(i) is kind]  # without making every impacted node
     entries = []
+    graph = impact.graph
     for i in _window(settings, ids, first, offset):
-        node = impact.graph.nodes[i]
         entries.append(
             ImpactedItem(
                 id=strawberry.ID(i),
-                kind=node.kind,
-                name=node.name,
+                kind=graph.kind_of(i),
+                name=graph.name_of(i),
                 status=_status(impact.status[i]),
                 depth=impact.depth[i],
                 path=[strawberry.ID(p) for p in impact.path(i)],

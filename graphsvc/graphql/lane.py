@@ -20,6 +20,11 @@ GRAPHSVC_MAX_LIST_ITEMS, an argument the resolver words the error for) or fails 
 exception is left in the request's context (`lane_stopped`), and the general path's compiled step (schema.py
 CodedExecution) takes it from there instead of reading again, so a request costs what it cost without the lane and
 a database that is failing is not asked twice. Subscriptions and WebSocket operations never take the lane.
+
+A POST of a JSON body whose text has a lane is answered by it before strawberry's HTTP view runs (web/graphql_view.py
+`_laned`, which says what it does in the view's place); a request it leaves goes on through the view with the same
+context, and the schema's lane (schema.py `Schema.execute`) does not run it again (`Context.lane_tried`). Any other
+request (a GET, a document the response cache keeps) meets its lane in `Schema.execute`.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ def root_plan(
 class LaneStats:
     answered: int = 0  # requests answered by a lane
     left: int = 0  # requests a lane left to the general path (a refusal, a failure, an answer not exact)
+    by_view: int = 0  # of those answered, the ones the view's lane answered (web/graphql_view.py `_laned`)
 
 
 STATS = LaneStats()
@@ -144,8 +150,9 @@ class Lanes:
             return None
         key = (query, operation_name)
         lane = self._lanes.get(key)
-        if lane is None:
-            return None
+        if lane is None or context.lane_tried:
+            return None  # tried already: the view asked it first, and left the request to the general path
+        context.lane_tried = True
         self._lanes.move_to_end(key)
         started = time.perf_counter()
         with tracing.span("graphql") as span:
@@ -166,6 +173,10 @@ class Lanes:
             STATS.answered += 1
             observed(lane.name, "query", "ok", started, span)
             return data
+
+    def knows(self, query: str, operation_name: str | None) -> bool:
+        """Whether this text's operation has a lane (the view asks before making a request's context for it)."""
+        return self._lanes.get((query, operation_name)) is not None
 
     def learn(self, query: str | None, operation_name: str | None, context: Any, answered: bool) -> None:
         """After the general path `answered` this text without errors: give it a lane if every root field of its

@@ -127,7 +127,7 @@ async def impact_of(
         graph, kinds = await sources.upstream_with_kinds(repo, [*ids, *worse])
     else:
         graph = whole
-        kinds = {i: whole.nodes[i].kind for i in (*ids, *worse) if i in whole.nodes}
+        kinds = {i: whole.kind_of(i) for i in (*ids, *worse) if i in whole.nodes}
         others = [i for i in (*ids, *worse) if i not in kinds]  # RETIRED, of another kind, or unknown
         if others:
             kinds |= {i: k for i, (k, _) in (await sources.item_kinds(repo, others)).items()}

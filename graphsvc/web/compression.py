@@ -9,6 +9,7 @@ quality 11 (brotli's default) would take 65 times as long on every answer.
 
 from __future__ import annotations
 
+import functools
 import gzip
 
 import brotli
@@ -43,6 +44,7 @@ def _weights(accept_encoding: str) -> dict[str, float]:
     return weights
 
 
+@functools.lru_cache(maxsize=128)  # on every request; clients send few different headers
 def chosen_encoding(accept_encoding: str) -> str | None:
     """The coding to send an answer in for this Accept-Encoding header: "br", "gzip" or None (as it is)."""
     weights = _weights(accept_encoding)

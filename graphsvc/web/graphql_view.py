@@ -11,7 +11,7 @@ import json
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from cross_web import HTTPException
 from graphql import (
@@ -45,10 +45,12 @@ from graphsvc.domain.tokens import Principal
 from graphsvc.errors import DatabaseError, DatabaseUnavailable, QueryTimeout
 from graphsvc.graphql.context import Context
 from graphsvc.graphql.error_codes import Code, RequestRefused, with_codes
+from graphsvc.graphql.lane import STATS as lane_stats
+from graphsvc.graphql.lane import Lanes
 from graphsvc.graphql.observe import operation_name
 from graphsvc.graphql.over_http import check_operation, refusal_of, request_data, request_data_of_get
 from graphsvc.graphql.response_cache import ResponseCache
-from graphsvc.graphql.schema import build_schema
+from graphsvc.graphql.schema import Schema, build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry.context import note_operation
 from graphsvc.usecases.freshness import CheckedRead
@@ -87,6 +89,8 @@ query BrowseConfigurationItems($after: String) {
 """
 
 
+_T = TypeVar("_T")
+_LANE_CONTEXT = "graphsvc.lane_context"  # request scope key: the context of a request the view's lane left (_laned)
 _MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
 _UNREADABLE = object()  # ... or this, when the fingerprint could not be read
 # Bodies longer than this are never looked up before strawberry: longer than any key (response_cache.py's limits on
@@ -157,25 +161,68 @@ class GraphQLApp(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
-        answer_media(scope, request.headers.get("accept"))
+        answer_media(scope, _header(scope, b"accept"))
         kept = await self._kept_answer(request) if scope["method"] == "POST" else None
         if kept is not None:
             response: Response = Response(kept, media_type="application/json", headers={"x-graphsvc-cache": "kept"})
         else:
             try:
-                response = await self.run(request)
+                laned = await self._laned(request) if scope["method"] == "POST" else None
+                response = laned if laned is not None else await self.run(request)
             except HTTPException as exc:
                 response = refusal(scope, refusal_of(exc))
             except RequestRefused as exc:
                 response = refusal(scope, exc)
         await answered(scope, response)(scope, receive, send)
 
+    async def _laned(self, request: Request) -> Response | None:
+        """The answer of a POST whose document has a lane (graphql/lane.py), given by the lane without strawberry's
+        view around it; None leaves the request to `run`, which finds the body read and, when the lane was tried and
+        left it, this request's context with what the lane found (so nothing is read twice).
+
+        What `run` does for such a request, done here: the body checked as `parse_http_body` checks it (a body it
+        would refuse goes to `run`, which refuses it); no batch, no stream, no GraphiQL page (a POST of a JSON body);
+        a document that passed `check_operation` and the token limit when its lane was made (the text gives the same
+        verdict again); the deadline and the client's disconnect (`_bounded`); the answer shaped by `process_result`
+        and made by `create_response`. A document the response cache keeps answers for goes to `run`, which keeps
+        them."""
+        lanes = self.schema.lanes if isinstance(self.schema, Schema) and self.settings.compiled_reads else None
+        media_type = (_header(request.scope, b"content-type") or "").split(";")[0].strip()
+        if lanes is None or media_type != "application/json":
+            return None
+        try:
+            data = request_data(self.decode_json(await request.body()))
+        except RequestRefused:
+            return None  # `run` refuses it, in its words
+        if data.query is None or not lanes.knows(data.query, data.operation_name):
+            return None
+        if self.responses is not None:
+            principal: Principal | None = request.scope.get("state", {}).get("principal")
+            role = principal.role if principal else None
+            if self.responses.key(data.query, data.operation_name, data.variables, role=role) is not None:
+                return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        result = await self._bounded(request, self._lane_result(lanes, data, context))
+        if result is None:
+            request.scope[_LANE_CONTEXT] = context  # `run` goes on with it (get_context)
+            return None
+        return self.create_response(await self.process_result(request, result), sub_response)
+
+    @staticmethod
+    async def _lane_result(lanes: Lanes, data: GraphQLRequestData, context: Context) -> ExecutionResult | None:
+        answer = await lanes.answer(data.query, data.operation_name, context, data.variables)
+        if answer is None:
+            return None
+        lane_stats.by_view += 1
+        return ExecutionResult(data=answer, errors=None, extensions={})
+
     async def _kept_answer(self, request: Request) -> bytes | None:
         """The whole response body of a kept answer to this request, if there is a current one."""
         cache = self.responses
         if cache is None:
             return None
-        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        if (_header(request.scope, b"content-type") or "").split(";")[0].strip() != "application/json":
             return None
         body = await request.body()
         if len(body) > MAX_KEPT_BODY:
@@ -218,6 +265,10 @@ class GraphQLApp(GraphQL[Context, None]):
             return None
 
     async def get_context(self, request: Any, response: Any) -> Context:
+        tried: Context | None = request.scope.pop(_LANE_CONTEXT, None)
+        if tried is not None:  # the view's lane left this request to the general path (_laned)
+            tried.response = response
+            return tried
         driver: ServerDriver = self.state["driver"]
         WRITE_TIMEOUT.set(self.settings.tx_timeout_seconds)  # this request's writes, like its reads, are bounded
         return Context.create(
@@ -281,7 +332,7 @@ class GraphQLApp(GraphQL[Context, None]):
             return await self._execute_single(*args)
         return await self._bounded(request, self._execute_single(*args))
 
-    async def _bounded(self, request: Request, work: Coroutine[Any, Any, ExecutionResult]) -> ExecutionResult:
+    async def _bounded(self, request: Request, work: Coroutine[Any, Any, _T]) -> _T | ExecutionResult:
         """`work` run until it is done, the client disconnects, or the request deadline passes; then it is cancelled:
         its Neo4j reads are abandoned (their transactions rolled back) and its slot is freed. An analysis already
         running in its thread finishes there, and its answer is dropped.
@@ -409,6 +460,18 @@ class GraphQLApp(GraphQL[Context, None]):
         answer = await super().process_result(request, result)
         shape_answer(request.scope, answer, result.errors)  # type: ignore[arg-type]
         return answer
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """The request's first header called `name` (lower case, as ASGI gives names), as Starlette's `headers.get`
+    reads it, without making the request's Headers (on every request: they cost as much as the rest of the view's
+    own work for a small answer)."""
+    key: bytes
+    value: bytes
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 async def _client_gone(receive: Receive) -> bool:

@@ -70,6 +70,59 @@ def test_the_contract_browse_pages_take_the_lane(pair: Pair) -> None:
     assert answered >= 1
 
 
+def test_a_post_asked_again_is_answered_before_strawberrys_view(pair: Pair) -> None:
+    """A JSON POST with a lane is answered by the view's lane (web/graphql_view.py `_laned`), whole and exactly as
+    the general path answers it, in the media type the client prefers."""
+    origin = first_ids(pair, "configurationItems")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    before = lane.STATS.by_view
+    answer, by_lane, left = laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    assert (by_lane, left) == (1, 0) and lane.STATS.by_view == before + 1
+    assert answer["data"]["impact"]["impacted"]
+    body = {"query": IMPACT, "variables": {"origin": [origin]}, "operationName": "Impact"}
+    spec = {"accept": "application/graphql-response+json"}
+    answers = [client.http.post("/graphql", json=body, headers=spec) for client in pair]
+    assert lane.STATS.by_view == before + 2  # the compiled server's, by the view's lane again
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
+    assert answers[0].headers["content-type"].startswith("application/graphql-response+json")
+    assert answers[0].json() == answers[1].json() == answer
+
+
+def test_a_get_takes_the_schemas_lane_not_the_views(pair: Pair) -> None:
+    origin = first_ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    before, answered = lane.STATS.by_view, lane.STATS.answered
+    params = {"query": IMPACT, "variables": json.dumps({"origin": [origin]}), "operationName": "Impact"}
+    answers = [client.http.get("/graphql", params=params) for client in pair]
+    assert answers[0].json() == answers[1].json() and "errors" not in answers[0].json()
+    assert (lane.STATS.answered, lane.STATS.by_view) == (answered + 1, before)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[]",
+        b'{"query": 5}',
+        b'{"query": "QUERY", "variables": []}',
+        b'{"query": "QUERY", "operationName": "Impact", "variables": {"origin": ["A"]}, "extensions": 3}',
+        b'{"query": "QUERY", "operationName": "Impact", "variables": {"origin": [1e400]}}',
+        b'{"query": "QUERY", "operationName": "Impact"',
+    ],
+)
+def test_a_body_the_view_refuses_is_refused_in_its_words_with_a_lane_at_hand(pair: Pair, body: bytes) -> None:
+    origin = first_ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    before = (lane.STATS.answered, lane.STATS.left)
+    raw = body.replace(b"QUERY", json.dumps(IMPACT)[1:-1].encode())
+    json_type = {"content-type": "application/json"}
+    answers = [client.http.post("/graphql", content=raw, headers=json_type) for client in pair]
+    assert answers[0].status_code == answers[1].status_code == 400
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert (lane.STATS.answered, lane.STATS.left) == before
+
+
 def test_one_text_two_operations_each_take_their_own_lane(pair: Pair) -> None:
     """impact.graphql holds Impact and SiteFailure: the text is the same, the operation chosen by name."""
     origin, site = first_ids(pair, "services")[0], first_ids(pair, "sites")[0]
