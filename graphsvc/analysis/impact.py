@@ -102,20 +102,21 @@ class Impact:
             return f"{dep}, which has {up} of {total} members up and needs {need}"
         return f"{dep}, which is {self.every_status[dep].name}"
 
-    def _cause(self, node_id: str) -> Edge | None:
-        """The edge that justifies the node's status; the nearest such dependency, then the smallest id."""
+    def _cause(self, node_id: str, group: bool) -> Edge | None:
+        """The edge that justifies the status of the node (a group, or not); the nearest such dependency, then the
+        smallest id."""
         mine = self.status[node_id]
         causes = []
-        group = self.graph.is_group(node_id)
+        every_status = self.every_status
         for edge in self.graph.out.get(node_id, ()):
-            dep = self.every_status.get(edge.target, Status.OK)
+            dep = every_status.get(edge.target, Status.OK)
             if dep is Status.OK or (group and not edge.membership):
                 continue
             gives = Status.DOWN if dep is Status.DOWN and edge.hard else Status.DEGRADED
             if edge.membership or gives is mine:
                 causes.append(edge)
-        if not causes:
-            return None
+        if len(causes) < 2:
+            return causes[0] if causes else None
         return min(causes, key=lambda e: (self.depth.get(e.target, len(self.graph.nodes)), e.target))
 
     def explanation(self, node_id: str) -> str:
@@ -129,10 +130,10 @@ class Impact:
             up, total, need = self.group_counts(node_id)
             if status is Status.DOWN:
                 return f"DOWN: {up} of {total} members up, needs {need}"
-            cause = self._cause(node_id)
+            cause = self._cause(node_id, True)
             worst = f"; {self._describe(cause.target).replace(', which is', ' is')}" if cause else ""
             return f"DEGRADED: {up} of {total} members up (needs {need}){worst}"
-        cause = self._cause(node_id)
+        cause = self._cause(node_id, False)
         if cause is None:  # cannot happen for a fixpoint; kept so a bug reads as a message, not a crash
             return status.name
         verb = "needs" if cause.hard else "uses (SOFT)"
@@ -187,12 +188,14 @@ def compute_impact(
     count = getattr(into, "count", None) or (lambda key: len(into.get(key, no_edges)))
     if most is not None and len(starts) > most:
         raise ReachTooLarge(f"more than {most} origins")
+    walked: dict[str, list[Edge]] = {}  # each node's edges in, made once for both loops
     while queue:
         node = queue.popleft()
         if most is not None and len(depth) + count(node) > most:
             raise ReachTooLarge(f"the search may reach more than {most} nodes")
         below = depth[node] + 1
-        for edge in into.get(node, no_edges):
+        edges = walked[node] = into.get(node, no_edges)
+        for edge in edges:
             src = edge.source
             if src not in depth and (edge.membership or src not in groups):
                 depth[src] = below
@@ -212,7 +215,8 @@ def compute_impact(
     while work:
         node = work.popleft()
         is_down = status[node] is DOWN
-        for edge in into.get(node, no_edges):
+        edges_in = walked.get(node)
+        for edge in into.get(node, no_edges) if edges_in is None else edges_in:
             src = edge.source
             if src in origin_set:
                 continue

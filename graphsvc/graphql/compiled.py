@@ -318,9 +318,9 @@ def _kinds_of(typename: str) -> frozenset[str]:
 
 
 def built(getters: Sequence[tuple[str, Callable[[Any], Any]]]) -> Callable[[Any], dict[str, Any]]:
-    """One function making the dict of `getters` ((key, get) pairs, in order) from a value. Up to four are written
+    """One function making the dict of `getters` ((key, get) pairs, in order) from a value. Up to eight are written
     out: a comprehension is a call of its own for every item, and a hub's page shapes thousands of related items
-    (half the time for `{ id name }`)."""
+    (half the time for `{ id name }`); the contract's impacted entries have seven fields."""
     match tuple(getters):
         case ((k0, g0),):
             return lambda v: {k0: g0(v)}
@@ -330,6 +330,14 @@ def built(getters: Sequence[tuple[str, Callable[[Any], Any]]]) -> Callable[[Any]
             return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v)}
         case ((k0, g0), (k1, g1), (k2, g2), (k3, g3)):
             return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v)}
+        case ((k0, g0), (k1, g1), (k2, g2), (k3, g3), (k4, g4)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v), k4: g4(v)}
+        case ((k0, g0), (k1, g1), (k2, g2), (k3, g3), (k4, g4), (k5, g5)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v), k4: g4(v), k5: g5(v)}
+        case ((k0, g0), (k1, g1), (k2, g2), (k3, g3), (k4, g4), (k5, g5), (k6, g6)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v), k4: g4(v), k5: g5(v), k6: g6(v)}
+        case ((k0, g0), (k1, g1), (k2, g2), (k3, g3), (k4, g4), (k5, g5), (k6, g6), (k7, g7)):
+            return lambda v: {k0: g0(v), k1: g1(v), k2: g2(v), k3: g3(v), k4: g4(v), k5: g5(v), k6: g6(v), k7: g7(v)}
         case _:
             pairs = tuple(getters)
             return lambda v: {key: get(v) for key, get in pairs}

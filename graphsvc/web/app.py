@@ -19,7 +19,6 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -44,7 +43,7 @@ from graphsvc.web.compression import Compress
 from graphsvc.web.conditional import ConditionalGet
 from graphsvc.web.explore import explore_routes
 from graphsvc.web.graphql_view import GraphQLApp
-from graphsvc.web.headers import RequestShape, SecurityHeaders
+from graphsvc.web.headers import RequestShape, SecurityHeaders, TrustedHosts
 from graphsvc.web.hooks import hook_routes
 from graphsvc.web.middleware import Authenticate, BodyLimit, ConcurrencyLimit
 from graphsvc.web.observe import Observe, metrics_route
@@ -240,7 +239,7 @@ def create_app(settings: Settings | None = None, connection: Connection | None =
     if not settings.auth:
         # Auth off is loopback only; a Host check stops a web page from reaching it by DNS rebinding.
         hosts = ["localhost", "127.0.0.1", "[::1]", "::1", settings.host]
-        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))
+        middleware.insert(0, Middleware(TrustedHosts, allowed_hosts=hosts))
     # Outermost: every answer, refusals included, is counted, logged and carries its request id.
     middleware.insert(0, Middleware(Observe, routes=routes))
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

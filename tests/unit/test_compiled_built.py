@@ -1,4 +1,4 @@
-"""compiled.built: the dict of (key, getter) pairs written out for up to four, the same as the comprehension it
+"""compiled.built: the dict of (key, getter) pairs written out for up to eight, the same as the comprehension it
 replaces, keys repeated or not (a later value of a repeated key wins, in the first one's place)."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 
 from graphsvc.graphql.compiled import built
 
-_KEYS = st.sampled_from(["id", "name", "kind", "a", "b"])
+_KEYS = st.sampled_from(["id", "name", "kind", "a", "b", "c", "d", "e", "f"])
 
 
 def _adding(offset: int) -> Any:
     return lambda v: v + offset
 
 
-@given(st.lists(st.tuples(_KEYS, st.integers()), max_size=7), st.integers())
+@given(st.lists(st.tuples(_KEYS, st.integers()), max_size=10), st.integers())
 def test_built_makes_what_the_comprehension_makes(pairs: list[tuple[str, int]], value: int) -> None:
     getters = [(key, _adding(offset)) for key, offset in pairs]
     made: dict[str, Any] = built(getters)(value)

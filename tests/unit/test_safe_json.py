@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphsvc.domain.safe_json import MAX_SAFE_INTEGER, JsonRefused, dumps, loads, unsafe_numbers
+from graphsvc.domain.safe_json import MAX_SAFE_INTEGER, JsonRefused, _Refused, clean, dumps, loads, unsafe_numbers
 from graphsvc.domain.text import control_characters, printable, strip_controls
 
 json_values: st.SearchStrategy[Any] = st.recursive(
@@ -95,3 +95,29 @@ def test_control_characters_are_named() -> None:
     assert printable("a\x1bb\u2066") == "a\\x1bb\\u2066"
     assert strip_controls("keep\ttab\nline\x07bell\u202e") == "keep\ttab\nlinebell"
     assert control_characters("plain é 🛒 \u200f") == []
+
+
+_anything: st.SearchStrategy[Any] = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.sampled_from([MAX_SAFE_INTEGER, MAX_SAFE_INTEGER + 1, -MAX_SAFE_INTEGER, -MAX_SAFE_INTEGER - 1])
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=5)
+    | st.builds(_Refused, st.text(max_size=3), st.text(max_size=3)),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=3), children, max_size=3),
+    max_leaves=12,
+)
+
+
+def _nested(value: Any, levels: int) -> Any:
+    for _ in range(levels):
+        value = [value]
+    return value
+
+
+@given(_anything, st.integers(min_value=0, max_value=70))
+def test_clean_is_what_unsafe_numbers_finds_nothing_in(value: Any, levels: int) -> None:
+    """`loads` walks a value with paths only when the walk without them finds something (safe_json.clean)."""
+    nested = _nested(value, levels)
+    assert clean(nested) == (unsafe_numbers(nested) == [])
