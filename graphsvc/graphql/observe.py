@@ -64,8 +64,8 @@ def observed(name: str | None, kind: str | None, done: str, started: float, span
     and time, and its span's name and attributes (`span` None: traces off)."""
     context.note_operation(name)
     label = metrics.operation_label(name)
-    metrics.GRAPHQL_OPERATIONS.labels(label, done).inc()
-    metrics.GRAPHQL_SECONDS.labels(label).observe(time.perf_counter() - started)
+    metrics.labelled(metrics.GRAPHQL_OPERATIONS, label, done).inc()
+    metrics.labelled(metrics.GRAPHQL_SECONDS, label).observe(time.perf_counter() - started)
     if span is not None:
         span.update_name(f"{kind or 'graphql'} {name or ''}".strip())
         span.set_attribute("graphql.operation.name", name or "")

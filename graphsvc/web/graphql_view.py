@@ -57,7 +57,7 @@ from graphsvc.usecases.freshness import CheckedRead
 from graphsvc.util import json_bytes
 from graphsvc.web.graphiql import render_graphiql
 from graphsvc.web.graphql_http import answer_media, answered, refusal, shape_answer
-from graphsvc.web.headers import NONCE
+from graphsvc.web.headers import NONCE, Nonce
 from graphsvc.web.middleware import headers_of
 from graphsvc.web.socket_auth import SocketAuth, SocketRefused
 
@@ -449,9 +449,9 @@ class GraphQLApp(GraphQL[Context, None]):
         """The page, its inline scripts carrying this response's CSP nonce (web/headers.py). Values rendered into a
         script are JSON with `<` escaped, so the page's own `<script>` tags are the only ones there are."""
         page = render_graphiql(example_query=EXAMPLE_QUERY)
-        nonce = request.scope.get("state", {}).get(NONCE)
-        if nonce:
-            page = page.replace("<script>", f'<script nonce="{nonce}">')
+        nonce: Nonce | None = request.scope.get("state", {}).get(NONCE)
+        if nonce is not None:
+            page = page.replace("<script>", f'<script nonce="{nonce.value}">')
         return HTMLResponse(page, headers={"cache-control": "no-cache"})  # its assets are kept a year (assets.py)
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:

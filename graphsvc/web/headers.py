@@ -24,9 +24,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graphsvc.graphql.error_codes import Code
 from graphsvc.web.middleware import answers_json, headers_of, reply
 
-__all__ = ["NONCE", "RequestShape", "SecurityHeaders", "TrustedHosts", "csp_for_html"]
+__all__ = ["NONCE", "Nonce", "RequestShape", "SecurityHeaders", "TrustedHosts", "csp_for_html"]
 
-NONCE = "csp_nonce"  # scope["state"] key: this response's nonce for an inline script
+NONCE = "csp_nonce"  # scope["state"] key: this response's Nonce for an inline script
 _ALWAYS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -50,6 +50,22 @@ def csp_for_html(nonce: str) -> str:
     )
 
 
+class Nonce:
+    """This response's CSP nonce, made when first read: only an HTML page needs one (making one for every answer took
+    2% of a small answer's time)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    @property
+    def value(self) -> str:
+        if self._value is None:
+            self._value = secrets.token_urlsafe(18)
+        return self._value
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,7 +74,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        nonce = secrets.token_urlsafe(18)
+        nonce = Nonce()
         scope.setdefault("state", {})[NONCE] = nonce
         static = scope["path"].startswith("/static/")
 
@@ -68,7 +84,7 @@ class SecurityHeaders:
                 names = {name.lower() for name, _ in headers}
                 content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 html = content_type.split(b";")[0].strip().lower() == b"text/html"
-                policy = csp_for_html(nonce).encode() if html else _NOT_HTML_CSP
+                policy = csp_for_html(nonce.value).encode() if html else _NOT_HTML_CSP
                 extra = [h for h in _ALWAYS if h[0] not in names]
                 if b"content-security-policy" not in names:
                     extra.append((b"content-security-policy", policy))

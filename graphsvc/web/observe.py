@@ -40,12 +40,26 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 class Observe:
+    KEPT_PATHS = 1024
+
     def __init__(self, app: ASGIApp, *, routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.routes = routes
+        self._route_by_path: dict[str, str] = {}
 
     def route_of(self, scope: Scope) -> str:
-        """The route's path template ("/reports/changes/{id}"), the mount's path, or OTHER."""
+        """The route's path template ("/reports/changes/{id}"), the mount's path, or OTHER (kept for up to
+        KEPT_PATHS paths: a client chooses them, so past that they are matched each time)."""
+        path = scope["path"]
+        known = self._route_by_path.get(path)
+        if known is not None:
+            return known
+        found = self._route_of(scope)
+        if len(self._route_by_path) < self.KEPT_PATHS:
+            self._route_by_path[path] = found
+        return found
+
+    def _route_of(self, scope: Scope) -> str:
         for route in self.routes:
             match, _ = route.matches(scope)
             if match is not Match.NONE:
@@ -76,8 +90,8 @@ class Observe:
             seconds = time.perf_counter() - started
             route = self.route_of(scope)
             method = scope["method"] if scope["method"] in METHODS else metrics.OTHER
-            metrics.HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            metrics.HTTP_SECONDS.labels(route).observe(seconds)
+            metrics.labelled(metrics.HTTP_REQUESTS, route, method, str(status)).inc()
+            metrics.labelled(metrics.HTTP_SECONDS, route).observe(seconds)
             access_log.info(
                 "%s %s %d %.1f ms",
                 scope["method"],
