@@ -109,9 +109,21 @@ def _leaf(gql_field: GraphQLField) -> Callable[[Any], Any] | None:
         return None
     name = definition.python_name
     serialize = named.serialize
+    if isinstance(named, GraphQLEnumType):
+        serialized: dict[Any, Any] = {}  # an enum's members, as serialised: a few, and the same every time
 
-    def one(v: Any) -> Any:
-        return v if type(v) is str else serialize(v)  # an ID or a string is its text (a page holds many)
+        def one(v: Any) -> Any:
+            if type(v) is str:
+                return v
+            found = serialized.get(v)
+            if found is None:
+                found = serialized[v] = serialize(v)
+            return found
+
+    else:
+
+        def one(v: Any) -> Any:
+            return v if type(v) is str else serialize(v)  # an ID or a string is its text (a page holds many)
 
     def value(entry: Any) -> Any:
         found = getattr(entry, name)

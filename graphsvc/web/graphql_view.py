@@ -90,6 +90,7 @@ query BrowseConfigurationItems($after: String) {
 
 
 _T = TypeVar("_T")
+_DEADLINE = "graphsvc.deadline"  # request scope key: when its work is stopped (the event loop's time; _bounded)
 _LANE_CONTEXT = "graphsvc.lane_context"  # request scope key: the context of a request the view's lane left (_laned)
 _MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
 _UNREADABLE = object()  # ... or this, when the fingerprint could not be read
@@ -337,9 +338,10 @@ class GraphQLApp(GraphQL[Context, None]):
         its Neo4j reads are abandoned (their transactions rolled back) and its slot is freed. An analysis already
         running in its thread finishes there, and its answer is dropped.
 
-        The work runs in the request's own task under `asyncio.timeout`; the client is watched (a task reading
+        The work runs in the request's own task under `asyncio.timeout_at`; the client is watched (a task reading
         `receive` for the disconnect) only once the work has taken WATCH_AFTER_SECONDS: most answers take less, and
-        a task and a wait on two per request cost a tenth of a small answer's time."""
+        a task and a wait on two per request cost a tenth of a small answer's time. The deadline is the request's,
+        set by its first bounded work: a request the view's lane left (`_laned`) goes on under the same one."""
         current = asyncio.current_task()
         assert current is not None, "a request is served in a task"
         loop = asyncio.get_running_loop()
@@ -354,7 +356,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
         timer = loop.call_later(WATCH_AFTER_SECONDS, lambda: watching.append(loop.create_task(watch())))
         deadline = self.settings.request_deadline_seconds
-        bound = asyncio.timeout(deadline)
+        bound = asyncio.timeout_at(request.scope.setdefault(_DEADLINE, loop.time() + deadline))
         try:
             async with bound:
                 return await work

@@ -46,8 +46,9 @@ class ReadBodyFirst:
             # The body is on time while received >= (elapsed - grace) * min_rate: wait no longer than that allows.
             allowed = self.grace + received / self.min_rate - (time.monotonic() - start)
             try:
-                # a timeout, not wait_for: no task a message (a body already in arrives at once, even at the limit)
-                async with asyncio.timeout(max(allowed, 0.0)):
+                if allowed <= 0:
+                    raise TimeoutError  # behind already: refused, as a wait of no time was
+                async with asyncio.timeout(allowed):  # not wait_for: no task for every message
                     message = await receive()
             except TimeoutError:
                 await reply(

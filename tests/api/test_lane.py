@@ -8,6 +8,7 @@ the lane cannot pass on the general path alone."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +24,7 @@ from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry import metrics
 from graphsvc.web.app import create_app
-from tests.api.conftest import GraphQLClient, bearer, first_ids, operation, same
+from tests.api.conftest import LIST_CAP, GraphQLClient, bearer, first_ids, operation, same
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
 
@@ -220,6 +221,39 @@ def test_an_answer_the_plan_cannot_give_exactly_is_read_once_by_the_plan_then_fi
         assert pages == [over]  # the compiled server's plan read it once; the other server compiles nothing
         assert compiled.STATS.fell_back == fell_back + 1
     assert laned(pair, query, {"first": 1}, "Dependents")[1:] == (1, 0)
+
+
+def test_a_request_the_views_lane_leaves_goes_on_under_the_same_deadline(
+    pair: Pair, migrated: Any, sync_driver: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two pages, each read in a second; the second has a list over the cap, so the lane (2 s) leaves the request and
+    the general path reads the first page again (1 s more): past the request's 2.5 s deadline, which is one for the
+    whole request, not one for the lane and another for the general path."""
+    query = "query Dependents($first: Int) { configurationItems(first: $first) { nodes { id dependents { id } } } }"
+    over = next((n for n in (2, 5, 10, 20, 50, 100, 200) if "errors" in pair[1].post(query, {"first": n})), None)
+    assert over is not None, "the demo has a CI with more dependents than the pair's list cap"
+    both = (
+        "query Both($over: Int) { a: configurationItems(first: 1) { nodes { id dependents { id } } } "
+        "b: configurationItems(first: $over) { nodes { id dependents { id } } } }"
+    )
+    token = make_token(sync_driver, migrated.database, "admin", name="lane deadline")
+    settings = Settings(response_cache_seconds=0, max_list_items=LIST_CAP, request_deadline_seconds=2.5)
+    with (
+        serve_asgi(create_app(settings, connection=migrated)) as url,
+        httpx.Client(base_url=url, timeout=120, headers=bearer(token)) as http,
+    ):
+        api = GraphQLClient(http)
+        assert "errors" not in api.post(both, {"over": 1}, "Both")  # its lane is made
+        assert api.post(both, {"over": over}, "Both")["errors"][0]["extensions"]["code"] == "LIST_TOO_LONG"
+        original = ItemRepository.page_selected
+
+        async def slow(self: ItemRepository, *args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(1.0)
+            return await original(self, *args, **kwargs)
+
+        monkeypatch.setattr(ItemRepository, "page_selected", slow)
+        answer = api.post(both, {"over": over}, "Both")
+        assert answer["errors"][0]["extensions"]["code"] == "DEADLINE_EXCEEDED", answer
 
 
 def test_the_lane_counts_the_operation_as_the_general_path_does(pair: Pair) -> None:

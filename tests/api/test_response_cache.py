@@ -21,6 +21,7 @@ from neo4j import Driver
 
 from graphsvc.db.connection import Connection
 from graphsvc.db.items import ItemRepository
+from graphsvc.graphql import lane
 from graphsvc.settings import Settings
 from graphsvc.web.app import create_app
 from graphsvc.web.graphql_view import GraphQLApp
@@ -166,6 +167,24 @@ def test_a_kept_answer_is_the_fresh_answer_byte_for_byte(
     assert kept.content == fresh.content
     assert NAME.encode() in fresh.content
     assert fresh.json()["data"]["service"]["name"] == NAME
+
+
+def test_a_page_with_a_lane_is_kept_again_after_a_write(serve: Callable[..., GraphQLClient]) -> None:
+    """A document the response cache keeps answers for is answered by the general path, which keeps the answer, even
+    once it has a lane (web/graphql_view.py `_laned` leaves it alone): after a write, the next answer is kept."""
+    api = serve()
+    load(api)
+    body = {"query": PAGE}
+    for _ in range(3):  # computed (its lane made), then kept
+        answered = api.http.post("/graphql", json=body)
+    assert answered.headers.get("x-graphsvc-cache") == "kept"
+    by_view = lane.STATS.by_view
+    api.data('mutation { createTeam(input: {id: "T-LANE", name: "Lane"}) { __typename } }')  # the answer goes
+    fresh = api.http.post("/graphql", json=body)
+    kept = api.http.post("/graphql", json=body)
+    assert "x-graphsvc-cache" not in fresh.headers and kept.headers.get("x-graphsvc-cache") == "kept"
+    assert kept.content == fresh.content
+    assert lane.STATS.by_view == by_view
 
 
 def test_a_search_is_kept_until_a_write_and_then_finds_what_was_written(serve: Callable[..., GraphQLClient]) -> None:

@@ -29,8 +29,9 @@ def guard(middleware_class: type[Any] = TrustedHosts) -> Any:
     return middleware_class(_app, allowed_hosts=ALLOWED)
 
 
-def _through(guarded: Any, host: bytes | None) -> tuple[bool, int | None]:
-    """Whether a request with this Host reaches the app behind `guarded`, and the status it is answered with."""
+def _through(guarded: Any, host: bytes | None, *more: bytes) -> tuple[bool, int | None]:
+    """Whether a request with this Host (and `more` Host headers after it) reaches the app behind `guarded`, and the
+    status it is answered with."""
     status: list[int] = []
 
     async def send(message: Any) -> None:
@@ -46,7 +47,7 @@ def _through(guarded: Any, host: bytes | None) -> tuple[bool, int | None]:
         "path": "/",
         "raw_path": b"/",
         "query_string": b"",
-        "headers": [(b"host", host)] if host is not None else [],
+        "headers": [(b"host", h) for h in ([host] if host is not None else []) + list(more)],
         "scheme": "http",
         "server": ("127.0.0.1", 8000),
         "http_version": "1.1",
@@ -73,12 +74,22 @@ def test_it_lets_through_what_starlette_lets_through_and_answers_the_rest_alike(
     assert remembering.allows(host) is plain[0]
 
 
+@given(_HOSTS, _HOSTS)
+def test_with_two_host_headers_it_decides_as_starlette_does(host: str, other: str) -> None:
+    remembering = guard()
+    for _ in range(2):
+        assert _through(remembering, host.encode("latin-1"), other.encode("latin-1")) == _through(
+            guard(TrustedHostMiddleware), host.encode("latin-1"), other.encode("latin-1")
+        )
+
+
 def test_a_refused_host_stays_refused_after_others_are_remembered() -> None:
     remembering = guard()
     assert _through(remembering, b"localhost:8000") == (True, 204)
     assert _through(remembering, b"evil.example.com") == (False, 400)
     assert _through(remembering, None) == (False, 400)
     assert _through(remembering, b"www.example.net.evil.com") == (False, 400)
+    assert _through(remembering, b"evil.example.com", b"localhost:8000") == (False, 400)
 
 
 def test_it_remembers_at_most_its_bound() -> None:
