@@ -74,9 +74,21 @@ def answers_json(path: str) -> bool:
     return path == "/graphql" or path.startswith("/hooks/")
 
 
+_HEADERS = "graphsvc.headers"  # request scope key: (the raw header list, headers_of it)
+
+
 def headers_of(scope: Scope) -> dict[str, str]:
-    """The request's headers by lower-case name (the last of repeated ones)."""
-    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+    """The request's headers by lower-case name (the last of repeated ones); made once for each list of raw headers
+    the scope holds (each middleware asks; one that rewrites a header puts a new list in the scope). The dict is
+    shared: read it, do not change it."""
+    raw = scope.get("headers", [])
+    made = scope.get(_HEADERS)
+    if made is not None and made[0] is raw:
+        found: dict[str, str] = made[1]
+        return found
+    found = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
+    scope[_HEADERS] = (raw, found)
+    return found
 
 
 def token_from(headers: dict[str, str]) -> str | None:
