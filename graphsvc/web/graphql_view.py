@@ -94,8 +94,8 @@ _DEADLINE = "graphsvc.deadline"  # request scope key: when its work is stopped (
 _LANE_CONTEXT = "graphsvc.lane_context"  # request scope key: the context of a request the view's lane left (_laned)
 _MISSED_UNDER = "graphsvc.kept_answer_missed_under"  # request scope key: the fingerprint a POST's lookup missed under
 _UNREADABLE = object()  # ... or this, when the fingerprint could not be read
-# Bodies longer than this are never looked up before strawberry: longer than any key (response_cache.py's limits on
-# the query and variables, with room for JSON escapes).
+# Bodies longer than this are never looked up before strawberry (for a kept answer or a lane): longer than any key
+# (response_cache.py's limits on the query and variables, with room for JSON escapes).
 MAX_KEPT_BODY = 128 * 1024
 
 
@@ -191,8 +191,11 @@ class GraphQLApp(GraphQL[Context, None]):
         media_type = (_header(request.scope, b"content-type") or "").split(";")[0].strip()
         if lanes is None or media_type != "application/json":
             return None
+        body = await request.body()
+        if len(body) > MAX_KEPT_BODY:
+            return None  # not parsed twice (an import's document, say); a lane's text still meets it in the view
         try:
-            data = request_data(self.decode_json(await request.body()))
+            data = request_data(self.decode_json(body))
         except RequestRefused:
             return None  # `run` refuses it, in its words
         if data.query is None or not lanes.knows(data.query, data.operation_name):

@@ -24,6 +24,7 @@ from graphsvc.graphql.schema import build_schema
 from graphsvc.settings import Settings
 from graphsvc.telemetry import metrics
 from graphsvc.web.app import create_app
+from graphsvc.web.graphql_view import MAX_KEPT_BODY, GraphQLApp
 from tests.api.conftest import LIST_CAP, GraphQLClient, bearer, first_ids, operation, same
 from tests.conftest import make_token
 from tests.e2e.conftest import serve_asgi
@@ -88,6 +89,31 @@ def test_a_post_asked_again_is_answered_before_strawberrys_view(pair: Pair) -> N
     assert answers[0].headers["content-type"] == answers[1].headers["content-type"]
     assert answers[0].headers["content-type"].startswith("application/graphql-response+json")
     assert answers[0].json() == answers[1].json() == answer
+
+
+def test_a_long_body_is_parsed_once(pair: Pair, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body longer than any kept answer's key is not parsed before strawberry's view (an import's document, say):
+    the view parses it once, and a document with a lane still takes it, inside the view."""
+    origin = first_ids(pair, "services")[0]
+    laned(pair, IMPACT, {"origin": [origin]}, "Impact")
+    parsed: list[int] = []
+    decode = GraphQLApp.decode_json
+
+    def counting(self: GraphQLApp, data: str | bytes) -> object:
+        parsed.append(len(data))
+        return decode(self, data)
+
+    monkeypatch.setattr(GraphQLApp, "decode_json", counting)
+    padded = IMPACT + "\n# " + "x" * MAX_KEPT_BODY
+    before, by_view = lane.STATS.answered, lane.STATS.by_view
+    for _ in range(2):
+        answer = pair[0].post(padded, {"origin": [origin]}, "Impact")
+        assert "errors" not in answer
+    assert len(parsed) == 2 and min(parsed) > MAX_KEPT_BODY  # once a request
+    assert (lane.STATS.answered, lane.STATS.by_view) == (before + 1, by_view)  # the second, by the schema's lane
+    parsed.clear()
+    pair[0].post(IMPACT, {"origin": [origin]}, "Impact")
+    assert len(parsed) == 1 and lane.STATS.by_view == by_view + 1
 
 
 def test_a_get_takes_the_schemas_lane_not_the_views(pair: Pair) -> None:
