@@ -186,10 +186,9 @@ class GraphQLApp(GraphQL[Context, None]):
         a document that passed `check_operation` and the token limit when its lane was made (the text gives the same
         verdict again); the deadline and the client's disconnect (`_bounded`); the answer shaped by `process_result`
         and made by `create_response`. A document the response cache keeps answers for goes to `run`, which keeps
-        them."""
+        them: `_kept_answer`, asked first, marked it (`_MISSED_UNDER`) when it found no current answer."""
         lanes = self.schema.lanes if isinstance(self.schema, Schema) and self.settings.compiled_reads else None
-        media_type = (_header(request.scope, b"content-type") or "").split(";")[0].strip()
-        if lanes is None or media_type != "application/json":
+        if lanes is None or _MISSED_UNDER in request.scope or not _json_body(request.scope):
             return None
         body = await request.body()
         if len(body) > MAX_KEPT_BODY:
@@ -200,11 +199,6 @@ class GraphQLApp(GraphQL[Context, None]):
             return None  # `run` refuses it, in its words
         if data.query is None or not lanes.knows(data.query, data.operation_name):
             return None
-        if self.responses is not None:
-            principal: Principal | None = request.scope.get("state", {}).get("principal")
-            role = principal.role if principal else None
-            if self.responses.key(data.query, data.operation_name, data.variables, role=role) is not None:
-                return None
         sub_response = await self.get_sub_response(request)
         context = await self.get_context(request, response=sub_response)
         result = await self._bounded(request, self._lane_result(lanes, data, context))
@@ -226,7 +220,7 @@ class GraphQLApp(GraphQL[Context, None]):
         cache = self.responses
         if cache is None:
             return None
-        if (_header(request.scope, b"content-type") or "").split(";")[0].strip() != "application/json":
+        if not _json_body(request.scope):
             return None
         body = await request.body()
         if len(body) > MAX_KEPT_BODY:
@@ -477,6 +471,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
+
+
+def _json_body(scope: Scope) -> bool:
+    """Whether the request says its body is JSON (`application/json`, with any parameters)."""
+    return (_header(scope, b"content-type") or "").split(";")[0].strip() == "application/json"
 
 
 async def _client_gone(receive: Receive) -> bool:
