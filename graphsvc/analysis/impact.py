@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from graphsvc.analysis.impact_arrays import Found, arrays_of, down_members, search
 from graphsvc.domain.graph import DependencyGraph, Edge, Status
@@ -47,6 +48,8 @@ class Impact:
     down_members: dict[str, set[str]] = field(default_factory=dict)
     every_status: Mapping[str, Status] = field(default_factory=dict)  # every not-OK node
     found: Found | None = None  # the array search's answer, when it was used
+    # What is derived from the impact once it is computed, made on first use and kept (exposure.impacted_services)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def of_kind(self, *kinds: Kind) -> list[tuple[str, Status, int]]:
         """The impacted nodes of these kinds, each with its status and depth."""

@@ -44,7 +44,7 @@ def violations(
     changes: Sequence[ChangeRecord],
 ) -> list[rules.Violation]:
     """Violations of `policies`: the change rules over `changes` (by id), the others over `items` and `graph`."""
-    impacts: dict[str, tuple[Impact, list[ImpactedService]]] = {}  # by change, shared by the change rules
+    impacts: dict[str, tuple[Impact, tuple[ImpactedService, ...]]] = {}  # by change, shared by the change rules
     spofs = SpofFinder(graph, wide=any(p.rule_type in _SPOF_RULES and not p.governs for p in policies))
     found: list[rules.Violation] = []
     for policy in sorted(policies, key=lambda p: p.id):

@@ -81,7 +81,7 @@ def check_window(settings: Settings, first: int, offset: int) -> int:
     return size
 
 
-def _window(settings: Settings, items: list[Any], first: int, offset: int) -> list[Any]:
+def _window(settings: Settings, items: Sequence[Any], first: int, offset: int) -> Sequence[Any]:
     return items[offset : offset + check_window(settings, first, offset)]
 
 

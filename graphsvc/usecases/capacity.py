@@ -20,7 +20,7 @@ __all__ = ["CapacityRisk", "capacity_risks"]
 class CapacityRisk:
     ci: Props
     utilization: float
-    services: list[ImpactedService]  # every service its loss would reach; saturation degrades them
+    services: tuple[ImpactedService, ...]  # every service its loss would reach; saturation degrades them
 
 
 async def capacity_risks(repo: Source, threshold: float = 85.0, cache: GraphCache | None = None) -> list[CapacityRisk]:

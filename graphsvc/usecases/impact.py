@@ -32,7 +32,7 @@ class ImpactAnalysis:
     facts: dict[str, ServiceFacts] = field(default_factory=dict)  # of the impacted services, once exposure ran
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def exposure_services(self) -> list[ImpactedService]:
+    def exposure_services(self) -> tuple[ImpactedService, ...]:
         """The impacted services, worst first (no database read)."""
         return impacted_services(self.impact)
 
