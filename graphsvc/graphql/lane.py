@@ -57,6 +57,7 @@ from graphsvc.graphql import compiled, compiled_impact
 from graphsvc.graphql.compiled_impact import ImpactPlan
 from graphsvc.graphql.observe import observed
 from graphsvc.graphql.permissions import denial, required_role
+from graphsvc.graphql.plain_variables import Coercion, plain_coercion
 from graphsvc.telemetry import tracing
 
 __all__ = ["ACCOUNTED_FOR", "STATS", "Lane", "LaneStats", "Lanes", "root_plan"]
@@ -107,6 +108,7 @@ class Lane:
     roots: tuple[tuple[str, GraphQLField, FieldNode, compiled.Plan | ImpactPlan], ...]
     needed: Role
     fields: tuple[str, ...]  # the fields that need that role, for the refusal
+    plain: Coercion | None = None  # its variables' coercion when they are all plain (graphql/plain_variables.py)
 
     async def answer(
         self, schema: GraphQLSchema, budget: Budget, context: Any, variables: dict[str, Any] | None
@@ -116,9 +118,12 @@ class Lane:
             return None
         if budget(schema, self.document, variables, self.name):
             return None
-        coerced = get_variable_values(schema, self.operation.variable_definitions or (), variables or {})
-        if isinstance(coerced, list):
-            return None
+        coerced = self.plain(variables or {}) if self.plain is not None else None
+        if coerced is None:
+            found = get_variable_values(schema, self.operation.variable_definitions or (), variables or {})
+            if isinstance(found, list):
+                return None
+            coerced = found
         data: dict[str, Any] = {}
         for key, gql_field, node, plan in self.roots:
             try:
@@ -221,4 +226,5 @@ class Lanes:
         first = next((d for d in document.definitions if isinstance(d, OperationDefinitionNode)), None)
         name = operation_name if operation_name is not None else (first.name.value if first and first.name else None)
         needed, fields = required_role(self.schema, document, operation_name)
-        return Lane(document, operation, name, tuple(roots), needed, tuple(fields))
+        plain = plain_coercion(self.schema, operation.variable_definitions or ())
+        return Lane(document, operation, name, tuple(roots), needed, tuple(fields), plain)
