@@ -11,7 +11,8 @@ does with a request, what the lane does:
   under the same schema (whose settings fix those limits);
 - the cost, which depends on the variables: checked for each request, with the same kept costs (limits.py `budget`);
 - the role: the request's principal against the document's needed role, for each request (permissions.py);
-- the variables: coerced for each request by graphql-core, as its executor does;
+- the variables: coerced for each request, as graphql-core's executor does (plain ones as graphql-core would give
+  them, without walking them through it: plain_variables.py);
 - the operation's metrics, span and name for the access line: recorded the same way (observe.py `observed`).
 
 Anything else (variables that do not coerce, a document over its budget, a role that may not ask) goes to the general

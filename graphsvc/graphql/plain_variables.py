@@ -3,10 +3,11 @@
 A lane (graphql/lane.py) coerces its request's variables on every request; graphql-core's `get_variable_values` walks
 each value through its type's coercion, a twentieth of a small answer's time (the contract's Impact document's one
 `$origin: [ID!]!`). Most variables are plain: an ID, a string, a boolean or an int, or a list of them, sent as JSON
-of exactly that type. For those the coerced value is the value itself, so `plain_coercion` checks the types and hands
-the values over. Anything else (an input object, an enum, a custom scalar, a default value, a value missing or of
-another type, an int sent for an ID, a single value for a list) returns None and graphql-core coerces it, with its
-errors as they are. tests/unit/test_plain_variables.py compares both over drawn types and values.
+of exactly that type. For those the coerced value is the value itself (a list: a new list of the same values), so
+`plain_coercion` checks the types and hands the values over. Anything else (an input object, an enum, a custom
+scalar, a default value, a value missing or of another type, an int sent for an ID, a single value for a list) is
+left to graphql-core, with its errors as they are. tests/unit/test_plain_variables.py compares both over drawn types
+and values.
 """
 
 from __future__ import annotations
@@ -34,35 +35,48 @@ __all__ = ["Coercion", "plain_coercion"]
 Coercion = Callable[[dict[str, Any]], VariableValues | None]
 
 _MAX_INT, _MIN_INT = 2**31 - 1, -(2**31)
+_NOT_PLAIN: Any = object()  # what a coercion below gives for a value it leaves to graphql-core
+
+# A value of one input type -> the same value (a list: a new list, as graphql-core makes one), or _NOT_PLAIN
+Coerce = Callable[[Any], Any]
 
 
-def _is_text(value: Any) -> bool:
-    return type(value) is str
+def _text(value: Any) -> Any:
+    return value if type(value) is str else _NOT_PLAIN
 
 
-def _is_bool(value: Any) -> bool:
-    return type(value) is bool
+def _boolean(value: Any) -> Any:
+    return value if type(value) is bool else _NOT_PLAIN
 
 
-def _is_int(value: Any) -> bool:
-    return type(value) is int and _MIN_INT <= value <= _MAX_INT
+def _int(value: Any) -> Any:
+    return value if type(value) is int and _MIN_INT <= value <= _MAX_INT else _NOT_PLAIN
 
 
 # graphql-core's own scalars (the schema's, by identity), each with the values it gives back unchanged
-_SCALARS = {id(GraphQLID): _is_text, id(GraphQLString): _is_text, id(GraphQLBoolean): _is_bool, id(GraphQLInt): _is_int}
+_SCALARS: dict[int, Coerce] = {
+    id(GraphQLID): _text,
+    id(GraphQLString): _text,
+    id(GraphQLBoolean): _boolean,
+    id(GraphQLInt): _int,
+}
 
 
-def _check(gql_type: Any) -> Callable[[Any], bool] | None:
-    """Whether a value of this (input) type is plain and coerces to itself; None: the type is not one handled."""
+def _coerce(gql_type: Any) -> Coerce | None:
+    """How a plain value of this (input) type is coerced; None: the type is not one handled."""
     non_null = isinstance(gql_type, GraphQLNonNull)
     inner = gql_type.of_type if non_null else gql_type
+    element: Coerce
     if isinstance(inner, GraphQLList):
-        item = _check(inner.of_type)
+        item = _coerce(inner.of_type)
         if item is None:
             return None
 
-        def listed(value: Any) -> bool:
-            return type(value) is list and all(item(v) for v in value)
+        def listed(value: Any) -> Any:
+            if type(value) is not list:  # one value for a list: graphql-core's (it makes a list of it)
+                return _NOT_PLAIN
+            found = [item(v) for v in value]  # a list of its own: a plan may not change the request's
+            return _NOT_PLAIN if _NOT_PLAIN in found else found
 
         element = listed
     else:
@@ -72,35 +86,38 @@ def _check(gql_type: Any) -> Callable[[Any], bool] | None:
         element = found
     if non_null:
         return element
-    return lambda value: value is None or element(value)
+    return lambda value: None if value is None else element(value)
 
 
 def plain_coercion(schema: GraphQLSchema, definitions: Collection[VariableDefinitionNode]) -> Coercion | None:
     """A coercion for an operation whose every variable is of a plain type without a default, or None."""
-    checks: list[tuple[str, GraphQLVariableSignature, Callable[[Any], bool]]] = []
+    coercions: list[tuple[str, GraphQLVariableSignature, Coerce]] = []
     for definition in definitions:
         if definition.default_value is not None or definition.directives:
             return None
         signature = get_variable_signature(schema, definition)
-        check = None if isinstance(signature, GraphQLError) else _check(signature.type)
-        if check is None or isinstance(signature, GraphQLError):
+        if isinstance(signature, GraphQLError):
             return None
-        checks.append((signature.name, signature, check))
-    return _coercion(tuple(checks))
+        coerce = _coerce(signature.type)
+        if coerce is None:
+            return None
+        coercions.append((signature.name, signature, coerce))
+    return _coercion(tuple(coercions))
 
 
-def _coercion(checks: Sequence[tuple[str, GraphQLVariableSignature, Callable[[Any], bool]]]) -> Coercion:
+def _coercion(coercions: Sequence[tuple[str, GraphQLVariableSignature, Coerce]]) -> Coercion:
     def coerce(variables: dict[str, Any]) -> VariableValues | None:
         sources: dict[str, VariableValueSource] = {}
         coerced: dict[str, Any] = {}
-        for name, signature, check in checks:
+        for name, signature, one in coercions:
             if name not in variables:  # missing: graphql-core's (an error for a non-null type, left out otherwise)
                 return None
             value = variables[name]
-            if not check(value):
+            found = one(value)
+            if found is _NOT_PLAIN:
                 return None
             sources[name] = VariableValueSource(signature, value)
-            coerced[name] = value
+            coerced[name] = found
         return VariableValues(sources, coerced)
 
     return coerce
