@@ -109,7 +109,7 @@ class Lane:
     roots: tuple[tuple[str, GraphQLField, FieldNode, compiled.Plan | ImpactPlan], ...]
     needed: Role
     fields: tuple[str, ...]  # the fields that need that role, for the refusal
-    plain: Coercion | None = None  # its variables' coercion when they are all plain (graphql/plain_variables.py)
+    plain: Coercion | None  # its variables' coercion when they are all plain (graphql/plain_variables.py), else None
 
     async def answer(
         self, schema: GraphQLSchema, budget: Budget, context: Any, variables: dict[str, Any] | None
