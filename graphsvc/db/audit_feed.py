@@ -4,7 +4,8 @@ Every item write takes a journal position in its transaction (audit.py, journal.
 until the write commits, so positions follow the order of commits and a position seen means every earlier one is
 visible too. The feed reads the positions after the last one it saw (the `audit_pos` index), groups them into writes
 (a write that records states several times, an import, has several positions, all with its transaction's clock `tx`,
-actor and action) and reads each write's item entries (the `audit_tx` index).
+actor and action) and reads each write's item entries (the `audit_tx` index); an import's batch of created items
+recorded as one entry gives each of its items (cypher/audit/feed_write.cypher).
 
 Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB), and
 the node batches of a bulk import (over `single_tx_rows` rows, committed batch by batch: importer.py), whose items
@@ -14,7 +15,7 @@ appear with the relationship and seal batches that follow them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from graphsvc.db.cypher import cypher
@@ -66,7 +67,9 @@ class AuditFeed:
         [row] = await self.repo.read(
             cypher("audit/feed_write"), tx=tx, actorId=actor_id, action=action, limit=self.max_items
         )
-        items = tuple(item_write(e["itemId"], _loaded(e["before"]), _loaded(e["after"])) for e in row["entries"])
+        items = tuple(
+            item_write(item_id, _loaded(before), _loaded(after)) for item_id, before, after in _items(row["entries"])
+        )
         last = positions[-1]
         at = last["at"].to_native() if hasattr(last["at"], "to_native") else last["at"]
         return WriteEvent(
@@ -78,6 +81,15 @@ class AuditFeed:
             items=items,
             item_count=int(row["total"]),
         )
+
+
+def _items(entries: Sequence[Any]) -> Iterator[tuple[str, str | None, str | None]]:
+    """(item id, before, after) of each item entry, a batch of created items' (`ids`, `afters`) one by one."""
+    for e in entries:
+        if "ids" in e:
+            yield from ((item_id, None, after) for item_id, after in zip(e["ids"], e["afters"], strict=True))
+        else:
+            yield e["itemId"], e["before"], e["after"]
 
 
 def _loaded(text: str | None) -> dict[str, Any] | None:

@@ -5,8 +5,9 @@ document writes nothing. Items the document describes exactly as they are stored
 content hash, db/stored.py), whichever write stored them: a second import of the same document, or of an export,
 is a no-op. An updated item's owned relationships (and, for an item the document describes, its dependencies or
 consumption) are replaced by what the document lists, and its audit entry holds it as stored before and after. A
-created item's entry holds what it stored; a bulk load records its created items one entry per batch
-(db/audit.py `created_entry`), and an item's history still shows its creation.
+created item's entry holds what it stored; an import that creates CREATED_PER_BATCH_FROM items or more (and every
+bulk load) records its created items one entry per batch (db/audit.py `created_entry`): an item's history still
+shows its creation, and the event feed each created item (db/audit_feed.py).
 
 Imports take an import lock before they look at the database, so two at once run one after the other and the
 second finds the first's work done.
@@ -114,6 +115,11 @@ _SIDE_BY_SIDE = {
 _WRITERS = 2
 # Seal steps made ahead while the relationships are written (`_Plan.steps`).
 _SEALS_AHEAD = 32
+# An import creating at least this many items records them one audit entry per batch of `batch_size` (db/audit.py
+# `created_entry`) rather than one per item: at 10k CIs (13,792 items, one transaction) the per-item entries were a
+# fifth of Neo4j's CPU for the import (docs/benchmarks.md). Smaller imports (a team's few items through the API) keep
+# an entry per item, which the audit log shows one by one.
+CREATED_PER_BATCH_FROM = 1_000
 # Utilization readings per transaction in a bulk load (a single-transaction import writes them all at once).
 READINGS_BATCH = 50_000
 
@@ -149,8 +155,8 @@ class _Plan:
     deps_by_from: dict[str, list[tuple[int, Dependency]]]  # (index in the document, dependency) by `from`
     cons_by_bu: dict[str, list[tuple[int, Consumption]]]  # (index in the document, share) by business unit
     now: datetime  # the import's time: its created items' `createdAt`
-    # a bulk load (batch by batch): its created items are recorded one audit entry per batch (`created_entry`)
-    bulk: bool = False
+    # created items recorded one audit entry per batch (`created_entry`): a bulk load, or CREATED_PER_BATCH_FROM of them
+    batch_entries: bool = False
     created: list[tuple[Kind, Any]] = field(default_factory=list)  # items of every kind: one statement
     updated: dict[Kind, list[Any]] = field(default_factory=dict)
     drop: dict[Rel, list[str]] = field(default_factory=dict)
@@ -188,7 +194,7 @@ class _Plan:
                 rows.append(node_row(item.id, kind, digest, props))
             # their audit entries, made here too (see _Ahead): before, nothing; after, what the row stores
             stored = [(r["id"], {**r["props"], **r["times"], "id": r["id"], "itemKind": r["kind"]}) for r in rows]
-            made = created_entry(stored) if self.bulk else entries([(i, None, after) for i, after in stored])
+            made = created_entry(stored) if self.batch_entries else entries([(i, None, after) for i, after in stored])
             yield "import/create_nodes", made, {"rows": rows, "at": at}
         for kind, items in self.updated.items():
             for chunk in _chunks(items, batch):
@@ -269,10 +275,9 @@ async def _plan(
     existing: dict[str, dict[str, Any]],
     summary: ImportSummary,
     now: datetime,
-    bulk: bool = False,
 ) -> _Plan:
     deps_by_from, cons_by_bu = by_owner(doc)
-    plan = _Plan(deps_by_from, cons_by_bu, now, bulk)
+    plan = _Plan(deps_by_from, cons_by_bu, now)
 
     # An existing item is unchanged when the document's hash of it is the one its last import stored, or else (the
     # hash cleared by another write, or the item changed since) the hash of what is stored now (db/stored.py).
@@ -574,6 +579,7 @@ async def import_document(
     *,
     batch_size: int = 5000,
     single_tx_rows: int = 60_000,
+    created_per_batch_from: int = CREATED_PER_BATCH_FROM,
     progress: Progress | None = None,
     phase: Callable[[str], None] | None = None,
     audit: Audit = SYSTEM,
@@ -583,7 +589,8 @@ async def import_document(
 
     `progress(done, total)` follows the rows written; `phase(name)` names each step as it starts (for a CLI).
     Each created or updated item, and each dependency or consumption added to an item the document does not
-    describe, gets an audit entry by `audit` in the transaction that writes it.
+    describe, gets an audit entry by `audit` in the transaction that writes it; an import creating
+    `created_per_batch_from` items or more records those one entry per batch (see CREATED_PER_BATCH_FROM).
 
     Imports take the import lock (cypher/import/lock.cypher) before they look at the database, so two imports at
     once run one after the other; a document of up to `single_tx_rows` items and relationships is looked up,
@@ -616,7 +623,9 @@ async def import_document(
                 raise DocumentInvalid(future)
             say("planning")
             summary = ImportSummary()
-            return await _plan(tx, doc, existing, summary, now, bulk), summary
+            plan = await _plan(tx, doc, existing, summary, now)
+            plan.batch_entries = bulk or len(plan.created) >= created_per_batch_from
+            return plan, summary
 
     wrote = False  # content, not only hashes: the graph's version is bumped (once for a bulk load)
 

@@ -1,5 +1,6 @@
-"""A bulk load records its created items one audit entry per batch, and each item's history still shows its creation
-exactly as a single-transaction import records it (db/audit.py created_entry, cypher/audit/history.cypher)."""
+"""A bulk load, and an import creating CREATED_PER_BATCH_FROM items or more in one transaction, record their created
+items one audit entry per batch, and each item's history still shows its creation exactly as an entry per item
+records it (db/audit.py created_entry, cypher/audit/history.cypher)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from neo4j import AsyncDriver, Driver
 
 from graphsvc.db.audit import Audit, AuditRecord, audit_log, cursor_of, history
@@ -17,6 +19,8 @@ from tests.conftest import REPO, load_json, wipe
 SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
 DB = "neo4j"
 BULK = {"single_tx_rows": 1, "batch_size": 5}  # a bulk load: node batches of 5 committed one by one
+ONE_TX = {"created_per_batch_from": 36, "batch_size": 5}  # one transaction, its 36 created items in entries of 5
+PER_ITEM = {"created_per_batch_from": 37}  # one transaction, an entry per created item
 LOADER = Audit("tok-loader", "loader", "importCmdb")
 SINCE = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -34,16 +38,18 @@ async def _histories(repo: ItemRepository, ids: list[str]) -> dict[str, list[tup
     return {i: [_seen(r) for r in await history(repo, i, limit=10)] for i in ids}
 
 
-async def test_bulk_created_items_have_the_history_a_single_transaction_gives(
-    adriver: AsyncDriver, sync_driver: Driver
+@pytest.mark.parametrize("batched", [BULK, ONE_TX], ids=["bulk load", "one transaction"])
+async def test_batch_created_items_have_the_history_an_entry_per_item_gives(
+    adriver: AsyncDriver, sync_driver: Driver, batched: dict[str, int]
 ) -> None:
     repo = ItemRepository(adriver, DB)
     ids = _ids(SMALL)
     assert len(ids) == 36
-    await import_document(adriver, DB, SMALL, audit=LOADER)
+    await import_document(adriver, DB, SMALL, audit=LOADER, **PER_ITEM)
     single = await _histories(repo, ids)
+    assert len(await audit_log(repo, SINCE, None, limit=100)) == 36  # an entry per item
     wipe(sync_driver, DB)
-    await import_document(adriver, DB, SMALL, audit=LOADER, **BULK)
+    await import_document(adriver, DB, SMALL, audit=LOADER, **batched)
     bulk = await _histories(repo, ids)
     for item_id in ids:
         [(actor, name, action, recorded_id, before, after)] = bulk[item_id]
@@ -52,9 +58,12 @@ async def test_bulk_created_items_have_the_history_a_single_transaction_gives(
         assert bulk[item_id] == single[item_id], item_id
 
 
-async def test_the_audit_log_shows_a_bulk_loads_created_items_one_entry_per_batch(adriver: AsyncDriver) -> None:
+@pytest.mark.parametrize("batched", [BULK, ONE_TX], ids=["bulk load", "one transaction"])
+async def test_the_audit_log_shows_batch_created_items_one_entry_per_batch(
+    adriver: AsyncDriver, batched: dict[str, int]
+) -> None:
     repo = ItemRepository(adriver, DB)
-    await import_document(adriver, DB, SMALL, audit=LOADER, **BULK)
+    await import_document(adriver, DB, SMALL, audit=LOADER, **batched)
     log = await audit_log(repo, SINCE, None, limit=100)
     batches = [r for r in log if r.item_id == ""]
     assert [r for r in log if r.item_id != ""] == []  # nothing per item: every item of the load was created

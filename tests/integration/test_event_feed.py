@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from neo4j import AsyncDriver
+import pytest
+from neo4j import AsyncDriver, Driver
 
 from graphsvc.db import writes
 from graphsvc.db.audit import Audit
@@ -18,7 +19,7 @@ from graphsvc.domain.events import WriteEvent, WriteOperation, change_moves, inc
 from graphsvc.domain.exchange import ConfigurationItem
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.usecases.events import EventFeed, SubscriberDropped
-from tests.conftest import REPO, load_json
+from tests.conftest import REPO, load_json, wipe
 
 SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
 DB = "neo4j"
@@ -58,6 +59,26 @@ async def test_the_feed_caps_the_items_of_a_large_write(adriver: AsyncDriver) ->
     await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "importer", "importCmdb"))
     [event], _ = await feed.after(start)
     assert len(event.items) == 5 and event.item_count > 5
+
+
+@pytest.mark.parametrize("cap", [1000, 7, 5], ids=["whole", "cut inside a batch", "cut at a batch's end"])
+async def test_an_imports_created_items_come_one_by_one_whether_recorded_per_item_or_per_batch(
+    adriver: AsyncDriver, sync_driver: Driver, cap: int
+) -> None:
+    events = []
+    # an entry per created item, then one per batch of 5 (db/importer.py CREATED_PER_BATCH_FROM), in one transaction
+    for how in ({"created_per_batch_from": 1_000}, {"created_per_batch_from": 1, "batch_size": 5}):
+        wipe(sync_driver, DB)
+        feed = AuditFeed(ItemRepository(adriver, DB), max_items=cap)
+        start = await feed.head()
+        await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "importer", "importCmdb"), **how)
+        [event], _ = await feed.after(start)
+        events.append(event)
+    per_item, batched = events
+    assert per_item.item_count == batched.item_count == 36
+    assert len(per_item.items) == min(cap, 36)
+    assert {i.operation for i in per_item.items} == {WriteOperation.CREATED}
+    assert batched.items == per_item.items
 
 
 async def test_a_slow_subscriber_is_dropped_and_the_others_go_on(adriver: AsyncDriver) -> None:

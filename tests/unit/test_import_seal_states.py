@@ -18,7 +18,8 @@ from graphsvc.synth import generate_cmdb
 def test_each_seal_state_is_the_created_items_whether_its_props_were_kept_or_not() -> None:
     doc = validate_structure(generate_cmdb(150, 5))
     now = datetime.now(UTC)
-    plan: Any = asyncio.run(importer._plan(None, doc, {}, importer.ImportSummary(), now, True))  # type: ignore[arg-type]
+    plan: Any = asyncio.run(importer._plan(None, doc, {}, importer.ImportSummary(), now))  # type: ignore[arg-type]
+    plan.batch_entries = True  # as a bulk load's
     batch = 2  # props kept for the first _SEALS_AHEAD * 2 created items only
     keep = importer._SEALS_AHEAD * batch
     states = {}
