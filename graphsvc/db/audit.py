@@ -132,7 +132,8 @@ def entries(changes: Sequence[Change], kind: str = "ITEM") -> Entries:
 
 
 def created_entry(created: Sequence[tuple[str, Mapping[str, Any]]]) -> Entries:
-    """One entry for a batch of items a bulk load created (id, what it stored), rather than one per item: subject
+    """One entry for a batch of items an import created (id, what it stored), rather than one per item (a bulk load,
+    or an import creating db/importer.py CREATED_PER_BATCH_FROM items or more): subject
     CREATED, `after` the count, `createdIds` the ids separated by spaces (ids have none: the exchange format's
     pattern) for the `audit_created` index, and `afters` each item's stored fields in the same order. An item's
     `history` finds its creation through the index (cypher/audit/history.cypher) and shows it as an entry of its

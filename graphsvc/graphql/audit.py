@@ -29,7 +29,8 @@ __all__ = ["AuditMutations", "AuditPage", "resolve_audit_log", "resolve_history"
 @strawberry.type(
     description=(
         "One write to one item: who, which mutation or import, and the item before and after. In the audit log, an "
-        "import's entry for many items at once has an empty itemId: a bulk load's batch of created items (after: "
+        "import's entry for many items at once has an empty itemId: a batch of the items an import created (an "
+        "import creating 1,000 or more, or a bulk load; after: "
         "{created: N}; each item's history shows its own creation) or an initial load (after: its counts)."
     )
 )

@@ -79,7 +79,7 @@ class EstateWrite:
     actor_id: str = strawberry.field(description="the token's id (tok-...), 'cli', or 'local' (auth off)")
     actor_name: str = strawberry.field(description=ACTOR)
     action: str = strawberry.field(description=ACTION)
-    item_count: int = strawberry.field(description="how many item entries the write has (`items` holds at most 1,000)")
+    item_count: int = strawberry.field(description="how many items the write changed (`items` holds at most 1,000)")
     items: list[ItemWrite] = strawberry.field(description="the items it changed (of the `kinds` asked for, if any)")
 
 

@@ -4,6 +4,7 @@ changed and how; a subscriber that does not keep up is dropped without holding b
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 import pytest
@@ -79,6 +80,40 @@ async def test_an_imports_created_items_come_one_by_one_whether_recorded_per_ite
     assert len(per_item.items) == min(cap, 36)
     assert {i.operation for i in per_item.items} == {WriteOperation.CREATED}
     assert batched.items == per_item.items
+
+
+def _timeless(item: Any) -> tuple[Any, ...]:
+    """An item of a write as told, less the stored times (the two imports compared ran at different times)."""
+    times = ("createdAt", "updatedAt")
+    before, after = ({k: v for k, v in (d or {}).items() if k not in times} for d in (item.before, item.after))
+    return (item.item_id, item.kind, item.operation, item.fields, before, after)
+
+
+@pytest.mark.parametrize("cap", [1000, 2])
+async def test_an_import_that_creates_and_updates_is_told_the_same_in_both_forms(
+    adriver: AsyncDriver, sync_driver: Driver, cap: int
+) -> None:
+    changed = copy.deepcopy(SMALL)
+    changed["configurationItems"][0]["name"] = "renamed"
+    changed["configurationItems"] += [ci(f"CI-NEW-{n}").model_dump(exclude_none=True) for n in range(3)]
+    events = []
+    for how in ({"created_per_batch_from": 1_000}, {"created_per_batch_from": 1, "batch_size": 2}):
+        wipe(sync_driver, DB)
+        await import_document(adriver, DB, SMALL)
+        feed = AuditFeed(ItemRepository(adriver, DB), max_items=cap)
+        start = await feed.head()
+        await import_document(adriver, DB, changed, audit=Audit("tok-1", "importer", "importCmdb"), **how)
+        [event], _ = await feed.after(start)
+        events.append(event)
+    per_item, batched = events
+    assert per_item.item_count == batched.item_count == 4
+    assert [_timeless(i) for i in batched.items] == [_timeless(i) for i in per_item.items]
+    assert [(i.item_id, i.operation) for i in per_item.items] == [
+        ("CI-NEW-0", WriteOperation.CREATED),
+        ("CI-NEW-1", WriteOperation.CREATED),
+        ("CI-NEW-2", WriteOperation.CREATED),
+        (changed["configurationItems"][0]["id"], WriteOperation.UPDATED),
+    ][:cap]
 
 
 async def test_a_slow_subscriber_is_dropped_and_the_others_go_on(adriver: AsyncDriver) -> None:
