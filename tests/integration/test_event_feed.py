@@ -62,20 +62,30 @@ async def test_the_feed_caps_the_items_of_a_large_write(adriver: AsyncDriver) ->
     assert len(event.items) == 5 and event.item_count > 5
 
 
+async def _told_both_ways(
+    adriver: AsyncDriver, sync_driver: Driver, doc: Any, cap: int, *, batch: int, stored: Any = None
+) -> list[WriteEvent]:
+    """The feed's event for one import of `doc` (over `stored`, if given) into a database emptied first, its created
+    items recorded an entry per item, then one per batch of `batch` (db/importer.py CREATED_PER_BATCH_FROM); both in
+    one transaction."""
+    events = []
+    for how in ({"created_per_batch_from": 1_000}, {"created_per_batch_from": 1, "batch_size": batch}):
+        wipe(sync_driver, DB)
+        if stored is not None:
+            await import_document(adriver, DB, stored)
+        feed = AuditFeed(ItemRepository(adriver, DB), max_items=cap)
+        start = await feed.head()
+        await import_document(adriver, DB, doc, audit=Audit("tok-1", "importer", "importCmdb"), **how)
+        [event], _ = await feed.after(start)
+        events.append(event)
+    return events
+
+
 @pytest.mark.parametrize("cap", [1000, 7, 5], ids=["whole", "cut inside a batch", "cut at a batch's end"])
 async def test_an_imports_created_items_come_one_by_one_whether_recorded_per_item_or_per_batch(
     adriver: AsyncDriver, sync_driver: Driver, cap: int
 ) -> None:
-    events = []
-    # an entry per created item, then one per batch of 5 (db/importer.py CREATED_PER_BATCH_FROM), in one transaction
-    for how in ({"created_per_batch_from": 1_000}, {"created_per_batch_from": 1, "batch_size": 5}):
-        wipe(sync_driver, DB)
-        feed = AuditFeed(ItemRepository(adriver, DB), max_items=cap)
-        start = await feed.head()
-        await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "importer", "importCmdb"), **how)
-        [event], _ = await feed.after(start)
-        events.append(event)
-    per_item, batched = events
+    per_item, batched = await _told_both_ways(adriver, sync_driver, SMALL, cap, batch=5)
     assert per_item.item_count == batched.item_count == 36
     assert len(per_item.items) == min(cap, 36)
     assert {i.operation for i in per_item.items} == {WriteOperation.CREATED}
@@ -96,16 +106,7 @@ async def test_an_import_that_creates_and_updates_is_told_the_same_in_both_forms
     changed = copy.deepcopy(SMALL)
     changed["configurationItems"][0]["name"] = "renamed"
     changed["configurationItems"] += [ci(f"CI-NEW-{n}").model_dump(exclude_none=True) for n in range(3)]
-    events = []
-    for how in ({"created_per_batch_from": 1_000}, {"created_per_batch_from": 1, "batch_size": 2}):
-        wipe(sync_driver, DB)
-        await import_document(adriver, DB, SMALL)
-        feed = AuditFeed(ItemRepository(adriver, DB), max_items=cap)
-        start = await feed.head()
-        await import_document(adriver, DB, changed, audit=Audit("tok-1", "importer", "importCmdb"), **how)
-        [event], _ = await feed.after(start)
-        events.append(event)
-    per_item, batched = events
+    per_item, batched = await _told_both_ways(adriver, sync_driver, changed, cap, batch=2, stored=SMALL)
     assert per_item.item_count == batched.item_count == 4
     assert [_timeless(i) for i in batched.items] == [_timeless(i) for i in per_item.items]
     assert [(i.item_id, i.operation) for i in per_item.items] == [
