@@ -8,8 +8,9 @@ actor and action) and reads each write's item entries (the `audit_tx` index); an
 recorded as one entry gives each of its items (cypher/audit/feed_write.cypher).
 
 Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB), and
-the node batches of a bulk import (over `single_tx_rows` rows, committed batch by batch: importer.py), whose items
-appear with the relationship and seal batches that follow them.
+the node batches of a bulk import (over `single_tx_rows` rows, committed batch by batch: importer.py), which is told
+as one write for each of its seal batches, listing none of the items it created or updated (those entries carry the
+journal's states only).
 """
 
 from __future__ import annotations
