@@ -6,12 +6,15 @@ MATCH (a:AuditEntry)
 WHERE a.tx = $tx AND a.actorId = $actorId AND a.action = $action
   AND coalesce(a.subject, 'ITEM') IN ['ITEM', 'CREATED']
 WITH a ORDER BY a.at, a.seq
-WITH collect({e: a, n: CASE a.subject WHEN 'CREATED' THEN size([i IN split(a.createdIds, ' ') WHERE i <> '']) ELSE 1 END}) AS found
+WITH collect({e: a,
+              n: CASE a.subject WHEN 'CREATED' THEN size([i IN split(a.createdIds, ' ') WHERE i <> '']) ELSE 1 END})
+     AS found
 // the entries the first $limit items come from (at most $limit entries: each has one item or more), with how many
 // items each still gives
 WITH found, reduce(acc = {wanted: $limit, take: []}, f IN found[..$limit] |
   CASE WHEN acc.wanted <= 0 THEN acc
-       ELSE {wanted: acc.wanted - f.n, take: acc.take + [{e: f.e, k: CASE WHEN f.n < acc.wanted THEN f.n ELSE acc.wanted END}]}
+       ELSE {wanted: acc.wanted - f.n,
+             take: acc.take + [{e: f.e, k: CASE WHEN f.n < acc.wanted THEN f.n ELSE acc.wanted END}]}
   END) AS head
 RETURN [t IN head.take |
          CASE t.e.subject WHEN 'CREATED' THEN {ids: split(t.e.createdIds, ' ')[..t.k], afters: t.e.afters[..t.k]}

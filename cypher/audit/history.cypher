@@ -1,7 +1,8 @@
 // An item's audit entries (not a token's: those are for admins, in the audit log), newest first, a page at a time
-// (keyset on (at, seq, id)). An import creating many items (1,000 or more, or a bulk load) records them one entry per batch (subject CREATED, their ids in
-// `createdIds`, their stored fields in `afters`): found through the audit_created index by `$phrase` (the id quoted
-// for Lucene; null for an id no item can have), and shown as an entry of this item's own.
+// (keyset on (at, seq, id)). An import creating many items (1,000 or more, or a bulk load) records them one entry per
+// batch (subject CREATED, their ids in `createdIds`, their stored fields in `afters`): found through the
+// audit_created index by `$phrase` (the id quoted for Lucene; null for an id no item can have), and shown as an entry
+// of this item's own.
 CALL () {
   MATCH (a:AuditEntry {itemId: $id})
   WHERE coalesce(a.subject, 'ITEM') = 'ITEM'

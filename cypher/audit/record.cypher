@@ -4,8 +4,9 @@
 // only carries states (an import's last step). `tx` (the transaction's clock in ns since the epoch, the same for all
 // its statements) groups a write's entries for the event feed (db/audit_feed.py). `pos` and `states` (JSON: each
 // touched item's properties and outgoing relationships after the write) go on the first entry of a write that
-// records states. An import's batch of created items (1,000 or more in all, or a bulk load) is one entry (subject CREATED) with their ids in `createdIds`
-// and their stored fields in `afters` (graphsvc/db/audit.py created_entry); other rows leave both out.
+// records states. An import's batch of created items (1,000 or more in all, or a bulk load) is one entry (subject
+// CREATED) with their ids in `createdIds` and their stored fields in `afters` (graphsvc/db/audit.py created_entry);
+// other rows leave both out.
 WITH datetime.transaction() AS clock
 UNWIND $rows AS row
 CREATE (:AuditEntry {id: randomUUID(), at: datetime(), tx: clock.epochMillis * 1000000 + clock.nanosecond % 1000000,
