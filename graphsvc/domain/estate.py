@@ -49,13 +49,25 @@ class ItemState:
     out: dict[RelKey, Props]
 
 
+# The time `_tag` was last given (that very object) and its tag: the items an import or an initial load creates share
+# one `createdAt` and `updatedAt` (domain/rows.py created_item), most of the times their journal states hold.
+_last_tag: tuple[Any, Any] = (None, None)
+
+
 def _tag(value: Any) -> Any:
     """json's hook for what it cannot write itself: a time as a tagged object (`load_states` makes it a time again)."""
+    global _last_tag
+    last, tagged = _last_tag
+    if value is last:
+        return tagged
     if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    raise TypeError(f"a {type(value).__name__} is not a stored value")
+        tagged = {"$dt": value.isoformat()}
+    elif isinstance(value, date):
+        tagged = {"$d": value.isoformat()}
+    else:
+        raise TypeError(f"a {type(value).__name__} is not a stored value")
+    _last_tag = (value, tagged)
+    return tagged
 
 
 def _props_json(props: Mapping[str, Any]) -> Mapping[str, Any]:
