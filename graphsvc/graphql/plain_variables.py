@@ -91,7 +91,7 @@ def _coerce(gql_type: Any) -> Coerce | None:
 
 def plain_coercion(schema: GraphQLSchema, definitions: Collection[VariableDefinitionNode]) -> Coercion | None:
     """A coercion for an operation whose every variable is of a plain type without a default, or None."""
-    coercions: list[tuple[str, GraphQLVariableSignature, Coerce]] = []
+    coercions: list[tuple[GraphQLVariableSignature, Coerce]] = []
     for definition in definitions:
         if definition.default_value is not None or definition.directives:
             return None
@@ -101,15 +101,16 @@ def plain_coercion(schema: GraphQLSchema, definitions: Collection[VariableDefini
         coerce = _coerce(signature.type)
         if coerce is None:
             return None
-        coercions.append((signature.name, signature, coerce))
+        coercions.append((signature, coerce))
     return _coercion(tuple(coercions))
 
 
-def _coercion(coercions: Sequence[tuple[str, GraphQLVariableSignature, Coerce]]) -> Coercion:
+def _coercion(coercions: Sequence[tuple[GraphQLVariableSignature, Coerce]]) -> Coercion:
     def coerce(variables: dict[str, Any]) -> VariableValues | None:
         sources: dict[str, VariableValueSource] = {}
         coerced: dict[str, Any] = {}
-        for name, signature, one in coercions:
+        for signature, one in coercions:
+            name = signature.name
             if name not in variables:  # missing: graphql-core's (an error for a non-null type, left out otherwise)
                 return None
             value = variables[name]
