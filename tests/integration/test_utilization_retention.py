@@ -38,13 +38,13 @@ CUT = TODAY - timedelta(days=RAW_DAYS)  # days before it are downsampled: 10 of 
 STEP = timedelta(minutes=30)
 
 
-def readings() -> list[dict[str, Any]]:
+def readings(midnight: datetime = MIDNIGHT) -> list[dict[str, Any]]:
     """Every 30 minutes for DAYS days, rising lines with a daily cycle, percents with more decimals than are kept."""
     out = []
     for ci, base, per_day in (("CI-APP-1", 30.0, 0.8), ("CI-DB-1", 20.0, 1.1)):
-        at = MIDNIGHT - timedelta(days=DAYS)
+        at = midnight - timedelta(days=DAYS)
         k = 0
-        while at < MIDNIGHT:
+        while at < midnight:
             pct = base + per_day * k / 48 + 6 * math.sin(2 * math.pi * k / 48) + 1.234567 * ((k * 7919) % 13) / 13
             out.append({"ci": ci, "at": at.isoformat().replace("+00:00", "Z"), "percent": pct})
             at += STEP
@@ -52,9 +52,9 @@ def readings() -> list[dict[str, Any]]:
     return out
 
 
-def document() -> dict[str, Any]:
+def document(midnight: datetime = MIDNIGHT) -> dict[str, Any]:
     doc = copy.deepcopy(SMALL)
-    doc["utilizationReadings"] = readings()
+    doc["utilizationReadings"] = readings(midnight)
     return doc
 
 
@@ -168,22 +168,33 @@ async def test_a_late_reading_folds_into_a_downsampled_day(loaded: ItemRepositor
 def test_prune_utilization_dry_run_then_run_then_again(
     empty_db: Connection, sync_driver: Driver, tmp_path: Path
 ) -> None:
+    # The CLI cuts at its own day: the readings end at this test's midnight (not the module's, read when the suite
+    # was collected), and each expectation counts the days the CLI's clock moved past it (a run crossing midnight).
+    today = datetime.now(UTC).date()
     path = tmp_path / "doc.json"
-    path.write_text(json.dumps(document()), encoding="utf-8")
+    path.write_text(json.dumps(document(datetime.combine(today, time(), UTC))), encoding="utf-8")
     code, out = cli(empty_db, "import", str(path))
     assert code == 0, out
     stored = buckets(sync_driver)
 
+    def downsampled() -> tuple[int, int, date]:
+        """(day buckets, readings) before the cut the CLI just made (10 days of 2 CIs' 48 readings), and the cut."""
+        cut = datetime.now(UTC).date() - timedelta(days=RAW_DAYS)
+        days = DAYS - RAW_DAYS + (cut - (today - timedelta(days=RAW_DAYS))).days
+        return 2 * days, 2 * days * 48, cut
+
     code, out = cli(empty_db, "prune-utilization", "--raw-days", str(RAW_DAYS), "--dry-run")
     assert code == 0, out
-    first = (TODAY - timedelta(days=DAYS)).isoformat()
-    assert f"Would downsample 20 day buckets (960 readings) of 2 CIs, {first} to " in out
+    first = (today - timedelta(days=DAYS)).isoformat()
+    day_buckets, count, _ = downsampled()
+    assert f"Would downsample {day_buckets} day buckets ({count:,} readings) of 2 CIs, {first} to " in out
     assert "(nothing changed: --dry-run)" in out
     assert buckets(sync_driver) == stored  # a dry run writes nothing
 
     code, out = cli(empty_db, "prune-utilization", "--raw-days", str(RAW_DAYS))
     assert code == 0, out
-    assert f"Downsampled 20 day buckets (960 readings) before {CUT.isoformat()}" in out
+    day_buckets, count, cut = downsampled()
+    assert f"Downsampled {day_buckets} day buckets ({count:,} readings) before {cut.isoformat()}" in out
     pruned = buckets(sync_driver)
     assert pruned != stored
 
