@@ -4,11 +4,11 @@
 
 What it writes is what `graphsvc import` (db/importer.py) would write into the same empty database, and nothing is
 written unless all of it can be:
-- the document is validated exactly as an import validates it (structure, every reference, the readings), before
-  the database is looked at;
 - the database must be empty: nothing but an empty migrated database's bookkeeping (applied migrations, graph
   versions, the journal's head). Anything else (items, API tokens, audit entries, scenarios) is named and the load
   refused, since the bulk importer replaces the whole database;
+- the document is validated exactly as an import validates it (structure, every reference, the readings), while
+  Neo4j stops for the bulk importer; a document refused leaves Neo4j started again and nothing changed;
 - every item carries the properties, labels, content hash, version and times an import gives it, and every
   relationship its properties (`i`, a dependency's kind, strength and weight, a share); values are typed per
   column, each CSV file holding the items of one kind that have the same properties, so no value is coerced and no
@@ -34,7 +34,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -48,7 +48,7 @@ from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import write_readings
 from graphsvc.db.local_server import LocalNeo4j, LocalNeo4jError
-from graphsvc.db.migrate import apply_migrations
+from graphsvc.db.migrate import schema_after_bulk_import
 from graphsvc.domain.estate import ItemState, dump_states
 from graphsvc.domain.exchange import ExchangeDocument
 from graphsvc.domain.readings import CiReading, check_readings
@@ -57,11 +57,14 @@ from graphsvc.domain.validation import DocumentInvalid, check_references, docume
 from graphsvc.domain.vocabulary import Kind
 from graphsvc.util import cyclic_gc_paused
 
-__all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "write_csv"]
+__all__ = ["InitialLoadRefused", "LoadSummary", "initial_load", "read_buffer", "write_csv"]
 
 DATABASE = "neo4j"  # the managed server's one database
 STATES_PER_ENTRY = 1_000  # items whose journal states one audit entry carries (about 0.8 MB of JSON)
-READ_BUFFER = "64m"  # the bulk importer's read buffer: the largest value (an entry of states) it can take
+# The bulk importer's read buffer (`--read-buffer-size`) must hold the longest row. It is also what the importer
+# samples of every file before it starts, parsing each value, so it is no larger than that row needs: at 1M CIs a
+# 64 MiB buffer made the sampling 15 s (it parsed nearly every file whole), its default 4 MiB 5 s.
+READ_BUFFER_MIN = 4 << 20  # the importer's default
 
 Phase = Callable[[str], None]
 Progress = Callable[[int, int], None]
@@ -89,6 +92,7 @@ class CsvFiles:
     directory: Path
     arguments: list[str] = field(default_factory=list)
     multiline: bool = False  # a string holds a line break: the importer must be told
+    longest: int = 0  # characters of the longest entry of journal states, which no row of the files is longer than
     items: int = 0
     relationships: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
@@ -236,7 +240,9 @@ def _write_part(
     def flush_states() -> None:
         nonlocal position
         position += 1
-        state = entries.entry(position, subject="STATE", pos=position, states=dump_states(states))
+        text = dump_states(states)
+        files.longest = max(files.longest, len(text))
+        state = entries.entry(position, subject="STATE", pos=position, states=text)
         writer.row("nodes", "AuditEntry", ("id:ID(audit)",), (str(uuid.uuid4()),), state)
         states.clear()
 
@@ -304,6 +310,7 @@ def write_csv(
     for part in written:
         files.arguments += part.arguments
         files.multiline = files.multiline or part.multiline
+        files.longest = max(files.longest, part.longest)
         files.items += part.items
         files.relationships += part.relationships
         for kind, n in part.by_kind.items():
@@ -366,7 +373,7 @@ async def _after_start(
     driver = open_async_driver(connection)
     try:
         say("making the schema (constraints, indexes, search)")
-        await apply_migrations(driver, connection.database)
+        await schema_after_bulk_import(driver, connection.database)
         if readings:
             say("writing readings")
         async with driver.session(database=connection.database) as session:
@@ -405,20 +412,26 @@ def initial_load(
 
     now = datetime.now(UTC)
     with cyclic_gc_paused():  # millions of small objects without cycles, as in an import
-        say("validating")
-        doc, readings = validated(raw, now)
         say("looking at the database")
-        conn = connection()
-        found = asyncio.run(_blockers(conn))
+        found = asyncio.run(_blockers(connection()))
         if found:
             raise InitialLoadRefused(_refusal(found, server.data_dir))
+        # Neo4j stops (for the bulk importer) while the document is validated: the stop is Neo4j's work and the
+        # validation Python's, each on a core of its own (at 1M CIs 5.4 s of stopping hidden behind 26 s).
+        say("validating (Neo4j stopping meanwhile)")
+        with ThreadPoolExecutor(1, thread_name_prefix="graphsvc-stop") as stopper:
+            stopping = stopper.submit(server.stop)
+            try:
+                doc, readings = validated(raw, now)
+            except BaseException:
+                with suppress(Exception):  # the error to show is the document's
+                    stopping.result()
+                    connection()  # started again, as it was
+                raise
+            say("stopping Neo4j (for the bulk importer)")
+            stopping.result()
         work = Path(tempfile.mkdtemp(prefix=".graphsvc-load-", dir=server.data_dir))
         try:
-            # Neo4j stops (for the bulk importer) before the files are written, not beside them: at 1M CIs writing
-            # them took 82 s with the server stopping beside it and 56 s after it had stopped in 5 s (the two
-            # processes writing them are the two cores' work; docs/benchmarks.md).
-            say("stopping Neo4j (for the bulk importer)")
-            server.stop()
             say("writing CSV files")
             try:
                 files = write_csv(doc, work, now, audit, progress)
@@ -466,11 +479,23 @@ def _import_arguments(files: CsvFiles, work: Path) -> list[str]:
         "--bad-tolerance=0",
         f"--multiline-fields={'true' if files.multiline else 'false'}",
         f"--report-file={work / 'import.report'}",
-        # a value must fit in one read buffer (4 MiB by default): an entry of STATES_PER_ENTRY items' states is
-        # about 0.8 MB at the bench's estate, and items with long texts or many relationships make it larger
-        f"--read-buffer-size={READ_BUFFER}",
+        f"--read-buffer-size={read_buffer(files.longest)}",
         *files.arguments,
     ]
+
+
+def read_buffer(longest: int) -> int:
+    """The importer's read buffer (bytes) for files whose longest entry of states has `longest` characters.
+
+    No row is longer than such an entry: it holds every property and outgoing relationship of a thousand items, as
+    JSON, each at least as long as in the item's or relationship's own row. In the file a quote is doubled, and a
+    character takes up to 4 bytes of UTF-8 or 2 Java chars, so 4 of whichever unit the importer counts covers one.
+    (At the bench's estate an entry is about 0.6 million characters: the default buffer.)"""
+    needed = 4 * longest + (64 << 10)
+    size = READ_BUFFER_MIN
+    while size < needed:
+        size *= 2
+    return size
 
 
 def _restore_empty(server: LocalNeo4j, work: Path) -> None:

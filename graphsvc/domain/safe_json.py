@@ -12,6 +12,8 @@ import json
 import math
 from typing import Any
 
+import orjson
+
 __all__ = ["MAX_DEPTH", "MAX_SAFE_INTEGER", "JsonRefused", "clean", "decode_text", "dumps", "loads", "unsafe_numbers"]
 
 MAX_DEPTH = 64  # far deeper than any exchange document (4 levels) or GraphQL request needs
@@ -116,6 +118,51 @@ def clean(value: Any, depth: int = 0) -> bool:
 def loads(data: str | bytes, what: str = "the document") -> Any:
     """Parse JSON, refusing what other tools could not read back (see the module docstring)."""
     text = decode_text(data, what) if isinstance(data, bytes) else data
+    # The common case first: orjson reads RFC 8259 JSON only (no NaN, no lone surrogate), four times as fast as
+    # json with the hooks below (a 463 MB document: 3.2 s and 13.3 s). What it refuses, or gives back with a number
+    # beyond +-2^53 (it makes a float of an integer too long for 64 bits) or nested too deeply, is read again by
+    # `_checked_loads`, which refuses it or says what is wrong and where, as it always did.
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if _plain(value):
+            return value
+    return _checked_loads(text, what)
+
+
+def _plain(value: Any) -> bool:
+    """Whether a value orjson read holds only strings, booleans, nulls, numbers within +-2^53 (floats too), lists
+    and objects, nested at most MAX_DEPTH deep: `clean` but stricter about floats, without recursion."""
+    if type(value) is not dict and type(value) is not list:
+        return value is None or type(value) in (str, bool) or (type(value) in (int, float) and _within(value))
+    level: list[Any] = [value]
+    depth = 0  # of the containers in `level`; their items are one deeper
+    while level:
+        below: list[Any] = []
+        for container in level:
+            items = container.values() if type(container) is dict else container
+            if depth >= MAX_DEPTH and items:
+                return False
+            for item in items:
+                kind = type(item)
+                if kind is str or kind is bool or item is None:
+                    continue
+                if kind is dict or kind is list:
+                    below.append(item)
+                elif not ((kind is int or kind is float) and -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER):
+                    return False
+        level = below
+        depth += 1
+    return True
+
+
+def _within(number: float) -> bool:
+    return -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER
+
+
+def _checked_loads(text: str, what: str) -> Any:
     try:
         value = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except RecursionError:

@@ -10,7 +10,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graphsvc.domain.safe_json import MAX_SAFE_INTEGER, JsonRefused, _Refused, clean, dumps, loads, unsafe_numbers
+from graphsvc.domain.safe_json import (
+    MAX_DEPTH,
+    MAX_SAFE_INTEGER,
+    JsonRefused,
+    _checked_loads,
+    _Refused,
+    clean,
+    dumps,
+    loads,
+    unsafe_numbers,
+)
 from graphsvc.domain.text import control_characters, printable, strip_controls
 
 json_values: st.SearchStrategy[Any] = st.recursive(
@@ -121,3 +131,67 @@ def test_clean_is_what_unsafe_numbers_finds_nothing_in(value: Any, levels: int) 
     """`loads` walks a value with paths only when the walk without them finds something (safe_json.clean)."""
     nested = _nested(value, levels)
     assert clean(nested) == (unsafe_numbers(nested) == [])
+
+
+# `loads` reads with orjson first and falls back to `_checked_loads` (json with hooks): the two must agree on every
+# text, accepted (the same values, of the same types) or refused (the same message).
+wide_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=3), children, max_size=4),
+    max_leaves=12,
+)
+pieces = st.sampled_from(
+    [
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        ":",
+        '"a"',
+        '"\\ud800"',
+        '"\\u00e9"',
+        "1",
+        "-0",
+        "2.5e3",
+        "1e400",
+        "9007199254740993",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "NaN",
+        "true",
+        "null",
+        " ",
+        "\n",
+        '"x\ty"',
+        "\ufeff",
+        "0.1e-400",
+    ]
+)
+
+
+def outcome(read: Any, text: str) -> tuple[str, str]:
+    try:
+        return "accepted", repr(read(text))
+    except JsonRefused as exc:
+        return "refused", str(exc)
+
+
+@given(wide_values.map(json.dumps) | st.lists(pieces, max_size=12).map("".join) | st.text(max_size=60))
+def test_the_fast_reader_agrees_with_the_checked_one(text: str) -> None:
+    assert outcome(loads, text) == outcome(lambda t: _checked_loads(t, "the document"), text)
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 2])
+@pytest.mark.parametrize("inner", ["", "1", '{"a": 1}'])
+def test_both_readers_draw_the_nesting_line_in_the_same_place(depth: int, inner: str) -> None:
+    text = "[" * depth + inner + "]" * depth
+    assert outcome(loads, text) == outcome(lambda t: _checked_loads(t, "the document"), text)
+    deepest = depth - 1 + {"": 0, "1": 1, '{"a": 1}': 2}[inner]  # the depth of the innermost value, the root's 0
+    assert (outcome(loads, text)[0] == "accepted") == (deepest <= MAX_DEPTH)
+
+
+def test_a_long_integer_orjson_would_make_a_float_is_refused_as_before() -> None:
+    with pytest.raises(JsonRefused, match="out of range"):
+        loads('{"n": 18446744073709551616}')
+    assert loads('{"n": 9007199254740992, "f": 1e300}') == {"n": 9007199254740992, "f": 1e300}
