@@ -1,6 +1,7 @@
-"""The bulk importer's read buffer (db/initial_load.py `read_buffer`): sized from the longest entry of journal states
-the CSV files hold, it holds every row of those files, counted in bytes of UTF-8 and in Java chars alike, whatever
-the strings hold (quotes doubled by the CSV, characters beyond the BMP, line breaks)."""
+"""The initial load's CSV files (db/initial_load.py). The bulk importer's read buffer (`read_buffer`), sized from the
+longest entry of journal states the files hold, holds every row of those files, counted in bytes of UTF-8 and in
+Java chars alike, whatever the strings hold (quotes doubled by the CSV, characters beyond the BMP, line breaks); a
+line written by hand (`plain_line`, for those entries) is the csv module's line."""
 
 from __future__ import annotations
 
@@ -79,3 +80,15 @@ def test_every_row_fits_the_buffer_sized_from_the_longest_entry(tmp_path: Path, 
     # the bound itself, without the margin the buffer adds to it
     assert longest_row <= 4 * files.longest + 1024
     assert longest_row <= initial_load.read_buffer(files.longest)
+
+
+@given(cells=st.lists(st.text() | st.integers(), min_size=1, max_size=8))
+def test_a_line_by_hand_is_the_csv_writers_line(cells: list[object]) -> None:
+    out = io.StringIO()
+    csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n").writerow(cells)
+    assert initial_load.plain_line(list(cells)) == out.getvalue()
+
+
+def test_a_line_by_hand_refuses_what_it_cannot_write_as_the_csv_writer_would() -> None:
+    with pytest.raises(TypeError, match="float"):
+        initial_load.plain_line(["a", 1.5])
