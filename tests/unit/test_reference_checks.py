@@ -28,9 +28,24 @@ from tests.conftest import REPO, load_json
 SMALL = load_json(REPO / "tests" / "fixtures" / "small.json")
 
 
+def plain_document_ids(doc: ExchangeDocument) -> tuple[dict[str, Kind], list[Problem]]:
+    """Every id with its path, a problem for each defined twice (document_ids as it was before it got fast)."""
+    ids: dict[str, Kind] = {}
+    where: dict[str, str] = {}
+    problems = []
+    for kind, index, item in document_items(doc):
+        path = f"{kind.collection}[{index}].id"
+        if item.id in ids:
+            problems.append(Problem(path, f"duplicate id {item.id!r} (already used at {where[item.id]})"))
+        else:
+            ids[item.id] = kind
+            where[item.id] = path
+    return ids, problems
+
+
 def plain_problems(doc: ExchangeDocument, existing: Mapping[str, Kind]) -> list[Problem]:
     """Every reference checked one by one, each with its path (check_references as it was before it got fast)."""
-    defined, problems = document_ids(doc)
+    defined, problems = plain_document_ids(doc)
     for item_id, kind in defined.items():
         old = existing.get(item_id)
         if old is not None and old is not kind:
@@ -110,8 +125,8 @@ REFERENCES = sorted(
 @st.composite
 def altered(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Kind]]:
     """The fixture with references pointed elsewhere (unknown ids, ids of other kinds), list entries repeated,
-    dependencies and consumption repeated or turned on themselves, readings of other ids; and ids taken to be
-    stored already, some as another kind."""
+    dependencies and consumption repeated or turned on themselves, items listed twice, readings of other ids; and ids
+    taken to be stored already, some as another kind."""
     doc = copy.deepcopy(SMALL)
     for collection, field, is_list in draw(st.lists(st.sampled_from(REFERENCES), max_size=6)):
         item = draw(st.sampled_from([i for i in doc[collection] if i.get(field) is not None]))
@@ -136,6 +151,9 @@ def altered(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Kind]]:
         if draw(st.booleans()):
             con[draw(st.sampled_from(["businessUnit", "service"]))] = draw(TARGETS)
         doc["consumption"].append(con)
+    for _ in range(draw(st.integers(0, 2))):  # an item listed twice (its id defined twice)
+        collection = draw(st.sampled_from([kind.collection for kind in Kind if doc.get(kind.collection)]))
+        doc[collection].append(copy.deepcopy(draw(st.sampled_from(doc[collection]))))
     readings = draw(st.lists(TARGETS, max_size=3))
     doc["utilizationReadings"] = [{"ci": ci, "at": "2026-01-01T00:00:00Z", "percent": 50} for ci in readings]
     stored = draw(st.dictionaries(st.sampled_from([*IDS, "CI-STORED", "SVC-STORED"]), st.sampled_from(list(Kind))))
@@ -148,6 +166,7 @@ def test_the_fast_checks_find_what_the_plain_ones_find(case: tuple[dict[str, Any
     raw, existing = case
     doc = validate_structure(raw)
     assert found(doc, existing) == plain_problems(doc, existing)
+    assert document_ids(doc) == plain_document_ids(doc)
 
 
 def test_the_alterations_find_problems() -> None:
