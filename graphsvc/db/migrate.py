@@ -26,6 +26,13 @@ __all__ = [
 _NAME = re.compile(r"^(\d{4})_([\w-]+)\.cypher$")
 _SCHEMA = re.compile(r"^CREATE\s+(?:(?:RANGE|TEXT|POINT|FULLTEXT|VECTOR)\s+)?(?:INDEX|CONSTRAINT)\b", re.IGNORECASE)
 _FULLTEXT = re.compile(r"^CREATE\s+FULLTEXT\s+INDEX\b", re.IGNORECASE)
+_UNMAKES = re.compile(r"^(?:DROP|ALTER)\s", re.IGNORECASE)  # a statement undoing or changing schema made before it
+
+
+def made_at_once(shipped: list[Migration]) -> bool:
+    """Whether the migrations' schema may be made all at once, out of their order (`schema_after_bulk_import`): only
+    while no statement drops or alters what an earlier one made."""
+    return not any(_UNMAKES.match(statement) for migration in shipped for statement in migration.statements)
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,14 @@ async def schema_after_bulk_import(driver: AsyncDriver, database: str) -> list[M
     still populating waits for it, so one by one they run nearly in series. Here the full-text indexes (the longest
     to populate) start first, each on its own, and every other index and constraint is made in one transaction
     beside them, populated in one scan; then the data statements, in order. At 1M CIs: 31 s rather than 38 s
-    (docs/benchmarks.md). A database that has migrations recorded gets `apply_migrations`."""
+    (docs/benchmarks.md). A database that has migrations recorded gets `apply_migrations`, as do migrations that
+    drop or alter schema (`made_at_once`)."""
     done = await _applied(driver, database)
-    if done:  # not what the bulk importer left (a failed import's database made empty again may be): one by one
-        return await apply_migrations(driver, database)
     shipped = migrations()
+    # not what the bulk importer left (a failed import's database made empty again may be), or a migration undoes
+    # what an earlier one made: one by one, in order
+    if done or not made_at_once(shipped):
+        return await apply_migrations(driver, database)
     statements = [statement for migration in shipped for statement in migration.statements]
     schema = [s for s in statements if _SCHEMA.match(s)]
     async with driver.session(database=database) as session:
