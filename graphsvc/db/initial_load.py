@@ -8,7 +8,8 @@ written unless all of it can be:
   versions, the journal's head). Anything else (items, API tokens, audit entries, scenarios) is named and the load
   refused, since the bulk importer replaces the whole database;
 - the document is validated exactly as an import validates it (structure, every reference, the readings), while
-  Neo4j stops for the bulk importer; a document refused leaves Neo4j started again and nothing changed;
+  Neo4j stops for the bulk importer; a document refused leaves Neo4j started again (if it ran before the load)
+  and nothing changed;
 - every item carries the properties, labels, content hash, version and times an import gives it, and every
   relationship its properties (`i`, a dependency's kind, strength and weight, a share); values are typed per
   column, each CSV file holding the items of one kind that have the same properties, so no value is coerced and no
@@ -440,6 +441,14 @@ def initial_load(
     now = datetime.now(UTC)
     with cyclic_gc_paused():  # millions of small objects without cycles, as in an import
         say("looking at the database")
+        was_running = server.status().running
+
+        def as_it_was() -> None:
+            """After a refusal with Neo4j stopped for the bulk importer: Neo4j started again if it ran before."""
+            if was_running:
+                with suppress(Exception):  # the error to show is the one that stopped the load
+                    connection()
+
         found = asyncio.run(_blockers(connection()))
         if found:
             raise InitialLoadRefused(_refusal(found, server.data_dir))
@@ -453,7 +462,7 @@ def initial_load(
             except BaseException:
                 with suppress(Exception):  # the error to show is the document's
                     stopping.result()
-                    connection()  # started again, as it was
+                as_it_was()
                 raise
             say("stopping Neo4j (for the bulk importer)")
             stopping.result()
@@ -463,8 +472,7 @@ def initial_load(
             try:
                 files = write_csv(doc, work, now, audit, progress)
             except BaseException:
-                with suppress(Exception):  # the error to show is the one that stopped the load
-                    connection()  # started again, as it was
+                as_it_was()
                 raise
             # The validated document is freed while the bulk importer runs: Python's work (1.8 s at 1M CIs) done
             # while Python waits, by a thread holding its last reference.
@@ -521,8 +529,9 @@ def _import_arguments(files: CsvFiles, work: Path) -> list[str]:
 def read_buffer(longest: int) -> int:
     """The importer's read buffer (bytes) for files whose longest entry of states has `longest` characters.
 
-    No row is longer than such an entry: it holds every property and outgoing relationship of a thousand items, as
-    JSON, each at least as long as in the item's or relationship's own row. In the file a quote is doubled, and a
+    No row is longer than such an entry by more than a few hundred characters: it holds every property and
+    outgoing relationship of a thousand items as JSON, each value at least as long as in its own row (which alone
+    has the bookkeeping: `hash`, the times, within the 64 KiB margin). In the file a quote is doubled, and a
     character takes up to 4 bytes of UTF-8 or 2 Java chars, so 4 of whichever unit the importer counts covers one.
     (At the bench's estate an entry is about 0.6 million characters: the default buffer.)"""
     needed = 4 * longest + (64 << 10)
