@@ -62,8 +62,11 @@ def test_a_longer_entry_gets_a_larger_buffer() -> None:
     assert initial_load.read_buffer(10_000_000) == 64 << 20
 
 
+# any character but a lone surrogate (which no stored text can hold: the content hash cannot encode it)
 _text = st.text(
-    st.sampled_from(['"', ",", "\n", "\r", "a", " ", "ü", "数", "\U0001f600", "\\"]) | st.characters(), max_size=400
+    st.sampled_from(['"', ",", "\n", "\r", "a", " ", "ü", "数", "\U0001f600", "\\"])
+    | st.characters(blacklist_categories=("Cs",)),
+    max_size=400,
 ) | st.builds(str.__mul__, st.sampled_from(['"', "\U0001f600", "数", '"\U0001f600']), st.integers(100, 3000))
 
 
