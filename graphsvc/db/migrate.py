@@ -63,12 +63,9 @@ def expected_version() -> int:
 async def schema_version(driver: AsyncDriver, database: str) -> int:
     """The highest migration applied to the database (0 if none)."""
     try:
-        records, _, _ = await driver.execute_query(
-            cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
-        )
+        return max(await _applied(driver, database), default=0)
     except (Neo4jError, DriverError) as exc:
         raise translated(exc) from exc
-    return max((int(r["version"]) for r in records), default=0)
 
 
 async def _applied(driver: AsyncDriver, database: str) -> set[int]:
@@ -76,6 +73,18 @@ async def _applied(driver: AsyncDriver, database: str) -> set[int]:
         cypher("meta/applied_migrations"), database_=database, routing_=RoutingControl.READ
     )
     return {int(r["version"]) for r in records}
+
+
+async def _record(driver: AsyncDriver, database: str, migration: Migration) -> None:
+    await driver.execute_query(
+        cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
+    )
+
+
+async def _settle(driver: AsyncDriver, database: str) -> None:
+    """After migrations: every index online, and an older graphsvc's items given their first journal states."""
+    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    await ensure_baseline(driver, database)
 
 
 async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration]:
@@ -90,12 +99,9 @@ async def apply_migrations(driver: AsyncDriver, database: str) -> list[Migration
                 # Statements come from the shipped files, never from a request. Each runs in an auto-commit
                 # transaction, so that a data rewrite may go a batch at a time (CALL { ... } IN TRANSACTIONS).
                 await (await session.run(statement)).consume()
-        await driver.execute_query(
-            cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
-        )
+        await _record(driver, database, migration)
         applied.append(migration)
-    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
-    await ensure_baseline(driver, database)  # an older graphsvc's items get their first journal states
+    await _settle(driver, database)
     return applied
 
 
@@ -130,9 +136,6 @@ async def schema_after_bulk_import(driver: AsyncDriver, database: str) -> list[M
         for statement in (s for s in statements if not _SCHEMA.match(s)):
             await (await session.run(statement)).consume()
     for migration in shipped:
-        await driver.execute_query(
-            cypher("meta/record_migration"), version=migration.version, name=migration.name, database_=database
-        )
-    await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
-    await ensure_baseline(driver, database)
+        await _record(driver, database, migration)
+    await _settle(driver, database)
     return shipped

@@ -138,10 +138,8 @@ def loads(data: str | bytes, what: str = "the document") -> Any:
 def _plain(value: Any) -> bool:
     """Whether a value orjson read holds only strings, booleans, nulls, numbers within +-2^53 (floats too), lists
     and objects, nested at most MAX_DEPTH deep: `clean` but stricter about floats, without recursion."""
-    if type(value) is not dict and type(value) is not list:
-        return value is None or type(value) in (str, bool) or (type(value) in (int, float) and _within(value))
-    level: list[Any] = [value]
-    depth = 0  # of the containers in `level`; their items are one deeper
+    level: list[Any] = [[value]]  # the value as the one item of a list above the root
+    depth = -1  # of the containers in `level`; their items are one deeper
     while level:
         below: list[Any] = []
         for container in level:
@@ -159,10 +157,6 @@ def _plain(value: Any) -> bool:
         level = below
         depth += 1
     return True
-
-
-def _within(number: float) -> bool:
-    return -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER
 
 
 def _checked_loads(text: str, what: str) -> Any:

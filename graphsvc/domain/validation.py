@@ -225,8 +225,8 @@ def _consumption_well(doc: ExchangeDocument, known: Mapping[str, Kind]) -> bool:
     units = [con.businessUnit for con in doc.consumption]
     services = [con.service for con in doc.consumption]
     return (
-        all(known.get(unit) is Kind.BUSINESS_UNIT for unit in units)
-        and all(known.get(service) is Kind.SERVICE for service in services)
+        set(map(known.get, units)) <= {Kind.BUSINESS_UNIT}
+        and set(map(known.get, services)) <= {Kind.SERVICE}
         and len(set(zip(units, services, strict=True))) == len(units)
     )
 
