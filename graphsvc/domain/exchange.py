@@ -28,7 +28,7 @@ from pydantic import (
 
 from graphsvc.domain.clock import as_utc
 from graphsvc.domain.safe_json import MAX_SAFE_INTEGER
-from graphsvc.domain.text import control_characters, find_control, strip_controls
+from graphsvc.domain.text import control_characters, find_control, lone_surrogates, strip_controls
 
 __all__ = [
     "BusinessUnit",
@@ -123,6 +123,8 @@ def _name(value: str) -> str:
     found = control_characters(value)
     if found:
         raise ValueError(f"must not hold control or bidirectional-override characters (found {', '.join(found)})")
+    if found := lone_surrogates(value):
+        raise ValueError(f"must be text: it holds lone surrogates, halves of UTF-16 pairs ({', '.join(found)})")
     return value
 
 

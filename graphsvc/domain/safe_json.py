@@ -10,15 +10,32 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import orjson
 
-__all__ = ["MAX_DEPTH", "MAX_SAFE_INTEGER", "JsonRefused", "clean", "decode_text", "dumps", "loads", "unsafe_numbers"]
+from graphsvc.domain.text import find_lone_surrogate, printable
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SAFE_INTEGER",
+    "JsonRefused",
+    "clean",
+    "decode_text",
+    "dumps",
+    "loads",
+    "lone_surrogates",
+    "unsafe_numbers",
+]
 
 MAX_DEPTH = 64  # far deeper than any exchange document (4 levels) or GraphQL request needs
 MAX_SAFE_INTEGER = 2**53  # JavaScript and most JSON readers hold integers exactly only up to here
 _MAX_INT_DIGITS = 20  # longer integer literals are refused before Python converts them
+# A lone surrogate: half of a UTF-16 pair without the other, which JSON's \\u escapes can spell and Python's json
+# reads (a pair it makes one character), but which is no character: UTF-8 cannot encode it, so neither Neo4j nor a
+# content hash can take it. `_MAYBE_SURROGATE` finds the texts that could hold one (a false alarm costs one walk).
+_MAYBE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
 
 
 class JsonRefused(ValueError):
@@ -90,6 +107,30 @@ def unsafe_numbers(value: Any, path: str = "", depth: int = 0) -> list[str]:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             found += unsafe_numbers(item, _path(path, index), depth + 1)
+    return found
+
+
+def lone_surrogates(value: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Every string and key in a parsed value that holds a lone surrogate, as "path: why" (printable: the path
+    shows a key's lone surrogates and control characters as escapes); not looked for deeper than MAX_DEPTH
+    (`unsafe_numbers` says so)."""
+    found: list[str] = []
+    if depth > MAX_DEPTH:
+        return found
+    if isinstance(value, str):
+        if hit := find_lone_surrogate(value):
+            found.append(
+                f"{path or 'the document'}: holds a lone surrogate (\\u{ord(hit[0]):04x}), half of a UTF-16 pair, "
+                "which is no character (JSON spells one beyond U+FFFF as a pair: \\ud800-\\udbff then \\udc00-\\udfff)"
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            shown = _path(path, printable(str(key)))
+            found += lone_surrogates(key, f"{shown} (the key)")
+            found += lone_surrogates(item, shown, depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += lone_surrogates(item, _path(path, index), depth + 1)
     return found
 
 
@@ -167,6 +208,8 @@ def _checked_loads(text: str, what: str) -> Any:
     except json.JSONDecodeError as exc:
         raise JsonRefused(f"{what} is not valid JSON: {exc}") from None
     problems = [] if clean(value) else unsafe_numbers(value)
+    if _MAYBE_SURROGATE.search(text):
+        problems += lone_surrogates(value)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise JsonRefused(f"{what} holds values graphsvc does not accept: {shown}")

@@ -53,6 +53,30 @@ def test_non_finite_and_oversized_numbers_in_a_request_body_are_refused(
     assert counts(sync_driver, empty_db.database) == (0, 0)
 
 
+def test_a_lone_surrogate_in_a_request_body_is_refused(
+    api: GraphQLClient, sync_driver: Driver, empty_db: Connection
+) -> None:
+    doc = {
+        **BASE,
+        "configurationItems": [{"id": "CI-1", "name": "db", "type": "DATABASE", "attributes": {"n": "\udfff"}}],
+    }
+    status, text = raw_post(api, json.dumps({"query": IMPORT, "variables": {"d": doc}}).encode())
+    assert status == 400, text
+    assert (
+        "variables.d.configurationItems[0].attributes.n: holds a lone surrogate (\\udfff)"
+        in json.loads(text)["errors"][0]["message"]
+    )
+    status, text = raw_post(
+        api,
+        json.dumps(
+            {"query": CREATE_CI, "variables": {"input": {"id": "CI-9", "name": "\ud800", "type": "SERVER"}}}
+        ).encode(),
+    )
+    assert status == 400, text
+    assert "variables.input.name: holds a lone surrogate (\\ud800)" in json.loads(text)["errors"][0]["message"]
+    assert counts(sync_driver, empty_db.database) == (0, 0)
+
+
 def problems_of(result: dict[str, Any]) -> list[str]:
     assert result.get("data") is None, result
     (error,) = result["errors"]

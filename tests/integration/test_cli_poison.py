@@ -53,6 +53,17 @@ def test_import_refuses_what_json_readers_cannot_read_back(
     assert counts(sync_driver, empty_db.database) == (0, 0)
 
 
+def test_import_refuses_a_lone_surrogate_and_says_where(
+    empty_db: Connection, sync_driver: Driver, tmp_path: Path
+) -> None:
+    # JSON can spell half of a UTF-16 pair (\\ud800); it is no character, and no database or hash can store it
+    doc = {**DOC, "configurationItems": [{**DOC["configurationItems"][0], "attributes": {"note": "x\ud800"}}]}
+    code, output = imported(empty_db, tmp_path / "doc.json", json.dumps({**doc, "dependencies": []}).encode())
+    assert code != 0 and "configurationItems[0].attributes.note: holds a lone surrogate (\\ud800)" in output, output
+    assert "Traceback" not in output
+    assert counts(sync_driver, empty_db.database) == (0, 0)
+
+
 def test_encodings_and_nesting_get_one_clear_line(empty_db: Connection, sync_driver: Driver, tmp_path: Path) -> None:
     code, output = imported(
         empty_db, tmp_path / "latin1.json", json.dumps(DOC).replace("app", "caf\u00e9").encode("latin-1")

@@ -19,9 +19,11 @@ from graphsvc.domain.safe_json import (
     clean,
     dumps,
     loads,
+    lone_surrogates,
     unsafe_numbers,
 )
 from graphsvc.domain.text import control_characters, printable, strip_controls
+from graphsvc.domain.text import lone_surrogates as lone_surrogates_in_text
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none()
@@ -66,12 +68,35 @@ def test_fragments_of_poison_are_refused_or_parsed_clean(parts: list[str]) -> No
         ('{"a": -' + "1" * 30 + "}", "a: an integer of 30 digits is out of range"),
         ("[" * 5000 + "]" * 5000, "nests"),
         ("{", "is not valid JSON"),
+        ('{"a": {"b": ["x\\ud800y"]}}', "a.b[0]: holds a lone surrogate (\\ud800), half of a UTF-16 pair"),
+        ('{"k\\udfffey": {"c": "\\udbff"}}', "k\\udfffey (the key): holds a lone surrogate (\\udfff)"),
+        ('{"k\\udfffey": {"c": "\\udbff"}}', "k\\udfffey.c: holds a lone surrogate (\\udbff)"),
+        ('["\\ude00\\ud83d"]', "[0]: holds a lone surrogate (\\ude00)"),  # a pair in the wrong order is two
+        ('["\\ud800", 1e999]', "[1]: 1e999 is too large to be a finite number; [0]: holds a lone surrogate"),
     ],
 )
 def test_what_is_refused_says_where(text: str, says: str) -> None:
     with pytest.raises(JsonRefused) as refused:
         loads(text)
     assert says in str(refused.value)
+
+
+@given(st.text(max_size=8), st.characters(categories=["Cs"]), st.text(max_size=8), st.booleans())
+def test_a_lone_surrogate_anywhere_in_a_string_is_refused_with_its_path(
+    before: str, surrogate: str, after: str, escaped: bool
+) -> None:
+    # st.text draws no surrogates, so the one drawn has no pair: as a \\u escape (what JSON writers give) or, in a
+    # Python string handed to loads, as the character itself
+    text = json.dumps({"cis": [{"note": before + surrogate + after}]}, ensure_ascii=escaped)
+    with pytest.raises(JsonRefused) as refused:
+        loads(text)
+    assert f"cis[0].note: holds a lone surrogate (\\u{ord(surrogate):04x})" in str(refused.value)
+    str(refused.value).encode()  # printable as UTF-8, whatever it names
+
+
+def test_a_pair_is_one_character_and_an_escaped_backslash_is_no_escape() -> None:
+    assert loads('{"a": "\\ud83d\\ude00", "b": "\\\\ud800"}') == {"a": "\U0001f600", "b": "\\ud800"}
+    assert lone_surrogates({"a": ["\U0001f600", {"\u00e9": "\\ud800"}]}) == []
 
 
 def test_encodings() -> None:
@@ -100,11 +125,20 @@ def test_printable_text_has_no_control_or_bidi_characters(text: str) -> None:
     assert control_characters(strip_controls(text).replace("\t", "").replace("\n", "").replace("\r", "")) == []
 
 
+@given(st.text(st.characters(categories=["Cs"]) | st.characters(max_codepoint=0x300)))
+def test_free_text_and_printed_text_are_valid_utf8_whatever_they_held(text: str) -> None:
+    printable(text).encode()  # raises for a lone surrogate left in
+    strip_controls(text).encode()
+    assert lone_surrogates_in_text(printable(text)) == lone_surrogates_in_text(strip_controls(text)) == []
+
+
 def test_control_characters_are_named() -> None:
     assert control_characters("a\x1b[2J\u202eb\x1b") == ["U+001B", "U+202E"]
     assert printable("a\x1bb\u2066") == "a\\x1bb\\u2066"
     assert strip_controls("keep\ttab\nline\x07bell\u202e") == "keep\ttab\nlinebell"
     assert control_characters("plain é 🛒 \u200f") == []
+    assert lone_surrogates_in_text("a\udc00b\ud800\udc00") == ["U+DC00", "U+D800"]
+    assert printable("a\ud800") == "a\\ud800"
 
 
 _anything: st.SearchStrategy[Any] = st.recursive(
@@ -202,3 +236,22 @@ def test_a_long_integer_orjson_would_make_a_float_is_refused_as_before() -> None
 def test_a_duplicate_key_keeps_the_last_value_in_both_readers_even_over_deep_nesting() -> None:
     text = '{"a": ' + "[" * 100 + "]" * 100 + ', "a": 1, "b": {"c": 2, "c": [3]}}'
     assert loads(text) == _checked_loads(text, "the document") == {"a": 1, "b": {"c": [3]}}
+
+
+def test_an_exchange_document_from_python_drops_lone_surrogates_from_free_text_and_refuses_them_in_names() -> None:
+    # Discovery's readers and Python callers build documents without safe_json: the exchange's own checks hold
+    # the line (a lone surrogate once reached the content hash, which cannot encode it).
+    from graphsvc.domain.exchange import FORMAT
+    from graphsvc.domain.rows import content_hash
+    from graphsvc.domain.validation import DocumentInvalid, validate_structure
+
+    ci = {"id": "CI-1", "name": "db", "type": "SERVER", "attributes": {"note": "half\ud800 a pair"}}
+    doc = validate_structure({"format": FORMAT, "configurationItems": [ci]})
+    (item,) = doc.configurationItems
+    assert item.attributes == {"note": "half a pair"}
+    assert content_hash(item)
+    for where, bad in [("attributes.k\\udc00", {"attributes": {"k\udc00": 1}}), ("vendor", {"vendor": "v\udc00"})]:
+        with pytest.raises(DocumentInvalid) as refused:
+            validate_structure({"format": FORMAT, "configurationItems": [{**ci, **bad}]})
+        (problem,) = refused.value.problems
+        assert "lone surrogates, halves of UTF-16 pairs (U+DC00)" in problem.message, (where, problem)
