@@ -25,7 +25,7 @@ __all__ = [
     "decode_text",
     "dumps",
     "loads",
-    "lone_surrogates",
+    "lone_surrogate_paths",
     "unsafe_numbers",
 ]
 
@@ -110,7 +110,7 @@ def unsafe_numbers(value: Any, path: str = "", depth: int = 0) -> list[str]:
     return found
 
 
-def lone_surrogates(value: Any, path: str = "", depth: int = 0) -> list[str]:
+def lone_surrogate_paths(value: Any, path: str = "", depth: int = 0) -> list[str]:
     """Every string and key in a parsed value that holds a lone surrogate, as "path: why" (printable: the path
     shows a key's lone surrogates and control characters as escapes); not looked for deeper than MAX_DEPTH
     (`unsafe_numbers` says so)."""
@@ -126,11 +126,11 @@ def lone_surrogates(value: Any, path: str = "", depth: int = 0) -> list[str]:
     elif isinstance(value, dict):
         for key, item in value.items():
             shown = _path(path, printable(str(key)))
-            found += lone_surrogates(key, f"{shown} (the key)")
-            found += lone_surrogates(item, shown, depth + 1)
+            found += lone_surrogate_paths(key, f"{shown} (the key)")
+            found += lone_surrogate_paths(item, shown, depth + 1)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found += lone_surrogates(item, _path(path, index), depth + 1)
+            found += lone_surrogate_paths(item, _path(path, index), depth + 1)
     return found
 
 
@@ -209,7 +209,7 @@ def _checked_loads(text: str, what: str) -> Any:
         raise JsonRefused(f"{what} is not valid JSON: {exc}") from None
     problems = [] if clean(value) else unsafe_numbers(value)
     if _MAYBE_SURROGATE.search(text):
-        problems += lone_surrogates(value)
+        problems += lone_surrogate_paths(value)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
         raise JsonRefused(f"{what} holds values graphsvc does not accept: {shown}")

@@ -19,11 +19,10 @@ from graphsvc.domain.safe_json import (
     clean,
     dumps,
     loads,
-    lone_surrogates,
+    lone_surrogate_paths,
     unsafe_numbers,
 )
-from graphsvc.domain.text import control_characters, printable, strip_controls
-from graphsvc.domain.text import lone_surrogates as lone_surrogates_in_text
+from graphsvc.domain.text import control_characters, lone_surrogates, printable, strip_controls
 
 json_values: st.SearchStrategy[Any] = st.recursive(
     st.none()
@@ -96,7 +95,7 @@ def test_a_lone_surrogate_anywhere_in_a_string_is_refused_with_its_path(
 
 def test_a_pair_is_one_character_and_an_escaped_backslash_is_no_escape() -> None:
     assert loads('{"a": "\\ud83d\\ude00", "b": "\\\\ud800"}') == {"a": "\U0001f600", "b": "\\ud800"}
-    assert lone_surrogates({"a": ["\U0001f600", {"\u00e9": "\\ud800"}]}) == []
+    assert lone_surrogate_paths({"a": ["\U0001f600", {"\u00e9": "\\ud800"}]}) == []
 
 
 def test_encodings() -> None:
@@ -129,7 +128,7 @@ def test_printable_text_has_no_control_or_bidi_characters(text: str) -> None:
 def test_free_text_and_printed_text_are_valid_utf8_whatever_they_held(text: str) -> None:
     printable(text).encode()  # raises for a lone surrogate left in
     strip_controls(text).encode()
-    assert lone_surrogates_in_text(printable(text)) == lone_surrogates_in_text(strip_controls(text)) == []
+    assert lone_surrogates(printable(text)) == lone_surrogates(strip_controls(text)) == []
 
 
 def test_control_characters_are_named() -> None:
@@ -137,7 +136,7 @@ def test_control_characters_are_named() -> None:
     assert printable("a\x1bb\u2066") == "a\\x1bb\\u2066"
     assert strip_controls("keep\ttab\nline\x07bell\u202e") == "keep\ttab\nlinebell"
     assert control_characters("plain é 🛒 \u200f") == []
-    assert lone_surrogates_in_text("a\udc00b\ud800\udc00") == ["U+DC00", "U+D800"]
+    assert lone_surrogates("a\udc00b\ud800\udc00") == ["U+DC00", "U+D800"]
     assert printable("a\ud800") == "a\\ud800"
 
 
