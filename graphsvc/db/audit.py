@@ -61,11 +61,16 @@ def _json(props: Mapping[str, Any] | None) -> str | None:
 
 @dataclass(frozen=True)
 class Audit:
-    """Who is writing and what they call the write: passed to every write function."""
+    """Who is writing and what they call the write: passed to every write function.
+
+    `tx` groups entries into one write for the event feed (db/audit_feed.py): left None, each transaction's entries
+    are a write of their own (they get its clock); a write that commits in several transactions (a bulk import)
+    gives all of them one value, so that it is told as the one write it is."""
 
     actor_id: str
     actor_name: str
     action: str
+    tx: int | None = None
 
     async def record(
         self,
@@ -102,7 +107,12 @@ class Audit:
             rows[0]["states"] = await states_in(tx, ids, known(pos) if known else None)
         await (
             await tx.run(
-                cypher("audit/record"), rows=rows, actorId=self.actor_id, actorName=self.actor_name, action=self.action
+                cypher("audit/record"),
+                rows=rows,
+                actorId=self.actor_id,
+                actorName=self.actor_name,
+                action=self.action,
+                tx=self.tx,
             )
         ).consume()
         return pos

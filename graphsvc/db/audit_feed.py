@@ -7,15 +7,18 @@ visible too. The feed reads the positions after the last one it saw (the `audit_
 actor and action) and reads each write's item entries (the `audit_tx` index); an import's batch of created items
 recorded as one entry gives each of its items (cypher/audit/feed_write.cypher).
 
-Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB), and
-the node batches of a bulk import (over `single_tx_rows` rows, committed batch by batch: importer.py), which is told
-as one write for each of its seal batches, listing none of the items it created or updated (those entries carry the
-journal's states only).
+A bulk import (over `single_tx_rows` rows: importer.py) commits batch by batch, but all its entries share one `tx`
+(the load's clock, Audit.tx), and its journal positions are all taken after its last entry of an item has committed:
+the feed tells it as one write, whole, at its first position, and skips its later positions, which other writes'
+positions may come between (the writes told lately are remembered, `TOLD`).
+
+Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB).
 """
 
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,15 +32,20 @@ __all__ = ["AuditFeed"]
 Key = tuple[Any, str, str]  # (the transaction's clock, actor id, action): one write
 
 
+# Writes told lately, remembered so that one whose positions span several reads, or have other writes' between them
+# (a bulk import's seals), is told once.
+TOLD = 1024
+
+
 class AuditFeed:
-    """Reads the writes committed after a journal position; keeps which write it read last, so a write whose
-    positions span two reads is told once."""
+    """Reads the writes committed after a journal position; remembers the last TOLD writes it told, so a write whose
+    positions span two reads, or come between other writes' positions, is told once."""
 
     def __init__(self, repo: ItemRepository, *, max_items: int = 1000, batch: int = 500) -> None:
         self.repo = repo
         self.max_items = max_items  # item entries read per write (WriteEvent.item_count says how many there are)
         self.batch = batch  # positions read at once
-        self._last: Key | None = None
+        self._told: OrderedDict[Key, None] = OrderedDict()
 
     async def head(self) -> int:
         """The last journal position committed (0: none yet)."""
@@ -57,10 +65,13 @@ class AuditFeed:
                 groups.append((key, [row]))
         events = []
         for key, found in groups:
-            if key == self._last:
-                continue  # the rest of a write whose entries were read with its first positions
+            if key in self._told:  # the rest of a write whose entries were read with its first positions
+                self._told.move_to_end(key)
+                continue
             events.append(await self._write(key, found))
-            self._last = key
+            self._told[key] = None
+            if len(self._told) > TOLD:
+                self._told.popitem(last=False)
         return events, int(rows[-1]["pos"]) if rows else position
 
     async def _write(self, key: Key, positions: Sequence[Any]) -> WriteEvent:

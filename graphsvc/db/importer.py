@@ -32,10 +32,10 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
-from itertools import groupby, islice
+from itertools import chain, groupby, islice
 from typing import Any, Literal
 from uuid import uuid4
 
@@ -141,10 +141,12 @@ _Sealing = Literal["created", "updated", "hash only"]
 @dataclass(frozen=True)
 class _Sealed:
     """A seal step's items whose content the import wrote (their states go to the journal), and the states of those
-    it created, as written."""
+    it created, as written; `also`: items the document does not describe that merged relationships onto (their
+    states go to the journal too, read)."""
 
     ids: list[str]
     known: KnownStates
+    also: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -222,8 +224,16 @@ class _Plan:
         for rel, rows in self.merged.items():
             for chunk in _chunks(rows, batch):
                 yield "import/merge_rels", rel, {"rows": chunk}
-        yield from seals_made
-        yield from seals
+        # The states of the items merged onto go with the seals, batch by batch (a seal of their own when there are
+        # more of them than seals): the journal positions of a bulk load are all taken after its last audit entry
+        # of an item has committed, so the event feed, which tells the load at its first position, tells it whole.
+        merged = iter(_chunks(list(dict.fromkeys(r["from"] for rows in self.merged.values() for r in rows)), batch))
+        for seal in chain(seals_made, seals):
+            _name, sealed, _params = seal
+            sealed.also.extend(next(merged, []))
+            yield seal
+        for also in merged:
+            yield "import/seal_hashes", _Sealed([], KnownStates({}), also), {"rows": []}
 
     def rel_rows(self) -> Iterator[dict[str, Any]]:
         """The relationships created out of the items the document describes, in order, each made when taken."""
@@ -494,6 +504,12 @@ async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> datetime:
     return as_utc(record["now"].to_native())
 
 
+def _nanoseconds(at: datetime) -> int:
+    """`at` in nanoseconds since the epoch, as audit entries' `tx` (cypher/audit/record.cypher)."""
+    since = as_utc(at) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (since.days * 86_400 + since.seconds) * 1_000_000_000 + since.microseconds * 1_000
+
+
 class _CutLoad(Exception):
     """Raised by a one-transaction import that finds a bulk load was cut short: that is dealt with first
     (`_after_cut_load`), in transactions of its own, and the import is tried again."""
@@ -654,11 +670,11 @@ async def import_document(
                 if name == "import/create_typed_rels":
                     _all_joined(params["rows"], outcome.counters.relationships_created)
             if isinstance(arg, _Sealed):  # the last step for every item written: its state for the journal
-                pos = await audit.record_states(tx, arg.ids, partial(_known, arg.known, own))
+                pos = await audit.record_states(tx, [*arg.ids, *arg.also], partial(_known, arg.known, own))
                 done += len(arg.ids)
-            else:  # nodes: their relationships are written by later steps, so their states wait for the seal
+            else:  # nodes (their relationships are written by later steps) and merges: their states wait for the seals
                 changes = arg if isinstance(arg, Entries) else _audited(name, arg, params, before, after)
-                pos = await audit.record(tx, changes, states=name == "import/merge_rels")
+                pos = await audit.record(tx, changes, states=False)
             if pos is not None:
                 taken.append(pos)
             done += len(params.get("rows") or params.get("ids") or [])
@@ -702,6 +718,9 @@ async def import_document(
                             await _after_cut_load(session)
             else:
                 async with _lock_held(driver, database) as now:
+                    # one write for the event feed, though it commits batch by batch (`run` reads `audit` when
+                    # it records): its transactions' entries share the load's clock (Audit.tx)
+                    audit = replace(audit, tx=_nanoseconds(now))
                     await _after_cut_load(session)
                     journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)

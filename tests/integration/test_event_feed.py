@@ -166,3 +166,77 @@ async def test_incident_and_change_events_are_read_off_writes(adriver: AsyncDriv
     [event], _ = await feed.after(start)
     assert [(m.change_id, m.from_status, m.to_status) for m in change_moves(event)] == [("C-1", "DRAFT", "SUBMITTED")]
     assert incident_events(event) == []
+
+
+async def _all_after(feed: AuditFeed, start: int) -> list[WriteEvent]:
+    """Every write the feed tells after `start`, read `feed.batch` positions at a time to the head."""
+    events: list[WriteEvent] = []
+    position = start
+    while True:
+        more, after = await feed.after(position)
+        events += more
+        if after == position:
+            return events
+        position = after
+
+
+def _by_item(event: WriteEvent) -> list[tuple[Any, ...]]:
+    return sorted((_timeless(i) for i in event.items), key=repr)
+
+
+async def test_a_bulk_import_is_told_as_one_write_whole_like_the_same_import_in_one_transaction(
+    adriver: AsyncDriver, sync_driver: Driver
+) -> None:
+    # created, updated and merged onto (a dependency of CI-APP-1, which the document does not describe): a bulk
+    # import commits each in transactions of its own, and other writes' journal positions may come between its
+    # seals'; its event is the one-transaction import's
+    stored = copy.deepcopy(SMALL)
+    stored["configurationItems"] += [ci("CI-GONE").model_dump(exclude_none=True)]
+    changed = copy.deepcopy(SMALL)
+    changed["configurationItems"] = [c for c in changed["configurationItems"] if c["id"] != "CI-APP-1"]
+    changed["configurationItems"][0]["name"] = "renamed"
+    changed["configurationItems"] += [ci(f"CI-NEW-{n}").model_dump(exclude_none=True) for n in range(12)]
+    changed["dependencies"].append({"from": "CI-APP-1", "to": "CI-GONE"})
+    told = []
+    for how in ({}, {"single_tx_rows": 1, "batch_size": 5}):
+        wipe(sync_driver, DB)
+        await import_document(adriver, DB, stored)
+        feed = AuditFeed(ItemRepository(adriver, DB), batch=2)  # the import's positions span several reads
+        start = await feed.head()
+        await import_document(adriver, DB, changed, audit=Audit("tok-1", "importer", "importCmdb"), **how)
+        await writes.create_item(adriver, DB, Kind.CONFIGURATION_ITEM, ci("CI-X"), audit=Audit("tok-2", "ed", "add"))
+        events = await _all_after(feed, start)
+        assert [(e.actor_name, e.action) for e in events] == [("importer", "importCmdb"), ("ed", "add")], how
+        told.append(events[0])
+    one_tx, bulk = told
+    assert bulk.item_count == one_tx.item_count == len(bulk.items) > 14
+    assert _by_item(bulk) == _by_item(one_tx)
+    operations = {(i.item_id, i.operation) for i in bulk.items}
+    assert {("CI-NEW-0", WriteOperation.CREATED), ("CI-APP-1", WriteOperation.UPDATED)} <= operations
+    assert (changed["configurationItems"][0]["id"], WriteOperation.UPDATED) in operations
+
+
+async def test_a_write_whose_positions_have_others_between_them_is_told_once(
+    adriver: AsyncDriver, sync_driver: Driver
+) -> None:
+    # a bulk import's seals take positions in transactions of their own, and any write may commit between them:
+    # here by hand, a write of two transactions sharing one clock (Audit.tx) with another write between them
+    wipe(sync_driver, DB)
+    await import_document(adriver, DB, SMALL)
+    feed = AuditFeed(ItemRepository(adriver, DB))
+    start = await feed.head()
+    load = Audit("tok-1", "importer", "importCmdb", tx=1_234_567_890)
+
+    async def record(audit: Audit, item_id: str) -> None:
+        async with adriver.session(database=DB) as session:
+            await session.execute_write(lambda tx: audit.record(tx, [(item_id, None, {"name": item_id})]))
+
+    await record(load, "CI-APP-1")
+    await record(Audit("tok-2", "ed", "edit"), "CI-DB-1")
+    await record(load, "CI-DB-2")
+    events = await _all_after(feed, start)
+    assert [(e.action, [i.item_id for i in e.items]) for e in events] == [
+        ("importCmdb", ["CI-APP-1", "CI-DB-2"]),  # told at its first position, whole
+        ("edit", ["CI-DB-1"]),
+    ]
+    assert await feed.after(await feed.head()) == ([], await feed.head())
