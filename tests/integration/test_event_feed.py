@@ -234,9 +234,13 @@ async def test_a_write_whose_positions_have_others_between_them_is_told_once(
     await record(load, "CI-APP-1")
     await record(Audit("tok-2", "ed", "edit"), "CI-DB-1")
     await record(load, "CI-DB-2")
+    states_only = Audit("tok-3", "journal", "states")
+    async with adriver.session(database=DB) as session:
+        await session.execute_write(lambda tx: states_only.record_states(tx, ["CI-DB-3"]))
     events = await _all_after(feed, start)
-    assert [(e.action, [i.item_id for i in e.items]) for e in events] == [
-        ("importCmdb", ["CI-APP-1", "CI-DB-2"]),  # told at its first position, whole
-        ("edit", ["CI-DB-1"]),
+    assert [(e.action, [i.item_id for i in e.items], e.item_count) for e in events] == [
+        ("importCmdb", ["CI-APP-1", "CI-DB-2"], 2),  # told at its first position, whole
+        ("edit", ["CI-DB-1"], 1),
+        ("states", [], 0),  # a write of no item entries (an initial load's, say)
     ]
     assert await feed.after(await feed.head()) == ([], await feed.head())
