@@ -1,4 +1,5 @@
-// The mark of a bulk load that did not finish (graphsvc/db/importer.py `_after_cut_load`): when it began and which
-// load it was; none if no load was cut short. The content hashes of what that load wrote are not to be trusted.
+// The mark of a bulk load that did not finish (graphsvc/db/importer.py `_after_cut_load`): when it began, which load
+// it was and the clock its audit entries share; none if no load was cut short. The content hashes of what that load
+// wrote are not to be trusted.
 OPTIONAL MATCH (s:GraphState {id: 'bulk-load'})
-RETURN s.since AS since, s.load AS load
+RETURN s.since AS since, s.load AS load, s.tx AS tx

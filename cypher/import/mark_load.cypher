@@ -1,5 +1,6 @@
 // A bulk load ($load, a fresh id) is about to write, from $since (its time): until it finishes, the items it writes
 // carry content hashes of what they will be once their relationships are written. Removed by unmark_load.cypher
-// when it has finished.
+// when it has finished. `$tx`: the clock its audit entries share (graphsvc/db/audit.py Audit.tx), by which the next
+// import finds the items it touched if it stops part-way.
 MERGE (s:GraphState {id: 'bulk-load'})
-SET s.since = $since, s.load = $load
+SET s.since = $since, s.load = $load, s.tx = $tx

@@ -86,10 +86,11 @@ class Audit:
 
         Item writes also record, on their first entry, the state the transaction leaves each touched item in (its
         properties and outgoing relationships: the estate's journal, journal.py), for the ids of `changes` and of
-        `also`; `states=False` leaves that to a later step of the same write (an import's node batches). The states
-        are read in the transaction, but for the ids whose states `known(position)` gives: the writer's own, given
-        the journal position this write takes (an import's created items, db/importer.py). `changes` may be made
-        ahead (`entries`). Returns that position, if states were recorded."""
+        `also`; `states=False` leaves that to a later step of the same write (an import's node and merge batches:
+        its seals record them). The states are read in the transaction, but for the ids whose states
+        `known(position)` gives: the writer's own, given the journal position this write takes (an import's created
+        items, db/importer.py). `changes` may be made ahead (`entries`). Returns that position, if states were
+        recorded."""
         made = changes if isinstance(changes, Entries) else entries(changes, kind)
         ids = list(dict.fromkeys([*made.ids, *also])) if kind == "ITEM" and states else []
         if not made.rows and not ids:

@@ -103,7 +103,7 @@ Step = tuple[str, Any, dict[str, Any]]
 # once wrote the 100k load's 451,000 relationships in two thirds of the time of one, with no deadlock (a deadlock
 # would be retried by the driver: a batch is written whole or not at all). Dropping an updated item's relationships
 # and merging onto items the document does not describe go one by one, and so do seals: each asks which journal
-# positions the ones before it took (`_Journal`).
+# positions the ones before it took (`_Journal`); they are the only steps that take positions.
 _SIDE_BY_SIDE = {
     "import/create_nodes": "nodes",
     "import/update_nodes": "nodes",
@@ -122,6 +122,8 @@ _SEALS_AHEAD = 32
 CREATED_PER_BATCH_FROM = 1_000
 # Utilization readings per transaction in a bulk load (a single-transaction import writes them all at once).
 READINGS_BATCH = 50_000
+# Items whose journal states are recorded per transaction after a bulk load cut short (`_journal_after_cut_load`).
+_REPAIR_BATCH = 5_000
 
 
 @dataclass
@@ -531,7 +533,27 @@ async def _after_cut_load(session: AsyncSession) -> None:
     if mark["since"] is None:
         return
     await (await session.run(cypher("import/clear_cut_hashes"), since=mark["since"])).consume()
+    if mark["tx"] is not None:  # (a mark of a load from before the journal's repair has none)
+        await _journal_after_cut_load(session, mark["tx"])
     await session.execute_write(_run_statement, "import/unmark_load", load=mark["load"])
+
+
+# Who records the journal's states of what a bulk load cut short wrote (`_journal_after_cut_load`).
+_REPAIR = Audit("system", "graphsvc (after a bulk load cut short)", "repair")
+
+
+async def _journal_after_cut_load(session: AsyncSession, tx_clock: int) -> None:
+    """The journal's states of every item a cut-short load touched, as they stand now, batch by batch: the load
+    records its items' states only in its last steps (the seals), after their relationships, so one that stopped
+    before them left items whose journal states lag behind the database (the estate as of a time, drift)."""
+    found = await session.run(cypher("import/cut_load_items"), tx=tx_clock)
+    ids = [r["id"] async for r in found]
+    for chunk in _chunks(ids, _REPAIR_BATCH):
+        await session.execute_write(_record_states, chunk)
+
+
+async def _record_states(tx: AsyncManagedTransaction, ids: list[str]) -> None:
+    await _REPAIR.record_states(tx, ids)
 
 
 async def _run_statement(tx: AsyncManagedTransaction, name: str, /, **params: Any) -> None:
@@ -670,6 +692,11 @@ async def import_document(
                 if name == "import/create_typed_rels":
                     _all_joined(params["rows"], outcome.counters.relationships_created)
             if isinstance(arg, _Sealed):  # the last step for every item written: its state for the journal
+                if bulk and wrote and not journal.ours:
+                    # The first seal of a bulk load: everything it writes but the journal's states has committed,
+                    # and the event feed tells the load at this position (db/audit_feed.py): the graph's version
+                    # moves now, so that what the event prompts (a service board) is read from the loaded graph.
+                    await bump_graph_state(tx)
                 pos = await audit.record_states(tx, [*arg.ids, *arg.also], partial(_known, arg.known, own))
                 done += len(arg.ids)
             else:  # nodes (their relationships are written by later steps) and merges: their states wait for the seals
@@ -725,20 +752,24 @@ async def import_document(
                     journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()
-                    # items are written with their content hash, ahead of their relationships: marked until the
-                    # last batch, so that if the load stops part-way the next import does not trust those hashes
-                    load = uuid4().hex if plan.created or plan.updated else None
+                    # items are written with their content hash, ahead of their relationships, and their journal
+                    # states last: marked until the last batch, so that if the load stops part-way the next import
+                    # does not trust those hashes and records those states (`_after_cut_load`)
+                    load = uuid4().hex if plan.created or plan.updated or plan.merged else None
                     if load is not None:
-                        await session.execute_write(_run_statement, "import/mark_load", since=now, load=load)
+                        await session.execute_write(
+                            _run_statement, "import/mark_load", since=now, load=load, tx=audit.tx
+                        )
                     with writing():
                         say("writing")
 
                         async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> list[int]:
                             return await run(tx, chunk, total, journal.alone_until)
 
-                        # The graph's version is bumped once, after the last batch, rather than in every batch's
-                        # transaction, where the two writers waited on each other for it (meanwhile kept graphs
-                        # answer as before the load); and also when the load stops part-way, after some batches.
+                        # The graph's version is bumped in the first seal's transaction (`run`: the event feed tells
+                        # the load there) and after the last batch, rather than in every batch's transaction, where
+                        # the two writers waited on each other for it (meanwhile kept graphs answer as before the
+                        # load); and also when the load stops part-way, after some batches.
                         finished = False
                         try:
                             for parallel, run_steps in _runs(plan.steps(batch_size)):

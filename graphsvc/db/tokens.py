@@ -14,7 +14,7 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.connection import timed_out, translated, with_timeout
 from graphsvc.db.cypher import cypher
 from graphsvc.domain.clock import as_utc
-from graphsvc.domain.text import control_characters
+from graphsvc.domain.text import control_characters, lone_surrogates
 from graphsvc.domain.tokens import Principal, Role, TokenRecord, hash_token, new_token, well_formed
 from graphsvc.errors import DatabaseUnavailable, InvalidArgument, NotFound, QueryTimeout
 from graphsvc.util import SharedRead
@@ -123,6 +123,8 @@ class TokenStore:
                 f"name: must not hold control or bidirectional-override characters "
                 f"(found {', '.join(control_characters(name))})"
             )
+        if lone_surrogates(name):  # a command-line argument that was not UTF-8 (Python keeps its bytes so)
+            raise InvalidArgument(f"name: must be text (found lone surrogates {', '.join(lone_surrogates(name))})")
         if expires_at is not None:
             expires_at = as_utc(expires_at)
         if expires_at is not None and expires_at <= datetime.now(UTC):

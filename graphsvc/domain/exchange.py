@@ -117,8 +117,10 @@ def _attribute(value: Any) -> Any:
     raise ValueError("must be a string, a number, a boolean or null")
 
 
-def _name(value: str) -> str:
-    if find_control(value) is None:
+def _name(value: Any) -> Any:
+    # Before a name's own checks (a lone surrogate fails pydantic's length check with a message that names nothing),
+    # so anything but a string goes on to them as it is.
+    if type(value) is not str or find_control(value) is None:
         return value
     found = control_characters(value)
     if found:
@@ -157,7 +159,7 @@ def _utc(value: datetime) -> datetime:
 
 
 Id = Annotated[StrictStr, Field(pattern=ID_PATTERN)]
-Name = Annotated[StrictStr, Field(min_length=1), AfterValidator(_name)]
+Name = Annotated[StrictStr, Field(min_length=1), BeforeValidator(_name)]
 # Free text keeps tab and newline and loses the other control and bidirectional-override characters.
 Text = Annotated[StrictStr, AfterValidator(strip_controls)]
 # A short label (a region, an e-mail address, a version) refuses them as a name does.

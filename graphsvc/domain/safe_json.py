@@ -80,9 +80,11 @@ def decode_text(data: bytes, what: str = "the document") -> str:
 
 
 def _path(parent: str, key: str | int) -> str:
+    """A path one level down; a key is shown `printable` (a message naming it is printed and logged)."""
     if isinstance(key, int):
         return f"{parent}[{key}]"
-    return f"{parent}.{key}" if parent else key
+    shown = printable(key)
+    return f"{parent}.{shown}" if parent else shown
 
 
 def unsafe_numbers(value: Any, path: str = "", depth: int = 0) -> list[str]:
@@ -125,7 +127,7 @@ def lone_surrogate_paths(value: Any, path: str = "", depth: int = 0) -> list[str
             )
     elif isinstance(value, dict):
         for key, item in value.items():
-            shown = _path(path, printable(str(key)))
+            shown = _path(path, str(key))
             found += lone_surrogate_paths(key, f"{shown} (the key)")
             found += lone_surrogate_paths(item, shown, depth + 1)
     elif isinstance(value, list):

@@ -107,6 +107,9 @@ def test_token_names_cannot_carry_escapes_and_old_ones_are_printed_escaped(
         made.exit_code != 0
         and "must not hold control or bidirectional-override characters (found U+001B)" in made.output
     )
+    # an argument that was not UTF-8 (bytes 0xff) reaches Python as a lone surrogate: refused, never sent to Neo4j
+    made = runner.invoke(app, ["token", "create", "--name", "bot\udcff", "--role", "viewer"], env=env(empty_db))
+    assert made.exit_code != 0 and "must be text (found lone surrogates U+DCFF)" in made.output, made.output
     make_token(sync_driver, empty_db.database, "viewer", name="evil\x1b]0;owned\x07\u202etxt")  # stored before
     listed = runner.invoke(app, ["token", "list"], env=env(empty_db))
     assert listed.exit_code == 0, listed.output

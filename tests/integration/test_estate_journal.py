@@ -17,6 +17,7 @@ from graphsvc.db.audit import Audit
 from graphsvc.db.importer import import_document
 from graphsvc.db.items import ItemRepository
 from graphsvc.db.journal import ensure_baseline, estate_as_of, estate_now
+from graphsvc.db.journal import head as journal_head
 from graphsvc.domain.estate import Estate
 from graphsvc.domain.exchange import ConfigurationItem, Dependency
 from graphsvc.domain.graph import DependencyGraph
@@ -173,3 +174,38 @@ async def test_a_bulk_load_reads_back_what_another_write_changed_meanwhile(
     assert ("DEPENDS_ON", "CI-DB-2") in now.out["CI-APP-1"] and now.items["CI-APP-1"]["version"] == 2
     replayed, _ = await estate_as_of(repo, datetime.now(UTC))
     assert shape(replayed) == shape(now)
+
+
+async def test_a_bulk_load_records_the_items_it_merged_onto_and_moves_the_graph_s_version_at_its_first_seal(
+    adriver: AsyncDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Relationships added to items a document does not describe are recorded in the journal by the load's seals
+    (here more of those items than seals: a seal of their own for the rest); and the graph's version has moved by
+    the load's first journal position, where the event feed tells it."""
+    await import_document(adriver, DB, SMALL)
+    repo = ItemRepository(adriver, DB)
+    doc = {
+        "format": SMALL["format"],
+        "teams": [{**SMALL["teams"][0], "name": "renamed"}],  # one item described: one seal
+        "dependencies": [
+            {"from": "CI-MON", "to": "CI-SAN-1"},
+            {"from": "CI-DB-1", "to": "CI-SAN-1"},
+            {"from": "CI-DB-2", "to": "CI-SAN-1"},
+        ],
+    }
+    bumped_at: list[int] = []  # the journal's position at each move of the graph's version
+    original = importer.bump_graph_state
+
+    async def bump(tx: Any) -> None:
+        bumped_at.append((await (await tx.run("MATCH (j:Journal) RETURN j.pos AS pos")).single(strict=True))["pos"])
+        await original(tx)
+
+    monkeypatch.setattr(importer, "bump_graph_state", bump)
+    before = await journal_head(repo)
+    await import_document(adriver, DB, doc, single_tx_rows=1, batch_size=1)
+    now = await estate_now(repo)
+    assert all(("DEPENDS_ON", "CI-SAN-1") in now.out[i] for i in ("CI-MON", "CI-DB-1", "CI-DB-2"))
+    replayed, _ = await estate_as_of(repo, datetime.now(UTC))
+    assert shape(replayed) == shape(now)
+    # at the first seal, before it takes the load's first position, and when the load has finished (3 seals later)
+    assert bumped_at == [before, before + 3]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,6 +17,8 @@ from neo4j import AsyncDriver, Driver
 from graphsvc.db import importer, writes
 from graphsvc.db.audit import Audit
 from graphsvc.db.importer import import_document
+from graphsvc.db.items import ItemRepository
+from graphsvc.db.journal import estate_as_of, estate_now
 from graphsvc.domain.exchange import Dependency
 from tests.conftest import wipe
 from tests.integration.test_import_export import DB, SMALL, rows
@@ -108,6 +111,13 @@ async def test_an_import_of_another_document_after_a_cut_load_leaves_the_load_s_
     assert done.created == 1
     unhashed = {i for i, _, u in rows(sync_driver, ITEMS) if u}
     assert unhashed == {i for i, _, _ in rows(sync_driver, ITEMS)} - {"TEAM-OTHER"}
+
+    # the journal holds the load's items as they stand (it recorded their states only in its last steps, which it
+    # did not reach): the estate as of now is the database's
+    from tests.integration.test_estate_journal import shape  # (that module imports this one)
+
+    repo = ItemRepository(adriver, DB)
+    assert shape((await estate_as_of(repo, datetime.now(UTC)))[0]) == shape(await estate_now(repo))
 
     again = await import_document(adriver, DB, SMALL)
     assert again.created == 0 and again.updated > 0

@@ -72,12 +72,16 @@ def test_fragments_of_poison_are_refused_or_parsed_clean(parts: list[str]) -> No
         ('{"k\\udfffey": {"c": "\\udbff"}}', "k\\udfffey.c: holds a lone surrogate (\\udbff)"),
         ('["\\ude00\\ud83d"]', "[0]: holds a lone surrogate (\\ude00)"),  # a pair in the wrong order is two
         ('["\\ud800", 1e999]', "[1]: 1e999 is too large to be a finite number; [0]: holds a lone surrogate"),
+        # a key is named as it can be printed
+        ('{"k\\ud800": 1e999}', "k\\ud800: 1e999 is too large to be a finite number"),
+        ('{"a\\u001b[2Jb": NaN}', "a\\x1b[2Jb: NaN is not a JSON number"),
     ],
 )
 def test_what_is_refused_says_where(text: str, says: str) -> None:
     with pytest.raises(JsonRefused) as refused:
         loads(text)
     assert says in str(refused.value)
+    assert control_characters(str(refused.value)) == lone_surrogates(str(refused.value)) == []
 
 
 @given(st.text(max_size=8), st.characters(categories=["Cs"]), st.text(max_size=8), st.booleans())
@@ -249,8 +253,13 @@ def test_an_exchange_document_from_python_drops_lone_surrogates_from_free_text_a
     (item,) = doc.configurationItems
     assert item.attributes == {"note": "half a pair"}
     assert content_hash(item)
-    for where, bad in [("attributes.k\\udc00", {"attributes": {"k\udc00": 1}}), ("vendor", {"vendor": "v\udc00"})]:
+    for where, bad in [
+        ("configurationItems[0].attributes.k\ufffd\ufffd\ufffd.[key]", {"attributes": {"k\udc00": 1}}),
+        ("configurationItems[0].vendor", {"vendor": "v\udc00"}),
+        ("configurationItems[0].name", {"name": "n\udc00"}),
+    ]:
         with pytest.raises(DocumentInvalid) as refused:
             validate_structure({"format": FORMAT, "configurationItems": [{**ci, **bad}]})
         (problem,) = refused.value.problems
-        assert "lone surrogates, halves of UTF-16 pairs (U+DC00)" in problem.message, (where, problem)
+        assert problem.path == where
+        assert "must be text: it holds lone surrogates, halves of UTF-16 pairs (U+DC00)" in problem.message, where
