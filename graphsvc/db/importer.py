@@ -692,7 +692,7 @@ async def import_document(
                 if name == "import/create_typed_rels":
                     _all_joined(params["rows"], outcome.counters.relationships_created)
             if isinstance(arg, _Sealed):  # the last step for every item written: its state for the journal
-                if bulk and wrote and not journal.ours:
+                if bulk and wrote and not journal.ours and (arg.ids or arg.also):  # (it takes a position)
                     # The first seal of a bulk load: everything it writes but the journal's states has committed,
                     # and the event feed tells the load at this position (db/audit_feed.py): the graph's version
                     # moves now, so that what the event prompts (a service board) is read from the loaded graph.
@@ -766,10 +766,11 @@ async def import_document(
                         async def run_bulk(tx: AsyncManagedTransaction, chunk: list[Step]) -> list[int]:
                             return await run(tx, chunk, total, journal.alone_until)
 
-                        # The graph's version is bumped in the first seal's transaction (`run`: the event feed tells
-                        # the load there) and after the last batch, rather than in every batch's transaction, where
-                        # the two writers waited on each other for it (meanwhile kept graphs answer as before the
-                        # load); and also when the load stops part-way, after some batches.
+                        # The graph's version is bumped once, in the first seal's transaction (`run`: all the graph
+                        # is written by then, and the event feed tells the load there) or else after the last batch,
+                        # rather than in every batch's transaction, where the two writers waited on each other for it
+                        # (meanwhile kept graphs answer as before the load); and also when the load stops part-way,
+                        # after some batches.
                         finished = False
                         try:
                             for parallel, run_steps in _runs(plan.steps(batch_size)):
@@ -782,8 +783,8 @@ async def import_document(
                                     ahead.close()
                             finished = True
                         finally:
-                            if finished:
-                                await session.execute_write(_finish_load, wrote, load)
+                            if finished:  # the version moved with the first seal, if one took a position
+                                await session.execute_write(_finish_load, wrote and not journal.ours, load)
                             elif wrote:  # if Neo4j went away, the error that says so is the one to raise
                                 with suppress(DriverError, Neo4jError):
                                     await session.execute_write(bump_graph_state)
