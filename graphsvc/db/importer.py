@@ -523,7 +523,7 @@ async def _cut_load(tx: AsyncManagedTransaction) -> Any:
     return (await (await tx.run(cypher("import/load_marker"))).single(strict=True)).data()
 
 
-async def _after_cut_load(session: AsyncSession) -> None:
+async def _after_cut_load(session: AsyncSession, say: Callable[[str], None]) -> None:
     """With the import lock held: if a bulk load was cut short, the hashes of the items it wrote are cleared (their
     relationships may not all be written: the next import compares them with what is stored), then its mark.
 
@@ -532,6 +532,7 @@ async def _after_cut_load(session: AsyncSession) -> None:
     mark = await session.execute_read(_cut_load)
     if mark["since"] is None:
         return
+    say("completing what a bulk load cut short left")  # (every item looked at once: at 1M, a minute or so)
     await (await session.run(cypher("import/clear_cut_hashes"), since=mark["since"])).consume()
     if mark["tx"] is not None:  # (a mark of a load from before the journal's repair has none)
         await _journal_after_cut_load(session, mark["tx"])
@@ -742,13 +743,13 @@ async def import_document(
                         break
                     except _CutLoad:
                         async with _lock_held(driver, database):
-                            await _after_cut_load(session)
+                            await _after_cut_load(session, say)
             else:
                 async with _lock_held(driver, database) as now:
                     # one write for the event feed, though it commits batch by batch (`run` reads `audit` when
                     # it records): its transactions' entries share the load's clock (Audit.tx)
                     audit = replace(audit, tx=_nanoseconds(now))
-                    await _after_cut_load(session)
+                    await _after_cut_load(session, say)
                     journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)
                     total = plan.size()

@@ -107,8 +107,10 @@ async def test_an_import_of_another_document_after_a_cut_load_leaves_the_load_s_
 
     other = copy.deepcopy(SMALL["teams"][0])
     other.update(id="TEAM-OTHER", name="Another team")
-    done = await import_document(adriver, DB, {"format": SMALL["format"], "teams": [other]})
+    phases: list[str] = []
+    done = await import_document(adriver, DB, {"format": SMALL["format"], "teams": [other]}, phase=phases.append)
     assert done.created == 1
+    assert phases[:2] == ["validating", "completing what a bulk load cut short left"]  # said, for a long repair
     unhashed = {i for i, _, u in rows(sync_driver, ITEMS) if u}
     assert unhashed == {i for i, _, _ in rows(sync_driver, ITEMS)} - {"TEAM-OTHER"}
 
