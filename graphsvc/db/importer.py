@@ -534,27 +534,36 @@ async def _after_cut_load(session: AsyncSession, say: Callable[[str], None]) -> 
         return
     say("completing what a bulk load cut short left")  # (every item looked at once: at 1M, a minute or so)
     await (await session.run(cypher("import/clear_cut_hashes"), since=mark["since"])).consume()
+    repaired = False
     if mark["tx"] is not None:  # (a mark of a load from before the journal's repair has none)
-        await _journal_after_cut_load(session, mark["tx"])
-    await session.execute_write(_run_statement, "import/unmark_load", load=mark["load"])
+        load = Audit(mark["actorId"], mark["actorName"], mark["action"], tx=mark["tx"])
+        repaired = await _journal_after_cut_load(session, load)
+    await session.execute_write(_unmark_cut_load, mark["load"], repaired)
 
 
-# Who records the journal's states of what a bulk load cut short wrote (`_journal_after_cut_load`).
-_REPAIR = Audit("system", "graphsvc (after a bulk load cut short)", "repair")
-
-
-async def _journal_after_cut_load(session: AsyncSession, tx_clock: int) -> None:
-    """The journal's states of every item a cut-short load touched, as they stand now, batch by batch: the load
-    records its items' states only in its last steps (the seals), after their relationships, so one that stopped
-    before them left items whose journal states lag behind the database (the estate as of a time, drift)."""
-    found = await session.run(cypher("import/cut_load_items"), tx=tx_clock)
+async def _journal_after_cut_load(session: AsyncSession, load: Audit) -> bool:
+    """The journal's states of every item a cut-short load touched, as they stand now, batch by batch, recorded as
+    the load's own (its actor, action and clock: the event feed tells the load, whole, at the first of them, unless
+    a seal of its own told it already); whether there were any. The load records its items' states only in its last
+    steps (the seals), after their relationships, so one that stopped before them left items whose journal states
+    lag behind the database (the estate as of a time, drift)."""
+    found = await session.run(cypher("import/cut_load_items"), tx=load.tx)
     ids = [r["id"] async for r in found]
     for chunk in _chunks(ids, _REPAIR_BATCH):
-        await session.execute_write(_record_states, chunk)
+        await session.execute_write(_record_states, load, chunk)
+    return bool(ids)
 
 
-async def _record_states(tx: AsyncManagedTransaction, ids: list[str]) -> None:
-    await _REPAIR.record_states(tx, ids)
+async def _record_states(tx: AsyncManagedTransaction, audit: Audit, ids: list[str]) -> None:
+    await audit.record_states(tx, ids)
+
+
+async def _unmark_cut_load(tx: AsyncManagedTransaction, load: str, repaired: bool) -> None:
+    """The cut load's mark removed; the graph's version moved if the load wrote items (it stopped, perhaps before
+    its first seal, which moves it, with nothing after it to move it)."""
+    await _run_statement(tx, "import/unmark_load", load=load)
+    if repaired:
+        await bump_graph_state(tx)
 
 
 async def _run_statement(tx: AsyncManagedTransaction, name: str, /, **params: Any) -> None:
@@ -759,7 +768,14 @@ async def import_document(
                     load = uuid4().hex if plan.created or plan.updated or plan.merged else None
                     if load is not None:
                         await session.execute_write(
-                            _run_statement, "import/mark_load", since=now, load=load, tx=audit.tx
+                            _run_statement,
+                            "import/mark_load",
+                            since=now,
+                            load=load,
+                            tx=audit.tx,
+                            actorId=audit.actor_id,
+                            actorName=audit.actor_name,
+                            action=audit.action,
                         )
                     with writing():
                         say("writing")

@@ -120,7 +120,7 @@ def _attribute(value: Any) -> Any:
 def _name(value: Any) -> Any:
     # Before a name's own checks (a lone surrogate fails pydantic's length check with a message that names nothing),
     # so anything but a string goes on to them as it is.
-    if type(value) is not str or find_control(value) is None:
+    if not isinstance(value, str) or find_control(value) is None:
         return value
     found = control_characters(value)
     if found:

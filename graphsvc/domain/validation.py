@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from graphsvc.domain.changes import RULE_TYPES
 from graphsvc.domain.exchange import ExchangeDocument
+from graphsvc.domain.text import printable
 from graphsvc.domain.vocabulary import DEPENDABLE, Kind, relationship
 
 __all__ = ["DocumentInvalid", "Problem", "check_references", "document_items", "validate_structure"]
@@ -50,7 +51,8 @@ class DocumentInvalid(ValueError):
 
 
 def json_path(loc: Iterable[int | str]) -> str:
-    """`("services", 3, "owner")` -> `services[3].owner`."""
+    """`("services", 3, "owner")` -> `services[3].owner`; a key shown `printable` (a problem is printed and logged),
+    and pydantic's mark of a refused key (`"[key]"` after it) as ` (the key)`."""
     out = ""
     parts = list(loc)
     for i, part in enumerate(parts):
@@ -58,8 +60,11 @@ def json_path(loc: Iterable[int | str]) -> str:
             out += f"[{part}]"
         elif part in _RULE_TAGS and i > 0 and parts[i - 1] == "rule":
             continue  # pydantic adds the union tag to the location; the document has no such level
+        elif part == "[key]" and i > 0:
+            out += " (the key)"
         else:
-            out += f".{part}" if out else str(part)
+            shown = printable(str(part))
+            out += f".{shown}" if out else shown
     return out
 
 

@@ -184,3 +184,32 @@ async def test_a_load_removes_only_its_own_mark_and_the_repair_takes_any_updated
     assert done.created == done.updated == 0
     assert not rows(sync_driver, MARK)
     assert rows(sync_driver, "MATCH (n:Item {id: 'CI-APP-1'}) RETURN n.hash IS NULL AS unhashed") == {(True,)}
+
+
+async def test_the_import_after_a_cut_load_tells_the_load_and_moves_the_graph_s_version(
+    adriver: AsyncDriver, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load stopped before its seals took no journal position: the next import (here of nothing) records its items'
+    states as the load's own write, which the event feed tells once, whole, and moves the graph's version (the load
+    did not get to)."""
+    from graphsvc.db.audit_feed import AuditFeed
+    from graphsvc.db.graph import fingerprint
+    from tests.integration.test_estate_journal import shape  # (that module imports this one)
+
+    repo = ItemRepository(adriver, DB)
+    feed = AuditFeed(repo)
+    start = await feed.head()
+    with monkeypatch.context() as patched:
+        stop_after_the_nodes(patched)
+        with pytest.raises(Stopped):
+            await import_document(adriver, DB, SMALL, audit=Audit("tok-1", "loader", "importCmdb"), **BULK)
+    version, *_ = await fingerprint(repo)
+    assert await feed.after(start) == ([], start)  # nothing told yet: the load took no position
+
+    await import_document(adriver, DB, {"format": SMALL["format"]}, audit=Audit("tok-2", "other", "importCmdb"))
+    after, *_ = await fingerprint(repo)
+    assert after == version + 1
+    [told], _ = await feed.after(start)
+    assert (told.actor_name, told.action) == ("loader", "importCmdb")
+    assert told.item_count == len(told.items) == len(rows(sync_driver, ITEMS)) > 30  # every item it created
+    assert shape((await estate_as_of(repo, datetime.now(UTC)))[0]) == shape(await estate_now(repo))

@@ -254,7 +254,7 @@ def test_an_exchange_document_from_python_drops_lone_surrogates_from_free_text_a
     assert item.attributes == {"note": "half a pair"}
     assert content_hash(item)
     for where, bad in [
-        ("configurationItems[0].attributes.k\ufffd\ufffd\ufffd.[key]", {"attributes": {"k\udc00": 1}}),
+        ("configurationItems[0].attributes.k\ufffd\ufffd\ufffd (the key)", {"attributes": {"k\udc00": 1}}),
         ("configurationItems[0].vendor", {"vendor": "v\udc00"}),
         ("configurationItems[0].name", {"name": "n\udc00"}),
     ]:
@@ -263,3 +263,14 @@ def test_an_exchange_document_from_python_drops_lone_surrogates_from_free_text_a
         (problem,) = refused.value.problems
         assert problem.path == where
         assert "must be text: it holds lone surrogates, halves of UTF-16 pairs (U+DC00)" in problem.message, where
+    # a key is named as it can be printed, and a name's check holds for a str subclass too (pydantic takes one)
+    with pytest.raises(DocumentInvalid) as refused:
+        validate_structure({"format": FORMAT, "configurationItems": [{**ci, "attributes": {"k\x1b[2J": 1}}]})
+    assert [p.path for p in refused.value.problems] == ["configurationItems[0].attributes.k\\x1b[2J (the key)"]
+
+    class Text(str):
+        pass
+
+    with pytest.raises(DocumentInvalid) as refused:
+        validate_structure({"format": FORMAT, "configurationItems": [{**ci, "name": Text("a\x1b[2J")}]})
+    assert "must not hold control or bidirectional-override characters (found U+001B)" in str(refused.value)
