@@ -10,7 +10,9 @@ recorded as one entry gives each of its items (cypher/audit/feed_write.cypher).
 A bulk import (over `single_tx_rows` rows: importer.py) commits batch by batch, but all its entries share one `tx`
 (the load's clock, Audit.tx), and its journal positions are all taken after its last entry of an item has committed:
 the feed tells it as one write, whole, at its first position, and skips its later positions, which other writes'
-positions may come between (the writes told lately are remembered, `TOLD`).
+positions may come between (the writes told lately are remembered, `TOLD`). A bulk import cut short before its
+first seal is told when the next import records its items' states as the load's own write (importer.py
+`_after_cut_load`).
 
 Writes that take no journal position are not in the feed: token management and saved scenarios (not the CMDB).
 """
