@@ -13,7 +13,7 @@ import binascii
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -38,6 +38,7 @@ __all__ = [
     "entries",
     "history",
     "parse_cursor",
+    "tx_clock",
 ]
 
 Change = tuple[str, Mapping[str, Any] | None, Mapping[str, Any] | None]  # (item id, before, after)
@@ -57,6 +58,13 @@ def _json(props: Mapping[str, Any] | None) -> str | None:
 
     shown = without(props, _INTERNAL)
     return json_text(shown, default=plain, sort_keys=True)
+
+
+def tx_clock(at: datetime) -> int:
+    """`at` in nanoseconds since the epoch: an audit entry's `tx` for a write that gives its own (Audit.tx), as
+    cypher/audit/record.cypher makes one of a transaction's clock."""
+    since = as_utc(at) - datetime(1970, 1, 1, tzinfo=UTC)
+    return (since.days * 86_400 + since.seconds) * 1_000_000_000 + since.microseconds * 1_000
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from neo4j import (
 )
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
-from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, created_entry, entries
+from graphsvc.db.audit import SYSTEM, Audit, Change, Entries, KnownStates, created_entry, entries, tx_clock
 from graphsvc.db.connection import translate_unavailable
 from graphsvc.db.cypher import cypher
 from graphsvc.db.items import ItemRepository, native_props
@@ -506,12 +506,6 @@ async def _lock(tx: AsyncManagedTransaction | AsyncTransaction) -> datetime:
     return as_utc(record["now"].to_native())
 
 
-def _nanoseconds(at: datetime) -> int:
-    """`at` in nanoseconds since the epoch, as audit entries' `tx` (cypher/audit/record.cypher)."""
-    since = as_utc(at) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (since.days * 86_400 + since.seconds) * 1_000_000_000 + since.microseconds * 1_000
-
-
 class _CutLoad(Exception):
     """Raised by a one-transaction import that finds a bulk load was cut short: that is dealt with first
     (`_after_cut_load`), in transactions of its own, and the import is tried again."""
@@ -550,12 +544,8 @@ async def _journal_after_cut_load(session: AsyncSession, load: Audit) -> bool:
     found = await session.run(cypher("import/cut_load_items"), tx=load.tx)
     ids = [r["id"] async for r in found]
     for chunk in _chunks(ids, _REPAIR_BATCH):
-        await session.execute_write(_record_states, load, chunk)
+        await session.execute_write(load.record_states, chunk)
     return bool(ids)
-
-
-async def _record_states(tx: AsyncManagedTransaction, audit: Audit, ids: list[str]) -> None:
-    await audit.record_states(tx, ids)
 
 
 async def _unmark_cut_load(tx: AsyncManagedTransaction, load: str, repaired: bool) -> None:
@@ -757,7 +747,7 @@ async def import_document(
                 async with _lock_held(driver, database) as now:
                     # one write for the event feed, though it commits batch by batch (`run` reads `audit` when
                     # it records): its transactions' entries share the load's clock (Audit.tx)
-                    audit = replace(audit, tx=_nanoseconds(now))
+                    audit = replace(audit, tx=tx_clock(now))
                     await _after_cut_load(session, say)
                     journal = _Journal(await journal_head(ItemRepository(driver, database)))
                     plan, summary = await session.execute_read(prepare)

@@ -45,7 +45,7 @@ from typing import IO, Any
 
 from neo4j import AsyncDriver, RoutingControl
 
-from graphsvc.db.audit import Audit
+from graphsvc.db.audit import Audit, tx_clock
 from graphsvc.db.connection import Connection, open_async_driver
 from graphsvc.db.cypher import cypher
 from graphsvc.db.importer import write_readings
@@ -242,8 +242,13 @@ class _Entries:
     action: str
 
     def entry(self, seq: int, **props: Any) -> dict[str, Any]:
-        tx = int(self.now.timestamp()) * 1_000_000_000 + self.now.microsecond * 1_000
-        base = {"at": self.now, "tx": tx, "seq": seq, "actorId": self.actor_id, "actorName": self.actor_name}
+        base = {
+            "at": self.now,
+            "tx": tx_clock(self.now),
+            "seq": seq,
+            "actorId": self.actor_id,
+            "actorName": self.actor_name,
+        }
         return {**base, "action": self.action, "itemId": "", **props}
 
 

@@ -118,13 +118,12 @@ class TokenStore:
             raise InvalidArgument(
                 "name: give the token a name of 1 to 100 characters, e.g. the tool or person using it"
             )
-        if control_characters(name):
+        if found := control_characters(name):
             raise InvalidArgument(
-                f"name: must not hold control or bidirectional-override characters "
-                f"(found {', '.join(control_characters(name))})"
+                f"name: must not hold control or bidirectional-override characters (found {', '.join(found)})"
             )
-        if lone_surrogates(name):  # a command-line argument that was not UTF-8 (Python keeps its bytes so)
-            raise InvalidArgument(f"name: must be text (found lone surrogates {', '.join(lone_surrogates(name))})")
+        if found := lone_surrogates(name):  # a command-line argument that was not UTF-8 (Python keeps its bytes so)
+            raise InvalidArgument(f"name: must be text (found lone surrogates {', '.join(found)})")
         if expires_at is not None:
             expires_at = as_utc(expires_at)
         if expires_at is not None and expires_at <= datetime.now(UTC):
