@@ -27,6 +27,10 @@ __all__ = ["existing_in", "existing_kinds", "item_count", "stored_digests"]
 # A lookup of more ids than this first asks whether the database holds any item at all (a document's import does;
 # a single write's few ids do not pay the extra read).
 COUNT_FIRST = 100
+# A lookup of at least this share of the items the database holds reads them all in id order instead of seeking each
+# id: at 100k CIs (137,644 ids, all the estate) 0.5 s against 1.4 s, so it pays from about a third; half, to be sure.
+SCAN_FROM_SHARE = 0.5
+_SCAN_CHUNK = 50_000
 
 
 async def existing_kinds(driver: AsyncDriver, database: str, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -45,11 +49,30 @@ async def existing_in(tx: AsyncManagedTransaction, ids: list[str]) -> dict[str, 
         record = await (await tx.run(cypher("meta/item_count"))).single(strict=True)
         if record["items"] == 0:
             return out
+        if len(ids) >= SCAN_FROM_SHARE * record["items"]:  # a re-import of most of the estate
+            return await _scanned(tx, set(ids))
     for chunk in _chunks(ids, 20_000):
         found = await (await tx.run(cypher("import/existing_items"), ids=chunk)).single(strict=True)
         for item_id, kind, digest, version in found["found"]:
             out[item_id] = {"kind": Kind(kind), "hash": digest, "version": version}
     return out
+
+
+async def _scanned(tx: AsyncManagedTransaction, wanted: set[str]) -> dict[str, dict[str, Any]]:
+    """`existing_in` by reading every item in id order, _SCAN_CHUNK at a time, keeping those `wanted`."""
+    out: dict[str, dict[str, Any]] = {}
+    after = ""  # every id is longer than the empty string (Id's pattern)
+    while True:
+        record = await (await tx.run(cypher("import/all_items_after"), after=after, limit=_SCAN_CHUNK)).single(
+            strict=True
+        )
+        found = record["found"]
+        for item_id, kind, digest, version in found:
+            if item_id in wanted:
+                out[item_id] = {"kind": Kind(kind), "hash": digest, "version": version}
+        if len(found) < _SCAN_CHUNK:
+            return out
+        after = found[-1][0]
 
 
 async def item_count(driver: AsyncDriver, database: str) -> int:
